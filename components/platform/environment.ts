@@ -1,0 +1,83 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { EnvironmentConfig } from "../../config/types";
+import { standardLabels } from "../labels";
+
+export interface EnvironmentArgs {
+    /** The validated environment settings of this stack. */
+    readonly environment: EnvironmentConfig;
+    /** The kubeconfig, when the stack gives one as secret config instead of a context. */
+    readonly kubeconfig?: pulumi.Input<string>;
+}
+
+/**
+ * What one stack owns in its cluster: the explicit provider every resource uses, the
+ * namespace (Pod Security `restricted`), the shared configuration, and a default-deny
+ * ingress policy that services open up one caller at a time.
+ */
+export class Environment extends pulumi.ComponentResource {
+    /** The provider bound to this stack's cluster; pass it to every Kubernetes resource. */
+    public readonly provider: k8s.Provider;
+    public readonly namespace: pulumi.Output<string>;
+    public readonly commonConfigMapName: pulumi.Output<string>;
+
+    constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hft:platform:Environment", name, {}, opts);
+        const env = args.environment;
+        const labels = standardLabels({ system: env.system, environment: env.name }, env.system);
+
+        // An explicit provider: a stack can only reach the cluster its own config names.
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            env.cluster.context !== undefined ? { context: env.cluster.context } : { kubeconfig: args.kubeconfig },
+            { parent: this },
+        );
+        const childOpts = { parent: this, provider: this.provider };
+
+        const ns = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            {
+                metadata: {
+                    name: env.namespace,
+                    labels: {
+                        ...labels,
+                        "pod-security.kubernetes.io/enforce": "restricted",
+                        "pod-security.kubernetes.io/enforce-version": "latest",
+                        "pod-security.kubernetes.io/audit": "restricted",
+                        "pod-security.kubernetes.io/warn": "restricted",
+                    },
+                },
+            },
+            childOpts,
+        );
+        this.namespace = ns.metadata.name;
+
+        // Auto-named and immutable: a change creates a new ConfigMap, whose new name rolls the pods.
+        const common = new k8s.core.v1.ConfigMap(
+            `${name}-common`,
+            {
+                metadata: { namespace: this.namespace, labels },
+                immutable: true,
+                data: env.commonEnv,
+            },
+            childOpts,
+        );
+        this.commonConfigMapName = common.metadata.name;
+
+        // Nothing reaches a pod unless a service's own policy admits it.
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-default-deny`,
+            {
+                metadata: { name: "default-deny-ingress", namespace: this.namespace, labels },
+                spec: { podSelector: {}, policyTypes: ["Ingress"] },
+            },
+            childOpts,
+        );
+
+        this.registerOutputs({
+            provider: this.provider,
+            namespace: this.namespace,
+            commonConfigMapName: this.commonConfigMapName,
+        });
+    }
+}

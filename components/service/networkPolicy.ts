@@ -1,0 +1,46 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { ServiceConfig } from "../../config/types";
+import { LabelContext, selectorLabels } from "../labels";
+
+export interface ServiceNetworkPolicyArgs {
+    readonly service: ServiceConfig;
+    readonly namespace: pulumi.Input<string>;
+    readonly labels: Record<string, string>;
+    readonly selector: Record<string, string>;
+    readonly labelContext: LabelContext;
+    readonly ingressControllerNamespace: string;
+}
+
+/**
+ * Opens the namespace's default-deny for this service: the ingress controller (when the
+ * service is exposed) and the services the catalog lists in `allowFrom`, on the container port.
+ */
+export function createServiceNetworkPolicy(name: string, args: ServiceNetworkPolicyArgs, opts: pulumi.CustomResourceOptions): void {
+    const svc = args.service;
+    const ports = [{ port: svc.port, protocol: "TCP" }];
+    const rules: k8s.types.input.networking.v1.NetworkPolicyIngressRule[] = [];
+    if (svc.ingress) {
+        rules.push({
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.ingressControllerNamespace } } }],
+            ports,
+        });
+    }
+    if (svc.allowFrom.length > 0) {
+        rules.push({
+            from: svc.allowFrom.map((caller) => ({ podSelector: { matchLabels: selectorLabels(args.labelContext, caller) } })),
+            ports,
+        });
+    }
+    if (rules.length === 0) {
+        return;
+    }
+    new k8s.networking.v1.NetworkPolicy(
+        `${name}-netpol`,
+        {
+            metadata: { name: svc.name, namespace: args.namespace, labels: args.labels },
+            spec: { podSelector: { matchLabels: args.selector }, policyTypes: ["Ingress"], ingress: rules },
+        },
+        opts,
+    );
+}

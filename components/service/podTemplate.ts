@@ -1,0 +1,94 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { ServiceConfig } from "../../config/types";
+
+type PodTemplate = k8s.types.input.core.v1.PodTemplateSpec;
+
+export interface PodTemplateArgs {
+    readonly service: ServiceConfig;
+    readonly labels: Record<string, string>;
+    readonly selector: Record<string, string>;
+    readonly serviceAccountName: pulumi.Input<string>;
+    /** ConfigMaps and Secret, in precedence order: a later source wins for a repeated key. */
+    readonly envFrom: { readonly commonConfigMap: pulumi.Input<string>; readonly configMap: pulumi.Input<string>; readonly secret?: pulumi.Input<string> };
+    /** Digest of the plain settings the pods read; a change rolls the pods. */
+    readonly configDigest: string;
+}
+
+export const CONTAINER_PORT_NAME = "http";
+
+/**
+ * The pod a service runs: restricted security context (it passes Pod Security `restricted`),
+ * a writable /tmp on an emptyDir, HTTP probes and pods spread across nodes.
+ */
+export function podTemplate(args: PodTemplateArgs): PodTemplate {
+    const svc = args.service;
+    const uid = svc.runAsUser;
+    const maxReplicas = svc.autoscaling?.maxReplicas ?? svc.replicas ?? 1;
+    const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
+        httpGet: { path, port: CONTAINER_PORT_NAME },
+        periodSeconds,
+        timeoutSeconds: 2,
+        failureThreshold,
+    });
+    return {
+        metadata: {
+            labels: args.labels,
+            annotations: {
+                "checksum/config": args.configDigest,
+                "kubectl.kubernetes.io/default-container": svc.name,
+            },
+        },
+        spec: {
+            serviceAccountName: args.serviceAccountName,
+            automountServiceAccountToken: false,
+            securityContext: {
+                runAsNonRoot: true,
+                runAsUser: uid,
+                runAsGroup: uid,
+                fsGroup: uid,
+                seccompProfile: { type: "RuntimeDefault" },
+            },
+            ...(maxReplicas > 1
+                ? {
+                      // Spread replicas over nodes and zones so one failure does not take them all.
+                      topologySpreadConstraints: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({
+                          maxSkew: 1,
+                          topologyKey,
+                          whenUnsatisfiable: "ScheduleAnyway",
+                          labelSelector: { matchLabels: args.selector },
+                      })),
+                  }
+                : {}),
+            containers: [
+                {
+                    name: svc.name,
+                    image: `${svc.image.repository}:${svc.image.tag}`,
+                    imagePullPolicy: "IfNotPresent",
+                    ports: [{ name: CONTAINER_PORT_NAME, containerPort: svc.port, protocol: "TCP" }],
+                    envFrom: [
+                        { configMapRef: { name: args.envFrom.commonConfigMap } },
+                        { configMapRef: { name: args.envFrom.configMap } },
+                        ...(args.envFrom.secret !== undefined ? [{ secretRef: { name: args.envFrom.secret } }] : []),
+                    ],
+                    livenessProbe: probe(svc.probes.liveness, 10, 3),
+                    readinessProbe: probe(svc.probes.readiness, 5, 3),
+                    ...(svc.probes.startup ? { startupProbe: probe(svc.probes.startup, 5, 30) } : {}),
+                    resources: {
+                        requests: { cpu: svc.resources.requests.cpu, memory: svc.resources.requests.memory },
+                        limits: { cpu: svc.resources.limits.cpu, memory: svc.resources.limits.memory },
+                    },
+                    securityContext: {
+                        allowPrivilegeEscalation: false,
+                        readOnlyRootFilesystem: true,
+                        runAsNonRoot: true,
+                        capabilities: { drop: ["ALL"] },
+                        seccompProfile: { type: "RuntimeDefault" },
+                    },
+                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                },
+            ],
+            volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
+        },
+    };
+}

@@ -1,0 +1,67 @@
+import { Node } from "./node";
+import * as f from "./formats";
+import { Layer, readEnvMap, readServiceLayer } from "./serviceSettings";
+import { Resources } from "./types";
+
+/** The shared part of the configuration, written once in Pulumi.yaml. */
+export interface Catalog {
+    readonly system?: string;
+    readonly tiers: Map<string, Resources>;
+    readonly tiersPath: string;
+    readonly commonEnv: Map<string, string>;
+    readonly defaults: Layer;
+    readonly services: Map<string, { layer: Layer; path: string }>;
+}
+
+export function readCatalog(node: Node): Catalog {
+    const k = node.object(["system", "tiers", "commonEnv", "defaults", "services"]);
+    if (!node.present) {
+        node.required("the service catalog (an object with 'services'), set in Pulumi.yaml");
+    }
+    const system = k?.system ? k.system.string(f.dnsLabel, "a DNS-1123 label naming the whole system, such as 'hft'") : node.present ? node.child("system").required("a DNS-1123 label naming the whole system, such as 'hft'") : undefined;
+
+    const tiers = new Map<string, Resources>();
+    for (const [name, t] of k?.tiers?.map(f.dnsLabel, "a tier name (DNS-1123 label)") ?? []) {
+        const r = readTier(t);
+        if (r) tiers.set(name, r);
+    }
+
+    const services = new Map<string, { layer: Layer; path: string }>();
+    const serviceNodes = k?.services?.map(f.dnsLabel, "a service name (DNS-1123 label: lowercase letters, digits and '-', at most 63)");
+    if (node.present && (!serviceNodes || serviceNodes.size === 0) && !k?.services?.present) {
+        node.child("services").required("at least one service");
+    }
+    for (const [name, s] of serviceNodes ?? []) {
+        services.set(name, { layer: readServiceLayer(s), path: s.path });
+    }
+
+    return {
+        system,
+        tiers,
+        tiersPath: node.child("tiers").path,
+        commonEnv: new Map([...(k?.commonEnv ? readEnvMap(k.commonEnv) : [])].map(([n, v]) => [n, v.value])),
+        defaults: k?.defaults ? readServiceLayer(k.defaults) : new Map(),
+        services,
+    };
+}
+
+function readTier(node: Node): Resources | undefined {
+    const k = node.object(["requests", "limits"]);
+    const amounts = (kind: "requests" | "limits") => {
+        const a = k?.[kind]?.object(["cpu", "memory"]);
+        const read = (r: "cpu" | "memory") => {
+            const q = a?.[r] ?? node.child(kind).child(r);
+            if (!q.present) return q.required('a Kubernetes quantity such as "250m" or "512Mi"');
+            return typeof q.value === "number" && q.value > 0 ? String(q.value) : q.string(f.quantity, 'a Kubernetes quantity such as "250m", "1", "512Mi" or "2Gi"');
+        };
+        const cpu = read("cpu");
+        const memory = read("memory");
+        return cpu && memory ? { cpu, memory } : undefined;
+    };
+    if (!k) {
+        return node.present ? undefined : node.required("an object with 'requests' and 'limits'");
+    }
+    const requests = amounts("requests");
+    const limits = amounts("limits");
+    return requests && limits ? { requests, limits } : undefined;
+}

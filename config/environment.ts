@@ -1,0 +1,103 @@
+import { Node } from "./node";
+import * as f from "./formats";
+import { Layer, Leaf, readEnvMap, readServiceLayer } from "./serviceSettings";
+import { ClusterConfig, IngressDefaults } from "./types";
+
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
+
+/** Defaults for environment settings; each lives only here. */
+export const ENVIRONMENT_DEFAULTS = {
+    logLevel: "INFO",
+    ingressClassName: "nginx",
+    clusterIssuer: "letsencrypt-production",
+    ingressControllerNamespace: "ingress-nginx",
+} as const;
+
+/** What one stack says about its environment, written in Pulumi.<stack>.yaml. */
+export interface EnvironmentSettings {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly domain?: string;
+    readonly cluster?: ClusterConfig;
+    readonly logLevel: string;
+    readonly telemetryEndpoint?: string;
+    readonly ingress: IngressDefaults;
+    readonly imageTag?: Leaf;
+    readonly commonEnv: Map<string, string>;
+    readonly serviceDefaults: Layer;
+    readonly services: Map<string, { layer: Layer; path: string }>;
+}
+
+export function readEnvironment(node: Node, stack: string): EnvironmentSettings {
+    if (!node.present) {
+        node.required("the stack's environment (an object with 'namespace', 'domain' and 'cluster'), set in Pulumi.<stack>.yaml");
+    }
+    const k = node.object([
+        "name",
+        "namespace",
+        "domain",
+        "cluster",
+        "logLevel",
+        "telemetryEndpoint",
+        "ingress",
+        "imageTag",
+        "commonEnv",
+        "serviceDefaults",
+        "services",
+    ]);
+    const need = (key: string, expected: string) => (node.present && !k?.[key] ? node.child(key).required(expected) : undefined);
+
+    const nameNode = k?.name;
+    const name = nameNode ? nameNode.string(f.dnsLabel, "a DNS-1123 label such as 'staging'") : dnsSafe(stack);
+    const namespace = k?.namespace?.string(f.dnsLabel, "a namespace name (DNS-1123 label)") ?? need("namespace", "a namespace name such as 'hft-staging'");
+    const domain = k?.domain?.string(f.hostName, "a DNS domain such as 'staging.example.com'") ?? need("domain", "a DNS domain such as 'staging.example.com'");
+
+    let cluster: ClusterConfig | undefined;
+    const c = k?.cluster?.object(["context", "kubeconfigSecret"]);
+    if (k?.cluster && c) {
+        const context = c.context?.string(undefined, "a kubeconfig context name");
+        const kubeconfigSecret = c.kubeconfigSecret?.string(f.configKey, "the name of a secret config key holding a kubeconfig, such as 'kubeconfig'");
+        if (!c.context && !c.kubeconfigSecret) {
+            k.cluster.fail("'context' or 'kubeconfigSecret', so that this stack can only reach its own cluster");
+        } else if (c.context && c.kubeconfigSecret) {
+            k.cluster.fail("either 'context' or 'kubeconfigSecret', not both");
+        } else if (context || kubeconfigSecret) {
+            cluster = context ? { context } : { kubeconfigSecret };
+        }
+    } else {
+        need("cluster", "'context' (a kubeconfig context) or 'kubeconfigSecret' (a secret config key), so that this stack can only reach its own cluster");
+    }
+
+    const i = k?.ingress?.object(["className", "clusterIssuer", "controllerNamespace"]);
+    const ingress: IngressDefaults = {
+        className: i?.className?.string(f.dnsLabel, "an IngressClass name such as 'nginx'") ?? ENVIRONMENT_DEFAULTS.ingressClassName,
+        clusterIssuer: i?.clusterIssuer?.string(f.dnsLabel, "a cert-manager ClusterIssuer name such as 'letsencrypt-production'") ?? ENVIRONMENT_DEFAULTS.clusterIssuer,
+        controllerNamespace: i?.controllerNamespace?.string(f.dnsLabel, "the ingress controller's namespace (DNS-1123 label)") ?? ENVIRONMENT_DEFAULTS.ingressControllerNamespace,
+    };
+
+    const tag = k?.imageTag?.string(f.imageTag, "an image tag such as 'main-3f9c2ab' or '1.4.2' (not 'latest')");
+    const services = new Map<string, { layer: Layer; path: string }>();
+    for (const [svc, s] of k?.services?.map(f.dnsLabel, "a service name (DNS-1123 label)") ?? []) {
+        services.set(svc, { layer: readServiceLayer(s), path: s.path });
+    }
+
+    return {
+        name,
+        namespace,
+        domain,
+        cluster,
+        logLevel: k?.logLevel?.oneOf(LOG_LEVELS) ?? ENVIRONMENT_DEFAULTS.logLevel,
+        telemetryEndpoint: k?.telemetryEndpoint?.string(f.httpUrl, "an http(s) URL such as 'http://otel-collector.observability:4318'"),
+        ingress,
+        imageTag: tag && k?.imageTag ? { value: tag, path: k.imageTag.path } : undefined,
+        commonEnv: new Map([...(k?.commonEnv ? readEnvMap(k.commonEnv) : [])].map(([n, v]) => [n, v.value])),
+        serviceDefaults: k?.serviceDefaults ? readServiceLayer(k.serviceDefaults) : new Map(),
+        services,
+    };
+}
+
+/** The stack name as a DNS label, when the environment does not name itself. */
+function dnsSafe(stack: string): string | undefined {
+    const s = stack.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "").slice(0, 63);
+    return s.length > 0 ? s : undefined;
+}

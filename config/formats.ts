@@ -1,0 +1,107 @@
+/**
+ * Format checks for values Kubernetes and DNS constrain. Each returns `undefined` when the value
+ * is valid, or a short reason when it is not.
+ */
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** RFC 1123 label, as Kubernetes requires for Service and Namespace names. */
+export function dnsLabel(s: string): string | undefined {
+    if (s.length > 63) {
+        return `${s.length} characters, at most 63 allowed`;
+    }
+    return DNS_LABEL.test(s) ? undefined : "lowercase letters, digits and '-' only, starting and ending with a letter or digit";
+}
+
+/** A fully qualified host name such as `api.staging.example.com` (no wildcard, no port). */
+export function hostName(s: string): string | undefined {
+    if (s.length > 253) {
+        return `${s.length} characters, at most 253 allowed`;
+    }
+    const labels = s.split(".");
+    if (labels.length < 2) {
+        return "at least two dot-separated labels";
+    }
+    return labels.every((l) => dnsLabel(l) === undefined) ? undefined : "each dot-separated label must be a DNS-1123 label";
+}
+
+// Kubernetes resource.Quantity: a signed decimal number with an optional binary (Ki..Ei),
+// decimal (n, u, m, k, M..E) or exponent suffix.
+const QUANTITY = /^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][-+]?[0-9]+)?$/;
+
+export function quantity(s: string): string | undefined {
+    return QUANTITY.test(s) ? undefined : "not a Kubernetes quantity";
+}
+
+/** Parses a valid quantity into base units (cores or bytes) for comparisons. */
+export function quantityValue(s: string): number {
+    const m = /^\+?([0-9.]+)(.*)$/.exec(s);
+    if (!m) {
+        return NaN;
+    }
+    const n = parseFloat(m[1]);
+    const suffix = m[2];
+    const binary: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+    const decimal: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+    if (suffix in binary) {
+        return n * binary[suffix];
+    }
+    if (suffix in decimal) {
+        return n * decimal[suffix];
+    }
+    return n * Math.pow(10, parseInt(suffix.slice(1), 10));
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function envVarName(s: string): string | undefined {
+    return ENV_NAME.test(s) ? undefined : "letters, digits and '_' only, not starting with a digit";
+}
+
+/** An HTTP path for probes and ingress rules. */
+export function httpPath(s: string): string | undefined {
+    return /^\/[A-Za-z0-9\-._~/%]*$/.test(s) ? undefined : "must start with '/' and contain only URL path characters";
+}
+
+/** A Pulumi configuration key in the project namespace, such as `brokerApiKey`. */
+export function configKey(s: string): string | undefined {
+    return /^[A-Za-z][A-Za-z0-9_-]*$/.test(s) ? undefined : "letters, digits, '_' and '-' only, starting with a letter";
+}
+
+/** A container image repository without tag or digest: `ghcr.io/acme/api`, `nginx`. */
+export function imageRepository(s: string): string | undefined {
+    const component = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+    const registry = "(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?";
+    const re = new RegExp(`^${registry}${component}(?:/${component})*$`);
+    return re.test(s) ? undefined : "a repository such as 'ghcr.io/acme/api' with no tag or digest";
+}
+
+/** A Docker image tag. `latest` is refused: a deploy must say which build it runs. */
+export function imageTag(s: string): string | undefined {
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(s)) {
+        return "letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'";
+    }
+    return s === "latest" ? "'latest' is mutable; name a build" : undefined;
+}
+
+/** An absolute http(s) URL, for telemetry endpoints. */
+export function httpUrl(s: string): string | undefined {
+    try {
+        const u = new URL(s);
+        return u.protocol === "http:" || u.protocol === "https:" ? undefined : "must be http:// or https://";
+    } catch {
+        return "not a URL";
+    }
+}
+
+/** A CORS origin: `https://app.example.com` (scheme, host, optional port; no path). */
+export function corsOrigin(s: string): string | undefined {
+    return /^https?:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?$/.test(s) ? undefined : "an origin such as 'https://app.example.com'";
+}
+
+/** A Kubernetes label value: at most 63 characters, alphanumeric at both ends. */
+export function labelValue(s: string): string | undefined {
+    return s.length <= 63 && /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/.test(s)
+        ? undefined
+        : "at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+}

@@ -1,0 +1,50 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "./errors";
+import { CONFIG_KEYS, readPlatformConfig } from "./platform";
+import { PlatformConfig } from "./types";
+
+/**
+ * Reads this stack's configuration from the Pulumi runtime (`pulumi config`, Pulumi.yaml and
+ * Pulumi.<stack>.yaml), validated. The only place the program touches `pulumi.Config`.
+ */
+export function loadPlatformConfig(): PlatformConfig {
+    const project = pulumi.getProject();
+    const prefix = `${project}:`;
+    const values: Record<string, unknown> = {};
+    const all = pulumi.runtime.allConfig();
+    for (const fullKey of Object.keys(all)) {
+        if (fullKey.startsWith(prefix)) {
+            const key = fullKey.slice(prefix.length);
+            values[key] = (CONFIG_KEYS as readonly string[]).includes(key) ? parse(fullKey, all[fullKey]) : all[fullKey];
+        }
+    }
+    const config = new pulumi.Config();
+    return readPlatformConfig(
+        { project, stack: pulumi.getStack(), values },
+        {
+            isSet: (key) => all[prefix + key] !== undefined,
+            isSecret: (key) => isConfigSecret(prefix + key),
+            value: (key) => config.requireSecret(key),
+        },
+    );
+}
+
+// The SDK marks this helper internal; the engine passes the secret keys with the config.
+const runtimeInternals = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+
+/** Whether the stack holds a key as a secret; when the SDK cannot tell, assume it does. */
+function isConfigSecret(fullKey: string): boolean {
+    return runtimeInternals.isConfigSecret ? runtimeInternals.isConfigSecret(fullKey) : true;
+}
+
+/** Pulumi passes structured values as JSON text; a plain string is kept for validation to report. */
+function parse(key: string, text: string): unknown {
+    if (!/^\s*[[{]/.test(text)) {
+        return text;
+    }
+    try {
+        return JSON.parse(text);
+    } catch {
+        throw new ConfigError([`${key}: expected a YAML object, got text that is not valid JSON: ${JSON.stringify(text.slice(0, 80))}`]);
+    }
+}

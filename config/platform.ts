@@ -1,0 +1,112 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Problems } from "./errors";
+import { Node } from "./node";
+import { readCatalog } from "./catalog";
+import { readEnvironment } from "./environment";
+import { resolveService } from "./resolveService";
+import { PlatformConfig, ServiceConfig } from "./types";
+
+/** The raw configuration of one stack, as Pulumi holds it. */
+export interface RawConfig {
+    readonly project: string;
+    readonly stack: string;
+    /** Parsed values of the project's own config keys (`<project>:<key>`), by key. */
+    readonly values: Readonly<Record<string, unknown>>;
+}
+
+/** Access to the stack's secret config values. */
+export interface SecretSource {
+    isSet(key: string): boolean;
+    isSecret(key: string): boolean;
+    value(key: string): pulumi.Output<string>;
+}
+
+/** The config keys of the program itself; secret keys named by the catalog are allowed too. */
+export const CONFIG_KEYS = ["catalog", "environment"] as const;
+
+/**
+ * Reads, merges and validates the whole configuration. Throws a `ConfigError` listing every
+ * problem, before anything else runs, so no resource is created from a bad configuration.
+ */
+export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): PlatformConfig {
+    const problems = new Problems();
+    const key = (k: string) => new Node(raw.values[k], `${raw.project}:${k}`, problems);
+    const catalog = readCatalog(key("catalog"));
+    const env = readEnvironment(key("environment"), raw.stack);
+    const serviceNames = [...catalog.services.keys()];
+
+    for (const [name, override] of env.services) {
+        if (!catalog.services.has(name)) {
+            problems.add(override.path, `unknown service; the catalog (${raw.project}:catalog.services) has: ${serviceNames.join(", ")}`);
+        }
+    }
+
+    const services: ServiceConfig[] = [];
+    for (const [name, declared] of catalog.services) {
+        const override = env.services.get(name);
+        // General before specific, shared before stack: a stack's per-service override wins.
+        const layers = [catalog.defaults, env.serviceDefaults, declared.layer, ...(override ? [override.layer] : [])];
+        const resolved = env.domain
+            ? resolveService(name, layers, {
+                  tiers: catalog.tiers,
+                  tiersPath: catalog.tiersPath,
+                  domain: env.domain,
+                  imageTag: env.imageTag,
+                  serviceNames,
+                  servicePath: declared.path,
+                  problems,
+              })
+            : undefined;
+        if (resolved) services.push(resolved);
+    }
+
+    // Secret config keys: every one the catalog names must be set, and set as a secret.
+    const secretUses = new Map<string, string>();
+    for (const svc of services) {
+        for (const [envName, source] of Object.entries(svc.secrets)) {
+            if ("fromConfig" in source && !secretUses.has(source.fromConfig)) {
+                secretUses.set(source.fromConfig, `${raw.project}:catalog.services.${svc.name}.secrets.${envName}`);
+            }
+        }
+    }
+    if (env.cluster?.kubeconfigSecret) {
+        secretUses.set(env.cluster.kubeconfigSecret, `${raw.project}:environment.cluster.kubeconfigSecret`);
+    }
+    for (const [k, usedBy] of [...secretUses].sort(([a], [b]) => a.localeCompare(b))) {
+        const setIt = `set it with 'pulumi config set --secret ${k} <value> --stack ${raw.stack}'`;
+        if (!secrets.isSet(k)) {
+            problems.add(`${raw.project}:${k}`, `required secret is not set (used by ${usedBy}); ${setIt}`);
+        } else if (!secrets.isSecret(k)) {
+            problems.add(`${raw.project}:${k}`, `is set as plain text but holds a secret (used by ${usedBy}); ${setIt}`);
+        }
+    }
+    for (const k of Object.keys(raw.values).sort()) {
+        if (!(CONFIG_KEYS as readonly string[]).includes(k) && !secretUses.has(k)) {
+            problems.add(`${raw.project}:${k}`, `unknown config key; expected ${CONFIG_KEYS.join(", ")} or a secret key the catalog names (${[...secretUses.keys()].join(", ") || "none"})`);
+        }
+    }
+
+    problems.throwIfAny();
+
+    const commonEnv: Record<string, string> = { ENVIRONMENT: env.name!, LOG_LEVEL: env.logLevel };
+    if (env.telemetryEndpoint) commonEnv.OTEL_EXPORTER_OTLP_ENDPOINT = env.telemetryEndpoint;
+    for (const [n, v] of [...catalog.commonEnv, ...env.commonEnv]) commonEnv[n] = v;
+
+    return {
+        environment: {
+            name: env.name!,
+            namespace: env.namespace!,
+            domain: env.domain!,
+            system: catalog.system!,
+            cluster: env.cluster!,
+            ingress: env.ingress,
+            commonEnv: sortKeys(commonEnv),
+        },
+        services,
+        secretValues: new Map([...secretUses.keys()].sort().map((k) => [k, secrets.value(k)])),
+    };
+}
+
+function sortKeys(o: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}

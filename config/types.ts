@@ -1,0 +1,97 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** CPU and memory, as Kubernetes quantities ("250m", "512Mi"). */
+export interface ResourceAmounts {
+    readonly cpu: string;
+    readonly memory: string;
+}
+
+export interface Resources {
+    readonly requests: ResourceAmounts;
+    readonly limits: ResourceAmounts;
+}
+
+export interface Probes {
+    readonly liveness: string;
+    readonly readiness: string;
+    readonly startup?: string;
+}
+
+export interface Autoscaling {
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    readonly targetCPUUtilization: number;
+    readonly targetMemoryUtilization: number;
+}
+
+/** A disruption budget that always leaves room for a drain: exactly one of the two is set. */
+export type DisruptionBudget = { readonly maxUnavailable: number } | { readonly minAvailable: number };
+
+export interface Cors {
+    readonly allowOrigins: readonly string[];
+    readonly allowMethods: readonly string[];
+    readonly allowHeaders: readonly string[];
+    readonly allowCredentials: boolean;
+}
+
+export interface IngressSpec {
+    readonly host: string;
+    readonly path: string;
+    readonly cors?: Cors;
+}
+
+/** Where a secret value comes from. */
+export type SecretSource = { readonly fromConfig: string } | { readonly generate: { readonly length: number } };
+
+/** One service, with the shared catalog and the stack's overrides merged and validated. */
+export interface ServiceConfig {
+    readonly name: string;
+    readonly port: number;
+    readonly servicePort: number;
+    readonly image: { readonly repository: string; readonly tag: string };
+    readonly probes: Probes;
+    readonly resources: Resources;
+    /** Fixed replica count; undefined when an autoscaler owns the count. */
+    readonly replicas?: number;
+    readonly autoscaling?: Autoscaling;
+    /** Undefined when at most one replica can run. */
+    readonly disruptionBudget?: DisruptionBudget;
+    readonly env: Readonly<Record<string, string>>;
+    readonly secrets: Readonly<Record<string, SecretSource>>;
+    /** Services of the catalog allowed to call this one. */
+    readonly allowFrom: readonly string[];
+    readonly ingress?: IngressSpec;
+    readonly runAsUser: number;
+}
+
+export interface ClusterConfig {
+    /** A kubeconfig context name; the kubeconfig itself comes from the usual places. */
+    readonly context?: string;
+    /** The secret config key that holds a whole kubeconfig. */
+    readonly kubeconfigSecret?: string;
+}
+
+export interface IngressDefaults {
+    readonly className: string;
+    readonly clusterIssuer: string;
+    readonly controllerNamespace: string;
+}
+
+export interface EnvironmentConfig {
+    readonly name: string;
+    readonly namespace: string;
+    readonly domain: string;
+    readonly system: string;
+    readonly cluster: ClusterConfig;
+    readonly ingress: IngressDefaults;
+    /** Shared settings every service receives first (ENVIRONMENT, LOG_LEVEL, ...). */
+    readonly commonEnv: Readonly<Record<string, string>>;
+}
+
+/** Everything the program needs, read and validated before any resource is created. */
+export interface PlatformConfig {
+    readonly environment: EnvironmentConfig;
+    readonly services: readonly ServiceConfig[];
+    /** Secret config values by key, each a secret Output. */
+    readonly secretValues: ReadonlyMap<string, pulumi.Output<string>>;
+}

@@ -1,0 +1,60 @@
+import * as path from "path";
+import { evaluate, Evaluation, isSecretEnvelope, RecordedResource } from "../tools/harness/evaluate";
+import { readStackFiles, StackConfig } from "../tools/harness/stackFiles";
+
+export const REPO = path.resolve(__dirname, "..");
+export const PROJECT = "hft-platform";
+
+/** A repo stack's configuration, with placeholders for the secret keys a user would set. */
+export function stackConfig(stack: string): StackConfig {
+    return readStackFiles(REPO, stack, { fillSecrets: true });
+}
+
+/** The stack's configuration with the two structured keys edited by `edit`. */
+export function editedConfig(stack: string, edit: (values: { catalog: any; environment: any }) => void): StackConfig {
+    const base = stackConfig(stack);
+    const values = {
+        catalog: JSON.parse(base.config[`${PROJECT}:catalog`]),
+        environment: JSON.parse(base.config[`${PROJECT}:environment`]),
+    };
+    edit(values);
+    return {
+        ...base,
+        config: {
+            ...base.config,
+            [`${PROJECT}:catalog`]: JSON.stringify(values.catalog),
+            [`${PROJECT}:environment`]: JSON.stringify(values.environment),
+        },
+    };
+}
+
+export async function run(stack: string | StackConfig): Promise<Evaluation> {
+    const ev = await evaluate(typeof stack === "string" ? stackConfig(stack) : stack);
+    if (ev.error) {
+        throw ev.error;
+    }
+    return ev;
+}
+
+/** Kubernetes resources of one kind (`apps/v1:Deployment`), by Pulumi resource name. */
+export function ofKind(ev: Evaluation, kind: string): Map<string, RecordedResource> {
+    return new Map(ev.resources.filter((r) => r.type === `kubernetes:${kind}`).map((r) => [r.name, r]));
+}
+
+export function one(ev: Evaluation, kind: string, name: string): any {
+    const r = ofKind(ev, kind).get(name);
+    if (!r) {
+        throw new Error(`no ${kind} named ${name}; have: ${[...ofKind(ev, kind).keys()].join(", ")}`);
+    }
+    return r.inputs;
+}
+
+/** Replaces Pulumi's secret envelopes by their values (for asserting on structure). */
+export function unwrap(v: unknown): any {
+    if (isSecretEnvelope(v)) return unwrap(v.value);
+    if (Array.isArray(v)) return v.map(unwrap);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]));
+    return v;
+}
+
+export const SERVICES = ["execution", "garch-model", "ingestion", "kalman-filter", "orchestrator", "risk-manager"];

@@ -1,0 +1,95 @@
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import { loadPlatformConfig } from "../../config/load";
+import { ConfigError } from "../../config/errors";
+import { deployPlatform } from "../../program";
+import { StackConfig } from "./stackFiles";
+
+/** One resource the program declared, with the inputs Pulumi would send to its provider. */
+export interface RecordedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, unknown>;
+    /** `<urn>::<id>` of the explicit provider, when one was given. */
+    readonly provider?: string;
+}
+
+export interface Evaluation {
+    readonly resources: RecordedResource[];
+    /** The stack outputs, resolved; undefined when the program failed. */
+    readonly outputs?: unknown;
+    readonly error?: Error;
+}
+
+// The key Pulumi uses to mark a serialized secret value.
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+export function isSecretEnvelope(v: unknown): v is { value: unknown } {
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
+}
+
+/**
+ * Runs the real program for one stack under Pulumi's mocks (`pulumi.runtime.setMocks`): no
+ * CLI, no cluster. Every resource's inputs are recorded. Kubernetes objects without an explicit
+ * name get one derived from their inputs, as Pulumi's auto-naming would give a replaced object
+ * a new name, so a content change shows as a name change.
+ */
+export async function evaluate(stack: StackConfig, opts: { preview?: boolean } = {}): Promise<Evaluation> {
+    const resources: RecordedResource[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+                const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+                resources.push({ type: args.type, name: args.name, inputs, provider: args.provider });
+                const state: Record<string, unknown> = { ...inputs };
+                if (args.type.startsWith("kubernetes:")) {
+                    const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
+                    const name = (metadata.name as string | undefined) ?? `${args.name}-${hash(inputs).slice(0, 8)}`;
+                    state.metadata = { ...metadata, name };
+                }
+                if (args.type === "random:index/randomPassword:RandomPassword") {
+                    state.result = `generated-${hash(args.name).slice(0, 24)}`;
+                }
+                return { id: `${args.name}-id`, state };
+            },
+            call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
+        },
+        stack.project,
+        stack.stack,
+        opts.preview ?? false,
+    );
+    pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
+
+    let outputs: unknown;
+    let error: Error | undefined;
+    try {
+        const platform = deployPlatform(loadPlatformConfig());
+        outputs = await resolve(pulumi.output(platform));
+    } catch (e) {
+        error = e as Error;
+    }
+    await waitForRPCs();
+    return { resources, outputs, error };
+}
+
+export function isConfigError(e: unknown): e is ConfigError {
+    return e instanceof ConfigError;
+}
+
+function hash(v: unknown): string {
+    return createHash("sha256").update(JSON.stringify(v)).digest("hex");
+}
+
+/** The value of an Output, secret or not. */
+export function resolve<T>(o: pulumi.Output<T>): Promise<T> {
+    return new Promise((r) => o.apply((v) => r(v)));
+}
+
+// The SDK drains its queue of resource registrations with this helper; its typings omit it.
+const settings = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
+async function waitForRPCs(): Promise<void> {
+    if (settings.waitForRPCs) {
+        await settings.waitForRPCs();
+    }
+}

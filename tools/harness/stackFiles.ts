@@ -1,0 +1,71 @@
+import * as fs from "fs";
+import * as path from "path";
+import YAML from "yaml";
+import { referencedSecretKeys } from "../../config/secretKeys";
+
+/** Stack configuration as the Pulumi engine hands it to the program. */
+export interface StackConfig {
+    readonly project: string;
+    readonly stack: string;
+    /** `<namespace>:<key>` -> value; objects as JSON text, as the engine passes them. */
+    readonly config: Record<string, string>;
+    readonly secretKeys: string[];
+    /** Secret keys that had no value here and received a redacted placeholder. */
+    readonly placeholders: string[];
+}
+
+export const REDACTED = "<redacted>";
+
+export class StackFileError extends Error {}
+
+/**
+ * Reads Pulumi.yaml and Pulumi.<stack>.yaml the way the engine merges them: project-level
+ * config first, the stack's keys replacing it key by key. Encrypted values (`secure:`) cannot
+ * be decrypted without the CLI; they, and with `fillSecrets` every secret key the catalog names
+ * but the stack does not set, become a redacted placeholder held as a secret.
+ */
+export function readStackFiles(dir: string, stack: string, opts: { fillSecrets: boolean }): StackConfig {
+    const projectFile = path.join(dir, "Pulumi.yaml");
+    const project = YAML.parse(fs.readFileSync(projectFile, "utf8")) as { name: string; config?: Record<string, unknown> };
+    const stackFile = path.join(dir, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(stackFile)) {
+        const known = fs.readdirSync(dir).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s);
+        throw new StackFileError(`no stack file ${path.basename(stackFile)}; stacks here: ${known.sort().join(", ")}`);
+    }
+    const stackDoc = (YAML.parse(fs.readFileSync(stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+
+    const values: Record<string, unknown> = {};
+    const secretKeys = new Set<string>();
+    const fullKey = (k: string) => (k.includes(":") ? k : `${project.name}:${k}`);
+    for (const [k, v] of Object.entries(project.config ?? {})) {
+        const declared = v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+        values[fullKey(k)] = declared && ("value" in declared || "default" in declared) ? (declared.value ?? declared.default) : v;
+    }
+    for (const [k, v] of Object.entries(stackDoc.config ?? {})) {
+        if (v !== null && typeof v === "object" && "secure" in (v as object)) {
+            values[fullKey(k)] = REDACTED;
+            secretKeys.add(fullKey(k));
+        } else {
+            values[fullKey(k)] = v;
+        }
+    }
+
+    const placeholders: string[] = [];
+    if (opts.fillSecrets) {
+        const prefix = `${project.name}:`;
+        const own = Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+        for (const key of referencedSecretKeys(own)) {
+            if (values[prefix + key] === undefined) {
+                values[prefix + key] = REDACTED;
+                secretKeys.add(prefix + key);
+                placeholders.push(key);
+            }
+        }
+    }
+
+    const config: Record<string, string> = {};
+    for (const [k, v] of Object.entries(values)) {
+        config[k] = typeof v === "string" ? v : JSON.stringify(v);
+    }
+    return { project: project.name, stack, config, secretKeys: [...secretKeys].sort(), placeholders };
+}
