@@ -40,7 +40,7 @@ export function readCatalog(node: Node): Catalog {
         tiers,
         tiersPath: node.child("tiers").path,
         commonEnv: new Map([...(k?.commonEnv ? readEnvMap(k.commonEnv) : [])].map(([n, v]) => [n, v.value])),
-        defaults: k?.defaults ? readServiceLayer(k.defaults) : new Map(),
+        defaults: k?.defaults ? readServiceLayer(k.defaults) : (new Map() as Layer),
         services,
     };
 }

@@ -91,7 +91,7 @@ export function readEnvironment(node: Node, stack: string): EnvironmentSettings 
         ingress,
         imageTag: tag && k?.imageTag ? { value: tag, path: k.imageTag.path } : undefined,
         commonEnv: new Map([...(k?.commonEnv ? readEnvMap(k.commonEnv) : [])].map(([n, v]) => [n, v.value])),
-        serviceDefaults: k?.serviceDefaults ? readServiceLayer(k.serviceDefaults) : new Map(),
+        serviceDefaults: k?.serviceDefaults ? readServiceLayer(k.serviceDefaults) : (new Map() as Layer),
         services,
     };
 }

@@ -144,7 +144,7 @@ function resolveResources(merged: Layer, ctx: ResolveContext): Resources | undef
         const request = resources.requests[r];
         const limit = resources.limits[r];
         if (f.quantityValue(request) > f.quantityValue(limit)) {
-            const path = merged.get(`resources.requests.${r}`)?.path ?? `${tierLeaf!.path} (tier ${tierLeaf!.value})`;
+            const path = merged.get(`resources.requests.${r}`)?.path ?? `${tierLeaf!.path} (tier ${String(tierLeaf!.value)})`;
             ctx.problems.add(path, `request ${JSON.stringify(request)} is greater than the limit ${JSON.stringify(limit)}; a request must not exceed its limit`);
         }
     }
@@ -205,7 +205,7 @@ function resolveIngress(merged: Layer, ctx: ResolveContext): IngressSpec | undef
         ctx.problems.add(`${ctx.servicePath}.ingress.hostPrefix`, "required when ingress is enabled; expected a DNS-1123 label such as 'api'");
         return undefined;
     }
-    const host = `${prefix.value}.${ctx.domain}`;
+    const host = `${String(prefix.value)}.${ctx.domain}`;
     const hostProblem = f.hostName(host);
     if (hostProblem) {
         ctx.problems.add(prefix.path, `the host ${JSON.stringify(host)} is not a valid host name (${hostProblem})`);

@@ -12,6 +12,8 @@ export interface RecordedResource {
     readonly inputs: Record<string, unknown>;
     /** `<urn>::<id>` of the explicit provider, when one was given. */
     readonly provider?: string;
+    /** For Kubernetes objects: `metadata.name`, given or auto-assigned. */
+    readonly objectName?: string;
 }
 
 export interface Evaluation {
@@ -41,19 +43,20 @@ export async function evaluate(stack: StackConfig, opts: { preview?: boolean } =
         {
             newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
                 const inputs = (args.inputs ?? {}) as Record<string, unknown>;
-                resources.push({ type: args.type, name: args.name, inputs, provider: args.provider });
                 const state: Record<string, unknown> = { ...inputs };
+                let objectName: string | undefined;
                 if (args.type.startsWith("kubernetes:")) {
                     const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
-                    const name = (metadata.name as string | undefined) ?? `${args.name}-${hash(inputs).slice(0, 8)}`;
-                    state.metadata = { ...metadata, name };
+                    objectName = (metadata.name as string | undefined) ?? `${args.name}-${hash(inputs).slice(0, 8)}`;
+                    state.metadata = { ...metadata, name: objectName };
                 }
+                resources.push({ type: args.type, name: args.name, inputs, provider: args.provider, objectName });
                 if (args.type === "random:index/randomPassword:RandomPassword") {
                     state.result = `generated-${hash(args.name).slice(0, 24)}`;
                 }
                 return { id: `${args.name}-id`, state };
             },
-            call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
+            call: (args: pulumi.runtime.MockCallArgs): Record<string, unknown> => args.inputs as Record<string, unknown>,
         },
         stack.project,
         stack.stack,

@@ -42,7 +42,7 @@ export function readStackFiles(dir: string, stack: string, opts: { fillSecrets: 
         values[fullKey(k)] = declared && ("value" in declared || "default" in declared) ? (declared.value ?? declared.default) : v;
     }
     for (const [k, v] of Object.entries(stackDoc.config ?? {})) {
-        if (v !== null && typeof v === "object" && "secure" in (v as object)) {
+        if (v !== null && typeof v === "object" && "secure" in v) {
             values[fullKey(k)] = REDACTED;
             secretKeys.add(fullKey(k));
         } else {

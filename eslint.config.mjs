@@ -1,0 +1,37 @@
+// @ts-check
+import tseslint from "typescript-eslint";
+import pulumi from "@pulumi/eslint-plugin";
+
+export default tseslint.config(
+    { ignores: ["node_modules/", "bin/", "rendered/"] },
+    ...tseslint.configs.recommendedTypeChecked,
+    {
+        files: ["**/*.ts"],
+        languageOptions: {
+            parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+        },
+        plugins: { "@pulumi": pulumi },
+        rules: {
+            "@pulumi/no-output-in-template-literal": "error",
+            "@pulumi/no-output-instance-in-template-literal": "error",
+            "@typescript-eslint/no-unused-expressions": "error",
+            "@typescript-eslint/no-floating-promises": "error",
+            "prefer-const": "error",
+            "no-var": "error",
+            eqeqeq: ["error", "always"],
+        },
+    },
+    {
+        // Tests read recorded resource inputs, which are untyped JSON.
+        files: ["tests/**/*.ts", "tools/harness/summary.ts"],
+        rules: {
+            "@typescript-eslint/no-explicit-any": "off",
+            "@typescript-eslint/no-unsafe-member-access": "off",
+            "@typescript-eslint/no-unsafe-assignment": "off",
+            "@typescript-eslint/no-unsafe-argument": "off",
+            "@typescript-eslint/no-unsafe-call": "off",
+            "@typescript-eslint/no-unsafe-return": "off",
+        },
+    },
+    { files: ["eslint.config.mjs"], ...tseslint.configs.disableTypeChecked },
+);
