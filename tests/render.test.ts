@@ -1,0 +1,86 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import YAML from "yaml";
+import { REPO } from "./support";
+
+function render(...args: string[]) {
+    const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(REPO, "tools/render.ts"), ...args], {
+        cwd: REPO,
+        encoding: "utf8",
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("npm run render (offline rendering of a stack)", function () {
+    this.timeout(60000);
+    let tmp: string;
+    beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "render-"))));
+    afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    it("writes the production manifests and prints the service table", () => {
+        const out = path.join(tmp, "out");
+        const r = render("production", "--out", out);
+        assert.equal(r.code, 0, r.stderr);
+        const files = fs.readdirSync(out).filter((f) => f.endsWith(".yaml"));
+        assert.equal(files.length, 49);
+        assert.equal(files[0], "00-namespace-hft-production.yaml");
+        const deployment = YAML.parse(fs.readFileSync(path.join(out, files.find((f) => f.includes("deployment-execution"))!), "utf8"));
+        assert.equal(deployment.metadata.namespace, "hft-production");
+        assert.equal(deployment.spec.replicas, undefined);
+        assert.match(r.stdout, /secret config not set here, rendered as "<redacted>": brokerApiKey, kubeconfig, marketDataApiKey/);
+        const row = r.stdout.split("\n").find((l) => l.startsWith("orchestrator"));
+        assert.deepEqual(row?.split(/\s{2,}/), [
+            "orchestrator",
+            "HPA 3-12",
+            "ghcr.io/acme-trading/hft-orchestrator:1.4.2",
+            "trading.acme-trading.example/",
+            "500m/512Mi",
+            "2000m/2Gi",
+        ]);
+    });
+
+    it("renders the same files byte for byte on a second run", () => {
+        const a = path.join(tmp, "a");
+        const b = path.join(tmp, "b");
+        assert.equal(render("staging", "--out", a).code, 0);
+        assert.equal(render("staging", "--out", b).code, 0);
+        const files = fs.readdirSync(a).sort();
+        assert.deepEqual(fs.readdirSync(b).sort(), files);
+        for (const f of files) {
+            assert.equal(fs.readFileSync(path.join(b, f), "utf8"), fs.readFileSync(path.join(a, f), "utf8"), f);
+        }
+    });
+
+    it("exits 1 with the configuration error, no stack trace and no output, for an invalid stack", () => {
+        fs.copyFileSync(path.join(REPO, "Pulumi.yaml"), path.join(tmp, "Pulumi.yaml"));
+        const staging = fs.readFileSync(path.join(REPO, "Pulumi.staging.yaml"), "utf8");
+        fs.writeFileSync(path.join(tmp, "Pulumi.broken.yaml"), staging.replace("replicas: 2", "replcias: 2"));
+        const out = path.join(tmp, "out");
+        const r = render("broken", "--dir", tmp, "--out", out);
+        assert.equal(r.code, 1);
+        assert.equal(
+            r.stderr,
+            "error: stack 'broken': Invalid configuration (1 problem):\n" +
+                "  - hft-platform:environment.services.orchestrator.replcias: unknown key (did you mean 'replicas'?); allowed keys: " +
+                "allowFrom, autoscaling, env, image, ingress, pdb, port, probes, replicas, resources, runAsUser, secrets, servicePort, tier\n",
+        );
+        assert.equal(fs.existsSync(out), false);
+    });
+
+    it("names the stacks it knows when asked for one that does not exist", () => {
+        const r = render("qa");
+        assert.equal(r.code, 1);
+        assert.equal(r.stderr, "error: no stack file Pulumi.qa.yaml; stacks here: production, staging\n");
+    });
+
+    it("refuses to replace a folder it did not write", () => {
+        fs.writeFileSync(path.join(tmp, "notes.txt"), "mine");
+        const r = render("staging", "--out", tmp);
+        assert.equal(r.code, 3);
+        assert.match(r.stderr, /refusing to overwrite .* it exists and was not written by this tool/);
+        assert.equal(fs.readFileSync(path.join(tmp, "notes.txt"), "utf8"), "mine");
+    });
+});
