@@ -5,8 +5,11 @@ import { Resources } from "./types";
 
 /** The shared part of the configuration, written once in Pulumi.yaml. */
 export interface Catalog {
+    /** False when the catalog is missing or not an object (already reported). */
+    readonly readable: boolean;
     readonly system?: string;
-    readonly tiers: Map<string, Resources>;
+    /** Tiers by name; `undefined` for one that is defined but invalid (already reported). */
+    readonly tiers: Map<string, Resources | undefined>;
     readonly tiersPath: string;
     readonly commonEnv: Map<string, string>;
     readonly defaults: Layer;
@@ -20,22 +23,24 @@ export function readCatalog(node: Node): Catalog {
     }
     const system = k?.system ? k.system.string(f.dnsLabel, "a DNS-1123 label naming the whole system, such as 'hft'") : node.present ? node.child("system").required("a DNS-1123 label naming the whole system, such as 'hft'") : undefined;
 
-    const tiers = new Map<string, Resources>();
+    const tiers = new Map<string, Resources | undefined>();
     for (const [name, t] of k?.tiers?.map(f.dnsLabel, "a tier name (DNS-1123 label)") ?? []) {
-        const r = readTier(t);
-        if (r) tiers.set(name, r);
+        tiers.set(name, readTier(t));
     }
 
     const services = new Map<string, { layer: Layer; path: string }>();
     const serviceNodes = k?.services?.map(f.dnsLabel, "a service name (DNS-1123 label: lowercase letters, digits and '-', at most 63)");
-    if (node.present && (!serviceNodes || serviceNodes.size === 0) && !k?.services?.present) {
+    if (k && !k.services) {
         node.child("services").required("at least one service");
+    } else if (serviceNodes?.size === 0 && Object.keys(k?.services?.value ?? {}).length === 0) {
+        k!.services.fail("at least one service");
     }
     for (const [name, s] of serviceNodes ?? []) {
         services.set(name, { layer: readServiceLayer(s), path: s.path });
     }
 
     return {
+        readable: k !== undefined,
         system,
         tiers,
         tiersPath: node.child("tiers").path,
@@ -63,5 +68,16 @@ function readTier(node: Node): Resources | undefined {
     }
     const requests = amounts("requests");
     const limits = amounts("limits");
-    return requests && limits ? { requests, limits } : undefined;
+    if (!requests || !limits) {
+        return undefined;
+    }
+    let valid = true;
+    for (const r of ["cpu", "memory"] as const) {
+        const problem = f.requestExceedsLimit(requests[r], limits[r]);
+        if (problem) {
+            node.problems.add(`${node.path}.requests.${r}`, problem);
+            valid = false;
+        }
+    }
+    return valid ? { requests, limits } : undefined;
 }

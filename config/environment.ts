@@ -1,6 +1,6 @@
 import { Node } from "./node";
 import * as f from "./formats";
-import { Layer, Leaf, readEnvMap, readServiceLayer } from "./serviceSettings";
+import { INVALID, Layer, Leaf, readEnvMap, readServiceLayer } from "./serviceSettings";
 import { ClusterConfig, IngressDefaults } from "./types";
 
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
@@ -15,6 +15,8 @@ export const ENVIRONMENT_DEFAULTS = {
 
 /** What one stack says about its environment, written in Pulumi.<stack>.yaml. */
 export interface EnvironmentSettings {
+    /** False when the environment is missing or not an object (already reported). */
+    readonly readable: boolean;
     readonly name?: string;
     readonly namespace?: string;
     readonly domain?: string;
@@ -45,7 +47,8 @@ export function readEnvironment(node: Node, stack: string): EnvironmentSettings 
         "serviceDefaults",
         "services",
     ]);
-    const need = (key: string, expected: string) => (node.present && !k?.[key] ? node.child(key).required(expected) : undefined);
+    // Required keys are reported missing only when the environment itself is a valid object.
+    const need = (key: string, expected: string) => (k && !k[key] ? node.child(key).required(expected) : undefined);
 
     const nameNode = k?.name;
     const name = nameNode ? nameNode.string(f.dnsLabel, "a DNS-1123 label such as 'staging'") : dnsSafe(stack);
@@ -64,7 +67,7 @@ export function readEnvironment(node: Node, stack: string): EnvironmentSettings 
         } else if (context || kubeconfigSecret) {
             cluster = context ? { context } : { kubeconfigSecret };
         }
-    } else {
+    } else if (!k?.cluster) {
         need("cluster", "'context' (a kubeconfig context) or 'kubeconfigSecret' (a secret config key), so that this stack can only reach its own cluster");
     }
 
@@ -82,6 +85,7 @@ export function readEnvironment(node: Node, stack: string): EnvironmentSettings 
     }
 
     return {
+        readable: k !== undefined,
         name,
         namespace,
         domain,
@@ -89,7 +93,7 @@ export function readEnvironment(node: Node, stack: string): EnvironmentSettings 
         logLevel: k?.logLevel?.oneOf(LOG_LEVELS) ?? ENVIRONMENT_DEFAULTS.logLevel,
         telemetryEndpoint: k?.telemetryEndpoint?.string(f.httpUrl, "an http(s) URL such as 'http://otel-collector.observability:4318'"),
         ingress,
-        imageTag: tag && k?.imageTag ? { value: tag, path: k.imageTag.path } : undefined,
+        imageTag: k?.imageTag ? { value: tag ?? INVALID, path: k.imageTag.path } : undefined,
         commonEnv: new Map([...(k?.commonEnv ? readEnvMap(k.commonEnv) : [])].map(([n, v]) => [n, v.value])),
         serviceDefaults: k?.serviceDefaults ? readServiceLayer(k.serviceDefaults) : (new Map() as Layer),
         services,

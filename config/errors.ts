@@ -18,8 +18,12 @@ export class ConfigError extends pulumi.RunError {
 export class Problems {
     private readonly list: string[] = [];
 
+    /** Records a problem; the same problem found again (a shared setting, read per service) is kept once. */
     add(path: string, message: string): void {
-        this.list.push(`${path}: ${message}`);
+        const problem = `${path}: ${message}`;
+        if (!this.list.includes(problem)) {
+            this.list.push(problem);
+        }
     }
 
     get count(): number {

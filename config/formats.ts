@@ -30,7 +30,7 @@ export function hostName(s: string): string | undefined {
 const QUANTITY = /^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][-+]?[0-9]+)?$/;
 
 export function quantity(s: string): string | undefined {
-    return QUANTITY.test(s) ? undefined : "not a Kubernetes quantity";
+    return QUANTITY.test(s) ? undefined : "a number with an optional suffix such as m, Ki, Mi, Gi or k, M, G";
 }
 
 /** Parses a valid quantity into base units (cores or bytes) for comparisons. */
@@ -96,7 +96,17 @@ export function httpUrl(s: string): string | undefined {
 
 /** A CORS origin: `https://app.example.com` (scheme, host, optional port; no path). */
 export function corsOrigin(s: string): string | undefined {
-    return /^https?:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?$/.test(s) ? undefined : "an origin such as 'https://app.example.com'";
+    if (s.includes("*")) {
+        return "wildcards are not allowed; list each origin";
+    }
+    const m = /^(https?):\/\/([^/:]+)(:[0-9]{1,5})?(.*)$/.exec(s);
+    if (!m) {
+        return "an origin is a scheme (http or https), '://' and a host";
+    }
+    if (m[4] !== "") {
+        return "an origin has no path, query or trailing '/'";
+    }
+    return hostName(m[2]) === undefined || m[2] === "localhost" ? undefined : "the host is not a valid host name";
 }
 
 /** A Kubernetes label value: at most 63 characters, alphanumeric at both ends. */
@@ -104,4 +114,11 @@ export function labelValue(s: string): string | undefined {
     return s.length <= 63 && /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/.test(s)
         ? undefined
         : "at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+}
+
+/** Whether a resource request exceeds its limit; both must be valid quantities. */
+export function requestExceedsLimit(request: string, limit: string): string | undefined {
+    return quantityValue(request) > quantityValue(limit)
+        ? `request ${JSON.stringify(request)} is greater than the limit ${JSON.stringify(limit)}; a request must not exceed its limit`
+        : undefined;
 }

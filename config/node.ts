@@ -37,6 +37,10 @@ export class Node {
         }
         const out: Record<string, Node> = {};
         for (const key of Object.keys(this.value)) {
+            // `key:` with nothing after it is YAML null: the same as leaving the key out.
+            if (this.value[key] === null) {
+                continue;
+            }
             if (!allowed.includes(key)) {
                 const hint = closest(key, allowed);
                 this.problems.add(
@@ -77,7 +81,11 @@ export class Node {
         if (!Array.isArray(this.value)) {
             return this.fail("a list");
         }
-        return this.value.map((v, i) => new Node(v, `${this.path}[${i}]`, this.problems));
+        const items = this.value.map((v, i) => new Node(v, `${this.path}[${i}]`, this.problems));
+        for (const item of items) {
+            if (!item.present) item.fail("a value");
+        }
+        return items;
     }
 
     string(check?: (s: string) => string | undefined, expected = "a string"): string | undefined {
@@ -140,7 +148,7 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** The allowed key nearest to a typo, if it is close enough to be a likely intent. */
-function closest(key: string, allowed: readonly string[]): string | undefined {
+export function closest(key: string, allowed: readonly string[]): string | undefined {
     let best: string | undefined;
     let bestDistance = Infinity;
     for (const candidate of allowed) {

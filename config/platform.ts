@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Problems } from "./errors";
-import { Node } from "./node";
+import { closest, Node } from "./node";
+import { isValid, Layer } from "./serviceSettings";
 import { readCatalog } from "./catalog";
 import { readEnvironment } from "./environment";
 import { resolveService } from "./resolveService";
@@ -34,39 +35,36 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
     const catalog = readCatalog(key("catalog"));
     const env = readEnvironment(key("environment"), raw.stack);
     const serviceNames = [...catalog.services.keys()];
+    // Services cannot be judged without both halves of their configuration.
+    if (!catalog.readable || !env.readable) {
+        problems.throwIfAny();
+    }
 
     for (const [name, override] of env.services) {
         if (!catalog.services.has(name)) {
-            problems.add(override.path, `unknown service; the catalog (${raw.project}:catalog.services) has: ${serviceNames.join(", ")}`);
+            problems.add(override.path, `unknown service; the catalog (${raw.project}:catalog.services) has: ${serviceNames.join(", ") || "none"}`);
         }
     }
 
     const services: ServiceConfig[] = [];
+    // Secret config keys the services read, with the key path of the first use.
+    const secretUses = new Map<string, string>();
     for (const [name, declared] of catalog.services) {
         const override = env.services.get(name);
         // General before specific, shared before stack: a stack's per-service override wins.
         const layers = [catalog.defaults, env.serviceDefaults, declared.layer, ...(override ? [override.layer] : [])];
-        const resolved = env.domain
-            ? resolveService(name, layers, {
-                  tiers: catalog.tiers,
-                  tiersPath: catalog.tiersPath,
-                  domain: env.domain,
-                  imageTag: env.imageTag,
-                  serviceNames,
-                  servicePath: declared.path,
-                  problems,
-              })
-            : undefined;
+        const resolved = resolveService(name, layers, {
+            tiers: catalog.tiers,
+            tiersPath: catalog.tiersPath,
+            domain: env.domain,
+            imageTag: env.imageTag,
+            serviceNames,
+            servicePath: declared.path,
+            problems,
+        });
         if (resolved) services.push(resolved);
-    }
-
-    // Secret config keys: every one the catalog names must be set, and set as a secret.
-    const secretUses = new Map<string, string>();
-    for (const svc of services) {
-        for (const [envName, source] of Object.entries(svc.secrets)) {
-            if ("fromConfig" in source && !secretUses.has(source.fromConfig)) {
-                secretUses.set(source.fromConfig, `${raw.project}:catalog.services.${svc.name}.secrets.${envName}`);
-            }
+        for (const [key, path] of secretConfigKeys(layers)) {
+            if (!secretUses.has(key)) secretUses.set(key, path);
         }
     }
     if (env.cluster?.kubeconfigSecret) {
@@ -80,9 +78,15 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             problems.add(`${raw.project}:${k}`, `is set as plain text but holds a secret (used by ${usedBy}); ${setIt}`);
         }
     }
-    for (const k of Object.keys(raw.values).sort()) {
-        if (!(CONFIG_KEYS as readonly string[]).includes(k) && !secretUses.has(k)) {
-            problems.add(`${raw.project}:${k}`, `unknown config key; expected ${CONFIG_KEYS.join(", ")} or a secret key the catalog names (${[...secretUses.keys()].join(", ") || "none"})`);
+    const known = [...CONFIG_KEYS, ...[...secretUses.keys()].sort()];
+    // Without services nothing names a secret key, so no key can be judged unknown.
+    for (const k of catalog.services.size > 0 ? Object.keys(raw.values).sort() : []) {
+        if (!known.includes(k)) {
+            const hint = closest(k, known);
+            problems.add(
+                `${raw.project}:${k}`,
+                `unknown config key${hint ? ` (did you mean '${hint}'?)` : ""}; expected ${CONFIG_KEYS.join(", ")} or a secret key the configuration names (${[...secretUses.keys()].sort().join(", ") || "none"})`,
+            );
         }
     }
 
@@ -105,6 +109,23 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
         services,
         secretValues: new Map([...secretUses.keys()].sort().map((k) => [k, secrets.value(k)])),
     };
+}
+
+/** The secret config keys a service's merged layers name (`secrets.<VAR>.fromConfig`). */
+function secretConfigKeys(layers: readonly Layer[]): Map<string, string> {
+    const winners = new Map<string, { key?: string; path: string }>();
+    for (const layer of layers) {
+        for (const [field, leaf] of layer) {
+            if (!field.startsWith("secrets.")) continue;
+            const source = isValid(leaf) ? (leaf.value as { fromConfig?: string }) : {};
+            winners.set(field, { key: source.fromConfig, path: leaf.path });
+        }
+    }
+    const keys = new Map<string, string>();
+    for (const { key, path } of winners.values()) {
+        if (key !== undefined && !keys.has(key)) keys.set(key, path);
+    }
+    return keys;
 }
 
 function sortKeys(o: Record<string, string>): Record<string, string> {

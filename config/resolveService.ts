@@ -1,5 +1,5 @@
 import { Problems } from "./errors";
-import { Layer, Leaf } from "./serviceSettings";
+import { INVALID, Layer, Leaf } from "./serviceSettings";
 import * as f from "./formats";
 import { Autoscaling, Cors, DisruptionBudget, IngressSpec, Resources, SecretSource, ServiceConfig } from "./types";
 
@@ -19,9 +19,11 @@ export const SERVICE_DEFAULTS = {
 } as const;
 
 export interface ResolveContext {
-    readonly tiers: ReadonlyMap<string, Resources>;
+    /** Tiers by name; `undefined` for a tier that is defined but invalid (already reported). */
+    readonly tiers: ReadonlyMap<string, Resources | undefined>;
     readonly tiersPath: string;
-    readonly domain: string;
+    /** Undefined when the environment's domain is missing or invalid (already reported). */
+    readonly domain?: string;
     readonly imageTag?: Leaf;
     readonly serviceNames: readonly string[];
     /** Where the service itself is declared, for messages about missing required keys. */
@@ -35,34 +37,47 @@ export interface ResolveContext {
  * the disruption budget, callers and the public host.
  */
 export function resolveService(name: string, layers: readonly Layer[], ctx: ResolveContext): ServiceConfig | undefined {
+    // Valid leaves merge; a field whose winning value was invalid is remembered so that the
+    // checks below neither call it missing nor cascade from it.
     const merged: Layer = new Map();
+    const invalid = new Set<string>();
     for (const layer of layers) {
-        for (const [field, leaf] of layer) merged.set(field, leaf);
+        for (const [field, leaf] of layer) {
+            if (leaf.value === INVALID) {
+                invalid.add(field);
+                merged.delete(field);
+            } else {
+                invalid.delete(field);
+                merged.set(field, leaf);
+            }
+        }
     }
+    const anyInvalid = (...prefixes: string[]) => [...invalid].some((f) => prefixes.some((p) => f === p || f.startsWith(`${p}.`)));
     const problems = ctx.problems;
     const before = problems.count;
     const leaf = (field: string) => merged.get(field);
     const value = <T>(field: string): T | undefined => merged.get(field)?.value as T | undefined;
     const requireValue = <T>(field: string, expected: string): T | undefined => {
         const v = value<T>(field);
-        if (v === undefined) problems.add(`${ctx.servicePath}.${field}`, `required; expected ${expected}`);
+        if (v === undefined && !invalid.has(field)) problems.add(`${ctx.servicePath}.${field}`, `required; expected ${expected}`);
         return v;
     };
 
     const port = requireValue<number>("port", "an integer from 1 to 65535");
     const repository = requireValue<string>("image.repository", "an image repository such as 'ghcr.io/acme/api'");
-    const tagLeaf = leaf("image.tag") ?? ctx.imageTag;
-    if (!tagLeaf) {
+    const tagLeaf = invalid.has("image.tag") ? undefined : (leaf("image.tag") ?? ctx.imageTag);
+    if (!tagLeaf && !invalid.has("image.tag")) {
         problems.add(`${ctx.servicePath}.image.tag`, "required (here or as the environment's imageTag); expected an image tag such as 'main-3f9c2ab'");
     }
     const liveness = requireValue<string>("probes.liveness", "an HTTP path such as '/healthz'");
     const readiness = requireValue<string>("probes.readiness", "an HTTP path such as '/readyz'");
 
-    const resources = resolveResources(merged, ctx);
-    const { replicas, autoscaling } = resolveScaling(merged, problems);
+    const resources = anyInvalid("tier", "resources") ? undefined : resolveResources(merged, ctx);
+    const scalingValid = !anyInvalid("replicas", "autoscaling");
+    const { replicas, autoscaling } = scalingValid ? resolveScaling(merged, problems) : {};
     const minimum = autoscaling?.minReplicas ?? replicas ?? 0;
     const maximum = autoscaling?.maxReplicas ?? replicas ?? 0;
-    const disruptionBudget = resolveBudget(merged, minimum, maximum, problems);
+    const disruptionBudget = scalingValid && !anyInvalid("pdb") ? resolveBudget(merged, minimum, maximum, problems) : undefined;
 
     const env: Record<string, string> = {};
     const secrets: Record<string, SecretSource> = {};
@@ -83,8 +98,8 @@ export function resolveService(name: string, layers: readonly Layer[], ctx: Reso
         else if (!ctx.serviceNames.includes(caller)) problems.add(path, `unknown service ${JSON.stringify(caller)}; expected one of: ${others(ctx, name)}`);
     });
 
-    const ingress = resolveIngress(merged, ctx);
-    if (problems.count > before || port === undefined || repository === undefined || !tagLeaf || !liveness || !readiness || !resources) {
+    const ingress = anyInvalid("ingress") ? undefined : resolveIngress(merged, ctx);
+    if (problems.count > before || invalid.size > 0 || port === undefined || repository === undefined || !tagLeaf || tagLeaf.value === INVALID || !liveness || !readiness || !resources) {
         return undefined;
     }
     const startup = value<string>("probes.startup");
@@ -114,7 +129,11 @@ function resolveResources(merged: Layer, ctx: ResolveContext): Resources | undef
     const tierLeaf = merged.get("tier");
     let base: Resources | undefined;
     if (tierLeaf) {
-        base = ctx.tiers.get(tierLeaf.value as string);
+        const tier = tierLeaf.value as string;
+        base = ctx.tiers.get(tier);
+        if (ctx.tiers.has(tier) && !base) {
+            return undefined; // defined but invalid, reported where it is defined
+        }
         if (!base) {
             const known = [...ctx.tiers.keys()].join(", ") || `none (define them under ${ctx.tiersPath})`;
             ctx.problems.add(tierLeaf.path, `unknown tier ${JSON.stringify(tierLeaf.value)}; expected one of: ${known}`);
@@ -141,11 +160,11 @@ function resolveResources(merged: Layer, ctx: ResolveContext): Resources | undef
     }
     const resources = amounts as Resources;
     for (const r of ["cpu", "memory"] as const) {
-        const request = resources.requests[r];
-        const limit = resources.limits[r];
-        if (f.quantityValue(request) > f.quantityValue(limit)) {
-            const path = merged.get(`resources.requests.${r}`)?.path ?? `${tierLeaf!.path} (tier ${String(tierLeaf!.value)})`;
-            ctx.problems.add(path, `request ${JSON.stringify(request)} is greater than the limit ${JSON.stringify(limit)}; a request must not exceed its limit`);
+        // A tier is checked where it is defined; here only what a service overrides.
+        const override = merged.get(`resources.requests.${r}`) ?? merged.get(`resources.limits.${r}`);
+        if (override) {
+            const problem = f.requestExceedsLimit(resources.requests[r], resources.limits[r]);
+            if (problem) ctx.problems.add(override.path, problem);
         }
     }
     return resources;
@@ -173,11 +192,15 @@ function resolveBudget(merged: Layer, minimum: number, maximum: number, problems
     const enabled = merged.get("pdb.enabled");
     const maxUnavailable = merged.get("pdb.maxUnavailable");
     const minAvailable = merged.get("pdb.minAvailable");
-    if (enabled?.value === false || (enabled === undefined && maximum <= 1)) {
+    if (enabled?.value === false || (enabled === undefined && minAvailable === undefined && maximum <= 1)) {
         return undefined;
     }
     if (maximum <= 1) {
-        problems.add(enabled!.path, `a PodDisruptionBudget for a service that runs at most ${maximum} replica would block every node drain; enable it only with more than one replica`);
+        // A budget on a lone replica blocks every drain; an explicit one is an error.
+        const explicit = enabled ?? minAvailable;
+        if (explicit) {
+            problems.add(explicit.path, `a PodDisruptionBudget for a service that runs at most ${maximum} replica${maximum === 1 ? "" : "s"} would block every node drain; it needs more than one replica`);
+        }
         return undefined;
     }
     if (maxUnavailable && minAvailable) {
@@ -203,6 +226,9 @@ function resolveIngress(merged: Layer, ctx: ResolveContext): IngressSpec | undef
     }
     if (!prefix) {
         ctx.problems.add(`${ctx.servicePath}.ingress.hostPrefix`, "required when ingress is enabled; expected a DNS-1123 label such as 'api'");
+        return undefined;
+    }
+    if (ctx.domain === undefined) {
         return undefined;
     }
     const host = `${String(prefix.value)}.${ctx.domain}`;

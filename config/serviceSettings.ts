@@ -14,6 +14,16 @@ export interface Leaf {
  */
 export type Layer = Map<string, Leaf>;
 
+/**
+ * The value of a leaf that was given but failed its check (the problem is already recorded).
+ * Later checks skip it instead of reporting it again as missing or cascading from it.
+ */
+export const INVALID: unique symbol = Symbol("invalid");
+
+export function isValid(leaf: Leaf | undefined): leaf is Leaf {
+    return leaf !== undefined && leaf.value !== INVALID;
+}
+
 export const SERVICE_KEYS = [
     "allowFrom",
     "autoscaling",
@@ -45,6 +55,8 @@ export function readServiceLayer(node: Node): Layer {
     const set = (field: string, n: Node, value: unknown) => {
         if (value !== undefined) {
             layer.set(field, { value, path: n.path });
+        } else if (n.present) {
+            layer.set(field, { value: INVALID, path: n.path });
         }
     };
     const k = keys;
@@ -116,7 +128,7 @@ export function readServiceLayer(node: Node): Layer {
 
     if (k.allowFrom) {
         const names = k.allowFrom.array()?.map((n) => n.string(f.dnsLabel, `a service name, ${NAME_EXPECTED}`));
-        if (names && names.every((n) => n !== undefined)) set("allowFrom", k.allowFrom, names);
+        set("allowFrom", k.allowFrom, names?.every((n) => n !== undefined) ? names : undefined);
     }
 
     const ingress = k.ingress?.object(["enabled", "hostPrefix", "path", "cors"]);
@@ -137,9 +149,9 @@ function setList(layer: Layer, field: string, node: Node, item: (n: Node) => str
     const items = node.array()?.map(item);
     if (items && items.length === 0) {
         node.fail("a non-empty list");
-    } else if (items && items.every((i) => i !== undefined)) {
-        layer.set(field, { value: items, path: node.path });
     }
+    const valid = items && items.length > 0 && items.every((i) => i !== undefined);
+    layer.set(field, { value: valid ? items : INVALID, path: node.path });
 }
 
 function quantityOf(n: Node): string | undefined {
