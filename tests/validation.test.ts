@@ -124,6 +124,8 @@ const CASES: readonly BadCase[] = [
         },
         expected: [
             `${P}catalog.services.Kalman_Filter: "Kalman_Filter" is not a service name (DNS-1123 label: lowercase letters, digits and '-', at most 63): ${DNS_REASON}`,
+            // Renamed away, so ingestion's caller list now names a service that is gone.
+            `${P}catalog.services.ingestion.allowFrom[1]: unknown service "kalman-filter"; expected one of: execution, garch-model, orchestrator, risk-manager`,
         ],
     },
     {
