@@ -6,7 +6,7 @@ import { PlatformConfig } from "./config/types";
 export interface ServiceOutputs {
     readonly address: pulumi.Output<string>;
     readonly url?: string;
-    readonly image: string;
+    readonly image: pulumi.Output<string>;
 }
 
 export interface PlatformOutputs {
@@ -20,6 +20,7 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
     const environment = new Environment(env.name, {
         environment: env,
         kubeconfig: env.cluster.kubeconfigSecret ? config.secretValues.get(env.cluster.kubeconfigSecret) : undefined,
+        registryPassword: env.registry?.passwordSecret ? config.secretValues.get(env.registry.passwordSecret) : undefined,
     });
     const services: Record<string, ServiceOutputs> = {};
     for (const svc of config.services) {
@@ -31,6 +32,7 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
                 namespace: environment.namespace,
                 commonConfigMapName: environment.commonConfigMapName,
                 secretValues: config.secretValues,
+                imagePullSecretName: environment.imagePullSecretName,
             },
             { providers: [environment.provider] },
         );

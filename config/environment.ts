@@ -1,7 +1,7 @@
 import { Node } from "./node";
 import * as f from "./formats";
-import { INVALID, Layer, Leaf, readEnvMap, readServiceLayer } from "./serviceSettings";
-import { ClusterConfig, IngressDefaults } from "./types";
+import { IMAGE_TAG_EXPECTED, INVALID, Layer, Leaf, readEnvMap, readServiceLayer } from "./serviceSettings";
+import { ClusterConfig, IngressDefaults, RegistryConfig } from "./types";
 
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
 
@@ -25,6 +25,14 @@ export interface EnvironmentSettings {
     readonly telemetryEndpoint?: string;
     readonly ingress: IngressDefaults;
     readonly imageTag?: Leaf;
+    readonly registry?: RegistryConfig;
+    /** Where `registry` is (or would be) written, for messages. */
+    readonly registryPath: string;
+    /** True when `registry` is written, valid or not. */
+    readonly registryGiven: boolean;
+    /** The secret key `registry.passwordSecret` names, even when the rest of `registry` is invalid. */
+    readonly registryPasswordSecret?: string;
+    readonly buildOnPreview: boolean;
     readonly commonEnv: Map<string, string>;
     readonly serviceDefaults: Layer;
     readonly services: Map<string, { layer: Layer; path: string }>;
@@ -43,6 +51,8 @@ export function readEnvironment(node: Node, stack: string): EnvironmentSettings 
         "telemetryEndpoint",
         "ingress",
         "imageTag",
+        "registry",
+        "buildOnPreview",
         "commonEnv",
         "serviceDefaults",
         "services",
@@ -78,7 +88,8 @@ export function readEnvironment(node: Node, stack: string): EnvironmentSettings 
         controllerNamespace: i?.controllerNamespace?.string(f.dnsLabel, "the ingress controller's namespace (DNS-1123 label)") ?? ENVIRONMENT_DEFAULTS.ingressControllerNamespace,
     };
 
-    const tag = k?.imageTag?.string(f.imageTag, "an image tag such as 'main-3f9c2ab' or '1.4.2' (not 'latest')");
+    const registry = k?.registry ? readRegistry(k.registry) : undefined;
+    const tag = k?.imageTag?.string(f.imageTag, IMAGE_TAG_EXPECTED);
     const services = new Map<string, { layer: Layer; path: string }>();
     for (const [svc, s] of k?.services?.map(f.dnsLabel, "a service name (DNS-1123 label)") ?? []) {
         services.set(svc, { layer: readServiceLayer(s), path: s.path });
@@ -94,6 +105,11 @@ export function readEnvironment(node: Node, stack: string): EnvironmentSettings 
         telemetryEndpoint: k?.telemetryEndpoint?.string(f.httpUrl, "an http(s) URL such as 'http://otel-collector.observability:4318'"),
         ingress,
         imageTag: k?.imageTag ? { value: tag ?? INVALID, path: k.imageTag.path } : undefined,
+        registry,
+        registryPath: node.child("registry").path,
+        registryGiven: k?.registry !== undefined,
+        registryPasswordSecret: registry?.passwordSecret ?? passwordKeyOf(k?.registry?.value),
+        buildOnPreview: k?.buildOnPreview?.boolean() ?? false,
         commonEnv: new Map([...(k?.commonEnv ? readEnvMap(k.commonEnv) : [])].map(([n, v]) => [n, v.value])),
         serviceDefaults: k?.serviceDefaults ? readServiceLayer(k.serviceDefaults) : (new Map() as Layer),
         services,
@@ -104,4 +120,33 @@ export function readEnvironment(node: Node, stack: string): EnvironmentSettings 
 function dnsSafe(stack: string): string | undefined {
     const s = stack.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "").slice(0, 63);
     return s.length > 0 ? s : undefined;
+}
+
+function readRegistry(node: Node): RegistryConfig | undefined {
+    const r = node.object(["server", "repositoryPrefix", "username", "passwordSecret", "cache"]);
+    if (!r) {
+        return undefined;
+    }
+    const server = r.server ? r.server.string(f.registryServer, "a registry host such as 'ghcr.io' or 'registry.example.com:5000'") : node.child("server").required("a registry host such as 'ghcr.io'");
+    const repositoryPrefix = r.repositoryPrefix?.string(
+        (s) => f.imageRepository(`${server ?? "registry.example.com"}/${s}`),
+        "a repository path such as 'acme-trading/hft' (lowercase, '/'-separated)",
+    );
+    const username = r.username?.string(undefined, "a registry user name");
+    const passwordSecret = r.passwordSecret?.string(f.configKey, "the name of a secret config key holding the registry password or token, such as 'registryPassword'");
+    if ((r.username && !r.passwordSecret) || (!r.username && r.passwordSecret)) {
+        node.fail("'username' and 'passwordSecret' together (credentials), or neither (a public registry)");
+        return undefined;
+    }
+    const cache = r.cache?.boolean() ?? true;
+    if (!server || (r.repositoryPrefix && !repositoryPrefix) || (r.username && !username) || (r.passwordSecret && !passwordSecret)) {
+        return undefined;
+    }
+    return { server, repositoryPrefix, username, passwordSecret, cache };
+}
+
+/** The password key an unreadable `registry` still names (so that key is not called unknown). */
+function passwordKeyOf(registry: unknown): string | undefined {
+    const key = typeof registry === "object" && registry !== null ? (registry as Record<string, unknown>).passwordSecret : undefined;
+    return typeof key === "string" && f.configKey(key) === undefined ? key : undefined;
 }

@@ -43,5 +43,5 @@ export function show(value: unknown): string {
         return "nothing";
     }
     const text = JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+    return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }

@@ -122,3 +122,25 @@ export function requestExceedsLimit(request: string, limit: string): string | un
         ? `request ${JSON.stringify(request)} is greater than the limit ${JSON.stringify(limit)}; a request must not exceed its limit`
         : undefined;
 }
+
+/** An image digest, `sha256:` and 64 lowercase hex digits. */
+export function imageDigest(s: string): string | undefined {
+    return /^sha256:[0-9a-f]{64}$/.test(s) ? undefined : "'sha256:' followed by 64 lowercase hex digits";
+}
+
+/** A registry host with an optional port: `ghcr.io`, `registry.example.com:5000`, `docker.io`. */
+export function registryServer(s: string): string | undefined {
+    const [host, port, ...rest] = s.split(":");
+    if (rest.length > 0 || (port !== undefined && !/^[0-9]{1,5}$/.test(port))) {
+        return "a host name with an optional ':port', no scheme or path";
+    }
+    return host === "localhost" || hostName(host) === undefined ? undefined : "a host name with an optional ':port', no scheme or path";
+}
+
+/** A relative path inside the repository (build contexts, Dockerfiles). */
+export function relativePath(s: string): string | undefined {
+    if (s.startsWith("/") || s.split("/").includes("..")) {
+        return "a path relative to the project folder, without '..'";
+    }
+    return /^[A-Za-z0-9._\-/]+$/.test(s) ? undefined : "letters, digits, '.', '_', '-' and '/' only";
+}

@@ -6,8 +6,9 @@ import { PlatformConfig } from "./types";
 /**
  * Reads this stack's configuration from the Pulumi runtime (`pulumi config`, Pulumi.yaml and
  * Pulumi.<stack>.yaml), validated. The only place the program touches `pulumi.Config`.
+ * `ciEnv` is where image tags come from when no tag is configured (GitHub Actions variables).
  */
-export function loadPlatformConfig(): PlatformConfig {
+export function loadPlatformConfig(ciEnv: Readonly<Record<string, string | undefined>> = process.env): PlatformConfig {
     const project = pulumi.getProject();
     const prefix = `${project}:`;
     const values: Record<string, unknown> = {};
@@ -20,7 +21,7 @@ export function loadPlatformConfig(): PlatformConfig {
     }
     const config = new pulumi.Config();
     return readPlatformConfig(
-        { project, stack: pulumi.getStack(), values },
+        { project, stack: pulumi.getStack(), values, dryRun: pulumi.runtime.isDryRun(), ciEnv },
         {
             isSet: (key) => all[prefix + key] !== undefined,
             isSecret: (key) => isConfigSecret(prefix + key),

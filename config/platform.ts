@@ -4,6 +4,7 @@ import { closest, Node } from "./node";
 import { isValid, Layer } from "./serviceSettings";
 import { readCatalog } from "./catalog";
 import { readEnvironment } from "./environment";
+import { ciImageTags } from "./imageTags";
 import { resolveService } from "./resolveService";
 import { PlatformConfig, ServiceConfig } from "./types";
 
@@ -13,6 +14,10 @@ export interface RawConfig {
     readonly stack: string;
     /** Parsed values of the project's own config keys (`<project>:<key>`), by key. */
     readonly values: Readonly<Record<string, unknown>>;
+    /** True for `pulumi preview`: nothing is pushed, so registry credentials are optional. */
+    readonly dryRun: boolean;
+    /** The process environment, for image tags from CI (`GITHUB_SHA`, `GITHUB_REF`, ...). */
+    readonly ciEnv: Readonly<Record<string, string | undefined>>;
 }
 
 /** Access to the stack's secret config values. */
@@ -35,6 +40,7 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
     const catalog = readCatalog(key("catalog"));
     const env = readEnvironment(key("environment"), raw.stack);
     const serviceNames = [...catalog.services.keys()];
+    const ciTags = ciImageTags(raw.ciEnv);
     // Services cannot be judged without both halves of their configuration.
     if (!catalog.readable || !env.readable) {
         problems.throwIfAny();
@@ -58,6 +64,10 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             tiersPath: catalog.tiersPath,
             domain: env.domain,
             imageTag: env.imageTag,
+            ciTags,
+            registry: env.registry,
+            registryPath: env.registryPath,
+            registryGiven: env.registryGiven,
             serviceNames,
             servicePath: declared.path,
             problems,
@@ -70,8 +80,22 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
     if (env.cluster?.kubeconfigSecret) {
         secretUses.set(env.cluster.kubeconfigSecret, `${raw.project}:environment.cluster.kubeconfigSecret`);
     }
+    const registryPassword = env.registryPasswordSecret;
+    if (registryPassword && !secretUses.has(registryPassword)) {
+        secretUses.set(registryPassword, `${env.registryPath}.passwordSecret`);
+    }
+    const builders = services.filter((s) => s.build).map((s) => s.name);
+    if (builders.length > 0 && env.registry && !registryPassword && !raw.dryRun) {
+        problems.add(
+            env.registryPath,
+            `${builders.join(", ")} build images that 'pulumi up' pushes to ${env.registry.server}, which needs credentials; set 'username' and 'passwordSecret' (a preview pushes nothing and needs none)`,
+        );
+    }
     for (const [k, usedBy] of [...secretUses].sort(([a], [b]) => a.localeCompare(b))) {
         const setIt = `set it with 'pulumi config set --secret ${k} <value> --stack ${raw.stack}'`;
+        if (!secrets.isSet(k) && k === registryPassword && raw.dryRun) {
+            continue; // a preview pushes nothing; without credentials it also pulls with none
+        }
         if (!secrets.isSet(k)) {
             problems.add(`${raw.project}:${k}`, `required secret is not set (used by ${usedBy}); ${setIt}`);
         } else if (!secrets.isSecret(k)) {
@@ -105,9 +129,11 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             cluster: env.cluster!,
             ingress: env.ingress,
             commonEnv: sortKeys(commonEnv),
+            ...(env.registry ? { registry: env.registry } : {}),
+            buildOnPreview: env.buildOnPreview,
         },
         services,
-        secretValues: new Map([...secretUses.keys()].sort().map((k) => [k, secrets.value(k)])),
+        secretValues: new Map([...secretUses.keys()].filter((k) => secrets.isSet(k)).sort().map((k) => [k, secrets.value(k)])),
     };
 }
 

@@ -1,7 +1,9 @@
 import { Problems } from "./errors";
 import { INVALID, Layer, Leaf } from "./serviceSettings";
+import { CiTags } from "./imageTags";
+import { resolveImage } from "./resolveImage";
 import * as f from "./formats";
-import { Autoscaling, Cors, DisruptionBudget, IngressSpec, Resources, SecretSource, ServiceConfig } from "./types";
+import { Autoscaling, Cors, DisruptionBudget, IngressSpec, RegistryConfig, Resources, SecretSource, ServiceConfig } from "./types";
 
 /** Defaults for service settings; each lives only here. */
 export const SERVICE_DEFAULTS = {
@@ -25,6 +27,10 @@ export interface ResolveContext {
     /** Undefined when the environment's domain is missing or invalid (already reported). */
     readonly domain?: string;
     readonly imageTag?: Leaf;
+    readonly ciTags?: CiTags;
+    readonly registry?: RegistryConfig;
+    readonly registryPath: string;
+    readonly registryGiven: boolean;
     readonly serviceNames: readonly string[];
     /** Where the service itself is declared, for messages about missing required keys. */
     readonly servicePath: string;
@@ -64,11 +70,7 @@ export function resolveService(name: string, layers: readonly Layer[], ctx: Reso
     };
 
     const port = requireValue<number>("port", "an integer from 1 to 65535");
-    const repository = requireValue<string>("image.repository", "an image repository such as 'ghcr.io/acme/api'");
-    const tagLeaf = invalid.has("image.tag") ? undefined : (leaf("image.tag") ?? ctx.imageTag);
-    if (!tagLeaf && !invalid.has("image.tag")) {
-        problems.add(`${ctx.servicePath}.image.tag`, "required (here or as the environment's imageTag); expected an image tag such as 'main-3f9c2ab'");
-    }
+    const { image, build } = resolveImage(merged, invalid, { ...ctx, name });
     const liveness = requireValue<string>("probes.liveness", "an HTTP path such as '/healthz'");
     const readiness = requireValue<string>("probes.readiness", "an HTTP path such as '/readyz'");
 
@@ -99,7 +101,7 @@ export function resolveService(name: string, layers: readonly Layer[], ctx: Reso
     });
 
     const ingress = anyInvalid("ingress") ? undefined : resolveIngress(merged, ctx);
-    if (problems.count > before || invalid.size > 0 || port === undefined || repository === undefined || !tagLeaf || tagLeaf.value === INVALID || !liveness || !readiness || !resources) {
+    if (problems.count > before || invalid.size > 0 || port === undefined || !image || !liveness || !readiness || !resources) {
         return undefined;
     }
     const startup = value<string>("probes.startup");
@@ -107,7 +109,8 @@ export function resolveService(name: string, layers: readonly Layer[], ctx: Reso
         name,
         port,
         servicePort: value<number>("servicePort") ?? SERVICE_DEFAULTS.servicePort,
-        image: { repository, tag: tagLeaf.value as string },
+        image,
+        ...(build ? { build } : {}),
         probes: { liveness, readiness, ...(startup ? { startup } : {}) },
         resources,
         replicas,

@@ -1,8 +1,8 @@
 import { isRecord } from "./node";
 
 /**
- * The secret config keys a raw configuration names (services' `secrets.*.fromConfig` and the
- * environment's `cluster.kubeconfigSecret`), read leniently: validation proper happens in
+ * The secret config keys a raw configuration names (services' `secrets.*.fromConfig`, the
+ * environment's `cluster.kubeconfigSecret` and `registry.passwordSecret`), read leniently: validation proper happens in
  * `readPlatformConfig`. The offline renderer uses it to put placeholders where a real user
  * would have run `pulumi config set --secret`.
  */
@@ -21,6 +21,8 @@ export function referencedSecretKeys(values: Readonly<Record<string, unknown>>):
         for (const svc of isRecord(root.services) ? Object.values(root.services) : []) fromLayer(svc);
         const cluster = root.cluster;
         if (isRecord(cluster) && typeof cluster.kubeconfigSecret === "string") keys.add(cluster.kubeconfigSecret);
+        const registry = root.registry;
+        if (isRecord(registry) && typeof registry.passwordSecret === "string") keys.add(registry.passwordSecret);
     }
     return [...keys].sort();
 }

@@ -27,6 +27,7 @@ export function isValid(leaf: Leaf | undefined): leaf is Leaf {
 export const SERVICE_KEYS = [
     "allowFrom",
     "autoscaling",
+    "build",
     "env",
     "image",
     "ingress",
@@ -67,9 +68,19 @@ export function readServiceLayer(node: Node): Layer {
     if (k.runAsUser) set("runAsUser", k.runAsUser, k.runAsUser.integer(1, 2147483647));
     if (k.tier) set("tier", k.tier, k.tier.string(f.dnsLabel, "a tier name defined in catalog.tiers"));
 
-    const image = k.image?.object(["repository", "tag"]);
+    const image = k.image?.object(["repository", "tag", "digest"]);
     if (image?.repository) set("image.repository", image.repository, image.repository.string(f.imageRepository, "an image repository such as 'ghcr.io/acme/api'"));
-    if (image?.tag) set("image.tag", image.tag, image.tag.string(f.imageTag, "an image tag such as 'main-3f9c2ab' or '1.4.2' (not 'latest')"));
+    if (image?.tag) set("image.tag", image.tag, image.tag.string(f.imageTag, IMAGE_TAG_EXPECTED));
+    if (image?.digest) set("image.digest", image.digest, image.digest.string(f.imageDigest, "an image digest such as 'sha256:9f86d0...'"));
+
+    const build = k.build?.object(["context", "dockerfile", "target", "args", "platforms"]);
+    if (build?.context) set("build.context", build.context, build.context.string(f.relativePath, "a build context folder such as 'services/api'"));
+    if (build?.dockerfile) set("build.dockerfile", build.dockerfile, build.dockerfile.string(f.relativePath, "a Dockerfile path such as 'services/api/Dockerfile'"));
+    if (build?.target) set("build.target", build.target, build.target.string((s) => (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(s) ? undefined : "a Dockerfile stage name"), "a build stage name"));
+    for (const [name, v] of build?.args ? readEnvMap(build.args) : []) {
+        set(`build.args.${name}`, v.node, v.value);
+    }
+    if (build?.platforms) setList(layer, "build.platforms", build.platforms, (n) => n.oneOf(PLATFORMS));
 
     const probes = k.probes?.object(["liveness", "readiness", "startup"]);
     for (const probe of ["liveness", "readiness", "startup"] as const) {
@@ -142,6 +153,9 @@ export function readServiceLayer(node: Node): Layer {
     if (cors?.allowCredentials) set("ingress.cors.allowCredentials", cors.allowCredentials, cors.allowCredentials.boolean());
     return layer;
 }
+
+export const PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
+export const IMAGE_TAG_EXPECTED = "an image tag such as 'main-3f9c2ab' or '1.4.2' (not 'latest')";
 
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 

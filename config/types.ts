@@ -40,6 +40,27 @@ export interface IngressSpec {
     readonly cors?: Cors;
 }
 
+/** The image a service runs. */
+export interface ImageConfig {
+    readonly repository: string;
+    /** The tag deployed; undefined for a prebuilt image pinned by digest alone. */
+    readonly tag?: string;
+    /** A prebuilt image's digest from configuration; the Deployment then pins it. */
+    readonly digest?: string;
+    /** Every tag a build pushes, `tag` first; empty for prebuilt images. */
+    readonly buildTags: readonly string[];
+}
+
+/** How to build a service's image from source (with @pulumi/docker-build). */
+export interface BuildConfig {
+    readonly context: string;
+    readonly dockerfile?: string;
+    readonly target?: string;
+    readonly args: Readonly<Record<string, string>>;
+    /** Target platforms; more than one makes a multi-architecture image. */
+    readonly platforms: readonly string[];
+}
+
 /** Where a secret value comes from. */
 export type SecretSource = { readonly fromConfig: string } | { readonly generate: { readonly length: number } };
 
@@ -48,7 +69,9 @@ export interface ServiceConfig {
     readonly name: string;
     readonly port: number;
     readonly servicePort: number;
-    readonly image: { readonly repository: string; readonly tag: string };
+    readonly image: ImageConfig;
+    /** Set when the image is built from source and pushed to the environment's registry. */
+    readonly build?: BuildConfig;
     readonly probes: Probes;
     readonly resources: Resources;
     /** Fixed replica count; undefined when an autoscaler owns the count. */
@@ -77,6 +100,18 @@ export interface IngressDefaults {
     readonly controllerNamespace: string;
 }
 
+/** The environment's container registry: where builds push and pods pull. */
+export interface RegistryConfig {
+    readonly server: string;
+    /** Path under the server for built images: `<server>/<repositoryPrefix>/<service>`. */
+    readonly repositoryPrefix?: string;
+    readonly username?: string;
+    /** The secret config key that holds the password or token. */
+    readonly passwordSecret?: string;
+    /** Use a registry layer cache (`<repository>:buildcache`) for builds. */
+    readonly cache: boolean;
+}
+
 export interface EnvironmentConfig {
     readonly name: string;
     readonly namespace: string;
@@ -86,6 +121,9 @@ export interface EnvironmentConfig {
     readonly ingress: IngressDefaults;
     /** Shared settings every service receives first (ENVIRONMENT, LOG_LEVEL, ...). */
     readonly commonEnv: Readonly<Record<string, string>>;
+    readonly registry?: RegistryConfig;
+    /** Build images during `pulumi preview` too (never pushed). */
+    readonly buildOnPreview: boolean;
 }
 
 /** Everything the program needs, read and validated before any resource is created. */

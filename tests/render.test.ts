@@ -25,12 +25,12 @@ describe("npm run render (offline rendering of a stack)", function () {
         const r = render("production", "--out", out);
         assert.equal(r.code, 0, r.stderr);
         const files = fs.readdirSync(out).filter((f) => f.endsWith(".yaml"));
-        assert.equal(files.length, 49);
+        assert.equal(files.length, 50);
         assert.equal(files[0], "00-namespace-hft-production.yaml");
         const deployment = YAML.parse(fs.readFileSync(path.join(out, files.find((f) => f.includes("deployment-execution"))!), "utf8"));
         assert.equal(deployment.metadata.namespace, "hft-production");
         assert.equal(deployment.spec.replicas, undefined);
-        assert.match(r.stdout, /secret config not set here, rendered as "<redacted>": brokerApiKey, kubeconfig, marketDataApiKey/);
+        assert.match(r.stdout, /secret config not set here, rendered as "<redacted>": brokerApiKey, kubeconfig, marketDataApiKey, registryPassword/);
         const row = r.stdout.split("\n").find((l) => l.startsWith("orchestrator"));
         assert.deepEqual(row?.split(/\s{2,}/), [
             "orchestrator",
@@ -65,7 +65,7 @@ describe("npm run render (offline rendering of a stack)", function () {
             r.stderr,
             "error: stack 'broken': Invalid configuration (1 problem):\n" +
                 "  - hft-platform:environment.services.orchestrator.replcias: unknown key (did you mean 'replicas'?); allowed keys: " +
-                "allowFrom, autoscaling, env, image, ingress, pdb, port, probes, replicas, resources, runAsUser, secrets, servicePort, tier\n",
+                "allowFrom, autoscaling, build, env, image, ingress, pdb, port, probes, replicas, resources, runAsUser, secrets, servicePort, tier\n",
         );
         assert.equal(fs.existsSync(out), false);
     });

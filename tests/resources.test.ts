@@ -26,7 +26,7 @@ interface Expected {
     replicas?: Record<string, number>; maxReplicas?: Record<string, number>; counts: Record<string, number>;
 }
 
-const COMMON_COUNTS = { "core/v1:Namespace": 1, "core/v1:ServiceAccount": 6, "core/v1:ConfigMap": 7, "core/v1:Secret": 3, "core/v1:Service": 6, "apps/v1:Deployment": 6, "networking.k8s.io/v1:NetworkPolicy": 7, "networking.k8s.io/v1:Ingress": 1 };
+const COMMON_COUNTS = { "core/v1:Namespace": 1, "core/v1:ServiceAccount": 6, "core/v1:ConfigMap": 7, "core/v1:Secret": 4, "core/v1:Service": 6, "apps/v1:Deployment": 6, "networking.k8s.io/v1:NetworkPolicy": 7, "networking.k8s.io/v1:Ingress": 1 };
 const STACKS: Expected[] = [
     {
         stack: "staging", namespace: "hft-staging", tag: "main-3f9c2ab", logLevel: "DEBUG",
@@ -130,6 +130,7 @@ for (const x of STACKS) {
                 assert.deepEqual(d.spec.template.spec, {
                     serviceAccountName: svc,
                     automountServiceAccountToken: false,
+                    imagePullSecrets: [{ name: objectName(ev, "core/v1:Secret", `${x.stack}-registry`) }],
                     securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
                     ...(spread
                         ? {
@@ -169,7 +170,7 @@ for (const x of STACKS) {
                     volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
                 });
             }
-            assert.deepEqual([...ofKind(ev, "core/v1:Secret").keys()].sort(), WITH_SECRETS.map((s) => `${s}-secrets`));
+            assert.deepEqual([...ofKind(ev, "core/v1:Secret").keys()].sort(), [...WITH_SECRETS.map((s) => `${s}-secrets`), `${x.stack}-registry`]);
         });
 
         if (x.replicas) {

@@ -74,7 +74,7 @@ for (const stack of ["staging", "production"]) {
         });
 
         it("holds each service's secrets in one Opaque Secret whose stringData is a Pulumi secret", () => {
-            assert.deepEqual([...ofKind(ev, "core/v1:Secret").keys()].sort(), Object.keys(SECRETS).map((s) => `${s}-secrets`));
+            assert.deepEqual([...ofKind(ev, "core/v1:Secret").keys()].sort(), [...Object.keys(SECRETS).map((s) => `${s}-secrets`), `${stack}-registry`]);
             for (const [svc, keys] of Object.entries(SECRETS)) {
                 const s = one(ev, "core/v1:Secret", `${svc}-secrets`);
                 assert.equal(isSecretEnvelope(s.stringData), true, `${svc} stringData is not secret`);
@@ -135,7 +135,7 @@ describe("a secret set in the stack config", () => {
     });
 
     it("is refused when set as plain text", async () => {
-        const ev = await evaluate(withBrokerKey("staging", { secret: false }));
+        const ev = await evaluate(withBrokerKey("staging", { secret: false }), { ciEnv: {} });
         assert.ok(isConfigError(ev.error), `expected a ConfigError, got ${String(ev.error)}`);
         assert.match(ev.error.message, /hft-platform:brokerApiKey: is set as plain text but holds a secret/);
         assert.deepEqual(ev.resources, []);
@@ -159,7 +159,7 @@ describe("the render CLI", () => {
             const password = unwrap(one(await run(stack), "core/v1:Secret", "orchestrator-secrets").stringData).SESSION_SIGNING_KEY;
             assert.equal(password, mockedPassword("orchestrator-session-signing-key"));
             const files = fs.readdirSync(out).filter((f) => f.endsWith(".yaml"));
-            assert.equal(files.length, stack === "staging" ? 38 : 49);
+            assert.equal(files.length, stack === "staging" ? 39 : 50);
             const texts = files.map((f) => fs.readFileSync(path.join(out, f), "utf8"));
             const all = texts.join("\n");
             assert.equal(all.includes(password), false, "the generated password was rendered");
@@ -169,11 +169,14 @@ describe("the render CLI", () => {
             const docs = texts.map((t) => YAML.parse(t));
             const secrets = docs.filter((d) => d.kind === "Secret");
             assert.deepEqual(
-                Object.fromEntries(secrets.map((d) => [d.metadata.name.replace(/-secrets-[0-9a-f]{8}$/, ""), d.stringData])),
-                Object.fromEntries(Object.entries(SECRETS).map(([svc, keys]) => [svc, Object.fromEntries(keys.map((k) => [k, REDACTED]))])),
+                Object.fromEntries(secrets.map((d) => [d.metadata.name.replace(/-(secrets|registry)-[0-9a-f]{8}$/, ""), d.stringData])),
+                Object.fromEntries([
+                    ...Object.entries(SECRETS).map(([svc, keys]) => [svc, Object.fromEntries(keys.map((k) => [k, REDACTED]))]),
+                    [stack, { ".dockerconfigjson": REDACTED }],
+                ]),
             );
             assert.deepEqual(docs.flatMap((d) => manifestHits(d, REDACTED, true)), []);
-            assert.equal(all.split(REDACTED).length - 1, 3, "exactly the three Secret values are redacted");
+            assert.equal(all.split(REDACTED).length - 1, 4, "exactly the four Secret values are redacted");
         });
     }
 });

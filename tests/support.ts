@@ -28,8 +28,9 @@ export function editedConfig(stack: string, edit: (values: { catalog: any; envir
     };
 }
 
-export async function run(stack: string | StackConfig): Promise<Evaluation> {
-    const ev = await evaluate(typeof stack === "string" ? stackConfig(stack) : stack);
+/** Evaluates a stack; the CI environment is empty unless given, whatever runs the tests. */
+export async function run(stack: string | StackConfig, opts: { preview?: boolean; ciEnv?: Record<string, string> } = {}): Promise<Evaluation> {
+    const ev = await evaluate(typeof stack === "string" ? stackConfig(stack) : stack, { ciEnv: {}, ...opts });
     if (ev.error) {
         throw ev.error;
     }

@@ -23,8 +23,8 @@ interface BadCase {
 
 const P = `${PROJECT}:`;
 const DNS_REASON = "lowercase letters, digits and '-' only, starting and ending with a letter or digit";
-const SERVICE_KEYS = "allowFrom, autoscaling, env, image, ingress, pdb, port, probes, replicas, resources, runAsUser, secrets, servicePort, tier";
-const ENVIRONMENT_KEYS = "name, namespace, domain, cluster, logLevel, telemetryEndpoint, ingress, imageTag, commonEnv, serviceDefaults, services";
+const SERVICE_KEYS = "allowFrom, autoscaling, build, env, image, ingress, pdb, port, probes, replicas, resources, runAsUser, secrets, servicePort, tier";
+const ENVIRONMENT_KEYS = "name, namespace, domain, cluster, logLevel, telemetryEndpoint, ingress, imageTag, registry, buildOnPreview, commonEnv, serviceDefaults, services";
 const QUANTITY = 'a Kubernetes quantity such as "250m", "1", "512Mi" or "2Gi"';
 const TAG = "an image tag such as 'main-3f9c2ab' or '1.4.2' (not 'latest')";
 
@@ -33,7 +33,7 @@ const TAG = "an image tag such as 'main-3f9c2ab' or '1.4.2' (not 'latest')";
  * failed with a `ConfigError` (no crash), printed without a stack trace, and declared nothing.
  */
 async function refused(config: StackConfig): Promise<readonly string[]> {
-    const ev = await evaluate(config);
+    const ev = await evaluate(config, { ciEnv: {} });
     assert.ok(isConfigError(ev.error), `expected a ConfigError, got ${ev.error ? String(ev.error.stack) : "no error"}`);
     assert.deepEqual(
         ev.resources.map((r) => `${r.type} ${r.name}`),
@@ -347,7 +347,7 @@ const CASES: readonly BadCase[] = [
     {
         name: "unknown key under a catalog service's image",
         edit: (v) => (v.catalog.services["kalman-filter"].image.tags = "main-3f9c2ab"),
-        expected: [`${P}catalog.services.kalman-filter.image.tags: unknown key (did you mean 'tag'?); allowed keys: repository, tag`],
+        expected: [`${P}catalog.services.kalman-filter.image.tags: unknown key (did you mean 'tag'?); allowed keys: repository, tag, digest`],
     },
     {
         name: "unknown key under cluster",
@@ -398,7 +398,9 @@ const CASES: readonly BadCase[] = [
     {
         name: "service without an image repository",
         edit: (v) => delete v.catalog.services["kalman-filter"].image.repository,
-        expected: [`${P}catalog.services.kalman-filter.image.repository: required; expected an image repository such as 'ghcr.io/acme/api'`],
+        expected: [
+            `${P}catalog.services.kalman-filter.image: required: either 'image' (a prebuilt image: repository, with tag and/or digest) or 'build' (build from source: context, dockerfile, target, args, platforms)`,
+        ],
     },
     {
         name: "service without an image tag when the environment has no imageTag",
@@ -409,7 +411,7 @@ const CASES: readonly BadCase[] = [
             }
         },
         expected: [
-            `${P}catalog.services.kalman-filter.image.tag: required (here or as the environment's imageTag); expected an image tag such as 'main-3f9c2ab'`,
+            `${P}catalog.services.kalman-filter.image.tag: required (or image.digest); set image.tag, the environment's imageTag, or run in GitHub Actions (tags from GITHUB_SHA and GITHUB_REF)`,
         ],
     },
     {
@@ -576,7 +578,7 @@ describe("validation: stack config keys and secrets", function () {
         const base = stackConfig("staging");
         const config = { ...base.config, [`${P}enviroment`]: base.config[`${P}environment`] };
         assert.deepEqual(await refused({ ...base, config }), [
-            `${P}enviroment: unknown config key (did you mean 'environment'?); expected catalog, environment or a secret key the configuration names (brokerApiKey, marketDataApiKey)`,
+            `${P}enviroment: unknown config key (did you mean 'environment'?); expected catalog, environment or a secret key the configuration names (brokerApiKey, marketDataApiKey, registryPassword)`,
         ]);
     });
 
@@ -705,7 +707,7 @@ describe("validation: empty values and shared settings", function () {
 describe("validation: the repository's stacks are valid", function () {
     for (const stack of ["staging", "production"]) {
         it(`${stack} deploys without a configuration error`, async function () {
-            const ev = await evaluate(stackConfig(stack));
+            const ev = await evaluate(stackConfig(stack), { ciEnv: {} });
             assert.equal(ev.error, undefined, ev.error ? String(ev.error.stack) : "");
             assert.ok(ev.resources.length > 0, "the stack declares resources");
         });

@@ -8,6 +8,8 @@ export interface EnvironmentArgs {
     readonly environment: EnvironmentConfig;
     /** The kubeconfig, when the stack gives one as secret config instead of a context. */
     readonly kubeconfig?: pulumi.Input<string>;
+    /** The registry password; with the registry's username it becomes the image pull Secret. */
+    readonly registryPassword?: pulumi.Output<string>;
 }
 
 /**
@@ -20,6 +22,8 @@ export class Environment extends pulumi.ComponentResource {
     public readonly provider: k8s.Provider;
     public readonly namespace: pulumi.Output<string>;
     public readonly commonConfigMapName: pulumi.Output<string>;
+    /** The image pull Secret for the environment's registry, when it has credentials. */
+    public readonly imagePullSecretName?: pulumi.Output<string>;
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hft:platform:Environment", name, {}, opts);
@@ -64,6 +68,24 @@ export class Environment extends pulumi.ComponentResource {
         );
         this.commonConfigMapName = common.metadata.name;
 
+        const registry = env.registry;
+        if (registry?.username && args.registryPassword) {
+            // The credentials builds push with also pull; auto-named, so a new token rolls the pods.
+            const pullSecret = new k8s.core.v1.Secret(
+                `${name}-registry`,
+                {
+                    metadata: { namespace: this.namespace, labels },
+                    type: "kubernetes.io/dockerconfigjson",
+                    immutable: true,
+                    stringData: {
+                        ".dockerconfigjson": pulumi.secret(args.registryPassword.apply((password) => dockerConfigJson(registry.server, registry.username!, password))),
+                    },
+                },
+                childOpts,
+            );
+            this.imagePullSecretName = pullSecret.metadata.name;
+        }
+
         // Nothing reaches a pod unless a service's own policy admits it.
         new k8s.networking.v1.NetworkPolicy(
             `${name}-default-deny`,
@@ -78,6 +100,13 @@ export class Environment extends pulumi.ComponentResource {
             provider: this.provider,
             namespace: this.namespace,
             commonConfigMapName: this.commonConfigMapName,
+            imagePullSecretName: this.imagePullSecretName,
         });
     }
+}
+
+/** The `.dockerconfigjson` of an image pull Secret for one registry. */
+export function dockerConfigJson(server: string, username: string, password: string): string {
+    const auth = Buffer.from(`${username}:${password}`).toString("base64");
+    return JSON.stringify({ auths: { [server]: { username, password, auth } } });
 }

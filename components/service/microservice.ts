@@ -8,6 +8,7 @@ import { createExposure } from "./exposure";
 import { createServiceNetworkPolicy } from "./networkPolicy";
 import { podTemplate } from "./podTemplate";
 import { createScaling } from "./scaling";
+import { serviceImage } from "./image";
 
 export interface MicroserviceArgs {
     /** The service, validated and merged from the catalog and the stack. */
@@ -18,6 +19,8 @@ export interface MicroserviceArgs {
     readonly commonConfigMapName: pulumi.Input<string>;
     /** Secret config values by key, each a secret Output. */
     readonly secretValues: ReadonlyMap<string, pulumi.Output<string>>;
+    /** The environment's image pull Secret, when its registry has credentials. */
+    readonly imagePullSecretName?: pulumi.Input<string>;
 }
 
 /**
@@ -31,7 +34,8 @@ export class Microservice extends pulumi.ComponentResource {
     public readonly address: pulumi.Output<string>;
     /** Public URL when the service has an Ingress. */
     public readonly url?: string;
-    public readonly image: string;
+    /** The image reference the Deployment runs (`repo@sha256:...` for built images). */
+    public readonly image: pulumi.Output<string>;
 
     constructor(name: string, args: MicroserviceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hft:service:Microservice", name, {}, opts);
@@ -46,6 +50,18 @@ export class Microservice extends pulumi.ComponentResource {
         const account = new k8s.core.v1.ServiceAccount(
             `${name}-sa`,
             { metadata: { name: svc.name, namespace, labels }, automountServiceAccountToken: false },
+            childOpts,
+        );
+        const registry = env.registry;
+        this.image = serviceImage(
+            name,
+            {
+                image: svc.image,
+                build: svc.build,
+                registry,
+                registryPassword: registry?.passwordSecret ? args.secretValues.get(registry.passwordSecret) : undefined,
+                buildOnPreview: env.buildOnPreview,
+            },
             childOpts,
         );
         const configuration = createServiceConfiguration(name, { service: svc, namespace, labels, secretValues: args.secretValues }, childOpts);
@@ -65,6 +81,8 @@ export class Microservice extends pulumi.ComponentResource {
                         labels,
                         selector,
                         serviceAccountName: account.metadata.name,
+                        image: this.image,
+                        imagePullSecret: args.imagePullSecretName,
                         envFrom: { commonConfigMap: args.commonConfigMapName, configMap: configuration.configMapName, secret: configuration.secretName },
                         configDigest: digest({ ...prefixKeys("common.", env.commonEnv), ...prefixKeys("service.", svc.env) }),
                     }),
@@ -85,7 +103,6 @@ export class Microservice extends pulumi.ComponentResource {
         const portSuffix = svc.servicePort === 80 ? "" : `:${svc.servicePort}`;
         this.address = pulumi.interpolate`http://${service.metadata.name}.${namespace}.svc.cluster.local${portSuffix}`;
         this.url = svc.ingress ? `https://${svc.ingress.host}${svc.ingress.path}` : undefined;
-        this.image = `${svc.image.repository}:${svc.image.tag}`;
         this.registerOutputs({ deploymentName: this.deploymentName, address: this.address, url: this.url, image: this.image });
     }
 }

@@ -9,6 +9,9 @@ export interface PodTemplateArgs {
     readonly labels: Record<string, string>;
     readonly selector: Record<string, string>;
     readonly serviceAccountName: pulumi.Input<string>;
+    /** The image reference to run (a digest reference for built images). */
+    readonly image: pulumi.Input<string>;
+    readonly imagePullSecret?: pulumi.Input<string>;
     /** ConfigMaps and Secret, in precedence order: a later source wins for a repeated key. */
     readonly envFrom: { readonly commonConfigMap: pulumi.Input<string>; readonly configMap: pulumi.Input<string>; readonly secret?: pulumi.Input<string> };
     /** Digest of the plain settings the pods read; a change rolls the pods. */
@@ -42,6 +45,7 @@ export function podTemplate(args: PodTemplateArgs): PodTemplate {
         spec: {
             serviceAccountName: args.serviceAccountName,
             automountServiceAccountToken: false,
+            ...(args.imagePullSecret !== undefined ? { imagePullSecrets: [{ name: args.imagePullSecret }] } : {}),
             securityContext: {
                 runAsNonRoot: true,
                 runAsUser: uid,
@@ -63,7 +67,7 @@ export function podTemplate(args: PodTemplateArgs): PodTemplate {
             containers: [
                 {
                     name: svc.name,
-                    image: `${svc.image.repository}:${svc.image.tag}`,
+                    image: args.image,
                     imagePullPolicy: "IfNotPresent",
                     ports: [{ name: CONTAINER_PORT_NAME, containerPort: svc.port, protocol: "TCP" }],
                     envFrom: [

@@ -14,6 +14,8 @@ export interface RecordedResource {
     readonly provider?: string;
     /** For Kubernetes objects: `metadata.name`, given or auto-assigned. */
     readonly objectName?: string;
+    /** The outputs the mock gave the resource (its inputs plus what a provider would add). */
+    readonly state: Record<string, unknown>;
 }
 
 export interface Evaluation {
@@ -37,7 +39,10 @@ export function isSecretEnvelope(v: unknown): v is { value: unknown } {
  * name get one derived from their inputs, as Pulumi's auto-naming would give a replaced object
  * a new name, so a content change shows as a name change.
  */
-export async function evaluate(stack: StackConfig, opts: { preview?: boolean } = {}): Promise<Evaluation> {
+export async function evaluate(
+    stack: StackConfig,
+    opts: { preview?: boolean; ciEnv?: Readonly<Record<string, string | undefined>> } = {},
+): Promise<Evaluation> {
     const resources: RecordedResource[] = [];
     await pulumi.runtime.setMocks(
         {
@@ -50,9 +55,13 @@ export async function evaluate(stack: StackConfig, opts: { preview?: boolean } =
                     objectName = (metadata.name as string | undefined) ?? `${args.name}-${hash(inputs).slice(0, 8)}`;
                     state.metadata = { ...metadata, name: objectName };
                 }
-                resources.push({ type: args.type, name: args.name, inputs, provider: args.provider, objectName });
+                resources.push({ type: args.type, name: args.name, inputs, provider: args.provider, objectName, state });
                 if (args.type === "random:index/randomPassword:RandomPassword") {
                     state.result = `generated-${hash(args.name).slice(0, 24)}`;
+                }
+                if (args.type === "docker-build:index:Image") {
+                    // What a push returns: a digest of the built content (here, of the inputs).
+                    state.digest = `sha256:${hash(inputs)}`;
                 }
                 return { id: `${args.name}-id`, state };
             },
@@ -67,7 +76,7 @@ export async function evaluate(stack: StackConfig, opts: { preview?: boolean } =
     let outputs: unknown;
     let error: Error | undefined;
     try {
-        const platform = deployPlatform(loadPlatformConfig());
+        const platform = deployPlatform(loadPlatformConfig(opts.ciEnv));
         outputs = await resolve(pulumi.output(platform));
     } catch (e) {
         error = e as Error;
