@@ -17,6 +17,12 @@ export interface PlatformOutputs {
 /** Creates one environment and every service of the catalog in it. */
 export function deployPlatform(config: PlatformConfig): PlatformOutputs {
     const env = config.environment;
+    if (env.registry?.passwordSecret && !config.secretValues.has(env.registry.passwordSecret)) {
+        // Only a preview gets here (validation refuses an update without the password).
+        void pulumi.log.warn(
+            `registry credentials (${env.registry.passwordSecret}) are not set: this preview shows image builds and pulls without them; 'pulumi up' needs them`,
+        );
+    }
     const environment = new Environment(env.name, {
         environment: env,
         kubeconfig: env.cluster.kubeconfigSecret ? config.secretValues.get(env.cluster.kubeconfigSecret) : undefined,

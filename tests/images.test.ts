@@ -4,6 +4,7 @@ import { isConfigError, isSecretEnvelope } from "../tools/harness/evaluate";
 import { StackConfig } from "../tools/harness/stackFiles";
 import { editedConfig, one, PROJECT, run, unwrap } from "./support";
 import { evaluate } from "../tools/harness/evaluate";
+import { dockerConfigJson } from "../components/platform/environment";
 
 const P = `${PROJECT}:`;
 const SHA = "3f9c2ab8e51d0c7a9b6f4e2d1c0b9a8f7e6d5c4b";
@@ -138,6 +139,11 @@ describe("image pull Secret", () => {
             }
         });
     }
+
+    it("files Docker Hub credentials under the key the kubelet looks up", () => {
+        assert.deepEqual(Object.keys(JSON.parse(dockerConfigJson("docker.io", "u", "p")).auths), ["https://index.docker.io/v1/"]);
+        assert.deepEqual(Object.keys(JSON.parse(dockerConfigJson("registry.example.com:5000", "u", "p")).auths), ["registry.example.com:5000"]);
+    });
 
     it("is absent for a public registry (no credentials), and pods pull without one", async () => {
         const config = editedConfig("staging", (v) => (v.environment.registry = { server: "ghcr.io" }));

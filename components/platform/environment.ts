@@ -105,8 +105,12 @@ export class Environment extends pulumi.ComponentResource {
     }
 }
 
-/** The `.dockerconfigjson` of an image pull Secret for one registry. */
+/**
+ * The `.dockerconfigjson` of an image pull Secret for one registry. Docker Hub's credentials
+ * live under its historical key, which is the one the kubelet looks up for docker.io images.
+ */
 export function dockerConfigJson(server: string, username: string, password: string): string {
+    const key = server === "docker.io" || server === "index.docker.io" ? "https://index.docker.io/v1/" : server;
     const auth = Buffer.from(`${username}:${password}`).toString("base64");
-    return JSON.stringify({ auths: { [server]: { username, password, auth } } });
+    return JSON.stringify({ auths: { [key]: { username, password, auth } } });
 }
