@@ -1,7 +1,7 @@
 import { Node } from "./node";
 import * as f from "./formats";
 import { IMAGE_TAG_EXPECTED, INVALID, Layer, Leaf, readEnvMap, readServiceLayer } from "./serviceSettings";
-import { ClusterConfig, IngressDefaults, RegistryConfig } from "./types";
+import { ClusterConfig, IngressDefaults, RegistryConfig, RolloutConfig } from "./types";
 
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
 
@@ -11,6 +11,9 @@ export const ENVIRONMENT_DEFAULTS = {
     ingressClassName: "nginx",
     clusterIssuer: "letsencrypt-production",
     ingressControllerNamespace: "ingress-nginx",
+    progressDeadlineSeconds: 300,
+    /** Added to the progress deadline for the provider's wait, so Kubernetes decides first. */
+    awaitMarginSeconds: 60,
 } as const;
 
 /** What one stack says about its environment, written in Pulumi.<stack>.yaml. */
@@ -33,6 +36,7 @@ export interface EnvironmentSettings {
     /** The secret key `registry.passwordSecret` names, even when the rest of `registry` is invalid. */
     readonly registryPasswordSecret?: string;
     readonly buildOnPreview: boolean;
+    readonly rollout?: RolloutConfig;
     readonly commonEnv: Map<string, string>;
     readonly serviceDefaults: Layer;
     readonly services: Map<string, { layer: Layer; path: string }>;
@@ -53,6 +57,7 @@ export function readEnvironment(node: Node, stack: string): EnvironmentSettings 
         "imageTag",
         "registry",
         "buildOnPreview",
+        "rollout",
         "commonEnv",
         "serviceDefaults",
         "services",
@@ -110,6 +115,7 @@ export function readEnvironment(node: Node, stack: string): EnvironmentSettings 
         registryGiven: k?.registry !== undefined,
         registryPasswordSecret: registry?.passwordSecret ?? passwordKeyOf(k?.registry?.value),
         buildOnPreview: k?.buildOnPreview?.boolean() ?? false,
+        rollout: readRollout(k?.rollout ?? node.child("rollout")),
         commonEnv: new Map([...(k?.commonEnv ? readEnvMap(k.commonEnv) : [])].map(([n, v]) => [n, v.value])),
         serviceDefaults: k?.serviceDefaults ? readServiceLayer(k.serviceDefaults) : (new Map() as Layer),
         services,
@@ -149,4 +155,22 @@ function readRegistry(node: Node): RegistryConfig | undefined {
 function passwordKeyOf(registry: unknown): string | undefined {
     const key = typeof registry === "object" && registry !== null ? (registry as Record<string, unknown>).passwordSecret : undefined;
     return typeof key === "string" && f.configKey(key) === undefined ? key : undefined;
+}
+
+/** Rollout deadlines; the provider waits longer than Kubernetes' deadline so a failed rollout is reported as such. */
+function readRollout(node: Node): RolloutConfig | undefined {
+    const r = node.object(["progressDeadlineSeconds", "awaitTimeoutSeconds"]) ?? {};
+    const deadline = r.progressDeadlineSeconds ? r.progressDeadlineSeconds.integer(30, 3600) : ENVIRONMENT_DEFAULTS.progressDeadlineSeconds;
+    const wait = r.awaitTimeoutSeconds ? r.awaitTimeoutSeconds.integer(30, 7200) : deadline !== undefined ? deadline + ENVIRONMENT_DEFAULTS.awaitMarginSeconds : undefined;
+    if (deadline === undefined || wait === undefined) {
+        return undefined;
+    }
+    if (wait < deadline) {
+        r.awaitTimeoutSeconds.problems.add(
+            r.awaitTimeoutSeconds.path,
+            `awaitTimeoutSeconds (${wait}) must be at least progressDeadlineSeconds (${deadline}), or 'pulumi up' gives up before Kubernetes reports the rollout failed`,
+        );
+        return undefined;
+    }
+    return { progressDeadlineSeconds: deadline, awaitTimeoutSeconds: wait };
 }

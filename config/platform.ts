@@ -5,6 +5,7 @@ import { isValid, Layer } from "./serviceSettings";
 import { readCatalog } from "./catalog";
 import { readEnvironment } from "./environment";
 import { ciImageTags } from "./imageTags";
+import { applyPinnedImages, PINNED_IMAGES_VAR } from "./pinnedImages";
 import { resolveService } from "./resolveService";
 import { PlatformConfig, ServiceConfig } from "./types";
 
@@ -16,7 +17,7 @@ export interface RawConfig {
     readonly values: Readonly<Record<string, unknown>>;
     /** True for `pulumi preview`: nothing is pushed, so registry credentials are optional. */
     readonly dryRun: boolean;
-    /** The process environment, for image tags from CI (`GITHUB_SHA`, `GITHUB_REF`, ...). */
+    /** The process environment: image tags from CI (`GITHUB_SHA`, `GITHUB_REF`, ...) and a rollback's pinned images. */
     readonly ciEnv: Readonly<Record<string, string | undefined>>;
 }
 
@@ -52,7 +53,7 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
         }
     }
 
-    const services: ServiceConfig[] = [];
+    let services: ServiceConfig[] = [];
     // Secret config keys the services read, with the key path of the first use.
     const secretUses = new Map<string, string>();
     for (const [name, declared] of catalog.services) {
@@ -80,6 +81,7 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
     if (env.cluster?.kubeconfigSecret) {
         secretUses.set(env.cluster.kubeconfigSecret, `${raw.project}:environment.cluster.kubeconfigSecret`);
     }
+    services = applyPinnedImages(services, raw.ciEnv[PINNED_IMAGES_VAR], problems);
     const registryPassword = env.registryPasswordSecret;
     if (registryPassword && !secretUses.has(registryPassword)) {
         secretUses.set(registryPassword, `${env.registryPath}.passwordSecret`);
@@ -131,6 +133,7 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             commonEnv: sortKeys(commonEnv),
             ...(env.registry ? { registry: env.registry } : {}),
             buildOnPreview: env.buildOnPreview,
+            rollout: env.rollout!,
         },
         services,
         secretValues: new Map([...secretUses.keys()].filter((k) => secrets.isSet(k)).sort().map((k) => [k, secrets.value(k)])),

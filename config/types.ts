@@ -112,6 +112,14 @@ export interface RegistryConfig {
     readonly cache: boolean;
 }
 
+/** How long a rollout may take before it counts as failed. */
+export interface RolloutConfig {
+    /** Deployment `progressDeadlineSeconds`: Kubernetes marks the rollout failed after it. */
+    readonly progressDeadlineSeconds: number;
+    /** How long `pulumi up` waits for a Deployment (create/update custom timeout). */
+    readonly awaitTimeoutSeconds: number;
+}
+
 export interface EnvironmentConfig {
     readonly name: string;
     readonly namespace: string;
@@ -124,6 +132,7 @@ export interface EnvironmentConfig {
     readonly registry?: RegistryConfig;
     /** Build images during `pulumi preview` too (never pushed). */
     readonly buildOnPreview: boolean;
+    readonly rollout: RolloutConfig;
 }
 
 /** Everything the program needs, read and validated before any resource is created. */

@@ -69,11 +69,20 @@ export class Microservice extends pulumi.ComponentResource {
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             {
-                metadata: { name: svc.name, namespace, labels },
+                metadata: {
+                    name: svc.name,
+                    namespace,
+                    labels,
+                    // How long `pulumi up` waits for the rollout (the provider's default is 10 minutes);
+                    // a little longer than Kubernetes' deadline, so the failure reported is the rollout's.
+                    annotations: { "pulumi.com/timeoutSeconds": String(env.rollout.awaitTimeoutSeconds) },
+                },
                 spec: {
                     // With an autoscaler the count is left unset, so `pulumi up` does not fight it.
                     ...(svc.autoscaling ? {} : { replicas: svc.replicas }),
                     revisionHistoryLimit: 10,
+                    // A release that cannot become ready fails within the environment's deadline.
+                    progressDeadlineSeconds: env.rollout.progressDeadlineSeconds,
                     selector: { matchLabels: selector },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
                     template: podTemplate({

@@ -1,0 +1,51 @@
+import { Problems } from "./errors";
+import * as f from "./formats";
+import { ServiceConfig } from "./types";
+
+/** The environment variable the rollback command sets to redeploy exact images. */
+export const PINNED_IMAGES_VAR = "HFT_PINNED_IMAGES";
+
+/**
+ * Replaces services' images by the exact references an earlier stack version ran, given as a
+ * JSON object `{"<service>": "<repository>@sha256:<digest>"}` in `HFT_PINNED_IMAGES`. A pinned
+ * service runs that digest and builds nothing: a rollback restores the bits, not a rebuild.
+ */
+export function applyPinnedImages(services: ServiceConfig[], text: string | undefined, problems: Problems): ServiceConfig[] {
+    if (text === undefined || text.trim() === "") {
+        return services;
+    }
+    let pins: unknown;
+    try {
+        pins = JSON.parse(text);
+    } catch {
+        problems.add(PINNED_IMAGES_VAR, `expected a JSON object of service names to image references, got ${JSON.stringify(text.slice(0, 80))}`);
+        return services;
+    }
+    if (typeof pins !== "object" || pins === null || Array.isArray(pins)) {
+        problems.add(PINNED_IMAGES_VAR, `expected a JSON object of service names to image references, got ${JSON.stringify(pins)}`);
+        return services;
+    }
+    const byName = new Map(services.map((s) => [s.name, s]));
+    const pinned = new Map<string, { repository: string; digest: string }>();
+    for (const [name, ref] of Object.entries(pins as Record<string, unknown>)) {
+        const at = typeof ref === "string" ? ref.lastIndexOf("@") : -1;
+        const repository = at > 0 ? (ref as string).slice(0, at) : "";
+        const digest = at > 0 ? (ref as string).slice(at + 1) : "";
+        if (!byName.has(name)) {
+            problems.add(`${PINNED_IMAGES_VAR}.${name}`, `unknown service; the catalog has: ${[...byName.keys()].join(", ")}`);
+        } else if (f.imageRepository(repository) !== undefined || f.imageDigest(digest) !== undefined) {
+            problems.add(`${PINNED_IMAGES_VAR}.${name}`, `expected an image reference such as 'ghcr.io/acme/api@sha256:...', got ${JSON.stringify(ref)}`);
+        } else {
+            pinned.set(name, { repository, digest });
+        }
+    }
+    return services.map((s) => {
+        const pin = pinned.get(s.name);
+        if (!pin) {
+            return s;
+        }
+        const rest = { ...s };
+        delete rest.build;
+        return { ...rest, image: { repository: pin.repository, digest: pin.digest, tag: s.image.tag, buildTags: [] } };
+    });
+}
