@@ -1,0 +1,309 @@
+import { strict as assert } from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { REPO } from "./support";
+
+/**
+ * The rollback command, run for real against a temporary git repository, with a fake `pulumi`
+ * on PATH that answers from recorded history and state and logs how it was called.
+ */
+
+const FAKE_PULUMI = `#!/usr/bin/env node
+const fs = require("fs");
+const { execFileSync } = require("child_process");
+const argv = process.argv.slice(2);
+let head = null;
+try { head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: process.cwd(), encoding: "utf8" }).trim(); } catch {}
+fs.appendFileSync(process.env.FAKE_PULUMI_LOG, JSON.stringify({
+    argv, cwd: process.cwd(), head, pinned: process.env.HFT_PINNED_IMAGES ?? null,
+    hasProject: fs.existsSync("Pulumi.yaml"), installed: fs.existsSync("node_modules/local-dep/package.json"),
+}) + "\\n");
+const is = (...words) => words.every((w, i) => argv[i] === w);
+if (is("stack", "history")) { process.stdout.write(fs.readFileSync(process.env.FAKE_PULUMI_HISTORY, "utf8")); process.exit(0); }
+if (is("stack", "export")) {
+    const file = process.env.FAKE_PULUMI_STATE_DIR + "/v" + argv[argv.indexOf("--version") + 1] + ".json";
+    if (!fs.existsSync(file)) { process.stderr.write("error: exporting a version is not supported by this backend\\n"); process.exit(255); }
+    process.stdout.write(fs.readFileSync(file, "utf8")); process.exit(0);
+}
+if (is("preview")) process.exit(Number(process.env.FAKE_PULUMI_PREVIEW_EXIT || 0));
+if (is("up")) process.exit(Number(process.env.FAKE_PULUMI_UP_EXIT || 0));
+process.stderr.write("fake pulumi: unexpected " + argv.join(" ") + "\\n"); process.exit(99);
+`;
+
+const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
+const DIGEST = `sha256:${"c0ffee".repeat(10)}abcd`;
+
+interface Fixture {
+    readonly root: string;
+    readonly repo: string;
+    readonly commits: { a: string; b: string; c: string };
+    readonly log: string;
+    readonly env: NodeJS.ProcessEnv;
+}
+
+function update(version: number, result: string, environment: Record<string, string> | undefined, kind = "update") {
+    return { version, kind, result, startTime: `2026-11-${10 + version}T09:00:00.000Z`, message: `deploy ${version}`, ...(environment ? { environment } : {}) };
+}
+
+function fixture(history: (c: { a: string; b: string; c: string }) => object[]): Fixture {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "rollback-test-"));
+    const repo = path.join(root, "repo");
+    fs.mkdirSync(path.join(repo, "config"), { recursive: true });
+    git(repo, "init", "-q", "-b", "main");
+    git(repo, "config", "user.email", "ci@example.com");
+    git(repo, "config", "user.name", "CI");
+    fs.writeFileSync(path.join(repo, "Pulumi.yaml"), "name: hft-platform\nruntime: nodejs\n");
+    // One local dependency, so that 'npm ci' in the worktree visibly installs something, offline.
+    fs.mkdirSync(path.join(repo, "vendor", "local-dep"), { recursive: true });
+    fs.writeFileSync(path.join(repo, "vendor", "local-dep", "package.json"), JSON.stringify({ name: "local-dep", version: "1.0.0" }));
+    fs.writeFileSync(path.join(repo, "package.json"), JSON.stringify({ name: "demo", version: "1.0.0", private: true, dependencies: { "local-dep": "file:vendor/local-dep" } }));
+    fs.writeFileSync(
+        path.join(repo, "package-lock.json"),
+        JSON.stringify({
+            name: "demo",
+            version: "1.0.0",
+            lockfileVersion: 3,
+            requires: true,
+            packages: {
+                "": { name: "demo", version: "1.0.0", dependencies: { "local-dep": "file:vendor/local-dep" } },
+                "node_modules/local-dep": { resolved: "vendor/local-dep", link: true },
+                "vendor/local-dep": { name: "local-dep", version: "1.0.0" },
+            },
+        }),
+    );
+    fs.writeFileSync(path.join(repo, ".gitignore"), "node_modules/\n");
+    fs.writeFileSync(path.join(repo, "config", "pinnedImages.ts"), "// supports HFT_PINNED_IMAGES\n");
+    const commit = (file: string, text: string, msg: string) => {
+        fs.writeFileSync(path.join(repo, file), text);
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", msg);
+        return git(repo, "rev-parse", "HEAD");
+    };
+    const commits = { a: commit("release.txt", "1.4.0\n", "release 1.4.0"), b: commit("release.txt", "1.4.1\n", "release 1.4.1"), c: commit("release.txt", "1.4.2\n", "release 1.4.2") };
+    // The user's own work in progress must survive the rollback untouched.
+    fs.writeFileSync(path.join(repo, "release.txt"), "1.5.0-wip\n");
+    fs.writeFileSync(path.join(repo, "notes.txt"), "untracked\n");
+
+    const bin = path.join(root, "bin");
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, "pulumi"), FAKE_PULUMI, { mode: 0o755 });
+    const states = path.join(root, "states");
+    fs.mkdirSync(states);
+    const deployment = (name: string, image: string) => ({ type: "kubernetes:apps/v1:Deployment", outputs: { metadata: { name }, spec: { template: { spec: { containers: [{ image }] } } } } });
+    fs.writeFileSync(
+        path.join(states, "v2.json"),
+        JSON.stringify({
+            version: 3,
+            deployment: {
+                resources: [
+                    deployment("orchestrator", `ghcr.io/acme-trading/orchestrator@${DIGEST}`),
+                    deployment("ingestion", "ghcr.io/acme-trading/hft-ingestion:1.4.1"),
+                    { type: "kubernetes:core/v1:Service", outputs: { metadata: { name: "orchestrator" } } },
+                ],
+            },
+        }),
+    );
+    fs.writeFileSync(path.join(root, "history.json"), JSON.stringify([...history(commits)].reverse()));
+    const log = path.join(root, "pulumi.log");
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, FAKE_PULUMI_LOG: log, FAKE_PULUMI_HISTORY: path.join(root, "history.json"), FAKE_PULUMI_STATE_DIR: states };
+    delete env.HFT_PINNED_IMAGES;
+    return { root, repo, commits, log, env };
+}
+
+const clean = (c: string) => ({ "git.head": c, "git.dirty": "false", "git.headName": "refs/heads/main" });
+const standardHistory = (c: { a: string; b: string; c: string }) => [
+    update(1, "succeeded", clean(c.a)),
+    update(2, "succeeded", clean(c.b)),
+    update(3, "succeeded", undefined, "refresh"),
+    update(4, "failed", clean(c.c)),
+    update(5, "succeeded", { "exec.kind": "cli" }),
+    update(6, "succeeded", { "git.head": c.c, "git.dirty": "true" }),
+    update(7, "succeeded", clean("0123456789abcdef0123456789abcdef01234567")),
+    update(8, "failed", clean(c.c)),
+];
+
+function rollback(f: Fixture, args: string[], extraEnv: Record<string, string> = {}, input = "") {
+    const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(REPO, "tools/rollback/main.ts"), ...args], {
+        cwd: f.repo,
+        env: { ...f.env, ...extraEnv },
+        encoding: "utf8",
+        input,
+    });
+    const calls = fs.existsSync(f.log) ? fs.readFileSync(f.log, "utf8").trim().split("\n").map((l) => JSON.parse(l)) : [];
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr, calls };
+}
+
+/** The user's checkout as it was: HEAD, tracked changes, untracked files, and no worktrees. */
+function checkoutState(f: Fixture) {
+    return {
+        head: git(f.repo, "rev-parse", "HEAD"),
+        status: git(f.repo, "status", "--porcelain"),
+        release: fs.readFileSync(path.join(f.repo, "release.txt"), "utf8"),
+        worktrees: git(f.repo, "worktree", "list", "--porcelain").split("\n").filter((l) => l.startsWith("worktree ")),
+    };
+}
+
+describe("rollback command", function () {
+    this.timeout(60000);
+    const fixtures: Fixture[] = [];
+    const make = (h = standardHistory) => {
+        const f = fixture(h);
+        fixtures.push(f);
+        return f;
+    };
+    after(() => fixtures.forEach((f) => fs.rmSync(f.root, { recursive: true, force: true })));
+
+    it("redeploys a version from its commit in a temporary worktree, with its images, and cleans up", () => {
+        const f = make();
+        const before = checkoutState(f);
+        const r = rollback(f, ["--stack", "production", "--to", "2", "--yes"]);
+        assert.equal(r.code, 0, r.stderr);
+        const b7 = f.commits.b.slice(0, 7);
+        const message = `rollback to v2 (${b7})`;
+        assert.deepEqual(
+            r.calls.map((c) => c.argv),
+            [
+                ["stack", "history", "--json", "--stack", "production"],
+                ["stack", "export", "--version", "2", "--stack", "production"],
+                ["preview", "--diff", "--message", message, "--stack", "production"],
+                ["up", "--yes", "--skip-preview", "--message", message, "--stack", "production"],
+            ],
+        );
+        const [preview, up] = r.calls.slice(2);
+        for (const c of [preview, up]) {
+            assert.equal(c.head, f.commits.b, "the program and config of version 2's commit");
+            assert.notEqual(fs.realpathSync(path.dirname(c.cwd)), fs.realpathSync(f.root), "not the user's checkout");
+            assert.equal(c.hasProject, true);
+            assert.equal(c.installed, true, "dependencies were installed in the worktree");
+            assert.deepEqual(JSON.parse(c.pinned), { orchestrator: `ghcr.io/acme-trading/orchestrator@${DIGEST}` }, "digest-pinned images only");
+        }
+        assert.equal(fs.existsSync(up.cwd), false, "the worktree is removed");
+        assert.deepEqual(checkoutState(f), before, "the user's checkout is untouched");
+        assert.match(r.stdout, new RegExp(`production: rollback to v2 \\(${b7}\\), deployed 2026-11-12T09:00:00.000Z: deploy 2`));
+        assert.match(r.stdout, new RegExp(`images from version 2's state: orchestrator=ghcr.io/acme-trading/orchestrator@${DIGEST}`));
+        assert.match(r.stdout, new RegExp(`production is at rollback to v2 \\(${b7}\\)\\n$`));
+    });
+
+    it("--previous picks the last successful update before the current (failed) one", () => {
+        const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "succeeded", clean(c.b)), update(3, "failed", clean(c.c))]);
+        const r = rollback(f, ["--stack", "staging", "--previous", "--yes"]);
+        assert.equal(r.code, 0, r.stderr);
+        const up = r.calls.find((c) => c.argv[0] === "up");
+        assert.equal(up.head, f.commits.b);
+        assert.deepEqual(up.argv, ["up", "--yes", "--skip-preview", "--message", `rollback to v2 (${f.commits.b.slice(0, 7)})`, "--stack", "staging"]);
+    });
+
+    it("--previous skips back over the current successful update", () => {
+        const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "failed", clean(c.b)), update(3, "succeeded", clean(c.c))]);
+        const r = rollback(f, ["--stack", "staging", "--previous", "--yes"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.calls.find((c) => c.argv[0] === "up").head, f.commits.a);
+    });
+
+    const refusals: [string, string[], string][] = [
+        ["a version that does not exist", ["--to", "99"], "stack production has no version 99; its versions are 1 to 8 (see --list)"],
+        ["a version that did not succeed", ["--to", "4"], "version 4 of stack production did not succeed (result: failed); choose a version whose update succeeded (see --list)"],
+        ["a version that was not an update", ["--to", "3"], "version 3 of stack production was a refresh, not an update; choose an update (see --list)"],
+        [
+            "a version with no recorded git commit",
+            ["--to", "5"],
+            "version 5 of stack production has no recorded git commit (git.head): it was not deployed from a git checkout, so its program cannot be recovered",
+        ],
+        [
+            "a version deployed from a dirty checkout",
+            ["--to", "6"],
+            "version 6 of stack production was deployed from a checkout with uncommitted changes (git.dirty=true): its exact program is not in git",
+        ],
+        ["a version whose commit is not in the repository", ["--to", "7"], "commit 0123456 of version 7 is not in this repository; fetch it first (git fetch origin)"],
+    ];
+    for (const [name, args, message] of refusals) {
+        it(`refuses ${name}, touching nothing`, () => {
+            const f = make();
+            const before = checkoutState(f);
+            const r = rollback(f, ["--stack", "production", ...args, "--yes"]);
+            assert.equal(r.code, 1);
+            assert.equal(r.stderr, `rollback: ${message}\n`);
+            assert.deepEqual(r.calls.map((c) => c.argv.slice(0, 2)), [["stack", "history"]], "only the history was read");
+            assert.deepEqual(checkoutState(f), before);
+        });
+    }
+
+    it("refuses --previous when nothing succeeded before the current update", () => {
+        const f = make((c) => [update(1, "failed", clean(c.a)), update(2, "succeeded", clean(c.b))]);
+        const r = rollback(f, ["--stack", "staging", "--previous"]);
+        assert.equal(r.code, 1);
+        assert.equal(r.stderr, "rollback: stack staging has no successful update before version 2\n");
+    });
+
+    it("a failing pulumi up exits non-zero and still removes the worktree", () => {
+        const f = make();
+        const before = checkoutState(f);
+        const r = rollback(f, ["--stack", "production", "--to", "1", "--yes"], { FAKE_PULUMI_UP_EXIT: "255" });
+        assert.equal(r.code, 3);
+        assert.equal(
+            r.stderr,
+            `rollback: 'pulumi up' of rollback to v1 (${f.commits.a.slice(0, 7)}) failed (exit 255); the stack may be partly updated, see 'pulumi stack history --stack production'\n`,
+        );
+        const up = r.calls.find((c) => c.argv[0] === "up");
+        assert.equal(up.head, f.commits.a);
+        assert.equal(fs.existsSync(up.cwd), false);
+        assert.deepEqual(checkoutState(f), before);
+    });
+
+    it("says when the version's state is unavailable, and deploys that commit's configured images", () => {
+        const f = make();
+        const r = rollback(f, ["--stack", "production", "--to", "1", "--yes"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(
+            r.stdout,
+            /the state of version 1 is not available \('pulumi stack export --version 1 --stack production' failed \(exit 255\): error: exporting a version is not supported by this backend\); images will be the ones [0-9a-f]{7}'s configuration names: prebuilt images by tag, images built from source rebuilt from that commit/,
+        );
+        assert.equal(r.calls.find((c) => c.argv[0] === "up").pinned, null);
+    });
+
+    it("--preview previews and deploys nothing", () => {
+        const f = make();
+        const r = rollback(f, ["--stack", "production", "--to", "2", "--preview"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(r.calls.map((c) => c.argv[0]), ["stack", "stack", "preview"]);
+        assert.match(r.stdout, /preview only \(--preview\): nothing was deployed/);
+        assert.equal(fs.existsSync(r.calls[2].cwd), false);
+    });
+
+    it("asks before deploying, and an answer other than yes (or no answer) deploys nothing", () => {
+        const f = make();
+        const no = rollback(f, ["--stack", "production", "--to", "2"], {}, "n\n");
+        assert.equal(no.code, 1);
+        assert.match(no.stderr, /Deploy this to stack production \(rollback to v2 \([0-9a-f]{7}\)\)\? \[y\/N\] rollback: not confirmed; nothing was deployed/);
+        assert.equal(no.calls.some((c) => c.argv[0] === "up"), false);
+        fs.rmSync(f.log);
+        const yes = rollback(f, ["--stack", "production", "--to", "2"], {}, "yes\n");
+        assert.equal(yes.code, 0, yes.stderr);
+        assert.equal(yes.calls.filter((c) => c.argv[0] === "up").length, 1);
+    });
+
+    it("--list shows version, time, result, commit and message, newest first", () => {
+        const f = make();
+        const r = rollback(f, ["--stack", "production", "--list"]);
+        assert.equal(r.code, 0, r.stderr);
+        const lines = r.stdout.trimEnd().split("\n");
+        assert.match(lines[0], /^VERSION\s+TIME\s+RESULT\s+COMMIT\s+MESSAGE$/);
+        assert.equal(lines.length, 9);
+        assert.deepEqual(lines[1].split(/\s{2,}/), ["8", "2026-11-18T09:00:00.000Z", "update failed", f.commits.c.slice(0, 7), "deploy 8"]);
+        assert.deepEqual(lines[3].split(/\s{2,}/), ["6", "2026-11-16T09:00:00.000Z", "update succeeded", `${f.commits.c.slice(0, 7)} (dirty)`, "deploy 6"]);
+        assert.deepEqual(lines[6].split(/\s{2,}/), ["3", "2026-11-13T09:00:00.000Z", "refresh succeeded", "-", "deploy 3"]);
+    });
+
+    it("explains its usage", () => {
+        const f = make();
+        const r = rollback(f, ["--stack", "production", "--to", "2", "--previous"]);
+        assert.equal(r.code, 2);
+        assert.equal(
+            r.stderr,
+            "rollback: give exactly one of --to <version>, --previous or --list\n" +
+                "usage: npm run rollback -- --stack <stack> (--to <version> | --previous | --list) [--preview] [--yes]\n",
+        );
+    });
+});

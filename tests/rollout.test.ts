@@ -1,0 +1,65 @@
+import { strict as assert } from "assert";
+import { evaluate, isConfigError } from "../tools/harness/evaluate";
+import { editedConfig, one, PROJECT, run, SERVICES } from "./support";
+
+const P = `${PROJECT}:`;
+const DIGEST = `sha256:${"0a".repeat(32)}`;
+
+describe("rollout deadlines", () => {
+    for (const [stack, deadline, wait] of [
+        ["staging", 180, "240"],
+        ["production", 300, "420"],
+    ] as const) {
+        it(`${stack}: a bad release fails after ${deadline}s in Kubernetes and ${wait}s in 'pulumi up'`, async () => {
+            const ev = await run(stack);
+            for (const svc of SERVICES) {
+                const d = one(ev, "apps/v1:Deployment", `${svc}-deployment`);
+                assert.equal(d.spec.progressDeadlineSeconds, deadline, svc);
+                assert.equal(d.metadata.annotations["pulumi.com/timeoutSeconds"], wait, svc);
+            }
+        });
+    }
+
+    it("defaults to 300s and a wait 60s longer", async () => {
+        const ev = await run(editedConfig("staging", (v) => delete v.environment.rollout));
+        const d = one(ev, "apps/v1:Deployment", "execution-deployment");
+        assert.equal(d.spec.progressDeadlineSeconds, 300);
+        assert.equal(d.metadata.annotations["pulumi.com/timeoutSeconds"], "360");
+    });
+
+    it("refuses a wait shorter than the deadline", async () => {
+        const ev = await evaluate(editedConfig("production", (v) => (v.environment.rollout.awaitTimeoutSeconds = 120)), { ciEnv: {} });
+        assert.ok(isConfigError(ev.error));
+        assert.deepEqual(ev.error.problems, [
+            `${P}environment.rollout.awaitTimeoutSeconds: awaitTimeoutSeconds (120) must be at least progressDeadlineSeconds (300), or 'pulumi up' gives up before Kubernetes reports the rollout failed`,
+        ]);
+    });
+});
+
+describe("images pinned by a rollback (HFT_PINNED_IMAGES)", () => {
+    it("runs the pinned digests and builds nothing for pinned services", async () => {
+        const config = editedConfig("staging", (v) => {
+            v.catalog.services.orchestrator.build = { context: "services/orchestrator" };
+            delete v.catalog.services.orchestrator.image;
+        });
+        const pins = { orchestrator: `ghcr.io/acme-trading/orchestrator@${DIGEST}`, ingestion: `ghcr.io/acme-trading/hft-ingestion@${DIGEST}` };
+        const ev = await run(config, { ciEnv: { HFT_PINNED_IMAGES: JSON.stringify(pins) } });
+        assert.deepEqual(ev.resources.filter((r) => r.type === "docker-build:index:Image"), [], "no rebuild");
+        const image = (svc: string) => one(ev, "apps/v1:Deployment", `${svc}-deployment`).spec.template.spec.containers[0].image;
+        assert.equal(image("orchestrator"), pins.orchestrator);
+        assert.equal(image("ingestion"), pins.ingestion);
+        assert.equal(image("execution"), "ghcr.io/acme-trading/hft-execution:main-3f9c2ab", "unpinned services are unchanged");
+    });
+
+    it("refuses pins it cannot honour", async () => {
+        const ev = await evaluate(editedConfig("staging", () => undefined), {
+            ciEnv: { HFT_PINNED_IMAGES: JSON.stringify({ ingestion: "ghcr.io/acme-trading/hft-ingestion:1.4.1", gateway: `ghcr.io/acme/gateway@${DIGEST}` }) },
+        });
+        assert.ok(isConfigError(ev.error));
+        assert.deepEqual(ev.error.problems, [
+            `HFT_PINNED_IMAGES.ingestion: expected an image reference such as 'ghcr.io/acme/api@sha256:...', got "ghcr.io/acme-trading/hft-ingestion:1.4.1"`,
+            "HFT_PINNED_IMAGES.gateway: unknown service; the catalog has: execution, garch-model, ingestion, kalman-filter, orchestrator, risk-manager",
+        ]);
+        assert.deepEqual(ev.resources, []);
+    });
+});

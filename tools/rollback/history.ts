@@ -1,0 +1,88 @@
+/** One entry of `pulumi stack history --json` (the fields the rollback reads). */
+export interface Update {
+    readonly version: number;
+    readonly kind: string;
+    readonly result: string;
+    readonly startTime?: string;
+    readonly message?: string;
+    readonly environment?: Readonly<Record<string, string>>;
+}
+
+/** A rollback the command will not do, with the reason to show the user. */
+export class Refusal extends Error {}
+
+export function parseHistory(json: string): Update[] {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(json);
+    } catch {
+        throw new Refusal("'pulumi stack history --json' did not print JSON");
+    }
+    if (!Array.isArray(parsed)) {
+        throw new Refusal("'pulumi stack history --json' did not print a list of updates");
+    }
+    return (parsed as Update[]).filter((u) => typeof u.version === "number").sort((a, b) => a.version - b.version);
+}
+
+/** The git commit an update was deployed from, when it was a clean checkout. */
+export function commitOf(u: Update): string | undefined {
+    return u.environment?.["git.head"];
+}
+
+/**
+ * The update to roll back to: `to` names a version; `previous` means the last successful
+ * update before the newest one. Refuses versions that do not exist, did not succeed, or were
+ * not deployed from a clean, recorded git commit.
+ */
+export function chooseTarget(history: readonly Update[], stack: string, choice: { to?: number; previous?: boolean }): Update {
+    const updates = history.filter((u) => u.kind === "update");
+    if (updates.length === 0) {
+        throw new Refusal(`stack ${stack} has no updates to roll back to`);
+    }
+    let target: Update | undefined;
+    if (choice.previous) {
+        const current = updates[updates.length - 1];
+        target = [...updates].reverse().find((u) => u.version < current.version && u.result === "succeeded");
+        if (!target) {
+            throw new Refusal(`stack ${stack} has no successful update before version ${current.version}`);
+        }
+    } else {
+        const version = choice.to!;
+        const entry = history.find((u) => u.version === version);
+        if (!entry) {
+            const versions = history.map((u) => u.version);
+            throw new Refusal(
+                `stack ${stack} has no version ${version}; its versions are ${Math.min(...versions)} to ${Math.max(...versions)} (see --list)`,
+            );
+        }
+        if (entry.kind !== "update") {
+            throw new Refusal(`version ${version} of stack ${stack} was a ${entry.kind}, not an update; choose an update (see --list)`);
+        }
+        if (entry.result !== "succeeded") {
+            throw new Refusal(`version ${version} of stack ${stack} did not succeed (result: ${entry.result}); choose a version whose update succeeded (see --list)`);
+        }
+        target = entry;
+    }
+    const head = commitOf(target);
+    if (!head || !/^[0-9a-f]{7,64}$/.test(head)) {
+        throw new Refusal(`version ${target.version} of stack ${stack} has no recorded git commit (git.head): it was not deployed from a git checkout, so its program cannot be recovered`);
+    }
+    if (target.environment?.["git.dirty"] !== "false") {
+        throw new Refusal(
+            `version ${target.version} of stack ${stack} was deployed from a checkout with uncommitted changes (git.dirty=${target.environment?.["git.dirty"] ?? "unknown"}): its exact program is not in git`,
+        );
+    }
+    return target;
+}
+
+/** `--list`: version, time, result, git commit, message; newest first. */
+export function formatHistory(history: readonly Update[]): string {
+    const rows = [...history].reverse().map((u) => {
+        const head = commitOf(u);
+        const commit = head ? `${head.slice(0, 7)}${u.environment?.["git.dirty"] === "true" ? " (dirty)" : ""}` : "-";
+        return [String(u.version), u.startTime ?? "-", `${u.kind} ${u.result}`, commit, (u.message ?? "").split("\n")[0]];
+    });
+    const all = [["VERSION", "TIME", "RESULT", "COMMIT", "MESSAGE"], ...rows];
+    const widths = all[0].map((_, i) => Math.max(...all.map((r) => r[i].length)));
+    return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ").trimEnd()).join("\n");
+}

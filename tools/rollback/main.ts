@@ -1,0 +1,188 @@
+/**
+ * Redeploys an earlier version of a stack: the program and stack config of the git commit that
+ * version was deployed from, in a temporary worktree, with exactly the images it ran.
+ *
+ *   npm run rollback -- --stack <stack> (--to <version> | --previous | --list) [--preview] [--yes]
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as readline from "readline";
+import { PINNED_IMAGES_VAR } from "../../config/pinnedImages";
+import { chooseTarget, commitOf, formatHistory, parseHistory, Refusal } from "./history";
+import { pinnedImagesFromState } from "./images";
+import { output, run } from "./processes";
+
+export interface Options {
+    readonly stack: string;
+    readonly to?: number;
+    readonly previous: boolean;
+    readonly list: boolean;
+    readonly preview: boolean;
+    readonly yes: boolean;
+}
+
+export const USAGE = "usage: npm run rollback -- --stack <stack> (--to <version> | --previous | --list) [--preview] [--yes]";
+
+export function parseArgs(argv: readonly string[]): Options | string {
+    let stack: string | undefined;
+    let to: number | undefined;
+    const flags = { previous: false, list: false, preview: false, yes: false };
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        if (a === "--stack" || a === "-s") {
+            stack = argv[++i];
+            if (!stack) return "--stack needs a stack name";
+        } else if (a === "--to") {
+            const v = argv[++i];
+            if (!v || !/^[1-9][0-9]*$/.test(v)) return `--to needs a version number (see --list), got ${JSON.stringify(v ?? "")}`;
+            to = Number(v);
+        } else if (a === "--previous" || a === "--list" || a === "--preview" || a === "--yes") {
+            flags[a.slice(2) as keyof typeof flags] = true;
+        } else {
+            return `unknown argument ${JSON.stringify(a)}`;
+        }
+    }
+    if (!stack) return "--stack is required";
+    const modes = [to !== undefined, flags.previous, flags.list].filter(Boolean).length;
+    if (modes !== 1) return "give exactly one of --to <version>, --previous or --list";
+    return { stack, to, ...flags };
+}
+
+export interface Io {
+    /** The project folder (holding Pulumi.yaml) inside a git checkout. */
+    readonly cwd: string;
+    readonly env: NodeJS.ProcessEnv;
+    readonly out: (line: string) => void;
+    readonly err: (line: string) => void;
+    readonly confirm: (question: string) => Promise<boolean>;
+}
+
+/** Exit codes: 0 done, 1 refused or not confirmed, 2 usage, 3 the redeploy failed. */
+export async function rollback(opts: Options, io: Io): Promise<number> {
+    const pulumi = (args: string[], cwd = io.cwd) => output("pulumi", [...args, "--stack", opts.stack], { cwd, env: io.env });
+    const history = parseHistory(pulumi(["stack", "history", "--json"]));
+    if (opts.list) {
+        io.out(formatHistory(history));
+        return 0;
+    }
+    const target = chooseTarget(history, opts.stack, opts);
+    const commit = commitOf(target)!;
+    const short = commit.slice(0, 7);
+    if (run("git", ["cat-file", "-e", `${commit}^{commit}`], { cwd: io.cwd }).status !== 0) {
+        throw new Refusal(`commit ${short} of version ${target.version} is not in this repository; fetch it first (git fetch origin)`);
+    }
+    const message = `rollback to v${target.version} (${short})`;
+    io.out(`${opts.stack}: ${message}, deployed ${target.startTime ?? "at an unknown time"}: ${target.message ?? ""}`.trimEnd());
+
+    // The images that version ran, from its state; a rebuild would not restore the same bits.
+    let pins: Record<string, string> = {};
+    try {
+        pins = pinnedImagesFromState(pulumi(["stack", "export", "--version", String(target.version)]));
+        io.out(
+            Object.keys(pins).length > 0
+                ? `images from version ${target.version}'s state: ${Object.entries(pins).map(([s, ref]) => `${s}=${ref}`).join(", ")}`
+                : `version ${target.version}'s state pins no image by digest: images are the ones ${short}'s configuration names (by tag)`,
+        );
+    } catch (e) {
+        io.out(
+            `the state of version ${target.version} is not available (${(e as Error).message.split("\n")[0]}); ` +
+                `images will be the ones ${short}'s configuration names: prebuilt images by tag, images built from source rebuilt from that commit`,
+        );
+    }
+
+    const projectPrefix = output("git", ["rev-parse", "--show-prefix"], { cwd: io.cwd }).trim();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hft-rollback-"));
+    const cleanup = () => {
+        run("git", ["worktree", "remove", "--force", dir], { cwd: io.cwd });
+        fs.rmSync(dir, { recursive: true, force: true });
+        run("git", ["worktree", "prune"], { cwd: io.cwd });
+    };
+    const onSignal = (signal: NodeJS.Signals) => {
+        cleanup();
+        process.exit(signal === "SIGINT" ? 130 : 143);
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    try {
+        output("git", ["worktree", "add", "--detach", dir, commit], { cwd: io.cwd });
+        const project = path.join(dir, projectPrefix);
+        io.out(`checked out ${short} in a temporary worktree; installing its dependencies`);
+        const install = run("npm", ["ci", "--no-audit", "--no-fund"], { cwd: project, env: io.env, inherit: true });
+        if (install.status !== 0) {
+            io.err(`rollback: 'npm ci' failed in the worktree of ${short} (exit ${install.status ?? install.signal}); nothing was deployed`);
+            return 3;
+        }
+        const env = { ...io.env };
+        delete env[PINNED_IMAGES_VAR];
+        if (Object.keys(pins).length > 0) {
+            if (fs.existsSync(path.join(project, "config", "pinnedImages.ts"))) {
+                env[PINNED_IMAGES_VAR] = JSON.stringify(pins);
+            } else {
+                io.out(`the program at ${short} cannot pin images (it predates ${PINNED_IMAGES_VAR}); it deploys the images its configuration names`);
+            }
+        }
+        const step = (args: string[]) => run("pulumi", [...args, "--stack", opts.stack], { cwd: project, env, inherit: true }).status;
+        const previewed = step(["preview", "--diff", "--message", message]);
+        if (previewed !== 0) {
+            io.err(`rollback: the preview of ${message} failed (exit ${previewed}); nothing was deployed`);
+            return 3;
+        }
+        if (opts.preview) {
+            io.out("preview only (--preview): nothing was deployed");
+            return 0;
+        }
+        if (!opts.yes && !(await io.confirm(`Deploy this to stack ${opts.stack} (${message})? [y/N] `))) {
+            io.err("rollback: not confirmed; nothing was deployed (use --yes to skip the question)");
+            return 1;
+        }
+        const updated = step(["up", "--yes", "--skip-preview", "--message", message]);
+        if (updated !== 0) {
+            io.err(`rollback: 'pulumi up' of ${message} failed (exit ${updated}); the stack may be partly updated, see 'pulumi stack history --stack ${opts.stack}'`);
+            return 3;
+        }
+        io.out(`${opts.stack} is at ${message}`);
+        return 0;
+    } finally {
+        process.removeListener("SIGINT", onSignal);
+        process.removeListener("SIGTERM", onSignal);
+        cleanup();
+    }
+}
+
+/** Asks on the terminal; anything but y/yes, or no answer (end of input), is a no. */
+function ask(question: string): Promise<boolean> {
+    return new Promise((resolve) => {
+        const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+        let answered = false;
+        rl.question(question, (answer) => {
+            answered = true;
+            rl.close();
+            resolve(/^y(es)?$/i.test(answer.trim()));
+        });
+        rl.on("close", () => {
+            if (!answered) resolve(false);
+        });
+    });
+}
+
+if (require.main === module) {
+    const opts = parseArgs(process.argv.slice(2));
+    if (typeof opts === "string") {
+        process.stderr.write(`rollback: ${opts}\n${USAGE}\n`);
+        process.exit(2);
+    }
+    rollback(opts, {
+        cwd: process.cwd(),
+        env: process.env,
+        out: (l) => process.stdout.write(`${l}\n`),
+        err: (l) => process.stderr.write(`${l}\n`),
+        confirm: ask,
+    }).then(
+        (code) => process.exit(code),
+        (e: Error) => {
+            process.stderr.write(`rollback: ${e.message}\n`);
+            process.exit(e instanceof Refusal ? 1 : 3);
+        },
+    );
+}

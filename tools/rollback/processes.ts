@@ -1,0 +1,32 @@
+import { spawnSync, SpawnSyncReturns } from "child_process";
+
+export interface Run {
+    readonly cwd: string;
+    readonly env?: NodeJS.ProcessEnv;
+    /** Show the command's output to the user instead of capturing it. */
+    readonly inherit?: boolean;
+}
+
+/** Runs a program with an argument list (never through a shell). */
+export function run(command: string, args: readonly string[], opts: Run): SpawnSyncReturns<string> {
+    const r = spawnSync(command, args, {
+        cwd: opts.cwd,
+        env: opts.env ?? process.env,
+        encoding: "utf8",
+        stdio: opts.inherit ? ["inherit", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
+        maxBuffer: 256 * 1024 * 1024,
+    });
+    if (r.error && (r.error as NodeJS.ErrnoException).code === "ENOENT") {
+        throw new Error(`'${command}' was not found on PATH`);
+    }
+    return r;
+}
+
+/** Runs a program and returns its output, or throws with its error output. */
+export function output(command: string, args: readonly string[], opts: Run): string {
+    const r = run(command, args, opts);
+    if (r.status !== 0) {
+        throw new Error(`'${command} ${args.join(" ")}' failed (exit ${r.status ?? r.signal}): ${(r.stderr || r.stdout || "").trim()}`);
+    }
+    return r.stdout;
+}
