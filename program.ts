@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Delivery } from "./components/github/delivery";
 import { Environment } from "./components/platform/environment";
 import { Microservice } from "./components/service/microservice";
 import { PlatformConfig } from "./config/types";
@@ -44,5 +45,23 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
         );
         services[svc.name] = { address: ms.address, url: ms.url, image: ms.image };
     }
+    deployDelivery(config, environment.namespace, services);
     return { namespace: environment.namespace, services };
+}
+
+/** The stack's GitHub environment, when the stack names a repository; said once when it does not. */
+function deployDelivery(config: PlatformConfig, namespace: pulumi.Output<string>, services: Record<string, ServiceOutputs>): void {
+    if (!config.github) {
+        void pulumi.log.info("GitHub is not configured for this stack (no hft-platform:github): managing Kubernetes only");
+        return;
+    }
+    const publicUrl = Object.keys(services)
+        .sort()
+        .map((name) => services[name].url)
+        .find((url) => url !== undefined);
+    new Delivery(config.environment.name, {
+        github: config.github,
+        secretValues: config.secretValues,
+        variables: { NAMESPACE: namespace, ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}) },
+    });
 }

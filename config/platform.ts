@@ -4,6 +4,7 @@ import { closest, Node } from "./node";
 import { isValid, Layer } from "./serviceSettings";
 import { readCatalog } from "./catalog";
 import { readEnvironment } from "./environment";
+import { readGithub } from "./github";
 import { ciImageTags } from "./imageTags";
 import { applyPinnedImages, PINNED_IMAGES_VAR } from "./pinnedImages";
 import { resolveService } from "./resolveService";
@@ -29,7 +30,7 @@ export interface SecretSource {
 }
 
 /** The config keys of the program itself; secret keys named by the catalog are allowed too. */
-export const CONFIG_KEYS = ["catalog", "environment"] as const;
+export const CONFIG_KEYS = ["catalog", "environment", "github"] as const;
 
 /**
  * Reads, merges and validates the whole configuration. Throws a `ConfigError` listing every
@@ -40,6 +41,8 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
     const key = (k: string) => new Node(raw.values[k], `${raw.project}:${k}`, problems);
     const catalog = readCatalog(key("catalog"));
     const env = readEnvironment(key("environment"), raw.stack);
+    // A bad environment name is reported already; GitHub's settings are still read for their keys.
+    const { config: github, secretKeys: githubSecretKeys } = readGithub(key("github"), env.name ?? raw.stack);
     const serviceNames = [...catalog.services.keys()];
     const ciTags = ciImageTags(raw.ciEnv);
     // Services cannot be judged without both halves of their configuration.
@@ -82,6 +85,9 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
         secretUses.set(env.cluster.kubeconfigSecret, `${raw.project}:environment.cluster.kubeconfigSecret`);
     }
     services = applyPinnedImages(services, raw.ciEnv[PINNED_IMAGES_VAR], problems);
+    for (const [k, path] of githubSecretKeys) {
+        if (!secretUses.has(k)) secretUses.set(k, path);
+    }
     const registryPassword = env.registryPasswordSecret;
     if (registryPassword && !secretUses.has(registryPassword)) {
         secretUses.set(registryPassword, `${env.registryPath}.passwordSecret`);
@@ -136,6 +142,7 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             rollout: env.rollout!,
         },
         services,
+        ...(github ? { github } : {}),
         secretValues: new Map([...secretUses.keys()].filter((k) => secrets.isSet(k)).sort().map((k) => [k, secrets.value(k)])),
     };
 }

@@ -2,7 +2,8 @@ import { isRecord } from "./node";
 
 /**
  * The secret config keys a raw configuration names (services' `secrets.*.fromConfig`, the
- * environment's `cluster.kubeconfigSecret` and `registry.passwordSecret`), read leniently: validation proper happens in
+ * environment's `cluster.kubeconfigSecret` and `registry.passwordSecret`, and GitHub's
+ * `secrets.*.fromConfig` and `tokenSecret`), read leniently: validation proper happens in
  * `readPlatformConfig`. The offline renderer uses it to put placeholders where a real user
  * would have run `pulumi config set --secret`.
  */
@@ -23,6 +24,11 @@ export function referencedSecretKeys(values: Readonly<Record<string, unknown>>):
         if (isRecord(cluster) && typeof cluster.kubeconfigSecret === "string") keys.add(cluster.kubeconfigSecret);
         const registry = root.registry;
         if (isRecord(registry) && typeof registry.passwordSecret === "string") keys.add(registry.passwordSecret);
+    }
+    const github = values.github;
+    if (isRecord(github)) {
+        fromLayer(github);
+        if (typeof github.tokenSecret === "string") keys.add(github.tokenSecret);
     }
     return [...keys].sort();
 }

@@ -135,9 +135,32 @@ export interface EnvironmentConfig {
     readonly rollout: RolloutConfig;
 }
 
+/** The GitHub side of one environment: its deployment environment, protection and CI secrets. */
+export interface GithubConfig {
+    readonly owner: string;
+    readonly repository: string;
+    /** Secret config key with a GitHub token; without it the provider reads GITHUB_TOKEN. */
+    readonly tokenSecret?: string;
+    /** The GitHub environment: always the stack's environment name, so stacks never share one. */
+    readonly environment: string;
+    readonly reviewers: { readonly teams: readonly string[]; readonly users: readonly string[] };
+    readonly preventSelfReview: boolean;
+    readonly waitTimerMinutes: number;
+    /** Branch and tag patterns deploys may come from; both empty: protected branches only. */
+    readonly deployFrom: { readonly branches: readonly string[]; readonly tags: readonly string[] };
+    /** Environment secret name -> secret config key. */
+    readonly secrets: Readonly<Record<string, string>>;
+    /** Extra plain environment variables (NAMESPACE and PUBLIC_URL are always set). */
+    readonly variables: Readonly<Record<string, string>>;
+    /** Repository-wide: set in exactly one stack. */
+    readonly branchProtection?: { readonly branch: string; readonly requiredChecks: readonly string[]; readonly requiredApprovals: number };
+}
+
 /** Everything the program needs, read and validated before any resource is created. */
 export interface PlatformConfig {
     readonly environment: EnvironmentConfig;
+    /** Undefined when the stack does not manage GitHub. */
+    readonly github?: GithubConfig;
     readonly services: readonly ServiceConfig[];
     /** Secret config values by key, each a secret Output. */
     readonly secretValues: ReadonlyMap<string, pulumi.Output<string>>;

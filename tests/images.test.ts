@@ -258,7 +258,7 @@ describe("image configuration errors", () => {
             edit: (v) => delete v.environment.registry,
             expected: [
                 `${P}environment.registry: required because services build images (it says where they are pushed); expected {server, repositoryPrefix, username, passwordSecret}`,
-                `${P}registryPassword: unknown config key; expected catalog, environment or a secret key the configuration names (brokerApiKey, marketDataApiKey)`,
+                `${P}registryPassword: unknown config key; expected catalog, environment, github or a secret key the configuration names (brokerApiKey, ciKubeconfig, githubToken, marketDataApiKey, pulumiAccessToken)`,
             ],
         },
         {
@@ -266,7 +266,7 @@ describe("image configuration errors", () => {
             edit: (v) => delete v.environment.registry.passwordSecret,
             expected: [
                 `${P}environment.registry: expected 'username' and 'passwordSecret' together (credentials), or neither (a public registry), got {"server":"ghcr.io","repositoryPrefix":"acme-trading","username":"acme-trading-ci"}`,
-                `${P}registryPassword: unknown config key; expected catalog, environment or a secret key the configuration names (brokerApiKey, marketDataApiKey)`,
+                `${P}registryPassword: unknown config key; expected catalog, environment, github or a secret key the configuration names (brokerApiKey, ciKubeconfig, githubToken, marketDataApiKey, pulumiAccessToken)`,
             ],
         },
         {

@@ -30,7 +30,7 @@ describe("npm run render (offline rendering of a stack)", function () {
         const deployment = YAML.parse(fs.readFileSync(path.join(out, files.find((f) => f.includes("deployment-execution"))!), "utf8"));
         assert.equal(deployment.metadata.namespace, "hft-production");
         assert.equal(deployment.spec.replicas, undefined);
-        assert.match(r.stdout, /secret config not set here, rendered as "<redacted>": brokerApiKey, kubeconfig, marketDataApiKey, registryPassword/);
+        assert.match(r.stdout, /secret config not set here, rendered as "<redacted>": brokerApiKey, githubToken, kubeconfig, marketDataApiKey, pulumiAccessToken, registryPassword/);
         const row = r.stdout.split("\n").find((l) => l.startsWith("orchestrator"));
         assert.deepEqual(row?.split(/\s{2,}/), [
             "orchestrator",

@@ -65,7 +65,15 @@ export async function evaluate(
                 }
                 return { id: `${args.name}-id`, state };
             },
-            call: (args: pulumi.runtime.MockCallArgs): Record<string, unknown> => args.inputs as Record<string, unknown>,
+            call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+                const inputs = args.inputs as Record<string, unknown>;
+                // GitHub lookups answer with a stable numeric ID, as the API would.
+                if (args.token === "github:index/getUser:getUser" || args.token === "github:index/getTeam:getTeam") {
+                    const id = String(parseInt(hash(inputs).slice(0, 7), 16));
+                    return { ...inputs, id, nodeId: `node-${id}` };
+                }
+                return inputs;
+            },
         },
         stack.project,
         stack.stack,

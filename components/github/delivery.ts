@@ -1,0 +1,97 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as github from "@pulumi/github";
+import { GithubConfig } from "../../config/types";
+
+export interface DeliveryArgs {
+    readonly github: GithubConfig;
+    /** Secret config values by key, each a secret Output. */
+    readonly secretValues: ReadonlyMap<string, pulumi.Output<string>>;
+    /** Plain values CI reads: the namespace and the public URL. */
+    readonly variables: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * The GitHub side of one environment: the deployment environment named after it (reviewers,
+ * branch policy), the secrets and variables its deploy job reads, and (in exactly one stack)
+ * the default branch's protection. Every object here belongs to this environment alone, so
+ * two stacks never manage the same one.
+ */
+export class Delivery extends pulumi.ComponentResource {
+    public readonly environment: pulumi.Output<string>;
+
+    constructor(name: string, args: DeliveryArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hft:github:Delivery", name, {}, opts);
+        const gh = args.github;
+        const provider = new github.Provider(
+            `${name}-github`,
+            { owner: gh.owner, ...(gh.tokenSecret ? { token: args.secretValues.get(gh.tokenSecret) } : {}) },
+            { parent: this },
+        );
+        const childOpts = { parent: this, provider };
+        const repository = gh.repository;
+
+        // Reviewers are configured by name; GitHub wants their numeric IDs.
+        const teamIds = gh.reviewers.teams.map((slug) => github.getTeamOutput({ slug }, { parent: this, provider }).id.apply(Number));
+        const userIds = gh.reviewers.users.map((username) => github.getUserOutput({ username }, { parent: this, provider }).id.apply(Number));
+        const custom = gh.deployFrom.branches.length + gh.deployFrom.tags.length > 0;
+        const hasReviewers = teamIds.length + userIds.length > 0;
+
+        const environment = new github.RepositoryEnvironment(
+            `${name}-environment`,
+            {
+                repository,
+                environment: gh.environment,
+                ...(hasReviewers ? { reviewers: [{ teams: teamIds, users: userIds }] } : {}),
+                preventSelfReview: gh.preventSelfReview,
+                waitTimer: gh.waitTimerMinutes,
+                // Nobody skips the approval an environment with reviewers asks for.
+                canAdminsBypass: !hasReviewers,
+                deploymentBranchPolicy: { protectedBranches: !custom, customBranchPolicies: custom },
+            },
+            childOpts,
+        );
+        this.environment = environment.environment;
+
+        const policy = (kind: "branch" | "tag", pattern: string) =>
+            new github.RepositoryEnvironmentDeploymentPolicy(
+                `${name}-${kind}-${pattern.replace(/[^A-Za-z0-9]+/g, "-")}`,
+                { repository, environment: environment.environment, ...(kind === "branch" ? { branchPattern: pattern } : { tagPattern: pattern }) },
+                childOpts,
+            );
+        gh.deployFrom.branches.forEach((p) => policy("branch", p));
+        gh.deployFrom.tags.forEach((p) => policy("tag", p));
+
+        for (const [secretName, key] of Object.entries(gh.secrets)) {
+            new github.ActionsEnvironmentSecret(
+                `${name}-secret-${secretName.toLowerCase()}`,
+                { repository, environment: environment.environment, secretName, value: pulumi.secret(args.secretValues.get(key)!) },
+                childOpts,
+            );
+        }
+        for (const [variableName, value] of Object.entries({ ...args.variables, ...gh.variables }).sort(([a], [b]) => a.localeCompare(b))) {
+            new github.ActionsEnvironmentVariable(
+                `${name}-variable-${variableName.toLowerCase()}`,
+                { repository, environment: environment.environment, variableName, value },
+                childOpts,
+            );
+        }
+
+        if (gh.branchProtection) {
+            const bp = gh.branchProtection;
+            new github.BranchProtection(
+                `${name}-branch-protection`,
+                {
+                    repositoryId: repository,
+                    pattern: bp.branch,
+                    enforceAdmins: true,
+                    allowsForcePushes: false,
+                    allowsDeletions: false,
+                    requiredStatusChecks: [{ strict: true, contexts: [...bp.requiredChecks] }],
+                    requiredPullRequestReviews: [{ requiredApprovingReviewCount: bp.requiredApprovals, dismissStaleReviews: true }],
+                },
+                childOpts,
+            );
+        }
+        this.registerOutputs({ environment: this.environment });
+    }
+}

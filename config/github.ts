@@ -1,0 +1,103 @@
+import { Node } from "./node";
+import * as f from "./formats";
+import { GithubConfig } from "./types";
+
+/** Defaults for GitHub delivery settings; each lives only here. */
+export const GITHUB_DEFAULTS = {
+    requiredApprovals: 1,
+    /** The check names of .github/workflows/pull-request.yml, for branch protection. */
+    requiredChecks: ["test", "preview (staging)", "preview (production)"],
+} as const;
+
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const SLUG = /^[a-z0-9][a-z0-9_-]*$/;
+const REPO = /^[A-Za-z0-9_.-]{1,100}$/;
+const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const GITHUB_RESERVED = /^GITHUB_/;
+const PATTERN = /^[A-Za-z0-9_./*-]+$/;
+
+const check = (re: RegExp, reason: string) => (s: string) => (re.test(s) ? undefined : reason);
+
+/**
+ * `hft-platform:github`: the GitHub environment this stack deploys through, its protection
+ * and the secrets CI needs. Absent: the stack manages Kubernetes only.
+ */
+export function readGithub(node: Node, environmentName: string): { config?: GithubConfig; secretKeys: Map<string, string> } {
+    const secretKeys = new Map<string, string>();
+    const config = readConfig(node, environmentName, secretKeys);
+    return { ...(config ? { config } : {}), secretKeys };
+}
+
+/** Reads the settings; `secretKeys` receives every secret config key they name, valid or not. */
+function readConfig(node: Node, environmentName: string, secretKeys: Map<string, string>): GithubConfig | undefined {
+    const k = node.object(["owner", "repository", "tokenSecret", "reviewers", "preventSelfReview", "waitTimerMinutes", "deployFrom", "secrets", "variables", "branchProtection"]);
+    if (!k) {
+        return undefined;
+    }
+    const need = (key: string, expected: string) => (k[key] ? undefined : node.child(key).required(expected));
+    const owner = k.owner?.string(check(LOGIN, "a GitHub user or organization name"), "a GitHub owner such as 'acme-trading'") ?? need("owner", "a GitHub owner such as 'acme-trading'");
+    const repository = k.repository?.string(check(REPO, "letters, digits, '.', '_' and '-'"), "a repository name such as 'hft-platform'") ?? need("repository", "a repository name such as 'hft-platform'");
+    const tokenSecret = k.tokenSecret?.string(f.configKey, "the name of a secret config key holding a GitHub token");
+    if (tokenSecret) secretKeys.set(tokenSecret, k.tokenSecret.path);
+
+    const r = k.reviewers?.object(["teams", "users"]);
+    const list = (n: Node | undefined, re: RegExp, what: string) => {
+        const items = n?.array()?.map((i) => i.string(check(re, what), what)) ?? [];
+        if (items.length > 6) n?.fail("at most 6 entries (GitHub's limit)");
+        const valid = items.filter((i): i is string => i !== undefined);
+        return valid.length === items.length ? [...new Set(valid)].sort() : undefined;
+    };
+    const teams = list(r?.teams, SLUG, "a team slug such as 'platform-leads'");
+    const users = list(r?.users, LOGIN, "a GitHub user name");
+
+    const d = k.deployFrom?.object(["branches", "tags"]);
+    const branches = list(d?.branches, PATTERN, "a branch name or pattern such as 'main'");
+    const tags = list(d?.tags, PATTERN, "a tag pattern such as 'v*'");
+
+    const secrets: Record<string, string> = {};
+    for (const [name, s] of k.secrets?.map(check(SECRET_NAME, "upper-case letters, digits and '_'"), "a GitHub secret name") ?? []) {
+        if (GITHUB_RESERVED.test(name)) {
+            s.problems.add(s.path, "names starting with GITHUB_ are reserved by GitHub");
+            continue;
+        }
+        const source = s.object(["fromConfig"]);
+        const key = source?.fromConfig?.string(f.configKey, "the name of a secret config key such as 'pulumiAccessToken'");
+        if (key) {
+            secrets[name] = key;
+            if (!secretKeys.has(key)) secretKeys.set(key, s.path);
+        }
+        else if (!source?.fromConfig) s.fail("{fromConfig: <secret config key>}");
+    }
+    const variables: Record<string, string> = {};
+    for (const [name, v] of k.variables?.map(check(SECRET_NAME, "upper-case letters, digits and '_'"), "a GitHub variable name") ?? []) {
+        const value = v.string(undefined, "a string");
+        if (value !== undefined) variables[name] = value;
+    }
+
+    const b = k.branchProtection?.object(["branch", "requiredChecks", "requiredApprovals"]);
+    const branchProtection = b && {
+        branch: b.branch?.string(check(PATTERN, "a branch name"), "a branch name such as 'main'") ?? "main",
+        requiredChecks: b.requiredChecks ? list(b.requiredChecks, /^[^\n]{1,200}$/, "a status check name") : [...GITHUB_DEFAULTS.requiredChecks],
+        requiredApprovals: b.requiredApprovals?.integer(1, 6) ?? GITHUB_DEFAULTS.requiredApprovals,
+    };
+
+    const waitTimerMinutes = k.waitTimerMinutes?.integer(0, 43200);
+    const preventSelfReview = k.preventSelfReview?.boolean();
+    if (!owner || !repository || !teams || !users || !branches || !tags || (k.tokenSecret && !tokenSecret) || (branchProtection && !branchProtection.requiredChecks)) {
+        return undefined;
+    }
+    return {
+        owner,
+        repository,
+        ...(tokenSecret ? { tokenSecret } : {}),
+        environment: environmentName,
+        reviewers: { teams, users },
+        // Reviewers who could approve their own deploys would make the approval a formality.
+        preventSelfReview: preventSelfReview ?? teams.length + users.length > 0,
+        waitTimerMinutes: waitTimerMinutes ?? 0,
+        deployFrom: { branches, tags },
+        secrets,
+        variables,
+        ...(branchProtection ? { branchProtection: { ...branchProtection, requiredChecks: branchProtection.requiredChecks! } } : {}),
+    };
+}
