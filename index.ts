@@ -6,3 +6,4 @@ const platform = deployPlatform(loadPlatformConfig());
 
 export const namespace = platform.namespace;
 export const services = platform.services;
+export const publicUrl = platform.publicUrl;

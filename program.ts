@@ -13,6 +13,8 @@ export interface ServiceOutputs {
 export interface PlatformOutputs {
     readonly namespace: pulumi.Output<string>;
     readonly services: Record<string, ServiceOutputs>;
+    /** The first exposed service's URL (by name): what CI shows as the environment's URL. */
+    readonly publicUrl?: string;
 }
 
 /** Creates one environment and every service of the catalog in it. */
@@ -45,23 +47,19 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
         );
         services[svc.name] = { address: ms.address, url: ms.url, image: ms.image };
     }
-    deployDelivery(config, environment.namespace, services);
-    return { namespace: environment.namespace, services };
-}
-
-/** The stack's GitHub environment, when the stack names a repository; said once when it does not. */
-function deployDelivery(config: PlatformConfig, namespace: pulumi.Output<string>, services: Record<string, ServiceOutputs>): void {
-    if (!config.github) {
-        void pulumi.log.info("GitHub is not configured for this stack (no hft-platform:github): managing Kubernetes only");
-        return;
-    }
     const publicUrl = Object.keys(services)
         .sort()
         .map((name) => services[name].url)
         .find((url) => url !== undefined);
-    new Delivery(config.environment.name, {
-        github: config.github,
-        secretValues: config.secretValues,
-        variables: { NAMESPACE: namespace, ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}) },
-    });
+    deployDelivery(config, { NAMESPACE: environment.namespace, ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}) });
+    return { namespace: environment.namespace, services, ...(publicUrl ? { publicUrl } : {}) };
+}
+
+/** The stack's GitHub environment, when the stack names a repository; said once when it does not. */
+function deployDelivery(config: PlatformConfig, variables: Record<string, pulumi.Input<string>>): void {
+    if (!config.github) {
+        void pulumi.log.info("GitHub is not configured for this stack (no hft-platform:github): managing Kubernetes only");
+        return;
+    }
+    new Delivery(config.environment.name, { github: config.github, secretValues: config.secretValues, variables });
 }

@@ -30,7 +30,19 @@ export function readGithub(node: Node, environmentName: string): { config?: Gith
 
 /** Reads the settings; `secretKeys` receives every secret config key they name, valid or not. */
 function readConfig(node: Node, environmentName: string, secretKeys: Map<string, string>): GithubConfig | undefined {
-    const k = node.object(["owner", "repository", "tokenSecret", "reviewers", "preventSelfReview", "waitTimerMinutes", "deployFrom", "secrets", "variables", "branchProtection"]);
+    const k = node.object([
+        "owner",
+        "repository",
+        "tokenSecret",
+        "reviewers",
+        "preventSelfReview",
+        "waitTimerMinutes",
+        "deployFrom",
+        "secrets",
+        "variables",
+        "branchProtection",
+        "repositorySecrets",
+    ]);
     if (!k) {
         return undefined;
     }
@@ -54,19 +66,13 @@ function readConfig(node: Node, environmentName: string, secretKeys: Map<string,
     const branches = list(d?.branches, PATTERN, "a branch name or pattern such as 'main'");
     const tags = list(d?.tags, PATTERN, "a tag pattern such as 'v*'");
 
-    const secrets: Record<string, string> = {};
-    for (const [name, s] of k.secrets?.map(check(SECRET_NAME, "upper-case letters, digits and '_'"), "a GitHub secret name") ?? []) {
-        if (GITHUB_RESERVED.test(name)) {
-            s.problems.add(s.path, "names starting with GITHUB_ are reserved by GitHub");
-            continue;
-        }
-        const source = s.object(["fromConfig"]);
-        const key = source?.fromConfig?.string(f.configKey, "the name of a secret config key such as 'pulumiAccessToken'");
-        if (key) {
-            secrets[name] = key;
-            if (!secretKeys.has(key)) secretKeys.set(key, s.path);
-        }
-        else if (!source?.fromConfig) s.fail("{fromConfig: <secret config key>}");
+    const secrets = readSecrets(k.secrets, secretKeys);
+    const repositorySecrets = readSecrets(k.repositorySecrets, secretKeys);
+    if (k.repositorySecrets && !k.branchProtection) {
+        k.repositorySecrets.problems.add(
+            k.repositorySecrets.path,
+            "repository-wide settings belong to the one stack that manages the repository: set them in the stack that sets branchProtection",
+        );
     }
     const variables: Record<string, string> = {};
     for (const [name, v] of k.variables?.map(check(SECRET_NAME, "upper-case letters, digits and '_'"), "a GitHub variable name") ?? []) {
@@ -99,5 +105,26 @@ function readConfig(node: Node, environmentName: string, secretKeys: Map<string,
         secrets,
         variables,
         ...(branchProtection ? { branchProtection: { ...branchProtection, requiredChecks: branchProtection.requiredChecks! } } : {}),
+        repositorySecrets,
     };
+}
+
+/** A map of GitHub secret names to secret config keys (`NAME: {fromConfig: key}`). */
+function readSecrets(node: Node | undefined, secretKeys: Map<string, string>): Record<string, string> {
+    const secrets: Record<string, string> = {};
+    for (const [name, s] of node?.map(check(SECRET_NAME, "upper-case letters, digits and '_'"), "a GitHub secret name") ?? []) {
+        if (GITHUB_RESERVED.test(name)) {
+            s.problems.add(s.path, "names starting with GITHUB_ are reserved by GitHub");
+            continue;
+        }
+        const source = s.object(["fromConfig"]);
+        const key = source?.fromConfig?.string(f.configKey, "the name of a secret config key such as 'pulumiAccessToken'");
+        if (key) {
+            secrets[name] = key;
+            if (!secretKeys.has(key)) secretKeys.set(key, s.path);
+        } else if (!source?.fromConfig) {
+            s.fail("{fromConfig: <secret config key>}");
+        }
+    }
+    return secrets;
 }

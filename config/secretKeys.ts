@@ -28,6 +28,7 @@ export function referencedSecretKeys(values: Readonly<Record<string, unknown>>):
     const github = values.github;
     if (isRecord(github)) {
         fromLayer(github);
+        fromLayer({ secrets: github.repositorySecrets });
         if (typeof github.tokenSecret === "string") keys.add(github.tokenSecret);
     }
     return [...keys].sort();

@@ -154,6 +154,8 @@ export interface GithubConfig {
     readonly variables: Readonly<Record<string, string>>;
     /** Repository-wide: set in exactly one stack. */
     readonly branchProtection?: { readonly branch: string; readonly requiredChecks: readonly string[]; readonly requiredApprovals: number };
+    /** Repository secrets (for pull-request previews, which run outside any environment): same stack as branchProtection. */
+    readonly repositorySecrets: Readonly<Record<string, string>>;
 }
 
 /** Everything the program needs, read and validated before any resource is created. */

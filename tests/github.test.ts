@@ -62,10 +62,7 @@ describe("GitHub delivery", () => {
         config.config[`${P}pulumiAccessToken`] = "pul-0123456789abcdef";
         const ev = await run(config);
         const secrets = ofType(ev, "actionsEnvironmentSecret:ActionsEnvironmentSecret");
-        assert.deepEqual(secrets.map((s) => [s.inputs.secretName, s.inputs.environment]).sort(), [
-            ["KUBECONFIG", "staging"],
-            ["PULUMI_ACCESS_TOKEN", "staging"],
-        ]);
+        assert.deepEqual(secrets.map((s) => [s.inputs.secretName, s.inputs.environment]), [["PULUMI_ACCESS_TOKEN", "staging"]]);
         for (const s of secrets) {
             assert.equal(isSecretEnvelope(s.inputs.value), true, `${String(s.inputs.secretName)} is marked secret`);
             assert.equal("plaintextValue" in s.inputs, false, "the deprecated plaintextValue is not used");
@@ -101,6 +98,14 @@ describe("GitHub delivery", () => {
             requiredStatusChecks: [{ strict: true, contexts: ["test", "preview (staging)", "preview (production)"] }],
             requiredPullRequestReviews: [{ requiredApprovingReviewCount: 1, dismissStaleReviews: true }],
         });
+    });
+
+    it("gives pull-request previews their token as a repository secret, from the production stack alone", () => {
+        assert.deepEqual(ofType(staging, "actionsSecret:ActionsSecret"), []);
+        const secret = only(production, "actionsSecret:ActionsSecret");
+        assert.equal(secret.inputs.repository, "hft-platform");
+        assert.equal(secret.inputs.secretName, "PULUMI_ACCESS_TOKEN");
+        assert.equal(isSecretEnvelope(secret.inputs.value), true);
     });
 
     it("no two stacks manage the same GitHub object", () => {
@@ -146,7 +151,12 @@ describe("GitHub delivery", () => {
         ],
         ["a secret under a name GitHub reserves", (g) => (g.secrets.GITHUB_TOKEN = { fromConfig: "githubToken" }), [`${P}github.secrets.GITHUB_TOKEN: names starting with GITHUB_ are reserved by GitHub`]],
         ["a secret given as a value", (g) => (g.secrets.SLACK_WEBHOOK = "https://hooks.example"), [`${P}github.secrets.SLACK_WEBHOOK: expected an object with keys fromConfig, got "https://hooks.example"`, `${P}github.secrets.SLACK_WEBHOOK: expected {fromConfig: <secret config key>}, got "https://hooks.example"`]],
-        ["a typo in a key", (g) => (g.reviewer = { teams: ["x"] }), [`${P}github.reviewer: unknown key (did you mean 'reviewers'?); allowed keys: owner, repository, tokenSecret, reviewers, preventSelfReview, waitTimerMinutes, deployFrom, secrets, variables, branchProtection`]],
+        [
+            "repository secrets outside the stack that manages the repository",
+            (g) => delete g.branchProtection,
+            [`${P}github.repositorySecrets: repository-wide settings belong to the one stack that manages the repository: set them in the stack that sets branchProtection`],
+        ],
+        ["a typo in a key", (g) => (g.reviewer = { teams: ["x"] }), [`${P}github.reviewer: unknown key (did you mean 'reviewers'?); allowed keys: owner, repository, tokenSecret, reviewers, preventSelfReview, waitTimerMinutes, deployFrom, secrets, variables, branchProtection, repositorySecrets`]],
     ];
     for (const [name, edit, expected] of bad) {
         it(`refuses ${name}`, async () => {

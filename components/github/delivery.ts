@@ -76,6 +76,13 @@ export class Delivery extends pulumi.ComponentResource {
             );
         }
 
+        for (const [secretName, key] of Object.entries(gh.repositorySecrets)) {
+            new github.ActionsSecret(
+                `${name}-repository-secret-${secretName.toLowerCase()}`,
+                { repository, secretName, value: pulumi.secret(args.secretValues.get(key)!) },
+                childOpts,
+            );
+        }
         if (gh.branchProtection) {
             const bp = gh.branchProtection;
             new github.BranchProtection(

