@@ -29,7 +29,7 @@ export function readCatalog(node: Node): Catalog {
     }
 
     const services = new Map<string, { layer: Layer; path: string }>();
-    const serviceNodes = k?.services?.map(f.dnsLabel, "a service name (DNS-1123 label: lowercase letters, digits and '-', at most 63)");
+    const serviceNodes = k?.services?.map(f.serviceName, "a service name (DNS-1123 label: lowercase letters, digits and '-', at most 63)");
     if (k && !k.services) {
         node.child("services").required("at least one service");
     } else if (serviceNodes?.size === 0 && Object.keys(k?.services?.value ?? {}).length === 0) {
@@ -57,7 +57,7 @@ function readTier(node: Node): Resources | undefined {
         const read = (r: "cpu" | "memory") => {
             const q = a?.[r] ?? node.child(kind).child(r);
             if (!q.present) return q.required('a Kubernetes quantity such as "250m" or "512Mi"');
-            return typeof q.value === "number" && q.value > 0 ? String(q.value) : q.string(f.quantity, 'a Kubernetes quantity such as "250m", "1", "512Mi" or "2Gi"');
+            return typeof q.value === "number" && q.value > 0 && f.quantity(String(q.value)) === undefined ? String(q.value) : q.string(f.quantity, 'a Kubernetes quantity such as "250m", "1", "512Mi" or "2Gi"');
         };
         const cpu = read("cpu");
         const memory = read("memory");

@@ -33,6 +33,8 @@ export interface EnvironmentSettings {
     readonly registryPath: string;
     /** True when `registry` is written, valid or not. */
     readonly registryGiven: boolean;
+    /** The secret key `cluster.kubeconfigSecret` names, even when the rest of `cluster` is invalid. */
+    readonly kubeconfigSecretKey?: string;
     /** The secret key `registry.passwordSecret` names, even when the rest of `registry` is invalid. */
     readonly registryPasswordSecret?: string;
     readonly buildOnPreview: boolean;
@@ -113,7 +115,8 @@ export function readEnvironment(node: Node, stack: string): EnvironmentSettings 
         registry,
         registryPath: node.child("registry").path,
         registryGiven: k?.registry !== undefined,
-        registryPasswordSecret: registry?.passwordSecret ?? passwordKeyOf(k?.registry?.value),
+        registryPasswordSecret: registry?.passwordSecret ?? secretKeyOf(k?.registry?.value, "passwordSecret"),
+        kubeconfigSecretKey: secretKeyOf(k?.cluster?.value, "kubeconfigSecret"),
         buildOnPreview: k?.buildOnPreview?.boolean() ?? false,
         rollout: readRollout(k?.rollout ?? node.child("rollout")),
         commonEnv: new Map([...(k?.commonEnv ? readEnvMap(k.commonEnv) : [])].map(([n, v]) => [n, v.value])),
@@ -138,7 +141,7 @@ function readRegistry(node: Node): RegistryConfig | undefined {
         (s) => f.imageRepository(`${server ?? "registry.example.com"}/${s}`),
         "a repository path such as 'acme-trading/hft' (lowercase, '/'-separated)",
     );
-    const username = r.username?.string(undefined, "a registry user name");
+    const username = r.username?.string(f.registryUsername, "a registry user name");
     const passwordSecret = r.passwordSecret?.string(f.configKey, "the name of a secret config key holding the registry password or token, such as 'registryPassword'");
     if ((r.username && !r.passwordSecret) || (!r.username && r.passwordSecret)) {
         node.fail("'username' and 'passwordSecret' together (credentials), or neither (a public registry)");
@@ -151,9 +154,9 @@ function readRegistry(node: Node): RegistryConfig | undefined {
     return { server, repositoryPrefix, username, passwordSecret, cache };
 }
 
-/** The password key an unreadable `registry` still names (so that key is not called unknown). */
-function passwordKeyOf(registry: unknown): string | undefined {
-    const key = typeof registry === "object" && registry !== null ? (registry as Record<string, unknown>).passwordSecret : undefined;
+/** The secret key an unreadable section still names (so that key is not also called unknown). */
+function secretKeyOf(section: unknown, field: string): string | undefined {
+    const key = typeof section === "object" && section !== null ? (section as Record<string, unknown>)[field] : undefined;
     return typeof key === "string" && f.configKey(key) === undefined ? key : undefined;
 }
 

@@ -17,11 +17,13 @@ export class ConfigError extends pulumi.RunError {
 /** Collects problems while a configuration is read; throws them all at once. */
 export class Problems {
     private readonly list: string[] = [];
+    private readonly seen = new Set<string>();
 
     /** Records a problem; the same problem found again (a shared setting, read per service) is kept once. */
     add(path: string, message: string): void {
         const problem = `${path}: ${message}`;
-        if (!this.list.includes(problem)) {
+        if (!this.seen.has(problem)) {
+            this.seen.add(problem);
             this.list.push(problem);
         }
     }

@@ -13,6 +13,14 @@ export function dnsLabel(s: string): string | undefined {
     return DNS_LABEL.test(s) ? undefined : "lowercase letters, digits and '-' only, starting and ending with a letter or digit";
 }
 
+/**
+ * A catalog service name: a DNS-1123 label that starts with a letter, because it also names the
+ * service's Kubernetes Service, whose name must be a DNS-1035 label.
+ */
+export function serviceName(s: string): string | undefined {
+    return dnsLabel(s) ?? (/^[a-z]/.test(s) ? undefined : "must start with a letter: it names a Kubernetes Service, which needs a DNS-1035 label");
+}
+
 /** A fully qualified host name such as `api.staging.example.com` (no wildcard, no port). */
 export function hostName(s: string): string | undefined {
     if (s.length > 253) {
@@ -29,8 +37,14 @@ export function hostName(s: string): string | undefined {
 // decimal (n, u, m, k, M..E) or exponent suffix.
 const QUANTITY = /^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][-+]?[0-9]+)?$/;
 
+// Kubernetes caps larger quantities silently, so a bigger value would not mean what it says.
+const MAX_QUANTITY = 2 ** 63 - 1;
+
 export function quantity(s: string): string | undefined {
-    return QUANTITY.test(s) ? undefined : "a number with an optional suffix such as m, Ki, Mi, Gi or k, M, G";
+    if (!QUANTITY.test(s)) {
+        return "a number with an optional suffix such as m, Ki, Mi, Gi or k, M, G";
+    }
+    return quantityValue(s) <= MAX_QUANTITY ? undefined : "too large: Kubernetes caps quantities at 2^63-1";
 }
 
 /** Parses a valid quantity into base units (cores or bytes) for comparisons. */
@@ -55,6 +69,9 @@ export function quantityValue(s: string): number {
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function envVarName(s: string): string | undefined {
+    if (s === "__proto__") {
+        return "'__proto__' is reserved (it would be dropped on the way into the ConfigMap or Secret)";
+    }
     return ENV_NAME.test(s) ? undefined : "letters, digits and '_' only, not starting with a digit";
 }
 
@@ -84,14 +101,25 @@ export function imageTag(s: string): string | undefined {
     return s === "latest" ? "'latest' is mutable; name a build" : undefined;
 }
 
-/** An absolute http(s) URL, for telemetry endpoints. */
+/**
+ * An absolute http(s) URL, for telemetry endpoints. It lands in a ConfigMap, so it may carry no
+ * credentials; whitespace and control characters (which the URL parser would silently drop)
+ * are refused.
+ */
 export function httpUrl(s: string): string | undefined {
+    let u: URL;
     try {
-        const u = new URL(s);
-        return u.protocol === "http:" || u.protocol === "https:" ? undefined : "must be http:// or https://";
+        u = new URL(s);
     } catch {
         return "not a URL";
     }
+    if (u.protocol !== "http:" && u.protocol !== "https:") {
+        return "must be http:// or https://";
+    }
+    if (/[\s\p{Cc}]/u.test(s)) {
+        return "no spaces or control characters";
+    }
+    return u.username === "" && u.password === "" ? undefined : "no user or password in the URL: it is stored in a ConfigMap; use a secret";
 }
 
 /** A CORS origin: `https://app.example.com` (scheme, host, optional port; no path). */
@@ -105,6 +133,9 @@ export function corsOrigin(s: string): string | undefined {
     }
     if (m[4] !== "") {
         return "an origin has no path, query or trailing '/'";
+    }
+    if (m[3] !== undefined && !(Number(m[3].slice(1)) >= 1 && Number(m[3].slice(1)) <= 65535)) {
+        return "the port must be from 1 to 65535";
     }
     return hostName(m[2]) === undefined || m[2] === "localhost" ? undefined : "the host is not a valid host name";
 }
@@ -135,6 +166,14 @@ export function registryServer(s: string): string | undefined {
         return "a host name with an optional ':port', no scheme or path";
     }
     return host === "localhost" || hostName(host) === undefined ? undefined : "a host name with an optional ':port', no scheme or path";
+}
+
+/**
+ * A registry user name. It goes into the pull Secret's basic-auth `user:password`, so it has no
+ * ':' and no whitespace or control characters.
+ */
+export function registryUsername(s: string): string | undefined {
+    return /^[^\s:\p{Cc}]+$/u.test(s) ? undefined : "no ':', spaces or control characters";
 }
 
 /** A relative path inside the repository (build contexts, Dockerfiles). */

@@ -11,7 +11,8 @@ import { PlatformConfig } from "./types";
 export function loadPlatformConfig(ciEnv: Readonly<Record<string, string | undefined>> = process.env): PlatformConfig {
     const project = pulumi.getProject();
     const prefix = `${project}:`;
-    const values: Record<string, unknown> = {};
+    // No prototype: a key such as `__proto__` is kept (and reported as unknown), not swallowed.
+    const values = Object.create(null) as Record<string, unknown>;
     const all = pulumi.runtime.allConfig();
     for (const fullKey of Object.keys(all)) {
         if (fullKey.startsWith(prefix)) {

@@ -81,8 +81,8 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             if (!secretUses.has(key)) secretUses.set(key, path);
         }
     }
-    if (env.cluster?.kubeconfigSecret) {
-        secretUses.set(env.cluster.kubeconfigSecret, `${raw.project}:environment.cluster.kubeconfigSecret`);
+    if (env.kubeconfigSecretKey) {
+        secretUses.set(env.kubeconfigSecretKey, `${raw.project}:environment.cluster.kubeconfigSecret`);
     }
     services = applyPinnedImages(services, raw.ciEnv[PINNED_IMAGES_VAR], problems);
     for (const [k, path] of githubSecretKeys) {

@@ -88,7 +88,7 @@ export function resolveService(name: string, layers: readonly Layer[], ctx: Reso
         if (field.startsWith("secrets.")) secrets[field.slice(8)] = l.value as SecretSource;
     }
     for (const key of Object.keys(secrets)) {
-        if (key in env) {
+        if (Object.hasOwn(env, key)) {
             problems.add(leaf(`secrets.${key}`)!.path, `'${key}' is also set as a plain variable at ${leaf(`env.${key}`)!.path}; a name is either plain or secret, not both`);
         }
     }

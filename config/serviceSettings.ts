@@ -170,7 +170,7 @@ function setList(layer: Layer, field: string, node: Node, item: (n: Node) => str
 
 function quantityOf(n: Node): string | undefined {
     // YAML reads `cpu: 2` as a number; Kubernetes accepts it, so does this.
-    if (typeof n.value === "number" && n.value > 0 && Number.isFinite(n.value)) {
+    if (typeof n.value === "number" && n.value > 0 && f.quantity(String(n.value)) === undefined) {
         return String(n.value);
     }
     return n.string(f.quantity, QUANTITY_EXPECTED);

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { REPO } from "./support";
+import { deployedImage, REPO } from "./support";
 
 function render(...args: string[]) {
     const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(REPO, "tools/render.ts"), ...args], {
@@ -30,12 +30,12 @@ describe("npm run render (offline rendering of a stack)", function () {
         const deployment = YAML.parse(fs.readFileSync(path.join(out, files.find((f) => f.includes("deployment-execution"))!), "utf8"));
         assert.equal(deployment.metadata.namespace, "hft-production");
         assert.equal(deployment.spec.replicas, undefined);
-        assert.match(r.stdout, /secret config not set here, rendered as "<redacted>": brokerApiKey, githubToken, kubeconfig, marketDataApiKey, pulumiAccessToken, registryPassword/);
+        assert.match(r.stdout, /secret config not set here, rendered as "<redacted>": brokerApiKey, githubToken, kubeconfig, marketDataApiKey, pulumiAccessToken, pulumiPreviewToken, registryPassword/);
         const row = r.stdout.split("\n").find((l) => l.startsWith("orchestrator"));
         assert.deepEqual(row?.split(/\s{2,}/), [
             "orchestrator",
             "HPA 3-12",
-            "ghcr.io/acme-trading/hft-orchestrator:1.4.2",
+            deployedImage("production", "orchestrator"),
             "trading.acme-trading.example/",
             "500m/512Mi",
             "2000m/2Gi",

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { Evaluation, RecordedResource } from "../tools/harness/evaluate";
 import { StackConfig } from "../tools/harness/stackFiles";
-import { editedConfig, PROJECT, one, ofKind, run, SERVICES, stackConfig } from "./support";
+import { deployedImage, editedConfig, PROJECT, one, ofKind, run, SERVICES, stackConfig } from "./support";
 
 const PORTS: Record<string, number> = { ingestion: 8000, "kalman-filter": 8001, "garch-model": 8002, execution: 8003, "risk-manager": 8004, orchestrator: 8005 };
 /** `allowFrom` of each service in Pulumi.yaml. */
@@ -145,7 +145,7 @@ for (const x of STACKS) {
                     containers: [
                         {
                             name: svc,
-                            image: `ghcr.io/acme-trading/hft-${svc}:${x.tag}`,
+                            image: deployedImage(x.stack, svc),
                             imagePullPolicy: "IfNotPresent",
                             ports: [{ name: "http", containerPort: PORTS[svc], protocol: "TCP" }],
                             envFrom: [
@@ -216,7 +216,7 @@ for (const x of STACKS) {
                 assert.deepEqual(s.spec, { type: "ClusterIP", selector: selector(svc), ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] });
                 assert.deepEqual(outputs[svc], {
                     address: `http://${svc}.${x.namespace}.svc.cluster.local`,
-                    image: `ghcr.io/acme-trading/hft-${svc}:${x.tag}`,
+                    image: deployedImage(x.stack, svc),
                     url: svc === "orchestrator" ? `https://${x.host}/` : undefined,
                 });
             }

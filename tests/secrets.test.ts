@@ -8,7 +8,7 @@ import YAML from "yaml";
 import { evaluate, Evaluation, isConfigError, isSecretEnvelope } from "../tools/harness/evaluate";
 import { toManifests } from "../tools/harness/manifests";
 import { REDACTED, StackConfig } from "../tools/harness/stackFiles";
-import { one, ofKind, PROJECT, REPO, run, stackConfig, unwrap } from "./support";
+import { deployedImage, one, ofKind, PROJECT, REPO, run, stackConfig, unwrap } from "./support";
 
 const BROKER_KEY = `${PROJECT}:brokerApiKey`;
 /** A value no part of the program could produce by itself. */
@@ -164,7 +164,7 @@ describe("the render CLI", () => {
             const all = texts.join("\n");
             assert.equal(all.includes(password), false, "the generated password was rendered");
             assert.equal(all.includes(PLAIN), true, "the grep sees plain values");
-            assert.equal(all.includes(`hft-ingestion:${stack === "staging" ? "main-3f9c2ab" : "1.4.2"}`), true);
+            assert.equal(all.includes(deployedImage(stack, "ingestion")), true);
 
             const docs = texts.map((t) => YAML.parse(t));
             const secrets = docs.filter((d) => d.kind === "Secret");

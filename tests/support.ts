@@ -1,6 +1,7 @@
 import * as path from "path";
 import { evaluate, Evaluation, isSecretEnvelope, RecordedResource } from "../tools/harness/evaluate";
 import { readStackFiles, StackConfig } from "../tools/harness/stackFiles";
+import { referencedSecretKeys } from "../config/secretKeys";
 
 export const REPO = path.resolve(__dirname, "..");
 export const PROJECT = "hft-platform";
@@ -10,7 +11,11 @@ export function stackConfig(stack: string): StackConfig {
     return readStackFiles(REPO, stack, { fillSecrets: true });
 }
 
-/** The stack's configuration with the two structured keys edited by `edit`. */
+/**
+ * The stack's configuration with the two structured keys edited by `edit`. A placeholder secret
+ * the edited configuration no longer names is dropped, as if the user had never set it; a newly
+ * named key gets none (so tests see the "not set" error a user would).
+ */
 export function editedConfig(stack: string, edit: (values: { catalog: any; environment: any }) => void): StackConfig {
     const base = stackConfig(stack);
     const values = {
@@ -18,14 +23,17 @@ export function editedConfig(stack: string, edit: (values: { catalog: any; envir
         environment: JSON.parse(base.config[`${PROJECT}:environment`]),
     };
     edit(values);
-    return {
-        ...base,
-        config: {
-            ...base.config,
-            [`${PROJECT}:catalog`]: JSON.stringify(values.catalog),
-            [`${PROJECT}:environment`]: JSON.stringify(values.environment),
-        },
+    const config: Record<string, string> = {
+        ...base.config,
+        [`${PROJECT}:catalog`]: JSON.stringify(values.catalog),
+        [`${PROJECT}:environment`]: JSON.stringify(values.environment),
     };
+    const github = base.config[`${PROJECT}:github`];
+    const named = referencedSecretKeys({ ...values, ...(github ? { github: JSON.parse(github) } : {}) });
+    const placeholders = base.placeholders.filter((k) => named.includes(k));
+    for (const k of base.placeholders.filter((p) => !named.includes(p))) delete config[`${PROJECT}:${k}`];
+    const secretKeys = [...base.secretKeys.filter((k) => config[k] !== undefined), ...placeholders.map((k) => `${PROJECT}:${k}`)];
+    return { ...base, config, secretKeys: [...new Set(secretKeys)].sort(), placeholders: placeholders.sort() };
 }
 
 /** Evaluates a stack; the CI environment is empty unless given, whatever runs the tests. */
@@ -56,6 +64,17 @@ export function unwrap(v: unknown): any {
     if (Array.isArray(v)) return v.map(unwrap);
     if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]));
     return v;
+}
+
+/**
+ * The image a repo stack deploys for a catalog service: `repo@<digest>` when the stack pins a
+ * digest (production pins every image), else `repo:<imageTag>`.
+ */
+export function deployedImage(stack: string, service: string): string {
+    const env = JSON.parse(stackConfig(stack).config[`${PROJECT}:environment`]);
+    const digest: string | undefined = env.services?.[service]?.image?.digest;
+    const repository = `ghcr.io/acme-trading/hft-${service}`;
+    return digest ? `${repository}@${digest}` : `${repository}:${env.imageTag}`;
 }
 
 export const SERVICES = ["execution", "garch-model", "ingestion", "kalman-filter", "orchestrator", "risk-manager"];

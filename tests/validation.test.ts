@@ -438,8 +438,8 @@ const CASES: readonly BadCase[] = [
     },
     {
         name: "cluster with both context and kubeconfigSecret",
-        edit: (v) => (v.environment.cluster.kubeconfigSecret = "kubeconfig"),
-        expected: [`${P}environment.cluster: expected either 'context' or 'kubeconfigSecret', not both, got {"context":"hft-staging","kubeconfigSecret":"kubeconfig"}`],
+        edit: (v) => (v.environment.cluster.context = "hft-staging"),
+        expected: [`${P}environment.cluster: expected either 'context' or 'kubeconfigSecret', not both, got {"kubeconfigSecret":"kubeconfig","context":"hft-staging"}`],
     },
     // --- secrets and environment variables ---------------------------------------------------
     {
@@ -578,7 +578,7 @@ describe("validation: stack config keys and secrets", function () {
         const base = stackConfig("staging");
         const config = { ...base.config, [`${P}enviroment`]: base.config[`${P}environment`] };
         assert.deepEqual(await refused({ ...base, config }), [
-            `${P}enviroment: unknown config key (did you mean 'environment'?); expected catalog, environment, github or a secret key the configuration names (brokerApiKey, ciKubeconfig, githubToken, marketDataApiKey, pulumiAccessToken, registryPassword)`,
+            `${P}enviroment: unknown config key (did you mean 'environment'?); expected catalog, environment, github or a secret key the configuration names (brokerApiKey, githubToken, kubeconfig, marketDataApiKey, pulumiAccessToken, registryPassword)`,
         ]);
     });
 

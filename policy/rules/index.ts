@@ -1,0 +1,22 @@
+import { disruptionBudgetRule, productionReplicasRule } from "./availability";
+import { Rule } from "./common";
+import { configMapSecretsRule } from "./configMaps";
+import { ingressTlsRule, serviceTypeRule } from "./exposure";
+import { githubEnvironmentReviewersRule } from "./github";
+import { immutableImagesOutsideProductionRule, immutableImagesRule, resourcesAndProbesRule, securityContextRule } from "./workloads";
+
+export * from "./common";
+
+/** Every rule of the pack, in the order the README lists them. */
+export const RULES: readonly Rule[] = [
+    securityContextRule,
+    resourcesAndProbesRule,
+    immutableImagesRule,
+    immutableImagesOutsideProductionRule,
+    disruptionBudgetRule,
+    productionReplicasRule,
+    ingressTlsRule,
+    serviceTypeRule,
+    configMapSecretsRule,
+    githubEnvironmentReviewersRule,
+];

@@ -1,0 +1,485 @@
+import { strict as assert } from "assert";
+import { disruptionBudgetRule, productionReplicasRule } from "../policy/rules/availability";
+import { configMapSecretsRule } from "../policy/rules/configMaps";
+import { ingressTlsRule, serviceTypeRule } from "../policy/rules/exposure";
+import { githubEnvironmentReviewersRule } from "../policy/rules/github";
+import { immutableImagesOutsideProductionRule, immutableImagesRule, resourcesAndProbesRule, securityContextRule } from "../policy/rules/workloads";
+import { PolicyResource, ResourceRule, RULES, stackOf, StackRule } from "../policy/rules";
+import { PACK_NAME } from "../policy/pack";
+import { Finding, PackConfig, policyResources, runPack, urnOf } from "./policyRunner";
+import { PolicyPackProcess } from "./policyServer";
+import { editedConfig, run, SERVICES } from "./support";
+
+/**
+ * The CrossGuard policy pack (policy/): every rule against a passing and a failing resource,
+ * the pack config (levels and settings), both repo stacks through the whole pack, and the pack
+ * served the way `pulumi preview --policy-pack policy` runs it.
+ */
+
+type Props = Record<string, unknown>;
+const DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
+
+function resource(type: string, name: string, props: Props, stack = "production"): PolicyResource {
+    return { type: `kubernetes:${type}`, name, urn: urnOf(stack, `kubernetes:${type}`, name), props };
+}
+
+/** A container as this program writes it. */
+function container(overrides: Props = {}): Props {
+    return {
+        name: "api",
+        image: `ghcr.io/acme/api@${DIGEST}`,
+        resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        livenessProbe: { httpGet: { path: "/healthz", port: "http" } },
+        readinessProbe: { httpGet: { path: "/readyz", port: "http" } },
+        securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
+        },
+        ...overrides,
+    };
+}
+
+const LABELS = { "app.kubernetes.io/name": "api", "app.kubernetes.io/part-of": "hft" };
+
+function deployment(opts: { containers?: Props[]; initContainers?: Props[]; replicas?: number; podSecurity?: Props; stack?: string; environment?: string } = {}): PolicyResource {
+    return resource(
+        "apps/v1:Deployment",
+        "api-deployment",
+        {
+            metadata: { name: "api", namespace: "hft-production", labels: { ...LABELS, environment: opts.environment ?? opts.stack ?? "production" } },
+            spec: {
+                ...(opts.replicas !== undefined ? { replicas: opts.replicas } : {}),
+                selector: { matchLabels: LABELS },
+                template: {
+                    metadata: { labels: LABELS },
+                    spec: {
+                        securityContext: opts.podSecurity ?? { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
+                        containers: opts.containers ?? [container()],
+                        ...(opts.initContainers ? { initContainers: opts.initContainers } : {}),
+                    },
+                },
+            },
+        },
+        opts.stack,
+    );
+}
+
+function hpa(min: number, max: number): PolicyResource {
+    return resource("autoscaling/v2:HorizontalPodAutoscaler", "api-hpa", {
+        metadata: { name: "api", namespace: "hft-production" },
+        spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "api" }, minReplicas: min, maxReplicas: max },
+    });
+}
+
+function pdb(spec: Props, name = "api", namespace = "hft-production"): PolicyResource {
+    return resource("policy/v1:PodDisruptionBudget", `${name}-pdb`, { metadata: { name, namespace }, spec: { selector: { matchLabels: LABELS }, ...spec } });
+}
+
+const check = (rule: ResourceRule, r: PolicyResource, config: Props = {}) => rule.check(r, config);
+const checkStack = (rule: StackRule, rs: PolicyResource[], config: Props = {}) => rule.check(rs, config).map((v) => v.message);
+
+describe("policy pod-security-context", () => {
+    it("passes a restricted container, also when runAsNonRoot and seccomp are set for the pod", () => {
+        assert.deepEqual(check(securityContextRule, deployment()), []);
+        const sc = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
+        assert.deepEqual(check(securityContextRule, deployment({ containers: [container({ securityContext: sc })] })), []);
+    });
+
+    it("names the container, each missing setting and the fix", () => {
+        const bad = container({ name: "api", securityContext: { runAsNonRoot: false, capabilities: { add: ["SYS_ADMIN"] }, seccompProfile: { type: "Unconfined" } } });
+        assert.deepEqual(check(securityContextRule, deployment({ containers: [bad] })), [
+            "Deployment 'hft-production/api' container 'api' is not restricted: runAsNonRoot is not true; readOnlyRootFilesystem is not true; allowPrivilegeEscalation is not false; capabilities.drop does not include ALL; capabilities.add has SYS_ADMIN; seccompProfile.type is not RuntimeDefault. Fix: set the container's securityContext to {runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}} (this program does it in components/service/podTemplate.ts).",
+        ]);
+    });
+
+    it("fails a container that runs as root or privileged, and checks init containers too", () => {
+        const root = container({ securityContext: { ...(container().securityContext as Props), runAsUser: 0, privileged: true } });
+        assert.match(check(securityContextRule, deployment({ containers: [root] }))[0], /runAsUser is 0 \(root\); privileged is true\./);
+        const init = container({ name: "migrate", securityContext: {} });
+        const messages = check(securityContextRule, deployment({ initContainers: [init] }));
+        assert.equal(messages.length, 1);
+        assert.match(messages[0], /^Deployment 'hft-production\/api' init container 'migrate' is not restricted: /);
+    });
+
+    it("judges every workload kind and ignores other resources", () => {
+        const pod = resource("core/v1:Pod", "p", { metadata: { name: "p" }, spec: { containers: [container({ securityContext: {} })] } });
+        const cron = resource("batch/v1:CronJob", "c", { metadata: { name: "c" }, spec: { jobTemplate: { spec: { template: { spec: { containers: [container({ securityContext: {} })] } } } } } });
+        assert.equal(check(securityContextRule, pod).length, 1);
+        assert.equal(check(securityContextRule, cron).length, 1);
+        assert.deepEqual(check(securityContextRule, resource("core/v1:Service", "s", {})), []);
+    });
+});
+
+describe("policy container-resources-and-probes", () => {
+    it("passes a container with requests, limits and both probes", () => {
+        assert.deepEqual(check(resourcesAndProbesRule, deployment()), []);
+    });
+
+    it("lists what is missing, with the fix", () => {
+        const bad = container({ resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m" } }, readinessProbe: undefined });
+        assert.deepEqual(check(resourcesAndProbesRule, deployment({ containers: [bad] })), [
+            "Deployment 'hft-production/api' container 'api' has no resources.limits.memory, readinessProbe. Fix: give the service a 'tier' or 'resources.{requests,limits}.{cpu,memory}', and 'probes.liveness' and 'probes.readiness' (catalog or stack config).",
+        ]);
+    });
+
+    it("asks init containers for resources but not for probes", () => {
+        const init = container({ name: "migrate", livenessProbe: undefined, readinessProbe: undefined });
+        assert.deepEqual(check(resourcesAndProbesRule, deployment({ initContainers: [init] })), []);
+        assert.match(check(resourcesAndProbesRule, deployment({ initContainers: [{ ...init, resources: {} }] }))[0], /init container 'migrate' has no resources.requests.cpu, resources.requests.memory, resources.limits.cpu, resources.limits.memory\./);
+    });
+});
+
+describe("policies no-mutable-image-tags (production) and no-mutable-image-tags-nonproduction (advisory elsewhere)", () => {
+    const withImage = (image: string, stack = "production", environment?: string) => deployment({ containers: [container({ image })], stack, environment });
+
+    it("passes an image pinned by digest, in production and elsewhere", () => {
+        assert.deepEqual(check(immutableImagesRule, withImage(`ghcr.io/acme/api@${DIGEST}`)), []);
+        assert.deepEqual(check(immutableImagesRule, withImage(`ghcr.io/acme/api:1.4.2@${DIGEST}`)), []);
+        assert.deepEqual(check(immutableImagesOutsideProductionRule, withImage(`ghcr.io/acme/api@${DIGEST}`, "staging")), []);
+    });
+
+    it("fails a release tag without a digest in production, naming the fix", () => {
+        assert.deepEqual(check(immutableImagesRule, withImage("ghcr.io/acme/api:1.4.2")), [
+            "Deployment 'hft-production/api' container 'api' image 'ghcr.io/acme/api:1.4.2' uses the tag '1.4.2' without a digest (a tag can be moved to other bits). Fix: pin it by digest (repo@sha256:...): a built image is deployed by its pushed digest; for a prebuilt one set 'image.digest' (environment.services.<service>.image.digest in Pulumi.<stack>.yaml).",
+        ]);
+    });
+
+    it("fails 'latest' and a missing tag, also on a registry with a port", () => {
+        assert.match(check(immutableImagesRule, withImage("registry.example.com:5000/acme/api:latest"))[0], /uses the tag 'latest'\./);
+        assert.match(check(immutableImagesRule, withImage("registry.example.com:5000/acme/api"))[0], /has no tag, which means 'latest'\./);
+    });
+
+    it("outside production, only the advisory policy reports, and says it is advice", () => {
+        const staging = withImage("ghcr.io/acme/api:main-3f9c2ab", "staging");
+        assert.deepEqual(check(immutableImagesRule, staging), []);
+        assert.match(check(immutableImagesOutsideProductionRule, staging)[0], /uses the tag 'main-3f9c2ab' without a digest .*; outside production this is advisory\.$/);
+        assert.deepEqual(check(immutableImagesOutsideProductionRule, withImage("ghcr.io/acme/api:1.4.2")), []);
+    });
+
+    it("treats a resource labelled production as production in any stack, and production stacks are configurable", () => {
+        assert.equal(check(immutableImagesRule, withImage("ghcr.io/acme/api:1.4.2", "prod-eu", "production")).length, 1);
+        assert.deepEqual(check(immutableImagesRule, withImage("ghcr.io/acme/api:1.4.2", "prod-eu", "prod-eu")), []);
+        assert.equal(check(immutableImagesRule, withImage("ghcr.io/acme/api:1.4.2", "prod-eu", "prod-eu"), { productionEnvironments: ["prod-eu"] }).length, 1);
+    });
+});
+
+describe("policy pod-disruption-budget", () => {
+    it("passes a single replica without a budget, and a scaled Deployment with one that allows a drain", () => {
+        assert.deepEqual(checkStack(disruptionBudgetRule, [deployment({ replicas: 1 })]), []);
+        assert.deepEqual(checkStack(disruptionBudgetRule, [deployment(), hpa(3, 6), pdb({ maxUnavailable: 1 })]), []);
+        assert.deepEqual(checkStack(disruptionBudgetRule, [deployment({ replicas: 3 }), pdb({ minAvailable: 2 })]), []);
+        assert.deepEqual(checkStack(disruptionBudgetRule, [deployment({ replicas: 4 }), pdb({ minAvailable: "50%" })]), []);
+    });
+
+    it("fails a Deployment that can run several replicas without a budget", () => {
+        assert.deepEqual(checkStack(disruptionBudgetRule, [deployment(), hpa(3, 6)]), [
+            "Deployment 'hft-production/api' can run 6 replicas (its HorizontalPodAutoscaler 'hft-production/api' scales it from 3 to 6) but no PodDisruptionBudget covers its pods. Fix: set the service's 'pdb' (maxUnavailable 1, or minAvailable below its minimum replica count); this program adds one when more than one replica can run unless 'pdb.enabled' is false.",
+        ]);
+        // A budget in another namespace, or selecting other pods, does not count.
+        assert.equal(checkStack(disruptionBudgetRule, [deployment({ replicas: 2 }), pdb({ maxUnavailable: 1 }, "api", "other")]).length, 1);
+        assert.equal(checkStack(disruptionBudgetRule, [deployment({ replicas: 2 }), pdb({ maxUnavailable: 1, selector: { matchLabels: { "app.kubernetes.io/name": "web" } } })]).length, 1);
+    });
+
+    it("fails a budget that blocks every drain", () => {
+        assert.deepEqual(checkStack(disruptionBudgetRule, [deployment(), hpa(3, 6), pdb({ minAvailable: 3 })]), [
+            "PodDisruptionBudget 'hft-production/api' blocks every node drain of Deployment 'hft-production/api': its minAvailable 3 keeps all of the 3 replicas it may run with (its HorizontalPodAutoscaler 'hft-production/api' scales it from 3 to 6). Fix: set the service's 'pdb' (maxUnavailable 1, or minAvailable below its minimum replica count); this program adds one when more than one replica can run unless 'pdb.enabled' is false.",
+        ]);
+        assert.match(checkStack(disruptionBudgetRule, [deployment({ replicas: 2 }), pdb({ maxUnavailable: 0 })])[0], /its maxUnavailable 0 lets no pod be evicted/);
+        assert.match(checkStack(disruptionBudgetRule, [deployment({ replicas: 2 }), pdb({ minAvailable: "100%" })])[0], /its minAvailable "100%" keeps all of the 2 replicas/);
+        assert.match(checkStack(disruptionBudgetRule, [deployment({ replicas: 2 }), pdb({})])[0], /it sets neither maxUnavailable nor minAvailable/);
+    });
+
+    it("fails a Deployment covered by two budgets, and matches selectors with expressions", () => {
+        assert.match(checkStack(disruptionBudgetRule, [deployment({ replicas: 2 }), pdb({ maxUnavailable: 1 }), pdb({ maxUnavailable: 1 }, "api-2")])[0], /is covered by 2 PodDisruptionBudgets/);
+        const byExpression = pdb({ maxUnavailable: 1, selector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["api", "web"] }] } });
+        assert.deepEqual(checkStack(disruptionBudgetRule, [deployment({ replicas: 2 }), byExpression]), []);
+    });
+});
+
+describe("policy production-min-replicas", () => {
+    it("passes two or more replicas in production (fixed or autoscaled), and one outside production", () => {
+        assert.deepEqual(checkStack(productionReplicasRule, [deployment({ replicas: 2 })]), []);
+        assert.deepEqual(checkStack(productionReplicasRule, [deployment(), hpa(3, 12)]), []);
+        assert.deepEqual(checkStack(productionReplicasRule, [deployment({ replicas: 1, stack: "staging" })]), []);
+    });
+
+    it("fails one replica in production, naming the fix", () => {
+        assert.deepEqual(checkStack(productionReplicasRule, [deployment({ replicas: 1 })]), [
+            "Deployment 'hft-production/api' may run 1 replica in production (it runs 1 replica); at least 2 are required. Fix: set 'replicas: 2' or 'autoscaling.minReplicas: 2' for the service in the production stack's config.",
+        ]);
+        assert.match(checkStack(productionReplicasRule, [deployment()])[0], /may run 1 replica in production \(it sets no replica count \(Kubernetes runs 1\)\)/);
+        assert.match(checkStack(productionReplicasRule, [deployment(), hpa(1, 4)])[0], /may run 1 replica in production \(its HorizontalPodAutoscaler 'hft-production\/api' scales it from 1 to 4\)/);
+    });
+
+    it("takes its minimum from the pack config", () => {
+        assert.match(checkStack(productionReplicasRule, [deployment(), hpa(2, 4)], { minReplicas: 3 })[0], /at least 3 are required/);
+    });
+});
+
+describe("policy ingress-tls", () => {
+    const ingress = (spec: Props, annotations: Props = {}) =>
+        resource("networking.k8s.io/v1:Ingress", "api-ingress", { metadata: { name: "api", namespace: "hft-production", annotations }, spec });
+    const rules = (...hosts: string[]) => hosts.map((host) => ({ host, http: { paths: [{ path: "/", pathType: "Prefix" }] } }));
+
+    it("passes an Ingress whose hosts all have TLS (also through a wildcard)", () => {
+        assert.deepEqual(check(ingressTlsRule, ingress({ tls: [{ hosts: ["api.example.com"], secretName: "api-tls" }], rules: rules("api.example.com") })), []);
+        assert.deepEqual(check(ingressTlsRule, ingress({ tls: [{ hosts: ["*.example.com"], secretName: "wild-tls" }], rules: rules("api.example.com", "web.example.com") })), []);
+    });
+
+    it("fails an Ingress without TLS, naming the fix", () => {
+        assert.deepEqual(check(ingressTlsRule, ingress({ rules: rules("api.example.com") })), [
+            "Ingress 'hft-production/api' has no TLS. Fix: give spec.tls an entry with the rule's host and a secretName (this program does so for every exposed service, with a cert-manager certificate from the environment's clusterIssuer).",
+        ]);
+    });
+
+    it("fails a host without TLS, a rule without a host, a TLS entry without a secret and a disabled redirect", () => {
+        const messages = check(
+            ingressTlsRule,
+            ingress({ tls: [{ hosts: ["api.example.com"] }], rules: [...rules("api.example.com", "a.b.example.com"), { http: {} }] }, { "nginx.ingress.kubernetes.io/ssl-redirect": "false" }),
+        );
+        assert.equal(messages.length, 4);
+        assert.match(messages[0], /serves 'a\.b\.example\.com' without TLS \(its tls hosts: api\.example\.com\)/);
+        assert.match(messages[1], /has a rule without a host/);
+        assert.match(messages[2], /tls\[0\] names no secretName/);
+        assert.match(messages[3], /sets nginx\.ingress\.kubernetes\.io\/ssl-redirect: "false"/);
+    });
+});
+
+describe("policy no-external-service-types", () => {
+    const service = (type: string, name = "api", namespace = "hft-production") =>
+        resource("core/v1:Service", `${name}-service`, { metadata: { name, namespace }, spec: { type, ports: [{ port: 80 }] } });
+
+    it("passes a ClusterIP Service", () => {
+        assert.deepEqual(check(serviceTypeRule, service("ClusterIP")), []);
+    });
+
+    it("fails LoadBalancer and NodePort, showing the config that would allow it", () => {
+        assert.deepEqual(check(serviceTypeRule, service("LoadBalancer")), [
+            `Service 'hft-production/api' is of type LoadBalancer, which exposes it outside the cluster. Fix: use ClusterIP behind the TLS Ingress ('ingress' in the catalog), or, if it must be reachable directly, allow it in the pack config: {"no-external-service-types": {"allowedServices": ["hft-production/api"]}}.`,
+        ]);
+        assert.match(check(serviceTypeRule, service("NodePort"))[0], /is of type NodePort/);
+    });
+
+    it("passes a Service the pack config allows, by namespace/name or by name", () => {
+        assert.deepEqual(check(serviceTypeRule, service("LoadBalancer"), { allowedServices: ["hft-production/api"] }), []);
+        assert.deepEqual(check(serviceTypeRule, service("NodePort"), { allowedServices: ["api"] }), []);
+        assert.equal(check(serviceTypeRule, service("LoadBalancer", "api", "other"), { allowedServices: ["hft-production/api"] }).length, 1);
+    });
+});
+
+describe("policy no-secrets-in-configmaps", () => {
+    const configMap = (data: Props, binaryData?: Props) => resource("core/v1:ConfigMap", "api-config", { metadata: { namespace: "hft-production" }, data, ...(binaryData ? { binaryData } : {}) });
+
+    it("passes plain settings, including words that merely contain 'key'", () => {
+        assert.deepEqual(check(configMapSecretsRule, configMap({ SERVICE_NAME: "api", INGESTION_URL: "http://ingestion", MONKEY_COUNT: "3", KEYBOARD: "us", LOG_LEVEL: "INFO" })), []);
+    });
+
+    it("fails secret-looking keys in any spelling, naming the key and the fix", () => {
+        assert.deepEqual(check(configMapSecretsRule, configMap({ DB_PASSWORD: "hunter2" })), [
+            "ConfigMap 'hft-production/api-config' entry 'DB_PASSWORD' looks like a secret: its key names a secret ('PASSWORD'). Fix: move it to the service's 'secrets' ({fromConfig: <key>} set with 'pulumi config set --secret', or {generate: {length: 32}}), which become a Kubernetes Secret; if it is not secret, list 'DB_PASSWORD' in this policy's 'allowKeys'.",
+        ]);
+        for (const key of ["apiKey", "AUTH_TOKEN", "client-secret", "broker.api.key", "AWS_SECRET_ACCESS_KEY", "GITHUB_CREDENTIALS", "SMTP_PASS", "dbPasswordFile"]) {
+            assert.equal(check(configMapSecretsRule, configMap({ [key]: "x" })).length, 1, key);
+        }
+        assert.equal(check(configMapSecretsRule, configMap({}, { "tls.key": "AAAA" })).length, 1);
+    });
+
+    it("fails a private key or a URL with a password as a value", () => {
+        assert.match(check(configMapSecretsRule, configMap({ CERT: "-----BEGIN RSA PRIVATE KEY-----\nMIIE..." }))[0], /entry 'CERT' looks like a secret: its value is a private key/);
+        assert.match(check(configMapSecretsRule, configMap({ DATABASE_URL: "postgres://app:hunter2@db:5432/app" }))[0], /its value is a URL with a password in it/);
+        assert.deepEqual(check(configMapSecretsRule, configMap({ DATABASE_URL: "postgres://db:5432/app" })), []);
+    });
+
+    it("passes keys the pack config allows", () => {
+        assert.deepEqual(check(configMapSecretsRule, configMap({ PUBLIC_KEY_URL: "https://keys.example/jwks" }), { allowKeys: ["PUBLIC_KEY_URL"] }), []);
+    });
+});
+
+describe("policy github-environment-reviewers", () => {
+    const environment = (name: string, reviewers?: unknown) => ({
+        type: "github:index/repositoryEnvironment:RepositoryEnvironment",
+        name: `${name}-environment`,
+        urn: urnOf(name, "github:index/repositoryEnvironment:RepositoryEnvironment", `${name}-environment`),
+        props: { repository: "hft-platform", environment: name, ...(reviewers !== undefined ? { reviewers } : {}) },
+    });
+
+    it("passes a production environment with a team or a user as reviewer, and staging without", () => {
+        assert.deepEqual(check(githubEnvironmentReviewersRule, environment("production", [{ teams: [4711] }])), []);
+        assert.deepEqual(check(githubEnvironmentReviewersRule, environment("production", [{ users: [42], teams: [] }])), []);
+        assert.deepEqual(check(githubEnvironmentReviewersRule, environment("staging")), []);
+    });
+
+    it("fails a production environment without reviewers, or with empty lists", () => {
+        assert.deepEqual(check(githubEnvironmentReviewersRule, environment("production")), [
+            "GitHub environment 'production' of repository 'hft-platform' (production-environment) has no required reviewers, so anyone who can run the workflow deploys to production. Fix: set reviewers: [{teams: [<team id>]}] or [{users: [<user id>]}] (numeric IDs) on the RepositoryEnvironment.",
+        ]);
+        assert.equal(check(githubEnvironmentReviewersRule, environment("production", [{ users: [], teams: [] }])).length, 1);
+        assert.equal(check(githubEnvironmentReviewersRule, environment("production", [])).length, 1);
+    });
+
+    it("protects the environments the pack config names", () => {
+        assert.equal(check(githubEnvironmentReviewersRule, environment("staging"), { protectedEnvironments: ["staging", "production"] }).length, 1);
+    });
+});
+
+describe("the policy pack", () => {
+    const failing = () => {
+        const d = deployment({ containers: [container({ image: "ghcr.io/acme/api:1.4.2", securityContext: {} })], replicas: 1 });
+        return { inputs: [d], outputs: [d] };
+    };
+
+    it("has one uniquely named policy per rule, each with a description and a level", () => {
+        assert.equal(new Set(RULES.map((r) => r.name)).size, RULES.length);
+        for (const r of RULES) {
+            assert.ok(r.description.length > 20, r.name);
+            assert.ok(["advisory", "mandatory"].includes(r.enforcementLevel), r.name);
+        }
+        assert.equal(stackOf(urnOf("production", "kubernetes:apps/v1:Deployment", "x")), "production");
+    });
+
+    it("reports violations at each policy's default level", () => {
+        assert.deepEqual(
+            runPack(failing()).map((f) => [f.policy, f.level]),
+            [
+                ["pod-security-context", "mandatory"],
+                ["no-mutable-image-tags", "mandatory"],
+                ["production-min-replicas", "mandatory"],
+            ],
+        );
+    });
+
+    it("lets the pack config make a policy advisory or disable it, one by one or all together", () => {
+        const config: PackConfig = { "pod-security-context": "advisory", "no-mutable-image-tags": { enforcementLevel: "disabled" } };
+        assert.deepEqual(
+            runPack(failing(), config).map((f) => [f.policy, f.level]),
+            [
+                ["pod-security-context", "advisory"],
+                ["production-min-replicas", "mandatory"],
+            ],
+        );
+        assert.deepEqual(
+            runPack(failing(), { all: "advisory", "production-min-replicas": "disabled" }).map((f) => [f.policy, f.level]),
+            [
+                ["pod-security-context", "advisory"],
+                ["no-mutable-image-tags", "advisory"],
+            ],
+        );
+    });
+
+    it("passes settings from the pack config to the policy", () => {
+        assert.deepEqual(runPack(failing(), { "production-min-replicas": { minReplicas: 1 } }).map((f) => f.policy), ["pod-security-context", "no-mutable-image-tags"]);
+    });
+});
+
+describe("the repo's stacks through the policy pack", () => {
+    it("production: no violation at all, over every kind the pack judges", async () => {
+        const resources = policyResources(await run("production"), "production");
+        const kinds = (t: string) => resources.inputs.filter((r) => r.type === t).length;
+        assert.deepEqual(
+            [kinds("kubernetes:apps/v1:Deployment"), kinds("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"), kinds("kubernetes:policy/v1:PodDisruptionBudget")],
+            [6, 6, 6],
+        );
+        assert.ok(kinds("kubernetes:networking.k8s.io/v1:Ingress") > 0 && kinds("kubernetes:core/v1:Service") > 0 && kinds("kubernetes:core/v1:ConfigMap") > 0);
+        assert.equal(resources.inputs.filter((r) => r.type === "github:index/repositoryEnvironment:RepositoryEnvironment" && r.props.environment === "production").length, 1);
+        assert.deepEqual(runPack(resources), []);
+    });
+
+    it("staging: no mandatory violation; the advisory one is each service's mutable branch tag", async () => {
+        const findings = runPack(policyResources(await run("staging"), "staging"));
+        assert.deepEqual(findings.filter((f) => f.level === "mandatory"), []);
+        assert.deepEqual(
+            findings.map((f) => [f.policy, f.level, /image '([^']+)'/.exec(f.message)?.[1]]).sort((a, b) => String(a[2]).localeCompare(String(b[2]))),
+            SERVICES.map((s) => ["no-mutable-image-tags-nonproduction", "advisory", `ghcr.io/acme-trading/hft-${s}:main-3f9c2ab`]),
+        );
+    });
+
+    it("the production GitHub environment without its reviewers is caught", async () => {
+        const resources = policyResources(await run("production"), "production");
+        const strip = (r: PolicyResource): PolicyResource =>
+            r.type === "github:index/repositoryEnvironment:RepositoryEnvironment" ? { ...r, props: { ...r.props, reviewers: [] } } : r;
+        const findings = runPack({ inputs: resources.inputs.map(strip), outputs: resources.outputs });
+        assert.deepEqual(findings.map((f) => [f.policy, f.level]), [["github-environment-reviewers", "mandatory"]]);
+        assert.match(findings[0].message, /^GitHub environment 'production' of repository 'hft-platform' \(production-environment\) has no required reviewers/);
+    });
+
+    it("a stack that breaks a policy is caught: production with a release tag and no digest", async () => {
+        const ev = await run(
+            editedConfig("production", (v) => {
+                delete v.environment.services.execution.image;
+            }),
+        );
+        assert.deepEqual(
+            runPack(policyResources(ev, "production")).map((f) => [f.policy, f.level, /image '([^']+)'/.exec(f.message)?.[1]]),
+            [["no-mutable-image-tags", "mandatory", "ghcr.io/acme-trading/hft-execution:1.4.2"]],
+        );
+    });
+});
+
+describe("the policy pack served as `pulumi preview --policy-pack policy` runs it", function () {
+    // The pack is type-checked by ts-node on start, as the CLI does.
+    this.timeout(120_000);
+    let pack: PolicyPackProcess;
+    before(async () => {
+        pack = await PolicyPackProcess.start();
+    });
+    after(() => pack?.stop());
+
+    const sorted = (fs: Finding[]) => fs.map((f) => `${f.policy} ${f.level} ${f.urn} ${f.message}`).sort();
+    // The CLI shows a violation as the policy's description, then the message on its own line.
+    const asServed = (fs: Finding[]) => fs.map((f) => ({ ...f, message: `${RULES.find((r) => r.name === f.policy)!.description}\n${f.message}` }));
+
+    it("describes every policy with its level and config schema", async () => {
+        const info = await pack.info();
+        assert.equal(info.name, PACK_NAME);
+        assert.equal(info.version, "0.1.0");
+        assert.deepEqual(
+            info.policies.map((p) => [p.name, p.level]),
+            RULES.map((r) => [r.name, r.enforcementLevel]),
+        );
+        assert.deepEqual(info.policies.find((p) => p.name === "production-min-replicas")?.configProperties, {
+            productionEnvironments: {
+                type: "array",
+                items: { type: "string" },
+                description: "Stacks (or values of the resources' 'environment' label) that are production; a resource is in production when either matches.",
+                default: ["production"],
+            },
+            minReplicas: { type: "integer", minimum: 1, description: "The fewest replicas a production Deployment may run.", default: 2 },
+        });
+    });
+
+    for (const stack of ["staging", "production"]) {
+        it(`${stack}: reports exactly what the in-process run reports`, async () => {
+            await pack.configure({});
+            const resources = policyResources(await run(stack), stack);
+            const served: Finding[] = [];
+            for (const r of resources.inputs) served.push(...(await pack.analyze(r)));
+            served.push(...(await pack.analyzeStack(resources.outputs)));
+            assert.deepEqual(sorted(served), sorted(asServed(runPack(resources))));
+            assert.equal(served.filter((f) => f.level === "mandatory").length, 0);
+        });
+    }
+
+    it("reports a failing resource, at the level the pack config sets", async () => {
+        const bad = deployment({ containers: [container({ securityContext: {} })] });
+        await pack.configure({});
+        assert.deepEqual(
+            (await pack.analyze(bad)).map((f) => [f.policy, f.level]),
+            [["pod-security-context", "mandatory"]],
+        );
+        await pack.configure({ "pod-security-context": { level: "advisory" } });
+        assert.deepEqual(
+            (await pack.analyze(bad)).map((f) => [f.policy, f.level]),
+            [["pod-security-context", "advisory"]],
+        );
+        await pack.configure({ "pod-security-context": { level: "disabled" } });
+        assert.deepEqual(await pack.analyze(bad), []);
+        await pack.configure({ "production-min-replicas": { level: "mandatory", properties: { minReplicas: 3 } } });
+        assert.deepEqual(
+            (await pack.analyzeStack([deployment({ replicas: 2 }), pdb({ maxUnavailable: 1 })])).map((f) => [f.policy, f.level]),
+            [["production-min-replicas", "mandatory"]],
+        );
+    });
+});
