@@ -35,7 +35,7 @@ describe("npm run render (offline rendering of a stack)", function () {
         assert.deepEqual(row?.split(/\s{2,}/), [
             "orchestrator",
             "HPA 3-12",
-            deployedImage("production", "orchestrator"),
+            deployedImage("production", "orchestrator").replace(/(@sha256:[0-9a-f]{12})[0-9a-f]{52}$/, "$1…"),
             "trading.acme-trading.example/",
             "500m/512Mi",
             "2000m/2Gi",

@@ -26,7 +26,8 @@ export function summarize(manifests: readonly Manifest[]): ServiceRow[] {
         return {
             service: d.metadata.name,
             replicas: hpa ? `HPA ${hpa.minReplicas}-${hpa.maxReplicas}` : String(spec.replicas),
-            image: c.image,
+            // A digest is shortened to 12 hex digits here; the manifests carry it whole.
+            image: String(c.image).replace(/@sha256:([0-9a-f]{12})[0-9a-f]{52}$/, "@sha256:$1…"),
             host: hosts.get(d.metadata.name) ?? "-",
             requests: `${c.resources.requests.cpu}/${c.resources.requests.memory}`,
             limits: `${c.resources.limits.cpu}/${c.resources.limits.memory}`,
