@@ -195,6 +195,30 @@ describe("rollback command", function () {
         assert.deepEqual(up.argv, ["up", "--yes", "--skip-preview", "--message", `rollback to v2 (${f.commits.b.slice(0, 7)})`, "--stack", "staging"]);
     });
 
+    it("--if-failed rolls back when this commit's own update is the newest and failed", () => {
+        const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "succeeded", clean(c.b)), update(3, "failed", clean(c.c))]);
+        const r = rollback(f, ["--stack", "production", "--previous", "--yes", "--if-failed", f.commits.c]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.calls.find((c) => c.argv[0] === "up").head, f.commits.b);
+    });
+
+    it("--if-failed does nothing when the failed deploy recorded no update (the running version is healthy)", () => {
+        // e.g. 'pulumi up' could not take the stack's lock: the newest update is still v2, a success.
+        const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "succeeded", clean(c.b))]);
+        const r = rollback(f, ["--stack", "production", "--previous", "--yes", "--if-failed", f.commits.c]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, `nothing to roll back: the newest update of production (v2, succeeded, from ${f.commits.b.slice(0, 7)}) is not a failed update of ${f.commits.c.slice(0, 7)}\n`);
+        assert.deepEqual(r.calls.map((c) => c.argv[0]), ["stack"], "only the history was read");
+    });
+
+    it("--if-failed does nothing when the newest failed update is another commit's", () => {
+        const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "failed", clean(c.b))]);
+        const r = rollback(f, ["--stack", "production", "--previous", "--yes", "--if-failed", f.commits.c]);
+        assert.equal(r.code, 0);
+        assert.match(r.stdout, /^nothing to roll back: the newest update of production \(v2, failed, from [0-9a-f]{7}\)/);
+        assert.equal(r.calls.some((c) => c.argv[0] === "up"), false);
+    });
+
     it("--previous skips back over the current successful update", () => {
         const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "failed", clean(c.b)), update(3, "succeeded", clean(c.c))]);
         const r = rollback(f, ["--stack", "staging", "--previous", "--yes"]);
@@ -303,7 +327,7 @@ describe("rollback command", function () {
         assert.equal(
             r.stderr,
             "rollback: give exactly one of --to <version>, --previous or --list\n" +
-                "usage: npm run rollback -- --stack <stack> (--to <version> | --previous | --list) [--preview] [--yes]\n",
+                "usage: npm run rollback -- --stack <stack> (--to <version> | --previous | --list) [--preview] [--yes] [--if-failed <commit>]\n",
         );
     });
 });

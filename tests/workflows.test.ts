@@ -113,7 +113,7 @@ describe("GitHub workflows", () => {
                 assert.equal(s[up].run, 'pulumi up --yes --diff --stack "$STACK"');
                 const rollback = s.find((x) => x.name === "Roll back to the last successful version");
                 assert.equal(rollback.if, "failure() && steps.up.outcome == 'failure'");
-                assert.equal(rollback.run, 'npm run rollback -- --stack "$STACK" --previous --yes');
+                assert.equal(rollback.run, 'npm run rollback -- --stack "$STACK" --previous --yes --if-failed "$GITHUB_SHA"');
                 assert.ok(s.indexOf(rollback) > up);
                 const report = s[s.length - 1];
                 assert.equal(report.if, "failure() && steps.up.outcome == 'failure'");

@@ -3,6 +3,7 @@
  * version was deployed from, in a temporary worktree, with exactly the images it ran.
  *
  *   npm run rollback -- --stack <stack> (--to <version> | --previous | --list) [--preview] [--yes]
+ *                      [--if-failed <commit>]
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -20,13 +21,17 @@ export interface Options {
     readonly list: boolean;
     readonly preview: boolean;
     readonly yes: boolean;
+    /** With --previous: act only if the newest update failed and was deployed from this commit. */
+    readonly ifFailed?: string;
 }
 
-export const USAGE = "usage: npm run rollback -- --stack <stack> (--to <version> | --previous | --list) [--preview] [--yes]";
+export const USAGE =
+    "usage: npm run rollback -- --stack <stack> (--to <version> | --previous | --list) [--preview] [--yes] [--if-failed <commit>]";
 
 export function parseArgs(argv: readonly string[]): Options | string {
     let stack: string | undefined;
     let to: number | undefined;
+    let ifFailed: string | undefined;
     const flags = { previous: false, list: false, preview: false, yes: false };
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
@@ -37,6 +42,9 @@ export function parseArgs(argv: readonly string[]): Options | string {
             const v = argv[++i];
             if (!v || !/^[1-9][0-9]*$/.test(v)) return `--to needs a version number (see --list), got ${JSON.stringify(v ?? "")}`;
             to = Number(v);
+        } else if (a === "--if-failed") {
+            ifFailed = argv[++i];
+            if (!ifFailed || !/^[0-9a-f]{40}$/.test(ifFailed)) return `--if-failed needs a full 40-character commit hash, got ${JSON.stringify(ifFailed ?? "")}`;
         } else if (a === "--previous" || a === "--list" || a === "--preview" || a === "--yes") {
             flags[a.slice(2) as keyof typeof flags] = true;
         } else {
@@ -46,7 +54,8 @@ export function parseArgs(argv: readonly string[]): Options | string {
     if (!stack) return "--stack is required";
     const modes = [to !== undefined, flags.previous, flags.list].filter(Boolean).length;
     if (modes !== 1) return "give exactly one of --to <version>, --previous or --list";
-    return { stack, to, ...flags };
+    if (ifFailed && !flags.previous) return "--if-failed goes with --previous";
+    return { stack, to, ...flags, ...(ifFailed ? { ifFailed } : {}) };
 }
 
 export interface Io {
@@ -65,6 +74,17 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
     if (opts.list) {
         io.out(formatHistory(history));
         return 0;
+    }
+    if (opts.ifFailed) {
+        // CI's automatic rollback: only when this commit's own update is the one that failed. A
+        // deploy that failed before recording an update (a lock held elsewhere, a login error)
+        // must not roll back the healthy version that is running.
+        const newest = history.filter((u) => u.kind === "update").at(-1);
+        if (!newest || newest.result !== "failed" || commitOf(newest) !== opts.ifFailed) {
+            const what = newest ? `v${newest.version}, ${newest.result}, from ${(commitOf(newest) ?? "no commit").slice(0, 7)}` : "none";
+            io.out(`nothing to roll back: the newest update of ${opts.stack} (${what}) is not a failed update of ${opts.ifFailed.slice(0, 7)}`);
+            return 0;
+        }
     }
     const target = chooseTarget(history, opts.stack, opts);
     const commit = commitOf(target)!;
