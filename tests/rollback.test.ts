@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import YAML from "yaml";
 import { REPO } from "./support";
 
 /**
@@ -19,6 +20,7 @@ try { head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: process.cwd(), en
 fs.appendFileSync(process.env.FAKE_PULUMI_LOG, JSON.stringify({
     argv, cwd: process.cwd(), head, pinned: process.env.HFT_PINNED_IMAGES ?? null,
     hasProject: fs.existsSync("Pulumi.yaml"), installed: fs.existsSync("node_modules/local-dep/package.json"),
+    stackFile: fs.existsSync("Pulumi.production.yaml") ? fs.readFileSync("Pulumi.production.yaml", "utf8") : null,
 }) + "\\n");
 const is = (...words) => words.every((w, i) => argv[i] === w);
 if (is("stack", "history")) { process.stdout.write(fs.readFileSync(process.env.FAKE_PULUMI_HISTORY, "utf8")); process.exit(0); }
@@ -81,7 +83,14 @@ function fixture(history: (c: { a: string; b: string; c: string }) => object[]):
         git(repo, "commit", "-q", "-m", msg);
         return git(repo, "rev-parse", "HEAD");
     };
-    const commits = { a: commit("release.txt", "1.4.0\n", "release 1.4.0"), b: commit("release.txt", "1.4.1\n", "release 1.4.1"), c: commit("release.txt", "1.4.2\n", "release 1.4.2") };
+    const stackFile = (key: string, salt: string) =>
+        `encryptionsalt: ${salt}\nconfig:\n  hft-platform:environment:\n    namespace: hft-production # as of this commit\n  hft-platform:brokerApiKey:\n    secure: ${key}\n`;
+    fs.writeFileSync(path.join(repo, "Pulumi.production.yaml"), stackFile("v1:OLDKEY", "v1:OLDSALT"));
+    const a = commit("release.txt", "1.4.0\n", "release 1.4.0");
+    const b = commit("release.txt", "1.4.1\n", "release 1.4.1");
+    // The broker key was rotated after 1.4.1 (new ciphertext, new salt).
+    fs.writeFileSync(path.join(repo, "Pulumi.production.yaml"), stackFile("v1:ROTATEDKEY", "v1:NEWSALT").replace("# as of this commit", "# 1.4.2"));
+    const commits = { a, b, c: commit("release.txt", "1.4.2\n", "release 1.4.2") };
     // The user's own work in progress must survive the rollback untouched.
     fs.writeFileSync(path.join(repo, "release.txt"), "1.5.0-wip\n");
     fs.writeFileSync(path.join(repo, "notes.txt"), "untracked\n");
@@ -184,6 +193,19 @@ describe("rollback command", function () {
         assert.match(r.stdout, new RegExp(`production: rollback to v2 \\(${b7}\\), deployed 2026-11-12T09:00:00.000Z: deploy 2`));
         assert.match(r.stdout, new RegExp(`images from version 2's state: orchestrator=ghcr.io/acme-trading/orchestrator@${DIGEST}`));
         assert.match(r.stdout, new RegExp(`production is at rollback to v2 \\(${b7}\\)\\n$`));
+    });
+
+    it("redeploys the old commit's program and settings with today's secret values", () => {
+        const f = make();
+        const r = rollback(f, ["--stack", "production", "--to", "2", "--yes"]);
+        assert.equal(r.code, 0, r.stderr);
+        const up = r.calls.find((c) => c.argv[0] === "up");
+        const file = YAML.parse(up.stackFile);
+        assert.equal(file.config["hft-platform:brokerApiKey"].secure, "v1:ROTATEDKEY", "a rotated credential stays rotated");
+        assert.equal(file.encryptionsalt, "v1:NEWSALT");
+        assert.match(up.stackFile, /namespace: hft-production # as of this commit/, "everything else is the old commit's");
+        assert.match(r.stdout, /secret config as it is today \(not as of [0-9a-f]{7}\): hft-platform:brokerApiKey/);
+        assert.match(fs.readFileSync(path.join(f.repo, "Pulumi.production.yaml"), "utf8"), /# 1.4.2/, "the user's stack file is untouched");
     });
 
     it("--previous picks the last successful update before the current (failed) one", () => {

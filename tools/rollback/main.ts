@@ -12,6 +12,7 @@ import * as readline from "readline";
 import { PINNED_IMAGES_VAR } from "../../config/pinnedImages";
 import { chooseTarget, commitOf, formatHistory, parseHistory, Refusal } from "./history";
 import { pinnedImagesFromState } from "./images";
+import { overlayCurrentSecrets } from "./secrets";
 import { output, run } from "./processes";
 
 export interface Options {
@@ -127,6 +128,11 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
     try {
         output("git", ["worktree", "add", "--detach", dir, commit], { cwd: io.cwd });
         const project = path.join(dir, projectPrefix);
+        const stackFile = `Pulumi.${opts.stack}.yaml`;
+        const current = overlayCurrentSecrets(path.join(io.cwd, stackFile), path.join(project, stackFile));
+        if (current.length > 0) {
+            io.out(`secret config as it is today (not as of ${short}): ${current.join(", ")}`);
+        }
         io.out(`checked out ${short} in a temporary worktree; installing its dependencies`);
         const install = run("npm", ["ci", "--no-audit", "--no-fund"], { cwd: project, env: io.env, inherit: true });
         if (install.status !== 0) {
