@@ -30,6 +30,7 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
         environment: env,
         kubeconfig: env.cluster.kubeconfigSecret ? config.secretValues.get(env.cluster.kubeconfigSecret) : undefined,
         registryPassword: env.registry?.passwordSecret ? config.secretValues.get(env.registry.passwordSecret) : undefined,
+        hasIngress: config.services.some((s) => s.ingress !== undefined),
     });
     const services: Record<string, ServiceOutputs> = {};
     for (const svc of config.services) {

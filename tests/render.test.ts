@@ -25,7 +25,7 @@ describe("npm run render (offline rendering of a stack)", function () {
         const r = render("production", "--out", out);
         assert.equal(r.code, 0, r.stderr);
         const files = fs.readdirSync(out).filter((f) => f.endsWith(".yaml"));
-        assert.equal(files.length, 50);
+        assert.equal(files.length, 51);
         assert.equal(files[0], "00-namespace-hft-production.yaml");
         const deployment = YAML.parse(fs.readFileSync(path.join(out, files.find((f) => f.includes("deployment-execution"))!), "utf8"));
         assert.equal(deployment.metadata.namespace, "hft-production");

@@ -26,7 +26,7 @@ interface Expected {
     replicas?: Record<string, number>; maxReplicas?: Record<string, number>; counts: Record<string, number>;
 }
 
-const COMMON_COUNTS = { "core/v1:Namespace": 1, "core/v1:ServiceAccount": 6, "core/v1:ConfigMap": 7, "core/v1:Secret": 4, "core/v1:Service": 6, "apps/v1:Deployment": 6, "networking.k8s.io/v1:NetworkPolicy": 7, "networking.k8s.io/v1:Ingress": 1 };
+const COMMON_COUNTS = { "core/v1:Namespace": 1, "core/v1:ServiceAccount": 6, "core/v1:ConfigMap": 7, "core/v1:Secret": 4, "core/v1:Service": 6, "apps/v1:Deployment": 6, "networking.k8s.io/v1:NetworkPolicy": 8, "networking.k8s.io/v1:Ingress": 1 };
 const STACKS: Expected[] = [
     {
         stack: "staging", namespace: "hft-staging", tag: "main-3f9c2ab", logLevel: "DEBUG",
@@ -245,6 +245,13 @@ for (const x of STACKS) {
             const deny = one(ev, "networking.k8s.io/v1:NetworkPolicy", `${x.stack}-default-deny`);
             assert.equal(deny.metadata.name, "default-deny-ingress");
             assert.deepEqual(deny.spec, { podSelector: {}, policyTypes: ["Ingress"] });
+            // cert-manager's HTTP-01 solver answers Let's Encrypt through the ingress controller.
+            const solver = one(ev, "networking.k8s.io/v1:NetworkPolicy", `${x.stack}-acme-solver`);
+            assert.deepEqual(solver.spec, {
+                podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports: [{ port: 8089, protocol: "TCP" }] }],
+            });
             for (const svc of SERVICES) {
                 const np = one(ev, "networking.k8s.io/v1:NetworkPolicy", `${svc}-netpol`);
                 const ports = [{ port: PORTS[svc], protocol: "TCP" }];
@@ -419,4 +426,12 @@ describe("determinism", () => {
             assert.deepEqual(second.outputs, first.outputs);
         });
     }
+});
+
+describe("a stack with no Ingress", () => {
+    it("has no cert-manager solver policy to open", async () => {
+        const ev = await run(editedConfig("staging", (v) => delete v.catalog.services.orchestrator.ingress));
+        assert.equal(ofKind(ev, "networking.k8s.io/v1:NetworkPolicy").has("staging-acme-solver"), false);
+        assert.equal(ofKind(ev, "networking.k8s.io/v1:NetworkPolicy").has("staging-default-deny"), true);
+    });
 });

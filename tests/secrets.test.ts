@@ -159,7 +159,7 @@ describe("the render CLI", () => {
             const password = unwrap(one(await run(stack), "core/v1:Secret", "orchestrator-secrets").stringData).SESSION_SIGNING_KEY;
             assert.equal(password, mockedPassword("orchestrator-session-signing-key"));
             const files = fs.readdirSync(out).filter((f) => f.endsWith(".yaml"));
-            assert.equal(files.length, stack === "staging" ? 39 : 50);
+            assert.equal(files.length, stack === "staging" ? 40 : 51);
             const texts = files.map((f) => fs.readFileSync(path.join(out, f), "utf8"));
             const all = texts.join("\n");
             assert.equal(all.includes(password), false, "the generated password was rendered");

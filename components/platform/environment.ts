@@ -10,7 +10,12 @@ export interface EnvironmentArgs {
     readonly kubeconfig?: pulumi.Input<string>;
     /** The registry password; with the registry's username it becomes the image pull Secret. */
     readonly registryPassword?: pulumi.Output<string>;
+    /** Some service has a TLS Ingress, so cert-manager's HTTP-01 solver must be reachable. */
+    readonly hasIngress: boolean;
 }
+
+/** The label cert-manager puts on its HTTP-01 solver pods, and the port they listen on. */
+export const ACME_SOLVER = { label: "acme.cert-manager.io/http01-solver", port: 8089 } as const;
 
 /**
  * What one stack owns in its cluster: the explicit provider every resource uses, the
@@ -95,6 +100,27 @@ export class Environment extends pulumi.ComponentResource {
             },
             childOpts,
         );
+        if (args.hasIngress) {
+            // cert-manager answers Let's Encrypt's HTTP-01 challenge from a solver pod in this
+            // namespace, behind the ingress controller; without this the certificate never issues.
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-acme-solver`,
+                {
+                    metadata: { name: "allow-acme-http01-solver", namespace: this.namespace, labels },
+                    spec: {
+                        podSelector: { matchLabels: { [ACME_SOLVER.label]: "true" } },
+                        policyTypes: ["Ingress"],
+                        ingress: [
+                            {
+                                from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": env.ingress.controllerNamespace } } }],
+                                ports: [{ port: ACME_SOLVER.port, protocol: "TCP" }],
+                            },
+                        ],
+                    },
+                },
+                childOpts,
+            );
+        }
 
         this.registerOutputs({
             provider: this.provider,
