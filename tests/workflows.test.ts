@@ -110,7 +110,7 @@ describe("GitHub workflows", () => {
                 assert.equal(job.env.STACK, stack);
                 const s = steps(job);
                 const up = s.findIndex((x) => x.id === "up");
-                assert.equal(s[up].run, 'pulumi up --yes --diff --stack "$STACK"');
+                assert.equal(s[up].run, 'pulumi up --yes --diff --policy-pack policy --stack "$STACK"', "the policy pack gates deploys too");
                 const rollback = s.find((x) => x.name === "Roll back to the last successful version");
                 assert.equal(rollback.if, "failure() && steps.up.outcome == 'failure'");
                 assert.equal(rollback.run, 'npm run rollback -- --stack "$STACK" --previous --yes --if-failed "$GITHUB_SHA"');
