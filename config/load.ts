@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./errors";
+import { PINNED_IMAGES_VAR } from "./pinnedImages";
 import { CONFIG_KEYS, readPlatformConfig } from "./platform";
 import { PlatformConfig } from "./types";
 
@@ -14,6 +15,20 @@ export function loadPlatformConfig(ciEnv: Readonly<Record<string, string | undef
     // No prototype: a key such as `__proto__` is kept (and reported as unknown), not swallowed.
     const values = Object.create(null) as Record<string, unknown>;
     const all = pulumi.runtime.allConfig();
+    // Structured settings end up in plain ConfigMaps, labels and messages: they cannot be secret.
+    const secretStructured = CONFIG_KEYS.filter((k) => all[prefix + k] !== undefined && runtimeInternals.isConfigSecret?.(prefix + k) === true);
+    if (secretStructured.length > 0) {
+        throw new ConfigError(
+            secretStructured.map(
+                (k) =>
+                    `${prefix}${k}: is held as a secret, but its settings end up in plain Kubernetes objects and labels; ` +
+                    `set it without --secret and keep each secret in a key of its own ({fromConfig: <key>})`,
+            ),
+        );
+    }
+    if (ciEnv[PINNED_IMAGES_VAR]) {
+        void pulumi.log.warn(`${PINNED_IMAGES_VAR} is set, so services run the images it pins (a rollback sets it): ${ciEnv[PINNED_IMAGES_VAR]}`);
+    }
     for (const fullKey of Object.keys(all)) {
         if (fullKey.startsWith(prefix)) {
             const key = fullKey.slice(prefix.length);

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { evaluate, isConfigError } from "../tools/harness/evaluate";
-import { editedConfig, one, PROJECT, run, SERVICES } from "./support";
+import * as pulumi from "@pulumi/pulumi";
+import { editedConfig, one, PROJECT, run, SERVICES, stackConfig } from "./support";
 
 const P = `${PROJECT}:`;
 const DIGEST = `sha256:${"0a".repeat(32)}`;
@@ -59,6 +60,39 @@ describe("images pinned by a rollback (HFT_PINNED_IMAGES)", () => {
         assert.deepEqual(ev.error.problems, [
             `HFT_PINNED_IMAGES.ingestion: expected an image reference such as 'ghcr.io/acme/api@sha256:...', got "ghcr.io/acme-trading/hft-ingestion:1.4.1"`,
             "HFT_PINNED_IMAGES.gateway: unknown service; the catalog has: execution, garch-model, ingestion, kalman-filter, orchestrator, risk-manager",
+        ]);
+        assert.deepEqual(ev.resources, []);
+    });
+});
+
+describe("pinned images are announced", () => {
+    it("warns when HFT_PINNED_IMAGES is set, so a leftover variable cannot pin images silently", async () => {
+        const warned: string[] = [];
+        const original = pulumi.log.warn;
+        pulumi.log.warn = (msg: string) => {
+            warned.push(msg);
+            return Promise.resolve();
+        };
+        try {
+            const pins = JSON.stringify({ ingestion: `ghcr.io/acme-trading/hft-ingestion@${DIGEST}` });
+            await run("staging", { ciEnv: { HFT_PINNED_IMAGES: pins } });
+            assert.deepEqual(warned, [`HFT_PINNED_IMAGES is set, so services run the images it pins (a rollback sets it): ${pins}`]);
+            warned.length = 0;
+            await run("staging");
+            assert.deepEqual(warned, []);
+        } finally {
+            pulumi.log.warn = original;
+        }
+    });
+});
+
+describe("structured settings held as secrets", () => {
+    it("are refused, naming the key and not echoing the value", async () => {
+        const config = stackConfig("staging");
+        const ev = await evaluate({ ...config, secretKeys: [...config.secretKeys, `${P}environment`] }, { ciEnv: {} });
+        assert.ok(isConfigError(ev.error));
+        assert.deepEqual(ev.error.problems, [
+            `${P}environment: is held as a secret, but its settings end up in plain Kubernetes objects and labels; set it without --secret and keep each secret in a key of its own ({fromConfig: <key>})`,
         ]);
         assert.deepEqual(ev.resources, []);
     });
