@@ -20,10 +20,10 @@ import { writeKustomize } from "./kustomize";
 import { cleanUp, Command, runOnce } from "./measure";
 import type { ChildReport } from "./preload";
 import { BenchCase, MAX_ARG_STRLEN, printReport } from "./report";
+import { findOnPath } from "./which";
 
 const REPO = path.resolve(__dirname, "..");
 const RUNNER = require.resolve("@pulumi/pulumi/cmd/run", { paths: [REPO] });
-const KUBECTL = "/usr/bin/kubectl";
 
 interface Options {
     readonly runs: number;
@@ -96,7 +96,10 @@ async function benchmark(opts: Options, work: string): Promise<void> {
         runs: Math.min(3, opts.runs),
     });
 
-    const kubectl = fs.existsSync(KUBECTL);
+    const kubectl = findOnPath("kubectl");
+    if (kubectl === undefined) {
+        process.stderr.write("kubectl not found on PATH: the kustomize comparison will not run (install kubectl or add it to PATH)\n");
+    }
     for (const n of opts.sizes) {
         const dir = path.join(work, `catalog-${n}`);
         const services = benchServices(n);
@@ -112,7 +115,7 @@ async function benchmark(opts: Options, work: string): Promise<void> {
                 tool: "kustomize",
                 services: n,
                 runs: opts.runs,
-                command: { file: KUBECTL, args: ["kustomize", overlay], cwd: dir, env: childEnv() },
+                command: { file: kubectl, args: ["kustomize", overlay], cwd: dir, env: childEnv() },
                 samples: [],
                 reports: [],
             });

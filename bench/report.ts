@@ -30,7 +30,8 @@ export interface ReportMeta {
     readonly runs: number;
     /** One-minute load average at the start and at the end. */
     readonly load: readonly number[];
-    readonly kubectl: boolean;
+    /** Where kubectl was found on PATH; undefined when it was not (no kustomize comparison). */
+    readonly kubectl: string | undefined;
     readonly runtime: unknown;
 }
 
@@ -63,8 +64,8 @@ export function printReport(cases: readonly BenchCase[], meta: ReportMeta): void
         ...header(get, meta),
         ...baseline(get),
         ...catalogs(get, sizes),
-        ...growth(get, sizes, meta.kubectl),
-        ...targets(cases, get, sizes, meta.kubectl),
+        ...growth(get, sizes, meta.kubectl !== undefined),
+        ...targets(cases, get, sizes, meta.kubectl !== undefined),
     ];
     process.stdout.write(lines.join("\n") + "\n");
 }
@@ -77,7 +78,7 @@ function header(get: Get, meta: ReportMeta): string[] {
     return [
         `hft-platform bench: ${meta.runs} runs per case (type-checked case and diagnostic: ${get("staging-typecheck").samples.length}), after one warm-up round`,
         `machine: ${os.cpus().length} x ${os.cpus()[0]?.model.trim() ?? "cpu"}, node ${process.version}, load average ${meta.load.map((l) => l.toFixed(2)).join(" -> ")} (1 min)`,
-        `versions: ${versions()}`,
+        `versions: ${versions(meta.kubectl)}`,
         `Pulumi.yaml runtime: ${JSON.stringify(meta.runtime)}`,
         `ts-node as Pulumi's runner registered it: ${registered}`,
         `wall: spawn to exit, median [min - max]; cpu: user + system, median; peak memory: ${memorySource}, highest of the runs`,
@@ -182,7 +183,7 @@ function targets(cases: readonly BenchCase[], get: Get, sizes: readonly number[]
         `  ${check(largestMs < TARGETS.largestMs)} ${largest} services under ${TARGETS.largestMs / 1000} s: ${s(largestMs)} (${(largestMs / TARGETS.largestMs).toFixed(2)} of the target)`,
         kustomize !== undefined
             ? `  ${check(largestMs < kustomize)} ${largest} services faster than kustomize in this run: ${s(largestMs)} vs ${s(kustomize)} (kustomize takes ${(kustomize / largestMs).toFixed(2)}x as long)`
-            : "  NOT RUN kustomize comparison: /usr/bin/kubectl not found",
+            : "  NOT RUN kustomize comparison: kubectl not found on PATH",
         `  ${check(peak < TARGETS.peakMiB)} peak memory under ${TARGETS.peakMiB} MiB: ${mib(peak)} at most (${(peak / TARGETS.peakMiB).toFixed(2)} of the target)`,
         `  ${check(stepRatio <= TARGETS.stepRatio)} linear growth: the last step costs ${stepRatio.toFixed(2)}x per service what the step before it did, in ${growthPoints === cpuPoints ? "CPU" : "wall"} time (at most ${TARGETS.stepRatio} allowed for noise)`,
     ];
@@ -218,7 +219,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
     return [line(header), ...rows.map(line)].join("\n");
 }
 
-function versions(): string {
+function versions(kubectl: string | undefined): string {
     const pkg = (name: string) => {
         try {
             const file = require.resolve(`${name}/package.json`, { paths: [path.resolve(__dirname, "..")] });
@@ -227,11 +228,11 @@ function versions(): string {
             return "?";
         }
     };
-    let kustomize = "not installed";
+    let kustomize = "not installed (kubectl not found on PATH)";
     try {
-        kustomize = /Kustomize Version: (\S+)/.exec(execFileSync("/usr/bin/kubectl", ["version", "--client"], { encoding: "utf8" }))?.[1] ?? "?";
+        if (kubectl !== undefined) kustomize = /Kustomize Version: (\S+)/.exec(execFileSync(kubectl, ["version", "--client"], { encoding: "utf8" }))?.[1] ?? "?";
     } catch {
-        // reported as not installed
+        kustomize = `unknown (${kubectl} version --client failed)`;
     }
     return `@pulumi/pulumi ${pkg("@pulumi/pulumi")}, @pulumi/kubernetes ${pkg("@pulumi/kubernetes")}, ts-node ${pkg("ts-node")}, typescript ${pkg("typescript")}, kustomize ${kustomize}`;
 }

@@ -14,6 +14,13 @@ const SLUG = /^[a-z0-9][a-z0-9_-]*$/;
 const REPO = /^[A-Za-z0-9_.-]{1,100}$/;
 const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const GITHUB_RESERVED = /^GITHUB_/;
+/** Variables the program sets in every GitHub environment itself, with what they hold. */
+export const PROGRAM_VARIABLES: Readonly<Record<string, string>> = {
+    NAMESPACE: "the stack's Kubernetes namespace",
+    PUBLIC_URL: "the first exposed service's URL",
+};
+/** GitHub's limit on required reviewers of an environment, teams and users together. */
+const MAX_REVIEWERS = 6;
 const PATTERN = /^[A-Za-z0-9_./*-]+$/;
 
 const check = (re: RegExp, reason: string) => (s: string) => (re.test(s) ? undefined : reason);
@@ -61,6 +68,14 @@ function readConfig(node: Node, environmentName: string, secretKeys: Map<string,
     };
     const teams = list(r?.teams, SLUG, "a team slug such as 'platform-leads'");
     const users = list(r?.users, LOGIN, "a GitHub user name");
+    // Each list is limited above; GitHub's limit is on both together (duplicates count once).
+    const overLimit = (n: Node | undefined) => Array.isArray(n?.value) && n.value.length > MAX_REVIEWERS;
+    if (k.reviewers && teams && users && teams.length + users.length > MAX_REVIEWERS && !overLimit(r?.teams) && !overLimit(r?.users)) {
+        k.reviewers.problems.add(
+            k.reviewers.path,
+            `at most ${MAX_REVIEWERS} required reviewers in total, teams and users together (GitHub's limit), got ${teams.length + users.length}: ${teams.length} team${teams.length === 1 ? "" : "s"} and ${users.length} user${users.length === 1 ? "" : "s"}`,
+        );
+    }
 
     const d = k.deployFrom?.object(["branches", "tags"]);
     const branches = list(d?.branches, PATTERN, "a branch name or pattern such as 'main'");
@@ -76,6 +91,14 @@ function readConfig(node: Node, environmentName: string, secretKeys: Map<string,
     }
     const variables: Record<string, string> = {};
     for (const [name, v] of k.variables?.map(check(SECRET_NAME, "upper-case letters, digits and '_'"), "a GitHub variable name") ?? []) {
+        if (GITHUB_RESERVED.test(name)) {
+            v.problems.add(v.path, "names starting with GITHUB_ are reserved by GitHub");
+            continue;
+        }
+        if (Object.hasOwn(PROGRAM_VARIABLES, name)) {
+            v.problems.add(v.path, `'${name}' is set by the program itself (${PROGRAM_VARIABLES[name]}); choose another name`);
+            continue;
+        }
         const value = v.string(undefined, "a string");
         if (value !== undefined) variables[name] = value;
     }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Problems } from "./errors";
 import { closest, Node } from "./node";
+import { byCodePoint } from "./order";
 import { isValid, Layer } from "./serviceSettings";
 import { readCatalog } from "./catalog";
 import { readEnvironment } from "./environment";
@@ -99,7 +100,7 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             `${builders.join(", ")} build images that 'pulumi up' pushes to ${env.registry.server}, which needs credentials; set 'username' and 'passwordSecret' (a preview pushes nothing and needs none)`,
         );
     }
-    for (const [k, usedBy] of [...secretUses].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [k, usedBy] of [...secretUses].sort(([a], [b]) => byCodePoint(a, b))) {
         const setIt = `set it with 'pulumi config set --secret ${k} <value> --stack ${raw.stack}'`;
         if (!secrets.isSet(k) && k === registryPassword && raw.dryRun) {
             continue; // a preview pushes nothing; without credentials it also pulls with none
@@ -165,5 +166,5 @@ function secretConfigKeys(layers: readonly Layer[]): Map<string, string> {
 }
 
 function sortKeys(o: Record<string, string>): Record<string, string> {
-    return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+    return Object.fromEntries(Object.entries(o).sort(([a], [b]) => byCodePoint(a, b)));
 }

@@ -1,5 +1,6 @@
 import { Problems } from "./errors";
 import * as f from "./formats";
+import { byCodePoint } from "./order";
 import { CiTags } from "./imageTags";
 import { Layer, Leaf } from "./serviceSettings";
 import { BuildConfig, ImageConfig, RegistryConfig } from "./types";
@@ -99,7 +100,7 @@ function resolveBuild(merged: Layer, ctx: ImageContext, envTag: string | undefin
         return {};
     }
     const args: Record<string, string> = {};
-    for (const [field, leaf] of [...merged].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [field, leaf] of [...merged].sort(([a], [b]) => byCodePoint(a, b))) {
         if (field.startsWith("build.args.")) args[field.slice("build.args.".length)] = leaf.value as string;
     }
     const dockerfile = value<string>("build.dockerfile");

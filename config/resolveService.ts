@@ -3,6 +3,7 @@ import { INVALID, Layer, Leaf } from "./serviceSettings";
 import { CiTags } from "./imageTags";
 import { resolveImage } from "./resolveImage";
 import * as f from "./formats";
+import { byCodePoint } from "./order";
 import { Autoscaling, Cors, DisruptionBudget, IngressSpec, RegistryConfig, Resources, SecretSource, ServiceConfig } from "./types";
 
 /** Defaults for service settings; each lives only here. */
@@ -83,13 +84,27 @@ export function resolveService(name: string, layers: readonly Layer[], ctx: Reso
 
     const env: Record<string, string> = {};
     const secrets: Record<string, SecretSource> = {};
-    for (const [field, l] of [...merged].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [field, l] of [...merged].sort(([a], [b]) => byCodePoint(a, b))) {
         if (field.startsWith("env.")) env[field.slice(4)] = l.value as string;
         if (field.startsWith("secrets.")) secrets[field.slice(8)] = l.value as SecretSource;
     }
     for (const key of Object.keys(secrets)) {
         if (Object.hasOwn(env, key)) {
             problems.add(leaf(`secrets.${key}`)!.path, `'${key}' is also set as a plain variable at ${leaf(`env.${key}`)!.path}; a name is either plain or secret, not both`);
+        }
+    }
+    // Generated passwords are named after the lower-cased secret name, so names differing only
+    // by case would collide (and are easy to confuse anyway).
+    const byLowerCase = new Map<string, string>();
+    for (const key of Object.keys(secrets)) {
+        const first = byLowerCase.get(key.toLowerCase());
+        if (first === undefined) {
+            byLowerCase.set(key.toLowerCase(), key);
+        } else {
+            problems.add(
+                leaf(`secrets.${key}`)!.path,
+                `'${key}' differs from the secret '${first}' (at ${leaf(`secrets.${first}`)!.path}) only by case; the secrets of one service need names that differ by more than case`,
+            );
         }
     }
 

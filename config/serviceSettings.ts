@@ -114,6 +114,10 @@ export function readServiceLayer(node: Node): Layer {
     if (pdb?.minAvailable) set("pdb.minAvailable", pdb.minAvailable, pdb.minAvailable.integer(1, MAX_REPLICAS));
 
     for (const [name, v] of k.env ? readEnvMap(k.env) : []) {
+        if (Object.hasOwn(PLATFORM_ENV, name)) {
+            v.node.problems.add(v.node.path, `'${name}' is set by the platform (${PLATFORM_ENV[name]}, written into the service's ConfigMap) and cannot be set in env`);
+            continue;
+        }
         set(`env.${name}`, v.node, v.value);
     }
 
@@ -155,6 +159,12 @@ export function readServiceLayer(node: Node): Layer {
 }
 
 export const PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
+
+/** Variables the program writes into every service's ConfigMap itself, with where they come from. */
+export const PLATFORM_ENV: Readonly<Record<string, string>> = {
+    PORT: "the service's 'port'",
+    SERVICE_NAME: "the service's name in the catalog",
+};
 export const IMAGE_TAG_EXPECTED = "an image tag such as 'main-3f9c2ab' or '1.4.2' (not 'latest')";
 
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { evaluate, Evaluation, isConfigError, isSecretEnvelope, RecordedResource } from "../tools/harness/evaluate";
 import { editedConfig, PROJECT, run, stackConfig, unwrap } from "./support";
@@ -20,10 +21,12 @@ describe("GitHub delivery", () => {
         production = await run("production");
     });
 
-    it("production: reviewers by ID, no self-review, a wait timer, no admin bypass, main and release tags only", () => {
+    it("production: reviewers by ID, no self-review, a wait timer, no admin bypass, from main only", () => {
         const env = only(production, "repositoryEnvironment:RepositoryEnvironment");
-        const teamId = lookups(production).teams["trading-platform-leads"];
-        const userId = lookups(production).users["oncall-lead"];
+        // Computed from the lookups' arguments, not read back from the resource: swapping teams and users fails.
+        const teamId = mockLookupId({ slug: "trading-platform-leads", summaryOnly: true });
+        const userId = mockLookupId({ username: "oncall-lead" });
+        assert.notEqual(teamId, userId);
         assert.deepEqual(env.inputs, {
             repository: "hft-platform",
             environment: "production",
@@ -34,13 +37,8 @@ describe("GitHub delivery", () => {
             deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
         });
         assert.deepEqual(
-            ofType(production, "repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy")
-                .map((r) => r.inputs)
-                .sort((a: any, b: any) => String(a.branchPattern ?? a.tagPattern).localeCompare(String(b.branchPattern ?? b.tagPattern))),
-            [
-                { repository: "hft-platform", environment: "production", branchPattern: "main" },
-                { repository: "hft-platform", environment: "production", tagPattern: "v*" },
-            ],
+            ofType(production, "repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy").map((r) => r.inputs),
+            [{ repository: "hft-platform", environment: "production", branchPattern: "main" }],
         );
     });
 
@@ -55,6 +53,35 @@ describe("GitHub delivery", () => {
             deploymentBranchPolicy: { protectedBranches: true, customBranchPolicies: false },
         });
         assert.deepEqual(ofType(staging, "repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy"), []);
+    });
+
+    it("names deployment policies uniquely and stably, even for patterns that collapse to the same text", async () => {
+        const config = stackConfig("production");
+        const gh = JSON.parse(config.config[`${P}github`]);
+        gh.deployFrom = { branches: ["release/*", "release-*", "main"], tags: ["v*"] };
+        config.config[`${P}github`] = JSON.stringify(gh);
+        const ev = await run(config);
+        const sha = (pattern: string) => createHash("sha256").update(pattern).digest("hex").slice(0, 8);
+        assert.deepEqual(byName(ofType(ev, "repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy")), {
+            [`production-branch-main-${sha("main")}`]: { repository: "hft-platform", environment: "production", branchPattern: "main" },
+            [`production-branch-release--${sha("release-*")}`]: { repository: "hft-platform", environment: "production", branchPattern: "release-*" },
+            [`production-branch-release--${sha("release/*")}`]: { repository: "hft-platform", environment: "production", branchPattern: "release/*" },
+            [`production-tag-v--${sha("v*")}`]: { repository: "hft-platform", environment: "production", tagPattern: "v*" },
+        });
+    });
+
+    it("accepts six reviewers in total, teams and users together, each by the ID of its own lookup", async () => {
+        const config = stackConfig("production");
+        const gh = JSON.parse(config.config[`${P}github`]);
+        gh.reviewers = { teams: ["leads", "sre"], users: ["u1", "u2", "u3", "u4"] };
+        config.config[`${P}github`] = JSON.stringify(gh);
+        const env = only(await run(config), "repositoryEnvironment:RepositoryEnvironment");
+        assert.deepEqual((env.inputs as any).reviewers, [
+            {
+                teams: ["leads", "sre"].map((slug) => mockLookupId({ slug, summaryOnly: true })),
+                users: ["u1", "u2", "u3", "u4"].map((username) => mockLookupId({ username })),
+            },
+        ]);
     });
 
     it("puts CI's secrets in the environment, every value secret, and plain values in variables", async () => {
@@ -130,7 +157,7 @@ describe("GitHub delivery", () => {
         try {
             const config = editedConfig("staging", () => undefined);
             delete config.config[`${P}github`];
-            for (const k of ["githubToken", "pulumiAccessToken", "ciKubeconfig"]) delete config.config[P + k];
+            for (const k of ["githubToken", "pulumiAccessToken"]) delete config.config[P + k];
             const ev = await run(config);
             assert.deepEqual(ev.resources.filter((r) => r.type.includes("github")), []);
             assert.deepEqual(said, ["GitHub is not configured for this stack (no hft-platform:github): managing Kubernetes only"]);
@@ -148,6 +175,20 @@ describe("GitHub delivery", () => {
             "more than six reviewers",
             (g) => (g.reviewers = { users: ["a1", "a2", "a3", "a4", "a5", "a6", "a7"] }),
             [`${P}github.reviewers.users: expected at most 6 entries (GitHub's limit), got ["a1","a2","a3","a4","a5","a6","a7"]`],
+        ],
+        [
+            "more than six reviewers in total, teams and users together",
+            (g) => (g.reviewers = { teams: ["t1", "t2", "t3"], users: ["u1", "u2", "u3", "u4"] }),
+            [`${P}github.reviewers: at most 6 required reviewers in total, teams and users together (GitHub's limit), got 7: 3 teams and 4 users`],
+        ],
+        ["a variable under a name GitHub reserves", (g) => (g.variables = { GITHUB_SHA: "abc" }), [`${P}github.variables.GITHUB_SHA: names starting with GITHUB_ are reserved by GitHub`]],
+        [
+            "variables the program sets itself",
+            (g) => (g.variables = { NAMESPACE: "hft-other", PUBLIC_URL: "https://elsewhere.example/", SLACK_CHANNEL: "#deploys" }),
+            [
+                `${P}github.variables.NAMESPACE: 'NAMESPACE' is set by the program itself (the stack's Kubernetes namespace); choose another name`,
+                `${P}github.variables.PUBLIC_URL: 'PUBLIC_URL' is set by the program itself (the first exposed service's URL); choose another name`,
+            ],
         ],
         ["a secret under a name GitHub reserves", (g) => (g.secrets.GITHUB_TOKEN = { fromConfig: "githubToken" }), [`${P}github.secrets.GITHUB_TOKEN: names starting with GITHUB_ are reserved by GitHub`]],
         ["a secret given as a value", (g) => (g.secrets.SLACK_WEBHOOK = "https://hooks.example"), [`${P}github.secrets.SLACK_WEBHOOK: expected an object with keys fromConfig, got "https://hooks.example"`, `${P}github.secrets.SLACK_WEBHOOK: expected {fromConfig: <secret config key>}, got "https://hooks.example"`]],
@@ -172,10 +213,10 @@ describe("GitHub delivery", () => {
     }
 });
 
-/** The IDs the (mocked) GitHub API gave the reviewers, read back from the environment's inputs. */
-function lookups(ev: Evaluation): { teams: Record<string, number>; users: Record<string, number> } {
-    const reviewers = (ev.resources.find((r) => r.type === "github:index/repositoryEnvironment:RepositoryEnvironment")!.inputs as any).reviewers[0];
-    assert.equal(typeof reviewers.teams[0], "number");
-    assert.equal(typeof reviewers.users[0], "number");
-    return { teams: { "trading-platform-leads": reviewers.teams[0] }, users: { "oncall-lead": reviewers.users[0] } };
+/**
+ * The ID the harness's mock GitHub API answers a lookup with, computed here from the lookup's
+ * arguments (exactly as the SDK sends them) the way tools/harness/evaluate.ts does, as a number.
+ */
+function mockLookupId(inputs: Record<string, unknown>): number {
+    return parseInt(createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 7), 16);
 }

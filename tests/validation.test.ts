@@ -475,6 +475,32 @@ const CASES: readonly BadCase[] = [
             `${P}catalog.services.orchestrator.secrets.SESSION_SIGNING_KEY: 'SESSION_SIGNING_KEY' is also set as a plain variable at ${P}catalog.services.orchestrator.env.SESSION_SIGNING_KEY; a name is either plain or secret, not both`,
         ],
     },
+    {
+        name: "env setting PORT, which the platform writes into the service's ConfigMap",
+        edit: (v) => (v.catalog.services.orchestrator.env.PORT = 9000),
+        expected: [`${P}catalog.services.orchestrator.env.PORT: 'PORT' is set by the platform (the service's 'port', written into the service's ConfigMap) and cannot be set in env`],
+    },
+    {
+        name: "env setting SERVICE_NAME in a stack override",
+        edit: (v) => (v.environment.services["kalman-filter"] = { env: { SERVICE_NAME: "kf" } }),
+        expected: [
+            `${P}environment.services.kalman-filter.env.SERVICE_NAME: 'SERVICE_NAME' is set by the platform (the service's name in the catalog, written into the service's ConfigMap) and cannot be set in env`,
+        ],
+    },
+    {
+        name: "two secrets of one service whose names differ only by case",
+        edit: (v) => (v.catalog.services.orchestrator.secrets.session_signing_key = { generate: {} }),
+        expected: [
+            `${P}catalog.services.orchestrator.secrets.session_signing_key: 'session_signing_key' differs from the secret 'SESSION_SIGNING_KEY' (at ${P}catalog.services.orchestrator.secrets.SESSION_SIGNING_KEY) only by case; the secrets of one service need names that differ by more than case`,
+        ],
+    },
+    {
+        name: "a stack override adding a secret that differs from a catalog secret only by case",
+        edit: (v) => (v.environment.services.orchestrator = { ...v.environment.services.orchestrator, secrets: { Session_Signing_Key: { generate: {} } } }),
+        expected: [
+            `${P}environment.services.orchestrator.secrets.Session_Signing_Key: 'Session_Signing_Key' differs from the secret 'SESSION_SIGNING_KEY' (at ${P}catalog.services.orchestrator.secrets.SESSION_SIGNING_KEY) only by case; the secrets of one service need names that differ by more than case`,
+        ],
+    },
 ];
 
 describe("validation: bad configurations are refused with exact messages and no resource", function () {

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 import * as github from "@pulumi/github";
 import { GithubConfig } from "../../config/types";
+import { byCodePoint } from "../../config/order";
 
 export interface DeliveryArgs {
     readonly github: GithubConfig;
@@ -31,7 +33,7 @@ export class Delivery extends pulumi.ComponentResource {
         const repository = gh.repository;
 
         // Reviewers are configured by name; GitHub wants their numeric IDs.
-        const teamIds = gh.reviewers.teams.map((slug) => github.getTeamOutput({ slug }, { parent: this, provider }).id.apply(Number));
+        const teamIds = gh.reviewers.teams.map((slug) => github.getTeamOutput({ slug, summaryOnly: true }, { parent: this, provider }).id.apply(Number));
         const userIds = gh.reviewers.users.map((username) => github.getUserOutput({ username }, { parent: this, provider }).id.apply(Number));
         const custom = gh.deployFrom.branches.length + gh.deployFrom.tags.length > 0;
         const hasReviewers = teamIds.length + userIds.length > 0;
@@ -52,12 +54,17 @@ export class Delivery extends pulumi.ComponentResource {
         );
         this.environment = environment.environment;
 
-        const policy = (kind: "branch" | "tag", pattern: string) =>
-            new github.RepositoryEnvironmentDeploymentPolicy(
-                `${name}-${kind}-${pattern.replace(/[^A-Za-z0-9]+/g, "-")}`,
+        // Collapsing a pattern to a name loses characters ('release/*' and 'release-*' both give
+        // 'release-'), so the name also carries a hash of the exact pattern: unique and stable.
+        const readable = (pattern: string) => pattern.replace(/[^A-Za-z0-9]+/g, "-");
+        const policy = (kind: "branch" | "tag", pattern: string) => {
+            const hash = createHash("sha256").update(pattern).digest("hex").slice(0, 8);
+            return new github.RepositoryEnvironmentDeploymentPolicy(
+                `${name}-${kind}-${readable(pattern)}-${hash}`,
                 { repository, environment: environment.environment, ...(kind === "branch" ? { branchPattern: pattern } : { tagPattern: pattern }) },
                 childOpts,
             );
+        };
         gh.deployFrom.branches.forEach((p) => policy("branch", p));
         gh.deployFrom.tags.forEach((p) => policy("tag", p));
 
@@ -68,7 +75,7 @@ export class Delivery extends pulumi.ComponentResource {
                 childOpts,
             );
         }
-        for (const [variableName, value] of Object.entries({ ...args.variables, ...gh.variables }).sort(([a], [b]) => a.localeCompare(b))) {
+        for (const [variableName, value] of Object.entries({ ...args.variables, ...gh.variables }).sort(([a], [b]) => byCodePoint(a, b))) {
             new github.ActionsEnvironmentVariable(
                 `${name}-variable-${variableName.toLowerCase()}`,
                 { repository, environment: environment.environment, variableName, value },

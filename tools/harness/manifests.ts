@@ -1,5 +1,6 @@
 import { isSecretEnvelope, RecordedResource } from "./evaluate";
 import { REDACTED } from "./stackFiles";
+import { byCodePoint } from "../../config/order";
 
 /** Kinds in the order `kubectl apply -f` of a folder would want them. */
 const KIND_ORDER = [
@@ -38,7 +39,7 @@ export function toManifests(resources: readonly RecordedResource[]): Manifest[] 
         const i = KIND_ORDER.indexOf(m.kind);
         return i < 0 ? KIND_ORDER.length : i;
     };
-    return manifests.sort((a, b) => rank(a) - rank(b) || a.metadata.name.localeCompare(b.metadata.name));
+    return manifests.sort((a, b) => rank(a) - rank(b) || byCodePoint(a.metadata.name, b.metadata.name));
 }
 
 /** Replaces every string inside a secret envelope by the placeholder; keeps the shape. */

@@ -1,3 +1,5 @@
+import { byCodePoint } from "../../config/order";
+
 /**
  * The images an earlier stack version ran, from its exported state (`pulumi stack export
  * --version N`): every Deployment whose container image is pinned by digest, by service.
@@ -14,5 +16,5 @@ export function pinnedImagesFromState(stateJson: string): Record<string, string>
             pins[name] = image;
         }
     }
-    return Object.fromEntries(Object.entries(pins).sort(([a], [b]) => a.localeCompare(b)));
+    return Object.fromEntries(Object.entries(pins).sort(([a], [b]) => byCodePoint(a, b)));
 }

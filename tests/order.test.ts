@@ -1,0 +1,98 @@
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { createHash } from "crypto";
+import { digest } from "../components/digest";
+import { byCodePoint } from "../config/order";
+import { Evaluation } from "../tools/harness/evaluate";
+import { editedConfig, REPO, run } from "./support";
+
+/**
+ * Output must not depend on the machine's locale: `localeCompare` follows LANG (Estonian sorts
+ * "ZONE" before "TZ", Lithuanian "YEAR" before "J_X"), so a laptop and CI would compute different
+ * `checksum/config` annotations. Names and keys are ordered by code point instead.
+ */
+const KEYS = { ZONE: "eu-1", TZ: "UTC", YEAR: "2024", J_X: "on" };
+const CODE_POINT_ORDER = [
+    ["J_X", "on"],
+    ["TZ", "UTC"],
+    ["YEAR", "2024"],
+    ["ZONE", "eu-1"],
+];
+const expectedDigest = createHash("sha256").update(JSON.stringify(CODE_POINT_ORDER)).digest("hex").slice(0, 16);
+
+/** Runs `f` as if the process had been started in `locale`: `localeCompare` collates like it. */
+async function inLocale<T>(locale: string, f: () => T | Promise<T>): Promise<T> {
+    const collator = new Intl.Collator(locale);
+    const original = Object.getOwnPropertyDescriptor(String.prototype, "localeCompare")!;
+    Object.defineProperty(String.prototype, "localeCompare", {
+        ...original,
+        value: function (this: string, that: string) {
+            return collator.compare(this, that);
+        },
+    });
+    try {
+        return await f();
+    } finally {
+        Object.defineProperty(String.prototype, "localeCompare", original);
+    }
+}
+
+describe("ordering is the same in every locale", function () {
+    it("byCodePoint orders by Unicode code point", function () {
+        assert.deepEqual(["ZONE", "a", "TZ", "YEAR", "B", "J_X"].sort(byCodePoint), ["B", "J_X", "TZ", "YEAR", "ZONE", "a"]);
+        // Code points, not UTF-16 code units: U+1F600 comes after U+FFFF.
+        assert.deepEqual(["\u{1F600}", "\uFFFF", "A"].sort(byCodePoint), ["A", "\uFFFF", "\u{1F600}"]);
+        assert.equal(byCodePoint("TZ", "TZ"), 0);
+        assert.ok(byCodePoint("TZ", "TZA") < 0);
+    });
+
+    it("the locales of the example really collate differently (so the cases below mean something)", async function () {
+        assert.deepEqual(await inLocale("et", () => ["TZ", "ZONE"].sort((a, b) => a.localeCompare(b))), ["ZONE", "TZ"]);
+        assert.deepEqual(await inLocale("lt", () => ["J_X", "YEAR"].sort((a, b) => a.localeCompare(b))), ["YEAR", "J_X"]);
+    });
+
+    it("digest() hashes the entries in code-point order, whatever the locale", async function () {
+        assert.equal(digest(KEYS), expectedDigest);
+        for (const locale of ["et", "lt", "en", "sv"]) {
+            assert.equal(await inLocale(locale, () => digest(KEYS)), expectedDigest, locale);
+        }
+    });
+
+    it("a process started with LANG=et_EE computes the same digest", function () {
+        this.timeout(60000);
+        const script = `const { digest } = require("./components/digest");
+            console.log(JSON.stringify({ collation: ["TZ", "ZONE"].sort((a, b) => a.localeCompare(b)), digest: digest(${JSON.stringify(KEYS)}) }));`;
+        const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+            cwd: REPO,
+            env: { ...process.env, LANG: "et_EE.UTF-8", LC_ALL: "et_EE.UTF-8" },
+            encoding: "utf8",
+        });
+        const child = JSON.parse(out.trim().split("\n").pop()!) as { collation: string[]; digest: string };
+        if (child.collation[0] !== "ZONE") this.skip(); // this Node has no Estonian collation
+        assert.equal(child.digest, expectedDigest);
+    });
+
+    it("nothing in the program or the render harness orders with localeCompare", function () {
+        const files = (dir: string): string[] =>
+            fs.readdirSync(path.join(REPO, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
+        const sources = [...files("config"), ...files("components"), ...files(path.join("tools", "harness")), "program.ts", "index.ts"];
+        assert.deepEqual(
+            sources.filter((f) => /\.localeCompare\(/.test(fs.readFileSync(path.join(REPO, f), "utf8"))),
+            [],
+        );
+    });
+
+    it("the program declares the same resources, checksum/config included, in Estonian and Lithuanian", async function () {
+        const config = editedConfig("staging", (v) => {
+            v.environment.commonEnv = { ...v.environment.commonEnv, ZONE: "eu-1", YEAR: "2024" };
+            v.catalog.services.orchestrator.env = { ...v.catalog.services.orchestrator.env, J_X: "on" };
+        });
+        const declared = (ev: Evaluation) => JSON.stringify(ev.resources.map((r) => [r.type, r.name, r.inputs]));
+        const plain = declared(await run(config));
+        for (const locale of ["et", "lt"]) {
+            assert.equal(declared(await inLocale(locale, () => run(config))), plain, locale);
+        }
+    });
+});
