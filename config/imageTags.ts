@@ -3,8 +3,6 @@ import { imageTag } from "./formats";
 /** The tags CI gives a build; the first is the one deployed. */
 export interface CiTags {
     readonly tags: readonly string[];
-    /** Where the tags came from, for messages and the README's tag scheme. */
-    readonly source: string;
 }
 
 const SEMVER = /^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$/;
@@ -27,11 +25,11 @@ export function ciImageTags(env: Readonly<Record<string, string | undefined>>): 
     const sha7 = sha.slice(0, 7);
     const refName = env.GITHUB_REF_NAME ?? "";
     if (env.GITHUB_REF_TYPE === "tag" && SEMVER.test(refName)) {
-        return { tags: [refName.replace(/^v/, ""), `sha-${sha7}`], source: `release tag ${refName}` };
+        return { tags: [refName.replace(/^v/, ""), `sha-${sha7}`] };
     }
     const pr = /^refs\/pull\/([0-9]+)\//.exec(env.GITHUB_REF ?? "")?.[1];
     if (env.GITHUB_EVENT_NAME?.startsWith("pull_request") && pr) {
-        return { tags: [`pr-${pr}`], source: `pull request #${pr}` };
+        return { tags: [`pr-${pr}`] };
     }
     const branch = refName
         .toLowerCase()
@@ -39,5 +37,5 @@ export function ciImageTags(env: Readonly<Record<string, string | undefined>>): 
         .replace(/^[-.]+/, "")
         .slice(0, 100);
     const tag = branch ? `${branch}-${sha7}` : `sha-${sha7}`;
-    return imageTag(tag) === undefined ? { tags: [tag], source: `commit ${sha7} on ${refName || "a detached head"}` } : undefined;
+    return imageTag(tag) === undefined ? { tags: [tag] } : undefined;
 }
