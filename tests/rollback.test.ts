@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -29,7 +29,14 @@ if (is("stack", "export")) {
     if (!fs.existsSync(file)) { process.stderr.write("error: exporting a version is not supported by this backend\\n"); process.exit(255); }
     process.stdout.write(fs.readFileSync(file, "utf8")); process.exit(0);
 }
-if (is("preview")) process.exit(Number(process.env.FAKE_PULUMI_PREVIEW_EXIT || 0));
+if (is("preview")) {
+    if (process.env.FAKE_PULUMI_PREVIEW_SLEEP) {
+        fs.writeFileSync(process.env.FAKE_PULUMI_LOG + ".previewing", "");
+        setTimeout(() => process.exit(0), Number(process.env.FAKE_PULUMI_PREVIEW_SLEEP));
+        return;
+    }
+    process.exit(Number(process.env.FAKE_PULUMI_PREVIEW_EXIT || 0));
+}
 if (is("up")) process.exit(Number(process.env.FAKE_PULUMI_UP_EXIT || 0));
 process.stderr.write("fake pulumi: unexpected " + argv.join(" ") + "\\n"); process.exit(99);
 `;
@@ -340,6 +347,29 @@ describe("rollback command", function () {
         assert.deepEqual(lines[1].split(/\s{2,}/), ["8", "2026-11-18T09:00:00.000Z", "update failed", f.commits.c.slice(0, 7), "deploy 8"]);
         assert.deepEqual(lines[3].split(/\s{2,}/), ["6", "2026-11-16T09:00:00.000Z", "update succeeded", `${f.commits.c.slice(0, 7)} (dirty)`, "deploy 6"]);
         assert.deepEqual(lines[6].split(/\s{2,}/), ["3", "2026-11-13T09:00:00.000Z", "refresh succeeded", "-", "deploy 3"]);
+    });
+
+    it("SIGTERM during the preview stops it, deploys nothing and removes the worktree", async () => {
+        const f = make();
+        const before = checkoutState(f);
+        const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(REPO, "tools/rollback/main.ts"), "--stack", "production", "--to", "2", "--yes"], {
+            cwd: f.repo,
+            env: { ...f.env, FAKE_PULUMI_PREVIEW_SLEEP: "20000" },
+        });
+        let stderr = "";
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+        // Wait until the (fake) preview is running, then cancel as CI does.
+        for (let i = 0; i < 200 && !fs.existsSync(`${f.log}.previewing`); i++) await new Promise((r) => setTimeout(r, 100));
+        assert.ok(fs.existsSync(`${f.log}.previewing`), "the preview started");
+        child.kill("SIGTERM");
+        const code = await exited;
+        assert.equal(code, 143);
+        assert.match(stderr, /rollback: interrupted \(SIGTERM\); stopped before the next step/);
+        const calls = fs.readFileSync(f.log, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+        assert.equal(calls.some((c) => c.argv[0] === "up"), false, "nothing was deployed");
+        assert.equal(fs.existsSync(calls.find((c) => c.argv[0] === "preview").cwd), false, "the worktree is removed");
+        assert.deepEqual(checkoutState(f), before);
     });
 
     it("explains its usage", () => {

@@ -13,7 +13,8 @@ import { PINNED_IMAGES_VAR } from "../../config/pinnedImages";
 import { chooseTarget, commitOf, formatHistory, parseHistory, Refusal } from "./history";
 import { pinnedImagesFromState } from "./images";
 import { overlayCurrentSecrets } from "./secrets";
-import { output, run } from "./processes";
+import { output, run, runLive } from "./processes";
+import { ChildProcess } from "child_process";
 
 export interface Options {
     readonly stack: string;
@@ -119,12 +120,22 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
         fs.rmSync(dir, { recursive: true, force: true });
         run("git", ["worktree", "prune"], { cwd: io.cwd });
     };
+    // A signal stops the rollback between steps. A running step is told too on SIGTERM (a
+    // terminal's Ctrl-C already reaches it, and pulumi treats a second SIGINT as a hard cancel).
+    let interrupted: NodeJS.Signals | undefined;
+    let child: ChildProcess | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
-        cleanup();
-        process.exit(signal === "SIGINT" ? 130 : 143);
+        interrupted = signal;
+        if (signal === "SIGTERM") child?.kill("SIGTERM");
     };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
+    const stopped = () => {
+        if (!interrupted) return undefined;
+        io.err(`rollback: interrupted (${interrupted}); stopped before the next step, see 'pulumi stack history --stack ${opts.stack}'`);
+        return interrupted === "SIGINT" ? 130 : 143;
+    };
+    const live = (command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) => runLive(command, args, { cwd, env }, (c) => (child = c));
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
     try {
         output("git", ["worktree", "add", "--detach", dir, commit], { cwd: io.cwd });
         const project = path.join(dir, projectPrefix);
@@ -134,9 +145,10 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
             io.out(`secret config as it is today (not as of ${short}): ${current.join(", ")}`);
         }
         io.out(`checked out ${short} in a temporary worktree; installing its dependencies`);
-        const install = run("npm", ["ci", "--no-audit", "--no-fund"], { cwd: project, env: io.env, inherit: true });
-        if (install.status !== 0) {
-            io.err(`rollback: 'npm ci' failed in the worktree of ${short} (exit ${install.status ?? install.signal}); nothing was deployed`);
+        const install = await live("npm", ["ci", "--no-audit", "--no-fund"], project, io.env);
+        if (interrupted) return stopped()!;
+        if (install !== 0) {
+            io.err(`rollback: 'npm ci' failed in the worktree of ${short} (exit ${install}); nothing was deployed`);
             return 3;
         }
         const env = { ...io.env };
@@ -148,8 +160,9 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
                 io.out(`the program at ${short} cannot pin images (it predates ${PINNED_IMAGES_VAR}); it deploys the images its configuration names`);
             }
         }
-        const step = (args: string[]) => run("pulumi", [...args, "--stack", opts.stack], { cwd: project, env, inherit: true }).status;
-        const previewed = step(["preview", "--diff", "--message", message]);
+        const step = (args: string[]) => live("pulumi", [...args, "--stack", opts.stack], project, env);
+        const previewed = await step(["preview", "--diff", "--message", message]);
+        if (interrupted) return stopped()!;
         if (previewed !== 0) {
             io.err(`rollback: the preview of ${message} failed (exit ${previewed}); nothing was deployed`);
             return 3;
@@ -162,7 +175,9 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
             io.err("rollback: not confirmed; nothing was deployed (use --yes to skip the question)");
             return 1;
         }
-        const updated = step(["up", "--yes", "--skip-preview", "--message", message]);
+        if (interrupted) return stopped()!;
+        const updated = await step(["up", "--yes", "--skip-preview", "--message", message]);
+        if (interrupted) return stopped()!;
         if (updated !== 0) {
             io.err(`rollback: 'pulumi up' of ${message} failed (exit ${updated}); the stack may be partly updated, see 'pulumi stack history --stack ${opts.stack}'`);
             return 3;

@@ -1,4 +1,5 @@
-import { spawnSync, SpawnSyncReturns } from "child_process";
+import { ChildProcess, spawn, spawnSync, SpawnSyncReturns } from "child_process";
+import { constants as osConstants } from "os";
 
 export interface Run {
     readonly cwd: string;
@@ -29,4 +30,24 @@ export function output(command: string, args: readonly string[], opts: Run): str
         throw new Error(`'${command} ${args.join(" ")}' failed (exit ${r.status ?? r.signal}): ${(r.stderr || r.stdout || "").trim()}`);
     }
     return r.stdout;
+}
+
+/**
+ * Runs a long step (npm ci, pulumi preview/up) with the user's terminal, asynchronously, so
+ * that a signal reaching this process can be handled while the step runs. `track` receives the
+ * child, to forward a termination to it.
+ */
+export function runLive(command: string, args: readonly string[], opts: Run, track: (child: ChildProcess | undefined) => void): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: "inherit" });
+        track(child);
+        child.on("error", (e: NodeJS.ErrnoException) => {
+            track(undefined);
+            reject(e.code === "ENOENT" ? new Error(`'${command}' was not found on PATH`) : e);
+        });
+        child.on("close", (code, signal) => {
+            track(undefined);
+            resolve(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1));
+        });
+    });
 }
