@@ -10,6 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, TMP_VOLUME } from "../components/service/podTemplate";
 import { AUTOSCALING, BenchService, DASHBOARD_ORIGIN, DOMAIN, IMAGE_TAG, NAMESPACE, TIERS } from "./catalog";
 
 const KUSTOMIZATION = { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization" };
@@ -145,17 +146,12 @@ function serviceObjects(s: BenchService): unknown[] {
                                 livenessProbe: probe("/healthz", 10),
                                 readinessProbe: probe("/readyz", 5),
                                 resources: tier,
-                                securityContext: {
-                                    allowPrivilegeEscalation: false,
-                                    readOnlyRootFilesystem: true,
-                                    runAsNonRoot: true,
-                                    capabilities: { drop: ["ALL"] },
-                                    seccompProfile: { type: "RuntimeDefault" },
-                                },
-                                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                                // The same as the program's pods, so both sides render equal objects.
+                                securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+                                volumeMounts: [{ name: TMP_VOLUME.name, mountPath: TMP_VOLUME.mountPath }],
                             },
                         ],
-                        volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
+                        volumes: [{ name: TMP_VOLUME.name, emptyDir: { sizeLimit: TMP_VOLUME.sizeLimit } }],
                     },
                 },
             },

@@ -85,12 +85,13 @@ export function configKey(s: string): string | undefined {
     return /^[A-Za-z][A-Za-z0-9_-]*$/.test(s) ? undefined : "letters, digits, '_' and '-' only, starting with a letter";
 }
 
+// An optional registry host, then '/'-separated lowercase path components (Docker's grammar).
+const REPO_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const IMAGE_REPOSITORY = new RegExp(`^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?${REPO_COMPONENT}(?:/${REPO_COMPONENT})*$`);
+
 /** A container image repository without tag or digest: `ghcr.io/acme/api`, `nginx`. */
 export function imageRepository(s: string): string | undefined {
-    const component = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-    const registry = "(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?";
-    const re = new RegExp(`^${registry}${component}(?:/${component})*$`);
-    return re.test(s) ? undefined : "a repository such as 'ghcr.io/acme/api' with no tag or digest";
+    return IMAGE_REPOSITORY.test(s) ? undefined : "a repository such as 'ghcr.io/acme/api' with no tag or digest";
 }
 
 /** A Docker image tag. `latest` is refused: a deploy must say which build it runs. */

@@ -20,6 +20,18 @@ export interface PodTemplateArgs {
 
 export const CONTAINER_PORT_NAME = "http";
 
+/** The container security context Pod Security `restricted` asks for. */
+export const RESTRICTED_CONTAINER_SECURITY_CONTEXT = {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+};
+
+/** A writable /tmp on an emptyDir, since the root filesystem is read-only. */
+export const TMP_VOLUME = { name: "tmp", mountPath: "/tmp", sizeLimit: "256Mi" } as const;
+
 /**
  * The pod a service runs: restricted security context (it passes Pod Security `restricted`),
  * a writable /tmp on an emptyDir, HTTP probes and pods spread across nodes.
@@ -82,17 +94,11 @@ export function podTemplate(args: PodTemplateArgs): PodTemplate {
                         requests: { cpu: svc.resources.requests.cpu, memory: svc.resources.requests.memory },
                         limits: { cpu: svc.resources.limits.cpu, memory: svc.resources.limits.memory },
                     },
-                    securityContext: {
-                        allowPrivilegeEscalation: false,
-                        readOnlyRootFilesystem: true,
-                        runAsNonRoot: true,
-                        capabilities: { drop: ["ALL"] },
-                        seccompProfile: { type: "RuntimeDefault" },
-                    },
-                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                    securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+                    volumeMounts: [{ name: TMP_VOLUME.name, mountPath: TMP_VOLUME.mountPath }],
                 },
             ],
-            volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
+            volumes: [{ name: TMP_VOLUME.name, emptyDir: { sizeLimit: TMP_VOLUME.sizeLimit } }],
         },
     };
 }
