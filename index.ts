@@ -1,5 +1,9 @@
 import { loadPlatformConfig } from "./config/load";
 import { deployPlatform } from "./program";
+import { skipPromiseDebugTraces } from "./runtime/promiseTraces";
+
+// Before any resource: the SDK's per-promise debug traces are not formatted (runtime/promiseTraces.ts).
+skipPromiseDebugTraces();
 
 // Configuration is read and validated in full before any resource is declared.
 const platform = deployPlatform(loadPlatformConfig());

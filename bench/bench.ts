@@ -4,15 +4,16 @@
  *
  * Each Pulumi case runs Pulumi's own program runner (`@pulumi/pulumi/cmd/run`) the way the
  * language host starts it for a preview: the same arguments, the configuration in PULUMI_CONFIG,
- * the project's runtime options from Pulumi.yaml, and so ts-node registered by Pulumi's own code.
- * Only the engine is replaced, by Pulumi's mock monitor (bench/preload.ts). Configuration is
+ * the project's runtime options from Pulumi.yaml (so the TypeScript loader Pulumi.yaml names, or
+ * ts-node registered by Pulumi's own code for the "before" cases). Only the engine is replaced, by
+ * Pulumi's mock monitor (bench/preload.ts). Configuration is
  * read from Pulumi.yaml and Pulumi.<stack>.yaml by the render harness (tools/harness/stackFiles).
  * Cases run round-robin, after one warm-up round, so that load on the machine spreads evenly.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import ts from "typescript";
+import { transform } from "sucrase";
 import YAML from "yaml";
 import { readStackFiles, StackConfig } from "../tools/harness/stackFiles";
 import { benchServices, projectFile, stackFile } from "./catalog";
@@ -49,9 +50,15 @@ async function benchmark(opts: Options, work: string): Promise<void> {
     const preload = compilePreload();
     const runtime = runtimeOptions();
     const cases: BenchCase[] = [];
-    const pulumiCase = (id: string, label: string, stack: StackConfig, extra: { services?: number; env?: NodeJS.ProcessEnv; programDir?: string; runs?: number } = {}) => {
+    const pulumiCase = (
+        id: string,
+        label: string,
+        stack: StackConfig,
+        extra: { services?: number; env?: NodeJS.ProcessEnv; programDir?: string; runs?: number; runtime?: Runtime; role?: BenchCase["role"] } = {},
+    ) => {
         const reportFile = path.join(work, `${id}.report.json`);
         const programDir = extra.programDir ?? REPO;
+        const rt = extra.runtime ?? runtime;
         const config = JSON.stringify(languageHostConfig(stack.config));
         const configBytes = Buffer.byteLength(`PULUMI_CONFIG=${config}`) + 1;
         const configFile = path.join(work, `${id}.config.json`);
@@ -63,15 +70,15 @@ async function benchmark(opts: Options, work: string): Promise<void> {
             // What pulumi-language-nodejs puts in the program's environment.
             ...(configBytes > MAX_ARG_STRLEN ? { BENCH_CONFIG_FILE: configFile } : { PULUMI_CONFIG: config }),
             PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(stack.secretKeys),
-            ...(runtime.typescript ? { PULUMI_NODEJS_TYPESCRIPT: "true" } : {}),
-            ...(runtime.tsconfig ? { PULUMI_NODEJS_TSCONFIG_PATH: runtime.tsconfig } : {}),
+            ...(rt.typescript ? { PULUMI_NODEJS_TYPESCRIPT: "true" } : {}),
+            ...(rt.tsconfig ? { PULUMI_NODEJS_TSCONFIG_PATH: rt.tsconfig } : {}),
             BENCH_PROJECT: stack.project,
             BENCH_STACK: stack.stack,
             BENCH_REPORT: reportFile,
             ...extra.env,
         };
         const args = [
-            ...runtime.nodeargs,
+            ...rt.nodeargs,
             "--require",
             preload,
             RUNNER,
@@ -79,8 +86,14 @@ async function benchmark(opts: Options, work: string): Promise<void> {
             ...["--stack", stack.stack, "--pwd", programDir, "--dry-run", "--parallel", "16", "."],
         ];
         const command = { file: process.execPath, args, cwd: programDir, env };
-        cases.push({ id, label, tool: "pulumi", services: extra.services, runs: extra.runs ?? opts.runs, command, reportFile, configBytes, stack, samples: [], reports: [] });
+        cases.push({ id, label, tool: "pulumi", role: extra.role, services: extra.services, runs: extra.runs ?? opts.runs, command, reportFile, configBytes, stack, samples: [], reports: [] });
     };
+    // How this program ran before this project tuned it: Pulumi's default TypeScript runtime (ts-node,
+    // registered by Pulumi's runner) and the SDK's promise traces formatted (PULUMI_DEBUG_PROMISE_LEAKS
+    // keeps runtime/promiseTraces.ts from installing; it changes nothing else unless promises leak).
+    const tsNodeRuntime: Runtime = { raw: { name: "nodejs", options: { typescript: true } }, typescript: true, nodeargs: [] };
+    const before = (transpileOnly: boolean): NodeJS.ProcessEnv => ({ PULUMI_NODEJS_TRANSPILE_ONLY: String(transpileOnly), PULUMI_DEBUG_PROMISE_LEAKS: "1" });
+    const fewer = Math.min(3, opts.runs);
 
     const floorCommand: Command = { file: process.execPath, args: ["-e", 'require("@pulumi/pulumi"); require("@pulumi/kubernetes")'], cwd: REPO, env: childEnv() };
     cases.push({ id: "floor", label: "floor: node loads @pulumi/pulumi + @pulumi/kubernetes", tool: "node", runs: opts.runs, command: floorCommand, samples: [], reports: [] });
@@ -89,11 +102,19 @@ async function benchmark(opts: Options, work: string): Promise<void> {
     const staging = readStackFiles(REPO, "staging", { fillSecrets: true });
     const stagingServices = Object.keys((JSON.parse(staging.config["hft-platform:catalog"]) as { services: object }).services).length;
     pulumiCase("staging", `staging (this repo, ${stagingServices} services)`, staging, { services: stagingServices });
-    // Before this project set transpile-only, Pulumi's runner type-checked every run.
-    pulumiCase("staging-typecheck", "staging, type-checked (PULUMI_NODEJS_TRANSPILE_ONLY=false)", staging, {
+    pulumiCase("staging-default", "staging, before: Pulumi's default (ts-node type-checks, SDK traces formatted)", staging, {
         services: stagingServices,
-        env: { PULUMI_NODEJS_TRANSPILE_ONLY: "false" },
-        runs: Math.min(3, opts.runs),
+        runtime: tsNodeRuntime,
+        env: before(false),
+        runs: fewer,
+        role: "before",
+    });
+    pulumiCase("staging-transpile", "staging, before: ts-node transpile-only, SDK traces formatted", staging, {
+        services: stagingServices,
+        runtime: tsNodeRuntime,
+        env: before(true),
+        runs: fewer,
+        role: "before",
     });
 
     const kubectl = findOnPath("kubectl");
@@ -123,10 +144,19 @@ async function benchmark(opts: Options, work: string): Promise<void> {
     }
 
     const largest = opts.sizes[opts.sizes.length - 1];
-    pulumiCase(`pulumi-${largest}-nohook`, `pulumi ${largest} without the source-map stack-trace hook (diagnostic)`, cases.find((c) => c.id === `pulumi-${largest}`)!.stack!, {
+    const largestStack = cases.find((c) => c.id === `pulumi-${largest}`)!.stack!;
+    pulumiCase(`pulumi-${largest}-before`, `pulumi ${largest}, before: ts-node transpile-only, SDK traces formatted`, largestStack, {
         services: largest,
-        env: { BENCH_NO_SOURCE_MAP_HOOK: "1" },
-        runs: Math.min(3, opts.runs),
+        runtime: tsNodeRuntime,
+        env: before(true),
+        runs: fewer,
+        role: "before",
+    });
+    pulumiCase(`pulumi-${largest}-nodebugger`, `pulumi ${largest} without the runner's V8 debugger session (diagnostic)`, largestStack, {
+        services: largest,
+        env: { BENCH_NO_DEBUGGER: "1" },
+        runs: fewer,
+        role: "diagnostic",
     });
 
     const load = [os.loadavg()[0]];
@@ -144,7 +174,7 @@ async function benchmark(opts: Options, work: string): Promise<void> {
                 continue;
             }
             c.samples.push(sample);
-            if (c.reportFile) c.reports.push(JSON.parse(fs.readFileSync(c.reportFile, "utf8")) as ChildReport);
+            if (c.reportFile) c.reports.push(checkedReport(c, JSON.parse(fs.readFileSync(c.reportFile, "utf8")) as ChildReport));
         }
     }
     process.stderr.write("\n");
@@ -163,7 +193,22 @@ function languageHostConfig(config: Readonly<Record<string, string>>): Record<st
     return Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(/^([^:]+):/, "$1:config:"), v]));
 }
 
-interface RuntimeOptions {
+/** A case's report, refused when the case did not run the way its label says. */
+function checkedReport(c: BenchCase, r: ChildReport): ChildReport {
+    const tsNode = c.command.env.PULUMI_NODEJS_TYPESCRIPT === "true";
+    const problems = [
+        tsNode && r.tsNode === undefined ? "ts-node was not registered" : undefined,
+        !tsNode && r.tsNode !== undefined ? "ts-node was registered" : undefined,
+        tsNode && r.tsNode && String(r.tsNode.transpileOnly) !== c.command.env.PULUMI_NODEJS_TRANSPILE_ONLY ? `ts-node transpileOnly is ${r.tsNode.transpileOnly}` : undefined,
+        c.id !== "runtime-floor" && r.promiseTraceHook === (c.role === "before") ? `the promise-trace formatter was ${r.promiseTraceHook ? "" : "not "}installed` : undefined,
+    ].filter((p) => p !== undefined);
+    if (problems.length > 0) {
+        throw new Error(`${c.label}: ${problems.join("; ")}`);
+    }
+    return r;
+}
+
+export interface Runtime {
     readonly raw: unknown;
     readonly typescript: boolean;
     readonly tsconfig?: string;
@@ -171,7 +216,7 @@ interface RuntimeOptions {
 }
 
 /** The nodejs runtime options of Pulumi.yaml, read as pulumi-language-nodejs reads them. */
-function runtimeOptions(): RuntimeOptions {
+function runtimeOptions(): Runtime {
     const project = YAML.parse(fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8")) as { runtime: unknown };
     const raw = project.runtime;
     const options: Record<string, unknown> = typeof raw === "object" && raw !== null ? ((raw as { options?: Record<string, unknown> }).options ?? {}) : {};
@@ -187,7 +232,7 @@ function runtimeOptions(): RuntimeOptions {
 /** The mock engine, as JavaScript: it runs before Pulumi's runner registers ts-node. */
 function compilePreload(): string {
     const source = fs.readFileSync(path.join(__dirname, "preload.ts"), "utf8");
-    const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
+    const js = transform(source, { transforms: ["typescript", "imports"], filePath: "preload.ts" }).code;
     // Inside the project's node_modules, so that it resolves @pulumi/pulumi as the program does.
     const out = path.join(REPO, "node_modules", ".cache", "hft-bench", "preload.js");
     fs.mkdirSync(path.dirname(out), { recursive: true });

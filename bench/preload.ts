@@ -1,7 +1,7 @@
 /**
  * Loaded with `node --require` ahead of Pulumi's own program runner (`@pulumi/pulumi/cmd/run`),
- * it stands in for the engine: it installs Pulumi's mock resource monitor, so the runner, its
- * ts-node registration and the program run as under `pulumi preview`, except that resource
+ * it stands in for the engine: it installs Pulumi's mock resource monitor, so the runner, the
+ * TypeScript loader and the program run as under `pulumi preview`, except that resource
  * registrations end in this process instead of going over gRPC to the engine. At exit it writes
  * what it saw to the file named by BENCH_REPORT. The bench compiles this file to JavaScript
  * (it must run before any TypeScript support is registered).
@@ -19,6 +19,8 @@ export interface ChildReport {
     readonly kubernetesObjects: number;
     /** How ts-node was registered by Pulumi's runner; undefined when it was not registered. */
     readonly tsNode?: { readonly transpileOnly: boolean; readonly swc: boolean; readonly tsconfig?: string };
+    /** Whether the program's formatter for the SDK's promise traces (runtime/promiseTraces.ts) was in place at exit. */
+    readonly promiseTraceHook: boolean;
     /** Peak resident set size in KiB, as the process itself saw it. */
     readonly maxRssKiB: number;
 }
@@ -50,10 +52,19 @@ void pulumi.runtime.setMocks(
     true,
 );
 
-// Diagnostic only: keep Error.prepareStackTrace at V8's default, so neither Pulumi's runner nor
-// ts-node can install source-map-support. Shows what formatting stack traces costs.
-if (process.env.BENCH_NO_SOURCE_MAP_HOOK) {
-    Object.defineProperty(Error, "prepareStackTrace", { get: () => undefined, set: () => undefined });
+// Diagnostic only: Pulumi's runner turns on the V8 inspector's Debugger domain before the program
+// starts (runtime/closure/v8Hooks, for function serialization), which makes every promise dearer.
+// This answers that request without enabling it, to show what it costs. Not a supported setting.
+if (process.env.BENCH_NO_DEBUGGER) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const inspector = require("inspector") as typeof import("inspector");
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the session as `this`
+    const post = inspector.Session.prototype.post as (this: unknown, method: string, ...rest: unknown[]) => void;
+    (inspector.Session.prototype as unknown as { post: typeof post }).post = function (this: unknown, method: string, ...rest: unknown[]) {
+        if (method !== "Debugger.enable") return post.call(this, method, ...rest);
+        const callback = rest.find((r): r is (err: Error | null, res: object) => void => typeof r === "function");
+        callback?.(null, {});
+    };
 }
 
 if (process.env.BENCH_CONFIG_FILE) {
@@ -78,6 +89,7 @@ process.on("exit", (exitCode) => {
         resources,
         kubernetesObjects,
         tsNode: o && { transpileOnly: (o.transpileOnly === true || o.swc === true) && o.typeCheck !== true, swc: o.swc === true, tsconfig: service.configFilePath },
+        promiseTraceHook: (Error.prepareStackTrace as unknown as Record<symbol, unknown> | undefined)?.[Symbol.for("hft-platform.promiseTraces")] === true,
         maxRssKiB: process.resourceUsage().maxRSS,
     };
     if (process.env.BENCH_REPORT) {

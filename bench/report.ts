@@ -12,6 +12,8 @@ export interface BenchCase {
     readonly id: string;
     readonly label: string;
     readonly tool: "node" | "pulumi" | "kustomize";
+    /** "before": how the program ran before this project tuned it; "diagnostic": not a supported setting. */
+    readonly role?: "before" | "diagnostic";
     readonly services?: number;
     readonly runs: number;
     readonly command: Command;
@@ -65,29 +67,25 @@ export function printReport(cases: readonly BenchCase[], meta: ReportMeta): void
         ...baseline(get),
         ...catalogs(get, sizes),
         ...growth(get, sizes, meta.kubectl !== undefined),
+        ...beforeAfter(get, sizes),
         ...targets(cases, get, sizes, meta.kubectl !== undefined),
     ];
     process.stdout.write(lines.join("\n") + "\n");
 }
 
 function header(get: Get, meta: ReportMeta): string[] {
-    const tsNode = get("staging").reports[0]?.tsNode;
-    const registered = tsNode
-        ? `transpileOnly ${tsNode.transpileOnly}${tsNode.swc ? " (swc)" : ""}, tsconfig ${path.relative(process.cwd(), tsNode.tsconfig ?? "") || "-"}`
-        : "not registered";
     return [
-        `hft-platform bench: ${meta.runs} runs per case (type-checked case and diagnostic: ${get("staging-typecheck").samples.length}), after one warm-up round`,
+        `hft-platform bench: ${meta.runs} runs per case ("before" and diagnostic cases: ${get("staging-default").samples.length}), after one warm-up round`,
         `machine: ${os.cpus().length} x ${os.cpus()[0]?.model.trim() ?? "cpu"}, node ${process.version}, load average ${meta.load.map((l) => l.toFixed(2)).join(" -> ")} (1 min)`,
         `versions: ${versions(meta.kubectl)}`,
         `Pulumi.yaml runtime: ${JSON.stringify(meta.runtime)}`,
-        `ts-node as Pulumi's runner registered it: ${registered}`,
         `wall: spawn to exit, median [min - max]; cpu: user + system, median; peak memory: ${memorySource}, highest of the runs`,
         "",
     ];
 }
 
 function baseline(get: Get): string[] {
-    const rows = ["floor", "runtime-floor", "staging", "staging-typecheck"].map((id) => {
+    const rows = ["floor", "runtime-floor", "staging", "staging-default", "staging-transpile"].map((id) => {
         const c = get(id);
         const r = c.reports[0];
         return [c.label, span(wall(c)), s(cpu(c)), mib(peakMiB(c)), r ? `${r.resources} (${r.kubernetesObjects} objects)` : "-"];
@@ -152,15 +150,38 @@ function growth(get: Get, sizes: readonly number[], kubectl: boolean): string[] 
     const perService = (last.reports[0].resources - first.reports[0].resources) / (sizes[sizes.length - 1] - sizes[0]);
     const slope = linearFit(points(get, "pulumi", sizes, (c) => wall(c).median)).slope;
     out.push(`  pulumi's marginal cost is ${(slope / perService).toFixed(2)} ms of wall time per resource (${perService.toFixed(0)} resources per service)`);
-    const noHook = get(`${last.id}-nohook`);
-    const saved = 1 - wall(noHook).median / wall(last).median;
-    out.push(
-        `  diagnostic: ${noHook.label}: ${span(wall(noHook))}, cpu ${s(cpu(noHook))}, peak ${mib(peakMiB(noHook))};`,
-        `    source-map-support, which Pulumi's runner and ts-node install, formats every stack trace the SDK takes (one per promise,`,
-        `    one per resource): ${(saved * 100).toFixed(0)}% of the ${last.services}-service run`,
-        "",
-    );
+    out.push("");
     return out;
+}
+
+/** Before and after: the same stacks, run the way Pulumi's defaults and this project's earlier settings ran them. */
+function beforeAfter(get: Get, sizes: readonly number[]): string[] {
+    const largest = sizes[sizes.length - 1];
+    const now = (id: string) => wall(get(id)).median;
+    const row = (what: string, beforeId: string, afterId: string) => {
+        const b = get(beforeId);
+        const a = get(afterId);
+        return [what, `${s(now(beforeId))}, ${s(cpu(b))} cpu, ${mib(peakMiB(b))}`, `${s(now(afterId))}, ${s(cpu(a))} cpu, ${mib(peakMiB(a))}`, `${(now(beforeId) / now(afterId)).toFixed(2)}x`];
+    };
+    const last = get(`pulumi-${largest}`);
+    const noDebugger = get(`pulumi-${largest}-nodebugger`);
+    const share = 1 - wall(noDebugger).median / wall(last).median;
+    return [
+        "before and after (wall median, cpu, peak memory; after = this repository as it is)",
+        table(
+            ["", "before", "after", "speed-up"],
+            [
+                row("staging, Pulumi's default runtime (ts-node type-checks)", "staging-default", "staging"),
+                row("staging, ts-node transpile-only", "staging-transpile", "staging"),
+                row(`${largest} services, ts-node transpile-only`, `pulumi-${largest}-before`, `pulumi-${largest}`),
+            ],
+        ),
+        `  "before": the SDK's per-promise traces formatted (PULUMI_DEBUG_PROMISE_LEAKS=1 keeps runtime/promiseTraces.ts off)`,
+        `  diagnostic: ${noDebugger.label}: ${span(wall(noDebugger))}, cpu ${s(cpu(noDebugger))}, peak ${mib(peakMiB(noDebugger))}`,
+        `    Pulumi's runner enables the V8 debugger (for function serialization) before the program starts, and every promise`,
+        `    then costs more: ${(share * 100).toFixed(0)}% of the ${largest}-service run. Pulumi's, not this program's; shown, not changed.`,
+        "",
+    ];
 }
 
 function targets(cases: readonly BenchCase[], get: Get, sizes: readonly number[], kubectl: boolean): string[] {
@@ -234,5 +255,5 @@ function versions(kubectl: string | undefined): string {
     } catch {
         kustomize = `unknown (${kubectl} version --client failed)`;
     }
-    return `@pulumi/pulumi ${pkg("@pulumi/pulumi")}, @pulumi/kubernetes ${pkg("@pulumi/kubernetes")}, ts-node ${pkg("ts-node")}, typescript ${pkg("typescript")}, kustomize ${kustomize}`;
+    return `@pulumi/pulumi ${pkg("@pulumi/pulumi")}, @pulumi/kubernetes ${pkg("@pulumi/kubernetes")}, sucrase ${pkg("sucrase")}, ts-node ${pkg("ts-node")}, typescript ${pkg("typescript")}, kustomize ${kustomize}`;
 }

@@ -7,7 +7,7 @@ import YAML from "yaml";
 import { deployedImage, REPO } from "./support";
 
 function render(...args: string[]) {
-    const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(REPO, "tools/render.ts"), ...args], {
+    const r = spawnSync(process.execPath, ["-r", require.resolve("sucrase/register/ts"), path.join(REPO, "tools/render.ts"), ...args], {
         cwd: REPO,
         encoding: "utf8",
     });

@@ -141,7 +141,7 @@ const standardHistory = (c: { a: string; b: string; c: string }) => [
 ];
 
 function rollback(f: Fixture, args: string[], extraEnv: Record<string, string> = {}, input = "") {
-    const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(REPO, "tools/rollback/main.ts"), ...args], {
+    const r = spawnSync(process.execPath, ["-r", require.resolve("sucrase/register/ts"), path.join(REPO, "tools/rollback/main.ts"), ...args], {
         cwd: f.repo,
         env: { ...f.env, ...extraEnv },
         encoding: "utf8",
@@ -352,7 +352,7 @@ describe("rollback command", function () {
     it("SIGTERM during the preview stops it, deploys nothing and removes the worktree", async () => {
         const f = make();
         const before = checkoutState(f);
-        const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(REPO, "tools/rollback/main.ts"), "--stack", "production", "--to", "2", "--yes"], {
+        const child = spawn(process.execPath, ["-r", require.resolve("sucrase/register/ts"), path.join(REPO, "tools/rollback/main.ts"), "--stack", "production", "--to", "2", "--yes"], {
             cwd: f.repo,
             env: { ...f.env, FAKE_PULUMI_PREVIEW_SLEEP: "20000" },
         });

@@ -155,7 +155,7 @@ describe("the render CLI", () => {
     for (const stack of ["staging", "production"]) {
         it(`writes no secret value for ${stack}, only redacted Secret data`, async () => {
             const out = path.join(tmp, stack);
-            execFileSync("npx", ["ts-node", "--transpile-only", "tools/render.ts", stack, "--out", out], { cwd: REPO, stdio: "pipe" });
+            execFileSync(process.execPath, ["-r", require.resolve("sucrase/register/ts"), "tools/render.ts", stack, "--out", out], { cwd: REPO, stdio: "pipe" });
             const password = unwrap(one(await run(stack), "core/v1:Secret", "orchestrator-secrets").stringData).SESSION_SIGNING_KEY;
             assert.equal(password, mockedPassword("orchestrator-session-signing-key"));
             const files = fs.readdirSync(out).filter((f) => f.endsWith(".yaml"));

@@ -1,0 +1,129 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as url from "url";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { skipPromiseDebugTraces } from "../runtime/promiseTraces";
+
+// The SDK's internal helper that takes a trace for every promise it makes.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { debuggablePromise } = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx: string) => Promise<T> };
+
+type Formatter = (error: Error, frames: NodeJS.CallSite[]) => unknown;
+/** V8's hook, which may be undefined (@types/node declares it always set). */
+const V8 = Error as { prepareStackTrace?: Formatter };
+
+/** A formatter standing in for source-map-support: counts its calls, marks what it formats. */
+function countingFormatter(): { formatter: Formatter; calls: () => number } {
+    let calls = 0;
+    return {
+        formatter: (error, frames) => {
+            calls++;
+            return `formatted(${error.message}, ${frames.length} frames)`;
+        },
+        calls: () => calls,
+    };
+}
+
+function boom(): Error {
+    return new Error("boom");
+}
+
+interface Registered {
+    readonly name: string;
+    readonly position?: { uri: string; line: number };
+}
+
+/** Declares one ConfigMap under Pulumi's mocks and returns where the SDK says it was declared. */
+async function declareConfigMap(): Promise<Registered[]> {
+    await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: (a) => a.inputs }, "project", "stack", true);
+    const monitor = (pulumi.runtime as unknown as { getMonitor(): { registerResource: (req: any, cb: unknown) => void } }).getMonitor();
+    const registered: Registered[] = [];
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) => {
+        const pos = req.getSourceposition();
+        registered.push({ name: req.getName(), position: pos && { uri: pos.getUri(), line: pos.getLine() } });
+        register(req, cb);
+    };
+    const cm = new k8s.core.v1.ConfigMap("probe", { data: { a: "b" } }); // <- SOURCE POSITION
+    await new Promise((resolve) => cm.urn.apply(resolve));
+    return registered;
+}
+
+describe("runtime/promiseTraces: the SDK's per-promise debug traces are not formatted", () => {
+    let saved: Formatter | undefined;
+    beforeEach(() => (saved = V8.prepareStackTrace));
+    afterEach(() => (V8.prepareStackTrace = saved));
+
+    it("answers the trace debuggablePromise takes with an empty string, without calling the formatter", async () => {
+        const counting = countingFormatter();
+        V8.prepareStackTrace = counting.formatter;
+        const restore = skipPromiseDebugTraces({});
+        assert.ok(restore, "installed");
+        const p = Promise.resolve(1);
+        assert.equal(await debuggablePromise(p, "test"), 1);
+        assert.equal((p as unknown as { _debugStackTrace: unknown })._debugStackTrace, "");
+        assert.equal(counting.calls(), 0);
+    });
+
+    it("hands every other trace to the formatter installed before it", () => {
+        const counting = countingFormatter();
+        V8.prepareStackTrace = counting.formatter;
+        skipPromiseDebugTraces({});
+        assert.match(String(boom().stack), /^formatted\(boom, \d+ frames\)$/);
+        assert.equal(counting.calls(), 1);
+    });
+
+    it("formats like V8 when no formatter was installed before it", () => {
+        V8.prepareStackTrace = undefined;
+        const plain = String(boom().stack).split("\n").slice(0, 2);
+        skipPromiseDebugTraces({});
+        const hooked = String(boom().stack).split("\n").slice(0, 2);
+        assert.deepEqual(hooked, plain);
+        assert.match(hooked[1], /^ {4}at boom \(.*promiseTraces\.test\.ts:\d+:\d+\)$/);
+    });
+
+    it("installs nothing when PULUMI_DEBUG_PROMISE_LEAKS asks for the traces, installs once, and can be undone", async () => {
+        const counting = countingFormatter();
+        V8.prepareStackTrace = counting.formatter;
+        assert.equal(skipPromiseDebugTraces({ PULUMI_DEBUG_PROMISE_LEAKS: "1" }), undefined);
+        assert.equal(V8.prepareStackTrace, counting.formatter);
+        const p = Promise.resolve(1);
+        await debuggablePromise(p, "test");
+        assert.match(String((p as unknown as { _debugStackTrace: unknown })._debugStackTrace), /^formatted/);
+
+        const restore = skipPromiseDebugTraces({})!;
+        const installed = V8.prepareStackTrace;
+        assert.equal(skipPromiseDebugTraces({}), undefined, "a second call installs nothing");
+        assert.equal(V8.prepareStackTrace, installed);
+        restore();
+        assert.equal(V8.prepareStackTrace, counting.formatter);
+    });
+
+    it("leaves one formatted trace per resource, the one Pulumi records the source position from (not one per promise)", async () => {
+        const without = countingFormatter();
+        V8.prepareStackTrace = without.formatter;
+        await declareConfigMap();
+        const with_ = countingFormatter();
+        V8.prepareStackTrace = with_.formatter;
+        skipPromiseDebugTraces({});
+        await declareConfigMap();
+        assert.ok(without.calls() >= 5, `the SDK formats a trace per promise: ${without.calls()} for one resource`);
+        // The one left: Resource.callsites, whose frames give the resource's source position.
+        assert.equal(with_.calls(), 1);
+    });
+
+    it("keeps resources' source positions on the TypeScript line that declared them, under the runner's source-map-support", async () => {
+        // What Pulumi's runner installs first (cmd/run/index.js: require("source-map-support/register")).
+        const sms = require.resolve("source-map-support", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] });
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require(sms) as { install(o: object): void }).install({ environment: "node", handleUncaughtExceptions: false });
+        skipPromiseDebugTraces({});
+        const registered = await declareConfigMap();
+        const line = fs.readFileSync(__filename, "utf8").split("\n").findIndex((l) => l.includes("// <- SOURCE POSITION")) + 1;
+        const probe = registered.find((r) => r.name === "probe");
+        // The transpiler (sucrase, as Pulumi.yaml's nodeargs register it) keeps every line where it was.
+        assert.deepEqual(probe?.position, { uri: url.pathToFileURL(__filename).toString(), line });
+    });
+});
