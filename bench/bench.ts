@@ -6,25 +6,22 @@
  * language host starts it for a preview: the same arguments, the configuration in PULUMI_CONFIG,
  * the project's runtime options from Pulumi.yaml (so the TypeScript loader Pulumi.yaml names, or
  * ts-node registered by Pulumi's own code for the "before" cases). Only the engine is replaced, by
- * Pulumi's mock monitor (bench/preload.ts). Configuration is
- * read from Pulumi.yaml and Pulumi.<stack>.yaml by the render harness (tools/harness/stackFiles).
+ * Pulumi's mock monitor (bench/runner.ts, bench/preload.ts). Configuration is read from
+ * Pulumi.yaml and Pulumi.<stack>.yaml by the render harness (tools/harness/stackFiles).
  * Cases run round-robin, after one warm-up round, so that load on the machine spreads evenly.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { transform } from "sucrase";
 import YAML from "yaml";
 import { readStackFiles, StackConfig } from "../tools/harness/stackFiles";
 import { benchServices, projectFile, stackFile } from "./catalog";
 import { writeKustomize } from "./kustomize";
 import { cleanUp, Command, runOnce } from "./measure";
 import type { ChildReport } from "./preload";
-import { BenchCase, MAX_ARG_STRLEN, printReport } from "./report";
+import { BenchCase, printReport } from "./report";
+import { childEnv, compilePreload, projectRuntime, REPO, Runtime, runnerCommand, TS_NODE_RUNTIME } from "./runner";
 import { findOnPath } from "./which";
-
-const REPO = path.resolve(__dirname, "..");
-const RUNNER = require.resolve("@pulumi/pulumi/cmd/run", { paths: [REPO] });
 
 interface Options {
     readonly runs: number;
@@ -48,7 +45,7 @@ async function main(opts: Options): Promise<void> {
 
 async function benchmark(opts: Options, work: string): Promise<void> {
     const preload = compilePreload();
-    const runtime = runtimeOptions();
+    const runtime = projectRuntime();
     const cases: BenchCase[] = [];
     const pulumiCase = (
         id: string,
@@ -57,41 +54,21 @@ async function benchmark(opts: Options, work: string): Promise<void> {
         extra: { services?: number; env?: NodeJS.ProcessEnv; programDir?: string; runs?: number; runtime?: Runtime; role?: BenchCase["role"] } = {},
     ) => {
         const reportFile = path.join(work, `${id}.report.json`);
-        const programDir = extra.programDir ?? REPO;
-        const rt = extra.runtime ?? runtime;
-        const config = JSON.stringify(languageHostConfig(stack.config));
-        const configBytes = Buffer.byteLength(`PULUMI_CONFIG=${config}`) + 1;
-        const configFile = path.join(work, `${id}.config.json`);
-        if (configBytes > MAX_ARG_STRLEN) {
-            fs.writeFileSync(configFile, JSON.stringify({ config: stack.config, secretKeys: stack.secretKeys }));
-        }
-        const env: NodeJS.ProcessEnv = {
-            ...childEnv(),
-            // What pulumi-language-nodejs puts in the program's environment.
-            ...(configBytes > MAX_ARG_STRLEN ? { BENCH_CONFIG_FILE: configFile } : { PULUMI_CONFIG: config }),
-            PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(stack.secretKeys),
-            ...(rt.typescript ? { PULUMI_NODEJS_TYPESCRIPT: "true" } : {}),
-            ...(rt.tsconfig ? { PULUMI_NODEJS_TSCONFIG_PATH: rt.tsconfig } : {}),
-            BENCH_PROJECT: stack.project,
-            BENCH_STACK: stack.stack,
-            BENCH_REPORT: reportFile,
-            ...extra.env,
-        };
-        const args = [
-            ...rt.nodeargs,
-            "--require",
+        const { command, configBytes } = runnerCommand({
+            stack,
+            programDir: extra.programDir ?? REPO,
+            runtime: extra.runtime ?? runtime,
             preload,
-            RUNNER,
-            ...["--monitor", "mock", "--organization", "organization", "--project", stack.project, "--root-directory", programDir],
-            ...["--stack", stack.stack, "--pwd", programDir, "--dry-run", "--parallel", "16", "."],
-        ];
-        const command = { file: process.execPath, args, cwd: programDir, env };
+            reportFile,
+            configFile: path.join(work, `${id}.config.json`),
+            env: extra.env,
+        });
         cases.push({ id, label, tool: "pulumi", role: extra.role, services: extra.services, runs: extra.runs ?? opts.runs, command, reportFile, configBytes, stack, samples: [], reports: [] });
     };
     // How this program ran before this project tuned it: Pulumi's default TypeScript runtime (ts-node,
     // registered by Pulumi's runner) and the SDK's promise traces formatted (PULUMI_DEBUG_PROMISE_LEAKS
     // keeps runtime/promiseTraces.ts from installing; it changes nothing else unless promises leak).
-    const tsNodeRuntime: Runtime = { raw: { name: "nodejs", options: { typescript: true } }, typescript: true, nodeargs: [] };
+    const tsNodeRuntime = TS_NODE_RUNTIME;
     const before = (transpileOnly: boolean): NodeJS.ProcessEnv => ({ PULUMI_NODEJS_TRANSPILE_ONLY: String(transpileOnly), PULUMI_DEBUG_PROMISE_LEAKS: "1" });
     const fewer = Math.min(3, opts.runs);
 
@@ -145,6 +122,12 @@ async function benchmark(opts: Options, work: string): Promise<void> {
 
     const largest = opts.sizes[opts.sizes.length - 1];
     const largestStack = cases.find((c) => c.id === `pulumi-${largest}`)!.stack!;
+    const sdkFloor = writeSdkFloorProgram(work);
+    // As many resources as the largest catalog has: set once its warm-up run has counted them.
+    pulumiCase(`sdk-floor-${largest}`, `SDK floor: as many bare ConfigMaps as pulumi ${largest} has resources`, sdkFloor.stack, {
+        programDir: sdkFloor.dir,
+        role: "diagnostic",
+    });
     pulumiCase(`pulumi-${largest}-before`, `pulumi ${largest}, before: ts-node transpile-only, SDK traces formatted`, largestStack, {
         services: largest,
         runtime: tsNodeRuntime,
@@ -171,6 +154,10 @@ async function benchmark(opts: Options, work: string): Promise<void> {
             if (round === 0) {
                 // The warm-up fills the page cache and checks what each case produces.
                 c.objects = c.tool === "kustomize" ? (sample.stdout.match(/^kind: /gm) ?? []).length : undefined;
+                if (c.id === `pulumi-${largest}`) {
+                    const counted = (JSON.parse(fs.readFileSync(c.reportFile!, "utf8")) as ChildReport).resources;
+                    cases.find((x) => x.id === `sdk-floor-${largest}`)!.command.env.FLOOR_RESOURCES = String(counted - 1);
+                }
                 continue;
             }
             c.samples.push(sample);
@@ -181,16 +168,6 @@ async function benchmark(opts: Options, work: string): Promise<void> {
     load.push(os.loadavg()[0]);
 
     printReport(cases, { runs: opts.runs, load, kubectl, runtime: runtime.raw });
-}
-
-/** The child's environment: this one without settings that would change how ts-node or Pulumi behave. */
-function childEnv(): NodeJS.ProcessEnv {
-    return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TS_NODE_") && !k.startsWith("PULUMI_")));
-}
-
-/** The language host passes `<namespace>:<key>` as `<namespace>:config:<key>`. */
-function languageHostConfig(config: Readonly<Record<string, string>>): Record<string, string> {
-    return Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(/^([^:]+):/, "$1:config:"), v]));
 }
 
 /** A case's report, refused when the case did not run the way its label says. */
@@ -208,50 +185,42 @@ function checkedReport(c: BenchCase, r: ChildReport): ChildReport {
     return r;
 }
 
-export interface Runtime {
-    readonly raw: unknown;
-    readonly typescript: boolean;
-    readonly tsconfig?: string;
-    readonly nodeargs: string[];
-}
-
-/** The nodejs runtime options of Pulumi.yaml, read as pulumi-language-nodejs reads them. */
-function runtimeOptions(): Runtime {
-    const project = YAML.parse(fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8")) as { runtime: unknown };
-    const raw = project.runtime;
-    const options: Record<string, unknown> = typeof raw === "object" && raw !== null ? ((raw as { options?: Record<string, unknown> }).options ?? {}) : {};
-    return {
-        raw,
-        typescript: options.typescript !== false,
-        tsconfig: typeof options.tsconfig === "string" ? options.tsconfig : undefined,
-        // The language host splits with shell quoting rules; plain words are all this project uses.
-        nodeargs: typeof options.nodeargs === "string" ? options.nodeargs.split(/\s+/).filter(Boolean) : [],
-    };
-}
-
-/** The mock engine, as JavaScript: it runs before Pulumi's runner registers ts-node. */
-function compilePreload(): string {
-    const source = fs.readFileSync(path.join(__dirname, "preload.ts"), "utf8");
-    const js = transform(source, { transforms: ["typescript", "imports"], filePath: "preload.ts" }).code;
-    // Inside the project's node_modules, so that it resolves @pulumi/pulumi as the program does.
-    const out = path.join(REPO, "node_modules", ".cache", "hft-bench", "preload.js");
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, js);
-    return out;
-}
-
-/** A program that only loads the two SDKs, run like the real one, with this project's tsconfig. */
+/** A program that only loads the two SDKs, run like the real one. */
 function writeEmptyProgram(work: string): { dir: string; stack: StackConfig } {
-    const dir = path.join(work, "empty");
+    return writeProgram(work, "empty", 'import * as pulumi from "@pulumi/pulumi";\nimport * as k8s from "@pulumi/kubernetes";\n\nexport const loaded = [pulumi.getStack(), typeof k8s.Provider];\n');
+}
+
+/**
+ * The SDK's own cost for a number of resources (FLOOR_RESOURCES): that many ConfigMaps with
+ * fixed names and plain inputs, no provider, parent or dependency, the promise traces skipped
+ * as in this program. No program declaring that many resources can run faster under the runner.
+ */
+function writeSdkFloorProgram(work: string): { dir: string; stack: StackConfig } {
+    const hook = JSON.stringify(path.join(REPO, "runtime", "promiseTraces"));
+    return writeProgram(
+        work,
+        "sdk-floor",
+        [
+            'import * as k8s from "@pulumi/kubernetes";',
+            `import { skipPromiseDebugTraces } from ${hook};`,
+            "",
+            "skipPromiseDebugTraces();",
+            'for (let i = 0; i < Number(process.env.FLOOR_RESOURCES ?? "0"); i++) {',
+            '    new k8s.core.v1.ConfigMap(`cm-${i}`, { metadata: { name: `cm-${i}`, namespace: "bench" }, data: { key: "value" } });',
+            "}",
+            "",
+        ].join("\n"),
+    );
+}
+
+function writeProgram(work: string, name: string, source: string): { dir: string; stack: StackConfig } {
+    const dir = path.join(work, name);
     fs.mkdirSync(dir);
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
     fs.copyFileSync(path.join(REPO, "tsconfig.json"), path.join(dir, "tsconfig.json"));
-    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "empty", main: "index.ts" }));
-    fs.writeFileSync(
-        path.join(dir, "index.ts"),
-        'import * as pulumi from "@pulumi/pulumi";\nimport * as k8s from "@pulumi/kubernetes";\n\nexport const loaded = [pulumi.getStack(), typeof k8s.Provider];\n',
-    );
-    return { dir, stack: { project: "empty", stack: "bench", config: {}, secretKeys: [], placeholders: [] } };
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, main: "index.ts" }));
+    fs.writeFileSync(path.join(dir, "index.ts"), source);
+    return { dir, stack: { project: name, stack: "bench", config: {}, secretKeys: [], placeholders: [] } };
 }
 
 function parseArgs(argv: readonly string[]): Options {

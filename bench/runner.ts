@@ -1,0 +1,112 @@
+/**
+ * How `pulumi-language-nodejs` starts a program for a preview, reproduced without the CLI: node
+ * with Pulumi.yaml's `nodeargs`, Pulumi's own program runner (`@pulumi/pulumi/cmd/run`) with the
+ * host's arguments, and the stack configuration in PULUMI_CONFIG. Only the engine is replaced:
+ * bench/preload.ts installs Pulumi's mock monitor ahead of the runner and reports what it saw.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { transform } from "sucrase";
+import YAML from "yaml";
+import type { StackConfig } from "../tools/harness/stackFiles";
+import type { Command } from "./measure";
+
+export const REPO = path.resolve(__dirname, "..");
+const RUNNER = require.resolve("@pulumi/pulumi/cmd/run", { paths: [REPO] });
+
+/**
+ * Linux refuses to exec a program with any one environment string longer than this
+ * (MAX_ARG_STRLEN, 32 pages), and pulumi-language-nodejs hands the whole stack configuration to
+ * node in one variable, PULUMI_CONFIG: past it, `pulumi preview` fails with "fork/exec node:
+ * argument list too long" (pulumi/pulumi#8680).
+ */
+export const MAX_ARG_STRLEN = 32 * 4096;
+
+/** The nodejs runtime options of a Pulumi.yaml. */
+export interface Runtime {
+    readonly raw: unknown;
+    readonly typescript: boolean;
+    readonly tsconfig?: string;
+    readonly nodeargs: string[];
+}
+
+/** Pulumi's default for a TypeScript project: ts-node, registered by the runner. */
+export const TS_NODE_RUNTIME: Runtime = { raw: { name: "nodejs", options: { typescript: true } }, typescript: true, nodeargs: [] };
+
+/** The nodejs runtime options of the project's Pulumi.yaml, read as pulumi-language-nodejs reads them. */
+export function projectRuntime(dir: string = REPO): Runtime {
+    const project = YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { runtime: unknown };
+    const raw = project.runtime;
+    const options: Record<string, unknown> = typeof raw === "object" && raw !== null ? ((raw as { options?: Record<string, unknown> }).options ?? {}) : {};
+    return {
+        raw,
+        typescript: options.typescript !== false,
+        tsconfig: typeof options.tsconfig === "string" ? options.tsconfig : undefined,
+        // The language host splits with shell quoting rules; plain words are all this project uses.
+        nodeargs: typeof options.nodeargs === "string" ? options.nodeargs.split(/\s+/).filter(Boolean) : [],
+    };
+}
+
+export interface RunnerCase {
+    readonly stack: StackConfig;
+    readonly programDir: string;
+    readonly runtime: Runtime;
+    /** The compiled bench/preload.ts (compilePreload). */
+    readonly preload: string;
+    /** Where the preload writes its ChildReport. */
+    readonly reportFile: string;
+    /** Where a configuration too large for PULUMI_CONFIG is handed over instead. */
+    readonly configFile: string;
+    readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The command that runs the program as a preview, and the size of its PULUMI_CONFIG string. */
+export function runnerCommand(c: RunnerCase): { command: Command; configBytes: number } {
+    const config = JSON.stringify(languageHostConfig(c.stack.config));
+    const configBytes = Buffer.byteLength(`PULUMI_CONFIG=${config}`) + 1;
+    if (configBytes > MAX_ARG_STRLEN) {
+        fs.writeFileSync(c.configFile, JSON.stringify({ config: c.stack.config, secretKeys: c.stack.secretKeys }));
+    }
+    const env: NodeJS.ProcessEnv = {
+        ...childEnv(),
+        // What pulumi-language-nodejs puts in the program's environment.
+        ...(configBytes > MAX_ARG_STRLEN ? { BENCH_CONFIG_FILE: c.configFile } : { PULUMI_CONFIG: config }),
+        PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(c.stack.secretKeys),
+        ...(c.runtime.typescript ? { PULUMI_NODEJS_TYPESCRIPT: "true" } : {}),
+        ...(c.runtime.tsconfig ? { PULUMI_NODEJS_TSCONFIG_PATH: c.runtime.tsconfig } : {}),
+        BENCH_PROJECT: c.stack.project,
+        BENCH_STACK: c.stack.stack,
+        BENCH_REPORT: c.reportFile,
+        ...c.env,
+    };
+    const args = [
+        ...c.runtime.nodeargs,
+        "--require",
+        c.preload,
+        RUNNER,
+        ...["--monitor", "mock", "--organization", "organization", "--project", c.stack.project, "--root-directory", c.programDir],
+        ...["--stack", c.stack.stack, "--pwd", c.programDir, "--dry-run", "--parallel", "16", "."],
+    ];
+    return { command: { file: process.execPath, args, cwd: c.programDir, env }, configBytes };
+}
+
+/** This process's environment without settings that would change how ts-node or Pulumi behave. */
+export function childEnv(): NodeJS.ProcessEnv {
+    return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TS_NODE_") && !k.startsWith("PULUMI_")));
+}
+
+/** The language host passes `<namespace>:<key>` as `<namespace>:config:<key>`. */
+function languageHostConfig(config: Readonly<Record<string, string>>): Record<string, string> {
+    return Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(/^([^:]+):/, "$1:config:"), v]));
+}
+
+/** The mock engine, as JavaScript: it runs before the runner or Pulumi.yaml's loader can load TypeScript. */
+export function compilePreload(): string {
+    const source = fs.readFileSync(path.join(__dirname, "preload.ts"), "utf8");
+    const js = transform(source, { transforms: ["typescript", "imports"], filePath: "preload.ts" }).code;
+    // Inside the project's node_modules, so that it resolves @pulumi/pulumi as the program does.
+    const out = path.join(REPO, "node_modules", ".cache", "hft-bench", "preload.js");
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, js);
+    return out;
+}
