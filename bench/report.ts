@@ -197,7 +197,7 @@ function targets(cases: readonly BenchCase[], get: Get, sizes: readonly number[]
         `  ${check(stagingMs < TARGETS.stagingMs)} staging under ${TARGETS.stagingMs / 1000} s: ${s(stagingMs)} (${(stagingMs / TARGETS.stagingMs).toFixed(2)} of the target; ${(stagingMs / floor).toFixed(2)}x the floor of ${s(floor)})`,
         ...(largest !== TARGETS.services ? [`  (the 2.5 s and kustomize targets are for ${TARGETS.services} services; this run's largest catalog is ${largest})`] : []),
         `  ${check(largestMs < TARGETS.largestMs)} ${largest} services under ${TARGETS.largestMs / 1000} s: ${s(largestMs)} (${(largestMs / TARGETS.largestMs).toFixed(2)} of the target)`,
-        `          the SDK alone, for as many resources (${floorCase.reports[0]?.resources ?? "?"} bare ConfigMaps): ${s(sdkFloorMs)}, ${mib(peakMiB(floorCase))}; this program adds ${s(largestMs - sdkFloorMs)}`,
+        `          the SDK alone, for as many resources (${floorCase.reports[0]?.resources ?? "?"}, bare ConfigMaps): ${s(sdkFloorMs)}, ${mib(peakMiB(floorCase))}; this program adds ${s(largestMs - sdkFloorMs)}`,
         kustomize !== undefined
             ? `  ${check(largestMs < kustomize)} ${largest} services faster than kustomize in this run: ${s(largestMs)} vs ${s(kustomize)} (kustomize takes ${(kustomize / largestMs).toFixed(2)}x as long)`
             : "  NOT RUN kustomize comparison: kubectl not found on PATH",
