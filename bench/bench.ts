@@ -68,27 +68,26 @@ async function benchmark(opts: Options, work: string): Promise<void> {
     // How this program ran before this project tuned it: Pulumi's default TypeScript runtime (ts-node,
     // registered by Pulumi's runner) and the SDK's promise traces formatted (PULUMI_DEBUG_PROMISE_LEAKS
     // keeps runtime/promiseTraces.ts from installing; it changes nothing else unless promises leak).
-    const tsNodeRuntime = TS_NODE_RUNTIME;
     const before = (transpileOnly: boolean): NodeJS.ProcessEnv => ({ PULUMI_NODEJS_TRANSPILE_ONLY: String(transpileOnly), PULUMI_DEBUG_PROMISE_LEAKS: "1" });
     const fewer = Math.min(3, opts.runs);
 
     const floorCommand: Command = { file: process.execPath, args: ["-e", 'require("@pulumi/pulumi"); require("@pulumi/kubernetes")'], cwd: REPO, env: childEnv() };
     cases.push({ id: "floor", label: "floor: node loads @pulumi/pulumi + @pulumi/kubernetes", tool: "node", runs: opts.runs, command: floorCommand, samples: [], reports: [] });
     const empty = writeEmptyProgram(work);
-    pulumiCase("runtime-floor", "runtime floor: empty program, Pulumi's runner", empty.stack, { programDir: empty.dir });
+    pulumiCase("runtime-floor", "runtime floor: empty program, Pulumi's runner", empty.stack, { programDir: empty.dir, role: "floor" });
     const staging = readStackFiles(REPO, "staging", { fillSecrets: true });
     const stagingServices = Object.keys((JSON.parse(staging.config["hft-platform:catalog"]) as { services: object }).services).length;
     pulumiCase("staging", `staging (this repo, ${stagingServices} services)`, staging, { services: stagingServices });
     pulumiCase("staging-default", "staging, before: Pulumi's default (ts-node type-checks, SDK traces formatted)", staging, {
         services: stagingServices,
-        runtime: tsNodeRuntime,
+        runtime: TS_NODE_RUNTIME,
         env: before(false),
         runs: fewer,
         role: "before",
     });
     pulumiCase("staging-transpile", "staging, before: ts-node transpile-only, SDK traces formatted", staging, {
         services: stagingServices,
-        runtime: tsNodeRuntime,
+        runtime: TS_NODE_RUNTIME,
         env: before(true),
         runs: fewer,
         role: "before",
@@ -130,7 +129,7 @@ async function benchmark(opts: Options, work: string): Promise<void> {
     });
     pulumiCase(`pulumi-${largest}-before`, `pulumi ${largest}, before: ts-node transpile-only, SDK traces formatted`, largestStack, {
         services: largest,
-        runtime: tsNodeRuntime,
+        runtime: TS_NODE_RUNTIME,
         env: before(true),
         runs: fewer,
         role: "before",
@@ -177,7 +176,7 @@ function checkedReport(c: BenchCase, r: ChildReport): ChildReport {
         tsNode && r.tsNode === undefined ? "ts-node was not registered" : undefined,
         !tsNode && r.tsNode !== undefined ? "ts-node was registered" : undefined,
         tsNode && r.tsNode && String(r.tsNode.transpileOnly) !== c.command.env.PULUMI_NODEJS_TRANSPILE_ONLY ? `ts-node transpileOnly is ${r.tsNode.transpileOnly}` : undefined,
-        c.id !== "runtime-floor" && r.promiseTraceHook === (c.role === "before") ? `the promise-trace formatter was ${r.promiseTraceHook ? "" : "not "}installed` : undefined,
+        c.role !== "floor" && r.promiseTraceHook === (c.role === "before") ? `the promise-trace formatter was ${r.promiseTraceHook ? "" : "not "}installed` : undefined,
     ].filter((p) => p !== undefined);
     if (problems.length > 0) {
         throw new Error(`${c.label}: ${problems.join("; ")}`);
@@ -217,7 +216,6 @@ function writeProgram(work: string, name: string, source: string): { dir: string
     const dir = path.join(work, name);
     fs.mkdirSync(dir);
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
-    fs.copyFileSync(path.join(REPO, "tsconfig.json"), path.join(dir, "tsconfig.json"));
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, main: "index.ts" }));
     fs.writeFileSync(path.join(dir, "index.ts"), source);
     return { dir, stack: { project: name, stack: "bench", config: {}, secretKeys: [], placeholders: [] } };

@@ -13,8 +13,11 @@ export interface BenchCase {
     readonly id: string;
     readonly label: string;
     readonly tool: "node" | "pulumi" | "kustomize";
-    /** "before": how the program ran before this project tuned it; "diagnostic": not a supported setting. */
-    readonly role?: "before" | "diagnostic";
+    /**
+     * "before": how the program ran before this project tuned it; "diagnostic": not a supported
+     * setting; "floor": a program that is not this one (it does not skip the SDK's promise traces).
+     */
+    readonly role?: "before" | "diagnostic" | "floor";
     readonly services?: number;
     readonly runs: number;
     readonly command: Command;
@@ -171,8 +174,8 @@ function beforeAfter(get: Get, sizes: readonly number[]): string[] {
         ),
         `  "before": the SDK's per-promise traces formatted (PULUMI_DEBUG_PROMISE_LEAKS=1 keeps runtime/promiseTraces.ts off)`,
         `  diagnostic: ${noDebugger.label}: ${span(wall(noDebugger))}, cpu ${s(cpu(noDebugger))}, peak ${mib(peakMiB(noDebugger))}`,
-        `    Pulumi's runner enables the V8 debugger (for function serialization) before the program starts, and every promise`,
-        `    then costs more: ${(share * 100).toFixed(0)}% of the ${largest}-service run. Pulumi's, not this program's; shown, not changed.`,
+        `    Pulumi's runner enables the V8 debugger (for function serialization) before the program starts: turning it on takes`,
+        `    time and every promise then costs more, ${(share * 100).toFixed(0)}% of the ${largest}-service run. Pulumi's, not this program's; shown, not changed.`,
         "",
     ];
 }
