@@ -13,9 +13,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import YAML from "yaml";
 import { readStackFiles, StackConfig } from "../tools/harness/stackFiles";
-import { benchServices, projectFile, stackFile } from "./catalog";
+import { benchServices, writeProject } from "./catalog";
 import { writeKustomize } from "./kustomize";
 import { cleanUp, Command, runOnce } from "./measure";
 import type { ChildReport } from "./preload";
@@ -100,10 +99,8 @@ async function benchmark(opts: Options, work: string): Promise<void> {
     for (const n of opts.sizes) {
         const dir = path.join(work, `catalog-${n}`);
         const services = benchServices(n);
-        fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), YAML.stringify(projectFile(services, runtime.raw)));
-        fs.writeFileSync(path.join(dir, "Pulumi.bench.yaml"), YAML.stringify(stackFile(services)));
-        pulumiCase(`pulumi-${n}`, `pulumi ${n}`, readStackFiles(dir, "bench", { fillSecrets: true }), { services: n });
+        writeProject(dir, services, runtime.raw);
+        pulumiCase(`pulumi-${n}`, `pulumi ${n}`, readStackFiles(dir, "bench", { fillSecrets: true }), { services: n, programDir: dir });
         if (kubectl) {
             const overlay = writeKustomize(path.join(dir, "kustomize"), services);
             cases.push({
@@ -120,7 +117,9 @@ async function benchmark(opts: Options, work: string): Promise<void> {
     }
 
     const largest = opts.sizes[opts.sizes.length - 1];
-    const largestStack = cases.find((c) => c.id === `pulumi-${largest}`)!.stack!;
+    const largestCase = cases.find((c) => c.id === `pulumi-${largest}`)!;
+    const largestStack = largestCase.stack!;
+    const largestDir = largestCase.command.cwd;
     const sdkFloor = writeSdkFloorProgram(work);
     // As many resources as the largest catalog has: set once its warm-up run has counted them.
     pulumiCase(`sdk-floor-${largest}`, `SDK floor: as many bare ConfigMaps as pulumi ${largest} has resources`, sdkFloor.stack, {
@@ -129,6 +128,7 @@ async function benchmark(opts: Options, work: string): Promise<void> {
     });
     pulumiCase(`pulumi-${largest}-before`, `pulumi ${largest}, before: ts-node transpile-only, SDK traces formatted`, largestStack, {
         services: largest,
+        programDir: largestDir,
         runtime: TS_NODE_RUNTIME,
         env: before(true),
         runs: fewer,
@@ -136,6 +136,7 @@ async function benchmark(opts: Options, work: string): Promise<void> {
     });
     pulumiCase(`pulumi-${largest}-nodebugger`, `pulumi ${largest} without the runner's V8 debugger session (diagnostic)`, largestStack, {
         services: largest,
+        programDir: largestDir,
         env: { BENCH_NO_DEBUGGER: "1" },
         runs: fewer,
         role: "diagnostic",

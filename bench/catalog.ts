@@ -4,6 +4,9 @@
  * generated one, and two callers. The stack file overrides one value per service, as the
  * Kustomize overlay has one patch per service.
  */
+import * as fs from "fs";
+import * as path from "path";
+import YAML from "yaml";
 
 const ROLES = ["ingestion", "pricing", "risk", "execution", "ledger", "gateway", "reporting", "alerts"];
 
@@ -48,9 +51,17 @@ export function benchServices(count: number): BenchService[] {
     });
 }
 
-/** Pulumi.yaml: the project and its shared catalog. */
-export function projectFile(services: readonly BenchService[], runtime: unknown): Record<string, unknown> {
-    const catalog = {
+/** The name of the catalog file Pulumi.yaml points at: a catalog this size does not fit in Pulumi config. */
+export const CATALOG_FILE = "catalog.yaml";
+
+/** Pulumi.yaml: the project; its shared catalog is in CATALOG_FILE. */
+export function projectFile(runtime: unknown): Record<string, unknown> {
+    return { name: "hft-platform", runtime, config: { catalogFile: { value: CATALOG_FILE } } };
+}
+
+/** The shared catalog (CATALOG_FILE). */
+export function catalogFile(services: readonly BenchService[]): Record<string, unknown> {
+    return {
         system: "hft",
         tiers: TIERS,
         commonEnv: { TZ: "UTC" },
@@ -75,7 +86,6 @@ export function projectFile(services: readonly BenchService[], runtime: unknown)
             ]),
         ),
     };
-    return { name: "hft-platform", runtime, config: { catalog: { value: catalog } } };
 }
 
 /** Pulumi.<stack>.yaml: the staging environment plus one override per service. */
@@ -97,4 +107,19 @@ export function stackFile(services: readonly BenchService[]): Record<string, unk
             },
         },
     };
+}
+
+/**
+ * Writes a project that runs this repository's program on a generated catalog: Pulumi.yaml (with
+ * `runtime`), the catalog file, Pulumi.bench.yaml, and links to the program's sources and packages.
+ */
+export function writeProject(dir: string, services: readonly BenchService[], runtime: unknown): void {
+    const repo = path.resolve(__dirname, "..");
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), YAML.stringify(projectFile(runtime)));
+    fs.writeFileSync(path.join(dir, CATALOG_FILE), YAML.stringify(catalogFile(services)));
+    fs.writeFileSync(path.join(dir, "Pulumi.bench.yaml"), YAML.stringify(stackFile(services)));
+    for (const entry of ["package.json", "node_modules", "index.ts", "program.ts", "config", "components", "runtime"]) {
+        fs.symlinkSync(path.join(repo, entry), path.join(dir, entry));
+    }
 }

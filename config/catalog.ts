@@ -3,7 +3,7 @@ import * as f from "./formats";
 import { Layer, readEnvMap, readServiceLayer } from "./serviceSettings";
 import { Resources } from "./types";
 
-/** The shared part of the configuration, written once in Pulumi.yaml. */
+/** The shared part of the configuration, written once in Pulumi.yaml (or in the file `catalogFile` names). */
 export interface Catalog {
     /** False when the catalog is missing or not an object (already reported). */
     readonly readable: boolean;
@@ -19,7 +19,7 @@ export interface Catalog {
 export function readCatalog(node: Node): Catalog {
     const k = node.object(["system", "tiers", "commonEnv", "defaults", "services"]);
     if (!node.present) {
-        node.required("the service catalog (an object with 'services'), set in Pulumi.yaml");
+        node.required("the service catalog (an object with 'services'), set in Pulumi.yaml, or in a YAML file named by catalogFile");
     }
     const system = k?.system ? k.system.string(f.dnsLabel, "a DNS-1123 label naming the whole system, such as 'hft'") : node.present ? node.child("system").required("a DNS-1123 label naming the whole system, such as 'hft'") : undefined;
 

@@ -1,4 +1,6 @@
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { readCatalogFile } from "./catalogFile";
 import { ConfigError } from "./errors";
 import { PINNED_IMAGES_VAR } from "./pinnedImages";
 import { CONFIG_KEYS, readPlatformConfig } from "./platform";
@@ -7,9 +9,10 @@ import { PlatformConfig } from "./types";
 /**
  * Reads this stack's configuration from the Pulumi runtime (`pulumi config`, Pulumi.yaml and
  * Pulumi.<stack>.yaml), validated. The only place the program touches `pulumi.Config`.
- * `ciEnv` is where image tags come from when no tag is configured (GitHub Actions variables).
+ * `ciEnv` is where image tags come from when no tag is configured (GitHub Actions variables);
+ * `projectDir` is where a `catalogFile` is read from (the project's root directory).
  */
-export function loadPlatformConfig(ciEnv: Readonly<Record<string, string | undefined>> = process.env): PlatformConfig {
+export function loadPlatformConfig(ciEnv: Readonly<Record<string, string | undefined>> = process.env, projectDir: string = rootDirectory()): PlatformConfig {
     const project = pulumi.getProject();
     const prefix = `${project}:`;
     // No prototype: a key such as `__proto__` is kept (and reported as unknown), not swallowed.
@@ -35,15 +38,22 @@ export function loadPlatformConfig(ciEnv: Readonly<Record<string, string | undef
             values[key] = (CONFIG_KEYS as readonly string[]).includes(key) ? parse(fullKey, all[fullKey]) : all[fullKey];
         }
     }
+    const catalogFile = values.catalogFile !== undefined ? readCatalogFile(projectDir, project, values.catalogFile, values.catalog !== undefined) : undefined;
     const config = new pulumi.Config();
     return readPlatformConfig(
-        { project, stack: pulumi.getStack(), values, dryRun: pulumi.runtime.isDryRun(), ciEnv },
+        { project, stack: pulumi.getStack(), values, dryRun: pulumi.runtime.isDryRun(), ciEnv, catalogFile },
         {
             isSet: (key) => all[prefix + key] !== undefined,
             isSecret: (key) => isConfigSecret(prefix + key),
             value: (key) => config.requireSecret(key),
         },
     );
+}
+
+/** The project's directory as the language host passes it (--root-directory); else the working directory. */
+function rootDirectory(): string {
+    const dir = pulumi.runtime.getRootDirectory();
+    return path.isAbsolute(dir) ? dir : process.cwd();
 }
 
 // The SDK marks this helper internal; the engine passes the secret keys with the config.

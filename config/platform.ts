@@ -4,6 +4,7 @@ import { closest, Node } from "./node";
 import { byCodePoint } from "./order";
 import { isValid, Layer } from "./serviceSettings";
 import { readCatalog } from "./catalog";
+import type { CatalogFile } from "./catalogFile";
 import { readEnvironment } from "./environment";
 import { readGithub } from "./github";
 import { ciImageTags } from "./imageTags";
@@ -21,6 +22,8 @@ export interface RawConfig {
     readonly dryRun: boolean;
     /** The process environment: image tags from CI (`GITHUB_SHA`, `GITHUB_REF`, ...) and a rollback's pinned images. */
     readonly ciEnv: Readonly<Record<string, string | undefined>>;
+    /** The catalog, when it lives in the file `catalogFile` names instead of in `catalog`. */
+    readonly catalogFile?: CatalogFile;
 }
 
 /** Access to the stack's secret config values. */
@@ -31,7 +34,7 @@ export interface SecretSource {
 }
 
 /** The config keys of the program itself; secret keys named by the catalog are allowed too. */
-export const CONFIG_KEYS = ["catalog", "environment", "github"] as const;
+export const CONFIG_KEYS = ["catalog", "catalogFile", "environment", "github"] as const;
 
 /**
  * Reads, merges and validates the whole configuration. Throws a `ConfigError` listing every
@@ -40,7 +43,8 @@ export const CONFIG_KEYS = ["catalog", "environment", "github"] as const;
 export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): PlatformConfig {
     const problems = new Problems();
     const key = (k: string) => new Node(raw.values[k], `${raw.project}:${k}`, problems);
-    const catalog = readCatalog(key("catalog"));
+    const catalogNode = raw.catalogFile ? new Node(raw.catalogFile.value, raw.catalogFile.label, problems) : key("catalog");
+    const catalog = readCatalog(catalogNode);
     const env = readEnvironment(key("environment"), raw.stack);
     // A bad environment name is reported already; GitHub's settings are still read for their keys.
     const { config: github, secretKeys: githubSecretKeys } = readGithub(key("github"), env.name ?? raw.stack);
@@ -53,7 +57,7 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
 
     for (const [name, override] of env.services) {
         if (!catalog.services.has(name)) {
-            problems.add(override.path, `unknown service; the catalog (${raw.project}:catalog.services) has: ${serviceNames.join(", ") || "none"}`);
+            problems.add(override.path, `unknown service; the catalog (${catalogNode.path}.services) has: ${serviceNames.join(", ") || "none"}`);
         }
     }
 

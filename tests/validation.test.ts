@@ -604,7 +604,7 @@ describe("validation: stack config keys and secrets", function () {
         const base = stackConfig("staging");
         const config = { ...base.config, [`${P}enviroment`]: base.config[`${P}environment`] };
         assert.deepEqual(await refused({ ...base, config }), [
-            `${P}enviroment: unknown config key (did you mean 'environment'?); expected catalog, environment, github or a secret key the configuration names (brokerApiKey, githubToken, kubeconfig, marketDataApiKey, pulumiAccessToken, registryPassword)`,
+            `${P}enviroment: unknown config key (did you mean 'environment'?); expected catalog, catalogFile, environment, github or a secret key the configuration names (brokerApiKey, githubToken, kubeconfig, marketDataApiKey, pulumiAccessToken, registryPassword)`,
         ]);
     });
 

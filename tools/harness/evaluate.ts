@@ -84,7 +84,7 @@ export async function evaluate(
     let outputs: unknown;
     let error: Error | undefined;
     try {
-        const platform = deployPlatform(loadPlatformConfig(opts.ciEnv));
+        const platform = deployPlatform(loadPlatformConfig(opts.ciEnv, stack.dir));
         outputs = await resolve(pulumi.output(platform));
     } catch (e) {
         error = e as Error;

@@ -1,12 +1,15 @@
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
+import { readCatalogFile } from "../../config/catalogFile";
 import { referencedSecretKeys } from "../../config/secretKeys";
 
 /** Stack configuration as the Pulumi engine hands it to the program. */
 export interface StackConfig {
     readonly project: string;
     readonly stack: string;
+    /** The project directory: where a `catalogFile` is read from (default: the working directory). */
+    readonly dir?: string;
     /** `<namespace>:<key>` -> value; objects as JSON text, as the engine passes them. */
     readonly config: Record<string, string>;
     readonly secretKeys: string[];
@@ -53,7 +56,14 @@ export function readStackFiles(dir: string, stack: string, opts: { fillSecrets: 
     const placeholders: string[] = [];
     if (opts.fillSecrets) {
         const prefix = `${project.name}:`;
-        const own = Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+        const own: Record<string, unknown> = Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+        if (own.catalogFile !== undefined && own.catalog === undefined) {
+            try {
+                own.catalog = readCatalogFile(dir, project.name, own.catalogFile, false).value;
+            } catch {
+                // The program reports a bad catalogFile; it names no secret then.
+            }
+        }
         for (const key of referencedSecretKeys(own)) {
             if (values[prefix + key] === undefined) {
                 values[prefix + key] = REDACTED;
@@ -67,5 +77,5 @@ export function readStackFiles(dir: string, stack: string, opts: { fillSecrets: 
     for (const [k, v] of Object.entries(values)) {
         config[k] = typeof v === "string" ? v : JSON.stringify(v);
     }
-    return { project: project.name, stack, config, secretKeys: [...secretKeys].sort(), placeholders };
+    return { project: project.name, stack, dir: path.resolve(dir), config, secretKeys: [...secretKeys].sort(), placeholders };
 }
