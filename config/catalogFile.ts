@@ -40,8 +40,8 @@ export function readCatalogFile(projectDir: string, project: string, file: unkno
     }
     let value: unknown;
     try {
-        // js-yaml with the YAML 1.2 core schema (as Pulumi reads Pulumi.yaml), duplicate keys refused; five times faster than
-        // the `yaml` package on a 200-service catalog (24 ms against 125 ms).
+        // js-yaml with the YAML 1.2 core schema, as Pulumi reads Pulumi.yaml; a key twice is an error.
+        // Five times faster than the `yaml` package on a 200-service catalog (24 ms against 125 ms).
         value = jsYaml.load(text, { filename: relative, schema: jsYaml.CORE_SCHEMA });
     } catch (e) {
         refuse(`${relative} is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
