@@ -22,6 +22,8 @@ const WITH_SECRETS = ["execution", "ingestion", "orchestrator"];
 
 interface Expected {
     stack: string; namespace: string; tag: string; logLevel: string; host: string; issuer: string;
+    /** How long `pulumi up` waits for each rollout object (rollout.awaitTimeoutSeconds). */
+    wait: string;
     requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string };
     replicas?: Record<string, number>; maxReplicas?: Record<string, number>; counts: Record<string, number>;
 }
@@ -30,14 +32,14 @@ const COMMON_COUNTS = { "core/v1:Namespace": 1, "core/v1:ServiceAccount": 6, "co
 const STACKS: Expected[] = [
     {
         stack: "staging", namespace: "hft-staging", tag: "main-3f9c2ab", logLevel: "DEBUG",
-        host: "trading.staging.acme-trading.example", issuer: "letsencrypt-staging",
+        host: "trading.staging.acme-trading.example", issuer: "letsencrypt-staging", wait: "240",
         requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" },
         replicas: { execution: 1, "garch-model": 1, ingestion: 1, "kalman-filter": 1, orchestrator: 2, "risk-manager": 1 },
         counts: { ...COMMON_COUNTS, "autoscaling/v2:HorizontalPodAutoscaler": 0, "policy/v1:PodDisruptionBudget": 1 },
     },
     {
         stack: "production", namespace: "hft-production", tag: "1.4.2", logLevel: "INFO",
-        host: "trading.acme-trading.example", issuer: "letsencrypt-production",
+        host: "trading.acme-trading.example", issuer: "letsencrypt-production", wait: "420",
         requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2000m", memory: "2Gi" },
         maxReplicas: { execution: 6, "garch-model": 10, ingestion: 10, "kalman-filter": 10, orchestrator: 12, "risk-manager": 10 },
         counts: { ...COMMON_COUNTS, "autoscaling/v2:HorizontalPodAutoscaler": 6, "policy/v1:PodDisruptionBudget": 6 },
@@ -227,6 +229,7 @@ for (const x of STACKS) {
             const ing = one(ev, "networking.k8s.io/v1:Ingress", "orchestrator-ingress");
             assert.equal(ing.metadata.name, "orchestrator");
             assert.deepEqual(ing.metadata.annotations, {
+                "pulumi.com/timeoutSeconds": x.wait,
                 "cert-manager.io/cluster-issuer": x.issuer,
                 "nginx.ingress.kubernetes.io/enable-cors": "true",
                 "nginx.ingress.kubernetes.io/cors-allow-origin": "https://dashboard.acme-trading.example",

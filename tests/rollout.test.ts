@@ -17,6 +17,13 @@ describe("rollout deadlines", () => {
                 const d = one(ev, "apps/v1:Deployment", `${svc}-deployment`);
                 assert.equal(d.spec.progressDeadlineSeconds, deadline, svc);
                 assert.equal(d.metadata.annotations["pulumi.com/timeoutSeconds"], wait, svc);
+                // The Service (endpoints) and an Ingress (load balancer) give up with the Deployment.
+                assert.equal(one(ev, "core/v1:Service", `${svc}-service`).metadata.annotations["pulumi.com/timeoutSeconds"], wait, svc);
+            }
+            const ingresses = ev.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress");
+            assert.ok(ingresses.length > 0);
+            for (const ing of ingresses) {
+                assert.equal((ing.inputs as any).metadata.annotations["pulumi.com/timeoutSeconds"], wait, ing.name);
             }
         });
     }

@@ -9,18 +9,23 @@ export interface ExposureArgs {
     readonly labels: Record<string, string>;
     readonly selector: Record<string, string>;
     readonly ingress: IngressDefaults;
+    /** How long `pulumi up` waits for each object (`pulumi.com/timeoutSeconds`), as for the Deployment. */
+    readonly awaitTimeoutSeconds: number;
 }
 
 /**
  * A ClusterIP Service under the service's own name, so other services reach it by DNS
- * (`http://<name>`), and, when the catalog exposes it, a TLS Ingress.
+ * (`http://<name>`), and, when the catalog exposes it, a TLS Ingress. `pulumi up` waits for the
+ * Service's endpoints and the Ingress's load balancer no longer than for the Deployment, not the
+ * provider's default 10 minutes, so a release that cannot come up fails everywhere at once.
  */
 export function createExposure(name: string, args: ExposureArgs, opts: pulumi.CustomResourceOptions): k8s.core.v1.Service {
     const svc = args.service;
+    const wait = { "pulumi.com/timeoutSeconds": String(args.awaitTimeoutSeconds) };
     const service = new k8s.core.v1.Service(
         `${name}-service`,
         {
-            metadata: { name: svc.name, namespace: args.namespace, labels: args.labels },
+            metadata: { name: svc.name, namespace: args.namespace, labels: args.labels, annotations: wait },
             spec: {
                 type: "ClusterIP",
                 selector: args.selector,
@@ -39,6 +44,7 @@ export function createExposure(name: string, args: ExposureArgs, opts: pulumi.Cu
                     namespace: args.namespace,
                     labels: args.labels,
                     annotations: {
+                        ...wait,
                         "cert-manager.io/cluster-issuer": args.ingress.clusterIssuer,
                         ...(ing.cors ? corsAnnotations(ing.cors) : {}),
                     },

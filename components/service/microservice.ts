@@ -101,7 +101,11 @@ export class Microservice extends pulumi.ComponentResource {
         );
         this.deploymentName = deployment.metadata.name;
 
-        const service = createExposure(name, { service: svc, namespace, labels, selector, ingress: env.ingress }, childOpts);
+        const service = createExposure(
+            name,
+            { service: svc, namespace, labels, selector, ingress: env.ingress, awaitTimeoutSeconds: env.rollout.awaitTimeoutSeconds },
+            childOpts,
+        );
         createScaling(name, { service: svc, namespace, labels, selector, deploymentName: deployment.metadata.name }, childOpts);
         createServiceNetworkPolicy(
             name,
