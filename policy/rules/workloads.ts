@@ -37,7 +37,7 @@ interface PodSpec {
 }
 
 /** The pod spec of a workload, or undefined for resources that run no pods. */
-export function podSpecOf(r: PolicyResource): PodSpec | undefined {
+function podSpecOf(r: PolicyResource): PodSpec | undefined {
     const find = POD_SPECS[r.type];
     if (!find) {
         return undefined;
@@ -50,6 +50,12 @@ export function podSpecOf(r: PolicyResource): PodSpec | undefined {
             ...list(spec.initContainers).map((c) => ({ c: record(c), init: true })),
         ],
     };
+}
+
+/** The findings of `check` for every container and init container of a workload; none for other resources. */
+function eachContainer(r: PolicyResource, check: (c: Container, init: boolean, pod: PodSpec) => string[]): string[] {
+    const pod = podSpecOf(r);
+    return pod ? pod.containers.flatMap(({ c, init }) => check(c, init, pod)) : [];
 }
 
 function containerName(r: PolicyResource, c: Container, init: boolean): string {
@@ -67,9 +73,7 @@ export const securityContextRule: ResourceRule = {
     enforcementLevel: "mandatory",
     config: {},
     check(r) {
-        const pod = podSpecOf(r);
-        if (!pod) return [];
-        return pod.containers.flatMap(({ c, init }) => {
+        return eachContainer(r, (c, init, pod) => {
             const sc = record(c.securityContext) as SecurityContext;
             const podSc = pod.securityContext;
             const missing: string[] = [];
@@ -96,9 +100,7 @@ export const resourcesAndProbesRule: ResourceRule = {
     enforcementLevel: "mandatory",
     config: {},
     check(r) {
-        const pod = podSpecOf(r);
-        if (!pod) return [];
-        return pod.containers.flatMap(({ c, init }) => {
+        return eachContainer(r, (c, init) => {
             const missing: string[] = [];
             const resources = record(c.resources);
             for (const kind of ["requests", "limits"] as const) {
@@ -134,9 +136,7 @@ export function mutableImage(image: string): string | undefined {
 }
 
 function imageCheck(r: PolicyResource, production: boolean): string[] {
-    const pod = podSpecOf(r);
-    if (!pod) return [];
-    return pod.containers.flatMap(({ c, init }) => {
+    return eachContainer(r, (c, init) => {
         const problem = typeof c.image === "string" ? mutableImage(c.image) : "has no image";
         return problem === undefined
             ? []
