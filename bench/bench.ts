@@ -16,7 +16,7 @@ import * as path from "path";
 import { readStackFiles, StackConfig } from "../tools/harness/stackFiles";
 import { benchServices, writeProject } from "./catalog";
 import { writeKustomize } from "./kustomize";
-import { cleanUp, Command, runOnce } from "./measure";
+import { Command, runOnce } from "./measure";
 import type { ChildReport } from "./preload";
 import { BenchCase, printReport } from "./report";
 import { childEnv, compilePreload, projectRuntime, REPO, Runtime, runnerCommand, TS_NODE_RUNTIME } from "./runner";
@@ -38,7 +38,6 @@ async function main(opts: Options): Promise<void> {
         } else {
             fs.rmSync(work, { recursive: true, force: true });
         }
-        cleanUp();
     }
 }
 

@@ -29,9 +29,10 @@ export interface Command {
 
 const GNU_TIME = "/usr/bin/time";
 export const memorySource = fs.existsSync(GNU_TIME) ? "GNU time %M (maxrss)" : "VmHWM polled every 5 ms (a lower bound; no CPU time)";
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "hft-bench-time-"));
 
 export function runOnce(cmd: Command): Promise<Sample> {
+    // GNU time's report goes to a directory of this run's own, removed once it has been read.
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "hft-bench-time-"));
     const timeFile = path.join(scratch, "rss");
     const [file, args] = fs.existsSync(GNU_TIME) ? [GNU_TIME, ["-f", "%U %S %M", "-o", timeFile, cmd.file, ...cmd.args]] : [cmd.file, [...cmd.args]];
     return new Promise((resolve, reject) => {
@@ -43,7 +44,10 @@ export function runOnce(cmd: Command): Promise<Sample> {
         child.stderr.on("data", (b: Buffer) => err.push(b));
         let polled = 0;
         const poll = file === GNU_TIME ? undefined : setInterval(() => (polled = Math.max(polled, vmHwm(child.pid))), 5);
-        child.on("error", reject);
+        child.on("error", (e) => {
+            fs.rmSync(scratch, { recursive: true, force: true });
+            reject(e);
+        });
         child.on("exit", () => {
             // Only the exit counts: reading the pipes to their end is the benchmark's own work.
             const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
@@ -51,6 +55,7 @@ export function runOnce(cmd: Command): Promise<Sample> {
             child.on("close", (code) => {
                 // GNU time's last line; a line before it reports a non-zero exit status.
                 const [user, system, rss] = poll ? [NaN, NaN, polled] : (fs.readFileSync(timeFile, "utf8").trim().split("\n").pop() ?? "").split(" ").map(Number);
+                fs.rmSync(scratch, { recursive: true, force: true });
                 const cpuMs = (user + system) * 1000;
                 resolve({ wallMs, cpuMs, peakKiB: rss, exitCode: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
             });
@@ -65,8 +70,4 @@ function vmHwm(pid: number | undefined): number {
     } catch {
         return 0;
     }
-}
-
-export function cleanUp(): void {
-    fs.rmSync(scratch, { recursive: true, force: true });
 }

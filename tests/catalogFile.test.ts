@@ -4,12 +4,10 @@ import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { benchServices, writeProject } from "../bench/catalog";
-import { runOnce } from "../bench/measure";
-import type { ChildReport } from "../bench/preload";
-import { compilePreload, MAX_ARG_STRLEN, projectRuntime, runnerCommand } from "../bench/runner";
+import { MAX_ARG_STRLEN, projectRuntime } from "../bench/runner";
 import { evaluate, isConfigError } from "../tools/harness/evaluate";
 import { readStackFiles } from "../tools/harness/stackFiles";
-import { REPO, run } from "./support";
+import { previewThroughRunner, REPO, run } from "./support";
 
 /**
  * A copy of this repository's project whose catalog lives in a file: Pulumi.yaml sets
@@ -100,13 +98,10 @@ describe("a catalog in a file (catalogFile), for catalogs too large for Pulumi c
         writeProject(dir, benchServices(200), projectRuntime().raw);
         const stack = readStackFiles(dir, "bench", { fillSecrets: true });
         const expected = (await evaluate(stack, { ciEnv: {} })).resources.filter((r) => r.type.startsWith("kubernetes:")).length;
-        const reportFile = path.join(tmp, "generated-200.report.json");
-        const { command, configBytes } = runnerCommand({ stack, programDir: dir, runtime: projectRuntime(), preload: compilePreload(), reportFile, configFile: path.join(tmp, "unused.json") });
+        const { sample, report, configBytes } = await previewThroughRunner(stack, dir, projectRuntime(), tmp);
         assert.ok(configBytes < MAX_ARG_STRLEN / 4, `PULUMI_CONFIG is ${configBytes} bytes`);
-        const sample = await runOnce(command);
         assert.equal(sample.exitCode, 0, sample.stderr);
-        const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as ChildReport;
         assert.ok(expected > 1800);
-        assert.equal(report.kubernetesObjects, expected);
+        assert.equal(report?.kubernetesObjects, expected);
     });
 });

@@ -3,18 +3,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { transform } from "sucrase";
-import { runOnce } from "../bench/measure";
-import type { ChildReport } from "../bench/preload";
-import { compilePreload, projectRuntime, Runtime, runnerCommand } from "../bench/runner";
-import { REPO, run, stackConfig } from "./support";
+import { projectRuntime, Runtime } from "../bench/runner";
+import { previewThroughRunner, REPO, run, stackConfig } from "./support";
 
-/** Runs a stack as `pulumi preview` would start it (bench/runner.ts), with a mock engine. */
-async function preview(stack: string, runtime: Runtime, tmp: string) {
-    const reportFile = path.join(tmp, `${stack}.report.json`);
-    const { command } = runnerCommand({ stack: stackConfig(stack), programDir: REPO, runtime, preload: compilePreload(), reportFile, configFile: path.join(tmp, `${stack}.config.json`) });
-    const sample = await runOnce(command);
-    const report = fs.existsSync(reportFile) ? (JSON.parse(fs.readFileSync(reportFile, "utf8")) as ChildReport) : undefined;
-    return { sample, report };
+/** Runs a repository stack as `pulumi preview` would start it, with a mock engine. */
+function preview(stack: string, runtime: Runtime, tmp: string) {
+    return previewThroughRunner(stackConfig(stack), REPO, runtime, tmp);
 }
 
 describe("Pulumi's runner with Pulumi.yaml's runtime options (as `pulumi preview` starts the program)", function () {

@@ -1,4 +1,8 @@
+import * as fs from "fs";
 import * as path from "path";
+import { runOnce, Sample } from "../bench/measure";
+import type { ChildReport } from "../bench/preload";
+import { compilePreload, Runtime, runnerCommand } from "../bench/runner";
 import { evaluate, Evaluation, isSecretEnvelope, RecordedResource } from "../tools/harness/evaluate";
 import { readStackFiles, StackConfig } from "../tools/harness/stackFiles";
 import { referencedSecretKeys } from "../config/secretKeys";
@@ -78,3 +82,22 @@ export function deployedImage(stack: string, service: string): string {
 }
 
 export const SERVICES = ["execution", "garch-model", "ingestion", "kalman-filter", "orchestrator", "risk-manager"];
+
+/**
+ * Runs a stack as `pulumi preview` starts the program (bench/runner.ts: Pulumi's runner, the
+ * runtime's nodeargs), with Pulumi's mock engine; files go to `scratch`. The report is undefined
+ * when the program never got far enough to write it.
+ */
+export async function previewThroughRunner(
+    stack: StackConfig,
+    programDir: string,
+    runtime: Runtime,
+    scratch: string,
+): Promise<{ sample: Sample; report?: ChildReport; configBytes: number }> {
+    const reportFile = path.join(scratch, `${stack.stack}.report.json`);
+    fs.rmSync(reportFile, { force: true });
+    const { command, configBytes } = runnerCommand({ stack, programDir, runtime, preload: compilePreload(), reportFile, configFile: path.join(scratch, `${stack.stack}.config.json`) });
+    const sample = await runOnce(command);
+    const report = fs.existsSync(reportFile) ? (JSON.parse(fs.readFileSync(reportFile, "utf8")) as ChildReport) : undefined;
+    return { sample, report, configBytes };
+}
