@@ -20,7 +20,7 @@ export interface PlatformOutputs {
 /** Creates one environment and every service of the catalog in it. */
 export function deployPlatform(config: PlatformConfig): PlatformOutputs {
     const env = config.environment;
-    if (env.registry?.passwordSecret && !config.secretValues.has(env.registry.passwordSecret)) {
+    if (env.registry?.passwordSecret && !env.registry.password) {
         // Only a preview gets here (validation refuses an update without the password).
         void pulumi.log.warn(
             `registry credentials (${env.registry.passwordSecret}) are not set: this preview shows image builds and pulls without them; 'pulumi up' needs them`,
@@ -28,8 +28,7 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
     }
     const environment = new Environment(env.name, {
         environment: env,
-        kubeconfig: env.cluster.kubeconfigSecret ? config.secretValues.get(env.cluster.kubeconfigSecret) : undefined,
-        registryPassword: env.registry?.passwordSecret ? config.secretValues.get(env.registry.passwordSecret) : undefined,
+        cluster: config.cluster,
         hasIngress: config.services.some((s) => s.ingress !== undefined),
     });
     const services: Record<string, ServiceOutputs> = {};
@@ -41,7 +40,6 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
                 environment: env,
                 namespace: environment.namespace,
                 commonConfigMapName: environment.commonConfigMapName,
-                secretValues: config.secretValues,
                 imagePullSecretName: environment.imagePullSecretName,
             },
             { providers: [environment.provider] },
@@ -62,5 +60,5 @@ function deployDelivery(config: PlatformConfig, variables: Record<string, pulumi
         void pulumi.log.info("GitHub is not configured for this stack (no hft-platform:github): managing Kubernetes only");
         return;
     }
-    new Delivery(config.environment.name, { github: config.github, secretValues: config.secretValues, variables });
+    new Delivery(config.environment.name, { github: config.github, variables });
 }

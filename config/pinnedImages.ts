@@ -1,6 +1,6 @@
 import { Problems } from "./errors";
 import * as f from "./formats";
-import { ServiceConfig } from "./types";
+import { ImageConfig } from "./types";
 
 /** The environment variable the rollback command sets to redeploy exact images. */
 export const PINNED_IMAGES_VAR = "HFT_PINNED_IMAGES";
@@ -10,7 +10,7 @@ export const PINNED_IMAGES_VAR = "HFT_PINNED_IMAGES";
  * JSON object `{"<service>": "<repository>@sha256:<digest>"}` in `HFT_PINNED_IMAGES`. A pinned
  * service runs that digest and builds nothing: a rollback restores the bits, not a rebuild.
  */
-export function applyPinnedImages(services: ServiceConfig[], text: string | undefined, problems: Problems): ServiceConfig[] {
+export function applyPinnedImages<S extends { readonly name: string; readonly image: ImageConfig; readonly build?: unknown }>(services: S[], text: string | undefined, problems: Problems): S[] {
     if (text === undefined || text.trim() === "") {
         return services;
     }
@@ -44,8 +44,6 @@ export function applyPinnedImages(services: ServiceConfig[], text: string | unde
         if (!pin) {
             return s;
         }
-        const rest = { ...s };
-        delete rest.build;
-        return { ...rest, image: { repository: pin.repository, digest: pin.digest, tag: s.image.tag, buildTags: [] } };
+        return { ...s, build: undefined, image: { repository: pin.repository, digest: pin.digest, tag: s.image.tag, buildTags: [] } };
     });
 }

@@ -1,16 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
+import { checkSection, validKeys } from "./check";
 import { Problems } from "./errors";
-import { closest, Node } from "./node";
+import { closest, isRecord } from "./suggest";
 import { byCodePoint } from "./order";
-import { isValid, Layer } from "./serviceSettings";
-import { readCatalog } from "./catalog";
 import type { CatalogFile } from "./catalogFile";
-import { readEnvironment } from "./environment";
-import { readGithub } from "./github";
 import { ciImageTags } from "./imageTags";
+import { mergeLayers, Merged } from "./merge";
 import { applyPinnedImages, PINNED_IMAGES_VAR } from "./pinnedImages";
-import { resolveService } from "./resolveService";
-import { PlatformConfig, ServiceConfig } from "./types";
+import { resolveService, ResolvedService } from "./resolve/service";
+import { catalog as catalogSchema } from "./schema/catalog";
+import { AWAIT_MARGIN_SECONDS, environment as environmentSchema } from "./schema/environment";
+import { github as githubSchema } from "./schema/github";
+import * as f from "./formats";
+import { GithubConfig, PlatformConfig, Resources, ServiceConfig } from "./types";
 
 /** The raw configuration of one stack, as Pulumi holds it. */
 export interface RawConfig {
@@ -36,75 +38,138 @@ export interface SecretSource {
 /** The config keys of the program itself; secret keys named by the catalog are allowed too. */
 export const CONFIG_KEYS = ["catalog", "catalogFile", "environment", "github"] as const;
 
+/** The sections checked against the schema, and each service's layers merged. */
+function readSections(raw: RawConfig, problems: Problems) {
+    const key = (k: string) => `${raw.project}:${k}`;
+    const catalogPath = raw.catalogFile ? raw.catalogFile.label : key("catalog");
+    const catalog = checkSection(catalogSchema, raw.catalogFile ? raw.catalogFile.value : raw.values.catalog, catalogPath, problems);
+    const environment = checkSection(environmentSchema, raw.values.environment, key("environment"), problems);
+    const github = raw.values.github !== undefined ? checkSection(githubSchema, raw.values.github, key("github"), problems) : undefined;
+    const cat = validKeys(catalogSchema, catalog);
+    const env = validKeys(environmentSchema, environment);
+
+    // Each service merges general to specific: catalog defaults, stack defaults, catalog service, stack service.
+    const under = (section: typeof catalog | typeof environment, ...at: string[]) => ({
+        value: at.reduce<unknown>((v, k) => (isRecord(v) ? v[k] : undefined), section.valid),
+        invalid: section.invalid.filter((p) => at.every((k, i) => p[i] === k)).map((p) => p.slice(at.length)),
+    });
+    const catalogServices = isRecord(catalog.valid) && isRecord(catalog.valid.services) ? catalog.valid.services : {};
+    const names = Object.keys(catalogServices).sort(byCodePoint);
+    const services = new Map<string, Merged>();
+    for (const name of names) {
+        const layers = [
+            { ...under(catalog, "defaults"), path: `${catalogPath}.defaults` },
+            { ...under(environment, "serviceDefaults"), path: `${key("environment")}.serviceDefaults` },
+            { ...under(catalog, "services", name), path: `${catalogPath}.services.${name}` },
+            { ...under(environment, "services", name), path: `${key("environment")}.services.${name}` },
+        ].filter((l) => l.value !== undefined || l.invalid.length > 0);
+        services.set(name, mergeLayers(layers, (at) => at.length === 2 && at[0] === "secrets"));
+    }
+    return { catalogPath, catalog, environment, github, cat, env, gh: github && validKeys(githubSchema, github), services, names };
+}
+
+type Sections = ReturnType<typeof readSections>;
+
+/** The secret config keys the configuration names, each with the key path of its first use. */
+function secretUses(raw: RawConfig, s: Sections): Map<string, string> {
+    const uses = new Map<string, string>();
+    const use = (k: string | undefined, path: string) => {
+        if (k !== undefined && !uses.has(k)) uses.set(k, path);
+    };
+    for (const merged of s.services.values()) {
+        const secrets = isRecord(merged.value.secrets) ? merged.value.secrets : {};
+        const at = (merged.origins as Record<string, unknown>).secrets as Record<string, string> | undefined;
+        for (const [name, source] of Object.entries(secrets)) {
+            if (isRecord(source) && typeof source.fromConfig === "string") use(source.fromConfig, at![name]);
+        }
+    }
+    // Named even where the rest of the section is invalid, so the key is not also called unknown.
+    const named = (section: unknown, field: string) => {
+        const k = isRecord(section) ? section[field] : undefined;
+        return typeof k === "string" && f.configKey(k) === undefined ? k : undefined;
+    };
+    const environment = isRecord(raw.values.environment) ? raw.values.environment : {};
+    const kubeconfig = named(environment.cluster, "kubeconfigSecret");
+    if (kubeconfig) uses.set(kubeconfig, `${raw.project}:environment.cluster.kubeconfigSecret`);
+    // GitHub's settings name their keys entry by entry, even beside an entry or a rule that failed.
+    const gh = isRecord(raw.values.github) ? raw.values.github : {};
+    const ghPath = `${raw.project}:github`;
+    use(named(gh, "tokenSecret"), `${ghPath}.tokenSecret`);
+    for (const section of ["secrets", "repositorySecrets"] as const) {
+        for (const [name, source] of Object.entries(isRecord(gh[section]) ? gh[section] : {})) use(named(source, "fromConfig"), `${ghPath}.${section}.${name}`);
+    }
+    use(named(environment.registry, "passwordSecret"), `${raw.project}:environment.registry.passwordSecret`);
+    return uses;
+}
+
+/**
+ * The secret config keys a configuration names, read leniently (a configuration with problems
+ * still names its keys). The offline renderer puts placeholders where a real user would have
+ * run `pulumi config set --secret`.
+ */
+export function referencedSecretKeys(values: Readonly<Record<string, unknown>>): string[] {
+    const raw: RawConfig = { project: "", stack: "", values, dryRun: true, ciEnv: {} };
+    return [...secretUses(raw, readSections(raw, new Problems())).keys()].sort();
+}
+
 /**
  * Reads, merges and validates the whole configuration. Throws a `ConfigError` listing every
  * problem, before anything else runs, so no resource is created from a bad configuration.
  */
 export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): PlatformConfig {
     const problems = new Problems();
-    const key = (k: string) => new Node(raw.values[k], `${raw.project}:${k}`, problems);
-    const catalogNode = raw.catalogFile ? new Node(raw.catalogFile.value, raw.catalogFile.label, problems) : key("catalog");
-    const catalog = readCatalog(catalogNode);
-    const env = readEnvironment(key("environment"), raw.stack);
-    // A bad environment name is reported already; GitHub's settings are still read for their keys.
-    const { config: github, secretKeys: githubSecretKeys } = readGithub(key("github"), env.name ?? raw.stack);
-    const serviceNames = [...catalog.services.keys()];
-    const ciTags = ciImageTags(raw.ciEnv);
+    const s = readSections(raw, problems);
+    const { cat, env } = s;
+    const envPath = `${raw.project}:environment`;
     // Services cannot be judged without both halves of their configuration.
-    if (!catalog.readable || !env.readable) {
+    if (!isRecord(s.catalog.valid) || !isRecord(s.environment.valid)) {
         problems.throwIfAny();
     }
-
-    for (const [name, override] of env.services) {
-        if (!catalog.services.has(name)) {
-            problems.add(override.path, `unknown service; the catalog (${catalogNode.path}.services) has: ${serviceNames.join(", ") || "none"}`);
+    const envServices = isRecord(s.environment.valid) && isRecord(s.environment.valid.services) ? Object.keys(s.environment.valid.services).sort(byCodePoint) : [];
+    for (const name of envServices) {
+        if (!s.services.has(name)) {
+            problems.add(`${envPath}.services.${name}`, `unknown service; the catalog (${s.catalogPath}.services) has: ${s.names.join(", ") || "none"}`);
         }
     }
 
-    let services: ServiceConfig[] = [];
-    // Secret config keys the services read, with the key path of the first use.
-    const secretUses = new Map<string, string>();
-    for (const [name, declared] of catalog.services) {
-        const override = env.services.get(name);
-        // General before specific, shared before stack: a stack's per-service override wins.
-        const layers = [catalog.defaults, env.serviceDefaults, declared.layer, ...(override ? [override.layer] : [])];
-        const resolved = resolveService(name, layers, {
-            tiers: catalog.tiers,
-            tiersPath: catalog.tiersPath,
+    const tiers = new Map<string, Resources | undefined>();
+    const rawTiers = isRecord(s.catalog.valid) && isRecord(s.catalog.valid.tiers) ? s.catalog.valid.tiers : {};
+    const invalidTiers = new Set(s.catalog.invalid.filter((p) => p[0] === "tiers").map((p) => String(p[1])));
+    for (const name of Object.keys(rawTiers).sort(byCodePoint)) tiers.set(name, invalidTiers.has(name) ? undefined : (cat.tiers?.[name] as Resources | undefined));
+    for (const name of [...invalidTiers].sort(byCodePoint)) if (!tiers.has(name)) tiers.set(name, undefined);
+
+    const registryGiven = isRecord(raw.values.environment) && raw.values.environment.registry !== undefined;
+    const imageTagInvalid = s.environment.invalid.some((p) => p[0] === "imageTag");
+    const ciTags = ciImageTags(raw.ciEnv);
+    const resolved: ResolvedService[] = [];
+    for (const [name, merged] of s.services) {
+        const service = resolveService(name, merged, {
+            tiers,
+            tiersPath: `${s.catalogPath}.tiers`,
             domain: env.domain,
-            imageTag: env.imageTag,
+            imageTag: env.imageTag !== undefined || imageTagInvalid ? { value: env.imageTag, path: `${envPath}.imageTag` } : undefined,
             ciTags,
             registry: env.registry,
-            registryPath: env.registryPath,
-            registryGiven: env.registryGiven,
-            serviceNames,
-            servicePath: declared.path,
+            registryPath: `${envPath}.registry`,
+            registryGiven,
+            serviceNames: s.names,
+            servicePath: `${s.catalogPath}.services.${name}`,
             problems,
         });
-        if (resolved) services.push(resolved);
-        for (const [key, path] of secretConfigKeys(layers)) {
-            if (!secretUses.has(key)) secretUses.set(key, path);
-        }
+        if (service) resolved.push(service);
     }
-    if (env.kubeconfigSecretKey) {
-        secretUses.set(env.kubeconfigSecretKey, `${raw.project}:environment.cluster.kubeconfigSecret`);
-    }
-    services = applyPinnedImages(services, raw.ciEnv[PINNED_IMAGES_VAR], problems);
-    for (const [k, path] of githubSecretKeys) {
-        if (!secretUses.has(k)) secretUses.set(k, path);
-    }
-    const registryPassword = env.registryPasswordSecret;
-    if (registryPassword && !secretUses.has(registryPassword)) {
-        secretUses.set(registryPassword, `${env.registryPath}.passwordSecret`);
-    }
-    const builders = services.filter((s) => s.build).map((s) => s.name);
+    const pinned = applyPinnedImages(resolved, raw.ciEnv[PINNED_IMAGES_VAR], problems);
+
+    const uses = secretUses(raw, s);
+    const registryPassword = env.registry?.passwordSecret;
+    const builders = pinned.filter((svc) => svc.build).map((svc) => svc.name);
     if (builders.length > 0 && env.registry && !registryPassword && !raw.dryRun) {
         problems.add(
-            env.registryPath,
+            `${envPath}.registry`,
             `${builders.join(", ")} build images that 'pulumi up' pushes to ${env.registry.server}, which needs credentials; set 'username' and 'passwordSecret' (a preview pushes nothing and needs none)`,
         );
     }
-    for (const [k, usedBy] of [...secretUses].sort(([a], [b]) => byCodePoint(a, b))) {
+    for (const [k, usedBy] of [...uses].sort(([a], [b]) => byCodePoint(a, b))) {
         const setIt = `set it with 'pulumi config set --secret ${k} <value> --stack ${raw.stack}'`;
         if (!secrets.isSet(k) && k === registryPassword && raw.dryRun) {
             continue; // a preview pushes nothing; without credentials it also pulls with none
@@ -115,60 +180,66 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             problems.add(`${raw.project}:${k}`, `is set as plain text but holds a secret (used by ${usedBy}); ${setIt}`);
         }
     }
-    const known = [...CONFIG_KEYS, ...[...secretUses.keys()].sort()];
+    const known = [...CONFIG_KEYS, ...[...uses.keys()].sort()];
     // Without services nothing names a secret key, so no key can be judged unknown.
-    for (const k of catalog.services.size > 0 ? Object.keys(raw.values).sort() : []) {
+    for (const k of s.services.size > 0 ? Object.keys(raw.values).sort() : []) {
         if (!known.includes(k)) {
             const hint = closest(k, known);
             problems.add(
                 `${raw.project}:${k}`,
-                `unknown config key${hint ? ` (did you mean '${hint}'?)` : ""}; expected ${CONFIG_KEYS.join(", ")} or a secret key the configuration names (${[...secretUses.keys()].sort().join(", ") || "none"})`,
+                `unknown config key${hint ? ` (did you mean '${hint}'?)` : ""}; expected ${CONFIG_KEYS.join(", ")} or a secret key the configuration names (${[...uses.keys()].sort().join(", ") || "none"})`,
             );
         }
     }
-
     problems.throwIfAny();
 
-    const commonEnv: Record<string, string> = { ENVIRONMENT: env.name!, LOG_LEVEL: env.logLevel };
+    const name = env.name ?? dnsSafe(raw.stack)!;
+    const value = (k: string) => secrets.value(k);
+    const optional = (k: string | undefined) => (k !== undefined && secrets.isSet(k) ? value(k) : undefined);
+    const commonEnv: Record<string, string> = { ENVIRONMENT: name, LOG_LEVEL: env.logLevel! };
     if (env.telemetryEndpoint) commonEnv.OTEL_EXPORTER_OTLP_ENDPOINT = env.telemetryEndpoint;
-    for (const [n, v] of [...catalog.commonEnv, ...env.commonEnv]) commonEnv[n] = v;
+    Object.assign(commonEnv, cat.commonEnv, env.commonEnv);
+    const rollout = env.rollout!;
+    const cluster = env.cluster!;
+    const registry = env.registry && { ...env.registry, ...(registryPassword ? { password: optional(registryPassword) } : {}) };
 
     return {
         environment: {
-            name: env.name!,
+            name,
             namespace: env.namespace!,
             domain: env.domain!,
-            system: catalog.system!,
-            cluster: env.cluster!,
-            ingress: env.ingress,
-            commonEnv: sortKeys(commonEnv),
-            ...(env.registry ? { registry: env.registry } : {}),
-            buildOnPreview: env.buildOnPreview,
-            rollout: env.rollout!,
+            system: cat.system!,
+            ingress: env.ingress!,
+            commonEnv: Object.fromEntries(Object.entries(commonEnv).sort(([a], [b]) => byCodePoint(a, b))),
+            ...(registry ? { registry } : {}),
+            buildOnPreview: env.buildOnPreview!,
+            rollout: { progressDeadlineSeconds: rollout.progressDeadlineSeconds, awaitTimeoutSeconds: rollout.awaitTimeoutSeconds ?? rollout.progressDeadlineSeconds + AWAIT_MARGIN_SECONDS },
         },
-        services,
-        ...(github ? { github } : {}),
-        secretValues: new Map([...secretUses.keys()].filter((k) => secrets.isSet(k)).sort().map((k) => [k, secrets.value(k)])),
+        cluster: cluster.context !== undefined ? { context: cluster.context } : { kubeconfig: value(cluster.kubeconfigSecret!) },
+        services: pinned.map((svc): ServiceConfig => ({
+            ...svc,
+            secrets: Object.fromEntries(Object.entries(svc.secrets).map(([n, src]) => [n, "fromConfig" in src ? { fromConfig: src.fromConfig, value: value(src.fromConfig) } : src])),
+        })),
+        ...(s.gh && s.github?.data ? { github: githubConfig(s.github.data, name, value) } : {}),
     };
 }
 
-/** The secret config keys a service's merged layers name (`secrets.<VAR>.fromConfig`). */
-function secretConfigKeys(layers: readonly Layer[]): Map<string, string> {
-    const winners = new Map<string, { key?: string; path: string }>();
-    for (const layer of layers) {
-        for (const [field, leaf] of layer) {
-            if (!field.startsWith("secrets.")) continue;
-            const source = isValid(leaf) ? (leaf.value as { fromConfig?: string }) : {};
-            winners.set(field, { key: source.fromConfig, path: leaf.path });
-        }
-    }
-    const keys = new Map<string, string>();
-    for (const { key, path } of winners.values()) {
-        if (key !== undefined && !keys.has(key)) keys.set(key, path);
-    }
-    return keys;
+function githubConfig(gh: NonNullable<Sections["gh"]> & { owner: string; repository: string }, environment: string, value: (k: string) => pulumi.Output<string>): GithubConfig {
+    const { tokenSecret, secrets, repositorySecrets, preventSelfReview, ...rest } = gh as Required<typeof gh>;
+    const values = (m: Record<string, { fromConfig?: string }>) => Object.fromEntries(Object.entries(m).map(([n, src]) => [n, value(src.fromConfig!)]));
+    return {
+        ...rest,
+        ...(tokenSecret ? { token: value(tokenSecret) } : {}),
+        environment,
+        // Reviewers who could approve their own deploys would make the approval a formality.
+        preventSelfReview: preventSelfReview ?? rest.reviewers.teams.length + rest.reviewers.users.length > 0,
+        secrets: values(secrets),
+        repositorySecrets: values(repositorySecrets),
+    };
 }
 
-function sortKeys(o: Record<string, string>): Record<string, string> {
-    return Object.fromEntries(Object.entries(o).sort(([a], [b]) => byCodePoint(a, b)));
+/** The stack name as a DNS label, when the environment does not name itself. */
+function dnsSafe(stack: string): string | undefined {
+    const s = stack.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "").slice(0, 63);
+    return s.length > 0 ? s : undefined;
 }

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
 import { CONFIG_KEYS } from "../config/platform";
-import { SERVICE_KEYS } from "../config/serviceSettings";
+import { service } from "../config/schema/service";
 import { evaluate, isConfigError } from "../tools/harness/evaluate";
 import { StackConfig } from "../tools/harness/stackFiles";
 import { editedConfig, PROJECT, run, stackConfig, unwrap } from "./support";
@@ -265,7 +265,7 @@ const ENVIRONMENT_OBJECTS: readonly Path[] = [[], ["cluster"], ["ingress"], ["re
 
 /** Every key any object of the configuration allows, so that a generated unknown key is surely unknown. */
 const KNOWN_KEYS = new Set<string>([
-    ...SERVICE_KEYS,
+    ...Object.keys(service.shape),
     ...["system", "tiers", "commonEnv", "defaults", "services", "requests", "limits", "cpu", "memory"],
     ...["name", "namespace", "domain", "cluster", "logLevel", "telemetryEndpoint", "ingress", "imageTag", "registry", "buildOnPreview", "rollout", "serviceDefaults"],
     ...["context", "kubeconfigSecret", "className", "clusterIssuer", "controllerNamespace", "server", "repositoryPrefix", "username", "passwordSecret", "cache"],

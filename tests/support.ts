@@ -5,7 +5,7 @@ import type { ChildReport } from "../bench/preload";
 import { compilePreload, Runtime, runnerCommand } from "../bench/runner";
 import { evaluate, Evaluation, isSecretEnvelope, RecordedResource } from "../tools/harness/evaluate";
 import { readStackFiles, StackConfig } from "../tools/harness/stackFiles";
-import { referencedSecretKeys } from "../config/secretKeys";
+import { referencedSecretKeys } from "../config/platform";
 
 export const REPO = path.resolve(__dirname, "..");
 export const PROJECT = "hft-platform";

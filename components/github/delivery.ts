@@ -6,8 +6,6 @@ import { byCodePoint } from "../../config/order";
 
 export interface DeliveryArgs {
     readonly github: GithubConfig;
-    /** Secret config values by key, each a secret Output. */
-    readonly secretValues: ReadonlyMap<string, pulumi.Output<string>>;
     /** Plain values CI reads: the namespace and the public URL. */
     readonly variables: Readonly<Record<string, pulumi.Input<string>>>;
 }
@@ -26,7 +24,7 @@ export class Delivery extends pulumi.ComponentResource {
         const gh = args.github;
         const provider = new github.Provider(
             `${name}-github`,
-            { owner: gh.owner, ...(gh.tokenSecret ? { token: args.secretValues.get(gh.tokenSecret) } : {}) },
+            { owner: gh.owner, ...(gh.token ? { token: gh.token } : {}) },
             { parent: this },
         );
         const childOpts = { parent: this, provider };
@@ -68,10 +66,10 @@ export class Delivery extends pulumi.ComponentResource {
         gh.deployFrom.branches.forEach((p) => policy("branch", p));
         gh.deployFrom.tags.forEach((p) => policy("tag", p));
 
-        for (const [secretName, key] of Object.entries(gh.secrets)) {
+        for (const [secretName, secretValue] of Object.entries(gh.secrets)) {
             new github.ActionsEnvironmentSecret(
                 `${name}-secret-${secretName.toLowerCase()}`,
-                { repository, environment: environment.environment, secretName, value: pulumi.secret(args.secretValues.get(key)!) },
+                { repository, environment: environment.environment, secretName, value: pulumi.secret(secretValue) },
                 childOpts,
             );
         }
@@ -83,10 +81,10 @@ export class Delivery extends pulumi.ComponentResource {
             );
         }
 
-        for (const [secretName, key] of Object.entries(gh.repositorySecrets)) {
+        for (const [secretName, secretValue] of Object.entries(gh.repositorySecrets)) {
             new github.ActionsSecret(
                 `${name}-repository-secret-${secretName.toLowerCase()}`,
-                { repository, secretName, value: pulumi.secret(args.secretValues.get(key)!) },
+                { repository, secretName, value: pulumi.secret(secretValue) },
                 childOpts,
             );
         }

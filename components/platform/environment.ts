@@ -1,15 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { EnvironmentConfig } from "../../config/types";
+import { ClusterConfig, EnvironmentConfig } from "../../config/types";
 import { standardLabels } from "../labels";
 
 export interface EnvironmentArgs {
     /** The validated environment settings of this stack. */
     readonly environment: EnvironmentConfig;
-    /** The kubeconfig, when the stack gives one as secret config instead of a context. */
-    readonly kubeconfig?: pulumi.Input<string>;
-    /** The registry password; with the registry's username it becomes the image pull Secret. */
-    readonly registryPassword?: pulumi.Output<string>;
+    /** How the provider reaches the cluster: a context, or a whole kubeconfig (secret). */
+    readonly cluster: ClusterConfig;
     /** Some service has a TLS Ingress, so cert-manager's HTTP-01 solver must be reachable. */
     readonly hasIngress: boolean;
 }
@@ -38,7 +36,7 @@ export class Environment extends pulumi.ComponentResource {
         // An explicit provider: a stack can only reach the cluster its own config names.
         this.provider = new k8s.Provider(
             `${name}-k8s`,
-            env.cluster.context !== undefined ? { context: env.cluster.context } : { kubeconfig: args.kubeconfig },
+            "context" in args.cluster ? { context: args.cluster.context } : { kubeconfig: args.cluster.kubeconfig },
             { parent: this },
         );
         const childOpts = { parent: this, provider: this.provider };
@@ -74,7 +72,7 @@ export class Environment extends pulumi.ComponentResource {
         this.commonConfigMapName = common.metadata.name;
 
         const registry = env.registry;
-        if (registry?.username && args.registryPassword) {
+        if (registry?.username && registry.password) {
             // The credentials builds push with also pull; auto-named, so a new token rolls the pods.
             const pullSecret = new k8s.core.v1.Secret(
                 `${name}-registry`,
@@ -83,7 +81,7 @@ export class Environment extends pulumi.ComponentResource {
                     type: "kubernetes.io/dockerconfigjson",
                     immutable: true,
                     stringData: {
-                        ".dockerconfigjson": pulumi.secret(args.registryPassword.apply((password) => dockerConfigJson(registry.server, registry.username!, password))),
+                        ".dockerconfigjson": pulumi.secret(registry.password.apply((password: string) => dockerConfigJson(registry.server, registry.username!, password))),
                     },
                 },
                 childOpts,

@@ -7,8 +7,6 @@ export interface ServiceConfigurationArgs {
     readonly service: ServiceConfig;
     readonly namespace: pulumi.Input<string>;
     readonly labels: Record<string, string>;
-    /** Secret config values by key, each a secret Output. */
-    readonly secretValues: ReadonlyMap<string, pulumi.Output<string>>;
 }
 
 /** The service's own ConfigMap and, when it has secrets, its Secret. */
@@ -40,7 +38,7 @@ export function createServiceConfiguration(name: string, args: ServiceConfigurat
     const stringData: Record<string, pulumi.Output<string>> = {};
     for (const [envName, source] of entries) {
         if ("fromConfig" in source) {
-            stringData[envName] = pulumi.secret(args.secretValues.get(source.fromConfig)!);
+            stringData[envName] = pulumi.secret(source.value);
         } else {
             const password = new random.RandomPassword(
                 `${name}-${envName.toLowerCase().replace(/_/g, "-")}`,

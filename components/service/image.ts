@@ -35,7 +35,7 @@ export function serviceImage(name: string, args: ServiceImageArgs, opts: pulumi.
             ...(build.dockerfile ? { dockerfile: { location: build.dockerfile } } : {}),
             ...(build.target ? { target: build.target } : {}),
             buildArgs: build.args,
-            platforms: build.platforms as dockerBuild.Platform[],
+            platforms: build.platforms,
             tags: image.buildTags.map((t) => `${image.repository}:${t}`),
             ...(registry?.username && args.registryPassword !== undefined
                 ? { registries: [{ address: registry.server, username: registry.username, password: args.registryPassword }] }

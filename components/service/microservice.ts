@@ -17,8 +17,6 @@ export interface MicroserviceArgs {
     readonly namespace: pulumi.Input<string>;
     /** The environment's shared ConfigMap; read before the service's own settings. */
     readonly commonConfigMapName: pulumi.Input<string>;
-    /** Secret config values by key, each a secret Output. */
-    readonly secretValues: ReadonlyMap<string, pulumi.Output<string>>;
     /** The environment's image pull Secret, when its registry has credentials. */
     readonly imagePullSecretName?: pulumi.Input<string>;
 }
@@ -59,12 +57,12 @@ export class Microservice extends pulumi.ComponentResource {
                 image: svc.image,
                 build: svc.build,
                 registry,
-                registryPassword: registry?.passwordSecret ? args.secretValues.get(registry.passwordSecret) : undefined,
+                registryPassword: registry?.password,
                 buildOnPreview: env.buildOnPreview,
             },
             childOpts,
         );
-        const configuration = createServiceConfiguration(name, { service: svc, namespace, labels, secretValues: args.secretValues }, childOpts);
+        const configuration = createServiceConfiguration(name, { service: svc, namespace, labels }, childOpts);
 
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { readCatalogFile } from "../../config/catalogFile";
-import { referencedSecretKeys } from "../../config/secretKeys";
+import { referencedSecretKeys } from "../../config/platform";
 
 /** Stack configuration as the Pulumi engine hands it to the program. */
 export interface StackConfig {

@@ -1,0 +1,47 @@
+import { z } from "zod";
+import * as f from "../formats";
+import { map, object, text } from "./fields";
+import { DNS_LABEL, envMap, quantity, service } from "./service";
+
+/** Resource requests or limits of a tier: both amounts are required. */
+const tierAmounts = (kind: "requests" | "limits") => {
+    const required = 'a Kubernetes quantity such as "250m" or "512Mi"';
+    const amount = () => z.preprocess((v) => (v === null ? undefined : v), quantity()).optional();
+    return object({ cpu: amount(), memory: amount() })
+        .superRefine((a, ctx) => {
+            for (const r of ["cpu", "memory"] as const) {
+                if (a[r] === undefined) ctx.addIssue({ code: "custom", path: [r], message: `required; expected ${required}` });
+            }
+        })
+        .meta({ description: `The tier's ${kind}.` });
+};
+
+export const tier = object({ requests: tierAmounts("requests").prefault({}), limits: tierAmounts("limits").prefault({}) }, { required: "an object with 'requests' and 'limits'" }).superRefine((t, ctx) => {
+    for (const r of ["cpu", "memory"] as const) {
+        const problem = t.requests[r] && t.limits[r] ? f.requestExceedsLimit(t.requests[r], t.limits[r]) : undefined;
+        if (problem) ctx.addIssue({ code: "custom", path: ["requests", r], message: problem });
+    }
+});
+
+const SYSTEM = "a DNS-1123 label naming the whole system, such as 'hft'";
+
+/** The shared part of the configuration: `<project>:catalog` in Pulumi.yaml, or the file `catalogFile` names. */
+export const catalog = object(
+    {
+        system: text({ expected: SYSTEM, required: SYSTEM, check: f.dnsLabel, pattern: DNS_LABEL }).meta({
+            description: "Names the whole system; a label on every object.",
+            examples: ["hft"],
+        }),
+        tiers: map(tier, { check: f.dnsLabel, expected: "a tier name (DNS-1123 label)", pattern: DNS_LABEL })
+            .optional()
+            .meta({ description: "Resource tiers (requests and limits) a service or a stack picks with `tier`.", examples: [{ standard: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } } }] }),
+        commonEnv: envMap.optional().meta({ description: "Variables every service of every environment receives (in the environment's shared ConfigMap)." }),
+        defaults: service.optional().meta({ description: "Service settings every service starts from." }),
+        services: map(service, { check: f.serviceName, expected: "a service name (DNS-1123 label: lowercase letters, digits and '-', at most 63)", pattern: /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/ })
+            .refine((s) => Object.keys(s).length > 0, { error: () => "expected at least one service, got {}" })
+            .meta({ description: "The services, by name (the name of their Kubernetes objects)." }),
+    },
+    { required: "the service catalog (an object with 'services'), set in Pulumi.yaml, or in a YAML file named by catalogFile" },
+);
+
+export type Catalog = z.output<typeof catalog>;

@@ -1,0 +1,100 @@
+import { z } from "zod";
+import * as f from "../formats";
+import { boolean, GOT, integer, map, object, oneOf, text } from "./fields";
+import { CONFIG_KEY, DNS_LABEL, envMap, IMAGE_TAG_EXPECTED, service } from "./service";
+
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
+
+/** The provider waits this much longer than Kubernetes' progress deadline, so Kubernetes decides first. */
+export const AWAIT_MARGIN_SECONDS = 60;
+
+const CLUSTER_REQUIRED = "'context' or 'kubeconfigSecret', so that this stack can only reach its own cluster";
+
+const cluster = object(
+    {
+        context: text({ expected: "a kubeconfig context name" }).optional().meta({ description: "A kubeconfig context; the kubeconfig comes from the usual places." }),
+        kubeconfigSecret: text({ expected: "the name of a secret config key holding a kubeconfig, such as 'kubeconfig'", check: f.configKey, pattern: CONFIG_KEY })
+            .optional()
+            .meta({ description: "A secret config key holding a whole kubeconfig (for CI)." }),
+    },
+    { required: "'context' (a kubeconfig context) or 'kubeconfigSecret' (a secret config key), so that this stack can only reach its own cluster" },
+).superRefine((c, ctx) => {
+    if (c.context === undefined && c.kubeconfigSecret === undefined) ctx.addIssue({ code: "custom", message: `expected ${CLUSTER_REQUIRED}, got ${GOT}` });
+    if (c.context !== undefined && c.kubeconfigSecret !== undefined) ctx.addIssue({ code: "custom", message: `expected either 'context' or 'kubeconfigSecret', not both, got ${GOT}` });
+});
+
+const registry = object({
+    server: text({ expected: "a registry host such as 'ghcr.io' or 'registry.example.com:5000'", required: "a registry host such as 'ghcr.io'", check: f.registryServer }).meta({
+        description: "The registry host, with an optional port.",
+        examples: ["ghcr.io"],
+    }),
+    repositoryPrefix: text({ expected: "a repository path such as 'acme-trading/hft' (lowercase, '/'-separated)", check: (s) => f.imageRepository(`registry.example.com/${s}`) })
+        .optional()
+        .meta({ description: "Path under the server for built images: `<server>/<repositoryPrefix>/<service>`." }),
+    username: text({ expected: "a registry user name", check: f.registryUsername }).optional().meta({ description: "With `passwordSecret`: the registry's credentials." }),
+    passwordSecret: text({ expected: "the name of a secret config key holding the registry password or token, such as 'registryPassword'", check: f.configKey, pattern: CONFIG_KEY })
+        .optional()
+        .meta({ description: "The secret config key holding the registry password or token." }),
+    cache: boolean().default(true).meta({ description: "Use a registry layer cache (`<repository>:buildcache`) for builds." }),
+}).superRefine((r, ctx) => {
+    if ((r.username === undefined) !== (r.passwordSecret === undefined)) {
+        ctx.addIssue({ code: "custom", message: `expected 'username' and 'passwordSecret' together (credentials), or neither (a public registry), got ${GOT}` });
+    }
+});
+
+const rollout = object({
+    progressDeadlineSeconds: integer(30, 3600).default(300).meta({ description: "Deployment `progressDeadlineSeconds`: Kubernetes marks a rollout failed after it." }),
+    awaitTimeoutSeconds: integer(30, 7200)
+        .optional()
+        .meta({ description: `How long \`pulumi up\` waits for a Deployment; default: \`progressDeadlineSeconds\` + ${AWAIT_MARGIN_SECONDS}.` }),
+}).superRefine((r, ctx) => {
+    if (r.awaitTimeoutSeconds !== undefined && r.awaitTimeoutSeconds < r.progressDeadlineSeconds) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["awaitTimeoutSeconds"],
+            message: `awaitTimeoutSeconds (${r.awaitTimeoutSeconds}) must be at least progressDeadlineSeconds (${r.progressDeadlineSeconds}), or 'pulumi up' gives up before Kubernetes reports the rollout failed`,
+        });
+    }
+});
+
+/** `<project>:environment`, in Pulumi.<stack>.yaml: what one stack says about its environment. */
+export const environment = object(
+    {
+        name: text({ expected: "a DNS-1123 label such as 'staging'", check: f.dnsLabel, pattern: DNS_LABEL })
+            .optional()
+            .meta({ description: "The environment's name (labels, `ENVIRONMENT`, the GitHub environment); default: the stack name." }),
+        namespace: text({ expected: "a namespace name (DNS-1123 label)", required: "a namespace name such as 'hft-staging'", check: f.dnsLabel, pattern: DNS_LABEL }).meta({
+            description: "The Kubernetes namespace the stack owns.",
+            examples: ["hft-staging"],
+        }),
+        domain: text({ expected: "a DNS domain such as 'staging.example.com'", check: f.hostName }).meta({ description: "Public hosts are `<hostPrefix>.<domain>`.", examples: ["staging.example.com"] }),
+        cluster: cluster.meta({ description: "Which cluster the stack's provider reaches: exactly one of `context` or `kubeconfigSecret`." }),
+        logLevel: oneOf(LOG_LEVELS).default("INFO").meta({ description: "`LOG_LEVEL` of every service." }),
+        telemetryEndpoint: text({ expected: "an http(s) URL such as 'http://otel-collector.observability:4318'", check: f.httpUrl })
+            .optional()
+            .meta({ description: "`OTEL_EXPORTER_OTLP_ENDPOINT` of every service." }),
+        ingress: object({
+            className: text({ expected: "an IngressClass name such as 'nginx'", check: f.dnsLabel, pattern: DNS_LABEL }).default("nginx").meta({ description: "The IngressClass of every Ingress." }),
+            clusterIssuer: text({ expected: "a cert-manager ClusterIssuer name such as 'letsencrypt-production'", check: f.dnsLabel, pattern: DNS_LABEL })
+                .default("letsencrypt-production")
+                .meta({ description: "The cert-manager ClusterIssuer that signs the Ingresses' certificates." }),
+            controllerNamespace: text({ expected: "the ingress controller's namespace (DNS-1123 label)", check: f.dnsLabel, pattern: DNS_LABEL })
+                .default("ingress-nginx")
+                .meta({ description: "Where the ingress controller runs (admitted by exposed services' network policies)." }),
+        })
+            .prefault({})
+            .meta({ description: "The ingress controller and certificate issuer." }),
+        imageTag: text({ expected: IMAGE_TAG_EXPECTED, check: f.imageTag }).optional().meta({ description: "The tag every service deploys unless it sets its own; default: tags from CI (`GITHUB_SHA`, `GITHUB_REF`)." }),
+        registry: registry.optional().meta({ description: "The environment's container registry: where builds push and pods pull." }),
+        buildOnPreview: boolean().default(false).meta({ description: "Build images during `pulumi preview` too (never pushed)." }),
+        rollout: rollout.prefault({}).meta({ description: "How long a rollout may take before it counts as failed." }),
+        commonEnv: envMap.optional().meta({ description: "Variables every service of this environment receives (after the catalog's)." }),
+        serviceDefaults: service.optional().meta({ description: "Service settings for every service of this stack (over the catalog's)." }),
+        services: map(service, { check: f.dnsLabel, expected: "a service name (DNS-1123 label)", pattern: DNS_LABEL })
+            .optional()
+            .meta({ description: "Per-service settings of this stack (over everything else)." }),
+    },
+    { required: "the stack's environment (an object with 'namespace', 'domain' and 'cluster'), set in Pulumi.<stack>.yaml" },
+);
+
+export type Environment = z.output<typeof environment>;

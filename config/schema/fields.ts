@@ -1,0 +1,107 @@
+import { z } from "zod";
+import { show } from "../errors";
+
+/**
+ * Building blocks of the configuration schema. Each one carries the wording of its problems
+ * ("expected <what is allowed>, got <the bad value>"), so every key the schema defines reports
+ * mistakes the same way, and its documentation (`doc`) for the generated reference and the
+ * JSON Schema files.
+ */
+
+/** Documentation of one key: shown by editors (JSON Schema) and in docs/configuration.md. */
+export interface Doc {
+    readonly description: string;
+    readonly examples?: readonly unknown[];
+}
+
+/** A check beyond the type: `undefined` when the value is valid, else a short reason. */
+export type Check = (s: string) => string | undefined;
+
+/** Zod's error option: the message for a value of the wrong type, or a missing required key. */
+export function expecting(expected: string, required?: string) {
+    return {
+        // YAML null (`key:` with nothing after it) counts as missing where a key is required.
+        error: (issue: { input?: unknown }) =>
+            issue.input === undefined || (issue.input === null && required !== undefined)
+                ? `required; expected ${required ?? expected}`
+                : `expected ${expected}, got ${show(issue.input)}`,
+        abort: true,
+    };
+}
+
+export function integer(min: number, max: number, required?: string) {
+    const e = expecting(`an integer from ${min} to ${max}`, required);
+    return z.number(e).int(e).min(min, e).max(max, e);
+}
+
+export function boolean() {
+    return z.boolean(expecting("true or false"));
+}
+
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+    return z.enum(values, expecting(`one of ${values.join(", ")}`));
+}
+
+/**
+ * A non-empty string, checked by `check`. `pattern` (a regular expression equivalent to the
+ * check, or looser) goes into the JSON Schema so editors flag a bad value while typing.
+ */
+export function text(opts: { expected?: string; required?: string; check?: Check; pattern?: RegExp } = {}) {
+    const expected = opts.expected ?? "a string";
+    const e = expecting(expected === "a string" ? "a non-empty string" : expected, opts.required);
+    const base = z.string(e).min(1, e);
+    const checked = opts.check
+        ? base.superRefine((s, ctx) => {
+              const problem = opts.check!(s);
+              if (problem !== undefined) ctx.addIssue({ code: "custom", message: `expected ${expected}, got ${show(s)} (${problem})`, input: s });
+          })
+        : base;
+    return opts.pattern ? checked.meta({ pattern: opts.pattern.source }) : checked;
+}
+
+/** A list; `nonEmpty` refuses `[]`. Lists are replaced whole by a later layer, never merged. */
+export function list<T extends z.ZodType>(item: T, opts: { nonEmpty?: boolean } = {}) {
+    const l = z.array(item, expecting("a list"));
+    return opts.nonEmpty ? l.min(1, { error: () => "expected a non-empty list, got []" }) : l;
+}
+
+/**
+ * An object with exactly these keys. A key it does not define is reported with the nearest
+ * allowed key as a hint (config/check.ts reads the allowed keys from this error's message).
+ */
+export function object<S extends z.core.$ZodLooseShape>(shape: S, opts: { expected?: string; required?: string } = {}) {
+    const keys = Object.keys(shape);
+    const expected = opts.expected ?? `an object with keys ${keys.join(", ")}`;
+    const wrongType = expecting(expected, opts.required);
+    return z.strictObject(shape, {
+        error: (issue) => (issue.code === "unrecognized_keys" ? `${UNKNOWN_KEYS}${keys.join(", ")}` : wrongType.error(issue)),
+    });
+}
+
+/**
+ * Stands for the value as written (before defaults) in the message of a check of a whole
+ * object; config/check.ts puts the value in.
+ */
+export const GOT = "\u0000value\u0000";
+
+/** Marks the message of an unknown-key problem; what follows is the list of allowed keys. */
+export const UNKNOWN_KEYS = "allowed keys: ";
+
+/** A map of names the user chooses to values; each name is checked by `check`. */
+export function map<V extends z.ZodType>(value: V, key: { check: Check; expected: string; pattern?: RegExp; reserved?: Check }) {
+    const name = z.string().superRefine((k, ctx) => {
+        const problem = key.check(k);
+        const reserved = problem === undefined ? key.reserved?.(k) : undefined;
+        if (problem !== undefined) ctx.addIssue({ code: "custom", message: `${show(k)} is not ${key.expected}: ${problem}`, input: k });
+        else if (reserved !== undefined) ctx.addIssue({ code: "custom", message: reserved, input: k });
+    });
+    return z.record(key.pattern ? name.meta({ pattern: key.pattern.source }) : name, value, expecting("an object (a map of names to settings)"));
+}
+
+/** An environment variable value: YAML reads `8080` and `true` as a number and a boolean; both are written as YAML reads them. */
+export function envValue() {
+    const e = expecting("a string, number or boolean");
+    return z
+        .union([z.string(), z.number().refine(Number.isFinite), z.boolean()], e)
+        .transform((v) => String(v));
+}

@@ -1,0 +1,164 @@
+import { z } from "zod";
+import * as f from "../formats";
+import { boolean, envValue, GOT, integer, list, map, object, oneOf, text } from "./fields";
+
+/**
+ * The settings of one service. The same shape is written at four layers (the catalog's
+ * `defaults`, the stack's `serviceDefaults`, the catalog's service, the stack's service) and
+ * merged leaf by leaf (config/merge.ts); the defaults below apply to the merged result.
+ */
+
+export const MAX_REPLICAS = 1000;
+export const PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
+export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+export const IMAGE_TAG_EXPECTED = "an image tag such as 'main-3f9c2ab' or '1.4.2' (not 'latest')";
+export const QUANTITY_EXPECTED = 'a Kubernetes quantity such as "250m", "1", "512Mi" or "2Gi"';
+const NAME_EXPECTED = "a DNS-1123 label (lowercase letters, digits and '-', at most 63)";
+
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const HTTP_PATH = /^\/[A-Za-z0-9\-._~/%]*$/;
+
+/** Variables the program writes into every service's ConfigMap itself, with where they come from. */
+export const PLATFORM_ENV: Readonly<Record<string, string>> = {
+    PORT: "the service's 'port'",
+    SERVICE_NAME: "the service's name in the catalog",
+};
+
+/** A Kubernetes quantity; YAML reads `cpu: 2` as a number, which Kubernetes accepts, so does this. */
+export function quantity() {
+    return z
+        .preprocess((v) => (typeof v === "number" && v > 0 && f.quantity(String(v)) === undefined ? String(v) : v), text({ expected: QUANTITY_EXPECTED, check: f.quantity }))
+        .meta({ type: ["string", "number"], examples: ["250m", "512Mi"] });
+}
+
+export const amounts = object({
+    cpu: quantity().optional().meta({ description: "CPU, in cores or millicores." }),
+    memory: quantity().optional().meta({ description: "Memory, in bytes with a suffix (Mi, Gi)." }),
+});
+
+export const envMap = map(envValue(), { check: f.envVarName, expected: "an environment variable name", pattern: ENV_NAME });
+
+const httpPath = (example: string) => text({ expected: `an HTTP path such as '${example}'`, check: f.httpPath, pattern: HTTP_PATH });
+
+export const secretSource = object(
+    {
+        fromConfig: text({ expected: "the name of a secret config key such as 'brokerApiKey'", check: f.configKey, pattern: CONFIG_KEY })
+        .optional()
+        .meta({ description: "The secret config key holding the value (`pulumi config set --secret <key> ...`).", examples: ["brokerApiKey"] }),
+    generate: object({
+        length: integer(16, 128).default(32).meta({ description: "Length of the generated password." }),
+    })
+        .optional()
+        .meta({ description: "Generate a random password once and keep it in the stack's state.", examples: [{ length: 48 }] }),
+    },
+    { required: "an object with 'fromConfig' or 'generate'" },
+);
+
+export const service = object({
+    allowFrom: list(text({ expected: `a service name, ${NAME_EXPECTED}`, check: f.dnsLabel, pattern: DNS_LABEL }))
+        .optional()
+        .meta({ description: "Services of the catalog allowed to call this one (everything else is denied by the namespace's default-deny policy).", examples: [["orchestrator"]] }),
+    autoscaling: object({
+        enabled: boolean().optional().meta({ description: "Scale with a HorizontalPodAutoscaler instead of a fixed `replicas`." }),
+        minReplicas: integer(1, MAX_REPLICAS).default(2).meta({ description: "Fewest replicas the autoscaler keeps." }),
+        maxReplicas: integer(1, MAX_REPLICAS).default(6).meta({ description: "Most replicas the autoscaler starts." }),
+        targetCPUUtilization: integer(1, 100).default(70).meta({ description: "Average CPU use (percent of requests) the autoscaler aims for." }),
+        targetMemoryUtilization: integer(1, 100).default(80).meta({ description: "Average memory use (percent of requests) the autoscaler aims for." }),
+    })
+        .optional()
+        .meta({ description: "A HorizontalPodAutoscaler; `replicas` is then left to it." }),
+    build: object({
+        context: text({ expected: "a build context folder such as 'services/api'", check: f.relativePath })
+            .optional()
+            .meta({ description: "Build context, relative to the project folder (required with `build`).", examples: ["services/api"] }),
+        dockerfile: text({ expected: "a Dockerfile path such as 'services/api/Dockerfile'", check: f.relativePath }).optional().meta({ description: "Dockerfile, relative to the project folder; default: `Dockerfile` in the context." }),
+        target: text({ expected: "a build stage name", check: (s) => (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(s) ? undefined : "a Dockerfile stage name") })
+            .optional()
+            .meta({ description: "Dockerfile stage to build." }),
+        args: envMap.optional().meta({ description: "Build arguments (`--build-arg`)." }),
+        platforms: list(oneOf(PLATFORMS), { nonEmpty: true }).default(["linux/amd64"]).meta({ description: "Target platforms; more than one makes a multi-architecture image." }),
+    })
+        .optional()
+        .meta({ description: "Build the image from source and push it to the environment's registry (instead of `image`)." }),
+    env: map(envValue(), {
+        check: f.envVarName,
+        expected: "an environment variable name",
+        pattern: ENV_NAME,
+        reserved: (name) => (Object.hasOwn(PLATFORM_ENV, name) ? `'${name}' is set by the platform (${PLATFORM_ENV[name]}, written into the service's ConfigMap) and cannot be set in env` : undefined),
+    })
+        .optional()
+        .meta({ description: "Plain environment variables, written into the service's ConfigMap.", examples: [{ KAFKA_TOPIC: "trades" }] }),
+    image: object({
+        repository: text({ expected: "an image repository such as 'ghcr.io/acme/api'", check: f.imageRepository })
+            .optional()
+            .meta({ description: "A prebuilt image's repository, without tag or digest.", examples: ["ghcr.io/acme/api"] }),
+        tag: text({ expected: IMAGE_TAG_EXPECTED, check: f.imageTag }).optional().meta({ description: "The tag deployed; default: the environment's `imageTag`, else the CI tags." }),
+        digest: text({ expected: "an image digest such as 'sha256:9f86d0...'", check: f.imageDigest, pattern: /^sha256:[0-9a-f]{64}$/ })
+            .optional()
+            .meta({ description: "Pins the image: the Deployment runs `repository@digest`." }),
+    })
+        .optional()
+        .meta({ description: "Run a prebuilt image (instead of `build`)." }),
+    ingress: object({
+        enabled: boolean().optional().meta({ description: "Expose the service; default: exposed when `hostPrefix` is set." }),
+        hostPrefix: text({ expected: NAME_EXPECTED, check: f.dnsLabel, pattern: DNS_LABEL }).optional().meta({ description: "The public host is `<hostPrefix>.<environment.domain>`.", examples: ["api"] }),
+        path: httpPath("/").default("/").meta({ description: "The path routed to the service." }),
+        cors: object({
+            allowOrigins: list(text({ expected: "an origin such as 'https://app.example.com'", check: f.corsOrigin }), { nonEmpty: true })
+                .optional()
+                .meta({ description: "Origins allowed to call the service from a browser (required with `cors`).", examples: [["https://app.example.com"]] }),
+            allowMethods: list(oneOf(HTTP_METHODS), { nonEmpty: true })
+                .default(["GET", "POST", "PUT", "DELETE", "OPTIONS"])
+                .meta({ description: "Methods allowed across origins." }),
+            allowHeaders: list(text({ expected: "an HTTP header name", check: (s) => (/^[A-Za-z0-9-]+$/.test(s) ? undefined : "letters, digits and '-' only") }), { nonEmpty: true })
+                .default(["Authorization", "Content-Type"])
+                .meta({ description: "Request headers allowed across origins." }),
+            allowCredentials: boolean().default(false).meta({ description: "Allow cookies and credentials across origins." }),
+        })
+            .optional()
+            .meta({ description: "CORS headers set by the ingress controller." }),
+    })
+        .optional()
+        .meta({ description: "A TLS Ingress (certificate from the environment's cert-manager ClusterIssuer)." }),
+    pdb: object({
+        enabled: boolean().optional().meta({ description: "Default: a budget whenever more than one replica can run." }),
+        maxUnavailable: integer(1, MAX_REPLICAS).optional().meta({ description: "Pods a drain may take down at once; default 1 (when `minAvailable` is not set)." }),
+        minAvailable: integer(1, MAX_REPLICAS).optional().meta({ description: "Pods a drain must leave running (instead of `maxUnavailable`); below the minimum replica count." }),
+    })
+        .optional()
+        .meta({ description: "The PodDisruptionBudget." }),
+    port: integer(1, 65535).optional().meta({ description: "The port the container listens on (required).", examples: [8080] }),
+    probes: object({
+        liveness: httpPath("/healthz").optional().meta({ description: "Liveness probe path (required).", examples: ["/healthz"] }),
+        readiness: httpPath("/readyz").optional().meta({ description: "Readiness probe path (required).", examples: ["/readyz"] }),
+        startup: httpPath("/healthz").optional().meta({ description: "Startup probe path, for slow starters." }),
+    })
+        .optional()
+        .meta({ description: "HTTP probe paths on the service's port." }),
+    replicas: integer(0, MAX_REPLICAS).default(1).meta({ description: "Fixed replica count, when autoscaling is off." }),
+    resources: object({
+        requests: amounts.optional().meta({ description: "Requests; default: the tier's." }),
+        limits: amounts.optional().meta({ description: "Limits; default: the tier's." }),
+    })
+        .optional()
+        .meta({ description: "CPU and memory, overriding the tier's." }),
+    runAsUser: integer(1, 2147483647).default(10001).meta({ description: "The non-root user the container runs as." }),
+    secrets: map(
+        secretSource.superRefine((s, ctx) => {
+            if (s.fromConfig !== undefined && s.generate !== undefined) ctx.addIssue({ code: "custom", message: `expected exactly one of 'fromConfig' or 'generate', not both, got ${GOT}`, input: s });
+            if (s.fromConfig === undefined && s.generate === undefined) ctx.addIssue({ code: "custom", message: `expected exactly one of 'fromConfig' or 'generate', got ${GOT}`, input: s });
+        }),
+        { check: f.envVarName, expected: "an environment variable name", pattern: ENV_NAME },
+    )
+        .optional()
+        .meta({ description: "Secret environment variables, in the service's Secret.", examples: [{ BROKER_API_KEY: { fromConfig: "brokerApiKey" } }] }),
+    servicePort: integer(1, 65535).default(80).meta({ description: "The port of the service's Kubernetes Service." }),
+    tier: text({ expected: "a tier name defined in catalog.tiers", check: f.dnsLabel, pattern: DNS_LABEL }).optional().meta({ description: "A resource tier of `catalog.tiers`." }),
+});
+
+/** One layer of service settings as written: every key optional, nothing defaulted yet. */
+export type ServiceLayer = z.input<typeof service>;
+/** The merged settings of one service, with the schema's defaults. */
+export type ServiceSettings = z.output<typeof service>;
