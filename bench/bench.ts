@@ -29,7 +29,7 @@ interface Options {
 }
 
 async function main(opts: Options): Promise<void> {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "hft-bench-"));
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "platform-bench-"));
     try {
         await benchmark(opts, work);
     } finally {

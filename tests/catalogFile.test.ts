@@ -36,7 +36,7 @@ async function refusedWith(dir: string): Promise<readonly string[]> {
 describe("a catalog in a file (catalogFile), for catalogs too large for Pulumi config", function () {
     this.timeout(60000);
     let tmp: string;
-    before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hft-catalog-file-"))));
+    before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "platform-catalog-file-"))));
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     for (const stack of ["staging", "production"]) {

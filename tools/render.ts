@@ -13,7 +13,7 @@ import { toManifests, Manifest } from "./harness/manifests";
 import { readStackFiles, StackFileError } from "./harness/stackFiles";
 import { summarize, formatTable } from "./harness/summary";
 
-const MARKER = ".rendered-by-hft-platform";
+const MARKER = ".rendered-by-platform";
 const REPO = path.resolve(__dirname, "..");
 
 async function main(argv: string[]): Promise<number> {

@@ -114,7 +114,7 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
     }
 
     const projectPrefix = output("git", ["rev-parse", "--show-prefix"], { cwd: io.cwd }).trim();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hft-rollback-"));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-rollback-"));
     const cleanup = () => {
         run("git", ["worktree", "remove", "--force", dir], { cwd: io.cwd });
         fs.rmSync(dir, { recursive: true, force: true });
