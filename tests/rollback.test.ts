@@ -371,15 +371,4 @@ describe("rollback command", function () {
         assert.equal(fs.existsSync(calls.find((c) => c.argv[0] === "preview").cwd), false, "the worktree is removed");
         assert.deepEqual(checkoutState(f), before);
     });
-
-    it("explains its usage", () => {
-        const f = make();
-        const r = rollback(f, ["--stack", "production", "--to", "2", "--previous"]);
-        assert.equal(r.code, 2);
-        assert.equal(
-            r.stderr,
-            "rollback: give exactly one of --to <version>, --previous or --list\n" +
-                "usage: npm run rollback -- --stack <stack> (--to <version> | --previous | --list) [--preview] [--yes] [--if-failed <commit>]\n",
-        );
-    });
 });
