@@ -162,7 +162,8 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
         const env = { ...io.env };
         delete env[PINNED_IMAGES_VAR];
         if (Object.keys(pins).length > 0) {
-            if (fs.existsSync(path.join(project, "config", "pinnedImages.ts"))) {
+            // A program from before the variable's name was PINNED_IMAGES_VAR would ignore it.
+            if (run("git", ["grep", "--quiet", "--fixed-strings", "-e", PINNED_IMAGES_VAR, commit, "--", "*.ts", ":(exclude)tests"], { cwd: io.cwd }).status === 0) {
                 env[PINNED_IMAGES_VAR] = JSON.stringify(pins);
             } else {
                 io.out(`the program at ${short} cannot pin images (it predates ${PINNED_IMAGES_VAR}); it deploys the images its configuration names`);
