@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as bench from "../bench/bench";
+import * as yamlParse from "../bench/yamlParse";
 import { CommandSpec, EXIT, execute, helpText, Parsed, Refusal } from "../tools/cli";
 import * as render from "../tools/render";
 import * as rollback from "../tools/rollback/main";
@@ -13,6 +14,7 @@ const TOOLS: [string, CommandSpec, (argv: readonly string[]) => Parsed<unknown>]
     ["render", render.SPEC, render.parseArgs],
     ["rollback", rollback.SPEC, rollback.parseArgs],
     ["bench", bench.SPEC, bench.parseArgs],
+    ["bench/yamlParse", yamlParse.SPEC, yamlParse.parseArgs],
 ];
 
 /** The options a parse ran with, or the usage problem it found. */
