@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --runs N --sizes 1,10,50,200 --keep]`: what `pulumi preview` spends in this
- * program, measured as whole processes, against `kubectl kustomize` on the same catalogs.
+ * `npm run bench [-- --runs N --sizes 1,10,50,200 --keep]` (`-- --help` for every option): what
+ * `pulumi preview` spends in this program, measured as whole processes, against
+ * `kubectl kustomize` on the same catalogs.
  *
  * Each Pulumi case runs Pulumi's own program runner (`@pulumi/pulumi/cmd/run`) the way the
  * language host starts it for a preview: the same arguments, the configuration in PULUMI_CONFIG,
@@ -13,6 +14,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { CommandSpec, EXIT, parseCommandLine, Parsed, runCommand } from "../tools/cli";
 import { readStackFiles, StackConfig } from "../tools/harness/stackFiles";
 import { benchServices, writeProject } from "./catalog";
 import { writeKustomize } from "./kustomize";
@@ -22,16 +24,58 @@ import { BenchCase, printReport } from "./report";
 import { childEnv, compilePreload, projectRuntime, REPO, Runtime, runnerCommand, TS_NODE_RUNTIME } from "./runner";
 import { findOnPath } from "./which";
 
-interface Options {
+export interface Options {
     readonly runs: number;
     readonly sizes: number[];
     readonly keep: boolean;
+    /** Exit 4 when a target is not met. */
+    readonly requireTargets: boolean;
 }
 
-async function main(opts: Options): Promise<void> {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "hft-bench-"));
+export const SPEC = {
+    name: "bench",
+    usage: "npm run bench -- [--runs <n>] [--sizes <a,b,c,...>] [--keep] [--require-targets]",
+    summary:
+        "Times what 'pulumi preview' spends in this program (Pulumi's own program runner, the engine mocked) on this\n" +
+        "repository's staging stack and on generated catalogs, against 'kubectl kustomize' on the same catalogs\n" +
+        "(when kubectl is on PATH), and prints the figures, how they grow and the targets. About five minutes.",
+    options: {
+        runs: { type: "string", value: "<n>", help: "timed runs per case, after one warm-up round (default 5; 'before' cases at most 3)" },
+        sizes: { type: "string", value: "<a,b,c,...>", help: "generated catalog sizes in services, three or more, increasing (default 1,10,50,200)" },
+        keep: { type: "boolean", help: "keep the generated projects and Kustomize overlays, and print where they are" },
+        "require-targets": { type: "boolean", help: "exit 4 when a target is NOT MET (without it, the report is the result)" },
+    },
+    exits: [
+        [EXIT.failed, "a case failed, or did not run the way its label says"],
+        [EXIT.findings, "with --require-targets: a target was NOT MET"],
+    ],
+} as const satisfies CommandSpec;
+
+export function parseArgs(argv: readonly string[]): Parsed<Options> {
+    return parseCommandLine(SPEC, argv, (v) => {
+        const whole = (text: string) => (/^[1-9][0-9]*$/.test(text.trim()) ? Number(text) : NaN);
+        const runs = whole(v.runs ?? "5");
+        if (Number.isNaN(runs)) return `--runs needs a whole number of 1 or more, got ${JSON.stringify(v.runs)}`;
+        const sizes = (v.sizes ?? "1,10,50,200").split(",").map(whole);
+        if (sizes.length < 3 || sizes.some(Number.isNaN) || sizes.some((n, i) => i > 0 && n <= sizes[i - 1])) {
+            return `--sizes needs three or more increasing whole numbers, separated by commas, got ${JSON.stringify(v.sizes)}`;
+        }
+        return { runs, sizes, keep: v.keep === true, requireTargets: v["require-targets"] === true };
+    });
+}
+
+async function main(opts: Options): Promise<number> {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "platform-bench-"));
     try {
-        await benchmark(opts, work);
+        const missed = await benchmark(opts, work);
+        if (opts.requireTargets && missed.length > 0) {
+            process.stderr.write(`bench: targets not met: ${missed.join(", ")}\n`);
+            return EXIT.findings;
+        }
+        return EXIT.done;
+    } catch (e) {
+        process.stderr.write("\n"); // ends the progress line before the error
+        throw e;
     } finally {
         if (opts.keep) {
             process.stdout.write(`\ngenerated projects and overlays kept in ${work}\n`);
@@ -41,7 +85,8 @@ async function main(opts: Options): Promise<void> {
     }
 }
 
-async function benchmark(opts: Options, work: string): Promise<void> {
+/** Runs every case and prints the report; returns the targets not met. */
+async function benchmark(opts: Options, work: string): Promise<string[]> {
     const preload = compilePreload();
     const runtime = projectRuntime();
     const cases: BenchCase[] = [];
@@ -166,7 +211,7 @@ async function benchmark(opts: Options, work: string): Promise<void> {
     process.stderr.write("\n");
     load.push(os.loadavg()[0]);
 
-    printReport(cases, { runs: opts.runs, load, kubectl, runtime: runtime.raw });
+    return printReport(cases, { runs: opts.runs, load, kubectl, runtime: runtime.raw });
 }
 
 /** A case's report, refused when the case did not run the way its label says. */
@@ -221,20 +266,6 @@ function writeProgram(work: string, name: string, source: string): { dir: string
     return { dir, stack: { project: name, stack: "bench", config: {}, secretKeys: [], placeholders: [] } };
 }
 
-function parseArgs(argv: readonly string[]): Options {
-    const value = (name: string) => {
-        const i = argv.indexOf(name);
-        return i >= 0 ? argv[i + 1] : undefined;
-    };
-    const runs = parseInt(value("--runs") ?? "5", 10);
-    const sizes = (value("--sizes") ?? "1,10,50,200").split(",").map((s) => parseInt(s, 10));
-    if (!(runs >= 1) || sizes.length < 3 || sizes.some((n) => !(n >= 1))) {
-        throw new Error("usage: npm run bench -- [--runs N>=1] [--sizes a,b,c,... (three or more)] [--keep]");
-    }
-    return { runs, sizes, keep: argv.includes("--keep") };
+if (require.main === module) {
+    runCommand(SPEC, parseArgs(process.argv.slice(2)), main);
 }
-
-main(parseArgs(process.argv.slice(2))).catch((e: Error) => {
-    process.stderr.write(`\nbench failed: ${e.message}\n`);
-    process.exit(1);
-});

@@ -32,7 +32,7 @@ export const memorySource = fs.existsSync(GNU_TIME) ? "GNU time %M (maxrss)" : "
 
 export function runOnce(cmd: Command): Promise<Sample> {
     // GNU time's report goes to a directory of this run's own, removed once it has been read.
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "hft-bench-time-"));
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-bench-time-"));
     const timeFile = path.join(scratch, "rss");
     const [file, args] = fs.existsSync(GNU_TIME) ? [GNU_TIME, ["-f", "%U %S %M", "-o", timeFile, cmd.file, ...cmd.args]] : [cmd.file, [...cmd.args]];
     return new Promise((resolve, reject) => {

@@ -89,7 +89,7 @@ process.on("exit", (exitCode) => {
         resources,
         kubernetesObjects,
         tsNode: o && { transpileOnly: (o.transpileOnly === true || o.swc === true) && o.typeCheck !== true, swc: o.swc === true, tsconfig: service.configFilePath },
-        promiseTraceHook: (Error.prepareStackTrace as unknown as Record<symbol, unknown> | undefined)?.[Symbol.for("hft-platform.promiseTraces")] === true,
+        promiseTraceHook: (Error.prepareStackTrace as unknown as Record<symbol, unknown> | undefined)?.[Symbol.for("platform.promiseTraces")] === true,
         maxRssKiB: process.resourceUsage().maxRSS,
     };
     if (process.env.BENCH_REPORT) {

@@ -105,7 +105,7 @@ export function compilePreload(): string {
     const source = fs.readFileSync(path.join(__dirname, "preload.ts"), "utf8");
     const js = transform(source, { transforms: ["typescript", "imports"], filePath: "preload.ts" }).code;
     // Inside the project's node_modules, so that it resolves @pulumi/pulumi as the program does.
-    const out = path.join(REPO, "node_modules", ".cache", "hft-bench", "preload.js");
+    const out = path.join(REPO, "node_modules", ".cache", "platform-bench", "preload.js");
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, js);
     return out;

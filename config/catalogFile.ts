@@ -1,7 +1,19 @@
 import * as fs from "fs";
 import * as path from "path";
-import * as jsYaml from "js-yaml";
+import YAML from "yaml";
 import { ConfigError, show } from "./errors";
+
+/**
+ * How many aliases (`*name`) a catalog file may resolve, nested ones counted by what they expand
+ * to (the `yaml` package's maxAliasCount). A large catalog may reference a shared anchor from
+ * every service (200 services, 200 aliases), which the package's default of 100 would refuse;
+ * 1000 still stops an alias bomb (aliases of aliases, exponential) after about that many
+ * expansions, in milliseconds. docs/decisions/0002-yaml-library.md.
+ */
+export const MAX_ALIASES = 1000;
+
+/** YAML 1.2 core schema, as Pulumi reads Pulumi.yaml; a key twice is an error. */
+export const YAML_OPTIONS = { schema: "core", uniqueKeys: true } as const;
 
 /** A catalog read from the YAML file `<project>:catalogFile` names, and the label its key paths start with. */
 export interface CatalogFile {
@@ -40,11 +52,26 @@ export function readCatalogFile(projectDir: string, project: string, file: unkno
     }
     let value: unknown;
     try {
-        // js-yaml with the YAML 1.2 core schema, as Pulumi reads Pulumi.yaml; a key twice is an error.
-        // Five times faster than the `yaml` package on a 200-service catalog (24 ms against 125 ms).
-        value = jsYaml.load(text, { filename: relative, schema: jsYaml.CORE_SCHEMA });
+        value = parseYaml(text);
     } catch (e) {
-        refuse(`${relative} is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+        refuse(`${relative} is not valid YAML: ${(e as Error).message}`);
     }
     return { label: relative.split(path.sep).join("/"), value };
+}
+
+/** One YAML document; throws with a one-line message on an error or a warning (an unknown tag). */
+export function parseYaml(text: string): unknown {
+    const doc = YAML.parseDocument(text, YAML_OPTIONS);
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) {
+        throw new Error(problem.message.split("\n")[0].replace(/:$/, ""));
+    }
+    try {
+        return doc.toJS({ maxAliasCount: MAX_ALIASES });
+    } catch (e) {
+        if ((e as Error).message.startsWith("Excessive alias count")) {
+            throw new Error(`its aliases expand too far: more than ${MAX_ALIASES} alias resolutions, counting aliases inside aliased nodes by what they expand to (a guard against alias bombs)`);
+        }
+        throw e;
+    }
 }

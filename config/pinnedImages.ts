@@ -3,11 +3,11 @@ import * as f from "./formats";
 import { ImageConfig } from "./types";
 
 /** The environment variable the rollback command sets to redeploy exact images. */
-export const PINNED_IMAGES_VAR = "HFT_PINNED_IMAGES";
+export const PINNED_IMAGES_VAR = "PLATFORM_PINNED_IMAGES";
 
 /**
  * Replaces services' images by the exact references an earlier stack version ran, given as a
- * JSON object `{"<service>": "<repository>@sha256:<digest>"}` in `HFT_PINNED_IMAGES`. A pinned
+ * JSON object `{"<service>": "<repository>@sha256:<digest>"}` in `PLATFORM_PINNED_IMAGES`. A pinned
  * service runs that digest and builds nothing: a rollback restores the bits, not a rebuild.
  */
 export function applyPinnedImages<S extends { readonly name: string; readonly image: ImageConfig; readonly build?: unknown }>(services: S[], text: string | undefined, problems: Problems): S[] {

@@ -16,7 +16,7 @@ type Marked = Formatter & { [MARK]?: true };
 /** V8's hook; @types/node declares it always set, but it is undefined until someone sets it. */
 const V8 = Error as { prepareStackTrace?: Formatter };
 
-const MARK = Symbol.for("hft-platform.promiseTraces");
+const MARK = Symbol.for("platform.promiseTraces");
 const DEBUGGABLE = path.join("@pulumi", "pulumi", "runtime", "debuggable.js");
 
 /**

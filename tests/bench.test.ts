@@ -8,7 +8,7 @@ import { REPO } from "./support";
 describe("bench: finding kubectl", function () {
     let dir: string;
     before(function () {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "hft-which-"));
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-which-"));
         for (const sub of ["a", "b", "c"]) fs.mkdirSync(path.join(dir, sub));
         fs.writeFileSync(path.join(dir, "a", "kubectl"), "not executable\n", { mode: 0o644 });
         fs.mkdirSync(path.join(dir, "b", "kubectl")); // a directory, not a program

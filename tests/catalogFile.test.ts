@@ -5,6 +5,7 @@ import * as path from "path";
 import YAML from "yaml";
 import { benchServices, writeProject } from "../bench/catalog";
 import { MAX_ARG_STRLEN, projectRuntime } from "../bench/runner";
+import { readCatalogFile } from "../config/catalogFile";
 import { evaluate, isConfigError } from "../tools/harness/evaluate";
 import { readStackFiles } from "../tools/harness/stackFiles";
 import { previewThroughRunner, REPO, run } from "./support";
@@ -25,6 +26,14 @@ function projectWithCatalogFile(tmp: string, opts: { file?: unknown; text?: stri
     return dir;
 }
 
+/** A "billion laughs" document: each level is a list of ten aliases of the level before. */
+function aliasBomb(levels: number): string {
+    const name = (i: number) => `l${i}`;
+    const lines = [`${name(0)}: &${name(0)} [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]`];
+    for (let i = 1; i < levels; i++) lines.push(`${name(i)}: &${name(i)} [${Array(10).fill(`*${name(i - 1)}`).join(", ")}]`);
+    return lines.join("\n") + "\n";
+}
+
 /** The problems a project's staging stack is refused with; nothing may be declared. */
 async function refusedWith(dir: string): Promise<readonly string[]> {
     const ev = await evaluate(readStackFiles(dir, "staging", { fillSecrets: true }), { ciEnv: {} });
@@ -36,7 +45,7 @@ async function refusedWith(dir: string): Promise<readonly string[]> {
 describe("a catalog in a file (catalogFile), for catalogs too large for Pulumi config", function () {
     this.timeout(60000);
     let tmp: string;
-    before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hft-catalog-file-"))));
+    before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "platform-catalog-file-"))));
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     for (const stack of ["staging", "production"]) {
@@ -78,7 +87,19 @@ describe("a catalog in a file (catalogFile), for catalogs too large for Pulumi c
         {
             name: "a file that is not YAML (a key twice)",
             opts: { text: "system: hft\nsystem: hft2\n" },
-            problem: 'hft-platform:catalogFile: catalog.yaml is not valid YAML: duplicated mapping key in "catalog.yaml" (2:1)',
+            problem: "hft-platform:catalogFile: catalog.yaml is not valid YAML: Map keys must be unique at line 2, column 1",
+        },
+        {
+            name: "a file with a tag the core schema does not know",
+            opts: { text: "system: !vault hft\n" },
+            problem: "hft-platform:catalogFile: catalog.yaml is not valid YAML: Unresolved tag: !vault at line 1, column 9",
+        },
+        {
+            name: "an alias bomb (aliases of aliases, ten to the twelfth values)",
+            opts: { text: aliasBomb(12) },
+            problem:
+                "hft-platform:catalogFile: catalog.yaml is not valid YAML: its aliases expand too far: more than 1000 alias resolutions, " +
+                "counting aliases inside aliased nodes by what they expand to (a guard against alias bombs)",
         },
         {
             name: "a file that is not a catalog",
@@ -92,6 +113,16 @@ describe("a catalog in a file (catalogFile), for catalogs too large for Pulumi c
             assert.equal(problems[0], r.problem);
         });
     }
+
+    it("reads anchors and aliases, one shared block referenced by each of 300 services", () => {
+        const dir = fs.mkdtempSync(path.join(tmp, "aliases-"));
+        const services = Array.from({ length: 300 }, (_, i) => `  s${i}: { port: ${8000 + i}, probes: *probes }`);
+        fs.writeFileSync(path.join(dir, "catalog.yaml"), ["probes: &probes { liveness: /healthz, readiness: /readyz }", "services:", ...services, ""].join("\n"));
+        const { label, value } = readCatalogFile(dir, "hft-platform", "catalog.yaml", false) as { label: string; value: any };
+        assert.equal(label, "catalog.yaml");
+        assert.equal(Object.keys(value.services).length, 300);
+        assert.deepEqual(value.services.s299, { port: 8299, probes: { liveness: "/healthz", readiness: "/readyz" } });
+    });
 
     it("lets 200 generated services preview through Pulumi's runner: the catalog is out of PULUMI_CONFIG", async () => {
         const dir = path.join(tmp, "generated-200");

@@ -63,7 +63,7 @@ describe("npm run render (offline rendering of a stack)", function () {
         assert.equal(r.code, 1);
         assert.equal(
             r.stderr,
-            "error: stack 'broken': Invalid configuration (1 problem):\n" +
+            "render: stack 'broken': Invalid configuration (1 problem):\n" +
                 "  - hft-platform:environment.services.orchestrator.replcias: unknown key (did you mean 'replicas'?); allowed keys: " +
                 "allowFrom, autoscaling, build, env, image, ingress, pdb, port, probes, replicas, resources, runAsUser, secrets, servicePort, tier\n",
         );
@@ -73,14 +73,14 @@ describe("npm run render (offline rendering of a stack)", function () {
     it("names the stacks it knows when asked for one that does not exist", () => {
         const r = render("qa");
         assert.equal(r.code, 1);
-        assert.equal(r.stderr, "error: no stack file Pulumi.qa.yaml; stacks here: production, staging\n");
+        assert.equal(r.stderr, "render: no stack file Pulumi.qa.yaml; stacks here: production, staging\n");
     });
 
     it("refuses to replace a folder it did not write", () => {
         fs.writeFileSync(path.join(tmp, "notes.txt"), "mine");
         const r = render("staging", "--out", tmp);
-        assert.equal(r.code, 3);
-        assert.match(r.stderr, /refusing to overwrite .* it exists and was not written by this tool/);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /^render: refusing to overwrite .* it exists and was not written by this tool/);
         assert.equal(fs.readFileSync(path.join(tmp, "notes.txt"), "utf8"), "mine");
     });
 });

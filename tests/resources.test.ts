@@ -88,7 +88,7 @@ for (const x of STACKS) {
         it("gives every Kubernetes resource the stack's explicit provider", () => {
             const providers = ev.resources.filter((r) => r.type === "pulumi:providers:kubernetes");
             assert.deepEqual(providers.map((p) => p.name), [`${x.stack}-k8s`]);
-            const urn = `urn:pulumi:${x.stack}::${PROJECT}::hft:platform:Environment$pulumi:providers:kubernetes::${x.stack}-k8s`;
+            const urn = `urn:pulumi:${x.stack}::${PROJECT}::platform:environment:Environment$pulumi:providers:kubernetes::${x.stack}-k8s`;
             for (const r of k8sResources(ev)) {
                 assert.ok(r.provider?.startsWith(`${urn}::`), `${r.type} ${r.name} uses provider ${String(r.provider)}`);
             }

@@ -44,14 +44,14 @@ describe("rollout deadlines", () => {
     });
 });
 
-describe("images pinned by a rollback (HFT_PINNED_IMAGES)", () => {
+describe("images pinned by a rollback (PLATFORM_PINNED_IMAGES)", () => {
     it("runs the pinned digests and builds nothing for pinned services", async () => {
         const config = editedConfig("staging", (v) => {
             v.catalog.services.orchestrator.build = { context: "services/orchestrator" };
             delete v.catalog.services.orchestrator.image;
         });
         const pins = { orchestrator: `ghcr.io/acme-trading/orchestrator@${DIGEST}`, ingestion: `ghcr.io/acme-trading/hft-ingestion@${DIGEST}` };
-        const ev = await run(config, { ciEnv: { HFT_PINNED_IMAGES: JSON.stringify(pins) } });
+        const ev = await run(config, { ciEnv: { PLATFORM_PINNED_IMAGES: JSON.stringify(pins) } });
         assert.deepEqual(ev.resources.filter((r) => r.type === "docker-build:index:Image"), [], "no rebuild");
         const image = (svc: string) => one(ev, "apps/v1:Deployment", `${svc}-deployment`).spec.template.spec.containers[0].image;
         assert.equal(image("orchestrator"), pins.orchestrator);
@@ -61,19 +61,19 @@ describe("images pinned by a rollback (HFT_PINNED_IMAGES)", () => {
 
     it("refuses pins it cannot honour", async () => {
         const ev = await evaluate(editedConfig("staging", () => undefined), {
-            ciEnv: { HFT_PINNED_IMAGES: JSON.stringify({ ingestion: "ghcr.io/acme-trading/hft-ingestion:1.4.1", gateway: `ghcr.io/acme/gateway@${DIGEST}` }) },
+            ciEnv: { PLATFORM_PINNED_IMAGES: JSON.stringify({ ingestion: "ghcr.io/acme-trading/hft-ingestion:1.4.1", gateway: `ghcr.io/acme/gateway@${DIGEST}` }) },
         });
         assert.ok(isConfigError(ev.error));
         assert.deepEqual(ev.error.problems, [
-            `HFT_PINNED_IMAGES.ingestion: expected an image reference such as 'ghcr.io/acme/api@sha256:...', got "ghcr.io/acme-trading/hft-ingestion:1.4.1"`,
-            "HFT_PINNED_IMAGES.gateway: unknown service; the catalog has: execution, garch-model, ingestion, kalman-filter, orchestrator, risk-manager",
+            `PLATFORM_PINNED_IMAGES.ingestion: expected an image reference such as 'ghcr.io/acme/api@sha256:...', got "ghcr.io/acme-trading/hft-ingestion:1.4.1"`,
+            "PLATFORM_PINNED_IMAGES.gateway: unknown service; the catalog has: execution, garch-model, ingestion, kalman-filter, orchestrator, risk-manager",
         ]);
         assert.deepEqual(ev.resources, []);
     });
 });
 
 describe("pinned images are announced", () => {
-    it("warns when HFT_PINNED_IMAGES is set, so a leftover variable cannot pin images silently", async () => {
+    it("warns when PLATFORM_PINNED_IMAGES is set, so a leftover variable cannot pin images silently", async () => {
         const warned: string[] = [];
         const original = pulumi.log.warn;
         pulumi.log.warn = (msg: string) => {
@@ -82,8 +82,8 @@ describe("pinned images are announced", () => {
         };
         try {
             const pins = JSON.stringify({ ingestion: `ghcr.io/acme-trading/hft-ingestion@${DIGEST}` });
-            await run("staging", { ciEnv: { HFT_PINNED_IMAGES: pins } });
-            assert.deepEqual(warned, [`HFT_PINNED_IMAGES is set, so services run the images it pins (a rollback sets it): ${pins}`]);
+            await run("staging", { ciEnv: { PLATFORM_PINNED_IMAGES: pins } });
+            assert.deepEqual(warned, [`PLATFORM_PINNED_IMAGES is set, so services run the images it pins (a rollback sets it): ${pins}`]);
             warned.length = 0;
             await run("staging");
             assert.deepEqual(warned, []);

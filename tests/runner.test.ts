@@ -14,7 +14,7 @@ function preview(stack: string, runtime: Runtime, tmp: string) {
 describe("Pulumi's runner with Pulumi.yaml's runtime options (as `pulumi preview` starts the program)", function () {
     this.timeout(60000);
     let tmp: string;
-    before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hft-runner-"))));
+    before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "platform-runner-"))));
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     for (const stack of ["staging", "production"]) {

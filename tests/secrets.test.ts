@@ -146,7 +146,7 @@ describe("a secret set in the stack config", () => {
 describe("the render CLI", () => {
     let tmp: string;
     before(() => {
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hft-render-"));
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "platform-render-"));
     });
     after(() => {
         fs.rmSync(tmp, { recursive: true, force: true });

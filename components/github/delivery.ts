@@ -20,7 +20,7 @@ export class Delivery extends pulumi.ComponentResource {
     public readonly environment: pulumi.Output<string>;
 
     constructor(name: string, args: DeliveryArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("hft:github:Delivery", name, {}, opts);
+        super("platform:github:Delivery", name, {}, opts);
         const gh = args.github;
         const provider = new github.Provider(
             `${name}-github`,

@@ -29,7 +29,7 @@ export class Environment extends pulumi.ComponentResource {
     public readonly imagePullSecretName?: pulumi.Output<string>;
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("hft:platform:Environment", name, {}, opts);
+        super("platform:environment:Environment", name, {}, opts);
         const env = args.environment;
         const labels = standardLabels({ system: env.system, environment: env.name }, env.system);
 

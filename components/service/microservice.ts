@@ -36,7 +36,7 @@ export class Microservice extends pulumi.ComponentResource {
     public readonly image: pulumi.Output<string>;
 
     constructor(name: string, args: MicroserviceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("hft:service:Microservice", name, {}, opts);
+        super("platform:service:Microservice", name, {}, opts);
         const svc = args.service;
         const env = args.environment;
         const labelContext = { system: env.system, environment: env.name };

@@ -1,3 +1,5 @@
+import { Refusal } from "../cli";
+
 /** One entry of `pulumi stack history --json` (the fields the rollback reads). */
 export interface Update {
     readonly version: number;
@@ -7,9 +9,6 @@ export interface Update {
     readonly message?: string;
     readonly environment?: Readonly<Record<string, string>>;
 }
-
-/** A rollback the command will not do, with the reason to show the user. */
-export class Refusal extends Error {}
 
 export function parseHistory(json: string): Update[] {
     let parsed: unknown;

@@ -2,15 +2,15 @@
  * Redeploys an earlier version of a stack: the program and stack config of the git commit that
  * version was deployed from, in a temporary worktree, with exactly the images it ran.
  *
- *   npm run rollback -- --stack <stack> (--to <version> | --previous | --list) [--preview] [--yes]
- *                      [--if-failed <commit>]
+ *   npm run rollback -- --help
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as readline from "readline";
 import { PINNED_IMAGES_VAR } from "../../config/pinnedImages";
-import { chooseTarget, commitOf, formatHistory, parseHistory, Refusal } from "./history";
+import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand, signalExit } from "../cli";
+import { chooseTarget, commitOf, formatHistory, parseHistory } from "./history";
 import { pinnedImagesFromState } from "./images";
 import { overlayCurrentSecrets } from "./secrets";
 import { output, run, runLive } from "./processes";
@@ -27,37 +27,45 @@ export interface Options {
     readonly ifFailed?: string;
 }
 
-export const USAGE =
-    "usage: npm run rollback -- --stack <stack> (--to <version> | --previous | --list) [--preview] [--yes] [--if-failed <commit>]";
+export const SPEC = {
+    name: "rollback",
+    usage: "npm run rollback -- --stack <stack> (--to <version> | --previous | --list) [--preview] [--yes] [--if-failed <commit>]",
+    summary:
+        "Redeploys an earlier version of a stack: the program and stack config of the git commit that version was\n" +
+        "deployed from, in a temporary worktree, with exactly the images it ran. Needs the Pulumi CLI.",
+    options: {
+        stack: { type: "string", short: "s", value: "<stack>", help: "the stack to roll back (required)" },
+        to: { type: "string", value: "<version>", help: "redeploy this version (a number from --list)" },
+        previous: { type: "boolean", help: "redeploy the last successful update before the newest one" },
+        list: { type: "boolean", help: "print the stack's versions (version, time, result, commit, message) and exit" },
+        preview: { type: "boolean", help: "preview the rollback; deploy nothing" },
+        yes: { type: "boolean", help: "deploy without asking for confirmation" },
+        "if-failed": {
+            type: "string",
+            value: "<commit>",
+            help: "with --previous: act only if the newest update failed and was deployed from this commit (CI)",
+        },
+    },
+    exits: [
+        [EXIT.refused, "a version that cannot be rolled back to (the reason is printed), or not confirmed"],
+        [EXIT.failed, "'pulumi', 'git' or 'npm ci' failed; with 'pulumi up', the stack may be partly updated"],
+        [130, "interrupted by SIGINT (Ctrl-C), stopped before the next step"],
+        [143, "interrupted by SIGTERM (a cancelled CI job), stopped before the next step"],
+    ],
+} as const satisfies CommandSpec;
 
-export function parseArgs(argv: readonly string[]): Options | string {
-    let stack: string | undefined;
-    let to: number | undefined;
-    let ifFailed: string | undefined;
-    const flags = { previous: false, list: false, preview: false, yes: false };
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        if (a === "--stack" || a === "-s") {
-            stack = argv[++i];
-            if (!stack) return "--stack needs a stack name";
-        } else if (a === "--to") {
-            const v = argv[++i];
-            if (!v || !/^[1-9][0-9]*$/.test(v)) return `--to needs a version number (see --list), got ${JSON.stringify(v ?? "")}`;
-            to = Number(v);
-        } else if (a === "--if-failed") {
-            ifFailed = argv[++i];
-            if (!ifFailed || !/^[0-9a-f]{40}$/.test(ifFailed)) return `--if-failed needs a full 40-character commit hash, got ${JSON.stringify(ifFailed ?? "")}`;
-        } else if (a === "--previous" || a === "--list" || a === "--preview" || a === "--yes") {
-            flags[a.slice(2) as keyof typeof flags] = true;
-        } else {
-            return `unknown argument ${JSON.stringify(a)}`;
-        }
-    }
-    if (!stack) return "--stack is required";
-    const modes = [to !== undefined, flags.previous, flags.list].filter(Boolean).length;
-    if (modes !== 1) return "give exactly one of --to <version>, --previous or --list";
-    if (ifFailed && !flags.previous) return "--if-failed goes with --previous";
-    return { stack, to, ...flags, ...(ifFailed ? { ifFailed } : {}) };
+export function parseArgs(argv: readonly string[]): Parsed<Options> {
+    return parseCommandLine(SPEC, argv, (v) => {
+        if (v.stack === undefined || v.stack === "") return "--stack is required";
+        if (v.to !== undefined && !/^[1-9][0-9]*$/.test(v.to)) return `--to needs a version number (see --list), got ${JSON.stringify(v.to)}`;
+        const ifFailed = v["if-failed"];
+        if (ifFailed !== undefined && !/^[0-9a-f]{40}$/.test(ifFailed)) return `--if-failed needs a full 40-character commit hash, got ${JSON.stringify(ifFailed)}`;
+        const flags = { previous: v.previous === true, list: v.list === true, preview: v.preview === true, yes: v.yes === true };
+        const modes = [v.to !== undefined, flags.previous, flags.list].filter(Boolean).length;
+        if (modes !== 1) return "give exactly one of --to <version>, --previous or --list";
+        if (ifFailed && !flags.previous) return "--if-failed goes with --previous";
+        return { stack: v.stack, to: v.to === undefined ? undefined : Number(v.to), ...flags, ...(ifFailed ? { ifFailed } : {}) };
+    });
 }
 
 export interface Io {
@@ -69,13 +77,13 @@ export interface Io {
     readonly confirm: (question: string) => Promise<boolean>;
 }
 
-/** Exit codes: 0 done, 1 refused or not confirmed, 2 usage, 3 the redeploy failed. */
+/** Rolls back; the exit code (SPEC.exits, docs/exit-codes.md), or a `Refusal` thrown. */
 export async function rollback(opts: Options, io: Io): Promise<number> {
     const pulumi = (args: string[], cwd = io.cwd) => output("pulumi", [...args, "--stack", opts.stack], { cwd, env: io.env });
     const history = parseHistory(pulumi(["stack", "history", "--json"]));
     if (opts.list) {
         io.out(formatHistory(history));
-        return 0;
+        return EXIT.done;
     }
     if (opts.ifFailed) {
         // CI's automatic rollback: only when this commit's own update is the one that failed. A
@@ -85,7 +93,7 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
         if (!newest || newest.result !== "failed" || commitOf(newest) !== opts.ifFailed) {
             const what = newest ? `v${newest.version}, ${newest.result}, from ${(commitOf(newest) ?? "no commit").slice(0, 7)}` : "none";
             io.out(`nothing to roll back: the newest update of ${opts.stack} (${what}) is not a failed update of ${opts.ifFailed.slice(0, 7)}`);
-            return 0;
+            return EXIT.done;
         }
     }
     const target = chooseTarget(history, opts.stack, opts);
@@ -114,7 +122,7 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
     }
 
     const projectPrefix = output("git", ["rev-parse", "--show-prefix"], { cwd: io.cwd }).trim();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hft-rollback-"));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-rollback-"));
     const cleanup = () => {
         run("git", ["worktree", "remove", "--force", dir], { cwd: io.cwd });
         fs.rmSync(dir, { recursive: true, force: true });
@@ -131,7 +139,7 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
     const stopped = () => {
         if (!interrupted) return undefined;
         io.err(`rollback: interrupted (${interrupted}); stopped before the next step, see 'pulumi stack history --stack ${opts.stack}'`);
-        return interrupted === "SIGINT" ? 130 : 143;
+        return signalExit(interrupted);
     };
     const live = (command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) => runLive(command, args, { cwd, env }, (c) => (child = c));
     process.on("SIGINT", onSignal);
@@ -149,12 +157,13 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
         if (interrupted) return stopped()!;
         if (install !== 0) {
             io.err(`rollback: 'npm ci' failed in the worktree of ${short} (exit ${install}); nothing was deployed`);
-            return 3;
+            return EXIT.failed;
         }
         const env = { ...io.env };
         delete env[PINNED_IMAGES_VAR];
         if (Object.keys(pins).length > 0) {
-            if (fs.existsSync(path.join(project, "config", "pinnedImages.ts"))) {
+            // A program from before the variable's name was PINNED_IMAGES_VAR would ignore it.
+            if (run("git", ["grep", "--quiet", "--fixed-strings", "-e", PINNED_IMAGES_VAR, commit, "--", "*.ts", ":(exclude)tests"], { cwd: io.cwd }).status === 0) {
                 env[PINNED_IMAGES_VAR] = JSON.stringify(pins);
             } else {
                 io.out(`the program at ${short} cannot pin images (it predates ${PINNED_IMAGES_VAR}); it deploys the images its configuration names`);
@@ -165,25 +174,25 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
         if (interrupted) return stopped()!;
         if (previewed !== 0) {
             io.err(`rollback: the preview of ${message} failed (exit ${previewed}); nothing was deployed`);
-            return 3;
+            return EXIT.failed;
         }
         if (opts.preview) {
             io.out("preview only (--preview): nothing was deployed");
-            return 0;
+            return EXIT.done;
         }
         if (!opts.yes && !(await io.confirm(`Deploy this to stack ${opts.stack} (${message})? [y/N] `))) {
             io.err("rollback: not confirmed; nothing was deployed (use --yes to skip the question)");
-            return 1;
+            return EXIT.refused;
         }
         if (interrupted) return stopped()!;
         const updated = await step(["up", "--yes", "--skip-preview", "--message", message]);
         if (interrupted) return stopped()!;
         if (updated !== 0) {
             io.err(`rollback: 'pulumi up' of ${message} failed (exit ${updated}); the stack may be partly updated, see 'pulumi stack history --stack ${opts.stack}'`);
-            return 3;
+            return EXIT.failed;
         }
         io.out(`${opts.stack} is at ${message}`);
-        return 0;
+        return EXIT.done;
     } finally {
         process.removeListener("SIGINT", onSignal);
         process.removeListener("SIGTERM", onSignal);
@@ -208,22 +217,13 @@ function ask(question: string): Promise<boolean> {
 }
 
 if (require.main === module) {
-    const opts = parseArgs(process.argv.slice(2));
-    if (typeof opts === "string") {
-        process.stderr.write(`rollback: ${opts}\n${USAGE}\n`);
-        process.exit(2);
-    }
-    rollback(opts, {
-        cwd: process.cwd(),
-        env: process.env,
-        out: (l) => process.stdout.write(`${l}\n`),
-        err: (l) => process.stderr.write(`${l}\n`),
-        confirm: ask,
-    }).then(
-        (code) => process.exit(code),
-        (e: Error) => {
-            process.stderr.write(`rollback: ${e.message}\n`);
-            process.exit(e instanceof Refusal ? 1 : 3);
-        },
+    runCommand(SPEC, parseArgs(process.argv.slice(2)), (opts) =>
+        rollback(opts, {
+            cwd: process.cwd(),
+            env: process.env,
+            out: (l) => process.stdout.write(`${l}\n`),
+            err: (l) => process.stderr.write(`${l}\n`),
+            confirm: ask,
+        }),
     );
 }

@@ -1,0 +1,160 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as bench from "../bench/bench";
+import * as yamlParse from "../bench/yamlParse";
+import { CommandSpec, EXIT, execute, helpText, Parsed, Refusal } from "../tools/cli";
+import * as render from "../tools/render";
+import * as rollback from "../tools/rollback/main";
+import { REPO } from "./support";
+
+/** The tools' command lines, parsed in-process (tests/cli.test.ts runs each tool's --help once). */
+
+const TOOLS: [string, CommandSpec, (argv: readonly string[]) => Parsed<unknown>][] = [
+    ["render", render.SPEC, render.parseArgs],
+    ["rollback", rollback.SPEC, rollback.parseArgs],
+    ["bench", bench.SPEC, bench.parseArgs],
+    ["bench/yamlParse", yamlParse.SPEC, yamlParse.parseArgs],
+];
+
+/** The options a parse ran with, or the usage problem it found. */
+function options<T>(parsed: Parsed<T>): T | string {
+    if (parsed.kind === "help") assert.fail("expected options, got the help");
+    return parsed.kind === "usage" ? parsed.problem : parsed.options;
+}
+
+describe("command-line tools: one convention", () => {
+    for (const [name, spec, parse] of TOOLS) {
+        describe(name, () => {
+            it("--help and -h print the usage, every option and the exit codes, even beside a wrong argument", () => {
+                for (const argv of [["--help"], ["-h"], ["--no-such-option", "--help"]]) {
+                    const parsed = parse(argv);
+                    assert.equal(parsed.kind, "help", argv.join(" "));
+                    assert.equal(parsed.kind === "help" && parsed.text, helpText(spec));
+                }
+                const help = helpText(spec);
+                assert.ok(help.startsWith(`usage: ${spec.usage}\n`));
+                for (const [option, o] of Object.entries(spec.options)) {
+                    assert.match(help, new RegExp(`^  ${o.short ? `-${o.short}, ` : ""}--${option}${o.value ? ` ${o.value}` : ""}  .*${o.help.slice(0, 20)}`, "m"), option);
+                }
+                assert.match(help, /^ {2}-h, --help +print this help and exit$/m);
+                assert.match(help, /^exit codes \(docs\/exit-codes\.md\):\n {4}0 {2}done\n/m);
+                assert.match(help, /^ {4}2 {2}usage error$/m);
+            });
+
+            it("an unknown option is a usage error naming it, with the usage line", () => {
+                const text = `usage: ${spec.usage}\n(--help lists every option)\n`;
+                assert.deepEqual(parse(["--no-such-option"]), { kind: "usage", problem: "unknown option --no-such-option", text });
+                assert.deepEqual(parse(["-x"]), { kind: "usage", problem: "unknown option -x", text });
+                assert.deepEqual(parse(["--constructor"]), { kind: "usage", problem: "unknown option --constructor", text });
+                assert.deepEqual(parse(["--help=yes"]), { kind: "usage", problem: "--help takes no value", text });
+            });
+        });
+    }
+
+    it("a usage error goes to stderr and exits 2; help to stdout, 0; a refusal 1; another error 3; the tool's own code as is", async () => {
+        const spec = rollback.SPEC;
+        const run = async (parsed: Parsed<string>, act: (o: string) => Promise<number>) => {
+            const out: string[] = [];
+            const err: string[] = [];
+            const code = await execute(spec, parsed, act, { out: (t) => out.push(t), err: (t) => err.push(t) });
+            return { code, out: out.join(""), err: err.join("") };
+        };
+        const never = () => assert.fail("must not act");
+        assert.deepEqual(await run({ kind: "help", text: "HELP\n" }, never), { code: EXIT.done, out: "HELP\n", err: "" });
+        assert.deepEqual(await run({ kind: "usage", problem: "--stack is required", text: "usage: x\n" }, never), {
+            code: EXIT.usage,
+            out: "",
+            err: "rollback: --stack is required\nusage: x\n",
+        });
+        const act = (e: Error) => () => Promise.reject(e);
+        assert.deepEqual(await run({ kind: "run", options: "" }, act(new Refusal("no version 99"))), { code: EXIT.refused, out: "", err: "rollback: no version 99\n" });
+        assert.deepEqual(await run({ kind: "run", options: "" }, act(new Error("'pulumi' was not found on PATH"))), {
+            code: EXIT.failed,
+            out: "",
+            err: "rollback: 'pulumi' was not found on PATH\n",
+        });
+        assert.equal((await run({ kind: "run", options: "" }, () => Promise.resolve(EXIT.findings))).code, 4);
+        assert.equal((await run({ kind: "run", options: "" }, () => Promise.resolve(143))).code, 143);
+    });
+
+    it("docs/exit-codes.md explains every code the tools share, with the names in tools/cli.ts", () => {
+        const doc = fs.readFileSync(path.join(REPO, "docs", "exit-codes.md"), "utf8");
+        const names = { done: "done", refused: "refused", usage: "usage error", failed: "failed while acting", findings: "findings" };
+        for (const [key, code] of Object.entries(EXIT)) {
+            assert.match(doc, new RegExp(`^\\| ${code} \\| \\*\\*${names[key as keyof typeof EXIT]}\\*\\*`, "m"), key);
+        }
+    });
+});
+
+describe("render's command line", () => {
+    const parse = (...argv: string[]) => options(render.parseArgs(argv));
+
+    it("takes one stack, and optionally --out and --dir", () => {
+        assert.deepEqual(parse("staging"), { stack: "staging" });
+        assert.deepEqual(parse("--out", "/tmp/x", "production", "--dir=../other"), { stack: "production", out: "/tmp/x", dir: "../other" });
+    });
+
+    it("refuses no stack, two stacks, an empty folder and a folder option without its value", () => {
+        assert.equal(parse(), "name exactly one stack, got 0");
+        assert.equal(parse("staging", "production"), "name exactly one stack, got 2");
+        assert.equal(parse("staging", "--out="), "--out needs a folder");
+        assert.equal(parse("staging", "--dir"), "--dir needs a value <project folder>");
+        assert.equal(parse("--out", "--dir", "x", "staging"), "--out needs a value <dir>");
+        assert.equal(parse("staging", "--out", "a", "--out", "b"), "--out given more than once");
+    });
+});
+
+describe("rollback's command line", () => {
+    const parse = (...argv: string[]) => options(rollback.parseArgs(argv));
+    const COMMIT = "0123456789abcdef0123456789abcdef01234567";
+
+    it("takes a stack and one of --to, --previous or --list", () => {
+        const flags = { previous: false, list: false, preview: false, yes: false };
+        assert.deepEqual(parse("--stack", "production", "--to", "41"), { stack: "production", to: 41, ...flags });
+        assert.deepEqual(parse("-s", "staging", "--previous", "--yes", "--if-failed", COMMIT), { stack: "staging", to: undefined, ...flags, previous: true, yes: true, ifFailed: COMMIT });
+        assert.deepEqual(parse("--list", "--stack=production"), { stack: "production", to: undefined, ...flags, list: true });
+        assert.deepEqual(parse("--stack", "production", "--to", "2", "--preview"), { stack: "production", to: 2, ...flags, preview: true });
+        assert.deepEqual(parse("--stack=-odd", "--list"), { stack: "-odd", to: undefined, ...flags, list: true }, "a value with a dash, written with =");
+    });
+
+    const problems: [string[], string][] = [
+        [["--to", "2"], "--stack is required"],
+        [["--stack", "production"], "give exactly one of --to <version>, --previous or --list"],
+        [["--stack", "production", "--to", "2", "--previous"], "give exactly one of --to <version>, --previous or --list"],
+        [["--stack", "production", "--to", "v2"], '--to needs a version number (see --list), got "v2"'],
+        [["--stack", "production", "--to", "0"], '--to needs a version number (see --list), got "0"'],
+        [["--stack", "production", "--previous", "--if-failed", "abc1234"], '--if-failed needs a full 40-character commit hash, got "abc1234"'],
+        [["--stack", "production", "--to", "2", "--if-failed", COMMIT], "--if-failed goes with --previous"],
+        [["--list", "--stack"], "--stack needs a value <stack>"],
+        [["--list", "-s"], "--stack needs a value <stack>"],
+        [["--stack", "--list"], "--stack needs a value <stack>"],
+        [["--stack", "production", "--list", "production"], 'unexpected argument "production"; this command takes options only'],
+        [["--stack", "a", "--list", "-s", "b"], "--stack given more than once"],
+        [["--stack", "production", "--yes=no", "--list"], "--yes takes no value"],
+    ];
+    for (const [argv, problem] of problems) {
+        it(`refuses ${argv.join(" ")}: ${problem}`, () => {
+            assert.equal(parse(...argv), problem);
+        });
+    }
+});
+
+describe("bench's command line", () => {
+    const parse = (...argv: string[]) => options(bench.parseArgs(argv));
+
+    it("has defaults, and takes runs, sizes, --keep and --require-targets", () => {
+        assert.deepEqual(parse(), { runs: 5, sizes: [1, 10, 50, 200], keep: false, requireTargets: false });
+        assert.deepEqual(parse("--runs", "3", "--sizes", "10,20,40,80", "--keep", "--require-targets"), { runs: 3, sizes: [10, 20, 40, 80], keep: true, requireTargets: true });
+    });
+
+    it("refuses runs below 1, fewer than three sizes, sizes out of order and text where numbers go", () => {
+        assert.equal(parse("--runs", "0"), '--runs needs a whole number of 1 or more, got "0"');
+        assert.equal(parse("--runs", "3x"), '--runs needs a whole number of 1 or more, got "3x"');
+        const sizes = (s: string) => `--sizes needs three or more increasing whole numbers, separated by commas, got "${s}"`;
+        for (const s of ["1,10", "1,10,10", "50,10,200", "1,ten,50", "1,,50"]) {
+            assert.equal(parse("--sizes", s), sizes(s), s);
+        }
+        assert.equal(parse("200"), 'unexpected argument "200"; this command takes options only');
+    });
+});
