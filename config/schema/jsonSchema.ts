@@ -1,0 +1,95 @@
+import { z } from "zod";
+import { catalog } from "./catalog";
+import { environment } from "./environment";
+import { github } from "./github";
+
+/**
+ * The configuration schema as JSON Schema (draft 2020-12), for editors: one document each for
+ * Pulumi.yaml, a stack file and a `catalogFile`. Written to schemas/ by `npm run generate`.
+ */
+
+type JsonSchema = Record<string, unknown>;
+
+export const SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema";
+
+/** A section's schema as an editor sees it: the values a user writes (before defaults). */
+export function sectionSchema(schema: z.ZodType): JsonSchema {
+    const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+    void _dialect;
+    return rest;
+}
+
+/** A value Pulumi holds encrypted in a stack file. */
+const secure: JsonSchema = {
+    type: "object",
+    properties: { secure: { type: "string", description: "An encrypted value, written by `pulumi config set --secret`." } },
+    required: ["secure"],
+    additionalProperties: false,
+};
+
+/** Pulumi's own keys of a project file (Pulumi.yaml), which this program does not define. */
+const PROJECT_KEYS = ["name", "runtime", "description", "main", "stackConfigDir", "backend", "options", "template", "plugins", "author", "license", "website", "packages"];
+
+export function jsonSchemas(project: string): Record<string, JsonSchema> {
+    const ns = project.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const defs = { catalog: sectionSchema(catalog), environment: sectionSchema(environment), github: sectionSchema(github) };
+    const catalogFileKey = { type: "string", description: "A YAML file inside the project holding the catalog (instead of `catalog`); schemas/catalog.schema.json describes it." };
+    // Other keys of the project's namespace are secret config keys the configuration names.
+    const stackConfig = {
+        type: "object",
+        description: "Config keys: `<project>:<key>` or another package's `<package>:<key>`.",
+        properties: {
+            [`${project}:environment`]: { $ref: "#/$defs/environment" },
+            [`${project}:github`]: { $ref: "#/$defs/github" },
+            [`${project}:catalog`]: { $ref: "#/$defs/catalog" },
+            [`${project}:catalogFile`]: catalogFileKey,
+        },
+        patternProperties: {
+            [`^${ns}:(?!(environment|github|catalog|catalogFile)$)`]: { ...secure, description: "A secret config key the configuration names (set with `pulumi config set --secret`)." },
+        },
+    };
+    // Pulumi.yaml declares a config value as `{value: ...}` or writes it directly.
+    const declared = (value: JsonSchema) => ({
+        anyOf: [{ type: "object", properties: { value, description: { type: "string" } }, required: ["value"], additionalProperties: false }, value],
+    });
+    return {
+        "catalog.schema.json": { $schema: SCHEMA_DIALECT, title: `${project} catalog (a catalogFile)`, ...defs.catalog },
+        "stack.schema.json": {
+            $schema: SCHEMA_DIALECT,
+            title: `${project} stack file (Pulumi.<stack>.yaml)`,
+            type: "object",
+            properties: {
+                secretsprovider: { type: "string" },
+                encryptedkey: { type: "string" },
+                encryptionsalt: { type: "string" },
+                environment: { type: "array", items: { type: "string" }, description: "Pulumi ESC environments imported by the stack." },
+                config: stackConfig,
+            },
+            additionalProperties: false,
+            $defs: defs,
+        },
+        "project.schema.json": {
+            $schema: SCHEMA_DIALECT,
+            title: `${project} project file (Pulumi.yaml)`,
+            type: "object",
+            properties: {
+                ...Object.fromEntries(PROJECT_KEYS.map((k) => [k, {}])),
+                name: { const: project },
+                config: {
+                    type: "object",
+                    description: "Project-wide config: the catalog, shared by every stack.",
+                    properties: {
+                        catalog: declared({ $ref: "#/$defs/catalog" }),
+                        [`${project}:catalog`]: declared({ $ref: "#/$defs/catalog" }),
+                        catalogFile: declared(catalogFileKey),
+                        [`${project}:catalogFile`]: declared(catalogFileKey),
+                    },
+                    additionalProperties: false,
+                },
+            },
+            required: ["name", "runtime"],
+            additionalProperties: false,
+            $defs: { catalog: defs.catalog },
+        },
+    };
+}

@@ -1,0 +1,68 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import Ajv2020 from "ajv/dist/2020";
+import YAML from "yaml";
+import { main as generate } from "../tools/generate";
+import { REPO } from "./support";
+
+/**
+ * The JSON Schema files editors use (schemas/, from config/schema/ by `npm run generate`), checked
+ * with a real validator (ajv) against the repository's own YAML files and against mistakes.
+ */
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+const validator = (name: string) => ajv.compile(JSON.parse(fs.readFileSync(path.join(REPO, "schemas", name), "utf8")) as object);
+const project = validator("project.schema.json");
+const stack = validator("stack.schema.json");
+const catalogFile = validator("catalog.schema.json");
+const read = (file: string) => YAML.parse(fs.readFileSync(path.join(REPO, file), "utf8")) as Record<string, any>;
+const errors = (v: ReturnType<typeof validator>, doc: unknown) => (v(doc) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
+
+describe("JSON Schema files for editors", () => {
+    it("are what `npm run generate` writes from the schema (the docs too)", () => {
+        const out: string[] = [];
+        assert.equal(generate(["--check"], REPO, (s) => out.push(s)), 0, out.join(""));
+    });
+
+    it("accept the repository's Pulumi.yaml and both stack files, which point editors at them", () => {
+        assert.deepEqual(errors(project, read("Pulumi.yaml")), []);
+        for (const file of ["Pulumi.staging.yaml", "Pulumi.production.yaml"]) {
+            assert.deepEqual(errors(stack, read(file)), [], file);
+            assert.match(fs.readFileSync(path.join(REPO, file), "utf8"), /^# yaml-language-server: \$schema=\.\/schemas\/stack\.schema\.json\n/);
+        }
+        assert.match(fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8"), /^# yaml-language-server: \$schema=\.\/schemas\/project\.schema\.json\n/);
+    });
+
+    it("accept the catalog as a catalogFile holds it", () => {
+        assert.deepEqual(errors(catalogFile, read("Pulumi.yaml").config.catalog.value), []);
+    });
+
+    it("accept Pulumi's own keys: encrypted values, secrets provider settings, ESC imports, other packages' config", () => {
+        const doc = read("Pulumi.production.yaml");
+        doc.secretsprovider = "passphrase";
+        doc.encryptionsalt = "v1:abc";
+        doc.encryptedkey = "xyz";
+        doc.environment = ["acme/production"];
+        doc.config["kubernetes:context"] = "prod";
+        doc.config["hft-platform:brokerApiKey"] = { secure: "AAABAJ..." };
+        assert.deepEqual(errors(stack, doc), []);
+    });
+
+    it("reject a typo in this program's keys, a wrong type, and a secret key held in plain text", () => {
+        const typo = read("Pulumi.staging.yaml");
+        typo.config["hft-platform:environment"].namspace = "x";
+        assert.ok(errors(stack, typo).some((e) => /must NOT have additional properties/.test(e)), String(errors(stack, typo)));
+        const wrongType = read("Pulumi.staging.yaml");
+        wrongType.config["hft-platform:environment"].rollout = { progressDeadlineSeconds: "300" };
+        assert.ok(errors(stack, wrongType).some((e) => /progressDeadlineSeconds must be integer/.test(e)), String(errors(stack, wrongType)));
+        const plain = read("Pulumi.staging.yaml");
+        plain.config["hft-platform:brokerApiKey"] = "pk-live-1234";
+        assert.notDeepEqual(errors(stack, plain), []);
+        const service = read("Pulumi.yaml");
+        service.config.catalog.value.services.execution.replcias = 2;
+        assert.notDeepEqual(errors(project, service), []);
+        const badPort = read("Pulumi.yaml").config.catalog.value;
+        badPort.services.execution.port = 70000;
+        assert.ok(errors(catalogFile, badPort).some((e) => /port must be <= 65535/.test(e)), String(errors(catalogFile, badPort)));
+    });
+});
