@@ -43,6 +43,14 @@ export async function evaluate(
     stack: StackConfig,
     opts: { preview?: boolean; ciEnv?: Readonly<Record<string, string | undefined>> } = {},
 ): Promise<Evaluation> {
+    return underMocks(stack, opts.preview ?? false, () => deployPlatform(loadPlatformConfig(opts.ciEnv, stack.dir)));
+}
+
+/**
+ * Runs `program` (the whole program, or one component a test builds) under Pulumi's mocks
+ * with the stack's configuration, and records every resource it declares.
+ */
+export async function underMocks(stack: Pick<StackConfig, "project" | "stack" | "config" | "secretKeys">, preview: boolean, program: () => unknown): Promise<Evaluation> {
     const resources: RecordedResource[] = [];
     await pulumi.runtime.setMocks(
         {
@@ -77,15 +85,14 @@ export async function evaluate(
         },
         stack.project,
         stack.stack,
-        opts.preview ?? false,
+        preview,
     );
     pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
 
     let outputs: unknown;
     let error: Error | undefined;
     try {
-        const platform = deployPlatform(loadPlatformConfig(opts.ciEnv, stack.dir));
-        outputs = await resolve(pulumi.output(platform));
+        outputs = await resolve(pulumi.output(program()));
     } catch (e) {
         error = e as Error;
     }
