@@ -1,4 +1,4 @@
-import { jsonSchemas, sectionSchema } from "../../config/schema/jsonSchema";
+import { jsonSchemas, sectionSchema } from "./jsonSchema";
 import { service } from "../../config/schema/service";
 import { referenceOf } from "./reference";
 

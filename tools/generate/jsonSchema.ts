@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { catalog } from "./catalog";
-import { environment } from "./environment";
-import { github } from "./github";
+import { catalog } from "../../config/schema/catalog";
+import { environment } from "../../config/schema/environment";
+import { github } from "../../config/schema/github";
 
 /**
  * The configuration schema as JSON Schema (draft 2020-12), for editors: one document each for
