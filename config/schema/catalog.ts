@@ -6,8 +6,8 @@ import { DNS_LABEL, envMap, quantity, service } from "./service";
 /** Resource requests or limits of a tier: both amounts are required. */
 const tierAmounts = (kind: "requests" | "limits") => {
     const required = 'a Kubernetes quantity such as "250m" or "512Mi"';
-    const amount = () => z.preprocess((v) => (v === null ? undefined : v), quantity()).optional();
-    return object({ cpu: amount(), memory: amount() })
+    const amount = (description: string) => z.preprocess((v) => (v === null ? undefined : v), quantity()).optional().meta({ description });
+    return object({ cpu: amount("CPU, in cores or millicores (required)."), memory: amount("Memory, in bytes with a suffix such as Mi or Gi (required).") })
         .superRefine((a, ctx) => {
             for (const r of ["cpu", "memory"] as const) {
                 if (a[r] === undefined) ctx.addIssue({ code: "custom", path: [r], message: `required; expected ${required}` });

@@ -56,7 +56,8 @@ export function text(opts: { expected?: string; required?: string; check?: Check
               if (problem !== undefined) ctx.addIssue({ code: "custom", message: `expected ${expected}, got ${show(s)} (${problem})`, input: s });
           })
         : base;
-    return opts.pattern ? checked.meta({ pattern: opts.pattern.source }) : checked;
+    // What is allowed, in words, for the generated reference (editors ignore `x-` keywords).
+    return checked.meta({ ...(opts.pattern ? { pattern: opts.pattern.source } : {}), ...(expected !== "a string" ? { [ALLOWED]: expected } : {}) });
 }
 
 /** A list; `nonEmpty` refuses `[]`. Lists are replaced whole by a later layer, never merged. */
@@ -83,6 +84,9 @@ export function object<S extends z.core.$ZodLooseShape>(shape: S, opts: { expect
  * object; config/check.ts puts the value in.
  */
 export const GOT = "\u0000value\u0000";
+
+/** The JSON Schema keyword that carries a value's allowed form in words. */
+export const ALLOWED = "x-allowed";
 
 /** Marks the message of an unknown-key problem; what follows is the list of allowed keys. */
 export const UNKNOWN_KEYS = "allowed keys: ";

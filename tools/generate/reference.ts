@@ -3,6 +3,8 @@
  * default, allowed values, description and an example.
  */
 
+import { ALLOWED } from "../../config/schema/fields";
+
 type Schema = Record<string, unknown>;
 
 interface Row {
@@ -32,7 +34,8 @@ function allowedOf(s: Schema): string | undefined {
         if (s.minimum !== undefined) parts.push(`from ${s.minimum as number}`);
         if (s.maximum !== undefined) parts.push(`to ${s.maximum as number}`);
     }
-    if (typeof s.pattern === "string") parts.push(`matches ${code(s.pattern)}`);
+    if (typeof s[ALLOWED] === "string") parts.push(s[ALLOWED]);
+    else if (typeof s.pattern === "string") parts.push(`matches ${code(s.pattern)}`);
     if (s.type === "array") {
         const items = allowedOf((s.items ?? {}) as Schema);
         if (items) parts.push(`each ${items}`);
