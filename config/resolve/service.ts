@@ -3,6 +3,7 @@ import * as f from "../formats";
 import { byCodePoint } from "../order";
 import { CiTags } from "../imageTags";
 import { Merged, Origins } from "../merge";
+import { GOT } from "../schema/fields";
 import { service, ServiceSettings } from "../schema/service";
 import { Autoscaling, Cors, DisruptionBudget, IngressSpec, Resources, ServiceConfig } from "../types";
 import { resolveImage } from "./image";
@@ -44,7 +45,7 @@ export function resolveService(name: string, merged: Merged, ctx: ResolveContext
     const parsed = service.safeParse(merged.value);
     if (!parsed.success) {
         // Each layer was checked on its own; merged valid layers are valid.
-        ctx.problems.add(ctx.servicePath, `the merged settings are not valid: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+        ctx.problems.add(ctx.servicePath, `the merged settings are not valid: ${parsed.error.issues.map((i) => i.message.replace(GOT, "")).join("; ")}`);
         return undefined;
     }
     const s = parsed.data;
@@ -177,11 +178,8 @@ function resolveScaling({ s, at }: Settings, problems: Problems): { replicas?: n
     return { autoscaling };
 }
 
-/** Pods a drain may take down at once when the budget sets neither bound. */
-const DEFAULT_MAX_UNAVAILABLE = 1;
-
 function resolveBudget({ s, at }: Settings, minimum: number, maximum: number, problems: Problems): DisruptionBudget | undefined {
-    const pdb = s.pdb ?? {};
+    const pdb = s.pdb;
     if (pdb.enabled === false || (pdb.enabled === undefined && pdb.minAvailable === undefined && maximum <= 1)) {
         return undefined;
     }
@@ -193,8 +191,8 @@ function resolveBudget({ s, at }: Settings, minimum: number, maximum: number, pr
         }
         return undefined;
     }
-    if (pdb.maxUnavailable !== undefined && pdb.minAvailable !== undefined) {
-        problems.add(at.pdb!.minAvailable!, `set either pdb.minAvailable or pdb.maxUnavailable (at ${at.pdb!.maxUnavailable}), not both`);
+    if (at.pdb?.maxUnavailable !== undefined && pdb.minAvailable !== undefined) {
+        problems.add(at.pdb.minAvailable!, `set either pdb.minAvailable or pdb.maxUnavailable (at ${at.pdb.maxUnavailable}), not both`);
         return undefined;
     }
     if (pdb.minAvailable !== undefined) {
@@ -204,7 +202,7 @@ function resolveBudget({ s, at }: Settings, minimum: number, maximum: number, pr
         }
         return { minAvailable: pdb.minAvailable };
     }
-    return { maxUnavailable: pdb.maxUnavailable ?? DEFAULT_MAX_UNAVAILABLE };
+    return { maxUnavailable: pdb.maxUnavailable };
 }
 
 function resolveIngress({ s, at }: Settings, ctx: ResolveContext): IngressSpec | undefined {

@@ -124,10 +124,10 @@ export const service = object({
         .meta({ description: "A TLS Ingress (certificate from the environment's cert-manager ClusterIssuer)." }),
     pdb: object({
         enabled: boolean().optional().meta({ description: "Default: a budget whenever more than one replica can run." }),
-        maxUnavailable: integer(1, MAX_REPLICAS).optional().meta({ description: "Pods a drain may take down at once; default 1 (when `minAvailable` is not set)." }),
+        maxUnavailable: integer(1, MAX_REPLICAS).default(1).meta({ description: "Pods a drain may take down at once (unless `minAvailable` is set)." }),
         minAvailable: integer(1, MAX_REPLICAS).optional().meta({ description: "Pods a drain must leave running (instead of `maxUnavailable`); below the minimum replica count." }),
     })
-        .optional()
+        .prefault({})
         .meta({ description: "The PodDisruptionBudget." }),
     port: integer(1, 65535).optional().meta({ description: "The port the container listens on (required).", examples: [8080] }),
     probes: object({
