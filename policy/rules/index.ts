@@ -7,7 +7,7 @@ import { immutableImagesOutsideProductionRule, immutableImagesRule, resourcesAnd
 
 export * from "./common";
 
-/** Every rule of the pack, in the order the README lists them. */
+/** Every rule of the pack, in the order docs/policies.md lists them. */
 export const RULES: readonly Rule[] = [
     securityContextRule,
     resourcesAndProbesRule,
