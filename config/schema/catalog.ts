@@ -1,7 +1,7 @@
 import { z } from "zod";
 import * as f from "../formats";
 import { map, object, text } from "./fields";
-import { DNS_LABEL, envMap, quantity, service } from "./service";
+import { commonEnv, DNS_LABEL, quantity, service } from "./service";
 
 /** Resource requests or limits of a tier: both amounts are required. */
 const tierAmounts = (kind: "requests" | "limits") => {
@@ -35,7 +35,7 @@ export const catalog = object(
         tiers: map(tier, { check: f.dnsLabel, expected: "a tier name (DNS-1123 label)", pattern: DNS_LABEL })
             .optional()
             .meta({ description: "Resource tiers (requests and limits) a service or a stack picks with `tier`.", examples: [{ standard: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } } }] }),
-        commonEnv: envMap.optional().meta({ description: "Variables every service of every environment receives (in the environment's shared ConfigMap)." }),
+        commonEnv: commonEnv.optional().meta({ description: "Variables every service of every environment receives (in the environment's shared ConfigMap)." }),
         defaults: service.optional().meta({ description: "Service settings every service starts from." }),
         services: map(service, { check: f.serviceName, expected: "a service name (DNS-1123 label: lowercase letters, digits and '-', at most 63)", pattern: /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/ })
             .refine((s) => Object.keys(s).length > 0, { error: () => "expected at least one service, got {}" })

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import * as f from "../formats";
 import { boolean, GOT, integer, map, object, oneOf, text } from "./fields";
-import { CONFIG_KEY, DNS_LABEL, envMap, IMAGE_TAG_EXPECTED, service } from "./service";
+import { commonEnv, CONFIG_KEY, DNS_LABEL, IMAGE_TAG_EXPECTED, service } from "./service";
 
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
 
@@ -88,7 +88,7 @@ export const environment = object(
         registry: registry.optional().meta({ description: "The environment's container registry: where builds push and pods pull." }),
         buildOnPreview: boolean().default(false).meta({ description: "Build images during `pulumi preview` too (never pushed)." }),
         rollout: rollout.prefault({}).meta({ description: "How long a rollout may take before it counts as failed." }),
-        commonEnv: envMap.optional().meta({ description: "Variables every service of this environment receives (after the catalog's)." }),
+        commonEnv: commonEnv.optional().meta({ description: "Variables every service of this environment receives (after the catalog's)." }),
         serviceDefaults: service.optional().meta({ description: "Service settings for every service of this stack (over the catalog's)." }),
         services: map(service, { check: f.dnsLabel, expected: "a service name (DNS-1123 label)", pattern: DNS_LABEL })
             .optional()

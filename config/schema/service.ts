@@ -40,6 +40,21 @@ export const amounts = object({
 
 export const envMap = map(envValue(), { check: f.envVarName, expected: "an environment variable name", pattern: ENV_NAME });
 
+/** Variables the program writes into the environment's shared ConfigMap itself, with where they come from. */
+export const ENVIRONMENT_ENV: Readonly<Record<string, string>> = {
+    ENVIRONMENT: "the environment's name",
+    LOG_LEVEL: "environment.logLevel",
+    OTEL_EXPORTER_OTLP_ENDPOINT: "environment.telemetryEndpoint",
+};
+
+/** `commonEnv`: shared variables, besides the ones the program sets. */
+export const commonEnv = map(envValue(), {
+    check: f.envVarName,
+    expected: "an environment variable name",
+    pattern: ENV_NAME,
+    reserved: (name) => (Object.hasOwn(ENVIRONMENT_ENV, name) ? `'${name}' is set by the platform (from ${ENVIRONMENT_ENV[name]}) and cannot be set in commonEnv` : undefined),
+});
+
 const httpPath = (example: string) => text({ expected: `an HTTP path such as '${example}'`, check: f.httpPath, pattern: HTTP_PATH });
 
 export const secretSource = object(

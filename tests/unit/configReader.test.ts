@@ -74,6 +74,21 @@ describe("config reader on other systems' catalogs", () => {
         );
     });
 
+    it("refuses shared variables the program sets itself (ENVIRONMENT, LOG_LEVEL, the telemetry endpoint)", () => {
+        const bad = structuredClone(singleApi) as any;
+        bad.catalog.commonEnv = { LOG_LEVEL: "DEBUG", TZ: "UTC" };
+        bad.environment.commonEnv = { ENVIRONMENT: "prod", OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel:4318" };
+        assert.throws(() => configOf(bad), (e: unknown) => {
+            assert.ok(e instanceof ConfigError);
+            assert.deepEqual(e.problems, [
+                "platform-test:catalog.commonEnv.LOG_LEVEL: 'LOG_LEVEL' is set by the platform (from environment.logLevel) and cannot be set in commonEnv",
+                "platform-test:environment.commonEnv.ENVIRONMENT: 'ENVIRONMENT' is set by the platform (from the environment's name) and cannot be set in commonEnv",
+                "platform-test:environment.commonEnv.OTEL_EXPORTER_OTLP_ENDPOINT: 'OTEL_EXPORTER_OTLP_ENDPOINT' is set by the platform (from environment.telemetryEndpoint) and cannot be set in commonEnv",
+            ]);
+            return true;
+        });
+    });
+
     it("refuses a secret the stack does not hold, naming the command that sets it", () => {
         assert.throws(() => configOf(apiAndWeb, {}, "staging"), {
             message: /platform-test:databaseUrl: required secret is not set \(used by platform-test:catalog\.services\.api\.secrets\.DATABASE_URL\); set it with 'pulumi config set --secret databaseUrl <value> --stack staging'/,
