@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
-import { evaluate, isConfigError } from "../tools/harness/evaluate";
+import { evaluate } from "../tools/harness/evaluate";
 import { StackConfig } from "../tools/harness/stackFiles";
+import { refused } from "./refused";
 import { editedConfig, PROJECT, stackConfig } from "./support";
 
 /**
@@ -28,26 +29,6 @@ const ENVIRONMENT_KEYS = "name, namespace, domain, cluster, logLevel, telemetryE
 const QUANTITY = 'a Kubernetes quantity such as "250m", "1", "512Mi" or "2Gi"';
 const TAG = "an image tag such as 'main-3f9c2ab' or '1.4.2' (not 'latest')";
 
-/**
- * Runs a configuration that must be refused and returns its problems, after checking that it
- * failed with a `ConfigError` (no crash), printed without a stack trace, and declared nothing.
- */
-async function refused(config: StackConfig): Promise<readonly string[]> {
-    const ev = await evaluate(config, { ciEnv: {} });
-    assert.ok(isConfigError(ev.error), `expected a ConfigError, got ${ev.error ? String(ev.error.stack) : "no error"}`);
-    assert.deepEqual(
-        ev.resources.map((r) => `${r.type} ${r.name}`),
-        [],
-        "no resource may be registered from a bad configuration",
-    );
-    const { message, problems } = ev.error;
-    assert.doesNotMatch(message, /\n\s+at /, "the message must not carry a stack trace");
-    assert.equal(
-        message,
-        `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` + problems.map((p) => `  - ${p}`).join("\n"),
-    );
-    return problems;
-}
 
 const CASES: readonly BadCase[] = [
     // --- wrong types -------------------------------------------------------------------------
