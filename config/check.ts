@@ -107,44 +107,27 @@ function isMissing(issue: z.core.$ZodIssue): boolean {
     return issue.code === "invalid_type" && issue.input === undefined;
 }
 
-/** The value without the part at `at`; a bad list item takes its list (lists are replaced whole by a later layer). */
+/**
+ * The value without the part at `at`, removed in place (`value` is the section's own copy); a
+ * bad list item takes its list (lists are replaced whole by a later layer).
+ */
 function without(value: unknown, at: Segments): unknown {
     if (at.length === 0) {
         return undefined;
     }
     const parent = at.slice(0, -1);
     const container = get(value, parent);
-    const key = at[at.length - 1];
     if (Array.isArray(container)) {
         return without(value, parent);
     }
-    if (!isRecord(container) || !Object.hasOwn(container, key)) {
-        return value;
+    if (isRecord(container) && Object.hasOwn(container, at[at.length - 1])) {
+        delete container[at[at.length - 1] as string];
     }
-    return set(value, parent, Object.fromEntries(Object.entries(container).filter(([k]) => k !== key)));
+    return value;
 }
 
 function get(value: unknown, at: Segments): unknown {
     return at.reduce<unknown>((v, k) => (isRecord(v) || Array.isArray(v) ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
-}
-
-function set(value: unknown, at: Segments, replacement: unknown): unknown {
-    if (at.length === 0) {
-        return replacement;
-    }
-    const [head, ...rest] = at;
-    if (Array.isArray(value)) {
-        return value.map((v: unknown, i) => (i === head ? set(v, rest, replacement) : v));
-    }
-    const o = value as Record<PropertyKey, unknown>;
-    return withOwnKeys({ ...o, [head]: set(o[head], rest, replacement) });
-}
-
-/** Copies keep a key such as `__proto__` as an own key, so it is reported, never swallowed. */
-function withOwnKeys(o: Record<PropertyKey, unknown>): Record<string, unknown> {
-    const out = Object.create(null) as Record<string, unknown>;
-    for (const k of Object.keys(o)) out[k] = o[k];
-    return out;
 }
 
 /**
@@ -160,7 +143,7 @@ function dropNulls(schema: z.ZodType, value: unknown, at: Segments, hidden: [Seg
             if (v === null) continue;
             if (!Object.hasOwn(shape, k)) {
                 if (k === "__proto__") hidden.push([[...at, k], `unknown key; allowed keys: ${Object.keys(shape).join(", ")}`]);
-                else out[k] = v;
+                else out[k] = copy(v);
                 continue;
             }
             out[k] = dropNulls(shape[k], v, [...at, k], hidden);
@@ -176,7 +159,16 @@ function dropNulls(schema: z.ZodType, value: unknown, at: Segments, hidden: [Seg
         }
         return out;
     }
-    return value;
+    return copy(value);
+}
+
+/** A deep copy of plain data; objects keep an own `__proto__` key as data. */
+function copy(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(copy);
+    if (!isRecord(value)) return value;
+    const out = Object.create(null) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(value)) out[k] = copy(v);
+    return out;
 }
 
 /** The schema under optional, default, prefault and preprocessing wrappers. */

@@ -8,14 +8,18 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 export function closest(key: string, allowed: readonly string[]): string | undefined {
     let best: string | undefined;
     let bestDistance = Infinity;
+    const limit = Math.max(2, Math.floor(key.length / 3));
+    const lower = key.toLowerCase();
     for (const candidate of allowed) {
-        const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+        // The distance is at least the difference in length: a far longer key cannot be a typo.
+        if (Math.abs(key.length - candidate.length) > limit) continue;
+        const d = editDistance(lower, candidate.toLowerCase());
         if (d < bestDistance) {
             best = candidate;
             bestDistance = d;
         }
     }
-    return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+    return bestDistance <= limit ? best : undefined;
 }
 
 function editDistance(a: string, b: string): number {
