@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Delivery } from "./components/github/delivery";
-import { Environment } from "./components/platform/environment";
+import { Environment } from "./components/environment/environment";
 import { Microservice } from "./components/service/microservice";
 import { PlatformConfig } from "./config/types";
 

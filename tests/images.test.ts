@@ -4,7 +4,7 @@ import { isSecretEnvelope } from "../tools/harness/evaluate";
 import { refused } from "./refused";
 import { StackConfig } from "../tools/harness/stackFiles";
 import { editedConfig, one, PROJECT, run, unwrap } from "./support";
-import { dockerConfigJson } from "../components/platform/environment";
+import { dockerConfigJson } from "../components/environment/environment";
 
 const P = `${PROJECT}:`;
 const SHA = "3f9c2ab8e51d0c7a9b6f4e2d1c0b9a8f7e6d5c4b";
