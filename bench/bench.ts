@@ -19,7 +19,7 @@ import { writeKustomize } from "./kustomize";
 import { Command, runOnce } from "./measure";
 import type { ChildReport } from "./preload";
 import { BenchCase, printReport } from "./report";
-import { childEnv, compilePreload, projectRuntime, REPO, Runtime, runnerCommand, TS_NODE_RUNTIME } from "./runner";
+import { childEnv, compilePreload, Loader, LOADERS, loaderOf, projectRuntime, REPO, Runtime, runnerCommand, tsNodeRuntime } from "./runner";
 import { findOnPath } from "./which";
 
 interface Options {
@@ -44,12 +44,16 @@ async function main(opts: Options): Promise<void> {
 async function benchmark(opts: Options, work: string): Promise<void> {
     const preload = compilePreload();
     const runtime = projectRuntime();
+    const loader = loaderOf(runtime);
+    // The loaders Pulumi.yaml does not name run as cases of their own, on staging and the largest catalog.
+    const otherLoaders = (Object.keys(LOADERS) as Loader[]).filter((l) => l !== loader);
+    const beforeRuntime = tsNodeRuntime();
     const cases: BenchCase[] = [];
     const pulumiCase = (
         id: string,
         label: string,
         stack: StackConfig,
-        extra: { services?: number; env?: NodeJS.ProcessEnv; programDir?: string; runs?: number; runtime?: Runtime; role?: BenchCase["role"] } = {},
+        extra: { services?: number; env?: NodeJS.ProcessEnv; programDir?: string; runs?: number; runtime?: Runtime; role?: BenchCase["role"]; loader?: Loader } = {},
     ) => {
         const reportFile = path.join(work, `${id}.report.json`);
         const { command, configBytes } = runnerCommand({
@@ -61,7 +65,8 @@ async function benchmark(opts: Options, work: string): Promise<void> {
             configFile: path.join(work, `${id}.config.json`),
             env: extra.env,
         });
-        cases.push({ id, label, tool: "pulumi", role: extra.role, services: extra.services, runs: extra.runs ?? opts.runs, command, reportFile, configBytes, stack, samples: [], reports: [] });
+        const caseLoader = extra.runtime === undefined ? loader : extra.loader;
+        cases.push({ id, label, tool: "pulumi", role: extra.role, loader: caseLoader, services: extra.services, runs: extra.runs ?? opts.runs, command, reportFile, configBytes, stack, samples: [], reports: [] });
     };
     // How this program ran before this project tuned it: Pulumi's default TypeScript runtime (ts-node,
     // registered by Pulumi's runner) and the SDK's promise traces formatted (PULUMI_DEBUG_PROMISE_LEAKS
@@ -76,16 +81,19 @@ async function benchmark(opts: Options, work: string): Promise<void> {
     const staging = readStackFiles(REPO, "staging", { fillSecrets: true });
     const stagingServices = Object.keys((JSON.parse(staging.config["hft-platform:catalog"]) as { services: object }).services).length;
     pulumiCase("staging", `staging (this repo, ${stagingServices} services)`, staging, { services: stagingServices });
+    for (const l of otherLoaders) {
+        pulumiCase(`staging:${l}`, `staging, loaded through ${l}`, staging, { services: stagingServices, runtime: LOADERS[l], loader: l, role: "loader" });
+    }
     pulumiCase("staging-default", "staging, before: Pulumi's default (ts-node type-checks, SDK traces formatted)", staging, {
         services: stagingServices,
-        runtime: TS_NODE_RUNTIME,
+        runtime: beforeRuntime,
         env: before(false),
         runs: fewer,
         role: "before",
     });
     pulumiCase("staging-transpile", "staging, before: ts-node transpile-only, SDK traces formatted", staging, {
         services: stagingServices,
-        runtime: TS_NODE_RUNTIME,
+        runtime: beforeRuntime,
         env: before(true),
         runs: fewer,
         role: "before",
@@ -125,10 +133,13 @@ async function benchmark(opts: Options, work: string): Promise<void> {
         programDir: sdkFloor.dir,
         role: "diagnostic",
     });
+    for (const l of otherLoaders) {
+        pulumiCase(`pulumi-${largest}:${l}`, `pulumi ${largest}, loaded through ${l}`, largestStack, { services: largest, programDir: largestDir, runtime: LOADERS[l], loader: l, role: "loader" });
+    }
     pulumiCase(`pulumi-${largest}-before`, `pulumi ${largest}, before: ts-node transpile-only, SDK traces formatted`, largestStack, {
         services: largest,
         programDir: largestDir,
-        runtime: TS_NODE_RUNTIME,
+        runtime: beforeRuntime,
         env: before(true),
         runs: fewer,
         role: "before",
@@ -166,7 +177,7 @@ async function benchmark(opts: Options, work: string): Promise<void> {
     process.stderr.write("\n");
     load.push(os.loadavg()[0]);
 
-    printReport(cases, { runs: opts.runs, load, kubectl, runtime: runtime.raw });
+    printReport(cases, { runs: opts.runs, load, kubectl, runtime: runtime.raw, loader });
 }
 
 /** A case's report, refused when the case did not run the way its label says. */
@@ -175,8 +186,11 @@ function checkedReport(c: BenchCase, r: ChildReport): ChildReport {
     const problems = [
         tsNode && r.tsNode === undefined ? "ts-node was not registered" : undefined,
         !tsNode && r.tsNode !== undefined ? "ts-node was registered" : undefined,
-        tsNode && r.tsNode && String(r.tsNode.transpileOnly) !== c.command.env.PULUMI_NODEJS_TRANSPILE_ONLY ? `ts-node transpileOnly is ${r.tsNode.transpileOnly}` : undefined,
+        tsNode && r.tsNode && String(r.tsNode.transpileOnly) !== (c.command.env.PULUMI_NODEJS_TRANSPILE_ONLY ?? "true") ? `ts-node transpileOnly is ${r.tsNode.transpileOnly}` : undefined,
         c.role !== "floor" && r.promiseTraceHook === (c.role === "before") ? `the promise-trace formatter was ${r.promiseTraceHook ? "" : "not "}installed` : undefined,
+        c.loader === "sucrase" && !r.sucrase ? "sucrase was not registered" : undefined,
+        c.loader === "ts-node+SWC" && !r.tsNode?.swc ? "ts-node did not transpile through SWC" : undefined,
+        c.role === "before" && r.tsNode?.swc ? "ts-node transpiled through SWC" : undefined,
     ].filter((p) => p !== undefined);
     if (problems.length > 0) {
         throw new Error(`${c.label}: ${problems.join("; ")}`);
@@ -216,6 +230,8 @@ function writeProgram(work: string, name: string, source: string): { dir: string
     const dir = path.join(work, name);
     fs.mkdirSync(dir);
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
+    // The repository's compiler and ts-node settings, which Pulumi's runner reads from the program's directory.
+    fs.symlinkSync(path.join(REPO, "tsconfig.json"), path.join(dir, "tsconfig.json"));
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, main: "index.ts" }));
     fs.writeFileSync(path.join(dir, "index.ts"), source);
     return { dir, stack: { project: name, stack: "bench", config: {}, secretKeys: [], placeholders: [] } };
