@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { transform } from "sucrase";
+import { transformSync } from "@swc/core";
 import YAML from "yaml";
 import type { StackConfig } from "../tools/harness/stackFiles";
 import type { Command } from "./measure";
@@ -148,7 +148,7 @@ function languageHostConfig(config: Readonly<Record<string, string>>): Record<st
 /** The mock engine, as JavaScript: it runs before the runner or Pulumi.yaml's loader can load TypeScript. */
 export function compilePreload(): string {
     const source = fs.readFileSync(path.join(__dirname, "preload.ts"), "utf8");
-    const js = transform(source, { transforms: ["typescript", "imports"], filePath: "preload.ts" }).code;
+    const js = transformSync(source, { filename: "preload.ts", jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }).code;
     // Inside the project's node_modules, so that it resolves @pulumi/pulumi as the program does.
     const out = path.join(CACHE, "preload.js");
     fs.mkdirSync(CACHE, { recursive: true });
