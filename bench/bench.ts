@@ -4,8 +4,9 @@
  *
  * Each Pulumi case runs Pulumi's own program runner (`@pulumi/pulumi/cmd/run`) the way the
  * language host starts it for a preview: the same arguments, the configuration in PULUMI_CONFIG,
- * the project's runtime options from Pulumi.yaml (so the TypeScript loader Pulumi.yaml names, or
- * ts-node registered by Pulumi's own code for the "before" cases). Only the engine is replaced, by
+ * the project's runtime options from Pulumi.yaml (so the TypeScript loader Pulumi.yaml selects; for
+ * the loader comparison, the other one of sucrase and ts-node+SWC; for the "before" cases, ts-node
+ * without SWC, as Pulumi's defaults ran it). Only the engine is replaced, by
  * Pulumi's mock monitor (bench/runner.ts, bench/preload.ts). Configuration is read from
  * Pulumi.yaml and Pulumi.<stack>.yaml by the render harness (tools/harness/stackFiles).
  * Cases run round-robin, after one warm-up round, so that load on the machine spreads evenly.
