@@ -33,5 +33,25 @@ export default tseslint.config(
             "@typescript-eslint/no-unsafe-return": "off",
         },
     },
+    {
+        // What tests used to grep the sources for. Output must not depend on the machine's locale
+        // (tests/locales.ts), and the bench finds kubectl on PATH (bench/which.ts).
+        files: ["**/*.ts"],
+        ignores: ["tests/**"],
+        rules: {
+            "no-restricted-properties": [
+                "error",
+                { property: "localeCompare", message: "localeCompare follows the machine's locale: order with byCodePoint (config/order.ts)." },
+                { object: "Intl", property: "Collator", message: "a Collator follows a locale: order with byCodePoint (config/order.ts)." },
+            ],
+            "no-restricted-syntax": [
+                "error",
+                {
+                    selector: "Literal[value=/\\/kubectl$/], TemplateElement[value.raw=/\\/kubectl$/]",
+                    message: "Do not assume where kubectl is installed: find it on PATH (bench/which.ts findOnPath).",
+                },
+            ],
+        },
+    },
     { files: ["eslint.config.mjs"], ...tseslint.configs.disableTypeChecked },
 );

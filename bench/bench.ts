@@ -5,8 +5,9 @@
  *
  * Each Pulumi case runs Pulumi's own program runner (`@pulumi/pulumi/cmd/run`) the way the
  * language host starts it for a preview: the same arguments, the configuration in PULUMI_CONFIG,
- * the project's runtime options from Pulumi.yaml (so the TypeScript loader Pulumi.yaml names, or
- * ts-node registered by Pulumi's own code for the "before" cases). Only the engine is replaced, by
+ * the project's runtime options from Pulumi.yaml (so the TypeScript loader Pulumi.yaml selects; for
+ * the loader comparison, the other one of sucrase and ts-node+SWC; for the "before" cases, ts-node
+ * without SWC, as Pulumi's defaults ran it). Only the engine is replaced, by
  * Pulumi's mock monitor (bench/runner.ts, bench/preload.ts). Configuration is read from
  * Pulumi.yaml and Pulumi.<stack>.yaml by the render harness (tools/harness/stackFiles).
  * Cases run round-robin, after one warm-up round, so that load on the machine spreads evenly.
@@ -21,7 +22,7 @@ import { writeKustomize } from "./kustomize";
 import { Command, runOnce } from "./measure";
 import type { ChildReport } from "./preload";
 import { BenchCase, printReport } from "./report";
-import { childEnv, compilePreload, projectRuntime, REPO, Runtime, runnerCommand, TS_NODE_RUNTIME } from "./runner";
+import { childEnv, compilePreload, Loader, LOADERS, loaderOf, projectRuntime, REPO, Runtime, runnerCommand, tsNodeRuntime } from "./runner";
 import { findOnPath } from "./which";
 
 export interface Options {
@@ -89,12 +90,16 @@ async function main(opts: Options): Promise<number> {
 async function benchmark(opts: Options, work: string): Promise<string[]> {
     const preload = compilePreload();
     const runtime = projectRuntime();
+    const loader = loaderOf(runtime);
+    // The loaders Pulumi.yaml does not name run as cases of their own, on staging and the largest catalog.
+    const otherLoaders = (Object.keys(LOADERS) as Loader[]).filter((l) => l !== loader);
+    const beforeRuntime = tsNodeRuntime();
     const cases: BenchCase[] = [];
     const pulumiCase = (
         id: string,
         label: string,
         stack: StackConfig,
-        extra: { services?: number; env?: NodeJS.ProcessEnv; programDir?: string; runs?: number; runtime?: Runtime; role?: BenchCase["role"] } = {},
+        extra: { services?: number; env?: NodeJS.ProcessEnv; programDir?: string; runs?: number; runtime?: Runtime; role?: BenchCase["role"]; loader?: Loader } = {},
     ) => {
         const reportFile = path.join(work, `${id}.report.json`);
         const { command, configBytes } = runnerCommand({
@@ -106,7 +111,8 @@ async function benchmark(opts: Options, work: string): Promise<string[]> {
             configFile: path.join(work, `${id}.config.json`),
             env: extra.env,
         });
-        cases.push({ id, label, tool: "pulumi", role: extra.role, services: extra.services, runs: extra.runs ?? opts.runs, command, reportFile, configBytes, stack, samples: [], reports: [] });
+        const caseLoader = extra.runtime === undefined ? loader : extra.loader;
+        cases.push({ id, label, tool: "pulumi", role: extra.role, loader: caseLoader, services: extra.services, runs: extra.runs ?? opts.runs, command, reportFile, configBytes, stack, samples: [], reports: [] });
     };
     // How this program ran before this project tuned it: Pulumi's default TypeScript runtime (ts-node,
     // registered by Pulumi's runner) and the SDK's promise traces formatted (PULUMI_DEBUG_PROMISE_LEAKS
@@ -121,16 +127,19 @@ async function benchmark(opts: Options, work: string): Promise<string[]> {
     const staging = readStackFiles(REPO, "staging", { fillSecrets: true });
     const stagingServices = Object.keys((JSON.parse(staging.config["hft-platform:catalog"]) as { services: object }).services).length;
     pulumiCase("staging", `staging (this repo, ${stagingServices} services)`, staging, { services: stagingServices });
+    for (const l of otherLoaders) {
+        pulumiCase(`staging:${l}`, `staging, loaded through ${l}`, staging, { services: stagingServices, runtime: LOADERS[l], loader: l, role: "loader" });
+    }
     pulumiCase("staging-default", "staging, before: Pulumi's default (ts-node type-checks, SDK traces formatted)", staging, {
         services: stagingServices,
-        runtime: TS_NODE_RUNTIME,
+        runtime: beforeRuntime,
         env: before(false),
         runs: fewer,
         role: "before",
     });
     pulumiCase("staging-transpile", "staging, before: ts-node transpile-only, SDK traces formatted", staging, {
         services: stagingServices,
-        runtime: TS_NODE_RUNTIME,
+        runtime: beforeRuntime,
         env: before(true),
         runs: fewer,
         role: "before",
@@ -170,10 +179,13 @@ async function benchmark(opts: Options, work: string): Promise<string[]> {
         programDir: sdkFloor.dir,
         role: "diagnostic",
     });
+    for (const l of otherLoaders) {
+        pulumiCase(`pulumi-${largest}:${l}`, `pulumi ${largest}, loaded through ${l}`, largestStack, { services: largest, programDir: largestDir, runtime: LOADERS[l], loader: l, role: "loader" });
+    }
     pulumiCase(`pulumi-${largest}-before`, `pulumi ${largest}, before: ts-node transpile-only, SDK traces formatted`, largestStack, {
         services: largest,
         programDir: largestDir,
-        runtime: TS_NODE_RUNTIME,
+        runtime: beforeRuntime,
         env: before(true),
         runs: fewer,
         role: "before",
@@ -211,7 +223,7 @@ async function benchmark(opts: Options, work: string): Promise<string[]> {
     process.stderr.write("\n");
     load.push(os.loadavg()[0]);
 
-    return printReport(cases, { runs: opts.runs, load, kubectl, runtime: runtime.raw });
+    return printReport(cases, { runs: opts.runs, load, kubectl, runtime: runtime.raw, loader });
 }
 
 /** A case's report, refused when the case did not run the way its label says. */
@@ -220,8 +232,11 @@ function checkedReport(c: BenchCase, r: ChildReport): ChildReport {
     const problems = [
         tsNode && r.tsNode === undefined ? "ts-node was not registered" : undefined,
         !tsNode && r.tsNode !== undefined ? "ts-node was registered" : undefined,
-        tsNode && r.tsNode && String(r.tsNode.transpileOnly) !== c.command.env.PULUMI_NODEJS_TRANSPILE_ONLY ? `ts-node transpileOnly is ${r.tsNode.transpileOnly}` : undefined,
+        tsNode && r.tsNode && String(r.tsNode.transpileOnly) !== (c.command.env.PULUMI_NODEJS_TRANSPILE_ONLY ?? "true") ? `ts-node transpileOnly is ${r.tsNode.transpileOnly}` : undefined,
         c.role !== "floor" && r.promiseTraceHook === (c.role === "before") ? `the promise-trace formatter was ${r.promiseTraceHook ? "" : "not "}installed` : undefined,
+        c.loader === "sucrase" && !r.sucrase ? "sucrase was not registered" : undefined,
+        c.loader === "ts-node+SWC" && !r.tsNode?.swc ? "ts-node did not transpile through SWC" : undefined,
+        c.role === "before" && r.tsNode?.swc ? "ts-node transpiled through SWC" : undefined,
     ].filter((p) => p !== undefined);
     if (problems.length > 0) {
         throw new Error(`${c.label}: ${problems.join("; ")}`);
@@ -261,6 +276,8 @@ function writeProgram(work: string, name: string, source: string): { dir: string
     const dir = path.join(work, name);
     fs.mkdirSync(dir);
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
+    // The repository's compiler and ts-node settings, which Pulumi's runner reads from the program's directory.
+    fs.symlinkSync(path.join(REPO, "tsconfig.json"), path.join(dir, "tsconfig.json"));
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, main: "index.ts" }));
     fs.writeFileSync(path.join(dir, "index.ts"), source);
     return { dir, stack: { project: name, stack: "bench", config: {}, secretKeys: [], placeholders: [] } };

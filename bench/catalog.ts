@@ -111,7 +111,8 @@ export function stackFile(services: readonly BenchService[]): Record<string, unk
 
 /**
  * Writes a project that runs this repository's program on a generated catalog: Pulumi.yaml (with
- * `runtime`), the catalog file, Pulumi.bench.yaml, and links to the program's sources and packages.
+ * `runtime`), the catalog file, Pulumi.bench.yaml, and links to the program's sources, packages
+ * and tsconfig.json (whose "ts-node" section Pulumi's runner reads).
  */
 export function writeProject(dir: string, services: readonly BenchService[], runtime: unknown): void {
     const repo = path.resolve(__dirname, "..");
@@ -119,7 +120,7 @@ export function writeProject(dir: string, services: readonly BenchService[], run
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), YAML.stringify(projectFile(runtime)));
     fs.writeFileSync(path.join(dir, CATALOG_FILE), YAML.stringify(catalogFile(services)));
     fs.writeFileSync(path.join(dir, "Pulumi.bench.yaml"), YAML.stringify(stackFile(services)));
-    for (const entry of ["package.json", "node_modules", "index.ts", "program.ts", "config", "components", "runtime"]) {
+    for (const entry of ["package.json", "tsconfig.json", "node_modules", "index.ts", "program.ts", "config", "components", "runtime"]) {
         fs.symlinkSync(path.join(repo, entry), path.join(dir, entry));
     }
 }

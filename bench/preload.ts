@@ -10,6 +10,8 @@
  * by BENCH_CONFIG_FILE instead of PULUMI_CONFIG; real Pulumi could not start the program then.
  */
 import * as fs from "fs";
+import * as path from "path";
+import * as url from "url";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface ChildReport {
@@ -19,10 +21,14 @@ export interface ChildReport {
     readonly kubernetesObjects: number;
     /** How ts-node was registered by Pulumi's runner; undefined when it was not registered. */
     readonly tsNode?: { readonly transpileOnly: boolean; readonly swc: boolean; readonly tsconfig?: string };
+    /** Whether sucrase's require hook was loaded (by the runtime's nodeargs). */
+    readonly sucrase: boolean;
     /** Whether the program's formatter for the SDK's promise traces (runtime/promiseTraces.ts) was in place at exit. */
     readonly promiseTraceHook: boolean;
     /** Peak resident set size in KiB, as the process itself saw it. */
     readonly maxRssKiB: number;
+    /** With BENCH_SOURCE_POSITIONS set: where the SDK says each resource was declared (`file:line`), by name. */
+    readonly sourcePositions?: Readonly<Record<string, string>>;
 }
 
 let resources = 0;
@@ -76,6 +82,18 @@ if (process.env.BENCH_CONFIG_FILE) {
 const monitor = (pulumi.runtime as unknown as { getMonitor(): Record<string, unknown> }).getMonitor();
 monitor.signalAndWaitForShutdown = (_request: unknown, callback: (err: Error | null, response: unknown) => void) => callback(null, {});
 
+// The source position the SDK sends with each registration, as the engine would record it.
+const sourcePositions: Record<string, string> = {};
+if (process.env.BENCH_SOURCE_POSITIONS) {
+    type Request = { getName(): string; getSourceposition(): { getUri(): string; getLine(): number } | undefined };
+    const register = (monitor.registerResource as (req: Request, cb: unknown) => void).bind(monitor);
+    monitor.registerResource = (req: Request, cb: unknown) => {
+        const position = req.getSourceposition();
+        if (position) sourcePositions[req.getName()] = `${url.fileURLToPath(position.getUri())}:${position.getLine()}`;
+        register(req, cb);
+    };
+}
+
 interface TsNodeService {
     readonly options: { transpileOnly?: boolean; swc?: boolean; typeCheck?: boolean };
     readonly configFilePath?: string;
@@ -89,8 +107,10 @@ process.on("exit", (exitCode) => {
         resources,
         kubernetesObjects,
         tsNode: o && { transpileOnly: (o.transpileOnly === true || o.swc === true) && o.typeCheck !== true, swc: o.swc === true, tsconfig: service.configFilePath },
+        sucrase: Object.keys(require.cache).some((file) => file.includes(`${path.sep}sucrase${path.sep}`)),
         promiseTraceHook: (Error.prepareStackTrace as unknown as Record<symbol, unknown> | undefined)?.[Symbol.for("platform.promiseTraces")] === true,
         maxRssKiB: process.resourceUsage().maxRSS,
+        ...(process.env.BENCH_SOURCE_POSITIONS ? { sourcePositions } : {}),
     };
     if (process.env.BENCH_REPORT) {
         fs.writeFileSync(process.env.BENCH_REPORT, JSON.stringify(report));

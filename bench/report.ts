@@ -6,7 +6,7 @@ import * as path from "path";
 import type { StackConfig } from "../tools/harness/stackFiles";
 import { Command, memorySource, Sample } from "./measure";
 import type { ChildReport } from "./preload";
-import { MAX_ARG_STRLEN } from "./runner";
+import { Loader, LOADERS, MAX_ARG_STRLEN } from "./runner";
 import { growthExponent, linearFit, summarize, Summary } from "./stats";
 
 export interface BenchCase {
@@ -15,9 +15,12 @@ export interface BenchCase {
     readonly tool: "node" | "pulumi" | "kustomize";
     /**
      * "before": how the program ran before this project tuned it; "diagnostic": not a supported
-     * setting; "floor": a program that is not this one (it does not skip the SDK's promise traces).
+     * setting; "floor": a program that is not this one (it does not skip the SDK's promise traces);
+     * "loader": this program through a TypeScript loader Pulumi.yaml does not name, for comparison.
      */
-    readonly role?: "before" | "diagnostic" | "floor";
+    readonly role?: "before" | "diagnostic" | "floor" | "loader";
+    /** The TypeScript loader the case must run with (checked against its report); undefined for others. */
+    readonly loader?: Loader;
     readonly services?: number;
     readonly runs: number;
     readonly command: Command;
@@ -39,6 +42,8 @@ export interface ReportMeta {
     /** Where kubectl was found on PATH; undefined when it was not (no kustomize comparison). */
     readonly kubectl: string | undefined;
     readonly runtime: unknown;
+    /** The loader Pulumi.yaml's runtime registers, when it is one the bench compares. */
+    readonly loader: Loader | undefined;
 }
 
 const TARGETS = { services: 200, stagingMs: 800, largestMs: 2500, peakMiB: 300, stepRatio: 1.5 };
@@ -66,6 +71,7 @@ export function printReport(cases: readonly BenchCase[], meta: ReportMeta): stri
         ...catalogs(get, sizes),
         ...growth(get, sizes, meta.kubectl !== undefined),
         ...beforeAfter(get, sizes),
+        ...loaders(get, sizes, meta.loader),
         ...goals.lines,
     ];
     process.stdout.write(lines.join("\n") + "\n");
@@ -183,6 +189,36 @@ function beforeAfter(get: Get, sizes: readonly number[]): string[] {
     ];
 }
 
+/**
+ * The loader decision's figures (docs/decisions/0001-loader.md): the same stacks through each
+ * TypeScript loader, in this run. ts-node+SWC is the default; sucrase wins only when it is more
+ * than 10% faster (its median under 90% of ts-node+SWC's) both for staging and for the largest catalog.
+ */
+function loaders(get: Get, sizes: readonly number[], named: Loader | undefined): string[] {
+    const largest = sizes[sizes.length - 1];
+    const caseOf = (base: string, l: Loader) => get(l === named ? base : `${base}:${l}`);
+    const rows = [
+        ["staging", "staging"],
+        [`${largest} services`, `pulumi-${largest}`],
+    ].map(([what, base]) => {
+        const sucrase = caseOf(base, "sucrase");
+        const swc = caseOf(base, "ts-node+SWC");
+        const saved = 1 - wall(sucrase).median / wall(swc).median;
+        return { what, sucrase, swc, saved };
+    });
+    const sucraseWins = rows.every((r) => r.saved > 0.1);
+    const cell = (c: BenchCase) => `${span(wall(c))}, ${s(cpu(c))} cpu, ${mib(peakMiB(c))}`;
+    return [
+        `TypeScript loaders (wall median [min - max], cpu, peak memory; Pulumi.yaml names ${named ?? "neither"})`,
+        table(
+            ["", ...(Object.keys(LOADERS) as Loader[]), "sucrase saves"],
+            rows.map((r) => [r.what, cell(r.sucrase), cell(r.swc), `${(r.saved * 100).toFixed(1)}%`]),
+        ),
+        `  rule: ts-node+SWC unless sucrase saves more than 10% both for staging and for ${largest} services${largest !== TARGETS.services ? ` (the rule is for ${TARGETS.services})` : ""}: ${sucraseWins ? "sucrase" : "ts-node+SWC"}`,
+        "",
+    ];
+}
+
 function targets(cases: readonly BenchCase[], get: Get, sizes: readonly number[], kubectl: boolean): { lines: string[]; missed: string[] } {
     const floor = wall(get("floor")).median;
     const stagingMs = wall(get("staging")).median;
@@ -264,5 +300,5 @@ function versions(kubectl: string | undefined): string {
     } catch {
         kustomize = `unknown (${kubectl} version --client failed)`;
     }
-    return `@pulumi/pulumi ${pkg("@pulumi/pulumi")}, @pulumi/kubernetes ${pkg("@pulumi/kubernetes")}, sucrase ${pkg("sucrase")}, ts-node ${pkg("ts-node")}, typescript ${pkg("typescript")}, kustomize ${kustomize}`;
+    return `@pulumi/pulumi ${pkg("@pulumi/pulumi")}, @pulumi/kubernetes ${pkg("@pulumi/kubernetes")}, sucrase ${pkg("sucrase")}, ts-node ${pkg("ts-node")}, @swc/core ${pkg("@swc/core")}, typescript ${pkg("typescript")}, kustomize ${kustomize}`;
 }

@@ -6,13 +6,15 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { transform } from "sucrase";
+import { transformSync } from "@swc/core";
 import YAML from "yaml";
 import type { StackConfig } from "../tools/harness/stackFiles";
 import type { Command } from "./measure";
 
 export const REPO = path.resolve(__dirname, "..");
 const RUNNER = require.resolve("@pulumi/pulumi/cmd/run", { paths: [REPO] });
+/** Files the bench writes for its child processes, inside the project so they resolve its packages. */
+const CACHE = path.join(REPO, "node_modules", ".cache", "platform-bench");
 
 /**
  * Linux refuses to exec a program with any one environment string longer than this
@@ -30,8 +32,51 @@ export interface Runtime {
     readonly nodeargs: string[];
 }
 
-/** Pulumi's default for a TypeScript project: ts-node, registered by the runner. */
-export const TS_NODE_RUNTIME: Runtime = { raw: { name: "nodejs", options: { typescript: true } }, typescript: true, nodeargs: [] };
+/** The TypeScript loaders the bench compares (docs/decisions/0001-loader.md). */
+export type Loader = "sucrase" | "ts-node+SWC";
+
+/** sucrase, registered by the runtime's nodeargs; Pulumi's runner registers no ts-node. */
+export const SUCRASE_RUNTIME: Runtime = {
+    raw: { name: "nodejs", options: { typescript: false, nodeargs: "--require sucrase/register/ts" } },
+    typescript: false,
+    nodeargs: ["--require", "sucrase/register/ts"],
+};
+
+/**
+ * Pulumi's own TypeScript path: the runner registers the project's ts-node, which reads the
+ * "ts-node" section of the program's tsconfig.json (here: transpile only, through SWC).
+ */
+export const TS_NODE_SWC_RUNTIME: Runtime = { raw: { name: "nodejs" }, typescript: true, nodeargs: [] };
+
+export const LOADERS: Readonly<Record<Loader, Runtime>> = { sucrase: SUCRASE_RUNTIME, "ts-node+SWC": TS_NODE_SWC_RUNTIME };
+
+/** The loader a runtime registers, when it is one the bench compares. */
+export function loaderOf(runtime: Runtime): Loader | undefined {
+    const same = (a: Runtime, b: Runtime) => a.typescript === b.typescript && a.tsconfig === b.tsconfig && a.nodeargs.join(" ") === b.nodeargs.join(" ");
+    return (Object.keys(LOADERS) as Loader[]).find((l) => same(LOADERS[l], runtime));
+}
+
+/**
+ * Pulumi's default for a TypeScript project before this project chose its loader: ts-node
+ * registered by the runner with this repository's compiler options but no "ts-node" section
+ * (so TypeScript itself transpiles, and type-checks unless told not to). The tsconfig it names
+ * extends the repository's and turns SWC off; see beforeTsconfig.
+ */
+export function tsNodeRuntime(): Runtime {
+    const tsconfig = beforeTsconfig();
+    return { raw: { name: "nodejs", options: { typescript: true, tsconfig } }, typescript: true, tsconfig, nodeargs: [] };
+}
+
+/**
+ * A tsconfig that is the repository's without its "ts-node" settings. Inside the project's
+ * node_modules, so that TypeScript finds @types the way it does for the repository's own.
+ */
+function beforeTsconfig(): string {
+    const out = path.join(CACHE, "tsconfig.before.json");
+    fs.mkdirSync(CACHE, { recursive: true });
+    fs.writeFileSync(out, JSON.stringify({ extends: path.join(REPO, "tsconfig.json"), "ts-node": { transpileOnly: false, swc: false } }));
+    return out;
+}
 
 /** The nodejs runtime options of the project's Pulumi.yaml, read as pulumi-language-nodejs reads them. */
 export function projectRuntime(dir: string = REPO): Runtime {
@@ -103,10 +148,10 @@ function languageHostConfig(config: Readonly<Record<string, string>>): Record<st
 /** The mock engine, as JavaScript: it runs before the runner or Pulumi.yaml's loader can load TypeScript. */
 export function compilePreload(): string {
     const source = fs.readFileSync(path.join(__dirname, "preload.ts"), "utf8");
-    const js = transform(source, { transforms: ["typescript", "imports"], filePath: "preload.ts" }).code;
+    const js = transformSync(source, { filename: "preload.ts", jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }).code;
     // Inside the project's node_modules, so that it resolves @pulumi/pulumi as the program does.
-    const out = path.join(REPO, "node_modules", ".cache", "platform-bench", "preload.js");
-    fs.mkdirSync(path.dirname(out), { recursive: true });
+    const out = path.join(CACHE, "preload.js");
+    fs.mkdirSync(CACHE, { recursive: true });
     fs.writeFileSync(out, js);
     return out;
 }

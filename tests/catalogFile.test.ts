@@ -3,12 +3,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { benchServices, writeProject } from "../bench/catalog";
-import { MAX_ARG_STRLEN, projectRuntime } from "../bench/runner";
 import { readCatalogFile } from "../config/catalogFile";
 import { evaluate, isConfigError } from "../tools/harness/evaluate";
 import { readStackFiles } from "../tools/harness/stackFiles";
-import { previewThroughRunner, REPO, run } from "./support";
+import { REPO, run } from "./support";
 
 /**
  * A copy of this repository's project whose catalog lives in a file: Pulumi.yaml sets
@@ -124,15 +122,4 @@ describe("a catalog in a file (catalogFile), for catalogs too large for Pulumi c
         assert.deepEqual(value.services.s299, { port: 8299, probes: { liveness: "/healthz", readiness: "/readyz" } });
     });
 
-    it("lets 200 generated services preview through Pulumi's runner: the catalog is out of PULUMI_CONFIG", async () => {
-        const dir = path.join(tmp, "generated-200");
-        writeProject(dir, benchServices(200), projectRuntime().raw);
-        const stack = readStackFiles(dir, "bench", { fillSecrets: true });
-        const expected = (await evaluate(stack, { ciEnv: {} })).resources.filter((r) => r.type.startsWith("kubernetes:")).length;
-        const { sample, report, configBytes } = await previewThroughRunner(stack, dir, projectRuntime(), tmp);
-        assert.ok(configBytes < MAX_ARG_STRLEN / 4, `PULUMI_CONFIG is ${configBytes} bytes`);
-        assert.equal(sample.exitCode, 0, sample.stderr);
-        assert.ok(expected > 1800);
-        assert.equal(report?.kubernetesObjects, expected);
-    });
 });

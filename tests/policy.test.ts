@@ -5,77 +5,21 @@ import { ingressTlsRule, serviceTypeRule } from "../policy/rules/exposure";
 import { githubEnvironmentReviewersRule } from "../policy/rules/github";
 import { immutableImagesOutsideProductionRule, immutableImagesRule, resourcesAndProbesRule, securityContextRule } from "../policy/rules/workloads";
 import { PolicyResource, ResourceRule, RULES, stackOf, StackRule } from "../policy/rules";
-import { PACK_NAME } from "../policy/pack";
-import { Finding, PackConfig, policyResources, runPack, urnOf } from "./policyRunner";
-import { PolicyPackProcess } from "./policyServer";
+import { container, deployment, DIGEST, pdb, Props, resource } from "./policyFixtures";
+import { PackConfig, policyResources, runPack, urnOf } from "./policyRunner";
 import { editedConfig, run, SERVICES } from "./support";
 
 /**
  * The CrossGuard policy pack (policy/): every rule against a passing and a failing resource,
- * the pack config (levels and settings), both repo stacks through the whole pack, and the pack
- * served the way `pulumi preview --policy-pack policy` runs it.
+ * the pack config (levels and settings), and both repo stacks through the whole pack. The pack
+ * served the way `pulumi preview --policy-pack policy` runs it is e2e/policyPack.test.ts.
  */
-
-type Props = Record<string, unknown>;
-const DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
-
-function resource(type: string, name: string, props: Props, stack = "production"): PolicyResource {
-    return { type: `kubernetes:${type}`, name, urn: urnOf(stack, `kubernetes:${type}`, name), props };
-}
-
-/** A container as this program writes it. */
-function container(overrides: Props = {}): Props {
-    return {
-        name: "api",
-        image: `ghcr.io/acme/api@${DIGEST}`,
-        resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
-        livenessProbe: { httpGet: { path: "/healthz", port: "http" } },
-        readinessProbe: { httpGet: { path: "/readyz", port: "http" } },
-        securityContext: {
-            allowPrivilegeEscalation: false,
-            readOnlyRootFilesystem: true,
-            runAsNonRoot: true,
-            capabilities: { drop: ["ALL"] },
-            seccompProfile: { type: "RuntimeDefault" },
-        },
-        ...overrides,
-    };
-}
-
-const LABELS = { "app.kubernetes.io/name": "api", "app.kubernetes.io/part-of": "hft" };
-
-function deployment(opts: { containers?: Props[]; initContainers?: Props[]; replicas?: number; podSecurity?: Props; stack?: string; environment?: string } = {}): PolicyResource {
-    return resource(
-        "apps/v1:Deployment",
-        "api-deployment",
-        {
-            metadata: { name: "api", namespace: "hft-production", labels: { ...LABELS, environment: opts.environment ?? opts.stack ?? "production" } },
-            spec: {
-                ...(opts.replicas !== undefined ? { replicas: opts.replicas } : {}),
-                selector: { matchLabels: LABELS },
-                template: {
-                    metadata: { labels: LABELS },
-                    spec: {
-                        securityContext: opts.podSecurity ?? { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
-                        containers: opts.containers ?? [container()],
-                        ...(opts.initContainers ? { initContainers: opts.initContainers } : {}),
-                    },
-                },
-            },
-        },
-        opts.stack,
-    );
-}
 
 function hpa(min: number, max: number): PolicyResource {
     return resource("autoscaling/v2:HorizontalPodAutoscaler", "api-hpa", {
         metadata: { name: "api", namespace: "hft-production" },
         spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "api" }, minReplicas: min, maxReplicas: max },
     });
-}
-
-function pdb(spec: Props, name = "api", namespace = "hft-production"): PolicyResource {
-    return resource("policy/v1:PodDisruptionBudget", `${name}-pdb`, { metadata: { name, namespace }, spec: { selector: { matchLabels: LABELS }, ...spec } });
 }
 
 const check = (rule: ResourceRule, r: PolicyResource, config: Props = {}) => rule.check(r, config);
@@ -414,72 +358,6 @@ describe("the repo's stacks through the policy pack", () => {
         assert.deepEqual(
             runPack(policyResources(ev, "production")).map((f) => [f.policy, f.level, /image '([^']+)'/.exec(f.message)?.[1]]),
             [["no-mutable-image-tags", "mandatory", "ghcr.io/acme-trading/hft-execution:1.4.2"]],
-        );
-    });
-});
-
-describe("the policy pack served as `pulumi preview --policy-pack policy` runs it", function () {
-    // The pack is type-checked by ts-node on start, as the CLI does.
-    this.timeout(120_000);
-    let pack: PolicyPackProcess;
-    before(async () => {
-        pack = await PolicyPackProcess.start();
-    });
-    after(() => pack?.stop());
-
-    const sorted = (fs: Finding[]) => fs.map((f) => `${f.policy} ${f.level} ${f.urn} ${f.message}`).sort();
-    // The CLI shows a violation as the policy's description, then the message on its own line.
-    const asServed = (fs: Finding[]) => fs.map((f) => ({ ...f, message: `${RULES.find((r) => r.name === f.policy)!.description}\n${f.message}` }));
-
-    it("describes every policy with its level and config schema", async () => {
-        const info = await pack.info();
-        assert.equal(info.name, PACK_NAME);
-        assert.equal(info.version, "0.1.0");
-        assert.deepEqual(
-            info.policies.map((p) => [p.name, p.level]),
-            RULES.map((r) => [r.name, r.enforcementLevel]),
-        );
-        assert.deepEqual(info.policies.find((p) => p.name === "production-min-replicas")?.configProperties, {
-            productionEnvironments: {
-                type: "array",
-                items: { type: "string" },
-                description: "Stacks (or values of the resources' 'environment' label) that are production; a resource is in production when either matches.",
-                default: ["production"],
-            },
-            minReplicas: { type: "integer", minimum: 1, description: "The fewest replicas a production Deployment may run.", default: 2 },
-        });
-    });
-
-    for (const stack of ["staging", "production"]) {
-        it(`${stack}: reports exactly what the in-process run reports`, async () => {
-            await pack.configure({});
-            const resources = policyResources(await run(stack), stack);
-            const served: Finding[] = [];
-            for (const r of resources.inputs) served.push(...(await pack.analyze(r)));
-            served.push(...(await pack.analyzeStack(resources.outputs)));
-            assert.deepEqual(sorted(served), sorted(asServed(runPack(resources))));
-            assert.equal(served.filter((f) => f.level === "mandatory").length, 0);
-        });
-    }
-
-    it("reports a failing resource, at the level the pack config sets", async () => {
-        const bad = deployment({ containers: [container({ securityContext: {} })] });
-        await pack.configure({});
-        assert.deepEqual(
-            (await pack.analyze(bad)).map((f) => [f.policy, f.level]),
-            [["pod-security-context", "mandatory"]],
-        );
-        await pack.configure({ "pod-security-context": { level: "advisory" } });
-        assert.deepEqual(
-            (await pack.analyze(bad)).map((f) => [f.policy, f.level]),
-            [["pod-security-context", "advisory"]],
-        );
-        await pack.configure({ "pod-security-context": { level: "disabled" } });
-        assert.deepEqual(await pack.analyze(bad), []);
-        await pack.configure({ "production-min-replicas": { level: "mandatory", properties: { minReplicas: 3 } } });
-        assert.deepEqual(
-            (await pack.analyzeStack([deployment({ replicas: 2 }), pdb({ maxUnavailable: 1 })])).map((f) => [f.policy, f.level]),
-            [["production-min-replicas", "mandatory"]],
         );
     });
 });

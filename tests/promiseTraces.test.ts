@@ -123,7 +123,7 @@ describe("runtime/promiseTraces: the SDK's per-promise debug traces are not form
         const registered = await declareConfigMap();
         const line = fs.readFileSync(__filename, "utf8").split("\n").findIndex((l) => l.includes("// <- SOURCE POSITION")) + 1;
         const probe = registered.find((r) => r.name === "probe");
-        // The transpiler (sucrase, as Pulumi.yaml's nodeargs register it) keeps every line where it was.
+        // SWC moves lines; ts-node's source maps (mocha registers it as Pulumi's runner does) map them back.
         assert.deepEqual(probe?.position, { uri: url.pathToFileURL(__filename).toString(), line });
     });
 });

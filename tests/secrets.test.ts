@@ -1,21 +1,14 @@
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import YAML from "yaml";
 import { evaluate, Evaluation, isConfigError, isSecretEnvelope } from "../tools/harness/evaluate";
 import { toManifests } from "../tools/harness/manifests";
 import { REDACTED, StackConfig } from "../tools/harness/stackFiles";
-import { deployedImage, one, ofKind, PROJECT, REPO, run, stackConfig, unwrap } from "./support";
+import { mockedPassword, PLAIN, SECRETS, strings } from "./secretWalk";
+import { one, ofKind, PROJECT, run, stackConfig, unwrap } from "./support";
 
 const BROKER_KEY = `${PROJECT}:brokerApiKey`;
 /** A value no part of the program could produce by itself. */
 const SENTINEL = "brk-Zq7vX2-SENTINEL-93f1d0";
-/** A plain value of the catalog that must show up wherever the walks look. */
-const PLAIN = "wss://feed.example-exchange.com/v2";
-const SECRETS: Record<string, string[]> = { execution: ["BROKER_API_KEY"], ingestion: ["MARKET_DATA_API_KEY"], orchestrator: ["SESSION_SIGNING_KEY"] };
 
 /** The staging (or production) config with a distinctive broker key set the way `pulumi config set --secret` would. */
 function withBrokerKey(stack: string, opts: { secret: boolean } = { secret: true }): StackConfig {
@@ -29,22 +22,6 @@ function withBrokerKey(stack: string, opts: { secret: boolean } = { secret: true
     };
 }
 
-/** Every string reachable from `v`, with its path; secret envelopes are skipped unless `intoSecrets`. */
-function strings(v: unknown, at: string, intoSecrets = false, out: Array<[string, string]> = []): Array<[string, string]> {
-    if (isSecretEnvelope(v)) {
-        if (intoSecrets) strings(v.value, `${at}<secret>`, intoSecrets, out);
-    } else if (typeof v === "string") {
-        out.push([at, v]);
-    } else if (Array.isArray(v)) {
-        v.forEach((x, i) => strings(x, `${at}[${i}]`, intoSecrets, out));
-    } else if (v && typeof v === "object") {
-        for (const [k, x] of Object.entries(v)) {
-            out.push([`${at}.${k}<key>`, k]);
-            strings(x, `${at}.${k}`, intoSecrets, out);
-        }
-    }
-    return out;
-}
 
 /** Where `needle` occurs in any resource input (outside secrets unless `intoSecrets`). */
 function occurrences(ev: Evaluation, needle: string, intoSecrets = false): string[] {
@@ -57,14 +34,7 @@ function occurrences(ev: Evaluation, needle: string, intoSecrets = false): strin
     return found;
 }
 
-/** The value the harness's mock gives a RandomPassword of that name. */
-const mockedPassword = (name: string) => `generated-${createHash("sha256").update(JSON.stringify(name)).digest("hex").slice(0, 24)}`;
 
-/** Paths in a parsed manifest where `needle` occurs; a Secret's stringData values are skipped when `skipSecretData`. */
-function manifestHits(doc: any, needle: string, skipSecretData: boolean): string[] {
-    const body = skipSecretData && doc.kind === "Secret" ? { ...doc, stringData: Object.keys(doc.stringData ?? {}) } : doc;
-    return strings(body, `${doc.kind}/${doc.metadata.name}`).filter(([, s]) => s.includes(needle)).map(([at]) => at);
-}
 
 for (const stack of ["staging", "production"]) {
     describe(`secrets of stack ${stack}`, () => {
@@ -141,42 +111,4 @@ describe("a secret set in the stack config", () => {
         assert.deepEqual(ev.resources, []);
         assert.equal(ev.error.message.includes(SENTINEL), false);
     });
-});
-
-describe("the render CLI", () => {
-    let tmp: string;
-    before(() => {
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "platform-render-"));
-    });
-    after(() => {
-        fs.rmSync(tmp, { recursive: true, force: true });
-    });
-
-    for (const stack of ["staging", "production"]) {
-        it(`writes no secret value for ${stack}, only redacted Secret data`, async () => {
-            const out = path.join(tmp, stack);
-            execFileSync(process.execPath, ["-r", require.resolve("sucrase/register/ts"), "tools/render.ts", stack, "--out", out], { cwd: REPO, stdio: "pipe" });
-            const password = unwrap(one(await run(stack), "core/v1:Secret", "orchestrator-secrets").stringData).SESSION_SIGNING_KEY;
-            assert.equal(password, mockedPassword("orchestrator-session-signing-key"));
-            const files = fs.readdirSync(out).filter((f) => f.endsWith(".yaml"));
-            assert.equal(files.length, stack === "staging" ? 40 : 51);
-            const texts = files.map((f) => fs.readFileSync(path.join(out, f), "utf8"));
-            const all = texts.join("\n");
-            assert.equal(all.includes(password), false, "the generated password was rendered");
-            assert.equal(all.includes(PLAIN), true, "the grep sees plain values");
-            assert.equal(all.includes(deployedImage(stack, "ingestion")), true);
-
-            const docs = texts.map((t) => YAML.parse(t));
-            const secrets = docs.filter((d) => d.kind === "Secret");
-            assert.deepEqual(
-                Object.fromEntries(secrets.map((d) => [d.metadata.name.replace(/-(secrets|registry)-[0-9a-f]{8}$/, ""), d.stringData])),
-                Object.fromEntries([
-                    ...Object.entries(SECRETS).map(([svc, keys]) => [svc, Object.fromEntries(keys.map((k) => [k, REDACTED]))]),
-                    [stack, { ".dockerconfigjson": REDACTED }],
-                ]),
-            );
-            assert.deepEqual(docs.flatMap((d) => manifestHits(d, REDACTED, true)), []);
-            assert.equal(all.split(REDACTED).length - 1, 4, "exactly the four Secret values are redacted");
-        });
-    }
 });

@@ -10,6 +10,15 @@ import { referencedSecretKeys } from "../config/platform";
 export const REPO = path.resolve(__dirname, "..");
 export const PROJECT = "hft-platform";
 
+/**
+ * How the npm scripts run a TypeScript tool (package.json: `node -r ts-node/register`, SWC through
+ * tsconfig.json's "ts-node" section), for a test that starts one: node's arguments before the
+ * script, and the environment that makes ts-node find this repository's tsconfig.json from any
+ * working directory.
+ */
+export const TS_NODE_ARGS: readonly string[] = ["-r", require.resolve("ts-node/register")];
+export const TS_NODE_ENV: Readonly<NodeJS.ProcessEnv> = { TS_NODE_PROJECT: path.join(REPO, "tsconfig.json") };
+
 /** A repo stack's configuration, with placeholders for the secret keys a user would set. */
 export function stackConfig(stack: string): StackConfig {
     return readStackFiles(REPO, stack, { fillSecrets: true });
@@ -85,7 +94,8 @@ export const SERVICES = ["execution", "garch-model", "ingestion", "kalman-filter
 
 /**
  * Runs a stack as `pulumi preview` starts the program (bench/runner.ts: Pulumi's runner, the
- * runtime's nodeargs), with Pulumi's mock engine; files go to `scratch`. The report is undefined
+ * runtime's nodeargs), with Pulumi's mock engine; files go to `scratch`; `env` adds to the
+ * program's environment (BENCH_SOURCE_POSITIONS, for instance). The report is undefined
  * when the program never got far enough to write it.
  */
 export async function previewThroughRunner(
@@ -93,10 +103,11 @@ export async function previewThroughRunner(
     programDir: string,
     runtime: Runtime,
     scratch: string,
+    env?: NodeJS.ProcessEnv,
 ): Promise<{ sample: Sample; report?: ChildReport; configBytes: number }> {
     const reportFile = path.join(scratch, `${stack.stack}.report.json`);
     fs.rmSync(reportFile, { force: true });
-    const { command, configBytes } = runnerCommand({ stack, programDir, runtime, preload: compilePreload(), reportFile, configFile: path.join(scratch, `${stack.stack}.config.json`) });
+    const { command, configBytes } = runnerCommand({ stack, programDir, runtime, preload: compilePreload(), reportFile, configFile: path.join(scratch, `${stack.stack}.config.json`), env });
     const sample = await runOnce(command);
     const report = fs.existsSync(reportFile) ? (JSON.parse(fs.readFileSync(reportFile, "utf8")) as ChildReport) : undefined;
     return { sample, report, configBytes };

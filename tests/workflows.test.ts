@@ -71,7 +71,7 @@ describe("GitHub workflows", () => {
 
         it("run on pull requests to main: type check, lint and tests, then a preview of every stack", () => {
             assert.deepEqual(wf.on, { pull_request: { branches: ["main"] } });
-            assert.deepEqual(runs(wf.jobs.test).split("\n"), ["", "", "npm ci --no-audit --no-fund", "npm run typecheck", "npm run lint", "npm test"]);
+            assert.deepEqual(runs(wf.jobs.test).split("\n"), ["", "", "npm ci --no-audit --no-fund", "npm run typecheck", "npm run lint", "npm test", "npm run test:e2e"]);
             const preview = wf.jobs.preview;
             assert.equal(preview.needs, "test");
             assert.deepEqual([...preview.strategy.matrix.stack].sort(), STACKS);
@@ -96,7 +96,7 @@ describe("GitHub workflows", () => {
 
         it("run on pushes to main: tests first, then staging, then production held by its environment", () => {
             assert.deepEqual(wf.on, { push: { branches: ["main"] } });
-            assert.match(runs(wf.jobs.test), /npm run typecheck\nnpm run lint\nnpm test/);
+            assert.match(runs(wf.jobs.test), /npm run typecheck\nnpm run lint\nnpm test\nnpm run test:e2e/);
             assert.equal(wf.jobs.staging.needs, "test");
             assert.equal(wf.jobs.production.needs, "staging");
             assert.equal(wf.jobs.staging.environment.name, "staging");

@@ -3,6 +3,7 @@ import { createHash } from "crypto";
 import { loadPlatformConfig } from "../../config/load";
 import { ConfigError } from "../../config/errors";
 import { deployPlatform } from "../../program";
+import { skipPromiseDebugTraces } from "../../runtime/promiseTraces";
 import { StackConfig } from "./stackFiles";
 
 /** One resource the program declared, with the inputs Pulumi would send to its provider. */
@@ -37,7 +38,9 @@ export function isSecretEnvelope(v: unknown): v is { value: unknown } {
  * Runs the real program for one stack under Pulumi's mocks (`pulumi.runtime.setMocks`): no
  * CLI, no cluster. Every resource's inputs are recorded. Kubernetes objects without an explicit
  * name get one derived from their inputs, as Pulumi's auto-naming would give a replaced object
- * a new name, so a content change shows as a name change.
+ * a new name, so a content change shows as a name change. As in index.ts, the SDK's per-promise
+ * debug traces are not formatted (runtime/promiseTraces.ts): under a loader with source maps
+ * (ts-node+SWC) formatting them would take most of the time.
  */
 export async function evaluate(
     stack: StackConfig,
@@ -51,6 +54,7 @@ export async function evaluate(
  * with the stack's configuration, and records every resource it declares.
  */
 export async function underMocks(stack: Pick<StackConfig, "project" | "stack" | "config" | "secretKeys">, preview: boolean, program: () => unknown): Promise<Evaluation> {
+    skipPromiseDebugTraces();
     const resources: RecordedResource[] = [];
     await pulumi.runtime.setMocks(
         {

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { REPO } from "./support";
+import { REPO, TS_NODE_ARGS, TS_NODE_ENV } from "../support";
 
 /**
  * The rollback command, run for real against a temporary git repository, with a fake `pulumi`
@@ -141,9 +141,9 @@ const standardHistory = (c: { a: string; b: string; c: string }) => [
 ];
 
 function rollback(f: Fixture, args: string[], extraEnv: Record<string, string> = {}, input = "") {
-    const r = spawnSync(process.execPath, ["-r", require.resolve("sucrase/register/ts"), path.join(REPO, "tools/rollback/main.ts"), ...args], {
+    const r = spawnSync(process.execPath, [...TS_NODE_ARGS, path.join(REPO, "tools/rollback/main.ts"), ...args], {
         cwd: f.repo,
-        env: { ...f.env, ...extraEnv },
+        env: { ...f.env, ...TS_NODE_ENV, ...extraEnv },
         encoding: "utf8",
         input,
     });
@@ -352,9 +352,9 @@ describe("rollback command", function () {
     it("SIGTERM during the preview stops it, deploys nothing and removes the worktree", async () => {
         const f = make();
         const before = checkoutState(f);
-        const child = spawn(process.execPath, ["-r", require.resolve("sucrase/register/ts"), path.join(REPO, "tools/rollback/main.ts"), "--stack", "production", "--to", "2", "--yes"], {
+        const child = spawn(process.execPath, [...TS_NODE_ARGS, path.join(REPO, "tools/rollback/main.ts"), "--stack", "production", "--to", "2", "--yes"], {
             cwd: f.repo,
-            env: { ...f.env, FAKE_PULUMI_PREVIEW_SLEEP: "20000" },
+            env: { ...f.env, ...TS_NODE_ENV, FAKE_PULUMI_PREVIEW_SLEEP: "20000" },
         });
         let stderr = "";
         child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));

@@ -1,14 +1,17 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { deployedImage, REPO } from "./support";
+import { REDACTED } from "../../tools/harness/stackFiles";
+import { manifestHits, mockedPassword, PLAIN, SECRETS } from "../secretWalk";
+import { deployedImage, one, REPO, run, TS_NODE_ARGS, TS_NODE_ENV, unwrap } from "../support";
 
 function render(...args: string[]) {
-    const r = spawnSync(process.execPath, ["-r", require.resolve("sucrase/register/ts"), path.join(REPO, "tools/render.ts"), ...args], {
+    const r = spawnSync(process.execPath, [...TS_NODE_ARGS, path.join(REPO, "tools/render.ts"), ...args], {
         cwd: REPO,
+        env: { ...process.env, ...TS_NODE_ENV },
         encoding: "utf8",
     });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -83,4 +86,43 @@ describe("npm run render (offline rendering of a stack)", function () {
         assert.match(r.stderr, /^render: refusing to overwrite .* it exists and was not written by this tool/);
         assert.equal(fs.readFileSync(path.join(tmp, "notes.txt"), "utf8"), "mine");
     });
+});
+
+describe("npm run render: secrets", function () {
+    this.timeout(60000);
+    let tmp: string;
+    before(() => {
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "platform-render-"));
+    });
+    after(() => {
+        fs.rmSync(tmp, { recursive: true, force: true });
+    });
+
+    for (const stack of ["staging", "production"]) {
+        it(`writes no secret value for ${stack}, only redacted Secret data`, async () => {
+            const out = path.join(tmp, stack);
+            execFileSync(process.execPath, [...TS_NODE_ARGS, "tools/render.ts", stack, "--out", out], { cwd: REPO, env: { ...process.env, ...TS_NODE_ENV }, stdio: "pipe" });
+            const password = unwrap(one(await run(stack), "core/v1:Secret", "orchestrator-secrets").stringData).SESSION_SIGNING_KEY;
+            assert.equal(password, mockedPassword("orchestrator-session-signing-key"));
+            const files = fs.readdirSync(out).filter((f) => f.endsWith(".yaml"));
+            assert.equal(files.length, stack === "staging" ? 40 : 51);
+            const texts = files.map((f) => fs.readFileSync(path.join(out, f), "utf8"));
+            const all = texts.join("\n");
+            assert.equal(all.includes(password), false, "the generated password was rendered");
+            assert.equal(all.includes(PLAIN), true, "the grep sees plain values");
+            assert.equal(all.includes(deployedImage(stack, "ingestion")), true);
+
+            const docs = texts.map((t) => YAML.parse(t));
+            const secrets = docs.filter((d) => d.kind === "Secret");
+            assert.deepEqual(
+                Object.fromEntries(secrets.map((d) => [d.metadata.name.replace(/-(secrets|registry)-[0-9a-f]{8}$/, ""), d.stringData])),
+                Object.fromEntries([
+                    ...Object.entries(SECRETS).map(([svc, keys]) => [svc, Object.fromEntries(keys.map((k) => [k, REDACTED]))]),
+                    [stack, { ".dockerconfigjson": REDACTED }],
+                ]),
+            );
+            assert.deepEqual(docs.flatMap((d) => manifestHits(d, REDACTED, true)), []);
+            assert.equal(all.split(REDACTED).length - 1, 4, "exactly the four Secret values are redacted");
+        });
+    }
 });
