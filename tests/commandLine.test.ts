@@ -5,6 +5,7 @@ import * as bench from "../bench/bench";
 import * as yamlParse from "../bench/yamlParse";
 import { CommandSpec, EXIT, execute, helpText, Parsed, Refusal } from "../tools/cli";
 import * as render from "../tools/render";
+import * as generate from "../tools/generate";
 import * as rollback from "../tools/rollback/main";
 import { REPO } from "./support";
 
@@ -15,6 +16,7 @@ const TOOLS: [string, CommandSpec, (argv: readonly string[]) => Parsed<unknown>]
     ["rollback", rollback.SPEC, rollback.parseArgs],
     ["bench", bench.SPEC, bench.parseArgs],
     ["bench/yamlParse", yamlParse.SPEC, yamlParse.parseArgs],
+    ["generate", generate.SPEC, generate.parseArgs],
 ];
 
 /** The options a parse ran with, or the usage problem it found. */

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv2020 from "ajv/dist/2020";
 import YAML from "yaml";
-import { main as generate } from "../tools/generate";
+import * as os from "os";
+import { generate } from "../tools/generate";
 import { REPO } from "./support";
 
 /**
@@ -21,7 +22,23 @@ const errors = (v: ReturnType<typeof validator>, doc: unknown) => (v(doc) ? [] :
 describe("JSON Schema files for editors", () => {
     it("are what `npm run generate` writes from the schema (the docs too)", () => {
         const out: string[] = [];
-        assert.equal(generate(["--check"], REPO, (s) => out.push(s)), 0, out.join(""));
+        assert.equal(generate({ check: true }, REPO, (s) => out.push(s)), 0, out.join(""));
+    });
+
+    it("`--check` finds a stale or missing file and exits 4 (findings) without writing; a run writes them", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-generate-"));
+        try {
+            fs.mkdirSync(path.join(dir, "docs"));
+            fs.writeFileSync(path.join(dir, "docs", "configuration.md"), "edited by hand\n");
+            const out: string[] = [];
+            assert.equal(generate({ check: true }, dir, (s) => out.push(s)), 4);
+            assert.match(out.join(""), /stale, run 'npm run generate': schemas\/catalog\.schema\.json, .*docs\/configuration\.md/);
+            assert.equal(fs.readFileSync(path.join(dir, "docs", "configuration.md"), "utf8"), "edited by hand\n");
+            assert.equal(generate({ check: false }, dir, () => undefined), 0);
+            assert.equal(generate({ check: true }, dir, () => undefined), 0);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("accept the repository's Pulumi.yaml and both stack files, which point editors at them", () => {

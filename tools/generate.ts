@@ -2,47 +2,47 @@
  * Regenerates every file derived from the configuration schema: the JSON Schema files editors
  * use (schemas/) and the reference (docs/configuration.md). `--check` writes nothing and exits 4
  * when a committed file is stale (the tests run it), so the schema, its JSON Schema and its docs
- * cannot drift apart.
+ * cannot drift apart. Later work adds its derived files to tools/generate/files.ts.
  *
  *   npm run generate [-- --check]
  */
 import * as fs from "fs";
 import * as path from "path";
-import { EXIT, parseCommandLine, CommandSpec } from "./cli";
+import { CommandSpec, EXIT, parseCommandLine, Parsed, runCommand } from "./cli";
 import { derivedFiles } from "./generate/files";
 
 const REPO = path.resolve(__dirname, "..");
 
-export const GENERATE: CommandSpec = {
+export interface GenerateOptions {
+    readonly check: boolean;
+}
+
+export const SPEC = {
     name: "generate",
     usage: "npm run generate -- [--check]",
-    summary: "Writes the files derived from the configuration schema (schemas/*.schema.json, docs/configuration.md).",
+    summary: "Writes the files derived from the configuration schema: schemas/*.schema.json and docs/configuration.md.",
     options: { check: { type: "boolean", help: "write nothing; exit 4 and name the stale files when any differs from what would be written" } },
-    exits: [[4, "--check: a derived file is stale or missing (run npm run generate)"]],
-};
+    exits: [[EXIT.findings, "--check: a derived file is stale or missing (run npm run generate)"]],
+} as const satisfies CommandSpec;
 
-export function main(argv: readonly string[], repo: string = REPO, write: (s: string) => void = (s) => process.stdout.write(s)): number {
-    const parsed = parseCommandLine(GENERATE, argv, (values) => ({ check: values.check === true }));
-    if (parsed.kind === "help") {
-        write(parsed.text);
-        return EXIT.done;
-    }
-    if (parsed.kind === "usage") {
-        process.stderr.write(`generate: ${parsed.problem}\n${parsed.text}`);
-        return EXIT.usage;
-    }
+export function parseArgs(argv: readonly string[]): Parsed<GenerateOptions> {
+    return parseCommandLine(SPEC, argv, (v) => ({ check: v.check === true }));
+}
+
+/** Writes (or with `check`, compares) the derived files under `repo`; returns the exit code. */
+export function generate(options: GenerateOptions, repo: string = REPO, write: (s: string) => void = (s) => process.stdout.write(s)): number {
     const stale: string[] = [];
     for (const [file, content] of Object.entries(derivedFiles())) {
         const target = path.join(repo, file);
         const current = fs.existsSync(target) ? fs.readFileSync(target, "utf8") : undefined;
         if (current === content) continue;
         stale.push(file);
-        if (!parsed.options.check) {
+        if (!options.check) {
             fs.mkdirSync(path.dirname(target), { recursive: true });
             fs.writeFileSync(target, content);
         }
     }
-    if (parsed.options.check) {
+    if (options.check) {
         write(stale.length === 0 ? "generate: every derived file is up to date\n" : `generate: stale, run 'npm run generate': ${stale.join(", ")}\n`);
         return stale.length === 0 ? EXIT.done : EXIT.findings;
     }
@@ -51,5 +51,5 @@ export function main(argv: readonly string[], repo: string = REPO, write: (s: st
 }
 
 if (require.main === module) {
-    process.exit(main(process.argv.slice(2)));
+    runCommand(SPEC, parseArgs(process.argv.slice(2)), (options) => Promise.resolve(generate(options)));
 }

@@ -2,11 +2,12 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import * as bench from "../bench/bench";
-import { CommandSpec, helpText } from "../tools/cli";
-import * as render from "../tools/render";
-import * as rollback from "../tools/rollback/main";
-import { REPO } from "./support";
+import * as bench from "../../bench/bench";
+import { CommandSpec, helpText } from "../../tools/cli";
+import * as generate from "../../tools/generate";
+import * as render from "../../tools/render";
+import * as rollback from "../../tools/rollback/main";
+import { REPO } from "../support";
 
 /**
  * Each tool started as `npm run <tool>` starts it (package.json's script, with this node), asked
@@ -19,6 +20,7 @@ const TOOLS: [string, CommandSpec][] = [
     ["render", render.SPEC],
     ["rollback", rollback.SPEC],
     ["bench", bench.SPEC],
+    ["generate", generate.SPEC],
 ];
 
 describe("the tools as processes", function () {
