@@ -62,7 +62,15 @@ describe("JSON Schema files for editors", () => {
         doc.environment = ["acme/production"];
         doc.config["kubernetes:context"] = "prod";
         doc.config["hft-platform:brokerApiKey"] = { secure: "AAABAJ..." };
+        doc.config.kubeconfig = { secure: "AAABAK..." };
         assert.deepEqual(errors(stack, doc), []);
+        const unprefixed = read("Pulumi.staging.yaml");
+        unprefixed.config.environment = unprefixed.config["hft-platform:environment"];
+        delete unprefixed.config["hft-platform:environment"];
+        assert.deepEqual(errors(stack, unprefixed), [], "a key of the project's namespace may omit the prefix");
+        const projectDoc = read("Pulumi.yaml");
+        projectDoc.config["kubernetes:enableServerSideApply"] = true;
+        assert.deepEqual(errors(project, projectDoc), [], "another package's config in Pulumi.yaml");
     });
 
     it("reject a typo in this program's keys, a wrong type, and a secret key held in plain text", () => {
@@ -75,6 +83,9 @@ describe("JSON Schema files for editors", () => {
         const plain = read("Pulumi.staging.yaml");
         plain.config["hft-platform:brokerApiKey"] = "pk-live-1234";
         assert.notDeepEqual(errors(stack, plain), []);
+        const unprefixedTypo = read("Pulumi.staging.yaml");
+        unprefixedTypo.config.enviroment = { namespace: "x" };
+        assert.notDeepEqual(errors(stack, unprefixedTypo), [], "a plain value under a misspelt key is not a secret key");
         const service = read("Pulumi.yaml");
         service.config.catalog.value.services.execution.replcias = 2;
         assert.notDeepEqual(errors(project, service), []);

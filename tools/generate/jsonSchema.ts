@@ -34,19 +34,25 @@ export function jsonSchemas(project: string): Record<string, JsonSchema> {
     const ns = project.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     const defs = { catalog: sectionSchema(catalog), environment: sectionSchema(environment), github: sectionSchema(github) };
     const catalogFileKey = { type: "string", description: "A YAML file inside the project holding the catalog (instead of `catalog`); schemas/catalog.schema.json describes it." };
-    // Other keys of the project's namespace are secret config keys the configuration names.
+    // A key of the project's namespace may be written with or without `<project>:`.
+    const keyed = (schemas: Record<string, JsonSchema>) => Object.fromEntries(Object.entries(schemas).flatMap(([k, v]) => [[`${project}:${k}`, v], [k, v]]));
+    const programKeys = "environment|github|catalog|catalogFile";
+    const otherPackage = { [`^(?!${ns}:)[^:]+:.+$`]: { description: "Another package's config (`kubernetes:context`, ...)." } };
+    // The project's other keys are the secret config keys the configuration names.
     const stackConfig = {
         type: "object",
-        description: "Config keys: `<project>:<key>` or another package's `<package>:<key>`.",
-        properties: {
-            [`${project}:environment`]: { $ref: "#/$defs/environment" },
-            [`${project}:github`]: { $ref: "#/$defs/github" },
-            [`${project}:catalog`]: { $ref: "#/$defs/catalog" },
-            [`${project}:catalogFile`]: catalogFileKey,
-        },
+        description: "Config keys: `<project>:<key>` (or `<key>`), or another package's `<package>:<key>`.",
+        properties: keyed({
+            environment: { $ref: "#/$defs/environment" },
+            github: { $ref: "#/$defs/github" },
+            catalog: { $ref: "#/$defs/catalog" },
+            catalogFile: catalogFileKey,
+        }),
         patternProperties: {
-            [`^${ns}:(?!(environment|github|catalog|catalogFile)$)`]: { ...secure, description: "A secret config key the configuration names (set with `pulumi config set --secret`)." },
+            [`^(${ns}:)?(?!(${programKeys})$)[A-Za-z][A-Za-z0-9_-]*$`]: { ...secure, description: "A secret config key the configuration names (set with `pulumi config set --secret`)." },
+            ...otherPackage,
         },
+        additionalProperties: false,
     };
     // Pulumi.yaml declares a config value as `{value: ...}` or writes it directly.
     const declared = (value: JsonSchema) => ({
@@ -78,12 +84,8 @@ export function jsonSchemas(project: string): Record<string, JsonSchema> {
                 config: {
                     type: "object",
                     description: "Project-wide config: the catalog, shared by every stack.",
-                    properties: {
-                        catalog: declared({ $ref: "#/$defs/catalog" }),
-                        [`${project}:catalog`]: declared({ $ref: "#/$defs/catalog" }),
-                        catalogFile: declared(catalogFileKey),
-                        [`${project}:catalogFile`]: declared(catalogFileKey),
-                    },
+                    properties: keyed({ catalog: declared({ $ref: "#/$defs/catalog" }), catalogFile: declared(catalogFileKey) }),
+                    patternProperties: otherPackage,
                     additionalProperties: false,
                 },
             },
