@@ -35,7 +35,7 @@ const CASES: readonly BadCase[] = [
     {
         name: "port given as a string",
         edit: (v) => (v.environment.services["kalman-filter"] = { port: "8001" }),
-        expected: [`${P}environment.services.kalman-filter.port: expected an integer from 1 to 65535, got "8001"`],
+        expected: [`${P}environment.services.kalman-filter.port: expected an integer from 1 to 65535, got "8001" (remove the quotes: YAML reads a quoted number as text)`],
     },
     {
         name: "environment name given as a number",
@@ -661,7 +661,7 @@ describe("validation: empty values and shared settings", function () {
         {
             name: "a bad port in the catalog that makes a secret key unknown",
             edit: (v) => (v.catalog.services.execution.port = "8003"),
-            expected: [`${P}catalog.services.execution.port: expected an integer from 1 to 65535, got "8003"`],
+            expected: [`${P}catalog.services.execution.port: expected an integer from 1 to 65535, got "8003" (remove the quotes: YAML reads a quoted number as text)`],
         },
         {
             name: "an unknown tier for every service, reported once",

@@ -31,8 +31,17 @@ export function expecting(expected: string, required?: string) {
 
 export function integer(min: number, max: number, required?: string) {
     const e = expecting(`an integer from ${min} to ${max}`, required);
-    return z.number(e).int(e).min(min, e).max(max, e);
+    // `port: "8080"` is text in YAML: say what to change, not only what is wrong.
+    const quoted = {
+        ...e,
+        error: (issue: { input?: unknown }) =>
+            typeof issue.input === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(issue.input) ? `${e.error(issue)} (${QUOTED_NUMBER})` : e.error(issue),
+    };
+    return z.number(quoted).int(e).min(min, e).max(max, e);
 }
+
+/** The hint for a number written in quotes. */
+export const QUOTED_NUMBER = "remove the quotes: YAML reads a quoted number as text";
 
 export function boolean() {
     return z.boolean(expecting("true or false"));

@@ -65,7 +65,7 @@ describe("config reader on other systems' catalogs", () => {
             (e: unknown) => {
                 assert.ok(e instanceof ConfigError);
                 assert.deepEqual(e.problems, [
-                    'platform-test:catalog.services.api.port: expected an integer from 1 to 65535, got "8080"',
+                    'platform-test:catalog.services.api.port: expected an integer from 1 to 65535, got "8080" (remove the quotes: YAML reads a quoted number as text)',
                     `platform-test:catalog.services.api.replcias: unknown key (did you mean 'replicas'?); allowed keys: allowFrom, autoscaling, build, env, image, ingress, pdb, port, probes, replicas, resources, runAsUser, secrets, servicePort, tier`,
                     "platform-test:environment.services.apii: unknown service; the catalog (platform-test:catalog.services) has: api",
                 ]);
