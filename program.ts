@@ -13,7 +13,7 @@ export interface ServiceOutputs {
 export interface PlatformOutputs {
     readonly namespace: pulumi.Output<string>;
     readonly services: Record<string, ServiceOutputs>;
-    /** The first exposed service's URL (by name): what CI shows as the environment's URL. */
+    /** The URL of `environment.publicService`: what CI shows as the environment's URL. */
     readonly publicUrl?: string;
 }
 
@@ -46,10 +46,7 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
         );
         services[svc.name] = { address: ms.address, url: ms.url, image: ms.image };
     }
-    const publicUrl = Object.keys(services)
-        .sort()
-        .map((name) => services[name].url)
-        .find((url) => url !== undefined);
+    const publicUrl = env.publicService ? services[env.publicService].url : undefined;
     deployDelivery(config, { NAMESPACE: environment.namespace, ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}) });
     return { namespace: environment.namespace, services, ...(publicUrl ? { publicUrl } : {}) };
 }

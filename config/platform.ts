@@ -132,11 +132,17 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
         }
     }
 
+    // The stack's tiers replace the catalog's of the same name; an invalid one is known but unusable.
     const tiers = new Map<string, Resources | undefined>();
-    const rawTiers = isRecord(s.catalog.valid) && isRecord(s.catalog.valid.tiers) ? s.catalog.valid.tiers : {};
-    const invalidTiers = new Set(s.catalog.invalid.filter((p) => p[0] === "tiers").map((p) => String(p[1])));
-    for (const name of Object.keys(rawTiers).sort(byCodePoint)) tiers.set(name, invalidTiers.has(name) ? undefined : (cat.tiers?.[name] as Resources | undefined));
-    for (const name of [...invalidTiers].sort(byCodePoint)) if (!tiers.has(name)) tiers.set(name, undefined);
+    for (const [section, typed] of [
+        [s.catalog, cat.tiers],
+        [s.environment, env.tiers],
+    ] as const) {
+        const written = isRecord(section.valid) && isRecord(section.valid.tiers) ? Object.keys(section.valid.tiers) : [];
+        const invalid = section.invalid.filter((p) => p[0] === "tiers" && p.length > 1).map((p) => String(p[1]));
+        for (const name of [...written, ...invalid]) tiers.set(name, invalid.includes(name) ? undefined : (typed?.[name] as Resources | undefined));
+    }
+    const sortedTiers = new Map([...tiers].sort(([a], [b]) => byCodePoint(a, b)));
 
     const registryGiven = isRecord(raw.values.environment) && raw.values.environment.registry !== undefined;
     const imageTagInvalid = s.environment.invalid.some((p) => p[0] === "imageTag");
@@ -144,7 +150,7 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
     const resolved: ResolvedService[] = [];
     for (const [name, merged] of s.services) {
         const service = resolveService(name, merged, {
-            tiers,
+            tiers: sortedTiers,
             tiersPath: `${s.catalogPath}.tiers`,
             domain: env.domain,
             imageTag: env.imageTag !== undefined || imageTagInvalid ? { value: env.imageTag, path: `${envPath}.imageTag` } : undefined,
@@ -159,6 +165,8 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
         if (service) resolved.push(service);
     }
     const pinned = applyPinnedImages(resolved, raw.ciEnv[PINNED_IMAGES_VAR], problems);
+    // Without a valid domain no service has a host, and without services none is exposed: nothing to judge.
+    const publicService = env.domain === undefined || s.names.length === 0 ? env.publicService : resolvePublicService(env.publicService, pinned, s.names, `${envPath}.publicService`, problems);
 
     const uses = secretUses(raw, s);
     const registryPassword = env.registry?.passwordSecret;
@@ -213,6 +221,7 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             commonEnv: Object.fromEntries(Object.entries(commonEnv).sort(([a], [b]) => byCodePoint(a, b))),
             ...(registry ? { registry } : {}),
             buildOnPreview: env.buildOnPreview!,
+            ...(publicService ? { publicService } : {}),
             rollout: { progressDeadlineSeconds: rollout.progressDeadlineSeconds, awaitTimeoutSeconds: rollout.awaitTimeoutSeconds ?? rollout.progressDeadlineSeconds + AWAIT_MARGIN_SECONDS },
         },
         cluster: cluster.context !== undefined ? { context: cluster.context } : { kubeconfig: value(cluster.kubeconfigSecret!) },
@@ -236,6 +245,24 @@ function githubConfig(gh: NonNullable<Sections["gh"]> & { owner: string; reposit
         secrets: values(secrets),
         repositorySecrets: values(repositorySecrets),
     };
+}
+
+/**
+ * The service whose URL is the environment's public URL: the one the stack names, else the only
+ * exposed one. Several exposed and none named is refused, so adding a service never silently
+ * changes the URL CI shows.
+ */
+function resolvePublicService(named: string | undefined, services: readonly ResolvedService[], all: readonly string[], path: string, problems: Problems): string | undefined {
+    const exposed = services.filter((svc) => svc.ingress).map((svc) => svc.name);
+    const choose = `expected one of the services with an Ingress: ${exposed.join(", ") || "none"}`;
+    if (named !== undefined && !all.includes(named)) {
+        problems.add(path, `unknown service ${JSON.stringify(named)}; ${choose}`);
+    } else if (named !== undefined && services.some((svc) => svc.name === named) && !exposed.includes(named)) {
+        problems.add(path, `${JSON.stringify(named)} has no Ingress, so no public URL; ${choose}`);
+    } else if (named === undefined && exposed.length > 1) {
+        problems.add(path, `required when several services have an Ingress (${exposed.join(", ")}): name the one whose URL is the environment's public URL`);
+    }
+    return named ?? (exposed.length === 1 ? exposed[0] : undefined);
 }
 
 /** The stack name as a DNS label, when the environment does not name itself. */

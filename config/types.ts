@@ -93,6 +93,8 @@ export interface EnvironmentConfig {
     readonly registry?: RegistryConfig;
     /** Build images during `pulumi preview` too (never pushed). */
     readonly buildOnPreview: boolean;
+    /** The service whose URL is the environment's public URL; undefined when none is exposed. */
+    readonly publicService?: string;
     readonly rollout: RolloutConfig;
 }
 

@@ -188,7 +188,7 @@ describe("GitHub delivery", () => {
             (g) => (g.variables = { NAMESPACE: "hft-other", PUBLIC_URL: "https://elsewhere.example/", SLACK_CHANNEL: "#deploys" }),
             [
                 `${P}github.variables.NAMESPACE: 'NAMESPACE' is set by the program itself (the stack's Kubernetes namespace); choose another name`,
-                `${P}github.variables.PUBLIC_URL: 'PUBLIC_URL' is set by the program itself (the first exposed service's URL); choose another name`,
+                `${P}github.variables.PUBLIC_URL: 'PUBLIC_URL' is set by the program itself (the URL of environment.publicService); choose another name`,
             ],
         ],
         ["a secret under a name GitHub reserves", (g) => (g.secrets.GITHUB_TOKEN = { fromConfig: "githubToken" }), [`${P}github.secrets.GITHUB_TOKEN: names starting with GITHUB_ are reserved by GitHub`]],

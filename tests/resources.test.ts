@@ -433,8 +433,14 @@ describe("determinism", () => {
 
 describe("a stack with no Ingress", () => {
     it("has no cert-manager solver policy to open", async () => {
-        const ev = await run(editedConfig("staging", (v) => delete v.catalog.services.orchestrator.ingress));
+        const ev = await run(
+            editedConfig("staging", (v) => {
+                delete v.catalog.services.orchestrator.ingress;
+                delete v.environment.publicService;
+            }),
+        );
         assert.equal(ofKind(ev, "networking.k8s.io/v1:NetworkPolicy").has("staging-acme-solver"), false);
+        assert.equal((ev.outputs as { publicUrl?: string }).publicUrl, undefined, "no public URL without an exposed service");
         assert.equal(ofKind(ev, "networking.k8s.io/v1:NetworkPolicy").has("staging-default-deny"), true);
     });
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import * as f from "../formats";
 import { boolean, GOT, integer, map, object, oneOf, text } from "./fields";
+import { tier } from "./catalog";
 import { commonEnv, CONFIG_KEY, DNS_LABEL, IMAGE_TAG_EXPECTED, service } from "./service";
 
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
@@ -89,6 +90,16 @@ export const environment = object(
         buildOnPreview: boolean().default(false).meta({ description: "Build images during `pulumi preview` too (never pushed)." }),
         rollout: rollout.prefault({}).meta({ description: "How long a rollout may take before it counts as failed." }),
         commonEnv: commonEnv.optional().meta({ description: "Variables every service of this environment receives (after the catalog's)." }),
+        tiers: map(tier, { check: f.dnsLabel, expected: "a tier name (DNS-1123 label)", pattern: DNS_LABEL })
+            .optional()
+            .meta({ description: "Resource tiers of this stack: a tier named like one of `catalog.tiers` replaces it here (a smaller environment), others are added." }),
+        publicService: text({ expected: "the name of a service with an Ingress", check: f.dnsLabel, pattern: DNS_LABEL })
+            .optional()
+            .meta({
+                description:
+                    "The service whose URL is the environment's public URL (the `publicUrl` output, GitHub's `PUBLIC_URL`); default: the only service with an Ingress, and required when several have one.",
+                examples: ["orchestrator"],
+            }),
         serviceDefaults: service.optional().meta({ description: "Service settings for every service of this stack (over the catalog's)." }),
         services: map(service, { check: f.dnsLabel, expected: "a service name (DNS-1123 label)", pattern: DNS_LABEL })
             .optional()

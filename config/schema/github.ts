@@ -11,7 +11,7 @@ export const REQUIRED_CHECKS = ["test", "preview (staging)", "preview (productio
 /** Variables the program sets in every GitHub environment itself, with what they hold. */
 export const PROGRAM_VARIABLES: Readonly<Record<string, string>> = {
     NAMESPACE: "the stack's Kubernetes namespace",
-    PUBLIC_URL: "the first exposed service's URL",
+    PUBLIC_URL: "the URL of environment.publicService",
 };
 
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;

@@ -89,6 +89,30 @@ describe("config reader on other systems' catalogs", () => {
         });
     });
 
+    it("a stack's tier replaces the catalog's tier of that name, for every service that picks it", () => {
+        const values = structuredClone(apiAndWeb) as any;
+        const tiny = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "100m", memory: "128Mi" } };
+        values.environment.tiers = { web: tiny, batch: tiny };
+        const config = configOf(values, { databaseUrl: "postgres://db" }, "qa");
+        assert.deepEqual(config.services.find((s) => s.name === "web")?.resources, tiny);
+        assert.equal(config.services.find((s) => s.name === "api")?.resources.limits.memory, "1Gi", "the catalog's other tier is kept");
+        values.catalog.services.api.tier = "gpu";
+        assert.throws(() => configOf(values, { databaseUrl: "x" }, "qa"), { message: /catalog\.services\.api\.tier: unknown tier "gpu"; expected one of: api, batch, web/ });
+    });
+
+    it("names the public service: the only exposed one by default, and asks which when several are exposed", () => {
+        assert.equal(configOf(singleApi).environment.publicService, "api");
+        const two = structuredClone(apiAndWeb) as any;
+        two.catalog.services.api.ingress = { hostPrefix: "api" };
+        assert.throws(() => configOf(two, { databaseUrl: "x" }, "staging"), {
+            message: /platform-test:environment\.publicService: required when several services have an Ingress \(api, web\): name the one whose URL is the environment's public URL/,
+        });
+        two.environment.publicService = "web";
+        assert.equal(configOf(two, { databaseUrl: "x" }, "staging").environment.publicService, "web");
+        two.environment.publicService = "db";
+        assert.throws(() => configOf(two, { databaseUrl: "x" }, "staging"), { message: /publicService: unknown service "db"; expected one of the services with an Ingress: api, web/ });
+    });
+
     it("refuses a secret the stack does not hold, naming the command that sets it", () => {
         assert.throws(() => configOf(apiAndWeb, {}, "staging"), {
             message: /platform-test:databaseUrl: required secret is not set \(used by platform-test:catalog\.services\.api\.secrets\.DATABASE_URL\); set it with 'pulumi config set --secret databaseUrl <value> --stack staging'/,
