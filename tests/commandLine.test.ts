@@ -7,6 +7,7 @@ import { CommandSpec, EXIT, execute, helpText, Parsed, Refusal } from "../tools/
 import * as render from "../tools/render";
 import * as generate from "../tools/generate";
 import * as rollback from "../tools/rollback/main";
+import * as processes from "../tools/rollback/processes";
 import { REPO } from "./support";
 
 /** The tools' command lines, parsed in-process (tests/cli.test.ts runs each tool's --help once). */
@@ -158,5 +159,12 @@ describe("bench's command line", () => {
             assert.equal(parse("--sizes", s), sizes(s), s);
         }
         assert.equal(parse("200"), 'unexpected argument "200"; this command takes options only');
+    });
+});
+
+describe("rollback's missing programs", () => {
+    it("says how to install the Pulumi CLI when 'pulumi' is not on PATH", () => {
+        const run = () => processes.run("pulumi", ["version"], { cwd: REPO, env: { PATH: "/nonexistent" } });
+        assert.throws(run, { message: /^'pulumi' was not found on PATH; install the Pulumi CLI \(https:\/\/www\.pulumi\.com\/docs\/iac\/download-install\/.*\) and log in to the stack's backend$/ });
     });
 });

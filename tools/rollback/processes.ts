@@ -8,6 +8,18 @@ export interface Run {
     readonly inherit?: boolean;
 }
 
+/** How to get a program the rollback runs, for the message when it is missing. */
+const INSTALL: Readonly<Record<string, string>> = {
+    pulumi: "install the Pulumi CLI (https://www.pulumi.com/docs/iac/download-install/, e.g. 'curl -fsSL https://get.pulumi.com | sh' or 'brew install pulumi/tap/pulumi') and log in to the stack's backend",
+    git: "install git",
+    npm: "install Node.js 20 or later, which brings npm",
+};
+
+/** The error for a program that is not on PATH, saying how to get it. */
+export function notFound(command: string): Error {
+    return new Error(`'${command}' was not found on PATH${Object.hasOwn(INSTALL, command) ? `; ${INSTALL[command]}` : ""}`);
+}
+
 /** Runs a program with an argument list (never through a shell). */
 export function run(command: string, args: readonly string[], opts: Run): SpawnSyncReturns<string> {
     const r = spawnSync(command, args, {
@@ -18,7 +30,7 @@ export function run(command: string, args: readonly string[], opts: Run): SpawnS
         maxBuffer: 256 * 1024 * 1024,
     });
     if (r.error && (r.error as NodeJS.ErrnoException).code === "ENOENT") {
-        throw new Error(`'${command}' was not found on PATH`);
+        throw notFound(command);
     }
     return r;
 }
@@ -43,7 +55,7 @@ export function runLive(command: string, args: readonly string[], opts: Run, tra
         track(child);
         child.on("error", (e: NodeJS.ErrnoException) => {
             track(undefined);
-            reject(e.code === "ENOENT" ? new Error(`'${command}' was not found on PATH`) : e);
+            reject(e.code === "ENOENT" ? notFound(command) : e);
         });
         child.on("close", (code, signal) => {
             track(undefined);
