@@ -108,8 +108,13 @@ function secretUses(raw: RawConfig, s: Sections): Map<string, string> {
  * run `pulumi config set --secret`.
  */
 export function referencedSecretKeys(values: Readonly<Record<string, unknown>>): string[] {
-    const raw: RawConfig = { project: "", stack: "", values, dryRun: true, ciEnv: {} };
-    return [...secretUses(raw, readSections(raw, new Problems())).keys()].sort();
+    return [...secretKeyUses("", values).keys()];
+}
+
+/** Each secret config key a configuration names, with the key path of its first use, by key. */
+export function secretKeyUses(project: string, values: Readonly<Record<string, unknown>>): Map<string, string> {
+    const raw: RawConfig = { project, stack: "", values, dryRun: true, ciEnv: {} };
+    return new Map([...secretUses(raw, readSections(raw, new Problems()))].sort(([a], [b]) => byCodePoint(a, b)));
 }
 
 /**

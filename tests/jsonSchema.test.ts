@@ -5,6 +5,7 @@ import Ajv2020 from "ajv/dist/2020";
 import YAML from "yaml";
 import * as os from "os";
 import { generate } from "../tools/generate";
+import { stackSecretsDoc } from "../tools/generate/stackSecrets";
 import { REPO } from "./support";
 
 /**
@@ -28,6 +29,7 @@ describe("JSON Schema files for editors", () => {
     it("`--check` finds a stale or missing file and exits 4 (findings) without writing; a run writes them", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-generate-"));
         try {
+            for (const file of ["Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml"]) fs.copyFileSync(path.join(REPO, file), path.join(dir, file));
             fs.mkdirSync(path.join(dir, "docs"));
             fs.writeFileSync(path.join(dir, "docs", "configuration.md"), "edited by hand\n");
             const out: string[] = [];
@@ -92,5 +94,13 @@ describe("JSON Schema files for editors", () => {
         const badPort = read("Pulumi.yaml").config.catalog.value;
         badPort.services.execution.port = 70000;
         assert.ok(errors(catalogFile, badPort).some((e) => /port must be <= 65535/.test(e)), String(errors(catalogFile, badPort)));
+    });
+
+    it("the secret-keys page lists, per stack, each key its configuration names and where it is used", () => {
+        const doc = stackSecretsDoc(REPO);
+        const section = (stack: string) => doc.split(`## ${stack}\n`)[1].split("\n## ")[0];
+        assert.match(section("production"), /\| `pulumiPreviewToken` \| `hft-platform:github\.repositorySecrets\.PULUMI_ACCESS_TOKEN` \| `pulumi config set --secret pulumiPreviewToken <value> --stack production` \|/);
+        assert.doesNotMatch(section("staging"), /pulumiPreviewToken/, "only production manages repository secrets");
+        assert.match(section("staging"), /\| `brokerApiKey` \| `hft-platform:catalog\.services\.execution\.secrets\.BROKER_API_KEY` \|/);
     });
 });

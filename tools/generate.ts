@@ -32,7 +32,7 @@ export function parseArgs(argv: readonly string[]): Parsed<GenerateOptions> {
 /** Writes (or with `check`, compares) the derived files under `repo`; returns the exit code. */
 export function generate(options: GenerateOptions, repo: string = REPO, write: (s: string) => void = (s) => process.stdout.write(s)): number {
     const stale: string[] = [];
-    for (const [file, content] of Object.entries(derivedFiles())) {
+    for (const [file, content] of Object.entries(derivedFiles(repo))) {
         const target = path.join(repo, file);
         const current = fs.existsSync(target) ? fs.readFileSync(target, "utf8") : undefined;
         if (current === content) continue;

@@ -1,12 +1,14 @@
+import * as path from "path";
 import { jsonSchemas, sectionSchema } from "./jsonSchema";
 import { service } from "../../config/schema/service";
 import { referenceOf } from "./reference";
+import { STACK_SECRETS_DOC, stackSecretsDoc } from "./stackSecrets";
 
 /** The Pulumi project; its name is the config namespace. */
 export const PROJECT = "hft-platform";
 
-/** Every derived file, by path from the repository root, with its content. */
-export function derivedFiles(): Record<string, string> {
+/** Every derived file, by path from the repository root (`repo`), with its content. */
+export function derivedFiles(repo: string): Record<string, string> {
     const schemas = jsonSchemas(PROJECT);
     const files: Record<string, string> = {};
     for (const [name, schema] of Object.entries(schemas)) files[`schemas/${name}`] = JSON.stringify(schema, null, 2) + "\n";
@@ -35,5 +37,6 @@ export function derivedFiles(): Record<string, string> {
         ),
         referenceOf("GitHub delivery", `\`${PROJECT}:github\` in a stack file; absent: the stack manages Kubernetes only.`, defs.github, "github."),
     ].join("\n");
+    files[STACK_SECRETS_DOC.split(path.sep).join("/")] = stackSecretsDoc(repo);
     return files;
 }
