@@ -17,20 +17,26 @@ function render(...args: string[]) {
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Every file under `dir`, with its path relative to it, sorted. */
+function listFiles(dir: string): string[] {
+    return fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+}
+
 describe("npm run render (offline rendering of a stack)", function () {
     this.timeout(60000);
     let tmp: string;
     beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "render-"))));
     afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-    it("writes the production manifests and prints the service table", () => {
+    it("writes the production manifests, outputs and GitHub resources, prints the service table and no finding", async () => {
         const out = path.join(tmp, "out");
         const r = render("production", "--out", out);
         assert.equal(r.code, 0, r.stderr);
-        const files = fs.readdirSync(out).filter((f) => f.endsWith(".yaml"));
+        const files = fs.readdirSync(out).filter((f) => f.endsWith(".yaml") && f !== "outputs.yaml");
         assert.equal(files.length, 51);
-        assert.equal(files[0], "00-namespace-hft-production.yaml");
-        const deployment = YAML.parse(fs.readFileSync(path.join(out, files.find((f) => f.includes("deployment-execution"))!), "utf8"));
+        assert.ok(files.includes("namespace-hft-production.yaml"), files.join(", "));
+        assert.deepEqual(files.filter((f) => /^\d/.test(f)), [], "no position numbers");
+        const deployment = YAML.parse(fs.readFileSync(path.join(out, "deployment-execution.yaml"), "utf8"));
         assert.equal(deployment.metadata.namespace, "hft-production");
         assert.equal(deployment.spec.replicas, undefined);
         assert.match(r.stdout, /secret config not set here, rendered as "<redacted>": brokerApiKey, githubToken, kubeconfig, marketDataApiKey, pulumiAccessToken, pulumiPreviewToken, registryPassword/);
@@ -43,15 +49,40 @@ describe("npm run render (offline rendering of a stack)", function () {
             "500m/512Mi",
             "2000m/2Gi",
         ]);
+        assert.match(r.stdout, /\npolicy: no findings \(10 rules\)\n$/);
+
+        const ev = await run("production");
+        assert.deepEqual(YAML.parse(fs.readFileSync(path.join(out, "outputs.yaml"), "utf8")), JSON.parse(JSON.stringify(ev.outputs)));
+        assert.deepEqual(fs.readdirSync(path.join(out, "github")).sort(), [
+            "actionsenvironmentsecret-production-secret-pulumi_access_token.yaml",
+            "actionsenvironmentvariable-production-variable-namespace.yaml",
+            "actionsenvironmentvariable-production-variable-public_url.yaml",
+            "actionssecret-production-repository-secret-pulumi_access_token.yaml",
+            "branchprotection-production-branch-protection.yaml",
+            "repositoryenvironment-production-environment.yaml",
+            "repositoryenvironmentdeploymentpolicy-production-branch-main-0d6e4079.yaml",
+        ]);
+        const secret = YAML.parse(fs.readFileSync(path.join(out, "github", "actionssecret-production-repository-secret-pulumi_access_token.yaml"), "utf8"));
+        assert.deepEqual(secret, {
+            type: "github:index/actionsSecret:ActionsSecret",
+            name: "production-repository-secret-pulumi_access_token",
+            inputs: { repository: "hft-platform", secretName: "PULUMI_ACCESS_TOKEN", value: REDACTED },
+        });
     });
 
     it("renders the same files byte for byte on a second run", () => {
         const a = path.join(tmp, "a");
         const b = path.join(tmp, "b");
-        assert.equal(render("staging", "--out", a).code, 0);
+        const first = render("staging", "--out", a);
+        assert.equal(first.code, 0, first.stderr);
+        // Staging's branch-tagged images are advice, not a block: printed, and the exit stays 0.
+        const advice = first.stdout.split("\n").filter((l) => l.startsWith("  advisory no-mutable-image-tags-nonproduction: Deployment 'hft-staging/"));
+        assert.equal(advice.length, 6, first.stdout);
+        assert.match(first.stdout, /\npolicy: 6 findings \(0 mandatory, 6 advisory\):\n/);
         assert.equal(render("staging", "--out", b).code, 0);
-        const files = fs.readdirSync(a).sort();
-        assert.deepEqual(fs.readdirSync(b).sort(), files);
+        const files = listFiles(a);
+        assert.deepEqual(listFiles(b), files);
+        assert.ok(files.includes("outputs.yaml"));
         for (const f of files) {
             assert.equal(fs.readFileSync(path.join(b, f), "utf8"), fs.readFileSync(path.join(a, f), "utf8"), f);
         }
@@ -104,7 +135,7 @@ describe("npm run render: secrets", function () {
             execFileSync(process.execPath, [...TS_NODE_ARGS, "tools/render.ts", stack, "--out", out], { cwd: REPO, env: { ...process.env, ...TS_NODE_ENV }, stdio: "pipe" });
             const password = unwrap(one(await run(stack), "core/v1:Secret", "orchestrator-secrets").stringData).SESSION_SIGNING_KEY;
             assert.equal(password, mockedPassword("orchestrator-session-signing-key"));
-            const files = fs.readdirSync(out).filter((f) => f.endsWith(".yaml"));
+            const files = fs.readdirSync(out).filter((f) => f.endsWith(".yaml") && f !== "outputs.yaml");
             assert.equal(files.length, stack === "staging" ? 40 : 51);
             const texts = files.map((f) => fs.readFileSync(path.join(out, f), "utf8"));
             const all = texts.join("\n");
@@ -123,6 +154,12 @@ describe("npm run render: secrets", function () {
             );
             assert.deepEqual(docs.flatMap((d) => manifestHits(d, REDACTED, true)), []);
             assert.equal(all.split(REDACTED).length - 1, 4, "exactly the four Secret values are redacted");
+
+            // The rest of the folder: the outputs and the GitHub resources (each stack's environment
+            // secret; production also the repository secret).
+            const rest = listFiles(out).filter((f) => !files.includes(f)).map((f) => fs.readFileSync(path.join(out, f), "utf8")).join("\n");
+            assert.equal(rest.includes(password), false);
+            assert.equal(rest.split(REDACTED).length - 1, stack === "staging" ? 1 : 2, "only the GitHub secrets are redacted");
         });
     }
 });
