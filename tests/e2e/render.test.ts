@@ -163,3 +163,75 @@ describe("npm run render: secrets", function () {
         });
     }
 });
+
+describe("npm run render: a reviewer's diff", function () {
+    this.timeout(60000);
+    let tmp: string;
+    beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "render-diff-"))));
+    afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    /** A copy of the project's files in `dir`, with `market-maker` (calling execution and risk-manager, with an Ingress) added when asked. */
+    function project(dir: string, marketMaker?: { digest: boolean }): string {
+        fs.mkdirSync(dir);
+        const read = (f: string) => YAML.parse(fs.readFileSync(path.join(REPO, f), "utf8"));
+        const [main, production] = [read("Pulumi.yaml"), read("Pulumi.production.yaml")];
+        if (marketMaker) {
+            const services = main.config.catalog.value.services;
+            services["market-maker"] = {
+                port: 8006,
+                image: { repository: "ghcr.io/acme-trading/hft-market-maker" },
+                env: { EXECUTION_URL: "http://execution", RISK_MANAGER_URL: "http://risk-manager" },
+                ingress: { hostPrefix: "mm", path: "/" },
+            };
+            services.execution.allowFrom.push("market-maker");
+            services["risk-manager"].allowFrom.push("market-maker");
+            const image = { tag: "1.4.2", ...(marketMaker.digest ? { digest: `sha256:${"ab".repeat(32)}` } : {}) };
+            production.config["hft-platform:environment"].services["market-maker"] = { image };
+        }
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), YAML.stringify(main));
+        fs.writeFileSync(path.join(dir, "Pulumi.production.yaml"), YAML.stringify(production));
+        return dir;
+    }
+
+    /** What changed from folder `a` to folder `b`: added, removed and changed files. */
+    function changes(a: string, b: string): string[] {
+        const [before, after] = [listFiles(a), listFiles(b)];
+        const read = (dir: string, f: string) => fs.readFileSync(path.join(dir, f), "utf8");
+        return [
+            ...after.filter((f) => !before.includes(f)).map((f) => `+ ${f}`),
+            ...before.filter((f) => !after.includes(f)).map((f) => `- ${f}`),
+            ...before.filter((f) => after.includes(f) && read(a, f) !== read(b, f)).map((f) => `~ ${f}`),
+        ];
+    }
+
+    it("adding a service changes only its files and the objects that really change, outputs and GitHub included", () => {
+        const [a, b] = [path.join(tmp, "a"), path.join(tmp, "b")];
+        const before = render("production", "--dir", project(path.join(tmp, "before")), "--out", a);
+        assert.equal(before.code, 0, before.stderr);
+        const after = render("production", "--dir", project(path.join(tmp, "after"), { digest: true }), "--out", b);
+        assert.equal(after.code, 0, after.stderr);
+        // An auto-named object's hash suffix is shown as <hash>.
+        assert.deepEqual(changes(a, b).map((c) => c.replace(/-[0-9a-f]{8}\.yaml$/, "-<hash>.yaml")), [
+            "+ configmap-market-maker-config-<hash>.yaml",
+            ...["deployment", "horizontalpodautoscaler", "ingress", "networkpolicy", "poddisruptionbudget", "service", "serviceaccount"].map((k) => `+ ${k}-market-maker.yaml`),
+            // The services it calls now let it in; publicUrl (the first exposed service by name) moved to it.
+            "~ github/actionsenvironmentvariable-production-variable-public_url.yaml",
+            "~ networkpolicy-execution.yaml",
+            "~ networkpolicy-risk-manager.yaml",
+            "~ outputs.yaml",
+        ]);
+        assert.equal(YAML.parse(fs.readFileSync(path.join(b, "outputs.yaml"), "utf8")).publicUrl, "https://mm.acme-trading.example/");
+    });
+
+    it("exits 4 after writing the files when a mandatory policy finds something, and prints it", () => {
+        const out = path.join(tmp, "out");
+        const r = render("production", "--dir", project(path.join(tmp, "project"), { digest: false }), "--out", out);
+        assert.equal(r.code, 4, r.stderr);
+        assert.equal(r.stderr, "render: stack 'production': mandatory policy findings (above); 'pulumi preview' would fail\n");
+        assert.match(
+            r.stdout,
+            /\npolicy: 1 finding \(1 mandatory, 0 advisory\):\n {2}mandatory no-mutable-image-tags: Deployment 'hft-production\/market-maker' container 'market-maker' image 'ghcr\.io\/acme-trading\/hft-market-maker:1\.4\.2' uses the tag '1\.4\.2' without a digest/,
+        );
+        assert.ok(fs.existsSync(path.join(out, "deployment-market-maker.yaml")));
+    });
+});
