@@ -37,7 +37,7 @@ export const SPEC = {
         "pack (policy/) and prints its findings. Secrets are written as \"<redacted>\".",
     positionals: [{ name: "<stack>", help: "the stack to render: Pulumi.<stack>.yaml in the project folder" }],
     options: {
-        out: { type: "string", value: "<dir>", help: "where to write the manifests (default: rendered/<stack>); replaced whole on each run" },
+        out: { type: "string", value: "<dir>", help: "where to write the files (default: rendered/<stack>); replaced whole on each run" },
         dir: { type: "string", value: "<project folder>", help: "the project folder holding Pulumi.yaml (default: this repository)" },
     },
     exits: [

@@ -9,12 +9,12 @@
  * case) and the name as the harness records it (auto-named objects keep their hash suffix). It
  * is used only when the other two parts are implied: the group is the one Kubernetes gives that
  * built-in kind (`BUILT_IN`), and the object is in the stack's namespace, or is a cluster-scoped
- * kind. Any other object gets the full name `<kind>_<group>_<namespace>_<name>.yaml` (the core
- * group is empty; no namespace part when it has none). A name is written as it is when it holds only lower-case
- * letters, digits, `.` and `-` (every DNS name); any other character (`_`, upper case, `:`) is
- * written `%` and four hex digits, as `%` itself is. So no part holds `_`: a full name splits into its
- * parts one way only and never equals a short one, and two objects cannot share a file name,
- * even on a file system that ignores case.
+ * kind without one. Any other object gets the full name `<kind>_<group>_<namespace>_<name>.yaml`
+ * (the core group is empty; no namespace part when it has none). A name is written as it is
+ * when it holds only lower-case letters, digits, `.` and `-` (every DNS name); any other
+ * character (`_`, upper case, `:`) is written `%` and four hex digits, as `%` itself is. So no
+ * part holds `_`: a full name splits into its parts one way only and never equals a short one,
+ * and two objects cannot share a file name, even on a file system that ignores case.
  */
 import { Manifest } from "../harness/manifests";
 
