@@ -102,6 +102,7 @@ export function stackFile(services: readonly BenchService[]): Record<string, unk
                 ingress: { clusterIssuer: "letsencrypt-staging" },
                 registry: { server: "ghcr.io", repositoryPrefix: "acme-trading", username: "acme-trading-ci", passwordSecret: "registryPassword" },
                 imageTag: IMAGE_TAG,
+                publicService: services[0].name,
                 serviceDefaults: { tier: "standard", replicas: 1 },
                 services: Object.fromEntries(services.map((s) => [s.name, { autoscaling: { maxReplicas: s.stagingMaxReplicas } }])),
             },

@@ -265,7 +265,8 @@ function resolvePublicService(named: string | undefined, services: readonly Reso
     } else if (named !== undefined && services.some((svc) => svc.name === named) && !exposed.includes(named)) {
         problems.add(path, `${JSON.stringify(named)} has no Ingress, so no public URL; ${choose}`);
     } else if (named === undefined && exposed.length > 1) {
-        problems.add(path, `required when several services have an Ingress (${exposed.join(", ")}): name the one whose URL is the environment's public URL`);
+        const listed = exposed.length > 8 ? `${exposed.slice(0, 8).join(", ")} and ${exposed.length - 8} more` : exposed.join(", ");
+        problems.add(path, `required when several services have an Ingress (${listed}): name the one whose URL is the environment's public URL`);
     }
     return named ?? (exposed.length === 1 ? exposed[0] : undefined);
 }

@@ -3,7 +3,7 @@ import * as path from "path";
 import { runOnce, Sample } from "../bench/measure";
 import type { ChildReport } from "../bench/preload";
 import { compilePreload, Runtime, runnerCommand } from "../bench/runner";
-import { evaluate, Evaluation, isSecretEnvelope, RecordedResource } from "../tools/harness/evaluate";
+import { evaluate, Evaluation, RecordedResource, unwrapSecrets } from "../tools/harness/evaluate";
 import { readStackFiles, StackConfig } from "../tools/harness/stackFiles";
 import { referencedSecretKeys } from "../config/platform";
 
@@ -73,10 +73,7 @@ export function one(ev: Evaluation, kind: string, name: string): any {
 
 /** Replaces Pulumi's secret envelopes by their values (for asserting on structure). */
 export function unwrap(v: unknown): any {
-    if (isSecretEnvelope(v)) return unwrap(v.value);
-    if (Array.isArray(v)) return v.map(unwrap);
-    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]));
-    return v;
+    return unwrapSecrets(v);
 }
 
 /**

@@ -1,20 +1,24 @@
 /**
  * Offline rendering of a stack, like `helm template` or `kustomize build`: evaluates the real
  * program under Pulumi's mocks (no CLI, no cluster, no credentials), writes the Kubernetes
- * manifests as YAML and prints a summary. Exits 1 with the message on a configuration error.
+ * manifests, the stack outputs and the GitHub resources as YAML, prints a summary, and runs the
+ * policy pack. Exits 1 with the message on a configuration error, 4 on a mandatory finding.
  *
  *   npm run render -- --help
  */
-import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
+import { RULES } from "../policy/rules";
 import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand } from "./cli";
 import { evaluate, isConfigError } from "./harness/evaluate";
-import { toManifests, Manifest } from "./harness/manifests";
+import { toManifests } from "./harness/manifests";
+import { checkRules, policyResources, redactFindings } from "./harness/policy";
 import { readStackFiles, StackFileError } from "./harness/stackFiles";
 import { summarize, formatTable } from "./harness/summary";
+import { blocks, formatFindings } from "./render/findings";
+import { renderedFiles, writeFolder } from "./render/folder";
+import { toGithubDocuments } from "./render/github";
 
-const MARKER = ".rendered-by-platform";
 const REPO = path.resolve(__dirname, "..");
 
 export interface RenderOptions {
@@ -28,16 +32,18 @@ export const SPEC = {
     usage: "npm run render -- <stack> [--out <dir>] [--dir <project folder>]",
     summary:
         "Renders a stack offline, like 'helm template': runs the real program under Pulumi's mocks (no CLI, no\n" +
-        "cluster, no credentials), writes each Kubernetes object as YAML and prints a table of the services.\n" +
-        "Secrets are written as \"<redacted>\".",
+        "cluster, no credentials), writes each Kubernetes object as YAML (<kind>-<name>.yaml), the stack outputs\n" +
+        "(outputs.yaml) and each GitHub resource (github/), prints a table of the services, then runs the policy\n" +
+        "pack (policy/) and prints its findings. Secrets are written as \"<redacted>\".",
     positionals: [{ name: "<stack>", help: "the stack to render: Pulumi.<stack>.yaml in the project folder" }],
     options: {
-        out: { type: "string", value: "<dir>", help: "where to write the manifests (default: rendered/<stack>); replaced whole on each run" },
+        out: { type: "string", value: "<dir>", help: "where to write the files (default: rendered/<stack>); replaced whole on each run" },
         dir: { type: "string", value: "<project folder>", help: "the project folder holding Pulumi.yaml (default: this repository)" },
     },
     exits: [
         [EXIT.refused, "no such stack, an invalid configuration, or an --out folder this tool did not write"],
         [EXIT.failed, "the program failed for another reason"],
+        [EXIT.findings, "a mandatory policy finding (printed; the files are written)"],
     ],
 } as const satisfies CommandSpec;
 
@@ -66,34 +72,27 @@ async function render(args: RenderOptions): Promise<number> {
         return isConfigError(ev.error) ? EXIT.refused : EXIT.failed;
     }
     const manifests = toManifests(ev.resources);
+    const namespace = (ev.outputs as { namespace: string }).namespace;
     const out = path.resolve(args.out ?? path.join(REPO, "rendered", args.stack));
-    writeFolder(out, manifests);
+    writeFolder(out, renderedFiles({ manifests, github: toGithubDocuments(ev.resources), outputs: ev.outputs, namespace }));
 
     if (stack.placeholders.length > 0) {
         process.stdout.write(`secret config not set here, rendered as "<redacted>": ${stack.placeholders.join(", ")}\n`);
     }
-    process.stdout.write(`stack ${args.stack}: ${manifests.length} objects in namespace ${(ev.outputs as { namespace: string }).namespace} -> ${path.relative(process.cwd(), out) || "."}\n\n`);
-    process.stdout.write(formatTable(summarize(manifests)) + "\n");
+    process.stdout.write(`stack ${args.stack}: ${manifests.length} objects in namespace ${namespace} -> ${path.relative(process.cwd(), out) || "."}\n\n`);
+    process.stdout.write(formatTable(summarize(manifests)) + "\n\n");
+
+    const findings = redactFindings(checkRules(policyResources(ev, stack.project, stack.stack)), ev);
+    process.stdout.write(formatFindings(findings, RULES.length));
+    if (blocks(findings)) {
+        process.stderr.write(`render: stack '${args.stack}': mandatory policy findings (above); 'pulumi preview' would fail\n`);
+        return EXIT.findings;
+    }
     return EXIT.done;
 }
 
 function isUnreadable(e: unknown): boolean {
     return ["ENOENT", "ENOTDIR", "EISDIR", "EACCES"].includes((e as NodeJS.ErrnoException).code ?? "");
-}
-
-function writeFolder(out: string, manifests: readonly Manifest[]): void {
-    if (fs.existsSync(out)) {
-        if (fs.readdirSync(out).length > 0 && !fs.existsSync(path.join(out, MARKER))) {
-            throw new Refusal(`refusing to overwrite ${out}: it exists and was not written by this tool`);
-        }
-        fs.rmSync(out, { recursive: true });
-    }
-    fs.mkdirSync(out, { recursive: true });
-    fs.writeFileSync(path.join(out, MARKER), "Written by `npm run render`; the whole folder is replaced on each run.\n");
-    manifests.forEach((m, i) => {
-        const file = `${String(i).padStart(2, "0")}-${m.kind.toLowerCase()}-${m.metadata.name}.yaml`;
-        fs.writeFileSync(path.join(out, file), YAML.stringify(m, { sortMapEntries: true }));
-    });
 }
 
 if (require.main === module) {

@@ -21,7 +21,10 @@ export interface RecordedResource {
 
 export interface Evaluation {
     readonly resources: RecordedResource[];
-    /** The stack outputs, resolved; undefined when the program failed. */
+    /**
+     * The stack outputs, resolved; undefined when the program failed. An output Pulumi holds as a
+     * secret stays in the secret envelope, as resource inputs do (`unwrapSecrets` gives the plain value).
+     */
     readonly outputs?: unknown;
     readonly error?: Error;
 }
@@ -32,6 +35,14 @@ const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
 export function isSecretEnvelope(v: unknown): v is { value: unknown } {
     return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
+}
+
+/** Replaces Pulumi's secret envelopes by their values (what the engine hands to policies). */
+export function unwrapSecrets(v: unknown): unknown {
+    if (isSecretEnvelope(v)) return unwrapSecrets(v.value);
+    if (Array.isArray(v)) return v.map(unwrapSecrets);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+    return v;
 }
 
 /**
@@ -96,7 +107,7 @@ export async function underMocks(stack: Pick<StackConfig, "project" | "stack" | 
     let outputs: unknown;
     let error: Error | undefined;
     try {
-        outputs = await resolve(pulumi.output(program()));
+        outputs = await sealed(program());
     } catch (e) {
         error = e as Error;
     }
@@ -110,6 +121,20 @@ export function isConfigError(e: unknown): e is ConfigError {
 
 function hash(v: unknown): string {
     return createHash("sha256").update(JSON.stringify(v)).digest("hex");
+}
+
+/** A program's result with every Output resolved; a secret one wrapped in the secret envelope. */
+async function sealed(v: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(v)) {
+        const value = await sealed(await resolve(v));
+        return (await pulumi.isSecret(v)) ? { [SECRET_SIG]: SECRET_VALUE, value } : value;
+    }
+    if (v instanceof Promise) return sealed(await v);
+    if (Array.isArray(v)) return Promise.all(v.map(sealed));
+    if (v !== null && typeof v === "object") {
+        return Object.fromEntries(await Promise.all(Object.entries(v).map(async ([k, x]) => [k, await sealed(x)] as const)));
+    }
+    return v;
 }
 
 /** The value of an Output, secret or not. */

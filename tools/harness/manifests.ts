@@ -2,7 +2,10 @@ import { isSecretEnvelope, RecordedResource } from "./evaluate";
 import { REDACTED } from "./stackFiles";
 import { byCodePoint } from "../../config/order";
 
-/** Kinds in the order `kubectl apply -f` of a folder would want them. */
+/**
+ * Kinds in the order the objects are listed (the table, the tests): the order `kubectl apply`
+ * would want. The rendered file names do not carry it (tools/render/fileNames.ts).
+ */
 const KIND_ORDER = [
     "Namespace",
     "ServiceAccount",
