@@ -10,6 +10,8 @@ import { REDACTED } from "../tools/harness/stackFiles";
 import { checkDistinct, githubFileName, manifestFileName } from "../tools/render/fileNames";
 import { blocks, formatFindings } from "../tools/render/findings";
 import { renderedFiles } from "../tools/render/folder";
+import { problemsWithFiles } from "../tools/render/problems";
+import { ConfigError } from "../config/errors";
 import { toGithubDocuments } from "../tools/render/github";
 import { policyResources, runPack } from "./policyRunner";
 import { PROJECT, run, stackConfig } from "./support";
@@ -108,5 +110,33 @@ describe("render: the policy pack", () => {
         assert.ok(JSON.stringify(secretState.inputs).includes(password));
         const [finding] = redactFindings([{ policy: "p", level: "mandatory", message: `value '${password}' here`, urn: "u" }], ev);
         assert.equal(finding.message, `value '${REDACTED}' here`);
+    });
+});
+
+describe("render: configuration problems name the file that set the key", () => {
+    const stack = { project: "hft-platform", stack: "staging", files: { "hft-platform:catalog": "Pulumi.yaml", "hft-platform:environment": "Pulumi.staging.yaml" } };
+    it("prefixes each problem with its file, the stack file for a secret key no file sets, and leaves other sources alone", () => {
+        const error = new ConfigError([
+            'hft-platform:catalog.services.execution.port: expected an integer from 1 to 65535, got "8003" (remove the quotes: YAML reads a quoted number as text)',
+            "hft-platform:environment.services.orchestrator.replcias: unknown key (did you mean 'replicas'?)",
+            "hft-platform:brokerApiKey: required secret is not set",
+            "catalog.yaml.services.x.port: expected an integer",
+            "PLATFORM_PINNED_IMAGES.gateway: unknown service",
+        ]);
+        assert.equal(
+            problemsWithFiles(error, stack),
+            "Invalid configuration (5 problems):\n" +
+                '  - Pulumi.yaml: hft-platform:catalog.services.execution.port: expected an integer from 1 to 65535, got "8003" (remove the quotes: YAML reads a quoted number as text)\n' +
+                "  - Pulumi.staging.yaml: hft-platform:environment.services.orchestrator.replcias: unknown key (did you mean 'replicas'?)\n" +
+                "  - Pulumi.staging.yaml: hft-platform:brokerApiKey: required secret is not set\n" +
+                "  - catalog.yaml.services.x.port: expected an integer\n" +
+                "  - PLATFORM_PINNED_IMAGES.gateway: unknown service",
+        );
+    });
+
+    it("knows which file set each key, as the engine merges them (the stack file wins)", () => {
+        const files = stackConfig("staging").files!;
+        assert.equal(files["hft-platform:catalog"], "Pulumi.yaml");
+        assert.equal(files["hft-platform:environment"], "Pulumi.staging.yaml");
     });
 });

@@ -11,6 +11,7 @@ import YAML from "yaml";
 import { RULES } from "../policy/rules";
 import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand } from "./cli";
 import { evaluate, isConfigError } from "./harness/evaluate";
+import { problemsWithFiles } from "./render/problems";
 import { toManifests } from "./harness/manifests";
 import { checkRules, policyResources, redactFindings } from "./harness/policy";
 import { readStackFiles, StackFileError } from "./harness/stackFiles";
@@ -68,7 +69,7 @@ async function render(args: RenderOptions): Promise<number> {
     }
     const ev = await evaluate(stack);
     if (ev.error) {
-        process.stderr.write(`render: stack '${args.stack}': ${ev.error.message}\n`);
+        process.stderr.write(`render: stack '${args.stack}': ${isConfigError(ev.error) ? problemsWithFiles(ev.error, stack) : ev.error.message}\n`);
         return isConfigError(ev.error) ? EXIT.refused : EXIT.failed;
     }
     const manifests = toManifests(ev.resources);

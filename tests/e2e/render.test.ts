@@ -98,7 +98,7 @@ describe("npm run render (offline rendering of a stack)", function () {
         assert.equal(
             r.stderr,
             "render: stack 'broken': Invalid configuration (1 problem):\n" +
-                "  - hft-platform:environment.services.orchestrator.replcias: unknown key (did you mean 'replicas'?); allowed keys: " +
+                "  - Pulumi.broken.yaml: hft-platform:environment.services.orchestrator.replcias: unknown key (did you mean 'replicas'?); allowed keys: " +
                 "allowFrom, autoscaling, build, env, image, ingress, pdb, port, probes, replicas, resources, runAsUser, secrets, servicePort, tier\n",
         );
         assert.equal(fs.existsSync(out), false);

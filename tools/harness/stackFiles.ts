@@ -15,6 +15,8 @@ export interface StackConfig {
     readonly secretKeys: string[];
     /** Secret keys that had no value here and received a redacted placeholder. */
     readonly placeholders: string[];
+    /** The file each config key was read from (`<namespace>:<key>` -> `Pulumi.yaml` or the stack file). */
+    readonly files?: Readonly<Record<string, string>>;
 }
 
 export const REDACTED = "<redacted>";
@@ -38,13 +40,16 @@ export function readStackFiles(dir: string, stack: string, opts: { fillSecrets: 
     const stackDoc = (YAML.parse(fs.readFileSync(stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
 
     const values: Record<string, unknown> = {};
+    const files: Record<string, string> = {};
     const secretKeys = new Set<string>();
     const fullKey = (k: string) => (k.includes(":") ? k : `${project.name}:${k}`);
     for (const [k, v] of Object.entries(project.config ?? {})) {
         const declared = v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
         values[fullKey(k)] = declared && ("value" in declared || "default" in declared) ? (declared.value ?? declared.default) : v;
+        files[fullKey(k)] = "Pulumi.yaml";
     }
     for (const [k, v] of Object.entries(stackDoc.config ?? {})) {
+        files[fullKey(k)] = path.basename(stackFile);
         if (v !== null && typeof v === "object" && "secure" in v) {
             values[fullKey(k)] = REDACTED;
             secretKeys.add(fullKey(k));
@@ -77,5 +82,5 @@ export function readStackFiles(dir: string, stack: string, opts: { fillSecrets: 
     for (const [k, v] of Object.entries(values)) {
         config[k] = typeof v === "string" ? v : JSON.stringify(v);
     }
-    return { project: project.name, stack, dir: path.resolve(dir), config, secretKeys: [...secretKeys].sort(), placeholders };
+    return { project: project.name, stack, dir: path.resolve(dir), config, secretKeys: [...secretKeys].sort(), placeholders, files };
 }
