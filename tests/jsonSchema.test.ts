@@ -21,23 +21,27 @@ const read = (file: string) => YAML.parse(fs.readFileSync(path.join(REPO, file),
 const errors = (v: ReturnType<typeof validator>, doc: unknown) => (v(doc) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
 
 describe("JSON Schema files for editors", () => {
-    it("are what `npm run generate` writes from the schema (the docs too)", () => {
+    it("are what `npm run generate` writes from the schema (the docs and the stacks' snapshots too)", async () => {
         const out: string[] = [];
-        assert.equal(generate({ check: true }, REPO, (s) => out.push(s)), 0, out.join(""));
+        assert.equal(await generate({ check: true }, REPO, (s) => out.push(s)), 0, out.join(""));
     });
 
-    it("`--check` finds a stale or missing file and exits 4 (findings) without writing; a run writes them", () => {
+    it("`--check` finds a stale, missing or extra file and exits 4 (findings) without writing; a run writes them", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-generate-"));
         try {
             for (const file of ["Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml"]) fs.copyFileSync(path.join(REPO, file), path.join(dir, file));
             fs.mkdirSync(path.join(dir, "docs"));
             fs.writeFileSync(path.join(dir, "docs", "configuration.md"), "edited by hand\n");
             const out: string[] = [];
-            assert.equal(generate({ check: true }, dir, (s) => out.push(s)), 4);
+            fs.mkdirSync(path.join(dir, "tests", "snapshots", "gone"), { recursive: true });
+            fs.writeFileSync(path.join(dir, "tests", "snapshots", "gone", "deployment-old.yaml"), "kind: Deployment\n");
+            assert.equal(await generate({ check: true }, dir, (s) => out.push(s)), 4);
             assert.match(out.join(""), /stale, run 'npm run generate': schemas\/catalog\.schema\.json, .*docs\/configuration\.md/);
+            assert.match(out.join(""), /tests\/snapshots\/staging\/deployment-execution\.yaml, .*tests\/snapshots\/gone\/deployment-old\.yaml/);
             assert.equal(fs.readFileSync(path.join(dir, "docs", "configuration.md"), "utf8"), "edited by hand\n");
-            assert.equal(generate({ check: false }, dir, () => undefined), 0);
-            assert.equal(generate({ check: true }, dir, () => undefined), 0);
+            assert.equal(await generate({ check: false }, dir, () => undefined), 0);
+            assert.equal(fs.existsSync(path.join(dir, "tests", "snapshots", "gone", "deployment-old.yaml")), false, "a file the generator no longer writes is removed");
+            assert.equal(await generate({ check: true }, dir, () => undefined), 0);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

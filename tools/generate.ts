@@ -1,6 +1,7 @@
 /**
- * Regenerates every file derived from the configuration schema: the JSON Schema files editors
- * use (schemas/) and the reference (docs/configuration.md). `--check` writes nothing and exits 4
+ * Regenerates every file derived from the configuration schema and the stack files: the JSON
+ * Schema files editors use (schemas/), the reference (docs/configuration.md, docs/stack-secrets.md)
+ * and each stack's snapshot (tests/snapshots/<stack>/, its render). `--check` writes nothing and exits 4
  * when a committed file is stale (the tests run it), so the schema, its JSON Schema and its docs
  * cannot drift apart. Later work adds its derived files to tools/generate/files.ts.
  *
@@ -10,6 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CommandSpec, EXIT, parseCommandLine, Parsed, runCommand } from "./cli";
 import { derivedFiles } from "./generate/files";
+import { existingSnapshots, snapshotFiles } from "./generate/snapshots";
 
 const REPO = path.resolve(__dirname, "..");
 
@@ -20,7 +22,7 @@ export interface GenerateOptions {
 export const SPEC = {
     name: "generate",
     usage: "npm run generate -- [--check]",
-    summary: "Writes the files derived from the configuration schema: schemas/*.schema.json and docs/configuration.md.",
+    summary: "Writes the files derived from the configuration schema and the stack files: schemas/*.schema.json, docs/configuration.md,\ndocs/stack-secrets.md and each stack's snapshot, tests/snapshots/<stack>/ (its render).",
     options: { check: { type: "boolean", help: "write nothing; exit 4 and name the stale files when any differs from what would be written" } },
     exits: [[EXIT.findings, "--check: a derived file is stale or missing (run npm run generate)"]],
 } as const satisfies CommandSpec;
@@ -30,9 +32,10 @@ export function parseArgs(argv: readonly string[]): Parsed<GenerateOptions> {
 }
 
 /** Writes (or with `check`, compares) the derived files under `repo`; returns the exit code. */
-export function generate(options: GenerateOptions, repo: string = REPO, write: (s: string) => void = (s) => process.stdout.write(s)): number {
+export async function generate(options: GenerateOptions, repo: string = REPO, write: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+    const derived = { ...derivedFiles(repo), ...(await snapshotFiles(repo)) };
     const stale: string[] = [];
-    for (const [file, content] of Object.entries(derivedFiles(repo))) {
+    for (const [file, content] of Object.entries(derived)) {
         const target = path.join(repo, file);
         const current = fs.existsSync(target) ? fs.readFileSync(target, "utf8") : undefined;
         if (current === content) continue;
@@ -42,14 +45,19 @@ export function generate(options: GenerateOptions, repo: string = REPO, write: (
             fs.writeFileSync(target, content);
         }
     }
+    // The snapshot folder is the generator's: a file it would no longer write (a removed object) goes.
+    for (const file of existingSnapshots(repo).filter((f) => !Object.hasOwn(derived, f))) {
+        stale.push(file);
+        if (!options.check) fs.rmSync(path.join(repo, file));
+    }
     if (options.check) {
         write(stale.length === 0 ? "generate: every derived file is up to date\n" : `generate: stale, run 'npm run generate': ${stale.join(", ")}\n`);
         return stale.length === 0 ? EXIT.done : EXIT.findings;
     }
-    write(stale.length === 0 ? "generate: nothing changed\n" : `generate: wrote ${stale.join(", ")}\n`);
+    write(stale.length === 0 ? "generate: nothing changed\n" : `generate: wrote ${stale.length} file${stale.length === 1 ? "" : "s"}: ${stale.join(", ")}\n`);
     return EXIT.done;
 }
 
 if (require.main === module) {
-    runCommand(SPEC, parseArgs(process.argv.slice(2)), (options) => Promise.resolve(generate(options)));
+    runCommand(SPEC, parseArgs(process.argv.slice(2)), (options) => generate(options));
 }
