@@ -237,6 +237,25 @@ describe("GitHub workflows", () => {
         );
 
         it(
+            "with every stack opted out, the workflows hold the tests only and still pass actionlint",
+            withCopy(
+                (dir) => {
+                    for (const stack of ["staging", "production"]) fs.rmSync(path.join(dir, `Pulumi.${stack}.yaml`));
+                    addStack(dir, "local", { preview: false });
+                },
+                async (dir) => {
+                    generate({ check: false }, dir, () => undefined);
+                    const pr = YAML.parse(inDir(dir, ".github/workflows/pull-request.yml"));
+                    assert.deepEqual(Object.keys(pr.jobs), ["test"]);
+                    assert.deepEqual(Object.keys(YAML.parse(inDir(dir, ".github/workflows/deploy.yml")).jobs), ["test"]);
+                    assert.equal(YAML.parse(inDir(dir, ".github/workflows/rollback.yml")).on.workflow_dispatch.inputs.stack.type, "string");
+                    assert.match(inDir(dir, "config/schema/requiredChecks.ts"), /= \["test"\] as const;/);
+                    for (const file of FILES) assert.deepEqual(await lint(inDir(dir, `.github/workflows/${file}`), file), [], file);
+                },
+            ),
+        );
+
+        it(
             "a stack without ci is previewed (a required check) but never deployed nor offered to the rollback",
             withCopy(
                 (dir) => addStack(dir, "dev", undefined),

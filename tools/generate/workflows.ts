@@ -195,6 +195,16 @@ ${[TEST_JOB, ...jobs].join("\n\n")}
 
 export function rollbackWorkflow(stacks: readonly CiStack[]): string {
     const choices = deployed(stacks).map((s) => scalar(s.stack));
+    // GitHub refuses a choice without options: with no stack deployed by CI, any stack name.
+    const stackInput =
+        choices.length > 0
+            ? `        description: Stack to roll back
+        required: true
+        type: choice
+        options: [${choices.join(", ")}]`
+            : `        description: Stack to roll back (no stack sets environment.ci.deployOrder)
+        required: true
+        type: string`;
     return `${GENERATED}
 # On-call: redeploy an earlier version of a stack CI deploys (see docs/runbook.md).
 # The job is bound to the stack's environment, so production's reviewers approve it.
@@ -204,10 +214,7 @@ on:
   workflow_dispatch:
     inputs:
       stack:
-        description: Stack to roll back
-        required: true
-        type: choice
-        options: [${choices.join(", ")}]
+${stackInput}
       version:
         description: Stack version to redeploy (a number from \`npm run rollback -- --stack <stack> --list\`), or "previous"
         required: true
