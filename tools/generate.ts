@@ -1,9 +1,10 @@
 /**
- * Regenerates every file derived from the configuration schema and the stack files: the JSON
- * Schema files editors use (schemas/), the reference (docs/configuration.md, docs/stack-secrets.md)
- * and each stack's snapshot (tests/snapshots/<stack>/, its render). `--check` writes nothing and exits 4
- * when a committed file is stale (the tests run it), so the schema, its JSON Schema and its docs
- * cannot drift apart. Later work adds its derived files to tools/generate/files.ts.
+ * Regenerates every derived file: from the configuration schema, the JSON Schema files editors
+ * use (schemas/) and the reference (docs/configuration.md); from the stack files, the secret
+ * keys each needs (docs/stack-secrets.md), each stack's snapshot (tests/snapshots/<stack>/, its
+ * render), the GitHub workflows and the default required checks (environment.ci). `--check`
+ * writes nothing and exits 4 when a committed file is stale (the tests run it), so none can
+ * drift from its source. The list: tools/generate/files.ts and tools/generate/snapshots.ts.
  *
  *   npm run generate [-- --check]
  */
@@ -22,7 +23,9 @@ export interface GenerateOptions {
 export const SPEC = {
     name: "generate",
     usage: "npm run generate -- [--check]",
-    summary: "Writes the files derived from the configuration schema and the stack files: schemas/*.schema.json, docs/configuration.md,\ndocs/stack-secrets.md and each stack's snapshot, tests/snapshots/<stack>/ (its render).",
+    summary:
+        "Writes the derived files: schemas/*.schema.json and docs/configuration.md from the schema; docs/stack-secrets.md,\n" +
+        "tests/snapshots/<stack>/ (each stack's render), .github/workflows/*.yml and config/schema/requiredChecks.ts from the stack files.",
     options: { check: { type: "boolean", help: "write nothing; exit 4 and name the stale files when any differs from what would be written" } },
     exits: [[EXIT.findings, "--check: a derived file is stale or missing (run npm run generate)"]],
 } as const satisfies CommandSpec;

@@ -58,6 +58,23 @@ const rollout = object({
     }
 });
 
+/** The most stacks CI can deploy one after another (a deploy order is from 1 to this). */
+export const MAX_DEPLOY_ORDER = 99;
+
+/**
+ * How CI treats the stack: read by `npm run generate`, which writes the workflows from it; the
+ * program ignores it. Absent: `{}`, previewed on pull requests, never deployed by CI.
+ */
+export const ci = object({
+    preview: boolean().default(true).meta({ description: "Preview the stack on every pull request (`preview (<stack>)`, a required check of branch protection by default)." }),
+    deployOrder: integer(1, MAX_DEPLOY_ORDER)
+        .optional()
+        .meta({
+            description: "Deploy the stack on every push to main, after the stacks with a lower order (each waits for the one before); absent: CI never deploys it (nor offers it to the rollback workflow). Unique among the stacks.",
+            examples: [1],
+        }),
+});
+
 /** `<project>:environment`, in Pulumi.<stack>.yaml: what one stack says about its environment. */
 export const environment = object(
     {
@@ -100,6 +117,9 @@ export const environment = object(
                     "The service whose URL is the environment's public URL (the `publicUrl` output, GitHub's `PUBLIC_URL`); default: the only service with an Ingress, and required when several have one.",
                 examples: ["orchestrator"],
             }),
+        ci: ci
+            .prefault({})
+            .meta({ description: "Whether and in which order CI previews and deploys this stack; `npm run generate` writes the workflows from it, the program ignores it. Absent: previewed, never deployed." }),
         serviceDefaults: service.optional().meta({ description: "Service settings for every service of this stack (over the catalog's)." }),
         services: map(service, { check: f.dnsLabel, expected: "a service name (DNS-1123 label)", pattern: DNS_LABEL })
             .optional()
@@ -109,3 +129,4 @@ export const environment = object(
 );
 
 export type Environment = z.output<typeof environment>;
+export type Ci = z.output<typeof ci>;

@@ -2,12 +2,11 @@ import { z } from "zod";
 import { show } from "../errors";
 import * as f from "../formats";
 import { boolean, GOT, integer, list, map, object, text } from "./fields";
+import { REQUIRED_CHECKS } from "./requiredChecks";
 import { CONFIG_KEY } from "./service";
 
 /** GitHub's limit on required reviewers of an environment, teams and users together. */
 export const MAX_REVIEWERS = 6;
-/** The check names of .github/workflows/pull-request.yml: branch protection's default. */
-export const REQUIRED_CHECKS = ["test", "preview (staging)", "preview (production)"] as const;
 /** Variables the program sets in every GitHub environment itself, with what they hold. */
 export const PROGRAM_VARIABLES: Readonly<Record<string, string>> = {
     NAMESPACE: "the stack's Kubernetes namespace",
@@ -94,10 +93,15 @@ export const github = object({
     branchProtection: object({
         branch: text({ expected: "a branch name such as 'main'", check: matches(PATTERN, "a branch name"), pattern: PATTERN }).default("main").meta({ description: "The protected branch." }),
         requiredChecks: list(text({ expected: "a status check name", check: matches(/^[^\n]{1,200}$/, "a status check name") }))
-            .default([...REQUIRED_CHECKS])
-            .meta({ description: "Status checks a pull request must pass." }),
+            .optional()
+            .meta({
+                description:
+                    "Status checks a pull request must pass; default: the checks of the pull-request workflow, `test` and `preview (<stack>)` of every stack whose `environment.ci.preview` is true (config/schema/requiredChecks.ts, written by `npm run generate`).",
+            }),
         requiredApprovals: integer(1, 6).default(1).meta({ description: "Approving reviews a pull request needs." }),
     })
+        // The default is generated from every stack file, which one stack's program cannot read.
+        .transform((bp) => ({ ...bp, requiredChecks: bp.requiredChecks ?? [...REQUIRED_CHECKS] }))
         .optional()
         .meta({ description: "Repository-wide branch protection: set in exactly one stack." }),
     repositorySecrets: secrets.meta({ description: "Repository secrets (for pull-request previews, which run outside any environment): same stack as branchProtection." }),

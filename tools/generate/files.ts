@@ -3,6 +3,8 @@ import { jsonSchemas, sectionSchema } from "./jsonSchema";
 import { service } from "../../config/schema/service";
 import { referenceOf } from "./reference";
 import { STACK_SECRETS_DOC, stackSecretsDoc } from "./stackSecrets";
+import { ciStacks } from "./ciStacks";
+import { workflowFiles } from "./workflows";
 
 /** The Pulumi project; its name is the config namespace. */
 export const PROJECT = "hft-platform";
@@ -38,5 +40,6 @@ export function derivedFiles(repo: string): Record<string, string> {
         referenceOf("GitHub delivery", `\`${PROJECT}:github\` in a stack file; absent: the stack manages Kubernetes only.`, defs.github, "github."),
     ].join("\n");
     files[STACK_SECRETS_DOC.split(path.sep).join("/")] = stackSecretsDoc(repo);
+    Object.assign(files, workflowFiles(ciStacks(repo)));
     return files;
 }

@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { ci } from "../../config/schema/environment";
+import { Refusal } from "../cli";
+import { readStackFiles } from "../harness/stackFiles";
+import { stacksOf } from "./stackSecrets";
+
+/** What CI does with one stack, from its stack file's `environment.ci`. */
+export interface CiStack {
+    readonly stack: string;
+    /** The GitHub environment its jobs run in: `environment.name`, default the stack name. */
+    readonly environment: string;
+    readonly preview: boolean;
+    /** Absent: CI never deploys the stack. */
+    readonly deployOrder?: number;
+    /** The stack manages branch protection (`github.branchProtection`). */
+    readonly branchProtection: boolean;
+}
+
+/** Reads a project config value as the engine hands it over (objects as JSON text). */
+function value(config: Record<string, string>, key: string): Record<string, unknown> | undefined {
+    const text = config[key];
+    if (text === undefined) return undefined;
+    const parsed: unknown = /^\s*[[{]/.test(text) ? JSON.parse(text) : text;
+    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+}
+
+/**
+ * Every stack of the project in `dir` with its CI settings, previewed and deployed stacks in
+ * deploy order (then by name). Refuses two stacks with one deploy order, naming both files.
+ */
+export function ciStacks(dir: string): CiStack[] {
+    const stacks: CiStack[] = [];
+    for (const stack of stacksOf(dir)) {
+        const config = readStackFiles(dir, stack, { fillSecrets: false });
+        const env = value(config.config, `${config.project}:environment`) ?? {};
+        const parsed = ci.prefault({}).safeParse(env.ci);
+        if (!parsed.success) {
+            const problems = parsed.error.issues.map((i) => `${["environment", "ci", ...i.path].join(".")}: ${i.message}`);
+            throw new Refusal(`Pulumi.${stack}.yaml: ${problems.join("; ")}`);
+        }
+        const settings: z.output<typeof ci> = parsed.data;
+        const github = value(config.config, `${config.project}:github`);
+        stacks.push({
+            stack,
+            environment: typeof env.name === "string" ? env.name : stack,
+            preview: settings.preview,
+            ...(settings.deployOrder !== undefined ? { deployOrder: settings.deployOrder } : {}),
+            branchProtection: github?.branchProtection !== undefined && github.branchProtection !== null,
+        });
+    }
+    const byOrder = new Map<number, string>();
+    for (const s of stacks) {
+        if (s.deployOrder === undefined) continue;
+        const other = byOrder.get(s.deployOrder);
+        if (other !== undefined) {
+            throw new Refusal(`Pulumi.${s.stack}.yaml: environment.ci.deployOrder (${s.deployOrder}) is also the deploy order of Pulumi.${other}.yaml; give each deployed stack its own`);
+        }
+        byOrder.set(s.deployOrder, s.stack);
+    }
+    const rank = (s: CiStack) => s.deployOrder ?? Number.MAX_SAFE_INTEGER;
+    return stacks.sort((a, b) => rank(a) - rank(b) || (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0));
+}
+
+/** The stacks pull requests preview, in deploy order. */
+export const previewed = (stacks: readonly CiStack[]) => stacks.filter((s) => s.preview);
+
+/** The stacks pushes to main deploy, in deploy order. */
+export const deployed = (stacks: readonly CiStack[]) => stacks.filter((s) => s.deployOrder !== undefined);
+
+/** The status checks of the pull-request workflow: `test`, then `preview (<stack>)` of each previewed stack. */
+export const requiredChecks = (stacks: readonly CiStack[]) => ["test", ...previewed(stacks).map((s) => `preview (${s.stack})`)];

@@ -1,0 +1,287 @@
+import { CiStack, deployed, previewed, requiredChecks } from "./ciStacks";
+
+/**
+ * The GitHub workflows, written whole from the stacks' `environment.ci` by `npm run generate`:
+ * the pull-request preview matrix, the deploy jobs in deploy order, the rollback choices.
+ * Everything else in them is this template; edit it here, never in .github/workflows/.
+ */
+
+const GENERATED = "# Written by `npm run generate` from the stack files (environment.ci); edit tools/generate/workflows.ts.";
+const YAML_WORDS = /^(true|false|yes|no|on|off|y|n|null)$/i;
+
+/** A stack name as a YAML scalar: plain when YAML reads it back as the same string. */
+function scalar(s: string): string {
+    return /^[A-Za-z][A-Za-z0-9._-]*$/.test(s) && !YAML_WORDS.test(s) ? s : JSON.stringify(s);
+}
+
+/** A stack's deploy job id: its name where GitHub allows it as one. */
+function jobId(stack: string): string {
+    const id = stack.replace(/[^A-Za-z0-9_-]/g, "-").replace(/^(?=[^A-Za-z_])/, "_");
+    return id === "test" ? "deploy-test" : id;
+}
+
+const CHECKOUT = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2";
+const SETUP_NODE = `      - uses: actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020 # v4.4.0
+        with:
+          node-version: 20
+          cache: npm
+      - run: npm ci --no-audit --no-fund`;
+const PULUMI_ACTION = "pulumi/actions@v6.0.0";
+const PULUMI_VERSION = "3.248.0";
+
+const TEST_JOB = `  test:
+    name: test
+    runs-on: ubuntu-latest
+    timeout-minutes: 20
+    steps:
+      - uses: ${CHECKOUT}
+        with:
+          persist-credentials: false
+${SETUP_NODE}
+      - run: npm run typecheck
+      - run: npm run lint
+      - run: npm test
+      - run: npm run test:e2e`;
+
+/** "a", "a, b", "a, then b, then c". */
+const inOrder = (names: readonly string[]) => names.join(", then ");
+
+export function pullRequestWorkflow(stacks: readonly CiStack[]): string {
+    const checks = requiredChecks(stacks)
+        .map((c) => `"${c}"`)
+        .join(", ");
+    const protecting = stacks.find((s) => s.branchProtection);
+    const preview = previewed(stacks);
+    const header = [
+        GENERATED,
+        "# Every pull request: the project's checks, then `pulumi preview` of every stack, each",
+        "# commented on the pull request. Branch protection requires these checks by name:",
+        `# ${checks}${protecting ? ` (see Pulumi.${protecting.stack}.yaml)` : ""}.`,
+    ];
+    const previewJob = `
+
+  preview:
+    name: preview (\${{ matrix.stack }})
+    needs: test
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    permissions:
+      contents: read
+      pull-requests: write
+    strategy:
+      fail-fast: false
+      matrix:
+        stack: [${preview.map((s) => scalar(s.stack)).join(", ")}]
+    # One preview per stack and pull request at a time; a newer push cancels the older run.
+    concurrency:
+      group: preview-\${{ matrix.stack }}-\${{ github.event.pull_request.number }}
+      cancel-in-progress: true
+    steps:
+      - uses: ${CHECKOUT}
+        with:
+          persist-credentials: false
+${SETUP_NODE}
+      # A pull request from a fork (or Dependabot) gets no secrets: say so and skip, rather
+      # than fail a check that cannot pass; a maintainer can push the branch here to preview.
+      - name: Preview credentials
+        id: token
+        env:
+          PULUMI_ACCESS_TOKEN: \${{ secrets.PULUMI_ACCESS_TOKEN }}
+        run: |
+          if [ -n "$PULUMI_ACCESS_TOKEN" ]; then
+            echo "present=true" >> "$GITHUB_OUTPUT"
+          else
+            echo "::notice title=Preview skipped::this run has no PULUMI_ACCESS_TOKEN (a fork or Dependabot pull request), so the stack was not previewed"
+            echo "present=false" >> "$GITHUB_OUTPUT"
+          fi
+      # Previews build and push no image and need no registry credentials; the repository
+      # secret PULUMI_ACCESS_TOKEN (managed by the ${protecting ? `${protecting.stack} stack` : "stack that sets github.branchProtection"}) decrypts the stack config.
+      - uses: ${PULUMI_ACTION}
+        if: steps.token.outputs.present == 'true'
+        with:
+          pulumi-version: ${PULUMI_VERSION}
+          command: preview
+          stack-name: \${{ matrix.stack }}
+          comment-on-pr: true
+          edit-pr-comment: true
+          github-token: \${{ secrets.GITHUB_TOKEN }}
+          diff: true
+          policyPacks: policy
+        env:
+          PULUMI_ACCESS_TOKEN: \${{ secrets.PULUMI_ACCESS_TOKEN }}`;
+    return `${header.join("\n")}
+name: pull-request
+
+on:
+  pull_request:
+    branches: [main]
+
+permissions:
+  contents: read
+
+concurrency:
+  group: pull-request-\${{ github.event.pull_request.number }}
+  cancel-in-progress: true
+
+jobs:
+${TEST_JOB}${preview.length > 0 ? previewJob : ""}
+`;
+}
+
+function deployJob(s: CiStack, needs: string, first: boolean): string {
+    return `  ${jobId(s.stack)}:
+    name: deploy (${s.stack})
+    needs: ${needs}
+    runs-on: ubuntu-latest
+    timeout-minutes: 45
+    environment:
+      name: ${scalar(s.environment)}
+      url: \${{ steps.url.outputs.url }}
+${first ? "    # Never two updates of one stack at once (deploys and rollbacks share the group).\n" : ""}    concurrency:
+      group: deploy-${s.stack}
+      cancel-in-progress: false
+    env:
+      STACK: ${scalar(s.stack)}
+      PULUMI_ACCESS_TOKEN: \${{ secrets.PULUMI_ACCESS_TOKEN }}
+    steps:
+      - uses: ${CHECKOUT}
+        with:
+          fetch-depth: 0${first ? " # a rollback checks out the commit of an earlier version" : ""}
+          persist-credentials: false
+${SETUP_NODE}
+      - name: Install the Pulumi CLI
+        uses: ${PULUMI_ACTION}
+        with:
+          pulumi-version: ${PULUMI_VERSION}
+      - name: pulumi up
+        id: up
+        run: pulumi up --yes --diff --policy-pack policy --stack "$STACK"
+      - name: Public URL
+        id: url
+        if: always()
+        run: echo "url=$(pulumi stack output publicUrl --stack "$STACK" 2>/dev/null || true)" >> "$GITHUB_OUTPUT"
+      - name: Roll back to the last successful version
+        if: failure() && steps.up.outcome == 'failure'
+        run: npm run rollback -- --stack "$STACK" --previous --yes --if-failed "$GITHUB_SHA"
+      - name: Report the failed deploy
+        if: failure() && steps.up.outcome == 'failure'
+        run: |
+          echo "::error title=Deploy of \${STACK} failed::pulumi up failed and the stack was rolled back to its previous successful version; see the log above"
+          exit 1`;
+}
+
+export function deployWorkflow(stacks: readonly CiStack[]): string {
+    const order = deployed(stacks);
+    const jobs = order.map((s, i) => deployJob(s, i === 0 ? "test" : jobId(order[i - 1].stack), i === 0));
+    const what = order.length > 0 ? inOrder(order.map((s) => s.stack)) : "none (no stack sets one)";
+    return `${GENERATED}
+# Every push to main: the project's checks, then \`pulumi up\` of each stack in its
+# environment.ci.deployOrder: ${what}. Each job is bound to its stack's
+# environment, which GitHub holds for that environment's required reviewers.
+# A failed \`pulumi up\` rolls that stack back to its last successful version, then fails.
+name: deploy
+
+on:
+  push:
+    branches: [main]
+
+permissions:
+  contents: read
+
+jobs:
+${[TEST_JOB, ...jobs].join("\n\n")}
+`;
+}
+
+export function rollbackWorkflow(stacks: readonly CiStack[]): string {
+    const choices = deployed(stacks).map((s) => scalar(s.stack));
+    // GitHub refuses a choice without options: with no stack deployed by CI, any stack name.
+    const stackInput =
+        choices.length > 0
+            ? `        description: Stack to roll back
+        required: true
+        type: choice
+        options: [${choices.join(", ")}]`
+            : `        description: Stack to roll back (no stack sets environment.ci.deployOrder)
+        required: true
+        type: string`;
+    return `${GENERATED}
+# On-call: redeploy an earlier version of a stack CI deploys (see docs/runbook.md).
+# The job is bound to the stack's environment, so production's reviewers approve it.
+name: rollback
+
+on:
+  workflow_dispatch:
+    inputs:
+      stack:
+${stackInput}
+      version:
+        description: Stack version to redeploy (a number from \`npm run rollback -- --stack <stack> --list\`), or "previous"
+        required: true
+        type: string
+        default: previous
+
+permissions:
+  contents: read
+
+jobs:
+  rollback:
+    name: rollback (\${{ inputs.stack }})
+    runs-on: ubuntu-latest
+    timeout-minutes: 45
+    environment:
+      name: \${{ inputs.stack }}
+      url: \${{ steps.url.outputs.url }}
+    # The same group as the deploy workflow: a rollback never overlaps a deploy of that stack.
+    concurrency:
+      group: deploy-\${{ inputs.stack }}
+      cancel-in-progress: false
+    env:
+      STACK: \${{ inputs.stack }}
+      VERSION: \${{ inputs.version }}
+      PULUMI_ACCESS_TOKEN: \${{ secrets.PULUMI_ACCESS_TOKEN }}
+    steps:
+      - uses: ${CHECKOUT}
+        with:
+          fetch-depth: 0 # the version's commit must be in the clone
+          persist-credentials: false
+${SETUP_NODE}
+      - name: Install the Pulumi CLI
+        uses: ${PULUMI_ACTION}
+        with:
+          pulumi-version: ${PULUMI_VERSION}
+      - name: Show the stack's history
+        run: npm run --silent rollback -- --stack "$STACK" --list
+      - name: Roll back
+        run: |
+          if [ "$VERSION" = "previous" ]; then
+            npm run rollback -- --stack "$STACK" --previous --yes
+          else
+            npm run rollback -- --stack "$STACK" --to "$VERSION" --yes
+          fi
+      - name: Public URL
+        id: url
+        if: always()
+        run: echo "url=$(pulumi stack output publicUrl --stack "$STACK" 2>/dev/null || true)" >> "$GITHUB_OUTPUT"
+`;
+}
+
+/** config/schema/requiredChecks.ts: the checks pull-request.yml reports, for branch protection's default. */
+export function requiredChecksModule(stacks: readonly CiStack[]): string {
+    return `// Generated by \`npm run generate\` from the stack files (environment.ci.preview); edit them, not this file.
+/** The check names of .github/workflows/pull-request.yml: branch protection's default required checks. */
+export const REQUIRED_CHECKS = [${requiredChecks(stacks)
+        .map((c) => JSON.stringify(c))
+        .join(", ")}] as const;
+`;
+}
+
+/** Every file this module writes, by path from the repository root. */
+export function workflowFiles(stacks: readonly CiStack[]): Record<string, string> {
+    return {
+        ".github/workflows/pull-request.yml": pullRequestWorkflow(stacks),
+        ".github/workflows/deploy.yml": deployWorkflow(stacks),
+        ".github/workflows/rollback.yml": rollbackWorkflow(stacks),
+        "config/schema/requiredChecks.ts": requiredChecksModule(stacks),
+    };
+}
