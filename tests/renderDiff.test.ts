@@ -82,7 +82,7 @@ describe("render --diff: comparing two renders", () => {
             ],
             unchanged: 1,
         });
-        assert.equal(summaryLine(c), "1 added, 1 changed, 1 removed (1 unchanged)");
+        assert.equal(summaryLine(c), "1 added, 1 changed, 0 replaced, 1 removed (1 unchanged)");
     });
 
     it("prints each change like git diff, /dev/null on the side without the file", () => {
@@ -94,10 +94,39 @@ describe("render --diff: comparing two renders", () => {
         );
     });
 
+    it("shows an auto-named object with a new hash suffix as replaced, diffed against its old file", () => {
+        const old = [file("configmap-a-config-0123abcd.yaml", "data:\n  LEVEL: info\nname: a-config-0123abcd\n", "ConfigMap a-config-0123abcd")];
+        const now = [file("configmap-a-config-4567ef01.yaml", "data:\n  LEVEL: debug\nname: a-config-4567ef01\n", "ConfigMap a-config-4567ef01")];
+        const c = compareRenders(old, now);
+        assert.deepEqual(c.changes, [
+            {
+                status: "replaced",
+                path: "configmap-a-config-4567ef01.yaml",
+                from: "configmap-a-config-0123abcd.yaml",
+                what: "ConfigMap a-config-4567ef01",
+                hunks: "@@ -1,3 +1,3 @@\n data:\n-  LEVEL: info\n-name: a-config-0123abcd\n+  LEVEL: debug\n+name: a-config-4567ef01\n",
+            },
+        ]);
+        assert.equal(summaryLine(c), "0 added, 0 changed, 1 replaced, 0 removed (0 unchanged)");
+        assert.match(formatChanges(c.changes), /^replaced configmap-a-config-0123abcd\.yaml -> configmap-a-config-4567ef01\.yaml \(ConfigMap a-config-4567ef01\)\n--- a\/configmap-a-config-0123abcd\.yaml\n\+\+\+ b\/configmap-a-config-4567ef01\.yaml\n@@/);
+    });
+
+    it("pairs nothing when a stem is not alone on each side, or the names differ by more than the suffix", () => {
+        const old = [file("secret-a-11111111.yaml", "x: 1\n"), file("secret-a-22222222.yaml", "x: 2\n"), file("configmap-b-33333333.yaml", "y: 1\n")];
+        const now = [file("secret-a-44444444.yaml", "x: 3\n"), file("configmap-c-55555555.yaml", "y: 2\n")];
+        assert.deepEqual(compareRenders(old, now).changes.map((c) => `${c.status} ${c.path}`), [
+            "removed configmap-b-33333333.yaml",
+            "added configmap-c-55555555.yaml",
+            "removed secret-a-11111111.yaml",
+            "removed secret-a-22222222.yaml",
+            "added secret-a-44444444.yaml",
+        ]);
+    });
+
     it("finds nothing between a render and itself, and every file added against nothing (a stack new since the ref)", () => {
         assert.deepEqual(compareRenders(after, after), { changes: [], unchanged: 3 });
         const fromNothing = compareRenders([], after);
         assert.deepEqual(fromNothing.changes.map((c) => `${c.status} ${c.path}`), ["added deployment-a.yaml", "added outputs.yaml", "added service-new.yaml"]);
-        assert.equal(summaryLine(fromNothing), "3 added, 0 changed, 0 removed (0 unchanged)");
+        assert.equal(summaryLine(fromNothing), "3 added, 0 changed, 0 replaced, 0 removed (0 unchanged)");
     });
 });

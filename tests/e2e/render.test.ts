@@ -246,8 +246,8 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
     const listed = (stdout: string) =>
         stdout
             .split("\n")
-            .filter((l) => /^(added|changed|removed) \S+\.yaml \(/.test(l))
-            .map((l) => l.replace(/ \(.*$/, "").replace(/-[0-9a-f]{8}\.yaml$/, "-<hash>.yaml"));
+            .filter((l) => /^(added|changed|replaced|removed) \S+\.yaml( -> \S+\.yaml)? \(/.test(l))
+            .map((l) => l.replace(/ \(.*$/, "").replace(/-[0-9a-f]{8}\.yaml/g, "-<hash>.yaml"));
 
     beforeEach(() => {
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "render-gitdiff-"));
@@ -305,7 +305,7 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
             "added service-market-maker.yaml",
             "added serviceaccount-market-maker.yaml",
         ]);
-        assert.match(r.stdout, /\nstack production since 'HEAD': 8 added, 3 changed, 0 removed \(56 unchanged\)\n\npolicy: no findings \(10 rules\)\n$/);
+        assert.match(r.stdout, /\nstack production since 'HEAD': 8 added, 3 changed, 0 replaced, 0 removed \(56 unchanged\)\n\npolicy: no findings \(10 rules\)\n$/);
         // A callee's NetworkPolicy gains the caller, and nothing else of it shows.
         assert.ok(
             r.stdout.includes(
@@ -319,11 +319,24 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
         assert.match(r.stdout, /\n@@ -13,6 \+13,10 @@\n(.*\n){3}\+ {2}market-maker:\n\+ {4}address: http:\/\/market-maker\.hft-production\.svc\.cluster\.local\n/);
     });
 
+    it("shows a changed auto-named ConfigMap as replaced, with the Deployment that mounts it changed", () => {
+        const main = YAML.parse(read("Pulumi.yaml"));
+        const execution = main.config.catalog.value.services.execution;
+        execution.env = { ...execution.env, LOG_FORMAT: "json" };
+        fs.writeFileSync(path.join(repo, "Pulumi.yaml"), YAML.stringify(main));
+        const r = render("production", "--dir", repo, "--diff", "HEAD");
+        assert.equal(r.code, 4, r.stderr);
+        assert.deepEqual(listed(r.stdout), ["replaced configmap-execution-config-<hash>.yaml -> configmap-execution-config-<hash>.yaml", "changed deployment-execution.yaml"]);
+        assert.match(r.stdout, /\nreplaced configmap-execution-config-[0-9a-f]{8}\.yaml -> configmap-execution-config-[0-9a-f]{8}\.yaml \(ConfigMap execution-config-[0-9a-f]{8}\)\n/);
+        assert.match(r.stdout, /\n\+ {2}LOG_FORMAT: json\n/);
+        assert.match(r.stdout, /\nstack production since 'HEAD': 0 added, 1 changed, 1 replaced, 0 removed \(57 unchanged\)\n/);
+    });
+
     it("finds nothing when the working tree renders as the commit does, and exits 0 writing nothing", () => {
         const r = render("production", "--dir", repo, "--diff", "main");
         assert.equal(r.code, 0, r.stderr);
         assert.deepEqual(listed(r.stdout), []);
-        assert.match(r.stdout, /\nstack production since 'main': 0 added, 0 changed, 0 removed \(59 unchanged\)\n/);
+        assert.match(r.stdout, /\nstack production since 'main': 0 added, 0 changed, 0 replaced, 0 removed \(59 unchanged\)\n/);
         assert.deepEqual(fs.readdirSync(repo).sort(), [".git", "Pulumi.production.yaml", "Pulumi.yaml"]);
     });
 
