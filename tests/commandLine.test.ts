@@ -106,6 +106,14 @@ describe("render's command line", () => {
         assert.equal(parse("--out", "--dir", "x", "staging"), "--out needs a value <dir>");
         assert.equal(parse("staging", "--out", "a", "--out", "b"), "--out given more than once");
     });
+
+    it("takes --diff with a git ref, and refuses one that git would read as an option", () => {
+        assert.deepEqual(parse("staging", "--diff", "origin/main"), { stack: "staging", diff: "origin/main" });
+        assert.deepEqual(parse("staging", "--diff=HEAD~1", "--out", "x"), { stack: "staging", diff: "HEAD~1", out: "x" });
+        assert.equal(parse("staging", "--diff"), "--diff needs a value <git-ref>");
+        assert.equal(parse("staging", "--diff=--output=/tmp/x"), '--diff needs a git ref (a commit, branch or tag), got "--output=/tmp/x"');
+        assert.equal(parse("staging", "--diff="), '--diff needs a git ref (a commit, branch or tag), got ""');
+    });
 });
 
 describe("rollback's command line", () => {

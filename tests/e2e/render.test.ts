@@ -172,7 +172,7 @@ describe("npm run render: a reviewer's diff", function () {
 
     /** A copy of the project's files in `dir`, with `market-maker` (calling execution and risk-manager, with an Ingress) added when asked. */
     function project(dir: string, marketMaker?: { digest: boolean }): string {
-        fs.mkdirSync(dir);
+        fs.mkdirSync(dir, { recursive: true });
         const read = (f: string) => YAML.parse(fs.readFileSync(path.join(REPO, f), "utf8"));
         const [main, production] = [read("Pulumi.yaml"), read("Pulumi.production.yaml")];
         if (marketMaker) {
@@ -233,5 +233,156 @@ describe("npm run render: a reviewer's diff", function () {
             /\npolicy: 1 finding \(1 mandatory, 0 advisory\):\n {2}mandatory no-mutable-image-tags: Deployment 'hft-production\/market-maker' container 'market-maker' image 'ghcr\.io\/acme-trading\/hft-market-maker:1\.4\.2' uses the tag '1\.4\.2' without a digest/,
         );
         assert.ok(fs.existsSync(path.join(out, "deployment-market-maker.yaml")));
+    });
+});
+
+describe("npm run render --diff <git-ref>: what a change does, like helm diff", function () {
+    this.timeout(60000);
+    let tmp: string;
+    let repo: string;
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim();
+    const read = (f: string) => fs.readFileSync(path.join(REPO, f), "utf8");
+    /** The files the diff lists, as `<status> <path>`, an auto-named object's hash suffix shown as <hash>. */
+    const listed = (stdout: string) =>
+        stdout
+            .split("\n")
+            .filter((l) => /^(added|changed|replaced|removed) \S+\.yaml( -> \S+\.yaml)? \(/.test(l))
+            .map((l) => l.replace(/ \(.*$/, "").replace(/-[0-9a-f]{8}\.yaml/g, "-<hash>.yaml"));
+
+    beforeEach(() => {
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "render-gitdiff-"));
+        repo = path.join(tmp, "repo");
+        fs.mkdirSync(repo);
+        git("init", "-q", "-b", "main");
+        git("config", "user.email", "ci@example.com");
+        git("config", "user.name", "CI");
+        // The project as committed: Pulumi.yaml and the production stack, before market-maker.
+        fs.writeFileSync(path.join(repo, "Pulumi.yaml"), read("Pulumi.yaml"));
+        fs.writeFileSync(path.join(repo, "Pulumi.production.yaml"), read("Pulumi.production.yaml"));
+        git("add", "-A");
+        git("commit", "-q", "-m", "before market-maker");
+    });
+    afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    /** Adds market-maker to the working tree, uncommitted (the same change as the reviewer's diff test above). */
+    function addMarketMaker(): void {
+        const main = YAML.parse(read("Pulumi.yaml"));
+        const production = YAML.parse(read("Pulumi.production.yaml"));
+        const services = main.config.catalog.value.services;
+        services["market-maker"] = {
+            port: 8006,
+            image: { repository: "ghcr.io/acme-trading/hft-market-maker" },
+            env: { EXECUTION_URL: "http://execution", RISK_MANAGER_URL: "http://risk-manager" },
+            ingress: { hostPrefix: "mm", path: "/" },
+        };
+        services.execution.allowFrom.push("market-maker");
+        services["risk-manager"].allowFrom.push("market-maker");
+        production.config["hft-platform:environment"].services["market-maker"] = { image: { tag: "1.4.2", digest: `sha256:${"ab".repeat(32)}` } };
+        fs.writeFileSync(path.join(repo, "Pulumi.yaml"), YAML.stringify(main));
+        fs.writeFileSync(path.join(repo, "Pulumi.production.yaml"), YAML.stringify(production));
+    }
+
+    it("shows the new service's files as added, its callees' NetworkPolicies and outputs.yaml as changed, and exits 4", () => {
+        addMarketMaker();
+        const r = render("production", "--dir", repo, "--diff", "HEAD");
+        assert.equal(r.code, 4, r.stderr);
+        assert.equal(r.stderr, "");
+        const head = git("rev-parse", "--short=7", "HEAD");
+        assert.equal(
+            r.stdout.split("\n")[0],
+            `stack production: the configuration at 'HEAD' (${head}) and the working tree's, both rendered with today's code (a change of code since then does not show)`,
+        );
+        assert.deepEqual(listed(r.stdout), [
+            "added configmap-market-maker-config-<hash>.yaml",
+            "added deployment-market-maker.yaml",
+            "added horizontalpodautoscaler-market-maker.yaml",
+            "added ingress-market-maker.yaml",
+            "changed networkpolicy-execution.yaml",
+            "added networkpolicy-market-maker.yaml",
+            "changed networkpolicy-risk-manager.yaml",
+            "changed outputs.yaml",
+            "added poddisruptionbudget-market-maker.yaml",
+            "added service-market-maker.yaml",
+            "added serviceaccount-market-maker.yaml",
+        ]);
+        assert.match(r.stdout, /\nstack production since 'HEAD': 8 added, 3 changed, 0 replaced, 0 removed \(56 unchanged\)\n\npolicy: no findings \(10 rules\)\n$/);
+        // A callee's NetworkPolicy gains the caller, and nothing else of it shows.
+        assert.ok(
+            r.stdout.includes(
+                "\nchanged networkpolicy-execution.yaml (NetworkPolicy execution)\n--- a/networkpolicy-execution.yaml\n+++ b/networkpolicy-execution.yaml\n" +
+                    "@@ -14,6 +14,10 @@\n     - from:\n         - podSelector:\n             matchLabels:\n" +
+                    "+              app.kubernetes.io/name: market-maker\n+              app.kubernetes.io/part-of: hft\n+        - podSelector:\n+            matchLabels:\n" +
+                    "               app.kubernetes.io/name: orchestrator\n               app.kubernetes.io/part-of: hft\n       ports:\n\n",
+            ),
+            r.stdout,
+        );
+        assert.match(r.stdout, /\n@@ -13,6 \+13,10 @@\n(.*\n){3}\+ {2}market-maker:\n\+ {4}address: http:\/\/market-maker\.hft-production\.svc\.cluster\.local\n/);
+    });
+
+    it("shows a changed auto-named ConfigMap as replaced, with the Deployment that mounts it changed", () => {
+        const main = YAML.parse(read("Pulumi.yaml"));
+        const execution = main.config.catalog.value.services.execution;
+        execution.env = { ...execution.env, LOG_FORMAT: "json" };
+        fs.writeFileSync(path.join(repo, "Pulumi.yaml"), YAML.stringify(main));
+        const r = render("production", "--dir", repo, "--diff", "HEAD");
+        assert.equal(r.code, 4, r.stderr);
+        assert.deepEqual(listed(r.stdout), ["replaced configmap-execution-config-<hash>.yaml -> configmap-execution-config-<hash>.yaml", "changed deployment-execution.yaml"]);
+        assert.match(r.stdout, /\nreplaced configmap-execution-config-[0-9a-f]{8}\.yaml -> configmap-execution-config-[0-9a-f]{8}\.yaml \(ConfigMap execution-config-[0-9a-f]{8}\)\n/);
+        assert.match(r.stdout, /\n\+ {2}LOG_FORMAT: json\n/);
+        assert.match(r.stdout, /\nstack production since 'HEAD': 0 added, 1 changed, 1 replaced, 0 removed \(57 unchanged\)\n/);
+    });
+
+    it("finds nothing when the working tree renders as the commit does, and exits 0 writing nothing", () => {
+        const r = render("production", "--dir", repo, "--diff", "main");
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(listed(r.stdout), []);
+        assert.match(r.stdout, /\nstack production since 'main': 0 added, 0 changed, 0 replaced, 0 removed \(59 unchanged\)\n/);
+        assert.deepEqual(fs.readdirSync(repo).sort(), [".git", "Pulumi.production.yaml", "Pulumi.yaml"]);
+    });
+
+    it("with --out, also writes the working tree's render there (never the old one)", () => {
+        addMarketMaker();
+        const out = path.join(tmp, "out");
+        const r = render("production", "--dir", repo, "--diff", "HEAD", "--out", out);
+        assert.equal(r.code, 4, r.stderr);
+        assert.match(r.stdout, /\nthe working tree's render is written to .*out\n/);
+        assert.ok(fs.existsSync(path.join(out, "deployment-market-maker.yaml")));
+        assert.equal(fs.readdirSync(out).filter((f) => f.endsWith(".yaml")).length, 60);
+    });
+
+    it("shows every file of a stack added since the ref as added, secrets still redacted", async () => {
+        fs.writeFileSync(path.join(repo, "Pulumi.staging.yaml"), read("Pulumi.staging.yaml"));
+        const r = render("staging", "--dir", repo, "--diff", "HEAD");
+        assert.equal(r.code, 4, r.stderr);
+        assert.equal(r.stdout.split("\n")[1], "Pulumi.staging.yaml did not exist at 'HEAD': every file is added");
+        const files = listed(r.stdout);
+        assert.equal(files.length, 45);
+        assert.deepEqual(files.filter((f) => !f.startsWith("added ")), []);
+        assert.ok(files.includes("added secret-orchestrator-secrets-<hash>.yaml"), files.join(", "));
+        const password = unwrap(one(await run("staging"), "core/v1:Secret", "orchestrator-secrets").stringData).SESSION_SIGNING_KEY;
+        assert.equal(r.stdout.includes(password), false, "the generated password was printed");
+        assert.match(r.stdout, /\n\+ {2}SESSION_SIGNING_KEY: <redacted>\n/);
+    });
+
+    it("refuses a ref that names no commit, and a folder outside a git repository", () => {
+        const r = render("production", "--dir", repo, "--diff", "no-such-branch");
+        assert.equal(r.code, 1);
+        assert.equal(r.stderr, `render: --diff: 'no-such-branch' names no commit in the git repository of ${repo}\n`);
+        const outside = path.join(tmp, "outside");
+        fs.mkdirSync(outside);
+        fs.copyFileSync(path.join(repo, "Pulumi.yaml"), path.join(outside, "Pulumi.yaml"));
+        fs.copyFileSync(path.join(repo, "Pulumi.production.yaml"), path.join(outside, "Pulumi.production.yaml"));
+        const o = render("production", "--dir", outside, "--diff", "HEAD");
+        assert.equal(o.code, 1);
+        assert.equal(o.stderr, `render: --diff: ${outside} is not inside a git repository\n`);
+    });
+
+    it("refuses a configuration at the ref that today's code does not accept, saying so", () => {
+        fs.writeFileSync(path.join(repo, "Pulumi.production.yaml"), read("Pulumi.production.yaml").replace("hft-platform:environment:", "hft-platform:environment:\n    replcias: 2"));
+        git("commit", "-q", "-am", "a typo");
+        fs.writeFileSync(path.join(repo, "Pulumi.production.yaml"), read("Pulumi.production.yaml"));
+        const r = render("production", "--dir", repo, "--diff", "HEAD");
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /^render: the configuration at 'HEAD' does not render with today's code: stack 'production': Invalid configuration/);
     });
 });
