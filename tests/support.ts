@@ -83,11 +83,17 @@ export function unwrap(v: unknown): any {
 export function deployedImage(stack: string, service: string): string {
     const env = JSON.parse(stackConfig(stack).config[`${PROJECT}:environment`]);
     const digest: string | undefined = env.services?.[service]?.image?.digest;
-    const repository = `ghcr.io/acme-trading/hft-${service}`;
+    const repository: string = catalogOf("staging").services[service].image.repository;
     return digest ? `${repository}@${digest}` : `${repository}:${env.imageTag}`;
 }
 
-export const SERVICES = ["execution", "garch-model", "ingestion", "kalman-filter", "orchestrator", "risk-manager"];
+/** The repository's catalog as a stack reads it (Pulumi.yaml's `catalog`, or the stack's own). */
+export function catalogOf(stack: string): any {
+    return JSON.parse(stackConfig(stack).config[`${PROJECT}:catalog`]);
+}
+
+/** The services of the repository's catalog, by name: read from the configuration, never listed here. */
+export const SERVICES: readonly string[] = Object.keys(catalogOf("staging").services).sort();
 
 /**
  * Runs a stack as `pulumi preview` starts the program (bench/runner.ts: Pulumi's runner, the
