@@ -36,20 +36,27 @@ export function parseArgs(argv: readonly string[]): Parsed<GenerateOptions> {
 
 /** Writes (or with `check`, compares) the derived files under `repo`; returns the exit code. */
 export async function generate(options: GenerateOptions, repo: string = REPO, write: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
-    const derived = { ...derivedFiles(repo), ...(await snapshotFiles(repo)) };
     const stale: string[] = [];
-    for (const [file, content] of Object.entries(derived)) {
-        const target = path.join(repo, file);
-        const current = fs.existsSync(target) ? fs.readFileSync(target, "utf8") : undefined;
-        if (current === content) continue;
-        stale.push(file);
-        if (!options.check) {
-            fs.mkdirSync(path.dirname(target), { recursive: true });
-            fs.writeFileSync(target, content);
+    const apply = (files: Record<string, string>) => {
+        for (const [file, content] of Object.entries(files)) {
+            const target = path.join(repo, file);
+            const current = fs.existsSync(target) ? fs.readFileSync(target, "utf8") : undefined;
+            if (current === content) continue;
+            stale.push(file);
+            if (!options.check) {
+                fs.mkdirSync(path.dirname(target), { recursive: true });
+                fs.writeFileSync(target, content);
+            }
         }
-    }
+    };
+    apply(derivedFiles(repo));
+    // A snapshot renders the program, which reads generated code (config/schema/requiredChecks.ts):
+    // when this run rewrote the program's own code, render with the new code, not the loaded one.
+    const rewroteCode = !options.check && path.resolve(repo) === REPO && stale.some((f) => f.endsWith(".ts"));
+    const snapshots = await (rewroteCode ? freshSnapshots() : snapshotFiles)(repo);
+    apply(snapshots);
     // The snapshot folder is the generator's: a file it would no longer write (a removed object) goes.
-    for (const file of existingSnapshots(repo).filter((f) => !Object.hasOwn(derived, f))) {
+    for (const file of existingSnapshots(repo).filter((f) => !Object.hasOwn(snapshots, f))) {
         stale.push(file);
         if (!options.check) fs.rmSync(path.join(repo, file));
     }
@@ -59,6 +66,15 @@ export async function generate(options: GenerateOptions, repo: string = REPO, wr
     }
     write(stale.length === 0 ? "generate: nothing changed\n" : `generate: wrote ${stale.length} file${stale.length === 1 ? "" : "s"}: ${stale.join(", ")}\n`);
     return EXIT.done;
+}
+
+/** `snapshotFiles`, loaded again with every module of this repository (node_modules aside) read afresh. */
+function freshSnapshots(): typeof snapshotFiles {
+    for (const file of Object.keys(require.cache)) {
+        if (file.startsWith(REPO + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[file];
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require("./generate/snapshots") as typeof import("./generate/snapshots")).snapshotFiles;
 }
 
 if (require.main === module) {
