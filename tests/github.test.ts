@@ -3,6 +3,7 @@ import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { Evaluation, isSecretEnvelope, RecordedResource } from "../tools/harness/evaluate";
 import { refused } from "./refused";
+import { previewChecks } from "./facts-validation";
 import { editedConfig, PROJECT, run, stackConfig, unwrap } from "./support";
 
 const P = `${PROJECT}:`;
@@ -123,9 +124,19 @@ describe("GitHub delivery", () => {
             enforceAdmins: true,
             allowsForcePushes: false,
             allowsDeletions: false,
-            requiredStatusChecks: [{ strict: true, contexts: ["test", "preview (staging)", "preview (production)"] }],
+            // By default, the pull-request workflow's checks: `test` and a preview of each stack the stack files have CI preview.
+            requiredStatusChecks: [{ strict: true, contexts: previewChecks() }],
             requiredPullRequestReviews: [{ requiredApprovingReviewCount: 1, dismissStaleReviews: true }],
         });
+    });
+
+    it("requires exactly the status checks production's branchProtection lists, when it lists them", async () => {
+        const config = stackConfig("production");
+        const gh = JSON.parse(config.config[`${P}github`]);
+        gh.branchProtection = { ...gh.branchProtection, requiredChecks: ["test", "lint", "preview (production)"] };
+        config.config[`${P}github`] = JSON.stringify(gh);
+        const protection = only(await run(config), "branchProtection:BranchProtection");
+        assert.deepEqual((protection.inputs as any).requiredStatusChecks, [{ strict: true, contexts: ["test", "lint", "preview (production)"] }]);
     });
 
     it("gives pull-request previews their token as a repository secret, from the production stack alone", () => {

@@ -3,12 +3,15 @@ import { ciImageTags } from "../config/imageTags";
 import { isSecretEnvelope } from "../tools/harness/evaluate";
 import { refused } from "./refused";
 import { StackConfig } from "../tools/harness/stackFiles";
-import { editedConfig, one, PROJECT, run, unwrap } from "./support";
+import { hasOwnImageVersion } from "./facts-validation";
+import { editedConfig, one, PROJECT, run, SERVICES, unwrap } from "./support";
 import { dockerConfigJson } from "../components/environment/environment";
 
 const P = `${PROJECT}:`;
 const SHA = "3f9c2ab8e51d0c7a9b6f4e2d1c0b9a8f7e6d5c4b";
 const IMAGE = "docker-build:index:Image";
+/** The services buildingStaging builds from source. */
+const BUILT: readonly string[] = ["execution", "orchestrator"];
 
 /** Staging with the orchestrator and execution built from source instead of pulled. */
 function buildingStaging(edit: (v: { catalog: any; environment: any }) => void = () => undefined): StackConfig {
@@ -298,16 +301,26 @@ describe("image configuration errors", () => {
             ],
         },
         {
-            name: "a build with no tag outside CI",
-            edit: (v) => delete v.environment.imageTag,
+            name: "a build with no tag outside CI, every pulled image tagged",
+            edit: (v) => {
+                delete v.environment.imageTag;
+                for (const [name, svc] of Object.entries<any>(v.catalog.services)) if (!BUILT.includes(name)) svc.image.tag = "1.4.2";
+            },
             expected: [
                 `${P}catalog.services.execution.build: the image needs a tag to push: set the environment's imageTag, or run in GitHub Actions (tags from GITHUB_SHA and GITHUB_REF)`,
-                `${P}catalog.services.garch-model.image.tag: required (or image.digest); set image.tag, the environment's imageTag, or run in GitHub Actions (tags from GITHUB_SHA and GITHUB_REF)`,
-                `${P}catalog.services.ingestion.image.tag: required (or image.digest); set image.tag, the environment's imageTag, or run in GitHub Actions (tags from GITHUB_SHA and GITHUB_REF)`,
-                `${P}catalog.services.kalman-filter.image.tag: required (or image.digest); set image.tag, the environment's imageTag, or run in GitHub Actions (tags from GITHUB_SHA and GITHUB_REF)`,
                 `${P}catalog.services.orchestrator.build: the image needs a tag to push: set the environment's imageTag, or run in GitHub Actions (tags from GITHUB_SHA and GITHUB_REF)`,
-                `${P}catalog.services.risk-manager.image.tag: required (or image.digest); set image.tag, the environment's imageTag, or run in GitHub Actions (tags from GITHUB_SHA and GITHUB_REF)`,
             ],
+        },
+        {
+            name: "a build with no tag outside CI",
+            edit: (v) => delete v.environment.imageTag,
+            // Execution and orchestrator build (buildingStaging); every other service needs a tag
+            // unless the catalog or the stack gives it one. In the catalog's name order.
+            expected: SERVICES.filter((s) => BUILT.includes(s) || !hasOwnImageVersion("staging", s)).map((s) =>
+                BUILT.includes(s)
+                    ? `${P}catalog.services.${s}.build: the image needs a tag to push: set the environment's imageTag, or run in GitHub Actions (tags from GITHUB_SHA and GITHUB_REF)`
+                    : `${P}catalog.services.${s}.image.tag: required (or image.digest); set image.tag, the environment's imageTag, or run in GitHub Actions (tags from GITHUB_SHA and GITHUB_REF)`,
+            ),
         },
     ];
     for (const c of cases) {

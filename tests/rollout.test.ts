@@ -1,6 +1,10 @@
 import { strict as assert } from "assert";
 import { refused } from "./refused";
 import * as pulumi from "@pulumi/pulumi";
+import { readPlatformConfig } from "../config/platform";
+import { ConfigError } from "../config/errors";
+import { apiAndWeb, secretsOf } from "./fixtures/catalogs";
+import { servicesExcept } from "./facts-validation";
 import { editedConfig, one, PROJECT, run, SERVICES, stackConfig } from "./support";
 
 const P = `${PROJECT}:`;
@@ -63,8 +67,21 @@ describe("images pinned by a rollback (PLATFORM_PINNED_IMAGES)", () => {
         });
         assert.deepEqual(problems, [
             `PLATFORM_PINNED_IMAGES.ingestion: expected an image reference such as 'ghcr.io/acme/api@sha256:...', got "ghcr.io/acme-trading/hft-ingestion:1.4.1"`,
-            "PLATFORM_PINNED_IMAGES.gateway: unknown service; the catalog has: execution, garch-model, ingestion, kalman-filter, orchestrator, risk-manager",
+            `PLATFORM_PINNED_IMAGES.gateway: unknown service; the catalog has: ${servicesExcept()}`,
         ]);
+    });
+
+    it("names a fixture catalog's services when a pin names another", () => {
+        const pins = { web: `ghcr.io/notes/web@${DIGEST}`, gateway: `ghcr.io/notes/gateway@${DIGEST}` };
+        const raw = { project: "platform-test", stack: "staging", values: apiAndWeb, dryRun: false, ciEnv: { PLATFORM_PINNED_IMAGES: JSON.stringify(pins) } };
+        assert.throws(
+            () => readPlatformConfig(raw, secretsOf({ databaseUrl: "postgres://db" })),
+            (e: unknown) => {
+                assert.ok(e instanceof ConfigError, String(e));
+                assert.deepEqual(e.problems, ["PLATFORM_PINNED_IMAGES.gateway: unknown service; the catalog has: api, web"]);
+                return true;
+            },
+        );
     });
 });
 

@@ -2,7 +2,10 @@ import { strict as assert } from "assert";
 import { evaluate } from "../tools/harness/evaluate";
 import { StackConfig } from "../tools/harness/stackFiles";
 import { refused } from "./refused";
-import { editedConfig, PROJECT, stackConfig } from "./support";
+import { ConfigError } from "../config/errors";
+import { apiAndWeb, configOf } from "./fixtures/catalogs";
+import { secretKeysNamed, servicesExcept } from "./facts-validation";
+import { catalogOf, editedConfig, PROJECT, stackConfig } from "./support";
 
 /**
  * Validation: a table of bad configs, each with its exact message, and no resource created.
@@ -28,6 +31,8 @@ const SERVICE_KEYS = "allowFrom, autoscaling, build, env, image, ingress, pdb, p
 const ENVIRONMENT_KEYS = "name, namespace, domain, cluster, logLevel, telemetryEndpoint, ingress, imageTag, registry, buildOnPreview, rollout, commonEnv, tiers, publicService, ci, serviceDefaults, services";
 const QUANTITY = 'a Kubernetes quantity such as "250m", "1", "512Mi" or "2Gi"';
 const TAG = "an image tag such as 'main-3f9c2ab' or '1.4.2' (not 'latest')";
+/** The services staging's ingestion accepts calls from, as the catalog lists them. */
+const INGESTION_CALLERS: readonly string[] = catalogOf("staging").services.ingestion.allowFrom;
 
 
 const CASES: readonly BadCase[] = [
@@ -106,7 +111,7 @@ const CASES: readonly BadCase[] = [
         expected: [
             `${P}catalog.services.Kalman_Filter: "Kalman_Filter" is not a service name (DNS-1123 label: lowercase letters, digits and '-', at most 63): ${DNS_REASON}`,
             // Renamed away, so ingestion's caller list now names a service that is gone.
-            `${P}catalog.services.ingestion.allowFrom[1]: unknown service "kalman-filter"; expected one of: execution, garch-model, orchestrator, risk-manager`,
+            `${P}catalog.services.ingestion.allowFrom[${INGESTION_CALLERS.indexOf("kalman-filter")}]: unknown service "kalman-filter"; expected one of: ${servicesExcept("ingestion", "kalman-filter")}`,
         ],
     },
     {
@@ -353,21 +358,21 @@ const CASES: readonly BadCase[] = [
         name: "override for a service not in the catalog",
         edit: (v) => (v.environment.services["kalman-filtre"] = { replicas: 2 }),
         expected: [
-            `${P}environment.services.kalman-filtre: unknown service; the catalog (${P}catalog.services) has: execution, garch-model, ingestion, kalman-filter, orchestrator, risk-manager`,
+            `${P}environment.services.kalman-filtre: unknown service; the catalog (${P}catalog.services) has: ${servicesExcept()}`,
         ],
     },
     {
         name: "allowFrom naming an unknown service",
         edit: (v) => (v.catalog.services["garch-model"].allowFrom = ["orchestrator", "risk-manger"]),
         expected: [
-            `${P}catalog.services.garch-model.allowFrom[1]: unknown service "risk-manger"; expected one of: execution, ingestion, kalman-filter, orchestrator, risk-manager`,
+            `${P}catalog.services.garch-model.allowFrom[1]: unknown service "risk-manger"; expected one of: ${servicesExcept("garch-model")}`,
         ],
     },
     {
         name: "allowFrom naming the service itself",
         edit: (v) => (v.catalog.services["garch-model"].allowFrom = ["garch-model"]),
         expected: [
-            `${P}catalog.services.garch-model.allowFrom[0]: a service does not need to allow itself; expected one of the other services: execution, ingestion, kalman-filter, orchestrator, risk-manager`,
+            `${P}catalog.services.garch-model.allowFrom[0]: a service does not need to allow itself; expected one of the other services: ${servicesExcept("garch-model")}`,
         ],
     },
     // --- missing required keys ---------------------------------------------------------------
@@ -509,8 +514,68 @@ describe("validation: bad configurations are refused with exact messages and no 
         assert.deepEqual(problems, [
             `${P}catalog.services.kalman-filter.env.1NPUT: "1NPUT" is not an environment variable name: letters, digits and '_' only, not starting with a digit`,
             `${P}environment.logLevel: expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got "VERBOSE"`,
-            `${P}catalog.services.garch-model.allowFrom[0]: a service does not need to allow itself; expected one of the other services: execution, ingestion, kalman-filter, orchestrator, risk-manager`,
+            `${P}catalog.services.garch-model.allowFrom[0]: a service does not need to allow itself; expected one of the other services: ${servicesExcept("garch-model")}`,
         ]);
+    });
+});
+
+/**
+ * The messages that list the catalog's services or the configuration's secret keys, written out
+ * in full on a small fixture catalog of the tests' own (an API, a web front end and a worker),
+ * beside the repository-stack cases above, whose lists are read from the configuration.
+ */
+describe("validation: messages that list the catalog, on a fixture catalog", function () {
+    const FP = "platform-test:";
+    const problemsOf = (edit: (v: any) => void): readonly string[] => {
+        const values: any = structuredClone(apiAndWeb);
+        values.catalog.services.worker = { port: 3002, tier: "api", image: { repository: "ghcr.io/notes/worker" }, allowFrom: ["api"] };
+        edit(values);
+        try {
+            configOf(values, { databaseUrl: "postgres://db" }, "staging");
+        } catch (e) {
+            assert.ok(e instanceof ConfigError, String(e));
+            return e.problems;
+        }
+        assert.fail("the configuration was accepted");
+    };
+
+    it("a service renamed to a name that is not a DNS-1123 label leaves a caller naming a service that is gone", function () {
+        assert.deepEqual(
+            problemsOf((v) => {
+                v.catalog.services.Web_Front = v.catalog.services.web;
+                delete v.catalog.services.web;
+            }),
+            [
+                `${FP}catalog.services.Web_Front: "Web_Front" is not a service name (DNS-1123 label: lowercase letters, digits and '-', at most 63): ${DNS_REASON}`,
+                `${FP}catalog.services.api.allowFrom[0]: unknown service "web"; expected one of: worker`,
+            ],
+        );
+    });
+
+    it("an override for a service not in the catalog", function () {
+        assert.deepEqual(
+            problemsOf((v) => (v.environment.services = { wrker: { replicas: 2 } })),
+            [`${FP}environment.services.wrker: unknown service; the catalog (${FP}catalog.services) has: api, web, worker`],
+        );
+    });
+
+    it("allowFrom naming an unknown service", function () {
+        assert.deepEqual(problemsOf((v) => (v.catalog.services.api.allowFrom = ["web", "wbe"])), [
+            `${FP}catalog.services.api.allowFrom[1]: unknown service "wbe"; expected one of: web, worker`,
+        ]);
+    });
+
+    it("allowFrom naming the service itself", function () {
+        assert.deepEqual(problemsOf((v) => (v.catalog.services.api.allowFrom = ["api"])), [
+            `${FP}catalog.services.api.allowFrom[0]: a service does not need to allow itself; expected one of the other services: web, worker`,
+        ]);
+    });
+
+    it("an unknown project config key lists the secret keys the configuration names", function () {
+        assert.deepEqual(
+            problemsOf((v) => (v.enviroment = v.environment)),
+            [`${FP}enviroment: unknown config key (did you mean 'environment'?); expected catalog, catalogFile, environment, github or a secret key the configuration names (databaseUrl)`],
+        );
     });
 });
 
@@ -585,7 +650,7 @@ describe("validation: stack config keys and secrets", function () {
         const base = stackConfig("staging");
         const config = { ...base.config, [`${P}enviroment`]: base.config[`${P}environment`] };
         assert.deepEqual(await refused({ ...base, config }), [
-            `${P}enviroment: unknown config key (did you mean 'environment'?); expected catalog, catalogFile, environment, github or a secret key the configuration names (brokerApiKey, githubToken, kubeconfig, marketDataApiKey, pulumiAccessToken, registryPassword)`,
+            `${P}enviroment: unknown config key (did you mean 'environment'?); expected catalog, catalogFile, environment, github or a secret key the configuration names (${secretKeysNamed("staging").join(", ")})`,
         ]);
     });
 
