@@ -59,7 +59,6 @@ export function growCopy(dir: string): void {
     staging.setIn(["config", `${P}:environment`, "domain"], "qa.acme-trading.example");
     staging.deleteIn(["config", `${P}:environment`, "ci"]);
     staging.deleteIn(["config", `${P}:github`]);
-    staging.commentBefore = " QA: staging's settings in a namespace and domain of its own, without GitHub.\n Secrets: pulumi config set --secret <key> <value> --stack qa (docs/stack-secrets.md lists them).";
     fs.writeFileSync(path.join(dir, "Pulumi.qa.yaml"), staging.toString({ lineWidth: 0 }));
 }
 
