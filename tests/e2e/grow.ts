@@ -15,6 +15,17 @@ import YAML from "yaml";
 const REPO = path.resolve(__dirname, "..", "..");
 const P = "hft-platform";
 
+/** The new service's catalog entry, without its secret (the render tests add it alone). */
+export const MARKET_MAKER = {
+    port: 8006,
+    image: { repository: "ghcr.io/acme-trading/hft-market-maker" },
+    env: { EXECUTION_URL: "http://execution", RISK_MANAGER_URL: "http://risk-manager" },
+    ingress: { hostPrefix: "mm", path: "/" },
+} as const;
+
+/** The services market-maker calls: each lists it in `allowFrom`. */
+export const MARKET_MAKER_CALLEES = ["execution", "risk-manager"] as const;
+
 /** Copies the repository's tracked files to `dir` (node_modules linked) and adds the service and the environment. */
 export function growCopy(dir: string): void {
     const files = execFileSync("git", ["ls-files", "-z"], { cwd: REPO, encoding: "utf8" }).split("\0").filter((f) => f !== "");
@@ -28,15 +39,9 @@ export function growCopy(dir: string): void {
         const services = doc.getIn(["config", "catalog", "value", "services"]) as YAML.YAMLMap;
         services.set(
             "market-maker",
-            doc.createNode({
-                port: 8006,
-                image: { repository: "ghcr.io/acme-trading/hft-market-maker" },
-                env: { EXECUTION_URL: "http://execution", RISK_MANAGER_URL: "http://risk-manager" },
-                secrets: { MARKET_MAKER_API_KEY: { fromConfig: "marketMakerApiKey" } },
-                ingress: { hostPrefix: "mm", path: "/" },
-            }),
+            doc.createNode({ ...MARKET_MAKER, secrets: { MARKET_MAKER_API_KEY: { fromConfig: "marketMakerApiKey" } } }),
         );
-        for (const callee of ["execution", "risk-manager"]) {
+        for (const callee of MARKET_MAKER_CALLEES) {
             const allow = doc.getIn(["config", "catalog", "value", "services", callee, "allowFrom"]) as YAML.YAMLSeq;
             allow.add("market-maker");
         }

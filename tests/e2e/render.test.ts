@@ -7,6 +7,7 @@ import YAML from "yaml";
 import { REDACTED } from "../../tools/harness/stackFiles";
 import { manifestHits, mockedPassword, PLAIN, SECRETS } from "../secretWalk";
 import { deployedImage, one, REPO, run, TS_NODE_ARGS, TS_NODE_ENV, unwrap } from "../support";
+import { MARKET_MAKER, MARKET_MAKER_CALLEES } from "./grow";
 
 function render(...args: string[]) {
     const r = spawnSync(process.execPath, [...TS_NODE_ARGS, path.join(REPO, "tools/render.ts"), ...args], {
@@ -177,14 +178,8 @@ describe("npm run render: a reviewer's diff", function () {
         const [main, production] = [read("Pulumi.yaml"), read("Pulumi.production.yaml")];
         if (marketMaker) {
             const services = main.config.catalog.value.services;
-            services["market-maker"] = {
-                port: 8006,
-                image: { repository: "ghcr.io/acme-trading/hft-market-maker" },
-                env: { EXECUTION_URL: "http://execution", RISK_MANAGER_URL: "http://risk-manager" },
-                ingress: { hostPrefix: "mm", path: "/" },
-            };
-            services.execution.allowFrom.push("market-maker");
-            services["risk-manager"].allowFrom.push("market-maker");
+            services["market-maker"] = structuredClone(MARKET_MAKER);
+            for (const callee of MARKET_MAKER_CALLEES) services[callee].allowFrom.push("market-maker");
             const image = { tag: "1.4.2", ...(marketMaker.digest ? { digest: `sha256:${"ab".repeat(32)}` } : {}) };
             production.config["hft-platform:environment"].services["market-maker"] = { image };
         }
@@ -269,14 +264,8 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
         const main = YAML.parse(read("Pulumi.yaml"));
         const production = YAML.parse(read("Pulumi.production.yaml"));
         const services = main.config.catalog.value.services;
-        services["market-maker"] = {
-            port: 8006,
-            image: { repository: "ghcr.io/acme-trading/hft-market-maker" },
-            env: { EXECUTION_URL: "http://execution", RISK_MANAGER_URL: "http://risk-manager" },
-            ingress: { hostPrefix: "mm", path: "/" },
-        };
-        services.execution.allowFrom.push("market-maker");
-        services["risk-manager"].allowFrom.push("market-maker");
+        services["market-maker"] = structuredClone(MARKET_MAKER);
+        for (const callee of MARKET_MAKER_CALLEES) services[callee].allowFrom.push("market-maker");
         production.config["hft-platform:environment"].services["market-maker"] = { image: { tag: "1.4.2", digest: `sha256:${"ab".repeat(32)}` } };
         fs.writeFileSync(path.join(repo, "Pulumi.yaml"), YAML.stringify(main));
         fs.writeFileSync(path.join(repo, "Pulumi.production.yaml"), YAML.stringify(production));
