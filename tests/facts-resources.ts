@@ -1,4 +1,4 @@
-import * as fs from "fs";
+import { stacksOf } from "../tools/harness/stackFiles";
 import { catalogOf, PROJECT, REPO, stackConfig } from "./support";
 
 /**
@@ -9,11 +9,7 @@ import { catalogOf, PROJECT, REPO, stackConfig } from "./support";
  */
 
 /** The repository's stacks: one per Pulumi.<stack>.yaml. */
-export const REPO_STACKS: readonly string[] = fs
-    .readdirSync(REPO)
-    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .sort();
+export const REPO_STACKS: readonly string[] = stacksOf(REPO);
 
 const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
 

@@ -1,5 +1,5 @@
-import * as fs from "fs";
-import { catalogOf, PROJECT, REPO, SERVICES, stackConfig } from "./support";
+import { projectValues, stacksOf } from "../tools/harness/stackFiles";
+import { catalogOf, REPO, SERVICES, stackConfig } from "./support";
 
 /**
  * Facts the tests of validation, rollout pins, images, secrets and branch protection expect,
@@ -12,15 +12,6 @@ export function servicesExcept(...excluded: string[]): string {
     return SERVICES.filter((s) => !excluded.includes(s)).join(", ");
 }
 
-/** The project keys of a stack's configuration, parsed (structured values are JSON text). */
-function projectValues(stack: string): Record<string, unknown> {
-    const prefix = `${PROJECT}:`;
-    const values: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(stackConfig(stack).config)) {
-        if (k.startsWith(prefix)) values[k.slice(prefix.length)] = /^\s*[[{]/.test(v) ? JSON.parse(v) : v;
-    }
-    return values;
-}
 
 /**
  * The secret config keys a stack's configuration names, sorted: every `fromConfig` and every
@@ -37,13 +28,13 @@ export function secretKeysNamed(stack: string): string[] {
             }
         }
     };
-    walk(projectValues(stack));
+    walk(projectValues(stackConfig(stack)));
     return [...found].sort();
 }
 
 /** Each service's secret names (the catalog's, then the stack's additions), for services that have any. */
 export function secretsByService(stack: string): Record<string, string[]> {
-    const overrides: Record<string, any> = (projectValues(stack).environment as any)?.services ?? {};
+    const overrides: Record<string, any> = (projectValues(stackConfig(stack)).environment as any)?.services ?? {};
     const out: Record<string, string[]> = {};
     for (const [name, svc] of Object.entries<any>(catalogOf(stack).services)) {
         const keys = [...new Set([...Object.keys(svc.secrets ?? {}), ...Object.keys(overrides[name]?.secrets ?? {})])];
@@ -55,7 +46,7 @@ export function secretsByService(stack: string): Record<string, string[]> {
 /** Whether a stack's environment sets its own image for `service` (a tag or a digest), catalog or stack. */
 export function hasOwnImageVersion(stack: string, service: string): boolean {
     const image = (x: any) => x?.image?.tag !== undefined || x?.image?.digest !== undefined;
-    const env = projectValues(stack).environment as any;
+    const env = projectValues(stackConfig(stack)).environment as any;
     return image(catalogOf(stack).services[service]) || image(env?.services?.[service]);
 }
 
@@ -65,11 +56,8 @@ export function hasOwnImageVersion(stack: string, service: string): boolean {
  * stacks with a deploy order first, in that order, then the rest by name).
  */
 export function previewChecks(): string[] {
-    const stacks = fs
-        .readdirSync(REPO)
-        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-        .filter((s): s is string => s !== undefined)
-        .map((stack) => ({ stack, ci: (projectValues(stack).environment as any)?.ci ?? {} }))
+    const stacks = stacksOf(REPO)
+        .map((stack) => ({ stack, ci: (projectValues(stackConfig(stack)).environment as any)?.ci ?? {} }))
         .filter((s) => s.ci.preview !== false);
     const rank = (s: { ci: { deployOrder?: number } }) => s.ci.deployOrder ?? Number.MAX_SAFE_INTEGER;
     stacks.sort((a, b) => rank(a) - rank(b) || (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0));

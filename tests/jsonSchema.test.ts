@@ -5,7 +5,8 @@ import Ajv2020 from "ajv/dist/2020";
 import YAML from "yaml";
 import * as os from "os";
 import { generate } from "../tools/generate";
-import { stackSecretsDoc, stacksOf } from "../tools/generate/stackSecrets";
+import { stacksOf } from "../tools/harness/stackFiles";
+import { stackSecretsDoc } from "../tools/generate/stackSecrets";
 import { REPO } from "./support";
 
 /**

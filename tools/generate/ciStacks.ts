@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { ci } from "../../config/schema/environment";
 import { Refusal } from "../cli";
-import { readStackFiles } from "../harness/stackFiles";
-import { stacksOf } from "./stackSecrets";
+import { projectValues, readStackFiles, stacksOf } from "../harness/stackFiles";
 
 /** What CI does with one stack, from its stack file's `environment.ci`. */
 export interface CiStack {
@@ -16,13 +15,7 @@ export interface CiStack {
     readonly branchProtection: boolean;
 }
 
-/** Reads a project config value as the engine hands it over (objects as JSON text). */
-function value(config: Record<string, string>, key: string): Record<string, unknown> | undefined {
-    const text = config[key];
-    if (text === undefined) return undefined;
-    const parsed: unknown = /^\s*[[{]/.test(text) ? JSON.parse(text) : text;
-    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-}
+const asObject = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
 
 /**
  * Every stack of the project in `dir` with its CI settings, previewed and deployed stacks in
@@ -32,14 +25,15 @@ export function ciStacks(dir: string): CiStack[] {
     const stacks: CiStack[] = [];
     for (const stack of stacksOf(dir)) {
         const config = readStackFiles(dir, stack, { fillSecrets: false });
-        const env = value(config.config, `${config.project}:environment`) ?? {};
+        const values = projectValues(config);
+        const env = asObject(values.environment) ?? {};
         const parsed = ci.prefault({}).safeParse(env.ci);
         if (!parsed.success) {
             const problems = parsed.error.issues.map((i) => `${["environment", "ci", ...i.path].join(".")}: ${i.message}`);
             throw new Refusal(`Pulumi.${stack}.yaml: ${problems.join("; ")}`);
         }
         const settings: z.output<typeof ci> = parsed.data;
-        const github = value(config.config, `${config.project}:github`);
+        const github = asObject(values.github);
         stacks.push({
             stack,
             environment: typeof env.name === "string" ? env.name : stack,

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { renderStack } from "../render/stack";
-import { stacksOf } from "./stackSecrets";
+import { stacksOf } from "../harness/stackFiles";
 
 /** The folder whose files `npm run generate` owns whole: a stack's snapshot is its render. */
 export const SNAPSHOTS = "tests/snapshots";

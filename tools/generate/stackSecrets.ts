@@ -1,17 +1,7 @@
-import * as fs from "fs";
 import * as path from "path";
 import { secretKeyUses } from "../../config/platform";
 import { readCatalogFile } from "../../config/catalogFile";
-import { readStackFiles } from "../harness/stackFiles";
-
-/** The stacks of a project: its Pulumi.<stack>.yaml files, by name. */
-export function stacksOf(dir: string): string[] {
-    return fs
-        .readdirSync(dir)
-        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-        .filter((s): s is string => s !== undefined)
-        .sort();
-}
+import { projectValues, readStackFiles, stacksOf } from "../harness/stackFiles";
 
 /**
  * docs/stack-secrets.md: for each stack file, the secret config keys its configuration names
@@ -32,13 +22,7 @@ export function stackSecretsDoc(dir: string): string {
     ];
     for (const stack of stacksOf(dir)) {
         const config = readStackFiles(dir, stack, { fillSecrets: false });
-        const prefix = `${config.project}:`;
-        const values: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(config.config)) {
-            if (!k.startsWith(prefix)) continue;
-            const key = k.slice(prefix.length);
-            values[key] = /^\s*[[{]/.test(v) ? (JSON.parse(v) as unknown) : v;
-        }
+        const values = projectValues(config);
         if (typeof values.catalogFile === "string" && values.catalog === undefined) {
             values.catalog = readCatalogFile(dir, config.project, values.catalogFile, false).value;
         }

@@ -23,6 +23,36 @@ export const REDACTED = "<redacted>";
 
 export class StackFileError extends Error {}
 
+/** The stacks of a project: its Pulumi.<stack>.yaml files, by name. */
+export function stacksOf(dir: string): string[] {
+    return fs
+        .readdirSync(dir)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+/**
+ * The project's own keys of a stack's configuration, without the `<project>:` prefix, as the
+ * program reads them: structured values (which the engine passes as JSON text) parsed, any
+ * other text kept as it is.
+ */
+export function projectValues(stack: Pick<StackConfig, "project" | "config">): Record<string, unknown> {
+    const prefix = `${stack.project}:`;
+    const values: Record<string, unknown> = {};
+    for (const [k, text] of Object.entries(stack.config)) {
+        if (!k.startsWith(prefix)) continue;
+        let value: unknown = text;
+        try {
+            if (/^\s*[[{]/.test(text)) value = JSON.parse(text);
+        } catch {
+            // Not JSON after all: the program reports it; here it stays text.
+        }
+        values[k.slice(prefix.length)] = value;
+    }
+    return values;
+}
+
 /**
  * Reads Pulumi.yaml and Pulumi.<stack>.yaml the way the engine merges them: project-level
  * config first, the stack's keys replacing it key by key. Encrypted values (`secure:`) cannot
@@ -34,8 +64,7 @@ export function readStackFiles(dir: string, stack: string, opts: { fillSecrets: 
     const project = YAML.parse(fs.readFileSync(projectFile, "utf8")) as { name: string; config?: Record<string, unknown> };
     const stackFile = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
-        const known = fs.readdirSync(dir).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s);
-        throw new StackFileError(`no stack file ${path.basename(stackFile)}; stacks here: ${known.sort().join(", ")}`);
+        throw new StackFileError(`no stack file ${path.basename(stackFile)}; stacks here: ${stacksOf(dir).join(", ")}`);
     }
     const stackDoc = (YAML.parse(fs.readFileSync(stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
 
