@@ -30,10 +30,10 @@ export function keyPath(base: string, segments: Segments): string {
 export function checkSection<S extends z.ZodType>(schema: S, raw: unknown, base: string, problems: Problems): Checked<S> {
     const hidden: [Segments, string][] = [];
     let value = dropNulls(schema, raw, [], hidden);
+    const invalid: Segments[] = [];
     // A later round reports only what lies outside every part already reported (not a whole
     // object again because a part of it was removed).
     const reported = (at: Segments) => invalid.some((p) => (p.length <= at.length ? p.every((k, i) => k === at[i]) : at.every((k, i) => k === p[i])));
-    const invalid: Segments[] = [];
     for (const [at, message] of hidden) {
         problems.add(keyPath(base, at), message);
         invalid.push(at);

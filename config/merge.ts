@@ -76,6 +76,6 @@ export function written(origins: { readonly $: string } | undefined): boolean {
 }
 
 /** An internal name for a field (`autoscaling.minReplicas`), for remembering which are invalid. */
-export function join(at: Segments): string {
+function join(at: Segments): string {
     return at.map(String).join(".");
 }

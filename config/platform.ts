@@ -10,7 +10,7 @@ import { applyPinnedImages, PINNED_IMAGES_VAR } from "./pinnedImages";
 import { resolveService, ResolvedService } from "./resolve/service";
 import { catalog as catalogSchema } from "./schema/catalog";
 import { AWAIT_MARGIN_SECONDS, environment as environmentSchema } from "./schema/environment";
-import { github as githubSchema } from "./schema/github";
+import { Github, github as githubSchema } from "./schema/github";
 import * as f from "./formats";
 import { GithubConfig, PlatformConfig, Resources, ServiceConfig } from "./types";
 
@@ -65,12 +65,12 @@ function readSections(raw: RawConfig, problems: Problems) {
         ].filter((l) => l.value !== undefined || l.invalid.length > 0);
         services.set(name, mergeLayers(layers, (at) => at.length === 2 && at[0] === "secrets"));
     }
-    return { catalogPath, catalog, environment, github, cat, env, gh: github && validKeys(githubSchema, github), services, names };
+    return { catalogPath, catalog, environment, github, cat, env, services, names };
 }
 
 type Sections = ReturnType<typeof readSections>;
 
-/** The secret config keys the configuration names, each with the key path of its first use. */
+/** The secret config keys the configuration names, each with the key path of its first use, by key. */
 function secretUses(raw: RawConfig, s: Sections): Map<string, string> {
     const uses = new Map<string, string>();
     const use = (k: string | undefined, path: string) => {
@@ -99,7 +99,7 @@ function secretUses(raw: RawConfig, s: Sections): Map<string, string> {
         for (const [name, source] of Object.entries(isRecord(gh[section]) ? gh[section] : {})) use(named(source, "fromConfig"), `${ghPath}.${section}.${name}`);
     }
     use(named(environment.registry, "passwordSecret"), `${raw.project}:environment.registry.passwordSecret`);
-    return uses;
+    return new Map([...uses].sort(([a], [b]) => byCodePoint(a, b)));
 }
 
 /**
@@ -114,7 +114,7 @@ export function referencedSecretKeys(values: Readonly<Record<string, unknown>>):
 /** Each secret config key a configuration names, with the key path of its first use, by key. */
 export function secretKeyUses(project: string, values: Readonly<Record<string, unknown>>): Map<string, string> {
     const raw: RawConfig = { project, stack: "", values, dryRun: true, ciEnv: {} };
-    return new Map([...secretUses(raw, readSections(raw, new Problems()))].sort(([a], [b]) => byCodePoint(a, b)));
+    return secretUses(raw, readSections(raw, new Problems()));
 }
 
 /**
@@ -182,7 +182,7 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             `${builders.join(", ")} build images that 'pulumi up' pushes to ${env.registry.server}, which needs credentials; set 'username' and 'passwordSecret' (a preview pushes nothing and needs none)`,
         );
     }
-    for (const [k, usedBy] of [...uses].sort(([a], [b]) => byCodePoint(a, b))) {
+    for (const [k, usedBy] of uses) {
         const setIt = `set it with 'pulumi config set --secret ${k} <value> --stack ${raw.stack}'`;
         if (!secrets.isSet(k) && k === registryPassword && raw.dryRun) {
             continue; // a preview pushes nothing; without credentials it also pulls with none
@@ -193,14 +193,15 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             problems.add(`${raw.project}:${k}`, `is set as plain text but holds a secret (used by ${usedBy}); ${setIt}`);
         }
     }
-    const known = [...CONFIG_KEYS, ...[...uses.keys()].sort()];
+    const secretKeys = [...uses.keys()];
+    const known = [...CONFIG_KEYS, ...secretKeys];
     // Without services nothing names a secret key, so no key can be judged unknown.
     for (const k of s.services.size > 0 ? Object.keys(raw.values).sort() : []) {
         if (!known.includes(k)) {
             const hint = closest(k, known);
             problems.add(
                 `${raw.project}:${k}`,
-                `unknown config key${hint ? ` (did you mean '${hint}'?)` : ""}; expected ${CONFIG_KEYS.join(", ")} or a secret key the configuration names (${[...uses.keys()].sort().join(", ") || "none"})`,
+                `unknown config key${hint ? ` (did you mean '${hint}'?)` : ""}; expected ${CONFIG_KEYS.join(", ")} or a secret key the configuration names (${secretKeys.join(", ") || "none"})`,
             );
         }
     }
@@ -234,12 +235,12 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             ...svc,
             secrets: Object.fromEntries(Object.entries(svc.secrets).map(([n, src]) => [n, "fromConfig" in src ? { fromConfig: src.fromConfig, value: value(src.fromConfig) } : src])),
         })),
-        ...(s.gh && s.github?.data ? { github: githubConfig(s.github.data, name, value) } : {}),
+        ...(s.github?.data ? { github: githubConfig(s.github.data, name, value) } : {}),
     };
 }
 
-function githubConfig(gh: NonNullable<Sections["gh"]> & { owner: string; repository: string }, environment: string, value: (k: string) => pulumi.Output<string>): GithubConfig {
-    const { tokenSecret, secrets, repositorySecrets, preventSelfReview, ...rest } = gh as Required<typeof gh>;
+function githubConfig(gh: Github, environment: string, value: (k: string) => pulumi.Output<string>): GithubConfig {
+    const { tokenSecret, secrets, repositorySecrets, preventSelfReview, ...rest } = gh;
     const values = (m: Record<string, { fromConfig?: string }>) => Object.fromEntries(Object.entries(m).map(([n, src]) => [n, value(src.fromConfig!)]));
     return {
         ...rest,
