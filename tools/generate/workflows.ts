@@ -29,6 +29,19 @@ const SETUP_NODE = `      - uses: actions/setup-node@49933ea5288caeca8642d1e84af
 const PULUMI_ACTION = "pulumi/actions@v6.0.0";
 const PULUMI_VERSION = "3.248.0";
 
+/** The first steps of a job that runs the Pulumi CLI on a full clone (a rollback needs older commits). */
+function pulumiSetup(fetchComment: string): string {
+    return `      - uses: ${CHECKOUT}
+        with:
+          fetch-depth: 0${fetchComment ? ` # ${fetchComment}` : ""}
+          persist-credentials: false
+${SETUP_NODE}
+      - name: Install the Pulumi CLI
+        uses: ${PULUMI_ACTION}
+        with:
+          pulumi-version: ${PULUMI_VERSION}`;
+}
+
 const TEST_JOB = `  test:
     name: test
     runs-on: ubuntu-latest
@@ -144,15 +157,7 @@ ${first ? "    # Never two updates of one stack at once (deploys and rollbacks s
       STACK: ${scalar(s.stack)}
       PULUMI_ACCESS_TOKEN: \${{ secrets.PULUMI_ACCESS_TOKEN }}
     steps:
-      - uses: ${CHECKOUT}
-        with:
-          fetch-depth: 0${first ? " # a rollback checks out the commit of an earlier version" : ""}
-          persist-credentials: false
-${SETUP_NODE}
-      - name: Install the Pulumi CLI
-        uses: ${PULUMI_ACTION}
-        with:
-          pulumi-version: ${PULUMI_VERSION}
+${pulumiSetup(first ? "a rollback checks out the commit of an earlier version" : "")}
       - name: pulumi up
         id: up
         run: pulumi up --yes --diff --policy-pack policy --stack "$STACK"
@@ -241,15 +246,7 @@ jobs:
       VERSION: \${{ inputs.version }}
       PULUMI_ACCESS_TOKEN: \${{ secrets.PULUMI_ACCESS_TOKEN }}
     steps:
-      - uses: ${CHECKOUT}
-        with:
-          fetch-depth: 0 # the version's commit must be in the clone
-          persist-credentials: false
-${SETUP_NODE}
-      - name: Install the Pulumi CLI
-        uses: ${PULUMI_ACTION}
-        with:
-          pulumi-version: ${PULUMI_VERSION}
+${pulumiSetup("the version's commit must be in the clone")}
       - name: Show the stack's history
         run: npm run --silent rollback -- --stack "$STACK" --list
       - name: Roll back
