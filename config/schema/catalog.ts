@@ -6,7 +6,7 @@ import { commonEnv, DNS_LABEL, quantity, service } from "./service";
 /** Resource requests or limits of a tier: both amounts are required. */
 const tierAmounts = (kind: "requests" | "limits") => {
     const required = 'a Kubernetes quantity such as "250m" or "512Mi"';
-    const amount = (description: string) => z.preprocess((v) => (v === null ? undefined : v), quantity()).optional().meta({ description });
+    const amount = (description: string) => quantity().optional().meta({ description });
     return object({ cpu: amount("CPU, in cores or millicores (required)."), memory: amount("Memory, in bytes with a suffix such as Mi or Gi (required).") })
         .superRefine((a, ctx) => {
             for (const r of ["cpu", "memory"] as const) {

@@ -100,6 +100,14 @@ describe("config reader on other systems' catalogs", () => {
         assert.throws(() => configOf(values, { databaseUrl: "x" }, "qa"), { message: /catalog\.services\.api\.tier: unknown tier "gpu"; expected one of: api, batch, web/ });
     });
 
+    it("takes an amount left empty in a tier (`memory:` with nothing after it) as missing", () => {
+        const values = structuredClone(singleApi) as any;
+        values.catalog.tiers = { small: { requests: { cpu: "100m", memory: null }, limits: { cpu: "1", memory: "1Gi" } } };
+        assert.throws(() => configOf(values), {
+            message: /platform-test:catalog\.tiers\.small\.requests\.memory: required; expected a Kubernetes quantity such as "250m" or "512Mi"/,
+        });
+    });
+
     it("names the public service: the only exposed one by default, and asks which when several are exposed", () => {
         assert.equal(configOf(singleApi).environment.publicService, "api");
         const two = structuredClone(apiAndWeb) as any;
