@@ -5,7 +5,8 @@ import { Microservice } from "./components/service/microservice";
 import { PlatformConfig } from "./config/types";
 
 export interface ServiceOutputs {
-    readonly address: pulumi.Output<string>;
+    /** Undefined for a worker or cronjob, which have no Service. */
+    readonly address?: pulumi.Output<string>;
     readonly url?: string;
     readonly image: pulumi.Output<string>;
 }
@@ -44,7 +45,7 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
             },
             { providers: [environment.provider] },
         );
-        services[svc.name] = { address: ms.address, url: ms.url, image: ms.image };
+        services[svc.name] = { ...(ms.address ? { address: ms.address } : {}), url: ms.url, image: ms.image };
     }
     const publicUrl = env.publicService ? services[env.publicService].url : undefined;
     deployDelivery(config, { NAMESPACE: environment.namespace, ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}) });

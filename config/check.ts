@@ -178,7 +178,8 @@ function unwrap(schema: z.ZodType): z.ZodType {
         if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodNullable) {
             s = s.def.innerType as z.ZodType;
         } else if (s instanceof z.ZodPipe) {
-            s = s.def.in as z.ZodType;
+            // A preprocessed value (a shorthand) is checked by the schema after the step.
+            s = (s.def.in instanceof z.ZodTransform ? s.def.out : s.def.in) as z.ZodType;
         } else {
             return s;
         }

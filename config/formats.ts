@@ -184,3 +184,80 @@ export function relativePath(s: string): string | undefined {
     }
     return /^[A-Za-z0-9._\-/]+$/.test(s) ? undefined : "letters, digits, '.', '_', '-' and '/' only";
 }
+
+/** A DNS-1123 subdomain, as Kubernetes requires for ConfigMap, Secret and claim names. */
+export function dnsSubdomain(s: string): string | undefined {
+    if (s.length > 253) {
+        return `${s.length} characters, at most 253 allowed`;
+    }
+    return /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(s) ? undefined : "lowercase letters, digits, '-' and '.', starting and ending with a letter or digit";
+}
+
+/** An absolute path in a container where a volume is mounted. */
+export function mountPath(s: string): string | undefined {
+    if (!/^\/[A-Za-z0-9._\-/]*$/.test(s)) return "an absolute path of letters, digits, '.', '_', '-' and '/'";
+    if (s.split("/").some((p) => p === ".." || p === ".")) return "no '.' or '..' segments";
+    return s === "/" ? "not the root directory" : undefined;
+}
+
+/** A file name in a ConfigMap volume (a ConfigMap key). */
+export function fileName(s: string): string | undefined {
+    if (s === "." || s === "..") return "not '.' or '..'";
+    return s.length <= 253 && /^[-._a-zA-Z0-9]+$/.test(s) ? undefined : "letters, digits, '-', '_' and '.' only, at most 253";
+}
+
+/** A full image reference: `[registry/]repository[:tag][@sha256:digest]`; a tag or a digest is required. */
+export function imageReference(s: string): string | undefined {
+    const m = /^([^@]+?)(?::([^:/@]+))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(s);
+    if (!m || imageRepository(m[1]) !== undefined) return "a repository with a tag and/or a digest, such as 'busybox:1.36'";
+    if (m[2] === undefined && m[3] === undefined) return "no tag or digest, which means 'latest'; name a version";
+    return m[2] !== undefined ? imageTag(m[2]) : undefined;
+}
+
+/**
+ * A cron schedule as Kubernetes reads it: five fields (minute, hour, day of month, month, day
+ * of week) or a macro such as `@daily`. Time zones go in `timeZone`, not in the schedule.
+ */
+export function cronSchedule(s: string): string | undefined {
+    if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(s)) return undefined;
+    if (/TZ=/.test(s)) return "set the time zone with 'timeZone', not in the schedule";
+    const fields = s.trim().split(/\s+/);
+    if (fields.length !== 5) return `${fields.length} fields; a schedule has 5 (minute hour day-of-month month day-of-week) or is a macro such as '@daily'`;
+    const names = [/^$/, /^$/, /^$/, /^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)$/i, /^(sun|mon|tue|wed|thu|fri|sat)$/i];
+    const ranges: [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
+    const labels = ["minute", "hour", "day of month", "month", "day of week"];
+    for (let i = 0; i < 5; i++) {
+        const [lo, hi] = ranges[i];
+        const value = (v: string) => (names[i].test(v) ? lo : /^\d+$/.test(v) ? Number(v) : NaN);
+        for (const part of fields[i].split(",")) {
+            const [range, step] = part.split("/");
+            if (step !== undefined && !(/^\d+$/.test(step) && Number(step) > 0)) return `the ${labels[i]} field '${fields[i]}' has a bad step`;
+            if (range === "*" || range === "?") continue;
+            const ends = range.split("-").map(value);
+            if (ends.length > 2 || ends.some((n) => !(n >= lo && n <= hi))) return `the ${labels[i]} field '${fields[i]}' is not within ${lo}-${hi}`;
+        }
+    }
+    return undefined;
+}
+
+/** An IANA time zone name such as `Europe/London` (or a link such as `US/Eastern`), as a CronJob's `timeZone` takes it. */
+export function timeZone(s: string): string | undefined {
+    const problem = "an IANA time zone name such as 'Etc/UTC' or 'Europe/London'";
+    // Offsets ("+01:00") and abbreviations ("EST") are not names Kubernetes looks up.
+    if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(s) || (!s.includes("/") && s !== "UTC")) return problem;
+    try {
+        new Intl.DateTimeFormat("en", { timeZone: s });
+        return undefined;
+    } catch {
+        return problem;
+    }
+}
+
+/** A Kubernetes label key: an optional DNS subdomain prefix and '/', then a name of at most 63. */
+export function labelKey(s: string): string | undefined {
+    const slash = s.lastIndexOf("/");
+    const prefix = slash >= 0 ? s.slice(0, slash) : undefined;
+    const name = s.slice(slash + 1);
+    if (prefix !== undefined && dnsSubdomain(prefix) !== undefined) return "the prefix before '/' must be a DNS subdomain";
+    return name.length > 0 && name.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name) ? undefined : "a name of at most 63 letters, digits, '-', '_' or '.'";
+}

@@ -25,39 +25,59 @@ export interface Merged {
     readonly invalid: ReadonlySet<string>;
 }
 
+/** How the settings' shape bends the leaf-by-leaf merge. */
+export interface MergeRules {
+    /** Values replaced whole by a later layer (a secret's source), besides lists and scalars. */
+    readonly atomic: (at: Segments) => boolean;
+    /** Keys of the object at `at` of which one is used (a probe's http, tcp, exec): writing one drops the others. */
+    readonly exclusive?: (at: Segments) => readonly string[] | undefined;
+    /** The object a short form at `at` stands for (`liveness: /healthz` is `{http: /healthz}`). */
+    readonly expand?: (at: Segments, value: unknown) => Record<string, unknown> | undefined;
+}
+
 /**
  * Merges layers general to specific: a later layer replaces only the leaves it writes. Lists
  * and the values `atomic` names are leaves (replaced whole); other objects merge key by key.
  */
-export function mergeLayers(layers: readonly Layer[], atomic: (at: Segments) => boolean): Merged {
+export function mergeLayers(layers: readonly Layer[], rules: MergeRules | ((at: Segments) => boolean)): Merged {
+    const r: MergeRules = typeof rules === "function" ? { atomic: rules } : rules;
     const value = Object.create(null) as Record<string, unknown>;
     const origins: Record<string, unknown> = { $: layers[0]?.path ?? "" };
     const invalid = new Set<string>();
     for (const layer of layers) {
         // A problem in an earlier layer is overridden by a valid value here, and the other way round.
         const written = new Set<string>();
-        walk(layer.value, [], (at) => written.add(join(at)), atomic);
+        walk(layer.value, [], (at) => written.add(join(at)), r.atomic);
         for (const w of written) invalid.delete(w);
         for (const at of layer.invalid) invalid.add(join(at));
-        merge(value, origins, layer.value, layer.path, [], atomic);
+        merge(value, origins, layer.value, layer.path, [], r);
     }
     return { value, origins: origins as Merged["origins"], invalid };
 }
 
-function merge(into: Record<string, unknown>, origins: Record<string, unknown>, from: unknown, path: string, at: Segments, atomic: (at: Segments) => boolean): void {
+function merge(into: Record<string, unknown>, origins: Record<string, unknown>, from: unknown, path: string, at: Segments, rules: MergeRules, expandedAt?: string): void {
     if (!isRecord(from)) return;
+    const group = rules.exclusive?.(at);
     for (const [k, v] of Object.entries(from)) {
         const here = [...at, k];
-        const childPath = `${path}.${k}`;
-        if (isRecord(v) && !atomic(here)) {
+        const childPath = expandedAt ?? `${path}.${k}`;
+        if (group?.includes(k)) {
+            for (const other of group.filter((g) => g !== k)) {
+                delete into[other];
+                delete origins[other];
+            }
+        }
+        const expanded = isRecord(v) ? undefined : rules.expand?.(here, v);
+        if ((isRecord(v) && !rules.atomic(here)) || expanded) {
             if (!isRecord(into[k])) {
                 into[k] = Object.create(null);
                 origins[k] = { $: childPath };
             }
-            merge(into[k] as Record<string, unknown>, origins[k] as Record<string, unknown>, v, childPath, here, atomic);
+            // The leaves of a short form were all written where the short form is.
+            merge(into[k] as Record<string, unknown>, origins[k] as Record<string, unknown>, expanded ?? v, childPath, here, rules, expanded ? childPath : undefined);
         } else {
             into[k] = v;
-            origins[k] = childPath;
+            origins[k] = expandedAt ?? childPath;
         }
     }
 }

@@ -9,6 +9,7 @@ import { mergeLayers, Merged } from "./merge";
 import { applyPinnedImages, PINNED_IMAGES_VAR } from "./pinnedImages";
 import { resolveService, ResolvedService } from "./resolve/service";
 import { catalog as catalogSchema } from "./schema/catalog";
+import { SERVICE_MERGE } from "./schema/service";
 import { AWAIT_MARGIN_SECONDS, environment as environmentSchema } from "./schema/environment";
 import { Github, github as githubSchema } from "./schema/github";
 import * as f from "./formats";
@@ -63,7 +64,7 @@ function readSections(raw: RawConfig, problems: Problems) {
             { ...under(catalog, "services", name), path: `${catalogPath}.services.${name}` },
             { ...under(environment, "services", name), path: `${key("environment")}.services.${name}` },
         ].filter((l) => l.value !== undefined || l.invalid.length > 0);
-        services.set(name, mergeLayers(layers, (at) => at.length === 2 && at[0] === "secrets"));
+        services.set(name, mergeLayers(layers, SERVICE_MERGE));
     }
     return { catalogPath, catalog, environment, github, cat, env, services, names };
 }
@@ -77,6 +78,7 @@ function secretUses(raw: RawConfig, s: Sections): Map<string, string> {
         if (k !== undefined && !uses.has(k)) uses.set(k, path);
     };
     for (const merged of s.services.values()) {
+        if (merged.value.enabled === false) continue; // a service turned off needs none of its secrets
         const secrets = isRecord(merged.value.secrets) ? merged.value.secrets : {};
         const at = (merged.origins as Record<string, unknown>).secrets as Record<string, string> | undefined;
         for (const [name, source] of Object.entries(secrets)) {
@@ -153,7 +155,10 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
     const imageTagInvalid = s.environment.invalid.some((p) => p[0] === "imageTag");
     const ciTags = ciImageTags(raw.ciEnv);
     const resolved: ResolvedService[] = [];
+    const disabled = [...s.services].filter(([, m]) => m.value.enabled === false).map(([name]) => name);
     for (const [name, merged] of s.services) {
+        // A service turned off in this stack (`enabled: false`) is left out, unchecked beyond its schema.
+        if (merged.value.enabled === false && !merged.invalid.has("enabled")) continue;
         const service = resolveService(name, merged, {
             tiers: sortedTiers,
             tiersPath: `${s.catalogPath}.tiers`,
@@ -165,13 +170,16 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             registryGiven,
             serviceNames: s.names,
             servicePath: `${s.catalogPath}.services.${name}`,
+            ownLayers: [`${s.catalogPath}.services.${name}`, `${envPath}.services.${name}`],
+            externalSecretStore: env.externalSecrets?.store,
+            externalSecretsPath: `${envPath}.externalSecrets`,
             problems,
         });
         if (service) resolved.push(service);
     }
     const pinned = applyPinnedImages(resolved, raw.ciEnv[PINNED_IMAGES_VAR], problems);
     // Without a valid domain no service has a host, and without services none is exposed: nothing to judge.
-    const publicService = env.domain === undefined || s.names.length === 0 ? env.publicService : resolvePublicService(env.publicService, pinned, s.names, `${envPath}.publicService`, problems);
+    const publicService = env.domain === undefined || s.names.length === 0 ? env.publicService : resolvePublicService(env.publicService, pinned, s.names, disabled, `${envPath}.publicService`, problems);
 
     const uses = secretUses(raw, s);
     const registryPassword = env.registry?.passwordSecret;
@@ -229,6 +237,8 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             buildOnPreview: env.buildOnPreview!,
             ...(publicService ? { publicService } : {}),
             rollout: { progressDeadlineSeconds: rollout.progressDeadlineSeconds, awaitTimeoutSeconds: rollout.awaitTimeoutSeconds ?? rollout.progressDeadlineSeconds + AWAIT_MARGIN_SECONDS },
+            monitoring: { operator: env.monitoring!.operator, namespace: env.monitoring!.namespace, labels: Object.fromEntries(Object.entries(env.monitoring!.labels ?? {}).sort(([a], [b]) => byCodePoint(a, b))) },
+            ...(env.externalSecrets?.store ? { externalSecrets: { ...env.externalSecrets, store: env.externalSecrets.store } } : {}),
         },
         cluster: cluster.context !== undefined ? { context: cluster.context } : { kubeconfig: value(cluster.kubeconfigSecret!) },
         services: pinned.map((svc): ServiceConfig => ({
@@ -258,11 +268,13 @@ function githubConfig(gh: Github, environment: string, value: (k: string) => pul
  * exposed one. Several exposed and none named is refused, so adding a service never silently
  * changes the URL CI shows.
  */
-function resolvePublicService(named: string | undefined, services: readonly ResolvedService[], all: readonly string[], path: string, problems: Problems): string | undefined {
+function resolvePublicService(named: string | undefined, services: readonly ResolvedService[], all: readonly string[], disabled: readonly string[], path: string, problems: Problems): string | undefined {
     const exposed = services.filter((svc) => svc.ingress).map((svc) => svc.name);
     const choose = `expected one of the services with an Ingress: ${exposed.join(", ") || "none"}`;
     if (named !== undefined && !all.includes(named)) {
         problems.add(path, `unknown service ${JSON.stringify(named)}; ${choose}`);
+    } else if (named !== undefined && disabled.includes(named)) {
+        problems.add(path, `${JSON.stringify(named)} is turned off in this stack (enabled: false); ${choose}`);
     } else if (named !== undefined && services.some((svc) => svc.name === named) && !exposed.includes(named)) {
         problems.add(path, `${JSON.stringify(named)} has no Ingress, so no public URL; ${choose}`);
     } else if (named === undefined && exposed.length > 1) {

@@ -27,8 +27,8 @@ interface BadCase {
 
 const P = `${PROJECT}:`;
 const DNS_REASON = "lowercase letters, digits and '-' only, starting and ending with a letter or digit";
-const SERVICE_KEYS = "allowFrom, autoscaling, build, env, image, ingress, pdb, port, probes, replicas, resources, runAsUser, secrets, servicePort, tier";
-const ENVIRONMENT_KEYS = "name, namespace, domain, cluster, logLevel, telemetryEndpoint, ingress, imageTag, registry, buildOnPreview, rollout, commonEnv, tiers, publicService, ci, serviceDefaults, services";
+const SERVICE_KEYS = "kind, enabled, allowFrom, autoscaling, build, command, args, env, envFrom, image, ingress, initContainers, job, metrics, pdb, port, probes, rbac, replicas, resources, runAsUser, secrets, servicePort, sidecars, tier, volumes";
+const ENVIRONMENT_KEYS = "name, namespace, domain, cluster, logLevel, telemetryEndpoint, ingress, imageTag, registry, buildOnPreview, rollout, monitoring, externalSecrets, commonEnv, tiers, publicService, ci, serviceDefaults, services";
 const QUANTITY = 'a Kubernetes quantity such as "250m", "1", "512Mi" or "2Gi"';
 const TAG = "an image tag such as 'main-3f9c2ab' or '1.4.2' (not 'latest')";
 /** The services staging's ingestion accepts calls from, as the catalog lists them. */
@@ -56,7 +56,7 @@ const CASES: readonly BadCase[] = [
         name: "autoscaling given as a boolean instead of an object",
         edit: (v) => (v.environment.services["kalman-filter"] = { autoscaling: true }),
         expected: [
-            `${P}environment.services.kalman-filter.autoscaling: expected an object with keys enabled, minReplicas, maxReplicas, targetCPUUtilization, targetMemoryUtilization, got true`,
+            `${P}environment.services.kalman-filter.autoscaling: expected an object with keys enabled, minReplicas, maxReplicas, targetCPUUtilization, targetMemoryUtilization, customMetrics, behavior, got true`,
         ],
     },
     {
@@ -345,7 +345,7 @@ const CASES: readonly BadCase[] = [
         stack: "production",
         edit: (v) => (v.environment.serviceDefaults.autoscaling.targetCPU = 60),
         expected: [
-            `${P}environment.serviceDefaults.autoscaling.targetCPU: unknown key; allowed keys: enabled, minReplicas, maxReplicas, targetCPUUtilization, targetMemoryUtilization`,
+            `${P}environment.serviceDefaults.autoscaling.targetCPU: unknown key; allowed keys: enabled, minReplicas, maxReplicas, targetCPUUtilization, targetMemoryUtilization, customMetrics, behavior`,
         ],
     },
     {
@@ -432,13 +432,13 @@ const CASES: readonly BadCase[] = [
         name: "secret with both fromConfig and generate",
         edit: (v) => (v.catalog.services.orchestrator.secrets.SESSION_SIGNING_KEY = { fromConfig: "sessionKey", generate: {} }),
         expected: [
-            `${P}catalog.services.orchestrator.secrets.SESSION_SIGNING_KEY: expected exactly one of 'fromConfig' or 'generate', not both, got {"fromConfig":"sessionKey","generate":{}}`,
+            `${P}catalog.services.orchestrator.secrets.SESSION_SIGNING_KEY: expected exactly one of 'fromConfig', 'generate' or 'external', not several, got {"fromConfig":"sessionKey","generate":{}}`,
         ],
     },
     {
         name: "secret with neither fromConfig nor generate",
         edit: (v) => (v.catalog.services.orchestrator.secrets.SESSION_SIGNING_KEY = {}),
-        expected: [`${P}catalog.services.orchestrator.secrets.SESSION_SIGNING_KEY: expected exactly one of 'fromConfig' or 'generate', got {}`],
+        expected: [`${P}catalog.services.orchestrator.secrets.SESSION_SIGNING_KEY: expected exactly one of 'fromConfig', 'generate' or 'external', got {}`],
     },
     {
         name: "secret fromConfig naming an invalid config key",
@@ -703,7 +703,7 @@ describe("validation: empty values and shared settings", function () {
         {
             name: "a secret whose source is empty",
             edit: (v) => (v.catalog.services.orchestrator.secrets.SESSION_SIGNING_KEY = { generate: null }),
-            expected: [`${P}catalog.services.orchestrator.secrets.SESSION_SIGNING_KEY: expected exactly one of 'fromConfig' or 'generate', got {"generate":null}`],
+            expected: [`${P}catalog.services.orchestrator.secrets.SESSION_SIGNING_KEY: expected exactly one of 'fromConfig', 'generate' or 'external', got {"generate":null}`],
         },
         {
             name: "an empty entry in allowFrom",

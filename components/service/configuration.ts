@@ -1,18 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import { ServiceConfig } from "../../config/types";
+import { EnvironmentConfig, ServiceConfig } from "../../config/types";
 
 export interface ServiceConfigurationArgs {
     readonly service: ServiceConfig;
+    /** The External Secrets store, for `external` secrets. */
+    readonly externalSecrets?: EnvironmentConfig["externalSecrets"];
     readonly namespace: pulumi.Input<string>;
     readonly labels: Record<string, string>;
 }
 
-/** The service's own ConfigMap and, when it has secrets, its Secret. */
+/** The service's own ConfigMap and, when it has secrets, its Secret and the one the External Secrets Operator writes. */
 export interface ServiceConfiguration {
     readonly configMapName: pulumi.Output<string>;
     readonly secretName?: pulumi.Output<string>;
+    readonly externalSecretName?: string;
 }
 
 /**
@@ -26,14 +29,15 @@ export function createServiceConfiguration(name: string, args: ServiceConfigurat
         {
             metadata: { namespace: args.namespace, labels: args.labels },
             immutable: true,
-            data: { SERVICE_NAME: svc.name, PORT: String(svc.port), ...svc.env },
+            data: { SERVICE_NAME: svc.name, ...(svc.port !== undefined ? { PORT: String(svc.port) } : {}), ...svc.env },
         },
         opts,
     );
 
-    const entries = Object.entries(svc.secrets);
+    const externalSecretName = createExternalSecret(name, args, opts);
+    const entries = Object.entries(svc.secrets).filter((e): e is [string, Exclude<typeof e[1], { external: unknown }>] => !("external" in e[1]));
     if (entries.length === 0) {
-        return { configMapName: configMap.metadata.name };
+        return { configMapName: configMap.metadata.name, ...(externalSecretName ? { externalSecretName } : {}) };
     }
     const stringData: Record<string, pulumi.Output<string>> = {};
     for (const [envName, source] of entries) {
@@ -58,5 +62,37 @@ export function createServiceConfiguration(name: string, args: ServiceConfigurat
         },
         opts,
     );
-    return { configMapName: configMap.metadata.name, secretName: secret.metadata.name };
+    return { configMapName: configMap.metadata.name, secretName: secret.metadata.name, ...(externalSecretName ? { externalSecretName } : {}) };
+}
+
+/**
+ * The service's `external` secrets, synchronised by the External Secrets Operator from the
+ * stack's store into a Secret the operator owns (`<service>-external`); their values never pass
+ * through Pulumi. `pulumi up` waits until the operator reports the Secret synchronised.
+ */
+function createExternalSecret(name: string, args: ServiceConfigurationArgs, opts: pulumi.CustomResourceOptions): string | undefined {
+    const svc = args.service;
+    const data = Object.entries(svc.secrets).flatMap(([secretKey, source]) =>
+        "external" in source ? [{ secretKey, remoteRef: { key: source.external.key, ...(source.external.property !== undefined ? { property: source.external.property } : {}) } }] : [],
+    );
+    if (data.length === 0 || !args.externalSecrets) {
+        return undefined;
+    }
+    const target = `${svc.name}-external`;
+    new k8s.apiextensions.CustomResource(
+        `${name}-external-secret`,
+        {
+            apiVersion: "external-secrets.io/v1",
+            kind: "ExternalSecret",
+            metadata: { name: svc.name, namespace: args.namespace, labels: args.labels, annotations: { "pulumi.com/waitFor": "condition=Ready" } },
+            spec: {
+                refreshInterval: args.externalSecrets.refreshInterval,
+                secretStoreRef: { name: args.externalSecrets.store, kind: args.externalSecrets.storeKind },
+                target: { name: target, creationPolicy: "Owner" },
+                data,
+            },
+        },
+        opts,
+    );
+    return target;
 }

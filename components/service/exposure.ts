@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { IngressDefaults, ServiceConfig } from "../../config/types";
-import { CONTAINER_PORT_NAME } from "./podTemplate";
+import { containerPortName } from "../../config/schema/kinds";
+import { METRICS_PORT_NAME } from "./podTemplate";
 
 export interface ExposureArgs {
     readonly service: ServiceConfig;
@@ -14,22 +15,32 @@ export interface ExposureArgs {
 }
 
 /**
- * A ClusterIP Service under the service's own name, so other services reach it by DNS
- * (`http://<name>`), and, when the catalog exposes it, a TLS Ingress. `pulumi up` waits for the
- * Service's endpoints and the Ingress's load balancer no longer than for the Deployment, not the
- * provider's default 10 minutes, so a release that cannot come up fails everywhere at once.
+ * A Service under the service's own name, so other services reach it by DNS (`http://<name>`):
+ * a ClusterIP Service for a web service, a headless one for a stateful service (each pod is
+ * `<name>-<n>.<name>`); none for workers and cronjobs. When the catalog exposes a web service,
+ * a TLS Ingress too. `pulumi up` waits for the Service's endpoints and the Ingress's load
+ * balancer no longer than for the workload, not the provider's default 10 minutes, so a
+ * release that cannot come up fails everywhere at once.
  */
-export function createExposure(name: string, args: ExposureArgs, opts: pulumi.CustomResourceOptions): k8s.core.v1.Service {
+export function createExposure(name: string, args: ExposureArgs, opts: pulumi.CustomResourceOptions): k8s.core.v1.Service | undefined {
     const svc = args.service;
+    if ((svc.kind !== "web" && svc.kind !== "stateful") || svc.port === undefined) {
+        return undefined;
+    }
     const wait = { "pulumi.com/timeoutSeconds": String(args.awaitTimeoutSeconds) };
+    const portName = containerPortName(svc.kind);
+    const ports = [{ name: portName, port: svc.servicePort, targetPort: portName, protocol: "TCP" }];
+    // A ServiceMonitor scrapes a port of the Service by name.
+    if (svc.metrics && svc.metrics.port !== svc.port) ports.push({ name: METRICS_PORT_NAME, port: svc.metrics.port, targetPort: METRICS_PORT_NAME, protocol: "TCP" });
     const service = new k8s.core.v1.Service(
         `${name}-service`,
         {
             metadata: { name: svc.name, namespace: args.namespace, labels: args.labels, annotations: wait },
             spec: {
                 type: "ClusterIP",
+                ...(svc.kind === "stateful" ? { clusterIP: "None" } : {}),
                 selector: args.selector,
-                ports: [{ name: CONTAINER_PORT_NAME, port: svc.servicePort, targetPort: CONTAINER_PORT_NAME, protocol: "TCP" }],
+                ports,
             },
         },
         opts,
@@ -56,13 +67,11 @@ export function createExposure(name: string, args: ExposureArgs, opts: pulumi.Cu
                         {
                             host: ing.host,
                             http: {
-                                paths: [
-                                    {
-                                        path: ing.path,
-                                        pathType: "Prefix",
-                                        backend: { service: { name: service.metadata.name, port: { name: CONTAINER_PORT_NAME } } },
-                                    },
-                                ],
+                                paths: ing.paths.map((p) => ({
+                                    path: p.path,
+                                    pathType: p.pathType,
+                                    backend: { service: { name: service.metadata.name, port: { name: portName } } },
+                                })),
                             },
                         },
                     ],

@@ -5,10 +5,14 @@ import { selectorLabels, standardLabels } from "../labels";
 import { digest } from "../digest";
 import { createServiceConfiguration } from "./configuration";
 import { createExposure } from "./exposure";
+import { createMonitor } from "./monitoring";
 import { createServiceNetworkPolicy } from "./networkPolicy";
 import { podTemplate } from "./podTemplate";
+import { createAccess } from "./rbac";
 import { createScaling } from "./scaling";
 import { serviceImage } from "./image";
+import { createVolumes } from "./volumes";
+import { createWorkload } from "./workload";
 
 export interface MicroserviceArgs {
     /** The service, validated and merged from the catalog and the stack. */
@@ -22,17 +26,19 @@ export interface MicroserviceArgs {
 }
 
 /**
- * One service of the catalog: ServiceAccount, ConfigMap, Secret, Deployment, Service, and as
- * configured an Ingress, autoscaler, disruption budget and network policy. Give it the
- * environment's provider through `providers`.
+ * One service of the catalog, whatever its kind: ServiceAccount, ConfigMap, Secret, its
+ * workload (a Deployment for `web` and `worker`, a StatefulSet for `stateful`, a CronJob for
+ * `cronjob`), and as configured a Service, Ingress, autoscaler, disruption budget, network
+ * policy, Role, monitor and ExternalSecret. Give it the environment's provider through `providers`.
  */
 export class Microservice extends pulumi.ComponentResource {
-    public readonly deploymentName: pulumi.Output<string>;
-    /** In-cluster address, `http://<name>.<namespace>.svc.cluster.local[:port]`. */
-    public readonly address: pulumi.Output<string>;
+    /** The name of the Deployment, StatefulSet or CronJob. */
+    public readonly workloadName: pulumi.Output<string>;
+    /** In-cluster address, `http://<name>.<namespace>.svc.cluster.local[:port]`; undefined for a service without a Service. */
+    public readonly address?: pulumi.Output<string>;
     /** Public URL when the service has an Ingress. */
     public readonly url?: string;
-    /** The image reference the Deployment runs (`repo@sha256:...` for built images). */
+    /** The image reference the workload runs (`repo@sha256:...` for built images). */
     public readonly image: pulumi.Output<string>;
 
     constructor(name: string, args: MicroserviceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -50,6 +56,7 @@ export class Microservice extends pulumi.ComponentResource {
             { metadata: { name: svc.name, namespace, labels }, automountServiceAccountToken: false },
             childOpts,
         );
+        createAccess(name, { service: svc, namespace, labels, serviceAccountName: account.metadata.name }, childOpts);
         const registry = env.registry;
         this.image = serviceImage(
             name,
@@ -62,59 +69,57 @@ export class Microservice extends pulumi.ComponentResource {
             },
             childOpts,
         );
-        const configuration = createServiceConfiguration(name, { service: svc, namespace, labels }, childOpts);
+        const configuration = createServiceConfiguration(name, { service: svc, namespace, labels, externalSecrets: env.externalSecrets }, childOpts);
+        const volumes = createVolumes(name, svc, { namespace, labels }, childOpts);
 
-        const deployment = new k8s.apps.v1.Deployment(
-            `${name}-deployment`,
+        const workload = createWorkload(
+            name,
             {
-                metadata: {
-                    name: svc.name,
-                    namespace,
+                service: svc,
+                environment: env,
+                namespace,
+                labels,
+                selector,
+                volumes,
+                template: podTemplate({
+                    service: svc,
                     labels,
-                    // How long `pulumi up` waits for the rollout (the provider's default is 10 minutes);
-                    // a little longer than Kubernetes' deadline, so the failure reported is the rollout's.
-                    annotations: { "pulumi.com/timeoutSeconds": String(env.rollout.awaitTimeoutSeconds) },
-                },
-                spec: {
-                    // With an autoscaler the count is left unset, so `pulumi up` does not fight it.
-                    ...(svc.autoscaling ? {} : { replicas: svc.replicas }),
-                    revisionHistoryLimit: 10,
-                    // A release that cannot become ready fails within the environment's deadline.
-                    progressDeadlineSeconds: env.rollout.progressDeadlineSeconds,
-                    selector: { matchLabels: selector },
-                    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-                    template: podTemplate({
-                        service: svc,
-                        labels,
-                        selector,
-                        serviceAccountName: account.metadata.name,
-                        image: this.image,
-                        imagePullSecret: args.imagePullSecretName,
-                        envFrom: { commonConfigMap: args.commonConfigMapName, configMap: configuration.configMapName, secret: configuration.secretName },
-                        configDigest: digest({ ...prefixKeys("common.", env.commonEnv), ...prefixKeys("service.", svc.env) }),
-                    }),
-                },
+                    selector,
+                    serviceAccountName: account.metadata.name,
+                    image: this.image,
+                    imagePullSecret: args.imagePullSecretName,
+                    envFrom: {
+                        commonConfigMap: args.commonConfigMapName,
+                        configMap: configuration.configMapName,
+                        secret: configuration.secretName,
+                        externalSecret: configuration.externalSecretName,
+                    },
+                    configDigest: digest({ ...prefixKeys("common.", env.commonEnv), ...prefixKeys("service.", svc.env) }),
+                    volumes,
+                    scrapeAnnotations: !env.monitoring.operator,
+                }),
             },
             childOpts,
         );
-        this.deploymentName = deployment.metadata.name;
+        this.workloadName = workload.metadata.name;
 
         const service = createExposure(
             name,
             { service: svc, namespace, labels, selector, ingress: env.ingress, awaitTimeoutSeconds: env.rollout.awaitTimeoutSeconds },
             childOpts,
         );
-        createScaling(name, { service: svc, namespace, labels, selector, deploymentName: deployment.metadata.name }, childOpts);
+        createScaling(name, { service: svc, namespace, labels, selector, workloadName: workload.metadata.name }, childOpts);
         createServiceNetworkPolicy(
             name,
-            { service: svc, namespace, labels, selector, labelContext, ingressControllerNamespace: env.ingress.controllerNamespace },
+            { service: svc, namespace, labels, selector, labelContext, ingressControllerNamespace: env.ingress.controllerNamespace, monitoringNamespace: env.monitoring.namespace },
             childOpts,
         );
+        createMonitor(name, { service: svc, environment: env, namespace, labels, selector }, childOpts);
 
         const portSuffix = svc.servicePort === 80 ? "" : `:${svc.servicePort}`;
-        this.address = pulumi.interpolate`http://${service.metadata.name}.${namespace}.svc.cluster.local${portSuffix}`;
+        this.address = service ? pulumi.interpolate`http://${service.metadata.name}.${namespace}.svc.cluster.local${portSuffix}` : undefined;
         this.url = svc.ingress ? `https://${svc.ingress.host}${svc.ingress.path}` : undefined;
-        this.registerOutputs({ deploymentName: this.deploymentName, address: this.address, url: this.url, image: this.image });
+        this.registerOutputs({ workloadName: this.workloadName, address: this.address, url: this.url, image: this.image });
     }
 }
 

@@ -10,26 +10,35 @@ export interface ServiceNetworkPolicyArgs {
     readonly selector: Record<string, string>;
     readonly labelContext: LabelContext;
     readonly ingressControllerNamespace: string;
+    /** Where Prometheus runs: admitted to the metrics port of a service with `metrics`. */
+    readonly monitoringNamespace: string;
 }
 
 /**
  * Opens the namespace's default-deny for this service: the ingress controller (when the
- * service is exposed) and the services the catalog lists in `allowFrom`, on the container port.
+ * service is exposed) and the services the catalog lists in `allowFrom`, on the container port;
+ * Prometheus on the metrics port. A service nobody calls (a worker, a cronjob) gets none.
  */
 export function createServiceNetworkPolicy(name: string, args: ServiceNetworkPolicyArgs, opts: pulumi.CustomResourceOptions): void {
     const svc = args.service;
-    const ports = [{ port: svc.port, protocol: "TCP" }];
+    const ports = svc.port !== undefined ? [{ port: svc.port, protocol: "TCP" }] : [];
     const rules: k8s.types.input.networking.v1.NetworkPolicyIngressRule[] = [];
-    if (svc.ingress) {
+    if (svc.ingress && ports.length > 0) {
         rules.push({
             from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.ingressControllerNamespace } } }],
             ports,
         });
     }
-    if (svc.allowFrom.length > 0) {
+    if (svc.allowFrom.length > 0 && ports.length > 0) {
         rules.push({
             from: svc.allowFrom.map((caller) => ({ podSelector: { matchLabels: selectorLabels(args.labelContext, caller) } })),
             ports,
+        });
+    }
+    if (svc.metrics) {
+        rules.push({
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.monitoringNamespace } } }],
+            ports: [{ port: svc.metrics.port, protocol: "TCP" }],
         });
     }
     if (rules.length === 0) {

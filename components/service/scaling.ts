@@ -1,13 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { ServiceConfig } from "../../config/types";
+import { Autoscaling, ServiceConfig } from "../../config/types";
+import { byCodePoint } from "../../config/order";
+import { workloadKind } from "./workload";
 
 export interface ScalingArgs {
     readonly service: ServiceConfig;
     readonly namespace: pulumi.Input<string>;
     readonly labels: Record<string, string>;
     readonly selector: Record<string, string>;
-    readonly deploymentName: pulumi.Input<string>;
+    /** The Deployment (or StatefulSet) the autoscaler scales. */
+    readonly workloadName: pulumi.Input<string>;
 }
 
 /** The autoscaler (when enabled) and the disruption budget (when more than one replica can run). */
@@ -24,10 +27,16 @@ export function createScaling(name: string, args: ScalingArgs, opts: pulumi.Cust
             {
                 metadata: { name: svc.name, namespace: args.namespace, labels: args.labels },
                 spec: {
-                    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: args.deploymentName },
+                    scaleTargetRef: { ...workloadKind(svc), name: args.workloadName },
                     minReplicas: a.minReplicas,
                     maxReplicas: a.maxReplicas,
-                    metrics: [utilization("cpu", a.targetCPUUtilization), utilization("memory", a.targetMemoryUtilization)],
+                    metrics: [
+                        utilization("cpu", a.targetCPUUtilization),
+                        utilization("memory", a.targetMemoryUtilization),
+                        // Per-pod metrics from a custom metrics API (prometheus-adapter, KEDA's).
+                        ...(a.customMetrics ?? []).map((m) => ({ type: "Pods", pods: { metric: { name: m.name }, target: { type: "AverageValue", averageValue: m.averageValue } } })),
+                    ],
+                    ...(a.behavior ? { behavior: behavior(a.behavior) } : {}),
                 },
             },
             opts,
@@ -44,4 +53,20 @@ export function createScaling(name: string, args: ScalingArgs, opts: pulumi.Cust
             opts,
         );
     }
+}
+
+/** The autoscaler's `behavior`, its named policies as Kubernetes' list (in name order). */
+function behavior(b: NonNullable<Autoscaling["behavior"]>): k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerBehavior {
+    const rules = (r: NonNullable<typeof b.scaleUp>) => ({
+        ...(r.stabilizationWindowSeconds !== undefined ? { stabilizationWindowSeconds: r.stabilizationWindowSeconds } : {}),
+        ...(r.selectPolicy !== undefined ? { selectPolicy: r.selectPolicy } : {}),
+        ...(r.policies
+            ? {
+                  policies: Object.entries(r.policies)
+                      .sort(([x], [y]) => byCodePoint(x, y))
+                      .map(([, p]) => ({ type: p.type!, value: p.value!, periodSeconds: p.periodSeconds })),
+              }
+            : {}),
+    });
+    return { ...(b.scaleUp ? { scaleUp: rules(b.scaleUp) } : {}), ...(b.scaleDown ? { scaleDown: rules(b.scaleDown) } : {}) };
 }

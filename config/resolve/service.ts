@@ -7,10 +7,15 @@ import { GOT } from "../schema/fields";
 import { service, ServiceSettings } from "../schema/service";
 import { Autoscaling, Cors, DisruptionBudget, IngressSpec, Resources, ServiceConfig } from "../types";
 import { resolveImage } from "./image";
+import { unusedSettings } from "./kind";
+import { containerPortName } from "../schema/kinds";
+import { PodContext, resolveExtraContainers, resolveJob, resolveMetrics, resolveProbes, resolveRbac, resolveVolumes } from "./pod";
 import type { Environment } from "../schema/environment";
 
 /** A service before its secret values are attached: secrets name their config key. */
-export type ResolvedService = Omit<ServiceConfig, "secrets"> & { readonly secrets: Readonly<Record<string, { fromConfig: string } | { generate: { length: number } }>> };
+export type ResolvedService = Omit<ServiceConfig, "secrets"> & {
+    readonly secrets: Readonly<Record<string, { fromConfig: string } | { generate: { length: number } } | { external: { key: string; property?: string } }>>;
+};
 
 export interface ResolveContext {
     /** Tiers by name; `undefined` for a tier that is defined but invalid (already reported). */
@@ -27,6 +32,11 @@ export interface ResolveContext {
     readonly serviceNames: readonly string[];
     /** Where the service itself is declared, for messages about missing required keys. */
     readonly servicePath: string;
+    /** The layers written for this service alone (its catalog entry, the stack's entry), not shared defaults. */
+    readonly ownLayers: readonly string[];
+    /** The stack's External Secrets store, when it names one. */
+    readonly externalSecretStore?: string;
+    readonly externalSecretsPath: string;
     readonly problems: Problems;
 }
 
@@ -59,14 +69,23 @@ export function resolveService(name: string, merged: Merged, ctx: ResolveContext
         return v;
     };
 
-    const port = required(s.port, "port", "an integer from 1 to 65535");
+    const kind = s.kind;
+    const unused = unusedSettings(kind, at, ctx.ownLayers, problems);
+    const uses = (key: keyof ServiceSettings) => !unused.has(key);
+    const pod: PodContext = { servicePath: ctx.servicePath, ownLayers: ctx.ownLayers, problems };
+    // Web and stateful services are called on their port; a worker may have one for probes and metrics.
+    const port = kind === "web" || kind === "stateful" ? required(s.port, "port", "an integer from 1 to 65535") : uses("port") ? s.port : undefined;
     const { image, build } = resolveImage(settings, { ...ctx, name });
-    const liveness = required(s.probes?.liveness, "probes.liveness", "an HTTP path such as '/healthz'");
-    const readiness = required(s.probes?.readiness, "probes.readiness", "an HTTP path such as '/readyz'");
+    const probes = uses("probes") && !anyInvalid("probes") ? resolveProbes(s.probes, at.probes, { number: port, name: containerPortName(kind), invalid: anyInvalid("port") }, pod) : {};
+    const serving = kind === "web" || kind === "stateful";
+    // Without a port (reported above) the probes on it cannot be judged.
+    const judgeProbes = serving && port !== undefined && !anyInvalid("probes", "port");
+    const liveness = judgeProbes ? required(probes.liveness, "probes.liveness", "an HTTP path such as '/healthz', or {tcp: true}, {grpc: true} or {exec: [...]}") : probes.liveness;
+    const readiness = judgeProbes ? required(probes.readiness, "probes.readiness", "an HTTP path such as '/readyz', or {tcp: true}, {grpc: true} or {exec: [...]}") : probes.readiness;
 
     const resources = anyInvalid("tier", "resources") ? undefined : resolveResources(settings, ctx);
-    const scalingValid = !anyInvalid("replicas", "autoscaling");
-    const { replicas, autoscaling } = scalingValid ? resolveScaling(settings, problems) : {};
+    const scalingValid = !anyInvalid("replicas", "autoscaling") && kind !== "cronjob";
+    const { replicas, autoscaling } = scalingValid ? resolveScaling(settings, uses("autoscaling"), problems) : {};
     const minimum = autoscaling?.minReplicas ?? replicas ?? 0;
     const maximum = autoscaling?.maxReplicas ?? replicas ?? 0;
     const disruptionBudget = scalingValid && !anyInvalid("pdb") ? resolveBudget(settings, minimum, maximum, problems) : undefined;
@@ -78,6 +97,11 @@ export function resolveService(name: string, merged: Merged, ctx: ResolveContext
     for (const key of Object.keys(secrets)) {
         if (Object.hasOwn(env, key)) {
             problems.add(secretAt(key), `'${key}' is also set as a plain variable at ${at.env![key]}; a name is either plain or secret, not both`);
+        }
+        const external = secrets[key].external;
+        if (external && external.key === undefined) problems.add(`${secretAt(key)}.external.key`, "required; expected the key of the secret in the store, such as 'trading/broker'");
+        if (external && ctx.externalSecretStore === undefined) {
+            problems.add(secretAt(key), `an external secret is read from the stack's External Secrets store, and none is set; set ${ctx.externalSecretsPath}.store`);
         }
     }
     // Generated passwords are named after the lower-cased secret name, so names differing only
@@ -92,7 +116,7 @@ export function resolveService(name: string, merged: Merged, ctx: ResolveContext
         }
     }
 
-    const allowFrom = s.allowFrom ?? [];
+    const allowFrom = uses("allowFrom") ? (s.allowFrom ?? []) : [];
     const others = ctx.serviceNames.filter((n) => n !== name).join(", ");
     allowFrom.forEach((caller, i) => {
         const path = `${at.allowFrom}[${i}]`;
@@ -100,23 +124,41 @@ export function resolveService(name: string, merged: Merged, ctx: ResolveContext
         else if (!ctx.serviceNames.includes(caller)) problems.add(path, `unknown service ${JSON.stringify(caller)}; expected one of: ${others}`);
     });
 
-    const ingress = anyInvalid("ingress") ? undefined : resolveIngress(settings, ctx);
-    if (problems.count > before || merged.invalid.size > 0 || port === undefined || !image || !liveness || !readiness || !resources) {
+    const ingress = anyInvalid("ingress") || !uses("ingress") ? undefined : resolveIngress(settings, ctx);
+    const volumes = anyInvalid("volumes") ? [] : resolveVolumes(s.volumes, at.volumes, kind, pod);
+    const taken = new Map([[name, "the service's own container"]]);
+    const initContainers = anyInvalid("initContainers") ? [] : resolveExtraContainers("initContainers", s.initContainers, at.initContainers, taken, volumes, pod);
+    for (const c of initContainers) taken.set(c.name, `the init container at ${ctx.servicePath}.initContainers.${c.name}`);
+    const sidecars = anyInvalid("sidecars") ? [] : resolveExtraContainers("sidecars", s.sidecars, at.sidecars, taken, volumes, pod);
+    const job = kind === "cronjob" && !anyInvalid("job") ? resolveJob(s.job, pod) : undefined;
+    const metrics = uses("metrics") && !anyInvalid("metrics") ? resolveMetrics(s.metrics, at.metrics, port, pod) : undefined;
+    const rbac = anyInvalid("rbac") ? [] : resolveRbac(s.rbac, at.rbac, pod);
+    if (problems.count > before || merged.invalid.size > 0 || (serving && port === undefined) || !image || (serving && (!liveness || !readiness)) || !resources || (kind === "cronjob" && !job)) {
         return undefined;
     }
     return {
         name,
-        port,
+        kind,
+        ...(port !== undefined ? { port } : {}),
         servicePort: s.servicePort,
+        ...(s.command ? { command: s.command } : {}),
+        ...(s.args ? { args: s.args } : {}),
         image,
         ...(build ? { build } : {}),
-        probes: { liveness, readiness, ...(s.probes?.startup ? { startup: s.probes.startup } : {}) },
+        probes,
         resources,
         replicas,
         autoscaling,
         disruptionBudget,
         env,
+        envFrom: { configMaps: s.envFrom?.configMaps ?? [], secrets: s.envFrom?.secrets ?? [] },
         secrets: secrets as ResolvedService["secrets"],
+        volumes,
+        initContainers,
+        sidecars,
+        ...(job ? { job } : {}),
+        ...(metrics ? { metrics } : {}),
+        rbac,
         allowFrom: [...allowFrom].sort(),
         ingress,
         runAsUser: s.runAsUser,
@@ -165,12 +207,24 @@ function resolveResources({ s, at }: Settings, ctx: ResolveContext): Resources |
     return resources;
 }
 
-function resolveScaling({ s, at }: Settings, problems: Problems): { replicas?: number; autoscaling?: Autoscaling } {
-    if (s.autoscaling?.enabled !== true) {
+function resolveScaling({ s, at }: Settings, autoscaled: boolean, problems: Problems): { replicas?: number; autoscaling?: Autoscaling } {
+    if (!autoscaled || s.autoscaling?.enabled !== true) {
         return { replicas: s.replicas };
     }
-    const { minReplicas, maxReplicas, targetCPUUtilization, targetMemoryUtilization } = s.autoscaling;
-    const autoscaling = { minReplicas, maxReplicas, targetCPUUtilization, targetMemoryUtilization };
+    const { minReplicas, maxReplicas, targetCPUUtilization, targetMemoryUtilization, behavior } = s.autoscaling;
+    const customMetrics: { name: string; averageValue: string }[] = [];
+    for (const [metric, target] of Object.entries(s.autoscaling.customMetrics ?? {}).sort(([a], [b]) => byCodePoint(a, b))) {
+        if (target.averageValue === undefined) problems.add(`${at.autoscaling!.$}.customMetrics.${metric}.averageValue`, 'required; expected a quantity such as "50"');
+        else customMetrics.push({ name: metric, averageValue: target.averageValue });
+    }
+    for (const direction of ["scaleUp", "scaleDown"] as const) {
+        for (const [policy, p] of Object.entries(behavior?.[direction]?.policies ?? {})) {
+            const path = `${at.autoscaling!.$}.behavior.${direction}.policies.${policy}`;
+            if (p.type === undefined) problems.add(`${path}.type`, "required; expected one of Pods, Percent");
+            if (p.value === undefined) problems.add(`${path}.value`, "required; expected an integer from 1 to 1000");
+        }
+    }
+    const autoscaling = { minReplicas, maxReplicas, targetCPUUtilization, targetMemoryUtilization, ...(customMetrics.length > 0 ? { customMetrics } : {}), ...(behavior ? { behavior } : {}) };
     if (autoscaling.minReplicas > autoscaling.maxReplicas) {
         const path = at.autoscaling?.minReplicas ?? at.autoscaling!.maxReplicas!;
         problems.add(path, `minReplicas (${autoscaling.minReplicas}) must be less than or equal to maxReplicas (${autoscaling.maxReplicas})`);
@@ -228,5 +282,16 @@ function resolveIngress({ s, at }: Settings, ctx: ResolveContext): IngressSpec |
         ctx.problems.add(`${ctx.servicePath}.ingress.cors.allowOrigins`, "required when CORS is configured; expected a list of origins such as 'https://app.example.com'");
     }
     const cors: Cors | undefined = c?.allowOrigins && { allowOrigins: c.allowOrigins, allowMethods: c.allowMethods, allowHeaders: c.allowHeaders, allowCredentials: c.allowCredentials };
-    return { host, path: ingress.path, ...(cors ? { cors } : {}) };
+    const paths = [{ path: ingress.path, pathType: ingress.pathType }];
+    for (const [name, p] of Object.entries(ingress.paths ?? {}).sort(([a], [b]) => byCodePoint(a, b))) {
+        const path = `${at.ingress!.paths!.$}.${name}`;
+        if (p.path === undefined) {
+            ctx.problems.add(`${path}.path`, "required; expected an HTTP path such as '/health'");
+        } else if (paths.some((q) => q.path === p.path && q.pathType === p.pathType)) {
+            ctx.problems.add(`${path}.path`, `the path ${p.path} (${p.pathType}) is routed already; each path is routed once`);
+        } else {
+            paths.push({ path: p.path, pathType: p.pathType });
+        }
+    }
+    return { host, path: ingress.path, paths, ...(cors ? { cors } : {}) };
 }

@@ -106,6 +106,28 @@ export const environment = object(
         registry: registry.optional().meta({ description: "The environment's container registry: where builds push and pods pull." }),
         buildOnPreview: boolean().default(false).meta({ description: "Build images during `pulumi preview` too (never pushed)." }),
         rollout: rollout.prefault({}).meta({ description: "How long a rollout may take before it counts as failed." }),
+        monitoring: object({
+            operator: boolean().default(false).meta({ description: "The Prometheus Operator is installed: services with `metrics` get a ServiceMonitor (a PodMonitor for workers) instead of `prometheus.io/*` annotations." }),
+            namespace: text({ expected: "the namespace Prometheus runs in (DNS-1123 label)", check: f.dnsLabel, pattern: DNS_LABEL })
+                .default("monitoring")
+                .meta({ description: "Where Prometheus runs: admitted to the metrics port by the services' network policies." }),
+            labels: map(text({ expected: "a label value", check: f.labelValue }), { check: f.labelKey, expected: "a label key" })
+                .optional()
+                .meta({ description: "Labels the Prometheus instance selects monitors by.", examples: [{ release: "kube-prometheus-stack" }] }),
+        })
+            .prefault({})
+            .meta({ description: "How services' metrics are scraped." }),
+        externalSecrets: object({
+            store: text({ expected: "the name of a SecretStore or ClusterSecretStore", check: f.dnsSubdomain })
+                .optional()
+                .meta({ description: "The store `external` secrets are read from (required with them).", examples: ["vault-backend"] }),
+            storeKind: oneOf(["ClusterSecretStore", "SecretStore"]).default("ClusterSecretStore").meta({ description: "The store's kind." }),
+            refreshInterval: text({ expected: "a duration such as '1h' or '15m'", check: (s) => (/^([0-9]+(s|m|h))+$/.test(s) ? undefined : "a number and a unit: s, m or h") })
+                .default("1h")
+                .meta({ description: "How often the operator re-reads the store." }),
+        })
+            .optional()
+            .meta({ description: "The External Secrets Operator store for services' `external` secrets." }),
         commonEnv: commonEnv.optional().meta({ description: "Variables every service of this environment receives (after the catalog's)." }),
         tiers: map(tier, { check: f.dnsLabel, expected: "a tier name (DNS-1123 label)", pattern: DNS_LABEL })
             .optional()

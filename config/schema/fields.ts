@@ -79,12 +79,14 @@ export function list<T extends z.ZodType>(item: T, opts: { nonEmpty?: boolean } 
  * An object with exactly these keys. A key it does not define is reported with the nearest
  * allowed key as a hint (config/check.ts reads the allowed keys from this error's message).
  */
-export function object<S extends z.core.$ZodLooseShape>(shape: S, opts: { expected?: string; required?: string } = {}) {
+export function object<S extends z.core.$ZodLooseShape>(shape: S, opts: { expected?: string; required?: string; short?: z.ZodType } = {}) {
     const keys = Object.keys(shape);
     const expected = opts.expected ?? `an object with keys ${keys.join(", ")}`;
     const wrongType = expecting(expected, opts.required);
+    // A value that could only be meant as the short form is told what is wrong with it as one.
+    const asShort = (input: unknown) => (opts.short && input !== undefined && input !== null && typeof input !== "object" ? opts.short.safeParse(input).error?.issues[0]?.message : undefined);
     return z.strictObject(shape, {
-        error: (issue) => (issue.code === "unrecognized_keys" ? `${UNKNOWN_KEYS}${keys.join(", ")}` : wrongType.error(issue)),
+        error: (issue) => (issue.code === "unrecognized_keys" ? `${UNKNOWN_KEYS}${keys.join(", ")}` : (asShort(issue.input) ?? wrongType.error(issue))),
     });
 }
 
@@ -93,6 +95,9 @@ export function object<S extends z.core.$ZodLooseShape>(shape: S, opts: { expect
  * object; config/check.ts puts the value in.
  */
 export const GOT = "\u0000value\u0000";
+
+/** Marks a value written in a short form or in full: its JSON Schema is the `anyOf` of the two alone. */
+export const SHORTHAND = "x-shorthand";
 
 /** The JSON Schema keyword that carries a value's allowed form in words. */
 export const ALLOWED = "x-allowed";
@@ -117,4 +122,21 @@ export function envValue() {
     return z
         .union([z.string(), z.number().refine(Number.isFinite), z.boolean()], e)
         .transform((v) => String(v));
+}
+
+/**
+ * An object that may also be written as a single value (`liveness: /healthz` for
+ * `liveness: {http: /healthz}`). `expand` turns the short form into the object; the merge of
+ * layers does the same (config/merge.ts), so a later layer can change one key of either form.
+ */
+export function shorthand<S extends z.ZodType, O extends z.ZodObject>(short: S, full: O, expand: (v: z.output<S>) => Record<string, unknown>) {
+    const isShort = (v: unknown) => short.safeParse(v).success && typeof v !== "object";
+    const schema = z.preprocess((v) => (v !== null && typeof v !== "object" && isShort(v) ? expand(v as z.output<S>) : v), full);
+    // Editors see both forms; the preprocessing step itself is not representable.
+    const json = (s: z.ZodType) => {
+        const { $schema: _d, ...rest } = z.toJSONSchema(s, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+        void _d;
+        return rest;
+    };
+    return schema.meta({ anyOf: [json(short), json(full)], [SHORTHAND]: true });
 }

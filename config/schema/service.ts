@@ -1,6 +1,11 @@
 import { z } from "zod";
 import * as f from "../formats";
 import { boolean, envValue, GOT, integer, list, map, object, oneOf, text } from "./fields";
+import { amounts, args, command, DNS_LABEL, ENV_NAME, httpPath, initContainers, PROBE_ACTIONS, probes, quantity, QUANTITY_EXPECTED, sidecars, volume, VOLUME_SOURCES } from "./pod";
+import { behavior, customMetrics, envFrom, job, kind, metrics, rbac } from "./kinds";
+import type { MergeRules } from "../merge";
+
+export { amounts, DNS_LABEL, ENV_NAME, quantity, QUANTITY_EXPECTED };
 
 /**
  * The settings of one service. The same shape is written at four layers (the catalog's
@@ -12,31 +17,16 @@ export const MAX_REPLICAS = 1000;
 export const PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 export const IMAGE_TAG_EXPECTED = "an image tag such as 'main-3f9c2ab' or '1.4.2' (not 'latest')";
-export const QUANTITY_EXPECTED = 'a Kubernetes quantity such as "250m", "1", "512Mi" or "2Gi"';
 const NAME_EXPECTED = "a DNS-1123 label (lowercase letters, digits and '-', at most 63)";
 
-export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9_-]*$/;
-const HTTP_PATH = /^\/[A-Za-z0-9\-._~/%]*$/;
+export const PATH_TYPES = ["Prefix", "Exact"] as const;
 
 /** Variables the program writes into every service's ConfigMap itself, with where they come from. */
 export const PLATFORM_ENV: Readonly<Record<string, string>> = {
     PORT: "the service's 'port'",
     SERVICE_NAME: "the service's name in the catalog",
 };
-
-/** A Kubernetes quantity; YAML reads `cpu: 2` as a number, which Kubernetes accepts, so does this. */
-export function quantity() {
-    return z
-        .preprocess((v) => (typeof v === "number" && v > 0 && f.quantity(String(v)) === undefined ? String(v) : v), text({ expected: QUANTITY_EXPECTED, check: f.quantity }))
-        .meta({ type: ["string", "number"], examples: ["250m", "512Mi"] });
-}
-
-export const amounts = object({
-    cpu: quantity().optional().meta({ description: "CPU, in cores or millicores." }),
-    memory: quantity().optional().meta({ description: "Memory, in bytes with a suffix (Mi, Gi)." }),
-});
 
 export const envMap = map(envValue(), { check: f.envVarName, expected: "an environment variable name", pattern: ENV_NAME });
 
@@ -55,8 +45,6 @@ export const commonEnv = map(envValue(), {
     reserved: (name) => (Object.hasOwn(ENVIRONMENT_ENV, name) ? `'${name}' is set by the platform (from ${ENVIRONMENT_ENV[name]}) and cannot be set in commonEnv` : undefined),
 });
 
-const httpPath = (example: string) => text({ expected: `an HTTP path such as '${example}'`, check: f.httpPath, pattern: HTTP_PATH });
-
 export const secretSource = object(
     {
         fromConfig: text({ expected: "the name of a secret config key such as 'brokerApiKey'", check: f.configKey, pattern: CONFIG_KEY })
@@ -67,11 +55,25 @@ export const secretSource = object(
     })
         .optional()
         .meta({ description: "Generate a random password once and keep it in the stack's state.", examples: [{ length: 48 }] }),
+    external: object({
+        key: text({ expected: "the key of the secret in the store, such as 'trading/broker'" }).optional().meta({ description: "The secret's key in the store (required)." }),
+        property: text({ expected: "a property of the stored secret" }).optional().meta({ description: "A property of a structured secret (a JSON field)." }),
+    })
+        .optional()
+        .meta({
+            description: "Synchronised by the External Secrets Operator from the stack's store (`environment.externalSecrets`); the value never passes through Pulumi.",
+            examples: [{ key: "trading/broker", property: "apiKey" }],
+        }),
     },
-    { required: "an object with 'fromConfig' or 'generate'" },
+    { required: "an object with 'fromConfig', 'generate' or 'external'" },
 );
 
+/** The sources of a secret: exactly one is used. */
+export const SECRET_SOURCES = ["fromConfig", "generate", "external"] as const;
+
 export const service = object({
+    kind,
+    enabled: boolean().default(true).meta({ description: "`false` leaves the service out of this stack (production using a managed database instead of the catalog's)." }),
     allowFrom: list(text({ expected: `a service name, ${NAME_EXPECTED}`, check: f.dnsLabel, pattern: DNS_LABEL }))
         .optional()
         .meta({ description: "Services of the catalog allowed to call this one (everything else is denied by the namespace's default-deny policy).", examples: [["orchestrator"]] }),
@@ -81,6 +83,8 @@ export const service = object({
         maxReplicas: integer(1, MAX_REPLICAS).default(6).meta({ description: "Most replicas the autoscaler starts." }),
         targetCPUUtilization: integer(1, 100).default(70).meta({ description: "Average CPU use (percent of requests) the autoscaler aims for." }),
         targetMemoryUtilization: integer(1, 100).default(80).meta({ description: "Average memory use (percent of requests) the autoscaler aims for." }),
+        customMetrics,
+        behavior,
     })
         .optional()
         .meta({ description: "A HorizontalPodAutoscaler; `replicas` is then left to it." }),
@@ -97,6 +101,8 @@ export const service = object({
     })
         .optional()
         .meta({ description: "Build the image from source and push it to the environment's registry (instead of `image`)." }),
+    command,
+    args,
     env: map(envValue(), {
         check: f.envVarName,
         expected: "an environment variable name",
@@ -105,6 +111,7 @@ export const service = object({
     })
         .optional()
         .meta({ description: "Plain environment variables, written into the service's ConfigMap.", examples: [{ KAFKA_TOPIC: "trades" }] }),
+    envFrom,
     image: object({
         repository: text({ expected: "an image repository such as 'ghcr.io/acme/api'", check: f.imageRepository })
             .optional()
@@ -120,6 +127,16 @@ export const service = object({
         enabled: boolean().optional().meta({ description: "Expose the service; default: exposed when `hostPrefix` is set." }),
         hostPrefix: text({ expected: NAME_EXPECTED, check: f.dnsLabel, pattern: DNS_LABEL }).optional().meta({ description: "The public host is `<hostPrefix>.<environment.domain>`.", examples: ["api"] }),
         path: httpPath("/").default("/").meta({ description: "The path routed to the service." }),
+        pathType: oneOf(PATH_TYPES).default("Prefix").meta({ description: "How `path` matches: `Prefix` (the path and everything under it) or `Exact`." }),
+        paths: map(
+            object({
+                path: httpPath("/health").optional().meta({ description: "The path (required)." }),
+                pathType: oneOf(PATH_TYPES).default("Prefix").meta({ description: "How it matches." }),
+            }),
+            { check: f.dnsLabel, expected: "a path name (DNS-1123 label)", pattern: DNS_LABEL },
+        )
+            .optional()
+            .meta({ description: "More paths routed to the service, by name, beside `path`.", examples: [{ health: { path: "/health", pathType: "Exact" } }] }),
         cors: object({
             allowOrigins: list(text({ expected: "an origin such as 'https://app.example.com'", check: f.corsOrigin }), { nonEmpty: true })
                 .optional()
@@ -137,6 +154,9 @@ export const service = object({
     })
         .optional()
         .meta({ description: "A TLS Ingress (certificate from the environment's cert-manager ClusterIssuer)." }),
+    initContainers,
+    job,
+    metrics,
     pdb: object({
         enabled: boolean().optional().meta({ description: "Default: a budget whenever more than one replica can run." }),
         maxUnavailable: integer(1, MAX_REPLICAS).default(1).meta({ description: "Pods a drain may take down at once (unless `minAvailable` is set)." }),
@@ -145,13 +165,8 @@ export const service = object({
         .prefault({})
         .meta({ description: "The PodDisruptionBudget." }),
     port: integer(1, 65535).optional().meta({ description: "The port the container listens on (required).", examples: [8080] }),
-    probes: object({
-        liveness: httpPath("/healthz").optional().meta({ description: "Liveness probe path (required).", examples: ["/healthz"] }),
-        readiness: httpPath("/readyz").optional().meta({ description: "Readiness probe path (required).", examples: ["/readyz"] }),
-        startup: httpPath("/healthz").optional().meta({ description: "Startup probe path, for slow starters." }),
-    })
-        .optional()
-        .meta({ description: "HTTP probe paths on the service's port." }),
+    probes: probes.optional().meta({ description: "The main container's probes: an HTTP path on the service's port, or `{http|tcp|grpc|exec, port, timings}`." }),
+    rbac,
     replicas: integer(0, MAX_REPLICAS).default(1).meta({ description: "Fixed replica count, when autoscaling is off." }),
     resources: object({
         requests: amounts.optional().meta({ description: "Requests; default: the tier's." }),
@@ -162,18 +177,36 @@ export const service = object({
     runAsUser: integer(1, 2147483647).default(10001).meta({ description: "The non-root user the container runs as." }),
     secrets: map(
         secretSource.superRefine((s, ctx) => {
-            if (s.fromConfig !== undefined && s.generate !== undefined) ctx.addIssue({ code: "custom", message: `expected exactly one of 'fromConfig' or 'generate', not both, got ${GOT}`, input: s });
-            if (s.fromConfig === undefined && s.generate === undefined) ctx.addIssue({ code: "custom", message: `expected exactly one of 'fromConfig' or 'generate', got ${GOT}`, input: s });
+            const given = SECRET_SOURCES.filter((k) => s[k] !== undefined);
+            if (given.length !== 1) ctx.addIssue({ code: "custom", message: `expected exactly one of 'fromConfig', 'generate' or 'external'${given.length > 1 ? ", not several" : ""}, got ${GOT}`, input: s });
         }),
         { check: f.envVarName, expected: "an environment variable name", pattern: ENV_NAME },
     )
         .optional()
         .meta({ description: "Secret environment variables, in the service's Secret.", examples: [{ BROKER_API_KEY: { fromConfig: "brokerApiKey" } }] }),
     servicePort: integer(1, 65535).default(80).meta({ description: "The port of the service's Kubernetes Service." }),
+    sidecars,
     tier: text({ expected: "a tier name defined in catalog.tiers", check: f.dnsLabel, pattern: DNS_LABEL }).optional().meta({ description: "A resource tier of `catalog.tiers`." }),
+    volumes: map(volume, { check: f.dnsLabel, expected: "a volume name (DNS-1123 label)", pattern: DNS_LABEL })
+        .optional()
+        .meta({
+            description: "Volumes of the main container, by name: a writable directory beside the read-only root (`emptyDir`, the default), files, an existing ConfigMap, Secret or claim, or a claim per pod (`stateful`).",
+            examples: [{ logs: { mountPath: "/app/logs" }, cache: { mountPath: "/app/.next/cache", emptyDir: { sizeLimit: "1Gi" } } }],
+        }),
 });
 
 /** One layer of service settings as written: every key optional, nothing defaulted yet. */
 export type ServiceLayer = z.input<typeof service>;
 /** The merged settings of one service, with the schema's defaults. */
 export type ServiceSettings = z.output<typeof service>;
+
+/**
+ * How the layers of service settings merge (config/merge.ts): a secret is replaced whole; a
+ * probe's action and a volume's source are one of several keys (writing one drops the others);
+ * a probe written as a path is `{http: <path>}`.
+ */
+export const SERVICE_MERGE: MergeRules = {
+    atomic: (at) => at.length === 2 && at[0] === "secrets",
+    exclusive: (at) => (at.length === 2 && at[0] === "probes" ? PROBE_ACTIONS : at.length === 2 && at[0] === "volumes" ? VOLUME_SOURCES : undefined),
+    expand: (at, v) => (at.length === 2 && at[0] === "probes" && typeof v === "string" ? { http: v } : undefined),
+};

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { catalog } from "../../config/schema/catalog";
 import { environment } from "../../config/schema/environment";
 import { github } from "../../config/schema/github";
+import { SHORTHAND } from "../../config/schema/fields";
 
 /**
  * The configuration schema as JSON Schema (draft 2020-12), for editors: one document each for
@@ -16,7 +17,19 @@ export const SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema";
 export function sectionSchema(schema: z.ZodType): JsonSchema {
     const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
     void _dialect;
-    return rest;
+    return shorthands(rest) as JsonSchema;
+}
+
+/** A value with a short form is described by the `anyOf` of its two forms only (zod adds the full form's keywords beside it). */
+function shorthands(v: unknown): unknown {
+    if (Array.isArray(v)) return v.map(shorthands);
+    if (v === null || typeof v !== "object") return v;
+    const o = v as JsonSchema;
+    if (o[SHORTHAND] === true) {
+        const { description, examples, anyOf } = o;
+        return { ...(description !== undefined ? { description } : {}), ...(examples !== undefined ? { examples } : {}), anyOf: shorthands(anyOf) };
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, shorthands(x)]));
 }
 
 /** A value Pulumi holds encrypted in a stack file. */

@@ -1,0 +1,44 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { ServiceConfig } from "../../config/types";
+
+export interface AccessArgs {
+    readonly service: ServiceConfig;
+    readonly namespace: pulumi.Input<string>;
+    readonly labels: Record<string, string>;
+    readonly serviceAccountName: pulumi.Input<string>;
+}
+
+/**
+ * The permissions of a service that reads the Kubernetes API: a Role with its `rbac` rules, in
+ * its own namespace only, bound to its service account. Nothing without rules (the pod then
+ * mounts no token either: components/service/podTemplate.ts).
+ */
+export function createAccess(name: string, args: AccessArgs, opts: pulumi.CustomResourceOptions): void {
+    const svc = args.service;
+    if (svc.rbac.length === 0) {
+        return;
+    }
+    const role = new k8s.rbac.v1.Role(
+        `${name}-role`,
+        {
+            metadata: { name: svc.name, namespace: args.namespace, labels: args.labels },
+            rules: svc.rbac.map((r) => ({
+                apiGroups: [...r.apiGroups],
+                resources: [...r.resources],
+                verbs: [...r.verbs],
+                ...(r.resourceNames ? { resourceNames: [...r.resourceNames] } : {}),
+            })),
+        },
+        opts,
+    );
+    new k8s.rbac.v1.RoleBinding(
+        `${name}-rolebinding`,
+        {
+            metadata: { name: svc.name, namespace: args.namespace, labels: args.labels },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+            subjects: [{ kind: "ServiceAccount", name: args.serviceAccountName, namespace: args.namespace }],
+        },
+        opts,
+    );
+}

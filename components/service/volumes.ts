@@ -1,0 +1,53 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { ServiceConfig, Volume } from "../../config/types";
+
+type PodVolume = k8s.types.input.core.v1.Volume;
+type ClaimTemplate = k8s.types.input.core.v1.PersistentVolumeClaim;
+
+/** A writable /tmp on an emptyDir, since the root filesystem is read-only. */
+export const TMP_VOLUME = { name: "tmp", mountPath: "/tmp", sizeLimit: "256Mi" } as const;
+
+/** The pod's volumes, the main container's mounts, and a StatefulSet's claim templates. */
+export interface PodVolumes {
+    readonly volumes: PodVolume[];
+    readonly mounts: { name: string; mountPath: string; readOnly?: boolean }[];
+    /** `claim` volumes: one claim per pod, a StatefulSet's volumeClaimTemplates. */
+    readonly claimTemplates: ClaimTemplate[];
+}
+
+/**
+ * The volumes of a service's pods: the platform's /tmp, then the service's own by name. Files
+ * the platform writes (`files`) go into an auto-named, immutable ConfigMap per volume, so a
+ * changed file rolls the pods like a changed setting does.
+ */
+export function createVolumes(name: string, svc: ServiceConfig, meta: { namespace: pulumi.Input<string>; labels: Record<string, string> }, opts: pulumi.CustomResourceOptions): PodVolumes {
+    const volumes: PodVolume[] = [{ name: TMP_VOLUME.name, emptyDir: { sizeLimit: TMP_VOLUME.sizeLimit } }];
+    const mounts: PodVolumes["mounts"] = [{ name: TMP_VOLUME.name, mountPath: TMP_VOLUME.mountPath }];
+    const claimTemplates: ClaimTemplate[] = [];
+    for (const v of svc.volumes) {
+        mounts.push({ name: v.name, mountPath: v.mountPath, ...(v.readOnly ? { readOnly: true } : {}) });
+        if ("claim" in v) {
+            claimTemplates.push({
+                metadata: { name: v.name, labels: meta.labels },
+                spec: {
+                    accessModes: [v.claim.accessMode],
+                    ...(v.claim.storageClass ? { storageClassName: v.claim.storageClass } : {}),
+                    resources: { requests: { storage: v.claim.size } },
+                },
+            });
+            continue;
+        }
+        volumes.push(podVolume(name, v, meta, opts));
+    }
+    return { volumes, mounts, claimTemplates };
+}
+
+function podVolume(name: string, v: Exclude<Volume, { claim: unknown }>, meta: { namespace: pulumi.Input<string>; labels: Record<string, string> }, opts: pulumi.CustomResourceOptions): PodVolume {
+    if ("emptyDir" in v) return { name: v.name, emptyDir: { sizeLimit: v.emptyDir.sizeLimit, ...(v.emptyDir.medium ? { medium: v.emptyDir.medium } : {}) } };
+    if ("configMap" in v) return { name: v.name, configMap: { name: v.configMap } };
+    if ("secret" in v) return { name: v.name, secret: { secretName: v.secret } };
+    if ("existingClaim" in v) return { name: v.name, persistentVolumeClaim: { claimName: v.existingClaim, ...(v.readOnly ? { readOnly: true } : {}) } };
+    const files = new k8s.core.v1.ConfigMap(`${name}-files-${v.name}`, { metadata: { namespace: meta.namespace, labels: meta.labels }, immutable: true, data: { ...v.files } }, opts);
+    return { name: v.name, configMap: { name: files.metadata.name } };
+}

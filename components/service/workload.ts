@@ -1,0 +1,111 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { EnvironmentConfig, ServiceConfig } from "../../config/types";
+import { PodVolumes } from "./volumes";
+
+type PodTemplate = k8s.types.input.core.v1.PodTemplateSpec;
+
+export interface WorkloadArgs {
+    readonly service: ServiceConfig;
+    readonly environment: EnvironmentConfig;
+    readonly namespace: pulumi.Input<string>;
+    readonly labels: Record<string, string>;
+    readonly selector: Record<string, string>;
+    readonly template: PodTemplate;
+    readonly volumes: PodVolumes;
+}
+
+/** The object that runs a service's pods: a Deployment, a StatefulSet or a CronJob, by kind. */
+export type Workload = k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet | k8s.batch.v1.CronJob;
+
+/**
+ * The workload of a service. Long-running kinds carry the environment's rollout deadline, so a
+ * release that cannot become ready fails `pulumi up` within it (a little longer than Kubernetes'
+ * deadline, so the failure reported is the rollout's).
+ */
+export function createWorkload(name: string, args: WorkloadArgs, opts: pulumi.CustomResourceOptions): Workload {
+    const svc = args.service;
+    const rollout = args.environment.rollout;
+    const metadata = {
+        name: svc.name,
+        namespace: args.namespace,
+        labels: args.labels,
+        annotations: { "pulumi.com/timeoutSeconds": String(rollout.awaitTimeoutSeconds) },
+    };
+    // With an autoscaler the count is left unset, so `pulumi up` does not fight it.
+    const replicas = svc.autoscaling ? {} : { replicas: svc.replicas };
+    switch (svc.kind) {
+        case "cronjob": {
+            const job = svc.job!;
+            return new k8s.batch.v1.CronJob(
+                `${name}-cronjob`,
+                {
+                    metadata: { name: svc.name, namespace: args.namespace, labels: args.labels },
+                    spec: {
+                        schedule: job.schedule,
+                        timeZone: job.timeZone,
+                        concurrencyPolicy: job.concurrencyPolicy,
+                        suspend: job.suspend,
+                        startingDeadlineSeconds: job.startingDeadlineSeconds,
+                        successfulJobsHistoryLimit: job.successfulJobsHistoryLimit,
+                        failedJobsHistoryLimit: job.failedJobsHistoryLimit,
+                        jobTemplate: {
+                            metadata: { labels: args.labels },
+                            spec: {
+                                backoffLimit: job.backoffLimit,
+                                ...(job.activeDeadlineSeconds !== undefined ? { activeDeadlineSeconds: job.activeDeadlineSeconds } : {}),
+                                ...(job.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: job.ttlSecondsAfterFinished } : {}),
+                                template: args.template,
+                            },
+                        },
+                    },
+                },
+                opts,
+            );
+        }
+        case "stateful":
+            return new k8s.apps.v1.StatefulSet(
+                `${name}-statefulset`,
+                {
+                    metadata,
+                    spec: {
+                        ...replicas,
+                        // The headless Service of the same name gives each pod a stable DNS name.
+                        serviceName: svc.name,
+                        // Pods start, stop and update one at a time, in order.
+                        podManagementPolicy: "OrderedReady",
+                        updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 0 } },
+                        revisionHistoryLimit: 10,
+                        selector: { matchLabels: args.selector },
+                        template: args.template,
+                        ...(args.volumes.claimTemplates.length > 0 ? { volumeClaimTemplates: args.volumes.claimTemplates } : {}),
+                        // Data outlives the StatefulSet: claims are kept when it is deleted or scaled down.
+                        persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                    },
+                },
+                opts,
+            );
+        default:
+            return new k8s.apps.v1.Deployment(
+                `${name}-deployment`,
+                {
+                    metadata,
+                    spec: {
+                        ...replicas,
+                        revisionHistoryLimit: 10,
+                        // A release that cannot become ready fails within the environment's deadline.
+                        progressDeadlineSeconds: rollout.progressDeadlineSeconds,
+                        selector: { matchLabels: args.selector },
+                        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+                        template: args.template,
+                    },
+                },
+                opts,
+            );
+    }
+}
+
+/** The API version and kind of a workload, for an autoscaler's target. */
+export function workloadKind(svc: ServiceConfig): { apiVersion: string; kind: string } {
+    return svc.kind === "cronjob" ? { apiVersion: "batch/v1", kind: "CronJob" } : svc.kind === "stateful" ? { apiVersion: "apps/v1", kind: "StatefulSet" } : { apiVersion: "apps/v1", kind: "Deployment" };
+}
