@@ -11,3 +11,4 @@ const platform = deployPlatform(loadPlatformConfig());
 export const namespace = platform.namespace;
 export const services = platform.services;
 export const publicUrl = platform.publicUrl;
+export const claims = platform.claims;

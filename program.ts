@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Delivery } from "./components/github/delivery";
 import { Environment } from "./components/environment/environment";
 import { Microservice } from "./components/service/microservice";
+import { Claims, guardClaims } from "./components/service/claims";
 import { PlatformConfig } from "./config/types";
 
 export interface ServiceOutputs {
@@ -16,6 +17,8 @@ export interface PlatformOutputs {
     readonly services: Record<string, ServiceOutputs>;
     /** The URL of `environment.publicService`: what CI shows as the environment's URL. */
     readonly publicUrl?: string;
+    /** Stateful services' claims, read back by the next update to refuse a change (components/service/claims.ts). */
+    readonly claims?: pulumi.Output<Claims>;
 }
 
 /** Creates one environment and every service of the catalog in it. */
@@ -32,6 +35,7 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
         cluster: config.cluster,
         hasIngress: config.services.some((s) => s.ingress !== undefined),
     });
+    const claims = guardClaims(config.services, config.acceptedClaimChanges, env.namespace);
     const services: Record<string, ServiceOutputs> = {};
     for (const svc of config.services) {
         const ms = new Microservice(
@@ -42,6 +46,7 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
                 namespace: environment.namespace,
                 commonConfigMapName: environment.commonConfigMapName,
                 imagePullSecretName: environment.imagePullSecretName,
+                claims,
             },
             { providers: [environment.provider] },
         );
@@ -49,7 +54,7 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
     }
     const publicUrl = env.publicService ? services[env.publicService].url : undefined;
     deployDelivery(config, { NAMESPACE: environment.namespace, ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}) });
-    return { namespace: environment.namespace, services, ...(publicUrl ? { publicUrl } : {}) };
+    return { namespace: environment.namespace, services, ...(publicUrl ? { publicUrl } : {}), ...(claims ? { claims } : {}) };
 }
 
 /** The stack's GitHub environment, when the stack names a repository; said once when it does not. */

@@ -7,6 +7,9 @@ import type { CatalogFile } from "./catalogFile";
 import { ciImageTags } from "./imageTags";
 import { mergeLayers, Merged } from "./merge";
 import { applyPinnedImages, PINNED_IMAGES_VAR } from "./pinnedImages";
+
+/** The environment variable that accepts a stateful claim's change for one update (components/service/claims.ts). */
+export const ACCEPT_CLAIM_CHANGES_VAR = "PLATFORM_ACCEPT_CLAIM_CHANGES";
 import { resolveService, ResolvedService } from "./resolve/service";
 import { catalog as catalogSchema } from "./schema/catalog";
 import { SERVICE_MERGE } from "./schema/service";
@@ -246,6 +249,7 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             secrets: Object.fromEntries(Object.entries(svc.secrets).map(([n, src]) => [n, "fromConfig" in src ? { fromConfig: src.fromConfig, value: value(src.fromConfig) } : src])),
         })),
         ...(s.github?.data ? { github: githubConfig(s.github.data, name, value) } : {}),
+        acceptedClaimChanges: (raw.ciEnv[ACCEPT_CLAIM_CHANGES_VAR] ?? "").split(",").map((k) => k.trim()).filter((k) => k !== "").sort(byCodePoint),
     };
 }
 

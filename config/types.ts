@@ -210,4 +210,6 @@ export interface PlatformConfig {
     /** Undefined when the stack does not manage GitHub. */
     readonly github?: GithubConfig;
     readonly services: readonly ServiceConfig[];
+    /** `<service>/<volume>` claims whose change this one run accepts (components/service/claims.ts). */
+    readonly acceptedClaimChanges: readonly string[];
 }

@@ -13,6 +13,7 @@ import { createScaling } from "./scaling";
 import { serviceImage } from "./image";
 import { createVolumes } from "./volumes";
 import { createWorkload } from "./workload";
+import { Claims } from "./claims";
 
 export interface MicroserviceArgs {
     /** The service, validated and merged from the catalog and the stack. */
@@ -23,6 +24,8 @@ export interface MicroserviceArgs {
     readonly commonConfigMapName: pulumi.Input<string>;
     /** The environment's image pull Secret, when its registry has credentials. */
     readonly imagePullSecretName?: pulumi.Input<string>;
+    /** The stack's claims, resolved once none changed since the last update (components/service/claims.ts). */
+    readonly claims?: pulumi.Output<Claims>;
 }
 
 /**
@@ -70,7 +73,7 @@ export class Microservice extends pulumi.ComponentResource {
             childOpts,
         );
         const configuration = createServiceConfiguration(name, { service: svc, namespace, labels, externalSecrets: env.externalSecrets }, childOpts);
-        const volumes = createVolumes(name, svc, { namespace, labels }, childOpts);
+        const volumes = createVolumes(name, svc, { namespace, labels, selector }, childOpts);
 
         const workload = createWorkload(
             name,
@@ -81,6 +84,7 @@ export class Microservice extends pulumi.ComponentResource {
                 labels,
                 selector,
                 volumes,
+                claims: args.claims,
                 template: podTemplate({
                     service: svc,
                     labels,

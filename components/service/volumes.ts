@@ -21,7 +21,12 @@ export interface PodVolumes {
  * the platform writes (`files`) go into an auto-named, immutable ConfigMap per volume, so a
  * changed file rolls the pods like a changed setting does.
  */
-export function createVolumes(name: string, svc: ServiceConfig, meta: { namespace: pulumi.Input<string>; labels: Record<string, string> }, opts: pulumi.CustomResourceOptions): PodVolumes {
+export function createVolumes(
+    name: string,
+    svc: ServiceConfig,
+    meta: { namespace: pulumi.Input<string>; labels: Record<string, string>; selector: Record<string, string> },
+    opts: pulumi.CustomResourceOptions,
+): PodVolumes {
     const volumes: PodVolume[] = [{ name: TMP_VOLUME.name, emptyDir: { sizeLimit: TMP_VOLUME.sizeLimit } }];
     const mounts: PodVolumes["mounts"] = [{ name: TMP_VOLUME.name, mountPath: TMP_VOLUME.mountPath }];
     const claimTemplates: ClaimTemplate[] = [];
@@ -29,7 +34,8 @@ export function createVolumes(name: string, svc: ServiceConfig, meta: { namespac
         mounts.push({ name: v.name, mountPath: v.mountPath, ...(v.readOnly ? { readOnly: true } : {}) });
         if ("claim" in v) {
             claimTemplates.push({
-                metadata: { name: v.name, labels: meta.labels },
+                // Claim templates are immutable: only labels that never change (no version).
+                metadata: { name: v.name, labels: meta.selector },
                 spec: {
                     accessModes: [v.claim.accessMode],
                     ...(v.claim.storageClass ? { storageClassName: v.claim.storageClass } : {}),

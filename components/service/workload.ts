@@ -13,6 +13,8 @@ export interface WorkloadArgs {
     readonly selector: Record<string, string>;
     readonly template: PodTemplate;
     readonly volumes: PodVolumes;
+    /** Resolved only when no claim changed since the last update; a StatefulSet's templates wait for it. */
+    readonly claims?: pulumi.Output<unknown>;
 }
 
 /** The object that runs a service's pods: a Deployment, a StatefulSet or a CronJob, by kind. */
@@ -78,7 +80,9 @@ export function createWorkload(name: string, args: WorkloadArgs, opts: pulumi.Cu
                         revisionHistoryLimit: 10,
                         selector: { matchLabels: args.selector },
                         template: args.template,
-                        ...(args.volumes.claimTemplates.length > 0 ? { volumeClaimTemplates: args.volumes.claimTemplates } : {}),
+                        ...(args.volumes.claimTemplates.length > 0
+                            ? { volumeClaimTemplates: args.claims ? args.claims.apply(() => args.volumes.claimTemplates) : args.volumes.claimTemplates }
+                            : {}),
                         // Data outlives the StatefulSet: claims are kept when it is deleted or scaled down.
                         persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                     },

@@ -55,16 +55,23 @@ export function unwrapSecrets(v: unknown): unknown {
  */
 export async function evaluate(
     stack: StackConfig,
-    opts: { preview?: boolean; ciEnv?: Readonly<Record<string, string | undefined>> } = {},
+    opts: { preview?: boolean; ciEnv?: Readonly<Record<string, string | undefined>>; previousOutputs?: Readonly<Record<string, unknown>> } = {},
 ): Promise<Evaluation> {
-    return underMocks(stack, opts.preview ?? false, () => deployPlatform(loadPlatformConfig(opts.ciEnv, stack.dir)));
+    return underMocks(stack, opts.preview ?? false, () => deployPlatform(loadPlatformConfig(opts.ciEnv, stack.dir)), opts.previousOutputs);
 }
 
 /**
  * Runs `program` (the whole program, or one component a test builds) under Pulumi's mocks
- * with the stack's configuration, and records every resource it declares.
+ * with the stack's configuration, and records every resource it declares. A reference to the
+ * stack itself reads `previousOutputs` (the outputs of the last update; none by default: a
+ * first deployment).
  */
-export async function underMocks(stack: Pick<StackConfig, "project" | "stack" | "config" | "secretKeys">, preview: boolean, program: () => unknown): Promise<Evaluation> {
+export async function underMocks(
+    stack: Pick<StackConfig, "project" | "stack" | "config" | "secretKeys">,
+    preview: boolean,
+    program: () => unknown,
+    previousOutputs: Readonly<Record<string, unknown>> = {},
+): Promise<Evaluation> {
     skipPromiseDebugTraces();
     const resources: RecordedResource[] = [];
     await pulumi.runtime.setMocks(
@@ -81,6 +88,10 @@ export async function underMocks(stack: Pick<StackConfig, "project" | "stack" | 
                 resources.push({ type: args.type, name: args.name, inputs, provider: args.provider, objectName, state });
                 if (args.type === "random:index/randomPassword:RandomPassword") {
                     state.result = `generated-${hash(args.name).slice(0, 24)}`;
+                }
+                if (args.type === "pulumi:pulumi:StackReference") {
+                    state.outputs = previousOutputs;
+                    state.secretOutputNames = [];
                 }
                 if (args.type === "docker-build:index:Image") {
                     // What a push returns: a digest of the built content (here, of the inputs).
@@ -101,17 +112,35 @@ export async function underMocks(stack: Pick<StackConfig, "project" | "stack" | 
         stack.project,
         stack.stack,
         preview,
+        // What `pulumi.getOrganization()` answers with a self-managed backend.
+        "organization",
     );
     pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
 
     let outputs: unknown;
     let error: Error | undefined;
+    // A resource whose inputs fail (a refused claim change) rejects inside the SDK; Pulumi's
+    // runner reports such a rejection as the program's failure, and so does this.
+    // A failed registration never settles, so the wait for registrations ends at the first one.
+    let failed: () => void = () => undefined;
+    const failure = new Promise<void>((r) => (failed = r));
+    const rejected = (e: unknown) => {
+        error ??= e as Error;
+        failed();
+    };
+    process.on("unhandledRejection", rejected);
     try {
         outputs = await sealed(program());
     } catch (e) {
         error = e as Error;
     }
-    await waitForRPCs();
+    try {
+        await Promise.race([waitForRPCs(), failure]);
+        // Rejections surface a turn after the registrations settle.
+        await new Promise((r) => setImmediate(r));
+    } finally {
+        process.off("unhandledRejection", rejected);
+    }
     return { resources, outputs, error };
 }
 
@@ -139,7 +168,11 @@ async function sealed(v: unknown): Promise<unknown> {
 
 /** The value of an Output, secret or not. */
 export function resolve<T>(o: pulumi.Output<T>): Promise<T> {
-    return new Promise((r) => o.apply((v) => r(v)));
+    return new Promise((r, fail) => {
+        const applied = o.apply((v) => r(v));
+        // An Output whose value failed (a refused claim change) rejects instead of hanging.
+        (applied as unknown as { promise(): Promise<unknown> }).promise().catch(fail);
+    });
 }
 
 // The SDK drains its queue of resource registrations with this helper; its typings omit it.
