@@ -214,11 +214,18 @@ export function resolveJob(job: ServiceSettings["job"], ctx: PodContext): JobSpe
 }
 
 /** Prometheus scraping, on the metrics port or the service's own. */
-export function resolveMetrics(metrics: ServiceSettings["metrics"], at: At<NonNullable<ServiceSettings["metrics"]>>, port: number | undefined, ctx: PodContext): MetricsSpec | undefined {
+export function resolveMetrics(
+    metrics: ServiceSettings["metrics"],
+    at: At<NonNullable<ServiceSettings["metrics"]>>,
+    port: { readonly number?: number; readonly judged: boolean },
+    ctx: PodContext,
+): MetricsSpec | undefined {
     if (metrics === undefined || metrics.enabled === false) return undefined;
-    const metricsPort = metrics.port ?? port;
+    const metricsPort = metrics.port ?? port.number;
     if (metricsPort === undefined) {
-        ctx.problems.add(at?.$ ?? `${ctx.servicePath}.metrics`, "metrics are scraped from a port: set 'metrics.port' (the service has no 'port')");
+        // Shared metrics settings apply to the services with a port; written for this one, they need one.
+        const own = Object.entries(at ?? {}).filter(([k]) => k !== "$").map(([, v]) => v as string).find((p) => ownPath(p, ctx.ownLayers));
+        if (own !== undefined && port.judged) ctx.problems.add(own, "metrics are scraped from a port: set 'metrics.port' (the service has no 'port')");
         return undefined;
     }
     return { path: metrics.path, port: metricsPort, interval: metrics.interval };

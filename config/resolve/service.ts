@@ -131,7 +131,7 @@ export function resolveService(name: string, merged: Merged, ctx: ResolveContext
     for (const c of initContainers) taken.set(c.name, `the init container at ${ctx.servicePath}.initContainers.${c.name}`);
     const sidecars = anyInvalid("sidecars") ? [] : resolveExtraContainers("sidecars", s.sidecars, at.sidecars, taken, volumes, pod);
     const job = kind === "cronjob" && !anyInvalid("job") ? resolveJob(s.job, pod) : undefined;
-    const metrics = uses("metrics") && !anyInvalid("metrics") ? resolveMetrics(s.metrics, at.metrics, port, pod) : undefined;
+    const metrics = uses("metrics") && !anyInvalid("metrics") ? resolveMetrics(s.metrics, at.metrics, { number: port, judged: !anyInvalid("port") && (port !== undefined || !serving) }, pod) : undefined;
     const rbac = anyInvalid("rbac") ? [] : resolveRbac(s.rbac, at.rbac, pod);
     if (problems.count > before || merged.invalid.size > 0 || (serving && port === undefined) || !image || (serving && (!liveness || !readiness)) || !resources || (kind === "cronjob" && !job)) {
         return undefined;
