@@ -62,7 +62,8 @@ function merge(into: Record<string, unknown>, origins: Record<string, unknown>, 
         const here = [...at, k];
         const childPath = expandedAt ?? `${path}.${k}`;
         if (group?.includes(k)) {
-            for (const other of group.filter((g) => g !== k)) {
+            // Earlier layers' choice is replaced; several written in one layer stay, to be reported.
+            for (const other of group.filter((g) => g !== k && !Object.hasOwn(from, g))) {
                 delete into[other];
                 delete origins[other];
             }

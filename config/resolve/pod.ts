@@ -41,8 +41,9 @@ export function resolveProbes(
     at: At<NonNullable<ServiceSettings["probes"]>>,
     port: { readonly number?: number; readonly name: string; readonly invalid: boolean },
     ctx: PodContext,
-): Probes {
+): { probes: Probes; refused: ReadonlySet<string> } {
     const out: Record<string, Probe> = {};
+    const refused = new Set<string>();
     for (const which of ["liveness", "readiness", "startup"] as const) {
         const p: ProbeSettings | undefined = probes?.[which];
         if (p === undefined || p.enabled === false) continue;
@@ -51,13 +52,18 @@ export function resolveProbes(
         const own = Object.entries(pAt ?? {}).some(([k, v]) => k !== "$" && ownPath(v, ctx.ownLayers));
         const actions = PROBE_ACTIONS.filter((a) => p[a] !== undefined);
         if (actions.length !== 1) {
-            ctx.problems.add(path, actions.length === 0 ? "required: one of 'http' (a path), 'tcp', 'grpc' or 'exec' (a command)" : `expected one of ${actions.join(", ")}, not several (written at ${actions.map((a) => pAt?.[a]).join(", ")})`);
+            refused.add(which);
+            // Where the last action was written (a short form's origin is the probe itself).
+            const last = actions.length > 0 ? pAt?.[actions[actions.length - 1]] : undefined;
+            const at = last?.endsWith(`.${actions[actions.length - 1]}`) ? last.slice(0, last.lastIndexOf(".")) : (last ?? path);
+            ctx.problems.add(at, actions.length === 0 ? "required: one of 'http' (a path), 'tcp', 'grpc' or 'exec' (a command)" : `expected one of ${actions.join(", ")}, not several (written at ${actions.map((a) => pAt?.[a]).join(", ")})`);
             continue;
         }
         const action = actions[0];
         const number = p.port ?? port.number;
         if (action !== "exec" && number === undefined) {
             // An invalid port was reported where it is written; the probe cannot be judged without it.
+            if (own && !port.invalid) refused.add(which);
             if (own && !port.invalid) ctx.problems.add(pAt?.[action] ?? path, `a '${action}' probe needs a port: set 'port' on the probe or the service (a service without a port can only have 'exec' probes)`);
             continue;
         }
@@ -78,7 +84,7 @@ export function resolveProbes(
             failureThreshold: p.failureThreshold ?? PROBE_DEFAULTS[which].failureThreshold,
         };
     }
-    return out;
+    return { probes: out, refused };
 }
 
 /** The writable /tmp every pod gets; no volume may take its path. */
@@ -224,7 +230,7 @@ export function resolveMetrics(
     const metricsPort = metrics.port ?? port.number;
     if (metricsPort === undefined) {
         // Shared metrics settings apply to the services with a port; written for this one, they need one.
-        const own = Object.entries(at ?? {}).filter(([k]) => k !== "$").map(([, v]) => v as string).find((p) => ownPath(p, ctx.ownLayers));
+        const own = Object.entries(at ?? {}).filter(([k]) => k !== "$").map(([, v]) => v).find((p) => ownPath(p, ctx.ownLayers));
         if (own !== undefined && port.judged) ctx.problems.add(own, "metrics are scraped from a port: set 'metrics.port' (the service has no 'port')");
         return undefined;
     }

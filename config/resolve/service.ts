@@ -76,12 +76,13 @@ export function resolveService(name: string, merged: Merged, ctx: ResolveContext
     // Web and stateful services are called on their port; a worker may have one for probes and metrics.
     const port = kind === "web" || kind === "stateful" ? required(s.port, "port", "an integer from 1 to 65535") : uses("port") ? s.port : undefined;
     const { image, build } = resolveImage(settings, { ...ctx, name });
-    const probes = uses("probes") && !anyInvalid("probes") ? resolveProbes(s.probes, at.probes, { number: port, name: containerPortName(kind), invalid: anyInvalid("port") }, pod) : {};
+    const { probes, refused: refusedProbes } =
+        uses("probes") && !anyInvalid("probes") ? resolveProbes(s.probes, at.probes, { number: port, name: containerPortName(kind), invalid: anyInvalid("port") }, pod) : { probes: {}, refused: new Set<string>() };
     const serving = kind === "web" || kind === "stateful";
     // Without a port (reported above) the probes on it cannot be judged.
     const judgeProbes = serving && port !== undefined && !anyInvalid("probes", "port");
-    const liveness = judgeProbes ? required(probes.liveness, "probes.liveness", "an HTTP path such as '/healthz', or {tcp: true}, {grpc: true} or {exec: [...]}") : probes.liveness;
-    const readiness = judgeProbes ? required(probes.readiness, "probes.readiness", "an HTTP path such as '/readyz', or {tcp: true}, {grpc: true} or {exec: [...]}") : probes.readiness;
+    const liveness = judgeProbes && !refusedProbes.has("liveness") ? required(probes.liveness, "probes.liveness", "an HTTP path such as '/healthz', or {tcp: true}, {grpc: true} or {exec: [...]}") : probes.liveness;
+    const readiness = judgeProbes && !refusedProbes.has("readiness") ? required(probes.readiness, "probes.readiness", "an HTTP path such as '/readyz', or {tcp: true}, {grpc: true} or {exec: [...]}") : probes.readiness;
 
     const resources = anyInvalid("tier", "resources") ? undefined : resolveResources(settings, ctx);
     const scalingValid = !anyInvalid("replicas", "autoscaling") && kind !== "cronjob";
