@@ -2,6 +2,7 @@ import * as path from "path";
 import { jsonSchemas, sectionSchema } from "./jsonSchema";
 import { service } from "../../config/schema/service";
 import { referenceOf } from "./reference";
+import { examplesSection } from "./examples";
 import { STACK_SECRETS_DOC, stackSecretsDoc } from "./stackSecrets";
 import { ciStacks } from "./ciStacks";
 import { workflowFiles } from "./workflows";
@@ -37,6 +38,7 @@ export function derivedFiles(repo: string): Record<string, string> {
             sectionSchema(service),
             "",
         ),
+        examplesSection(),
         referenceOf("GitHub delivery", `\`${PROJECT}:github\` in a stack file; absent: the stack manages Kubernetes only.`, defs.github, "github."),
     ].join("\n");
     files[STACK_SECRETS_DOC.split(path.sep).join("/")] = stackSecretsDoc(repo);

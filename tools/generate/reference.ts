@@ -19,7 +19,13 @@ interface Row {
 const code = (v: unknown) => `\`${typeof v === "string" ? v : JSON.stringify(v)}\``;
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
+/** The object form of a value with a short form (`anyOf` of a scalar and an object). */
+function fullForm(s: Schema): Schema | undefined {
+    return Array.isArray(s.anyOf) ? (s.anyOf as Schema[]).find((a) => a.type === "object") : undefined;
+}
+
 function typeOf(s: Schema): string {
+    if (Array.isArray(s.anyOf)) return (s.anyOf as Schema[]).map(typeOf).join(" or ");
     if (Array.isArray(s.enum)) return "string";
     if (Array.isArray(s.type)) return (s.type as string[]).join(" or ");
     if (s.type === "array") return `list of ${typeOf((s.items ?? {}) as Schema)}`;
@@ -50,7 +56,7 @@ function rows(s: Schema, key: string, out: Row[], stopAt: readonly string[]): vo
         out.push({ key, type: typeOf(s), default: s.default, allowed: allowedOf(s), description: s.description as string | undefined, example: examples?.[0] });
     }
     if (stopAt.includes(key)) return;
-    const properties = (s.properties ?? {}) as Record<string, Schema>;
+    const properties = ((fullForm(s) ?? s).properties ?? {}) as Record<string, Schema>;
     for (const [k, child] of Object.entries(properties)) rows(child, key ? `${key}.${k}` : k, out, stopAt);
     if (s.type === "object" && s.additionalProperties && typeof s.additionalProperties === "object") {
         const value = s.additionalProperties as Schema;
