@@ -56,7 +56,8 @@ describe("policy pod-security-context", () => {
     const withSc = (sc: Props, extra: Props = {}) => container({ name: "c", securityContext: { ...RESTRICTED_SC, ...sc }, ...extra });
 
     it("passes a restricted pod of every kind, with an init container, a native sidecar, an ephemeral container and every allowed volume type", () => {
-        const volumes = RESTRICTED_VOLUME_TYPES.map((t) => ({ name: t.toLowerCase(), [t]: {} }));
+        // A volume without a type is an emptyDir once the API server defaults it.
+        const volumes = [...RESTRICTED_VOLUME_TYPES.map((t) => ({ name: t.toLowerCase(), [t]: {} })), { name: "scratch" }];
         for (const kind of WORKLOAD_KINDS) {
             const w = workload(kind, { initContainers: [initContainer(), sidecar()], ephemeralContainers: [initContainer({ name: "debug" })], volumes });
             assert.deepEqual(check(securityContextRule, w), [], kind);

@@ -65,9 +65,10 @@ export function restrictedPodProblems(pod: PodTemplate): string[] {
         if (isSet(spec[field]) && spec[field] !== false) problems.push(`${field} is ${show(spec[field])} (must be unset or false)`);
     }
     for (const v of list(spec.volumes).map(record)) {
+        // A volume that names no type is an emptyDir: the API server defaults it so.
         const types = Object.keys(v).filter((k) => k !== "name" && isSet(v[k]));
-        if (!types.some((t) => RESTRICTED_VOLUME_TYPES.includes(t))) {
-            problems.push(`volume '${show(v.name)}' is ${types.length > 0 ? types.join(", ") : "of no type"} (allowed: ${RESTRICTED_VOLUME_TYPES.join(", ")})`);
+        if (types.length > 0 && !types.some((t) => RESTRICTED_VOLUME_TYPES.includes(t))) {
+            problems.push(`volume '${show(v.name)}' is ${types.join(", ")} (allowed: ${RESTRICTED_VOLUME_TYPES.join(", ")})`);
         }
     }
     const unsafe = list(sc.sysctls)
