@@ -5,7 +5,7 @@ import { ingressTlsRule, serviceTypeRule } from "../policy/rules/exposure";
 import { githubEnvironmentReviewersRule } from "../policy/rules/github";
 import { immutableImagesOutsideProductionRule, immutableImagesRule, resourcesAndProbesRule, securityContextRule } from "../policy/rules/workloads";
 import { PolicyResource, ResourceRule, RULES, stackOf, StackRule } from "../policy/rules";
-import { container, deployment, DIGEST, pdb, Props, resource } from "./policyFixtures";
+import { container, deployment, DIGEST, initContainer, LONG_RUNNING_KINDS, pdb, Props, resource, sidecar, worker, workload, WORKLOAD_KINDS, WorkloadKind, WorkloadOptions } from "./policyFixtures";
 import { PackConfig, policyResources, runPack, urnOf } from "./policyRunner";
 import { catalogOf, deployedImage, editedConfig, run, SERVICES } from "./support";
 
@@ -15,64 +15,260 @@ import { catalogOf, deployedImage, editedConfig, run, SERVICES } from "./support
  * served the way `pulumi preview --policy-pack policy` runs it is e2e/policyPack.test.ts.
  */
 
-function hpa(min: number, max: number): PolicyResource {
+function hpa(min: number, max: number, kind: "Deployment" | "StatefulSet" = "Deployment"): PolicyResource {
     return resource("autoscaling/v2:HorizontalPodAutoscaler", "api-hpa", {
         metadata: { name: "api", namespace: "hft-production" },
-        spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "api" }, minReplicas: min, maxReplicas: max },
+        spec: { scaleTargetRef: { apiVersion: "apps/v1", kind, name: "api" }, minReplicas: min, maxReplicas: max },
     });
 }
 
 const check = (rule: ResourceRule, r: PolicyResource, config: Props = {}) => rule.check(r, config);
 const checkStack = (rule: StackRule, rs: PolicyResource[], config: Props = {}) => rule.check(rs, config).map((v) => v.message);
 
+/** What Pod Security restricted allows, as https://kubernetes.io/docs/concepts/security/pod-security-standards/ lists it (Kubernetes 1.34). */
+const RESTRICTED_VOLUME_TYPES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
+const SAFE_SYSCTLS = [
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+];
+
 describe("policy pod-security-context", () => {
-    it("passes a restricted container, also when runAsNonRoot and seccomp are set for the pod", () => {
-        assert.deepEqual(check(securityContextRule, deployment()), []);
-        const sc = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
-        assert.deepEqual(check(securityContextRule, deployment({ containers: [container({ securityContext: sc })] })), []);
+    const RESTRICTED_SC = container().securityContext as Props;
+    const FIX =
+        "Fix: set the container's securityContext to {runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}} and unset the other settings named (this program does it in components/service/podTemplate.ts).";
+    const POD_FIX =
+        "Fix: unset the settings named and keep the pod's securityContext at {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}} (this program does it in components/service/podTemplate.ts); for storage use an allowed volume type: an emptyDir for scratch, a persistentVolumeClaim or a StatefulSet's volumeClaimTemplates for data that outlives the pod.";
+    /** The same container placed in each role a pod has, with how a message names it. */
+    const ROLES: readonly [string, (c: Props) => WorkloadOptions][] = [
+        ["container", (c) => ({ containers: [c] })],
+        ["init container", (c) => ({ initContainers: [c] })],
+        ["sidecar", (c) => ({ initContainers: [{ ...c, restartPolicy: "Always" }] })],
+        ["ephemeral container", (c) => ({ ephemeralContainers: [c] })],
+    ];
+    const withSc = (sc: Props, extra: Props = {}) => container({ name: "c", securityContext: { ...RESTRICTED_SC, ...sc }, ...extra });
+
+    it("passes a restricted pod of every kind, with an init container, a native sidecar, an ephemeral container and every allowed volume type", () => {
+        // A volume without a type is an emptyDir once the API server defaults it.
+        const volumes = [...RESTRICTED_VOLUME_TYPES.map((t) => ({ name: t.toLowerCase(), [t]: {} })), { name: "scratch" }];
+        for (const kind of WORKLOAD_KINDS) {
+            const w = workload(kind, { initContainers: [initContainer(), sidecar()], ephemeralContainers: [initContainer({ name: "debug" })], volumes });
+            assert.deepEqual(check(securityContextRule, w), [], kind);
+        }
+        const claims = [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } } }];
+        assert.deepEqual(check(securityContextRule, workload("StatefulSet", { volumeClaimTemplates: claims })), []);
     });
 
-    it("names the container, each missing setting and the fix", () => {
+    it("passes runAsNonRoot and seccomp set for the pod only, and what restricted allows besides the defaults", () => {
+        const sc = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
+        assert.deepEqual(check(securityContextRule, deployment({ containers: [container({ securityContext: sc })] })), []);
+        const allowed = withSc(
+            {
+                capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] },
+                seccompProfile: { type: "Localhost", localhostProfile: "hft.json" },
+                procMount: "Default",
+                seLinuxOptions: { type: "container_t", level: "s0:c123,c456" },
+                appArmorProfile: { type: "Localhost", localhostProfile: "hft" },
+                windowsOptions: { hostProcess: false },
+                runAsUser: 10001,
+            },
+            { ports: [{ name: "http", containerPort: 8080, hostPort: 0 }], livenessProbe: { httpGet: { path: "/healthz", port: "http", host: "" } } },
+        );
+        const pod = {
+            hostNetwork: false,
+            hostPID: false,
+            hostIPC: false,
+        };
+        const podSecurity = {
+            runAsNonRoot: true,
+            seccompProfile: { type: "RuntimeDefault" },
+            sysctls: SAFE_SYSCTLS.map((name) => ({ name, value: "1" })),
+            seLinuxOptions: { type: "container_engine_t" },
+            appArmorProfile: { type: "RuntimeDefault" },
+        };
+        const annotations = { "container.apparmor.security.beta.kubernetes.io/c": "localhost/hft", "container.apparmor.security.beta.kubernetes.io/d": "runtime/default" };
+        for (const kind of WORKLOAD_KINDS) {
+            assert.deepEqual(check(securityContextRule, workload(kind, { containers: [allowed], pod, podSecurity, annotations })), [], kind);
+        }
+    });
+
+    it("names the container, each setting Pod Security restricted refuses, this project's own rule apart, and the fix", () => {
         const bad = container({ name: "api", securityContext: { runAsNonRoot: false, capabilities: { add: ["SYS_ADMIN"] }, seccompProfile: { type: "Unconfined" } } });
         assert.deepEqual(check(securityContextRule, deployment({ containers: [bad] })), [
-            "Deployment 'hft-production/api' container 'api' is not restricted: runAsNonRoot is not true; readOnlyRootFilesystem is not true; allowPrivilegeEscalation is not false; capabilities.drop does not include ALL; capabilities.add has SYS_ADMIN; seccompProfile.type is not RuntimeDefault. Fix: set the container's securityContext to {runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}} (this program does it in components/service/podTemplate.ts).",
+            `Deployment 'hft-production/api' container 'api' is not restricted. Pod Security restricted: runAsNonRoot is not true; allowPrivilegeEscalation is not false; capabilities.drop does not include ALL; capabilities.add has SYS_ADMIN (only NET_BIND_SERVICE may be added); seccompProfile.type is Unconfined (allowed: RuntimeDefault, Localhost). This project's rule: readOnlyRootFilesystem is not true. ${FIX}`,
+        ]);
+        // Restricted but for this project's rule: the message says it is the project's, not Pod Security's.
+        assert.deepEqual(check(securityContextRule, deployment({ containers: [withSc({ readOnlyRootFilesystem: false })] })), [
+            `Deployment 'hft-production/api' container 'c' is not restricted. This project's rule: readOnlyRootFilesystem is not true. ${FIX}`,
+        ]);
+        assert.deepEqual(check(securityContextRule, deployment({ containers: [withSc({ privileged: true })] })), [
+            `Deployment 'hft-production/api' container 'c' is not restricted. Pod Security restricted: privileged is true. ${FIX}`,
         ]);
     });
 
-    it("fails a container that runs as root or privileged, and checks init containers too", () => {
-        const root = container({ securityContext: { ...(container().securityContext as Props), runAsUser: 0, privileged: true } });
-        assert.match(check(securityContextRule, deployment({ containers: [root] }))[0], /runAsUser is 0 \(root\); privileged is true\./);
-        const init = container({ name: "migrate", securityContext: {} });
-        const messages = check(securityContextRule, deployment({ initContainers: [init] }));
-        assert.equal(messages.length, 1);
-        assert.match(messages[0], /^Deployment 'hft-production\/api' init container 'migrate' is not restricted: /);
+    it("judges every container of every role in every kind, and names the role", () => {
+        for (const kind of WORKLOAD_KINDS) {
+            for (const [role, place] of ROLES) {
+                const messages = check(securityContextRule, workload(kind, place(withSc({ runAsUser: 0 }))));
+                assert.deepEqual(messages, [`${kind} 'hft-production/api' ${role} 'c' is not restricted. Pod Security restricted: runAsUser is 0 (root). ${FIX}`], `${kind} ${role}`);
+            }
+        }
     });
 
-    it("judges every workload kind and ignores other resources", () => {
-        const pod = resource("core/v1:Pod", "p", { metadata: { name: "p" }, spec: { containers: [container({ securityContext: {} })] } });
-        const cron = resource("batch/v1:CronJob", "c", { metadata: { name: "c" }, spec: { jobTemplate: { spec: { template: { spec: { containers: [container({ securityContext: {} })] } } } } } });
-        assert.equal(check(securityContextRule, pod).length, 1);
-        assert.equal(check(securityContextRule, cron).length, 1);
+    it("refuses each container setting outside restricted, in each role", () => {
+        const cases: readonly [Props, Props, string][] = [
+            [{ runAsNonRoot: false }, {}, "runAsNonRoot is not true"],
+            [{ runAsUser: 0 }, {}, "runAsUser is 0 (root)"],
+            [{ allowPrivilegeEscalation: true }, {}, "allowPrivilegeEscalation is not false"],
+            [{ allowPrivilegeEscalation: undefined }, {}, "allowPrivilegeEscalation is not false"],
+            [{ privileged: true }, {}, "privileged is true"],
+            [{ capabilities: { drop: ["NET_RAW"] } }, {}, "capabilities.drop does not include ALL"],
+            [{ capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE", "NET_ADMIN", "SYS_PTRACE"] } }, {}, "capabilities.add has NET_ADMIN, SYS_PTRACE (only NET_BIND_SERVICE may be added)"],
+            [{ seccompProfile: { type: "Unconfined" } }, {}, "seccompProfile.type is Unconfined (allowed: RuntimeDefault, Localhost)"],
+            [{ procMount: "Unmasked" }, {}, "procMount is Unmasked (must be unset or Default)"],
+            [{ seLinuxOptions: { type: "spc_t" } }, {}, "seLinuxOptions.type is spc_t (allowed: container_t, container_init_t, container_kvm_t, container_engine_t)"],
+            [{ seLinuxOptions: { user: "system_u" } }, {}, "seLinuxOptions.user is system_u (must be unset)"],
+            [{ seLinuxOptions: { role: "sysadm_r" } }, {}, "seLinuxOptions.role is sysadm_r (must be unset)"],
+            [{ appArmorProfile: { type: "Unconfined" } }, {}, "appArmorProfile.type is Unconfined (allowed: RuntimeDefault, Localhost)"],
+            [{ windowsOptions: { hostProcess: true } }, {}, "windowsOptions.hostProcess is true (must be unset or false)"],
+            [{}, { ports: [{ name: "http", containerPort: 8080, hostPort: 8080 }] }, "port http has hostPort 8080 (must be unset or 0)"],
+            [{}, { readinessProbe: { tcpSocket: { port: 8080, host: "10.0.0.1" } } }, "readinessProbe.tcpSocket.host is 10.0.0.1 (must be unset)"],
+            [{}, { lifecycle: { preStop: { httpGet: { path: "/drain", port: 80, host: "node.local" } } } }, "lifecycle.preStop.httpGet.host is node.local (must be unset)"],
+        ];
+        for (const [sc, extra, phrase] of cases) {
+            for (const [role, place] of ROLES) {
+                const messages = check(securityContextRule, deployment(place(withSc(sc, extra))));
+                assert.deepEqual(messages, [`Deployment 'hft-production/api' ${role} 'c' is not restricted. Pod Security restricted: ${phrase}. ${FIX}`], `${role}: ${phrase}`);
+            }
+        }
+    });
+
+    it("refuses host namespaces, hostPath and every other volume type restricted does not allow, for the pod of every kind", () => {
+        for (const kind of WORKLOAD_KINDS) {
+            assert.deepEqual(check(securityContextRule, workload(kind, { volumes: [{ name: "node-logs", hostPath: { path: "/var/log" } }] })), [
+                `${kind === "Pod" ? "Pod 'hft-production/api'" : `${kind} 'hft-production/api' pod template`} is not restricted. Pod Security restricted: volume 'node-logs' is hostPath (allowed: configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret). ${POD_FIX}`,
+            ]);
+            assert.deepEqual(check(securityContextRule, workload(kind, { pod: { hostNetwork: true } })), [
+                `${kind === "Pod" ? "Pod 'hft-production/api'" : `${kind} 'hft-production/api' pod template`} is not restricted. Pod Security restricted: hostNetwork is true (must be unset or false). ${POD_FIX}`,
+            ]);
+        }
+        for (const type of ["gitRepo", "nfs", "iscsi", "awsElasticBlockStore", "gcePersistentDisk", "azureDisk", "cephfs", "rbd", "flexVolume", "cinder", "glusterfs", "fc", "portworxVolume"]) {
+            const messages = check(securityContextRule, workload("StatefulSet", { volumes: [{ name: "v", [type]: {} }] }));
+            assert.equal(messages.length, 1, type);
+            assert.match(messages[0], new RegExp(`Pod Security restricted: volume 'v' is ${type} \\(allowed: `), type);
+        }
+    });
+
+    it("refuses each pod setting outside restricted, and reports the pod's own root or Unconfined even when containers set theirs", () => {
+        const cases: readonly [WorkloadOptions, string][] = [
+            [{ pod: { hostPID: true } }, "hostPID is true (must be unset or false)"],
+            [{ pod: { hostIPC: true } }, "hostIPC is true (must be unset or false)"],
+            [{ podSecurity: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" }, sysctls: [{ name: "kernel.msgmax", value: "65536" }, { name: "net.ipv4.tcp_syncookies", value: "1" }] } }, "securityContext.sysctls has kernel.msgmax (allowed: " + SAFE_SYSCTLS.join(", ") + ")"],
+            [{ podSecurity: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" }, windowsOptions: { hostProcess: true } } }, "securityContext.windowsOptions.hostProcess is true (must be unset or false)"],
+            [{ podSecurity: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" }, seLinuxOptions: { type: "unconfined_t" } } }, "securityContext.seLinuxOptions.type is unconfined_t (allowed: container_t, container_init_t, container_kvm_t, container_engine_t)"],
+            [{ podSecurity: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" }, appArmorProfile: { type: "Unconfined" } } }, "securityContext.appArmorProfile.type is Unconfined (allowed: RuntimeDefault, Localhost)"],
+            [{ annotations: { "container.apparmor.security.beta.kubernetes.io/api": "unconfined" } }, "annotation container.apparmor.security.beta.kubernetes.io/api is unconfined (allowed: runtime/default, localhost/<profile>)"],
+            [{ podSecurity: { runAsNonRoot: false, seccompProfile: { type: "RuntimeDefault" } } }, "securityContext.runAsNonRoot is false"],
+            [{ podSecurity: { runAsNonRoot: true, runAsUser: 0, seccompProfile: { type: "RuntimeDefault" } } }, "securityContext.runAsUser is 0 (root)"],
+            [{ podSecurity: { runAsNonRoot: true, seccompProfile: { type: "Unconfined" } } }, "securityContext.seccompProfile.type is Unconfined (allowed: RuntimeDefault, Localhost)"],
+        ];
+        for (const kind of WORKLOAD_KINDS) {
+            for (const [opts, phrase] of cases) {
+                // The container sets runAsNonRoot and seccomp itself, so only the pod is at fault.
+                const messages = check(securityContextRule, workload(kind, { containers: [withSc({})], ...opts }));
+                assert.deepEqual(messages, [`${kind === "Pod" ? "Pod 'hft-production/api'" : `${kind} 'hft-production/api' pod template`} is not restricted. Pod Security restricted: ${phrase}. ${POD_FIX}`], `${kind}: ${phrase}`);
+            }
+        }
+    });
+
+    it("a container inherits runAsNonRoot and seccomp from the pod, but its own value wins, and neither set fails", () => {
+        const bare = container({ securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } } });
+        const messages = check(securityContextRule, deployment({ containers: [bare], podSecurity: {} }));
+        assert.match(messages[0], /Pod Security restricted: runAsNonRoot is not true; seccompProfile\.type is unset \(on the container and the pod\) \(allowed: RuntimeDefault, Localhost\)\./);
+        const overrides = withSc({ runAsNonRoot: false, seccompProfile: { type: "Unconfined" } });
+        assert.match(check(securityContextRule, deployment({ containers: [overrides] }))[0], /Pod Security restricted: runAsNonRoot is not true; seccompProfile\.type is Unconfined/);
+    });
+
+    it("a Windows pod skips the Linux-only controls (privilege escalation, seccomp, capabilities) but not hostProcess", () => {
+        const windows = container({ securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true } });
+        assert.deepEqual(check(securityContextRule, deployment({ containers: [windows], pod: { os: { name: "windows" } }, podSecurity: { runAsNonRoot: true } })), []);
+        assert.equal(check(securityContextRule, deployment({ containers: [windows], podSecurity: { runAsNonRoot: true } })).length, 1);
+        const hostProcess = container({ securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, windowsOptions: { hostProcess: true } } });
+        assert.match(check(securityContextRule, deployment({ containers: [hostProcess], pod: { os: { name: "windows" } } }))[0], /Pod Security restricted: windowsOptions\.hostProcess is true/);
+    });
+
+    it("reports the pod and each failing container apart, and ignores resources that run no pods", () => {
+        const messages = check(securityContextRule, deployment({ pod: { hostNetwork: true }, containers: [container(), withSc({ privileged: true })], initContainers: [sidecar({ securityContext: {} })] }));
+        assert.deepEqual(
+            messages.map((m) => m.slice(0, m.indexOf(" is not restricted"))),
+            ["Deployment 'hft-production/api' pod template", "Deployment 'hft-production/api' container 'c'", "Deployment 'hft-production/api' sidecar 'proxy'"],
+        );
         assert.deepEqual(check(securityContextRule, resource("core/v1:Service", "s", {})), []);
+        assert.deepEqual(check(securityContextRule, resource("core/v1:PersistentVolumeClaim", "data", { spec: { volumeName: "x" } })), []);
     });
 });
 
 describe("policy container-resources-and-probes", () => {
-    it("passes a container with requests, limits and both probes", () => {
+    const RESOURCES_AND_PROBES_FIX = "Fix: give the service a 'tier' or 'resources.{requests,limits}.{cpu,memory}', and 'probes.liveness' and 'probes.readiness' (catalog or stack config).";
+    const noProbes = { livenessProbe: undefined, readinessProbe: undefined };
+
+    it("passes a container with requests, limits and both probes, and a worker, a Job, a CronJob and a Pod without probes", () => {
         assert.deepEqual(check(resourcesAndProbesRule, deployment()), []);
+        assert.deepEqual(check(resourcesAndProbesRule, deployment({ containers: [worker()] })), []);
+        for (const kind of ["Job", "CronJob", "Pod"] as const) {
+            // Even a container that declares a port: it runs to completion, nothing routes to it by readiness.
+            assert.deepEqual(check(resourcesAndProbesRule, workload(kind, { containers: [container(noProbes)] })), [], kind);
+        }
     });
 
     it("lists what is missing, with the fix", () => {
         const bad = container({ resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m" } }, readinessProbe: undefined });
         assert.deepEqual(check(resourcesAndProbesRule, deployment({ containers: [bad] })), [
-            "Deployment 'hft-production/api' container 'api' has no resources.limits.memory, readinessProbe. Fix: give the service a 'tier' or 'resources.{requests,limits}.{cpu,memory}', and 'probes.liveness' and 'probes.readiness' (catalog or stack config).",
+            `Deployment 'hft-production/api' container 'api' has no resources.limits.memory, readinessProbe (probes are required of a Deployment container that declares a port). ${RESOURCES_AND_PROBES_FIX}`,
+        ]);
+        assert.deepEqual(check(resourcesAndProbesRule, deployment({ containers: [container({ resources: {} })] })), [
+            "Deployment 'hft-production/api' container 'api' has no resources.requests.cpu, resources.requests.memory, resources.limits.cpu, resources.limits.memory. Fix: give the service a 'tier' or 'resources.{requests,limits}.{cpu,memory}' (catalog or stack config).",
         ]);
     });
 
-    it("asks init containers for resources but not for probes", () => {
-        const init = container({ name: "migrate", livenessProbe: undefined, readinessProbe: undefined });
-        assert.deepEqual(check(resourcesAndProbesRule, deployment({ initContainers: [init] })), []);
-        assert.match(check(resourcesAndProbesRule, deployment({ initContainers: [{ ...init, resources: {} }] }))[0], /init container 'migrate' has no resources.requests.cpu, resources.requests.memory, resources.limits.cpu, resources.limits.memory\./);
+    it("asks probes of a container that declares a port in every long-running kind, and of no worker without one", () => {
+        for (const kind of LONG_RUNNING_KINDS) {
+            assert.deepEqual(check(resourcesAndProbesRule, workload(kind, { containers: [container(noProbes)] })), [
+                `${kind} 'hft-production/api' container 'api' has no livenessProbe, readinessProbe (probes are required of a ${kind} container that declares a port). Fix: give the service 'probes.liveness' and 'probes.readiness' (catalog or stack config).`,
+            ]);
+            assert.deepEqual(check(resourcesAndProbesRule, workload(kind, { containers: [worker()] })), [], kind);
+            assert.deepEqual(check(resourcesAndProbesRule, workload(kind, { containers: [worker({ ports: [] })] })), [], kind);
+        }
+    });
+
+    it("asks every container, init container and sidecar of every kind for resources, but none of them but the regular ones for probes", () => {
+        const roles: readonly [string, (c: Props) => WorkloadOptions][] = [
+            ["container", (c) => ({ containers: [c] })],
+            ["init container", (c) => ({ initContainers: [c] })],
+            ["sidecar", (c) => ({ initContainers: [{ ...c, restartPolicy: "Always" }] })],
+        ];
+        for (const kind of WORKLOAD_KINDS) {
+            for (const [role, place] of roles) {
+                // A port on an init container or a sidecar does not make it need probes.
+                const unprobed = worker({ name: "x", ports: role === "container" ? undefined : [{ name: "admin", containerPort: 9901 }] });
+                assert.deepEqual(check(resourcesAndProbesRule, workload(kind, place(unprobed))), [], `${kind} ${role}`);
+                const fix = role === "container" ? "give the service a 'tier' or 'resources.{requests,limits}.{cpu,memory}'" : `give the ${role} resources.{requests,limits}.{cpu,memory}`;
+                assert.deepEqual(check(resourcesAndProbesRule, workload(kind, place({ ...unprobed, resources: { requests: { cpu: "100m", memory: "64Mi" } } }))), [
+                    `${kind} 'hft-production/api' ${role} 'x' has no resources.limits.cpu, resources.limits.memory. Fix: ${fix} (catalog or stack config).`,
+                ]);
+            }
+        }
+    });
+
+    it("asks nothing of an ephemeral container: Kubernetes refuses resources and probes on one", () => {
+        assert.deepEqual(check(resourcesAndProbesRule, deployment({ ephemeralContainers: [{ name: "debug", image: `busybox@${DIGEST}` }] })), []);
     });
 });
 
@@ -141,6 +337,31 @@ describe("policy pod-disruption-budget", () => {
         const byExpression = pdb({ maxUnavailable: 1, selector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["api", "web"] }] } });
         assert.deepEqual(checkStack(disruptionBudgetRule, [deployment({ replicas: 2 }), byExpression]), []);
     });
+
+    it("judges a StatefulSet as a Deployment: several replicas need one budget that lets a drain evict a pod", () => {
+        const statefulSet = (replicas?: number) => workload("StatefulSet", { replicas });
+        assert.deepEqual(checkStack(disruptionBudgetRule, [statefulSet(3)]), [
+            "StatefulSet 'hft-production/api' can run 3 replicas (it runs 3 replicas) but no PodDisruptionBudget covers its pods. Fix: set the service's 'pdb' (maxUnavailable 1, or minAvailable below its minimum replica count); this program adds one when more than one replica can run unless 'pdb.enabled' is false.",
+        ]);
+        assert.deepEqual(checkStack(disruptionBudgetRule, [statefulSet(3), pdb({ maxUnavailable: 1 })]), []);
+        assert.deepEqual(checkStack(disruptionBudgetRule, [statefulSet(1)]), []);
+        assert.match(checkStack(disruptionBudgetRule, [statefulSet(3), pdb({ minAvailable: 3 })])[0], /^PodDisruptionBudget 'hft-production\/api' blocks every node drain of StatefulSet 'hft-production\/api': its minAvailable 3 keeps all of the 3 replicas/);
+        assert.match(checkStack(disruptionBudgetRule, [statefulSet(3), pdb({ maxUnavailable: 1 }), pdb({ maxUnavailable: 1 }, "api-2")])[0], /^StatefulSet 'hft-production\/api' is covered by 2 PodDisruptionBudgets/);
+        // Its autoscaler counts; one aimed at a Deployment of the same name does not.
+        assert.match(checkStack(disruptionBudgetRule, [statefulSet(1), hpa(2, 5, "StatefulSet")])[0], /can run 5 replicas \(its HorizontalPodAutoscaler 'hft-production\/api' scales it from 2 to 5\)/);
+        assert.deepEqual(checkStack(disruptionBudgetRule, [statefulSet(1), hpa(2, 5, "Deployment")]), []);
+    });
+
+    it("asks no budget of a Job, a CronJob, a DaemonSet or a Pod, however many pods they run", () => {
+        // Even with a replica count and parallelism in their spec: the kind, not the count, exempts them.
+        const parallel = (kind: WorkloadKind) => {
+            const w = workload(kind);
+            return { ...w, props: { ...w.props, spec: { ...(w.props.spec as Props), replicas: 4, parallelism: 4 } } };
+        };
+        for (const kind of ["Job", "CronJob", "DaemonSet", "Pod"] as const) {
+            assert.deepEqual(checkStack(disruptionBudgetRule, [parallel(kind)]), [], kind);
+        }
+    });
 });
 
 describe("policy production-min-replicas", () => {
@@ -160,6 +381,17 @@ describe("policy production-min-replicas", () => {
 
     it("takes its minimum from the pack config", () => {
         assert.match(checkStack(productionReplicasRule, [deployment(), hpa(2, 4)], { minReplicas: 3 })[0], /at least 3 are required/);
+    });
+
+    it("asks the same of a production StatefulSet, and nothing of Jobs, CronJobs, DaemonSets or Pods", () => {
+        assert.deepEqual(checkStack(productionReplicasRule, [workload("StatefulSet", { replicas: 1 })]), [
+            "StatefulSet 'hft-production/api' may run 1 replica in production (it runs 1 replica); at least 2 are required. Fix: set 'replicas: 2' or 'autoscaling.minReplicas: 2' for the service in the production stack's config.",
+        ]);
+        assert.deepEqual(checkStack(productionReplicasRule, [workload("StatefulSet", { replicas: 3 })]), []);
+        assert.deepEqual(checkStack(productionReplicasRule, [workload("StatefulSet", { replicas: 1, stack: "staging" })]), []);
+        for (const kind of ["Job", "CronJob", "DaemonSet", "Pod"] as const) {
+            assert.deepEqual(checkStack(productionReplicasRule, [workload(kind)]), [], kind);
+        }
     });
 });
 
@@ -311,6 +543,24 @@ describe("the policy pack", () => {
                 ["no-mutable-image-tags", "advisory"],
             ],
         );
+    });
+
+    it("judges the new kinds through the whole pack: a StatefulSet with a hostPath and no budget, a CronJob without resources, a worker without probes", () => {
+        const statefulSet = workload("StatefulSet", { replicas: 3, volumes: [{ name: "data", hostPath: { path: "/mnt/data" } }] });
+        const cronJob = workload("CronJob", { containers: [worker({ resources: {} })] });
+        const workerDeployment = deployment({ replicas: 2, containers: [worker()] });
+        const findings = runPack({ inputs: [statefulSet, cronJob, workerDeployment], outputs: [statefulSet, cronJob, workerDeployment, pdb({ maxUnavailable: 1 }, "other", "elsewhere")] });
+        assert.deepEqual(
+            findings.map((f) => [f.policy, f.urn.slice(f.urn.lastIndexOf("::") + 2)]),
+            [
+                ["pod-security-context", "api-statefulset"],
+                ["container-resources-and-probes", "api-cronjob"],
+                ["pod-disruption-budget", "api-statefulset"],
+                ["pod-disruption-budget", "api-deployment"],
+            ],
+        );
+        assert.match(findings[0].message, /^StatefulSet 'hft-production\/api' pod template is not restricted\. Pod Security restricted: volume 'data' is hostPath/);
+        assert.match(findings[1].message, /^CronJob 'hft-production\/api' container 'worker' has no resources\.requests\.cpu/);
     });
 
     it("passes settings from the pack config to the policy", () => {

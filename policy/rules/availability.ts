@@ -1,6 +1,7 @@
 import {
     describe,
     inProduction,
+    kindOf,
     list,
     listSetting,
     nameOf,
@@ -13,11 +14,12 @@ import {
     Violation,
 } from "./common";
 
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+/** The workloads that keep a number of replicas serving: what a budget and the production minimum are about (not Jobs, CronJobs or DaemonSets). */
+const REPLICATED: ReadonlySet<string> = new Set(["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"]);
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 
-/** How many replicas a Deployment runs: its autoscaler's bounds, or its fixed count. */
+/** How many replicas a Deployment or StatefulSet runs: its autoscaler's bounds, or its fixed count. */
 interface ReplicaRange {
     readonly min: number;
     readonly max: number;
@@ -29,7 +31,7 @@ function replicaRange(d: PolicyResource, all: readonly PolicyResource[]): Replic
     const hpa = all.find((r) => {
         if (r.type !== HPA || namespaceOf(r) !== namespaceOf(d)) return false;
         const target = record(record(r.props.spec).scaleTargetRef);
-        return target.kind === "Deployment" && target.name === nameOf(d);
+        return target.kind === kindOf(d.type) && target.name === nameOf(d);
     });
     if (hpa) {
         const spec = record(hpa.props.spec);
@@ -74,7 +76,7 @@ function scaled(v: unknown, replicas: number): number | undefined {
     return m ? Math.ceil((Number(m[1]) * replicas) / 100) : undefined;
 }
 
-/** Why a budget blocks every drain of a Deployment running at least `min` replicas, or undefined. */
+/** Why a budget blocks every drain of a workload running at least `min` replicas, or undefined. */
 export function blocksDrain(pdb: PolicyResource, min: number): string | undefined {
     const spec = record(pdb.props.spec);
     if (spec.maxUnavailable !== undefined && spec.maxUnavailable !== null) {
@@ -96,12 +98,12 @@ const PDB_FIX =
 export const disruptionBudgetRule: StackRule = {
     kind: "stack",
     name: "pod-disruption-budget",
-    description: "A Deployment that can run more than one replica has exactly one PodDisruptionBudget, and it still lets a node drain evict a pod.",
+    description: "A Deployment or StatefulSet that can run more than one replica has exactly one PodDisruptionBudget, and it still lets a node drain evict a pod.",
     enforcementLevel: "mandatory",
     config: {},
     check(resources) {
         const out: Violation[] = [];
-        for (const d of resources.filter((r) => r.type === DEPLOYMENT)) {
+        for (const d of resources.filter((r) => REPLICATED.has(r.type))) {
             const range = replicaRange(d, resources);
             if (range.max <= 1) continue;
             const podLabels = record(record(record(record(d.props.spec).template).metadata).labels);
@@ -127,17 +129,17 @@ export const disruptionBudgetRule: StackRule = {
 export const productionReplicasRule: StackRule = {
     kind: "stack",
     name: "production-min-replicas",
-    description: "In production every Deployment runs at least two replicas (its fixed count, or its autoscaler's minimum).",
+    description: "In production every Deployment and StatefulSet runs at least two replicas (its fixed count, or its autoscaler's minimum).",
     enforcementLevel: "mandatory",
     config: {
         productionEnvironments: PRODUCTION_ENVIRONMENTS,
-        minReplicas: { type: "integer", minimum: 1, description: "The fewest replicas a production Deployment may run.", default: 2 },
+        minReplicas: { type: "integer", minimum: 1, description: "The fewest replicas a production Deployment or StatefulSet may run.", default: 2 },
     },
     check(resources, config) {
         const environments = listSetting(this, config, "productionEnvironments");
         const least = numberSetting(this, config, "minReplicas");
         return resources
-            .filter((r) => r.type === DEPLOYMENT && inProduction(r, environments))
+            .filter((r) => REPLICATED.has(r.type) && inProduction(r, environments))
             .flatMap((d) => {
                 const range = replicaRange(d, resources);
                 return range.min >= least

@@ -1,106 +1,64 @@
-import { describe, inProduction, list, listSetting, PolicyResource, PRODUCTION_ENVIRONMENTS, record, ResourceRule } from "./common";
+import { inProduction, kindOf, listSetting, PolicyResource, PRODUCTION_ENVIRONMENTS, record, ResourceRule } from "./common";
+import { Container, ContainerRole, containerName, eachContainer, LONG_RUNNING, podName, podTemplateOf } from "./pods";
+import { restrictedContainerProblems, restrictedPodProblems } from "./podSecurity";
 
-/** Where each workload kind keeps its pod spec. */
-const POD_SPECS: Readonly<Record<string, (props: Readonly<Record<string, unknown>>) => unknown>> = {
-    "kubernetes:apps/v1:Deployment": (p) => record(record(p.spec).template).spec,
-    "kubernetes:apps/v1:StatefulSet": (p) => record(record(p.spec).template).spec,
-    "kubernetes:apps/v1:DaemonSet": (p) => record(record(p.spec).template).spec,
-    "kubernetes:apps/v1:ReplicaSet": (p) => record(record(p.spec).template).spec,
-    "kubernetes:batch/v1:Job": (p) => record(record(p.spec).template).spec,
-    "kubernetes:batch/v1:CronJob": (p) => record(record(record(record(p.spec).jobTemplate).spec).template).spec,
-    "kubernetes:core/v1:Pod": (p) => p.spec,
-};
+const PROGRAM_POD = "this program does it in components/service/podTemplate.ts";
+const CONTAINER_FIX = `set the container's securityContext to {runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}} and unset the other settings named (${PROGRAM_POD})`;
+const POD_FIX = `unset the settings named and keep the pod's securityContext at {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}} (${PROGRAM_POD}); for storage use an allowed volume type: an emptyDir for scratch, a persistentVolumeClaim or a StatefulSet's volumeClaimTemplates for data that outlives the pod`;
 
-interface SecurityContext {
-    readonly runAsNonRoot?: unknown;
-    readonly runAsUser?: unknown;
-    readonly readOnlyRootFilesystem?: unknown;
-    readonly allowPrivilegeEscalation?: unknown;
-    readonly privileged?: unknown;
-    readonly capabilities?: { readonly drop?: unknown; readonly add?: unknown };
-    readonly seccompProfile?: { readonly type?: unknown };
+/** This project's own container setting, beyond Pod Security restricted. */
+function projectProblems(c: Container): string[] {
+    return record(c.securityContext).readOnlyRootFilesystem === true ? [] : ["readOnlyRootFilesystem is not true"];
 }
 
-interface Container {
-    readonly name?: unknown;
-    readonly image?: unknown;
-    readonly securityContext?: SecurityContext;
-    readonly resources?: { readonly requests?: Readonly<Record<string, unknown>>; readonly limits?: Readonly<Record<string, unknown>> };
-    readonly livenessProbe?: unknown;
-    readonly readinessProbe?: unknown;
+/** A message in two parts, so a reader sees which demands are Pod Security's and which are this project's. */
+function notRestricted(subject: string, restricted: readonly string[], project: readonly string[], fix: string): string[] {
+    if (restricted.length === 0 && project.length === 0) return [];
+    const parts = [
+        ...(restricted.length > 0 ? [`Pod Security restricted: ${restricted.join("; ")}.`] : []),
+        ...(project.length > 0 ? [`This project's rule: ${project.join("; ")}.`] : []),
+    ];
+    return [`${subject} is not restricted. ${parts.join(" ")} Fix: ${fix}.`];
 }
-
-interface PodSpec {
-    readonly securityContext: SecurityContext;
-    /** Regular containers first, then init containers. */
-    readonly containers: readonly { readonly c: Container; readonly init: boolean }[];
-}
-
-/** The pod spec of a workload, or undefined for resources that run no pods. */
-function podSpecOf(r: PolicyResource): PodSpec | undefined {
-    const find = POD_SPECS[r.type];
-    if (!find) {
-        return undefined;
-    }
-    const spec = record(find(r.props));
-    return {
-        securityContext: record(spec.securityContext),
-        containers: [
-            ...list(spec.containers).map((c) => ({ c: record(c), init: false })),
-            ...list(spec.initContainers).map((c) => ({ c: record(c), init: true })),
-        ],
-    };
-}
-
-/** The findings of `check` for every container and init container of a workload; none for other resources. */
-function eachContainer(r: PolicyResource, check: (c: Container, init: boolean, pod: PodSpec) => string[]): string[] {
-    const pod = podSpecOf(r);
-    return pod ? pod.containers.flatMap(({ c, init }) => check(c, init, pod)) : [];
-}
-
-function containerName(r: PolicyResource, c: Container, init: boolean): string {
-    return `${describe(r)} ${init ? "init container" : "container"} '${typeof c.name === "string" ? c.name : "?"}'`;
-}
-
-const RESTRICTED_FIX =
-    "set the container's securityContext to {runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}} (this program does it in components/service/podTemplate.ts)";
 
 export const securityContextRule: ResourceRule = {
     kind: "resource",
     name: "pod-security-context",
     description:
-        "Containers run as non-root with a read-only root filesystem, no privilege escalation, all capabilities dropped and the RuntimeDefault seccomp profile.",
+        "Every pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) meets Pod Security restricted, for its containers, init containers, sidecars and ephemeral containers; this project also asks each container for a read-only root filesystem.",
     enforcementLevel: "mandatory",
     config: {},
     check(r) {
-        return eachContainer(r, (c, init, pod) => {
-            const sc = record(c.securityContext) as SecurityContext;
-            const podSc = pod.securityContext;
-            const missing: string[] = [];
-            if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true) missing.push("runAsNonRoot is not true");
-            if ((sc.runAsUser ?? podSc.runAsUser) === 0) missing.push("runAsUser is 0 (root)");
-            if (sc.readOnlyRootFilesystem !== true) missing.push("readOnlyRootFilesystem is not true");
-            if (sc.allowPrivilegeEscalation !== false) missing.push("allowPrivilegeEscalation is not false");
-            if (sc.privileged === true) missing.push("privileged is true");
-            const caps = record(sc.capabilities);
-            if (!list(caps.drop).includes("ALL")) missing.push("capabilities.drop does not include ALL");
-            const added = list(caps.add).filter((a) => a !== "NET_BIND_SERVICE");
-            if (added.length > 0) missing.push(`capabilities.add has ${added.map((a) => String(a)).join(", ")}`);
-            const seccomp = record(sc.seccompProfile).type ?? record(podSc.seccompProfile).type;
-            if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") missing.push("seccompProfile.type is not RuntimeDefault");
-            return missing.length === 0 ? [] : [`${containerName(r, c, init)} is not restricted: ${missing.join("; ")}. Fix: ${RESTRICTED_FIX}.`];
-        });
+        const pod = podTemplateOf(r);
+        if (!pod) return [];
+        return [
+            ...notRestricted(podName(r), restrictedPodProblems(pod), [], POD_FIX),
+            ...eachContainer(r, (c, role) => notRestricted(containerName(r, c, role), restrictedContainerProblems(c, pod), projectProblems(c), CONTAINER_FIX)),
+        ];
     },
 };
+
+/**
+ * Whether a container must have liveness and readiness probes: a regular container of a
+ * long-running workload that declares a port, so it serves. A Job's, a CronJob's or a bare
+ * Pod's container runs to completion; an init container or a sidecar is not what the probes
+ * gate; a worker without ports has no endpoint to probe.
+ */
+function servesTraffic(r: PolicyResource, c: Container, role: ContainerRole): boolean {
+    return role === "container" && LONG_RUNNING.has(r.type) && Array.isArray(c.ports) && c.ports.length > 0;
+}
 
 export const resourcesAndProbesRule: ResourceRule = {
     kind: "resource",
     name: "container-resources-and-probes",
-    description: "Every container has CPU and memory requests and limits; every (non-init) container has liveness and readiness probes.",
+    description:
+        "Every container, init container and sidecar has CPU and memory requests and limits; liveness and readiness probes are required only on the containers of a Deployment, StatefulSet, DaemonSet or ReplicaSet that declare a port.",
     enforcementLevel: "mandatory",
     config: {},
     check(r) {
-        return eachContainer(r, (c, init) => {
+        // Kubernetes refuses resources (and probes) on an ephemeral container: nothing to ask of it.
+        return eachContainer(r, (c, role) => {
+            if (role === "ephemeral container") return [];
             const missing: string[] = [];
             const resources = record(c.resources);
             for (const kind of ["requests", "limits"] as const) {
@@ -109,13 +67,16 @@ export const resourcesAndProbesRule: ResourceRule = {
                     if (v === undefined || v === null || v === "") missing.push(`resources.${kind}.${res}`);
                 }
             }
-            if (!init && !c.livenessProbe) missing.push("livenessProbe");
-            if (!init && !c.readinessProbe) missing.push("readinessProbe");
-            return missing.length === 0
-                ? []
-                : [
-                      `${containerName(r, c, init)} has no ${missing.join(", ")}. Fix: give the service a 'tier' or 'resources.{requests,limits}.{cpu,memory}', and 'probes.liveness' and 'probes.readiness' (catalog or stack config).`,
-                  ];
+            const probes = servesTraffic(r, c, role) ? (["livenessProbe", "readinessProbe"] as const).filter((p) => !c[p]) : [];
+            missing.push(...probes);
+            if (missing.length === 0) return [];
+            const wants = [
+                ...(missing.length > probes.length ? [role === "container" ? "a 'tier' or 'resources.{requests,limits}.{cpu,memory}'" : "resources.{requests,limits}.{cpu,memory}"] : []),
+                ...(probes.length > 0 ? ["'probes.liveness' and 'probes.readiness'"] : []),
+            ];
+            const why = probes.length > 0 ? ` (probes are required of a ${kindOf(r.type)} container that declares a port)` : "";
+            const whom = role === "container" ? "the service" : `the ${role}`;
+            return [`${containerName(r, c, role)} has no ${missing.join(", ")}${why}. Fix: give ${whom} ${wants.join(", and ")} (catalog or stack config).`];
         });
     },
 };
@@ -136,12 +97,12 @@ export function mutableImage(image: string): string | undefined {
 }
 
 function imageCheck(r: PolicyResource, production: boolean): string[] {
-    return eachContainer(r, (c, init) => {
+    return eachContainer(r, (c, role) => {
         const problem = typeof c.image === "string" ? mutableImage(c.image) : "has no image";
         return problem === undefined
             ? []
             : [
-                  `${containerName(r, c, init)} image '${String(c.image)}' ${problem}. Fix: pin it by digest (repo@sha256:...): a built image is deployed by its pushed digest; for a prebuilt one set 'image.digest' (environment.services.<service>.image.digest in Pulumi.<stack>.yaml)${production ? "" : "; outside production this is advisory"}.`,
+                  `${containerName(r, c, role)} image '${String(c.image)}' ${problem}. Fix: pin it by digest (repo@sha256:...): a built image is deployed by its pushed digest; for a prebuilt one set 'image.digest' (environment.services.<service>.image.digest in Pulumi.<stack>.yaml)${production ? "" : "; outside production this is advisory"}.`,
               ];
     });
 }

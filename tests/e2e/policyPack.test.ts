@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { RULES } from "../../policy/rules";
 import { PACK_NAME } from "../../policy/pack";
-import { container, deployment, pdb } from "../policyFixtures";
+import { container, deployment, pdb, sidecar, worker, workload } from "../policyFixtures";
 import { Finding, policyResources, runPack } from "../policyRunner";
 import { PolicyPackProcess } from "../policyServer";
 import { run } from "../support";
@@ -34,7 +34,7 @@ describe("the policy pack served as `pulumi preview --policy-pack policy` runs i
                 description: "Stacks (or values of the resources' 'environment' label) that are production; a resource is in production when either matches.",
                 default: ["production"],
             },
-            minReplicas: { type: "integer", minimum: 1, description: "The fewest replicas a production Deployment may run.", default: 2 },
+            minReplicas: { type: "integer", minimum: 1, description: "The fewest replicas a production Deployment or StatefulSet may run.", default: 2 },
         });
     });
 
@@ -69,5 +69,25 @@ describe("the policy pack served as `pulumi preview --policy-pack policy` runs i
             (await pack.analyzeStack([deployment({ replicas: 2 }), pdb({ maxUnavailable: 1 })])).map((f) => [f.policy, f.level]),
             [["production-min-replicas", "mandatory"]],
         );
+    });
+
+    it("judges the new workload kinds as the in-process run does: a StatefulSet, a CronJob, a sidecar and an ephemeral container", async () => {
+        await pack.configure({});
+        const statefulSet = workload("StatefulSet", { replicas: 3, pod: { hostNetwork: true }, initContainers: [sidecar({ securityContext: {} })] });
+        const cronJob = workload("CronJob", { containers: [worker({ resources: {} })], ephemeralContainers: [worker({ name: "debug", securityContext: { privileged: true } })] });
+        const resources = { inputs: [statefulSet, cronJob], outputs: [statefulSet, cronJob] };
+        const served: Finding[] = [];
+        for (const r of resources.inputs) served.push(...(await pack.analyze(r)));
+        served.push(...(await pack.analyzeStack(resources.outputs)));
+        assert.deepEqual(sorted(served), sorted(asServed(runPack(resources))));
+        // The CLI's message starts with the policy's description; the finding's own text follows it.
+        const about = (f: Finding) => `${f.policy}: ${/^(.*?) (?:is not restricted|has no|can run)/m.exec(f.message.split("\n")[1])?.[1]}`;
+        assert.deepEqual(served.map(about).sort(), [
+            "container-resources-and-probes: CronJob 'hft-production/api' container 'worker'",
+            "pod-disruption-budget: StatefulSet 'hft-production/api'",
+            "pod-security-context: CronJob 'hft-production/api' ephemeral container 'debug'",
+            "pod-security-context: StatefulSet 'hft-production/api' pod template",
+            "pod-security-context: StatefulSet 'hft-production/api' sidecar 'proxy'",
+        ]);
     });
 });
