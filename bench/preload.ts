@@ -56,6 +56,8 @@ void pulumi.runtime.setMocks(
     process.env.BENCH_PROJECT,
     process.env.BENCH_STACK,
     true,
+    // As the runner's `--organization` (bench/runner.ts) says; a StackReference to the stack itself needs it.
+    "organization",
 );
 
 // Diagnostic only: Pulumi's runner turns on the V8 inspector's Debugger domain before the program

@@ -1,11 +1,11 @@
-import { stacksOf } from "../tools/harness/stackFiles";
-import { catalogOf, PROJECT, REPO, stackConfig } from "./support";
+import { stacksOf, StackConfig } from "../tools/harness/stackFiles";
+import { PROJECT, REPO, stackConfig } from "./support";
 
 /**
  * What a repo stack's configuration says about its objects, read from the raw configuration
  * (Pulumi.yaml's catalog and Pulumi.<stack>.yaml's environment) by the rules
- * docs/architecture.md states, not by the program's own resolver, so that a test built on
- * these facts holds for any catalog and any stack without naming them.
+ * docs/architecture.md and docs/configuration.md state, not by the program's own resolver, so
+ * that a test built on these facts holds for any catalog and any stack without naming them.
  */
 
 /** The repository's stacks: one per Pulumi.<stack>.yaml. */
@@ -29,6 +29,66 @@ function merge(...layers: unknown[]): any {
     return out;
 }
 
+export type Kind = "web" | "worker" | "cronjob" | "stateful";
+
+/**
+ * Settings a kind has no use for (docs/configuration.md, `kind`): a worker has no Service, a
+ * cronjob runs to completion with no port, a stateful service is not autoscaled nor exposed, and
+ * only a cronjob has a schedule. Written for the service itself they are refused; inherited from
+ * `catalog.defaults` or `environment.serviceDefaults` they simply do not apply.
+ */
+const UNUSED: Readonly<Record<Kind, readonly string[]>> = {
+    web: ["job"],
+    worker: ["ingress", "servicePort", "allowFrom", "job"],
+    cronjob: ["port", "servicePort", "ingress", "allowFrom", "autoscaling", "replicas", "pdb", "probes", "metrics"],
+    stateful: ["ingress", "autoscaling", "job"],
+};
+
+const PROBE_ACTIONS = ["http", "tcp", "grpc", "exec"] as const;
+/** Probe timings unless configured (docs/configuration.md: probes). */
+const PROBE_DEFAULTS = { liveness: { periodSeconds: 10, failureThreshold: 3 }, readiness: { periodSeconds: 5, failureThreshold: 3 }, startup: { periodSeconds: 5, failureThreshold: 30 } } as const;
+export type ProbeName = keyof typeof PROBE_DEFAULTS;
+
+/** A layer's probes with the `/path` shorthand written out as `{http: /path}`. */
+function probesLayer(probes: unknown): Record<string, any> | undefined {
+    if (!isObject(probes)) return undefined;
+    return Object.fromEntries(Object.entries(probes).map(([k, p]) => [k, typeof p === "string" ? { http: p } : p]));
+}
+
+/** Probes merged over the layers: a layer that writes an action replaces the earlier action, its timings merge. */
+function mergeProbes(layers: unknown[]): Record<string, any> {
+    const out: Record<string, any> = {};
+    for (const layer of layers.map(probesLayer)) {
+        for (const [which, p] of Object.entries(layer ?? {})) {
+            const before = out[which] ?? {};
+            const writesAction = PROBE_ACTIONS.some((a) => p[a] !== undefined);
+            const kept = writesAction ? Object.fromEntries(Object.entries(before).filter(([k]) => !(PROBE_ACTIONS as readonly string[]).includes(k))) : before;
+            out[which] = { ...kept, ...p };
+        }
+    }
+    return out;
+}
+
+/** A probe as Kubernetes writes it, or undefined when it does not apply (off, or on a port the service lacks). */
+function probeFacts(which: ProbeName, p: any, port: number | undefined, portName: string): Record<string, unknown> | undefined {
+    if (p === undefined || p.enabled === false) return undefined;
+    const target = p.port ?? portName;
+    const number = p.port ?? port;
+    let action: Record<string, unknown>;
+    if (p.exec !== undefined) action = { exec: { command: p.exec } };
+    else if (number === undefined) return undefined; // an inherited probe on a port the service does not have
+    else if (p.http !== undefined) action = { httpGet: { path: p.http, port: target } };
+    else if (p.tcp !== undefined) action = { tcpSocket: { port: target } };
+    else action = { grpc: { port: number, ...(typeof p.grpc === "string" ? { service: p.grpc } : {}) } };
+    return {
+        ...action,
+        ...(p.initialDelaySeconds !== undefined ? { initialDelaySeconds: p.initialDelaySeconds } : {}),
+        periodSeconds: p.periodSeconds ?? PROBE_DEFAULTS[which].periodSeconds,
+        timeoutSeconds: p.timeoutSeconds ?? 2,
+        failureThreshold: p.failureThreshold ?? PROBE_DEFAULTS[which].failureThreshold,
+    };
+}
+
 export interface StackFacts {
     stack: string;
     namespace: string;
@@ -38,68 +98,203 @@ export interface StackFacts {
     issuer: string;
     /** How long `pulumi up` waits for each rollout object: rollout.awaitTimeoutSeconds, else the progress deadline plus 60 s. */
     wait: string;
+    /** Kubernetes' progress deadline of a Deployment. */
+    progressDeadline: number;
     telemetryEndpoint: string;
     commonEnv: Record<string, string>;
     publicService?: string;
+    /** Whether the Prometheus Operator runs here (monitors instead of scrape annotations), its namespace and the labels it selects monitors by. */
+    monitoring: { operator: boolean; namespace: string; labels: Record<string, string> };
+    /** The services the stack deploys, by name: the catalog's, less those it turns off (`enabled: false`). */
     services: Record<string, ServiceFacts>;
+    /** The catalog services this stack turns off. */
+    disabled: string[];
 }
 
 export interface ServiceFacts {
-    port: number;
+    kind: Kind;
+    /** The object that runs its pods. */
+    workload: "apps/v1:Deployment" | "apps/v1:StatefulSet" | "batch/v1:CronJob";
+    /** The container port: required for web and stateful, optional for a worker (probes, metrics), none for a cronjob. */
+    port?: number;
+    /** The main container port's name (and the Service's): `http` on a web service, `main` on the others. */
+    portName: string;
+    /** Whether it has a Service under its own name (web and stateful: headless for stateful). */
+    hasService: boolean;
+    servicePort: number;
+    /** The image it runs (`repo@digest` when pinned, else `repo:tag`), and the tag (its version label). */
+    image: string;
+    tag: string;
+    runAsUser: number;
+    command?: string[];
+    args?: string[];
     env: Record<string, string>;
     hasSecrets: boolean;
+    /** The secret config keys its `fromConfig` secrets read, by variable. */
+    fromConfig: Record<string, string>;
     allowFrom: string[];
-    probes: { liveness: string; readiness: string; startup?: string };
+    /** Each probe as Kubernetes writes it; none for a cronjob. */
+    probes: Partial<Record<ProbeName, Record<string, unknown>>>;
     resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
-    /** Fixed replica count, when not autoscaled. */
+    /** Fixed replica count, when not autoscaled (none for a cronjob). */
     replicas?: number;
     autoscaling?: { minReplicas: number; maxReplicas: number };
-    /** Whether the service gets a PodDisruptionBudget (more than one replica at most, unless disabled). */
+    /** Whether the service gets a PodDisruptionBudget (more than one replica at most, unless disabled; never a cronjob). */
     pdb: boolean;
     /** The most replicas it runs (pods spread over nodes and zones above one). */
     maxReplicas: number;
     ingress?: { host: string; path: string; cors: boolean };
+    /** Prometheus scraping, when it applies (a port to scrape, not turned off). */
+    metrics?: { port: number; path: string; interval: string };
+    /** Volumes by name (sorted), as written. */
+    volumes: { name: string; mountPath: string; readOnly: boolean; source: string; settings: any }[];
+    /** Names of the volumes whose files the platform writes into a ConfigMap of their own. */
+    filesVolumes: string[];
+    /** A stateful service's claims per pod, by volume name. */
+    claims: Record<string, { size: string; accessMode: string; storageClass?: string }>;
+    /** A cronjob's schedule settings with the documented defaults. */
+    job?: Record<string, unknown>;
+    /** Whether it has a NetworkPolicy: someone may call it on its port (callers, the ingress controller) or scrape it. */
+    networkPolicy: boolean;
+    rbac: boolean;
+    /** Whether some secret is synchronised from the stack's External Secrets store. */
+    externalSecrets: boolean;
+    extraContainers: string[];
 }
+
+const VOLUME_SOURCES = ["emptyDir", "configMap", "secret", "existingClaim", "files", "claim"] as const;
 
 /** The facts of a repo stack, from its configuration. */
 export function stackFacts(stack: string): StackFacts {
-    const env = JSON.parse(stackConfig(stack).config[`${PROJECT}:environment`]);
-    const catalog = catalogOf(stack);
+    return factsOf(stackConfig(stack));
+}
+
+/** The facts of any stack configuration (a repo stack's, or one a test edited). */
+export function factsOf(config: StackConfig): StackFacts {
+    const env = JSON.parse(config.config[`${PROJECT}:environment`]);
+    const catalog = JSON.parse(config.config[`${PROJECT}:catalog`]);
     const rollout = env.rollout ?? {};
+    const progressDeadline = rollout.progressDeadlineSeconds ?? 300;
     const services: Record<string, ServiceFacts> = {};
+    const disabled: string[] = [];
+    const tiers = { ...catalog.tiers, ...env.tiers };
     for (const [name, own] of Object.entries<any>(catalog.services)) {
-        const s = merge(catalog.defaults, env.serviceDefaults, own, env.services?.[name]);
-        const tier = s.tier !== undefined ? catalog.tiers[s.tier] : undefined;
+        const stackOwn = env.services?.[name];
+        const kind: Kind = merge(catalog.defaults, env.serviceDefaults, own, stackOwn)?.kind ?? "web";
+        const unused = UNUSED[kind];
+        for (const [layer, settings] of [[`catalog.services.${name}`, own], [`environment.services.${name}`, stackOwn]] as const) {
+            const written = unused.filter((k) => settings?.[k] !== undefined);
+            if (written.length > 0) throw new Error(`${layer} writes ${written.join(", ")}, which a '${kind}' service cannot use: the program refuses this configuration`);
+        }
+        const shared = (layer: any) => (isObject(layer) ? Object.fromEntries(Object.entries(layer).filter(([k]) => !unused.includes(k))) : layer);
+        const layers = [shared(catalog.defaults), shared(env.serviceDefaults), own, stackOwn];
+        const s = merge(...layers);
+        if (s.enabled === false) {
+            disabled.push(name);
+            continue;
+        }
+        const port: number | undefined = s.port;
+        const portName = kind === "web" ? "http" : "main";
+        const tier = s.tier !== undefined ? tiers[s.tier] : undefined;
         const resources = merge(tier, s.resources);
-        const autoscaled = s.autoscaling?.enabled === true;
-        const maxReplicas = autoscaled ? s.autoscaling.maxReplicas : (s.replicas ?? 1);
+        const scaled = kind !== "cronjob";
+        const autoscaled = scaled && s.autoscaling?.enabled === true;
+        const replicas = scaled ? (s.replicas ?? 1) : 1;
+        const maxReplicas = autoscaled ? s.autoscaling.maxReplicas : replicas;
         const ingress = s.ingress !== undefined && s.ingress.enabled !== false && s.ingress.hostPrefix !== undefined ? s.ingress : undefined;
+        const metricsPort = s.metrics !== undefined && s.metrics.enabled !== false ? (s.metrics.port ?? port) : undefined;
+        const metrics = metricsPort !== undefined ? { port: metricsPort, path: s.metrics.path ?? "/metrics", interval: s.metrics.interval ?? "30s" } : undefined;
+        const probeSettings = kind === "cronjob" ? {} : mergeProbes(layers.map((l) => l?.probes));
+        const probes: ServiceFacts["probes"] = {};
+        for (const which of ["liveness", "readiness", "startup"] as const) {
+            const p = probeFacts(which, probeSettings[which], port, portName);
+            if (p) probes[which] = p;
+        }
+        const volumes = Object.keys(s.volumes ?? {})
+            .sort()
+            .map((v) => {
+                const settings = s.volumes[v];
+                const source = VOLUME_SOURCES.find((k) => settings[k] !== undefined) ?? "emptyDir";
+                const fileLike = source === "configMap" || source === "secret" || source === "files";
+                return { name: v, mountPath: settings.mountPath, readOnly: settings.readOnly ?? fileLike, source, settings };
+            });
+        const claims = Object.fromEntries(
+            volumes.filter((v) => v.source === "claim").map((v) => [v.name, { size: String(v.settings.claim.size), accessMode: v.settings.claim.accessMode ?? "ReadWriteOnce", ...(v.settings.claim.storageClass ? { storageClass: v.settings.claim.storageClass } : {}) }]),
+        );
+        const image = merge(...layers.map((l) => l?.image));
+        const tag = String(image.tag ?? env.imageTag);
+        const secrets: Record<string, any> = s.secrets ?? {};
+        const allowFrom = [...(s.allowFrom ?? [])].sort();
+        const hasService = kind === "web" || kind === "stateful";
         services[name] = {
-            port: s.port,
+            kind,
+            workload: kind === "cronjob" ? "batch/v1:CronJob" : kind === "stateful" ? "apps/v1:StatefulSet" : "apps/v1:Deployment",
+            ...(port !== undefined ? { port } : {}),
+            portName,
+            hasService,
+            servicePort: s.servicePort ?? 80,
+            image: image.digest ? `${image.repository}@${image.digest}` : `${image.repository}:${tag}`,
+            tag,
+            runAsUser: s.runAsUser ?? 10001,
+            ...(s.command ? { command: s.command.map(String) } : {}),
+            ...(s.args ? { args: s.args.map(String) } : {}),
             env: s.env ?? {},
-            hasSecrets: Object.keys(s.secrets ?? {}).length > 0,
-            allowFrom: [...(s.allowFrom ?? [])].sort(),
-            probes: s.probes,
+            hasSecrets: Object.values(secrets).some((v) => v.external === undefined),
+            fromConfig: Object.fromEntries(Object.entries(secrets).filter(([, v]) => v.fromConfig !== undefined).map(([k, v]) => [k, v.fromConfig])),
+            allowFrom,
+            probes,
             resources,
-            ...(autoscaled ? { autoscaling: { minReplicas: s.autoscaling.minReplicas, maxReplicas: s.autoscaling.maxReplicas } } : { replicas: s.replicas ?? 1 }),
-            pdb: s.pdb?.enabled !== false && maxReplicas > 1,
+            ...(autoscaled ? { autoscaling: { minReplicas: s.autoscaling.minReplicas, maxReplicas: s.autoscaling.maxReplicas } } : scaled ? { replicas } : {}),
+            pdb: scaled && s.pdb?.enabled !== false && maxReplicas > 1,
             maxReplicas,
             ...(ingress ? { ingress: { host: `${ingress.hostPrefix}.${env.domain}`, path: ingress.path ?? "/", cors: ingress.cors !== undefined } } : {}),
+            ...(metrics ? { metrics } : {}),
+            volumes,
+            filesVolumes: volumes.filter((v) => v.source === "files").map((v) => v.name),
+            claims,
+            ...(kind === "cronjob"
+                ? {
+                      job: {
+                          timeZone: "Etc/UTC",
+                          concurrencyPolicy: "Forbid",
+                          suspend: false,
+                          startingDeadlineSeconds: 300,
+                          successfulJobsHistoryLimit: 3,
+                          failedJobsHistoryLimit: 3,
+                          backoffLimit: 2,
+                          ...s.job,
+                      },
+                  }
+                : {}),
+            networkPolicy: (port !== undefined && (ingress !== undefined || allowFrom.length > 0)) || metrics !== undefined,
+            rbac: Object.keys(s.rbac ?? {}).length > 0,
+            externalSecrets: env.externalSecrets?.store !== undefined && Object.values(secrets).some((v) => v.external !== undefined),
+            extraContainers: [...Object.keys(s.sidecars ?? {}), ...Object.keys(s.initContainers ?? {})],
         };
     }
     return {
-        stack,
+        stack: config.stack,
         namespace: env.namespace,
         domain: env.domain,
         tag: String(env.imageTag),
         logLevel: env.logLevel,
         issuer: env.ingress?.clusterIssuer,
-        wait: String(rollout.awaitTimeoutSeconds ?? rollout.progressDeadlineSeconds + 60),
+        wait: String(rollout.awaitTimeoutSeconds ?? progressDeadline + 60),
+        progressDeadline,
         telemetryEndpoint: env.telemetryEndpoint,
         commonEnv: catalog.commonEnv ?? {},
         publicService: env.publicService,
+        monitoring: { operator: env.monitoring?.operator === true, namespace: env.monitoring?.namespace ?? "monitoring", labels: env.monitoring?.labels ?? {} },
         services,
+        disabled,
     };
+}
+
+/** The names of a stack's services (the enabled ones), sorted. */
+export function servicesOf(f: StackFacts, where: (s: ServiceFacts) => boolean = () => true): string[] {
+    return Object.keys(f.services)
+        .filter((s) => where(f.services[s]))
+        .sort();
 }
 
 /** The number of Kubernetes objects of each kind a stack declares, from its facts. */
@@ -108,18 +303,28 @@ export function expectedCounts(f: StackFacts): Record<string, number> {
     const n = svcs.length;
     const count = (p: (s: ServiceFacts) => boolean) => svcs.filter(p).length;
     const ingresses = count((s) => s.ingress !== undefined);
+    const monitored = (s: ServiceFacts) => f.monitoring.operator && s.metrics !== undefined;
     const counts: Record<string, number> = {
         "core/v1:Namespace": 1,
         "core/v1:ServiceAccount": n,
-        "core/v1:ConfigMap": n + 1, // one per service and the shared one
+        // one per service, one per files volume, and the shared one
+        "core/v1:ConfigMap": n + svcs.reduce((sum, s) => sum + s.filesVolumes.length, 0) + 1,
         "core/v1:Secret": count((s) => s.hasSecrets) + 1, // and the registry's pull Secret
-        "core/v1:Service": n,
-        "apps/v1:Deployment": n,
-        // one per service, the default deny, and the ACME solver's when an Ingress exists
-        "networking.k8s.io/v1:NetworkPolicy": n + 1 + (ingresses > 0 ? 1 : 0),
+        "core/v1:Service": count((s) => s.hasService),
+        "apps/v1:Deployment": count((s) => s.workload === "apps/v1:Deployment"),
+        "apps/v1:StatefulSet": count((s) => s.workload === "apps/v1:StatefulSet"),
+        "batch/v1:CronJob": count((s) => s.workload === "batch/v1:CronJob"),
+        // one per service someone may reach, the default deny, and the ACME solver's when an Ingress exists
+        "networking.k8s.io/v1:NetworkPolicy": count((s) => s.networkPolicy) + 1 + (ingresses > 0 ? 1 : 0),
         "networking.k8s.io/v1:Ingress": ingresses,
         "autoscaling/v2:HorizontalPodAutoscaler": count((s) => s.autoscaling !== undefined),
         "policy/v1:PodDisruptionBudget": count((s) => s.pdb),
+        "rbac.authorization.k8s.io/v1:Role": count((s) => s.rbac),
+        "rbac.authorization.k8s.io/v1:RoleBinding": count((s) => s.rbac),
+        "external-secrets.io/v1:ExternalSecret": count((s) => s.externalSecrets),
+        // A worker has no Service: Prometheus finds its pods.
+        "monitoring.coreos.com/v1:ServiceMonitor": count((s) => monitored(s) && s.kind !== "worker"),
+        "monitoring.coreos.com/v1:PodMonitor": count((s) => monitored(s) && s.kind === "worker"),
     };
     return Object.fromEntries(Object.entries(counts).filter(([, c]) => c > 0));
 }

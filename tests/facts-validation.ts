@@ -32,11 +32,16 @@ export function secretKeysNamed(stack: string): string[] {
     return [...found].sort();
 }
 
-/** Each service's secret names (the catalog's, then the stack's additions), for services that have any. */
+/** Each service's secret names (the catalog's, then the stack's additions), for the services the stack runs that have any. */
 export function secretsByService(stack: string): Record<string, string[]> {
-    const overrides: Record<string, any> = (projectValues(stackConfig(stack)).environment as any)?.services ?? {};
+    const environment = projectValues(stackConfig(stack)).environment as any;
+    const overrides: Record<string, any> = environment?.services ?? {};
+    const catalog = catalogOf(stack);
     const out: Record<string, string[]> = {};
-    for (const [name, svc] of Object.entries<any>(catalogOf(stack).services)) {
+    for (const [name, svc] of Object.entries<any>(catalog.services)) {
+        // `enabled: false` at any layer, the later winning, leaves the service out.
+        const enabled = [catalog.defaults, environment?.serviceDefaults, svc, overrides[name]].reduce((on, layer) => layer?.enabled ?? on, true);
+        if (enabled === false) continue;
         const keys = [...new Set([...Object.keys(svc.secrets ?? {}), ...Object.keys(overrides[name]?.secrets ?? {})])];
         if (keys.length > 0) out[name] = keys;
     }

@@ -7,7 +7,8 @@ import { immutableImagesOutsideProductionRule, immutableImagesRule, resourcesAnd
 import { PolicyResource, ResourceRule, RULES, stackOf, StackRule } from "../policy/rules";
 import { container, deployment, DIGEST, initContainer, LONG_RUNNING_KINDS, pdb, Props, resource, sidecar, worker, workload, WORKLOAD_KINDS, WorkloadKind, WorkloadOptions } from "./policyFixtures";
 import { PackConfig, policyResources, runPack, urnOf } from "./policyRunner";
-import { catalogOf, deployedImage, editedConfig, run, SERVICES } from "./support";
+import { servicesOf, stackFacts } from "./facts-resources";
+import { deployedImage, editedConfig, run } from "./support";
 
 /**
  * The CrossGuard policy pack (policy/): every rule against a passing and a failing resource,
@@ -573,13 +574,17 @@ describe("the repo's stacks through the policy pack", () => {
         const resources = policyResources(await run("production"), "production");
         const kinds = (t: string) => resources.inputs.filter((r) => r.type === t).length;
         const names = (t: string) => resources.inputs.filter((r) => r.type === t).map((r) => (r.props.metadata as { name: string }).name).sort();
-        // Every service of the catalog runs with an autoscaler and a PDB (production's serviceDefaults).
-        const services = Object.keys(catalogOf("production").services).sort();
+        // Every Deployment of the catalog (web services and workers) runs with an autoscaler and a
+        // PDB (production's serviceDefaults); the cronjob has neither, Redis is off in production.
+        const x = stackFacts("production");
+        const services = servicesOf(x, (s) => s.workload === "apps/v1:Deployment");
         assert.deepEqual(
             [names("kubernetes:apps/v1:Deployment"), names("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"), names("kubernetes:policy/v1:PodDisruptionBudget")],
-            [services, services, services],
+            [services, servicesOf(x, (s) => s.autoscaling !== undefined), servicesOf(x, (s) => s.pdb)],
         );
+        assert.deepEqual(servicesOf(x, (s) => s.autoscaling !== undefined), services);
         assert.ok(services.length >= 6, `the example's six services, or more: ${services.join(", ")}`);
+        assert.deepEqual(names("kubernetes:batch/v1:CronJob"), servicesOf(x, (s) => s.kind === "cronjob"));
         assert.ok(kinds("kubernetes:networking.k8s.io/v1:Ingress") > 0 && kinds("kubernetes:core/v1:Service") > 0 && kinds("kubernetes:core/v1:ConfigMap") > 0);
         assert.equal(resources.inputs.filter((r) => r.type === "github:index/repositoryEnvironment:RepositoryEnvironment" && r.props.environment === "production").length, 1);
         assert.deepEqual(runPack(resources), []);
@@ -590,7 +595,7 @@ describe("the repo's stacks through the policy pack", () => {
         assert.deepEqual(findings.filter((f) => f.level === "mandatory"), []);
         assert.deepEqual(
             findings.map((f) => [f.policy, f.level, /image '([^']+)'/.exec(f.message)?.[1]]).sort((a, b) => String(a[2]).localeCompare(String(b[2]))),
-            SERVICES.map((s) => ["no-mutable-image-tags-nonproduction", "advisory", deployedImage("staging", s)]).sort((a, b) => a[2].localeCompare(b[2])),
+            servicesOf(stackFacts("staging")).map((s) => ["no-mutable-image-tags-nonproduction", "advisory", deployedImage("staging", s)]).sort((a, b) => a[2].localeCompare(b[2])),
         );
         assert.ok(findings.some((f) => f.message.includes("image 'ghcr.io/acme-trading/hft-execution:main-3f9c2ab'")));
     });

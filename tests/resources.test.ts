@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { Evaluation, RecordedResource } from "../tools/harness/evaluate";
 import { StackConfig } from "../tools/harness/stackFiles";
-import { expectedCounts, REPO_STACKS, stackFacts } from "./facts-resources";
+import { expectedCounts, factsOf, REPO_STACKS, ServiceFacts, servicesOf, stackFacts } from "./facts-resources";
 import { deployedImage, editedConfig, PROJECT, one, ofKind, run, SERVICES, stackConfig } from "./support";
 
 /**
@@ -29,8 +29,15 @@ const objectName = (ev: Evaluation, kind: string, name: string): string => {
     assert.ok(r?.objectName, `no ${kind} ${name}`);
     return r.objectName;
 };
-/** The service a resource belongs to, from its Pulumi name (`<service>-<role>`); undefined for the environment's own. */
-const owner = (r: RecordedResource) => SERVICES.find((s) => r.name.startsWith(`${s}-`));
+/** The service a resource belongs to, from its Pulumi name (`<service>-<role>`, the longest such name); undefined for the environment's own. */
+const owner = (r: RecordedResource) =>
+    SERVICES.filter((s) => r.name.startsWith(`${s}-`)).sort((a, b) => b.length - a.length)[0];
+/** The Pulumi name of a service's workload, by the kind of object it is. */
+const workloadName = (svc: string, f: ServiceFacts) => `${svc}-${f.workload.slice(f.workload.indexOf(":") + 1).toLowerCase()}`;
+const workloadOf = (ev: Evaluation, svc: string, f: ServiceFacts) => one(ev, f.workload, workloadName(svc, f));
+/** The pod template of a workload: a CronJob keeps it in its job template. */
+const podTemplateOf = (w: any, f: ServiceFacts) => (f.workload === "batch/v1:CronJob" ? w.spec.jobTemplate.spec.template : w.spec.template);
+const WORKLOAD_KINDS = ["apps/v1:Deployment", "apps/v1:StatefulSet", "batch/v1:CronJob"] as const;
 
 for (const stack of REPO_STACKS) {
     describe(`resources of stack ${stack}`, () => {
@@ -57,11 +64,26 @@ for (const stack of REPO_STACKS) {
             for (const r of k8sResources(ev)) counts[r.type.slice("kubernetes:".length)] = (counts[r.type.slice("kubernetes:".length)] ?? 0) + 1;
             assert.deepEqual(counts, expectedCounts(x));
             if (ex) {
-                // The example: one Namespace, and per service a ServiceAccount, Service, Deployment and policy.
+                // The example: one Namespace, and per service a ServiceAccount; the six web services' Services, Deployments and policies.
                 assert.equal(counts["core/v1:Namespace"], 1);
                 for (const kind of ["core/v1:ServiceAccount", "core/v1:Service", "apps/v1:Deployment"]) assert.ok(counts[kind] >= 6, kind);
                 assert.ok(counts["networking.k8s.io/v1:NetworkPolicy"] >= 8);
+                // The nightly report is a CronJob in both stacks; Redis a StatefulSet where it runs (staging).
+                assert.equal(counts["batch/v1:CronJob"], 1);
+                assert.equal(counts["apps/v1:StatefulSet"], stack === "staging" ? 1 : undefined);
+                // Production's Prometheus Operator: a ServiceMonitor per web service (six or more), a PodMonitor for the worker.
+                if (stack === "production") assert.ok(counts["monitoring.coreos.com/v1:ServiceMonitor"] >= 6 && counts["monitoring.coreos.com/v1:PodMonitor"] === 1);
+                else assert.deepEqual([counts["monitoring.coreos.com/v1:ServiceMonitor"], counts["monitoring.coreos.com/v1:PodMonitor"]], [undefined, undefined]);
             }
+        });
+
+        it("leaves out the services the stack turns off, and nothing else", () => {
+            assert.deepEqual(servicesOf(x), SERVICES.filter((s) => !x.disabled.includes(s)));
+            for (const svc of x.disabled) {
+                assert.deepEqual(k8sResources(ev).filter((r) => owner(r) === svc).map((r) => r.name), [], `${svc} is off`);
+                assert.equal(svc in (ev.outputs as any).services, false, svc);
+            }
+            if (ex) assert.deepEqual(x.disabled, stack === "production" ? ["redis"] : []);
         });
 
         it("creates the namespace with Pod Security restricted and the standard labels", () => {
@@ -91,6 +113,7 @@ for (const stack of REPO_STACKS) {
         });
 
         it("labels every object and puts every namespaced object in the namespace", () => {
+            const monitor = (r: RecordedResource) => r.type.startsWith("kubernetes:monitoring.coreos.com/v1:");
             for (const r of k8sResources(ev)) {
                 const meta = (r.inputs as any).metadata;
                 const svc = owner(r);
@@ -100,37 +123,66 @@ for (const stack of REPO_STACKS) {
                         "app.kubernetes.io/name": svc ?? "hft",
                         "app.kubernetes.io/part-of": "hft",
                         "app.kubernetes.io/managed-by": "pulumi",
-                        ...(svc ? { "app.kubernetes.io/version": x.tag } : {}),
+                        // The version is the service's image tag: its own (Redis 7.4.1) or the stack's.
+                        ...(svc ? { "app.kubernetes.io/version": x.services[svc].tag } : {}),
                         environment: x.stack,
+                        // A monitor also carries the labels the stack's Prometheus selects monitors by.
+                        ...(monitor(r) ? x.monitoring.labels : {}),
                     },
                     `labels of ${r.name}`,
                 );
                 if (r.type !== "kubernetes:core/v1:Namespace") assert.equal(meta.namespace, x.namespace, `namespace of ${r.name}`);
             }
-            if (ex) assert.equal(one(ev, "apps/v1:Deployment", "execution-deployment").metadata.labels["app.kubernetes.io/version"], ex.tag);
+            if (ex) {
+                assert.equal(one(ev, "apps/v1:Deployment", "execution-deployment").metadata.labels["app.kubernetes.io/version"], ex.tag);
+                if (stack === "staging") assert.equal(one(ev, "apps/v1:StatefulSet", "redis-statefulset").metadata.labels["app.kubernetes.io/version"], "7.4.1");
+                if (stack === "production") assert.equal(one(ev, "monitoring.coreos.com/v1:ServiceMonitor", "execution-servicemonitor").metadata.labels.release, "kube-prometheus-stack");
+            }
         });
 
-        it("runs each service as a hardened Deployment with the stack's image, port, probes and resources", () => {
+        it("runs each service's pods hardened, with the stack's image, ports, probes, resources and volumes", () => {
             const common = objectName(ev, "core/v1:ConfigMap", `${x.stack}-common`);
-            for (const svc of SERVICES) {
+            for (const svc of servicesOf(x)) {
                 const f = x.services[svc];
-                const d = one(ev, "apps/v1:Deployment", `${svc}-deployment`);
+                const w = workloadOf(ev, svc, f);
+                const t = podTemplateOf(w, f);
                 const spread = f.maxReplicas > 1;
-                assert.equal(d.metadata.name, svc);
-                assert.equal(d.spec.revisionHistoryLimit, 10);
-                assert.deepEqual(d.spec.selector, { matchLabels: selector(svc) });
-                assert.deepEqual(d.spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
-                assert.deepEqual(d.spec.template.metadata.labels, { ...selector(svc), "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/version": x.tag, environment: x.stack });
-                assert.deepEqual(Object.keys(d.spec.template.metadata.annotations).sort(), ["checksum/config", "kubectl.kubernetes.io/default-container"]);
-                assert.match(d.spec.template.metadata.annotations["checksum/config"], /^[0-9a-f]{16}$/);
-                assert.equal(d.spec.template.metadata.annotations["kubectl.kubernetes.io/default-container"], svc);
+                assert.equal(w.metadata.name, svc);
+                assert.deepEqual(t.metadata.labels, { ...selector(svc), "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/version": f.tag, environment: x.stack });
+                // Without the Prometheus Operator, the pods of a scraped service say where their metrics are.
+                const scrape = f.metrics && !x.monitoring.operator ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(f.metrics.port), "prometheus.io/path": f.metrics.path } : {};
+                assert.deepEqual(t.metadata.annotations, { "checksum/config": t.metadata.annotations["checksum/config"], "kubectl.kubernetes.io/default-container": svc, ...scrape }, svc);
+                assert.match(t.metadata.annotations["checksum/config"], /^[0-9a-f]{16}$/);
                 assert.equal(objectName(ev, "core/v1:ServiceAccount", `${svc}-sa`), svc);
                 assert.equal(one(ev, "core/v1:ServiceAccount", `${svc}-sa`).automountServiceAccountToken, false);
-                assert.deepEqual(d.spec.template.spec, {
+                const ports = [
+                    ...(f.port !== undefined ? [{ name: f.portName, containerPort: f.port, protocol: "TCP" }] : []),
+                    ...(f.metrics && f.metrics.port !== f.port ? [{ name: "metrics", containerPort: f.metrics.port, protocol: "TCP" }] : []),
+                ];
+                const probe = (which: "liveness" | "readiness" | "startup") => (f.probes[which] ? { [`${which}Probe`]: f.probes[which] } : {});
+                const volumeOf = (v: ServiceFacts["volumes"][number]) => {
+                    switch (v.source) {
+                        case "files":
+                            return { configMap: { name: objectName(ev, "core/v1:ConfigMap", `${svc}-files-${v.name}`) } };
+                        case "configMap":
+                            return { configMap: { name: v.settings.configMap } };
+                        case "secret":
+                            return { secret: { secretName: v.settings.secret } };
+                        case "existingClaim":
+                            return { persistentVolumeClaim: { claimName: v.settings.existingClaim, ...(v.readOnly ? { readOnly: true } : {}) } };
+                        default:
+                            return { emptyDir: v.settings.emptyDir ?? { sizeLimit: "256Mi" } };
+                    }
+                };
+                const { initContainers, ...spec } = t.spec;
+                assert.deepEqual((initContainers ?? []).map((c: any) => c.name).sort(), [...f.extraContainers].sort(), svc);
+                assert.deepEqual(spec, {
                     serviceAccountName: svc,
-                    automountServiceAccountToken: false,
+                    automountServiceAccountToken: f.rbac,
                     imagePullSecrets: [{ name: objectName(ev, "core/v1:Secret", `${x.stack}-registry`) }],
-                    securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
+                    // A cronjob's run is not restarted in place: the Job retries it (backoffLimit).
+                    ...(f.kind === "cronjob" ? { restartPolicy: "Never" } : {}),
+                    securityContext: { runAsNonRoot: true, runAsUser: f.runAsUser, runAsGroup: f.runAsUser, fsGroup: f.runAsUser, seccompProfile: { type: "RuntimeDefault" } },
                     ...(spread
                         ? {
                               topologySpreadConstraints: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({
@@ -146,15 +198,17 @@ for (const stack of REPO_STACKS) {
                             name: svc,
                             image: deployedImage(x.stack, svc),
                             imagePullPolicy: "IfNotPresent",
-                            ports: [{ name: "http", containerPort: f.port, protocol: "TCP" }],
+                            ...(f.command ? { command: f.command } : {}),
+                            ...(f.args ? { args: f.args } : {}),
+                            ...(ports.length > 0 ? { ports } : {}),
                             envFrom: [
                                 { configMapRef: { name: common } },
                                 { configMapRef: { name: objectName(ev, "core/v1:ConfigMap", `${svc}-config`) } },
                                 ...(f.hasSecrets ? [{ secretRef: { name: objectName(ev, "core/v1:Secret", `${svc}-secrets`) } }] : []),
                             ],
-                            livenessProbe: probeOf(f.probes.liveness, 10, 3),
-                            readinessProbe: probeOf(f.probes.readiness, 5, 3),
-                            ...(f.probes.startup !== undefined ? { startupProbe: probeOf(f.probes.startup, 5, 30) } : {}),
+                            ...probe("liveness"),
+                            ...probe("readiness"),
+                            ...probe("startup"),
                             resources: f.resources,
                             securityContext: {
                                 allowPrivilegeEscalation: false,
@@ -163,13 +217,15 @@ for (const stack of REPO_STACKS) {
                                 capabilities: { drop: ["ALL"] },
                                 seccompProfile: { type: "RuntimeDefault" },
                             },
-                            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...f.volumes.map((v) => ({ name: v.name, mountPath: v.mountPath, ...(v.readOnly ? { readOnly: true } : {}) }))],
                         },
                     ],
-                    volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
-                });
+                    // A claim is not a pod volume: a StatefulSet's claim template gives each pod its own.
+                    volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }, ...f.volumes.filter((v) => v.source !== "claim").map((v) => ({ name: v.name, ...volumeOf(v) }))],
+                }, svc);
+                assert.equal(f.image, deployedImage(x.stack, svc), svc);
             }
-            const withSecrets = SERVICES.filter((s) => x.services[s].hasSecrets);
+            const withSecrets = servicesOf(x, (s) => s.hasSecrets);
             assert.deepEqual([...ofKind(ev, "core/v1:Secret").keys()].sort(), [...withSecrets.map((s) => `${s}-secrets`), `${x.stack}-registry`].sort());
             if (ex) {
                 // ingestion: port 8000, a startup probe, its API key in a Secret, the stack's tier.
@@ -180,27 +236,125 @@ for (const stack of REPO_STACKS) {
                 assert.deepEqual(c.resources, { requests: ex.requests, limits: ex.limits });
                 assert.equal(one(ev, "apps/v1:Deployment", "kalman-filter-deployment").spec.template.spec.containers[0].envFrom.length, 2);
                 assert.ok(one(ev, "apps/v1:Deployment", "orchestrator-deployment").spec.template.spec.topologySpreadConstraints, "the orchestrator runs 2 or more replicas, spread");
+                // The worker serves no port of its own: only metrics, where its probes also look.
+                const worker = one(ev, "apps/v1:Deployment", "position-reconciler-deployment").spec.template.spec.containers[0];
+                assert.deepEqual(worker.ports, [{ name: "metrics", containerPort: 9090, protocol: "TCP" }]);
+                assert.deepEqual(worker.readinessProbe.httpGet, { path: "/readyz", port: 9090 });
+                assert.deepEqual(worker.command, ["python", "-m", "execution.reconciler"]);
+                // The cronjob inherits no probes from the catalog's defaults.
+                const report = one(ev, "batch/v1:CronJob", "risk-report-cronjob").spec.jobTemplate.spec.template.spec;
+                assert.equal(report.restartPolicy, "Never");
+                assert.deepEqual(Object.keys(report.containers[0]).filter((k) => k.endsWith("Probe") || k === "ports"), []);
+                if (stack === "staging") {
+                    // Redis: its own user, exec and TCP probes, its config file read-only, its data on the claim.
+                    const redis = one(ev, "apps/v1:StatefulSet", "redis-statefulset").spec.template.spec;
+                    assert.equal(redis.securityContext.runAsUser, 999);
+                    assert.deepEqual(redis.containers[0].livenessProbe.exec, { command: ["redis-cli", "ping"] });
+                    assert.deepEqual(redis.containers[0].readinessProbe.tcpSocket, { port: "main" });
+                    assert.deepEqual(redis.containers[0].volumeMounts.slice(1), [
+                        { name: "config", mountPath: "/usr/local/etc/redis", readOnly: true },
+                        { name: "data", mountPath: "/data" },
+                    ]);
+                }
+            }
+        });
+
+        it("runs web services and workers as Deployments, stateful services as StatefulSets with a claim per pod, cronjobs on their schedule", () => {
+            for (const kind of WORKLOAD_KINDS) {
+                const expected = servicesOf(x, (s) => s.workload === kind).map((s) => `${s}-${kind.slice(kind.indexOf(":") + 1).toLowerCase()}`);
+                assert.deepEqual([...ofKind(ev, kind).keys()].sort(), expected, kind);
+            }
+            for (const svc of servicesOf(x)) {
+                const f = x.services[svc];
+                const w = workloadOf(ev, svc, f);
+                const replicas = f.replicas !== undefined ? { replicas: f.replicas } : {};
+                if (f.workload === "apps/v1:Deployment") {
+                    const { template, ...spec } = w.spec;
+                    assert.ok(template, svc);
+                    assert.deepEqual(spec, {
+                        ...replicas,
+                        revisionHistoryLimit: 10,
+                        progressDeadlineSeconds: x.progressDeadline,
+                        selector: { matchLabels: selector(svc) },
+                        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+                    }, svc);
+                } else if (f.workload === "apps/v1:StatefulSet") {
+                    const { template, ...spec } = w.spec;
+                    assert.ok(template, svc);
+                    assert.deepEqual(spec, {
+                        ...replicas,
+                        serviceName: svc,
+                        podManagementPolicy: "OrderedReady",
+                        updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 0 } },
+                        revisionHistoryLimit: 10,
+                        selector: { matchLabels: selector(svc) },
+                        ...(Object.keys(f.claims).length > 0
+                            ? {
+                                  volumeClaimTemplates: Object.entries(f.claims).map(([name, c]) => ({
+                                      metadata: { name, labels: selector(svc) },
+                                      spec: { accessModes: [c.accessMode], ...(c.storageClass ? { storageClassName: c.storageClass } : {}), resources: { requests: { storage: c.size } } },
+                                  })),
+                              }
+                            : {}),
+                        persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                    }, svc);
+                } else {
+                    const { template, ...jobSpec } = w.spec.jobTemplate.spec;
+                    assert.ok(template, svc);
+                    const { backoffLimit, activeDeadlineSeconds, ttlSecondsAfterFinished, schedule, ...cron } = f.job as Record<string, unknown>;
+                    assert.deepEqual({ ...w.spec, jobTemplate: { metadata: w.spec.jobTemplate.metadata, spec: jobSpec } }, {
+                        schedule,
+                        ...cron,
+                        jobTemplate: {
+                            metadata: { labels: { ...selector(svc), "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/version": f.tag, environment: x.stack } },
+                            spec: {
+                                backoffLimit,
+                                ...(activeDeadlineSeconds !== undefined ? { activeDeadlineSeconds } : {}),
+                                ...(ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished } : {}),
+                            },
+                        },
+                    }, svc);
+                }
+            }
+            const claims = Object.fromEntries(servicesOf(x).flatMap((s) => Object.entries(x.services[s].claims).map(([v, c]) => [`${s}/${v}`, c])));
+            // The claims are an output, read back by the next update through a reference to the stack itself.
+            assert.deepEqual((ev.outputs as any).claims, Object.keys(claims).length > 0 ? claims : undefined);
+            assert.deepEqual(ev.resources.filter((r) => r.type === "pulumi:pulumi:StackReference").map((r) => r.name), Object.keys(claims).length > 0 ? ["last-update"] : []);
+            if (ex) {
+                const report = one(ev, "batch/v1:CronJob", "risk-report-cronjob").spec;
+                assert.deepEqual([report.schedule, report.timeZone, report.jobTemplate.spec.activeDeadlineSeconds], ["30 17 * * 1-5", "America/New_York", 1800]);
+                if (stack === "staging") {
+                    // Staging's own claim for Redis: 2Gi on the SSD class, over the catalog's 1Gi.
+                    assert.deepEqual(one(ev, "apps/v1:StatefulSet", "redis-statefulset").spec.volumeClaimTemplates[0].spec, {
+                        accessModes: ["ReadWriteOnce"],
+                        storageClassName: "premium-rwo",
+                        resources: { requests: { storage: "2Gi" } },
+                    });
+                    assert.deepEqual((ev.outputs as any).claims, { "redis/data": { size: "2Gi", accessMode: "ReadWriteOnce", storageClass: "premium-rwo" } });
+                }
             }
         });
 
         it("runs fixed replica counts or an autoscaler per service, and a budget wherever more than one replica runs", () => {
-            for (const svc of SERVICES) {
+            for (const svc of servicesOf(x)) {
                 const f = x.services[svc];
-                const d = one(ev, "apps/v1:Deployment", `${svc}-deployment`);
+                const w = workloadOf(ev, svc, f);
                 const hpa = ofKind(ev, "autoscaling/v2:HorizontalPodAutoscaler").get(`${svc}-hpa`)?.inputs as any;
                 if (f.autoscaling) {
-                    assert.equal("replicas" in d.spec, false, `${svc} Deployment sets replicas`);
+                    assert.equal("replicas" in w.spec, false, `${svc} workload sets replicas`);
                     assert.ok(hpa, `${svc} has no autoscaler`);
                     assert.equal(hpa.metadata.name, svc);
                     const utilization = (name: string, averageUtilization: number) => ({ type: "Resource", resource: { name, target: { type: "Utilization", averageUtilization } } });
+                    const [apiVersion, kind] = f.workload.split(":");
                     assert.deepEqual(hpa.spec, {
-                        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: objectName(ev, "apps/v1:Deployment", `${svc}-deployment`) },
+                        scaleTargetRef: { apiVersion, kind, name: objectName(ev, f.workload, workloadName(svc, f)) },
                         minReplicas: f.autoscaling.minReplicas,
                         maxReplicas: f.autoscaling.maxReplicas,
                         metrics: [utilization("cpu", 70), utilization("memory", 80)],
                     });
                 } else {
-                    assert.equal(d.spec.replicas, f.replicas, svc);
+                    // A cronjob runs one pod per run: no replica count at all.
+                    assert.equal(w.spec.replicas, f.replicas, svc);
                     assert.equal(hpa, undefined, `${svc} has an autoscaler`);
                 }
                 const pdb = ofKind(ev, "policy/v1:PodDisruptionBudget").get(`${svc}-pdb`)?.inputs as any;
@@ -212,47 +366,69 @@ for (const stack of REPO_STACKS) {
                     assert.equal(pdb, undefined, `${svc} has a PodDisruptionBudget`);
                 }
             }
+            // Shared defaults give a cronjob no autoscaler, budget or replica count.
+            assert.ok(servicesOf(x, (s) => s.kind === "cronjob").every((s) => x.services[s].replicas === undefined && !x.services[s].pdb && !x.services[s].autoscaling));
             if (stack === "staging") {
                 // The orchestrator runs 2 replicas with a budget; the others one each, without.
                 assert.equal(one(ev, "apps/v1:Deployment", "orchestrator-deployment").spec.replicas, 2);
                 assert.deepEqual(one(ev, "policy/v1:PodDisruptionBudget", "orchestrator-pdb").spec, { maxUnavailable: 1, selector: { matchLabels: selector("orchestrator") } });
                 assert.equal(one(ev, "apps/v1:Deployment", "execution-deployment").spec.replicas, 1);
+                assert.equal(one(ev, "apps/v1:StatefulSet", "redis-statefulset").spec.replicas, 1);
+                assert.equal("replicas" in one(ev, "batch/v1:CronJob", "risk-report-cronjob").spec, false);
                 assert.equal(ofKind(ev, "policy/v1:PodDisruptionBudget").has("execution-pdb"), false);
                 assert.equal(ofKind(ev, "autoscaling/v2:HorizontalPodAutoscaler").size, 0);
             }
             if (stack === "production") {
-                // Every service autoscaled from 3; execution up to 6, the orchestrator 12, the others 10.
+                // Every long-running service autoscaled from 3; execution up to 6, the orchestrator 12, the others 10.
                 const bounds = (svc: string) => [one(ev, "autoscaling/v2:HorizontalPodAutoscaler", `${svc}-hpa`).spec.minReplicas, one(ev, "autoscaling/v2:HorizontalPodAutoscaler", `${svc}-hpa`).spec.maxReplicas];
                 assert.deepEqual(bounds("execution"), [3, 6]);
                 assert.deepEqual(bounds("orchestrator"), [3, 12]);
                 assert.deepEqual(bounds("garch-model"), [3, 10]);
+                assert.deepEqual(bounds("position-reconciler"), [3, 10]);
                 assert.equal(ofKind(ev, "policy/v1:PodDisruptionBudget").has("kalman-filter-pdb"), true);
+                // The cronjob takes neither the stack's autoscaling nor its budget.
+                assert.equal(ofKind(ev, "autoscaling/v2:HorizontalPodAutoscaler").has("risk-report-hpa"), false);
+                assert.equal(ofKind(ev, "policy/v1:PodDisruptionBudget").has("risk-report-pdb"), false);
             }
         });
 
-        it("exposes each service as a ClusterIP Service under its own name, and its address as output", () => {
+        it("exposes each web and stateful service under its own name (headless when stateful), and its address as output", () => {
             const outputs = (ev.outputs as any).services;
-            assert.deepEqual(Object.keys(outputs).sort(), SERVICES);
-            for (const svc of SERVICES) {
-                const ingress = x.services[svc].ingress;
+            assert.deepEqual(Object.keys(outputs).sort(), servicesOf(x));
+            assert.deepEqual([...ofKind(ev, "core/v1:Service").keys()].sort(), servicesOf(x, (s) => s.hasService).map((s) => `${s}-service`));
+            for (const svc of servicesOf(x)) {
+                const f = x.services[svc];
+                const ingress = f.ingress;
+                const address = f.hasService ? { address: `http://${svc}.${x.namespace}.svc.cluster.local${f.servicePort === 80 ? "" : `:${f.servicePort}`}` } : {};
+                assert.deepEqual(outputs[svc], { ...address, image: deployedImage(x.stack, svc), url: ingress ? `https://${ingress.host}${ingress.path}` : undefined }, svc);
+                if (!f.hasService) continue;
                 const s = one(ev, "core/v1:Service", `${svc}-service`);
                 assert.equal(s.metadata.name, svc);
-                assert.deepEqual(s.spec, { type: "ClusterIP", selector: selector(svc), ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] });
-                assert.deepEqual(outputs[svc], {
-                    address: `http://${svc}.${x.namespace}.svc.cluster.local`,
-                    image: deployedImage(x.stack, svc),
-                    url: ingress ? `https://${ingress.host}${ingress.path}` : undefined,
-                });
+                assert.deepEqual(s.spec, {
+                    type: "ClusterIP",
+                    ...(f.kind === "stateful" ? { clusterIP: "None" } : {}),
+                    selector: selector(svc),
+                    ports: [
+                        { name: f.portName, port: f.servicePort, targetPort: f.portName, protocol: "TCP" },
+                        // A ServiceMonitor scrapes a port of the Service by name.
+                        ...(f.metrics && f.metrics.port !== f.port ? [{ name: "metrics", port: f.metrics.port, targetPort: "metrics", protocol: "TCP" }] : []),
+                    ],
+                }, svc);
             }
             if (ex) {
                 assert.equal(outputs.orchestrator.url, `https://${ex.host}/`);
                 assert.equal(outputs.execution.address, `http://execution.${ex.namespace}.svc.cluster.local`);
                 assert.equal(outputs.execution.url, undefined);
+                assert.deepEqual(outputs["position-reconciler"], { image: deployedImage(stack, "position-reconciler"), url: undefined });
+                if (stack === "staging") {
+                    assert.equal(outputs.redis.address, "http://redis.hft-staging.svc.cluster.local:6379");
+                    assert.equal(one(ev, "core/v1:Service", "redis-service").spec.clusterIP, "None");
+                }
             }
         });
 
         it("gives a TLS Ingress on the stack's domain to exactly the services the catalog exposes", () => {
-            const exposed = SERVICES.filter((s) => x.services[s].ingress !== undefined);
+            const exposed = servicesOf(x, (s) => s.ingress !== undefined);
             assert.deepEqual([...ofKind(ev, "networking.k8s.io/v1:Ingress").keys()].sort(), exposed.map((s) => `${s}-ingress`));
             for (const svc of exposed) {
                 const { host, path } = x.services[svc].ingress!;
@@ -283,57 +459,72 @@ for (const stack of REPO_STACKS) {
             }
         });
 
-        it("denies ingress by default and admits exactly each service's callers on its port", () => {
+        it("denies ingress by default and admits exactly each service's callers on its port, and Prometheus on its metrics port", () => {
             const deny = one(ev, "networking.k8s.io/v1:NetworkPolicy", `${x.stack}-default-deny`);
             assert.equal(deny.metadata.name, "default-deny-ingress");
             assert.deepEqual(deny.spec, { podSelector: {}, policyTypes: ["Ingress"] });
             // cert-manager's HTTP-01 solver answers Let's Encrypt through the ingress controller
             // (a stack with no Ingress has none: "a stack with no Ingress" below).
-            assert.ok(SERVICES.some((s) => x.services[s].ingress !== undefined), "a repo stack exposes a service");
+            assert.ok(servicesOf(x).some((s) => x.services[s].ingress !== undefined), "a repo stack exposes a service");
             const solver = one(ev, "networking.k8s.io/v1:NetworkPolicy", `${x.stack}-acme-solver`);
             assert.deepEqual(solver.spec, {
                 podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
                 policyTypes: ["Ingress"],
                 ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports: [{ port: 8089, protocol: "TCP" }] }],
             });
-            const rulesOf = (port: number, callers: string[], exposed: boolean) => {
-                const ports = [{ port, protocol: "TCP" }];
+            const namespace = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
+            const rulesOf = (f: ServiceFacts) => {
+                const ports = [{ port: f.port, protocol: "TCP" }];
+                const served = f.port !== undefined;
                 return [
-                    ...(exposed ? [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports }] : []),
-                    ...(callers.length > 0 ? [{ from: callers.map((c) => ({ podSelector: { matchLabels: selector(c) } })), ports }] : []),
+                    ...(served && f.ingress ? [{ from: [namespace("ingress-nginx")], ports }] : []),
+                    ...(served && f.allowFrom.length > 0 ? [{ from: f.allowFrom.map((c) => ({ podSelector: { matchLabels: selector(c) } })), ports }] : []),
+                    ...(f.metrics ? [{ from: [namespace(x.monitoring.namespace)], ports: [{ port: f.metrics.port, protocol: "TCP" }] }] : []),
                 ];
             };
-            for (const svc of SERVICES) {
-                const f = x.services[svc];
+            // A service nobody calls or scrapes (the cronjob) gets none: the default deny holds.
+            const withPolicy = servicesOf(x, (s) => s.networkPolicy);
+            assert.deepEqual(
+                [...ofKind(ev, "networking.k8s.io/v1:NetworkPolicy").keys()].filter((n) => owner({ name: n } as RecordedResource)).sort(),
+                withPolicy.map((s) => `${s}-netpol`),
+            );
+            for (const svc of withPolicy) {
                 const np = one(ev, "networking.k8s.io/v1:NetworkPolicy", `${svc}-netpol`);
                 assert.equal(np.metadata.name, svc);
-                assert.deepEqual(np.spec, { podSelector: { matchLabels: selector(svc) }, policyTypes: ["Ingress"], ingress: rulesOf(f.port, f.allowFrom, f.ingress !== undefined) }, svc);
+                assert.deepEqual(np.spec, { podSelector: { matchLabels: selector(svc) }, policyTypes: ["Ingress"], ingress: rulesOf(x.services[svc]) }, svc);
             }
             if (ex) {
-                // risk-manager (8004) admits execution and the orchestrator; the orchestrator (8005) only the ingress controller.
+                // risk-manager (8004) admits execution, the orchestrator and the report; the orchestrator (8005) first the ingress controller.
                 const spec = (svc: string) => one(ev, "networking.k8s.io/v1:NetworkPolicy", `${svc}-netpol`).spec.ingress;
                 const admitted = (svc: string) => spec(svc).flatMap((r: any) => r.from.map((p: any) => p.podSelector?.matchLabels?.["app.kubernetes.io/name"])).filter(Boolean);
-                assert.ok(["execution", "orchestrator"].every((c) => admitted("risk-manager").includes(c)));
+                assert.ok(["execution", "orchestrator", "risk-report"].every((c) => admitted("risk-manager").includes(c)));
                 assert.equal(admitted("risk-manager").includes("kalman-filter"), false);
                 assert.deepEqual(spec("risk-manager")[0].ports, [{ port: 8004, protocol: "TCP" }]);
-                assert.deepEqual(spec("orchestrator")[0].from, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }]);
+                assert.deepEqual(spec("orchestrator")[0].from, [namespace("ingress-nginx")]);
                 assert.deepEqual(spec("orchestrator")[0].ports, [{ port: 8005, protocol: "TCP" }]);
+                // The worker is only scraped, on 9090, from Prometheus' namespace.
+                assert.deepEqual(spec("position-reconciler"), [{ from: [namespace("monitoring")], ports: [{ port: 9090, protocol: "TCP" }] }]);
+                assert.equal(ofKind(ev, "networking.k8s.io/v1:NetworkPolicy").has("risk-report-netpol"), false);
             }
         });
 
         it("admits every caller that the catalog points at a service by URL", () => {
-            // A service whose env names http://<other> must be let through <other>'s policy.
+            // A service whose env names <scheme>://<other> must be let through <other>'s policy.
             const admitted = (target: string, caller: string) =>
                 (one(ev, "networking.k8s.io/v1:NetworkPolicy", `${target}-netpol`).spec.ingress as any[]).some((rule) =>
                     rule.from.some((peer: any) => peer.podSelector?.matchLabels?.["app.kubernetes.io/name"] === caller),
                 );
+            const hostOf = (url: string) => /^[a-z][a-z0-9+.-]*:\/\/([a-z0-9-]+)(:[0-9]+)?(\/|$)/.exec(url)?.[1];
             const targetOf = (url: string) => {
-                const target = /^http:\/\/([a-z0-9-]+)(:[0-9]+)?(\/|$)/.exec(url)?.[1];
-                return target && SERVICES.includes(target) ? target : undefined;
+                const target = hostOf(url);
+                return target && servicesOf(x).includes(target) ? target : undefined;
             };
+            // No service points at one the stack turns off (production points at its managed Redis instead).
+            const all = servicesOf(x).flatMap((s) => Object.values(x.services[s].env));
+            assert.deepEqual(all.filter((url) => x.disabled.includes(hostOf(url) ?? "")), []);
             let calls = 0;
-            const expectedCalls = SERVICES.flatMap((s) => Object.values(x.services[s].env).filter((url) => targetOf(url) !== undefined)).length;
-            for (const caller of SERVICES) {
+            const expectedCalls = all.filter((url) => targetOf(url) !== undefined).length;
+            for (const caller of servicesOf(x)) {
                 const data = one(ev, "core/v1:ConfigMap", `${caller}-config`).data as Record<string, string>;
                 for (const url of Object.values(data)) {
                     const target = targetOf(url);
@@ -345,34 +536,71 @@ for (const stack of REPO_STACKS) {
             }
             assert.equal(calls, expectedCalls);
             if (ex) {
-                // The orchestrator calls the five other services, and each admits it.
+                // The orchestrator calls the five other web services, and each admits it; the report calls the risk manager.
                 for (const target of ["ingestion", "kalman-filter", "garch-model", "execution", "risk-manager"]) assert.ok(admitted(target, "orchestrator"), target);
+                assert.ok(admitted("risk-manager", "risk-report"));
+                assert.ok(admitted("execution", "position-reconciler"));
+                if (stack === "staging") assert.ok(admitted("redis", "execution") && admitted("redis", "risk-manager"));
                 assert.ok(calls >= 9);
             }
         });
 
-        it("layers the shared ConfigMap under each service's ConfigMap", () => {
+        it("layers the shared ConfigMap under each service's ConfigMap, and writes each files volume into a ConfigMap of its own", () => {
             const common = one(ev, "core/v1:ConfigMap", `${x.stack}-common`);
             assert.equal(common.immutable, true);
             assert.deepEqual(common.data, { ENVIRONMENT: x.stack, LOG_LEVEL: x.logLevel, OTEL_EXPORTER_OTLP_ENDPOINT: x.telemetryEndpoint, ...x.commonEnv });
-            for (const svc of SERVICES) {
+            for (const svc of servicesOf(x)) {
+                const f = x.services[svc];
                 const cm = one(ev, "core/v1:ConfigMap", `${svc}-config`);
                 assert.equal(cm.immutable, true);
-                assert.deepEqual(cm.data, { SERVICE_NAME: svc, PORT: String(x.services[svc].port), ...x.services[svc].env });
+                // PORT only for a service with a port (a cronjob has none).
+                assert.deepEqual(cm.data, { SERVICE_NAME: svc, ...(f.port !== undefined ? { PORT: String(f.port) } : {}), ...f.env });
+                for (const v of f.volumes.filter((v) => v.source === "files")) {
+                    const files = one(ev, "core/v1:ConfigMap", `${svc}-files-${v.name}`);
+                    assert.equal(files.immutable, true);
+                    assert.equal(files.metadata.name, undefined, "auto-named, so a changed file rolls the pods");
+                    assert.deepEqual(files.data, v.settings.files);
+                }
             }
             if (ex) {
                 assert.deepEqual(common.data, { ENVIRONMENT: stack, LOG_LEVEL: ex.logLevel, OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector.observability.svc:4318", TZ: "UTC" });
                 assert.deepEqual(one(ev, "core/v1:ConfigMap", "orchestrator-config").data, { SERVICE_NAME: "orchestrator", PORT: "8005", ...ORCHESTRATOR_ENV });
                 assert.deepEqual(one(ev, "core/v1:ConfigMap", "ingestion-config").data, { SERVICE_NAME: "ingestion", PORT: "8000", MARKET_DATA_FEED: "wss://feed.example-exchange.com/v2" });
+                assert.deepEqual(one(ev, "core/v1:ConfigMap", "risk-report-config").data, { SERVICE_NAME: "risk-report", RISK_MANAGER_URL: "http://risk-manager" });
+                if (stack === "staging") assert.match(one(ev, "core/v1:ConfigMap", "redis-files-config").data["redis.conf"], /^dir \/data\n/);
+            }
+        });
+
+        it("has Prometheus scrape the services with metrics: monitors where its operator runs, pod annotations elsewhere", () => {
+            const monitors = [...ofKind(ev, "monitoring.coreos.com/v1:ServiceMonitor").values(), ...ofKind(ev, "monitoring.coreos.com/v1:PodMonitor").values()];
+            const scraped = servicesOf(x, (s) => s.metrics !== undefined);
+            if (!x.monitoring.operator) {
+                assert.deepEqual(monitors, []);
+                return;
+            }
+            assert.deepEqual(monitors.map((m) => m.name).sort(), scraped.map((s) => `${s}-${x.services[s].kind === "worker" ? "podmonitor" : "servicemonitor"}`).sort());
+            for (const svc of scraped) {
+                const f = x.services[svc];
+                const worker = f.kind === "worker";
+                const m = one(ev, `monitoring.coreos.com/v1:${worker ? "PodMonitor" : "ServiceMonitor"}`, `${svc}-${worker ? "podmonitor" : "servicemonitor"}`);
+                assert.equal(m.metadata.name, svc);
+                // The port by name: the service's own when metrics are served there, else the `metrics` port.
+                const endpoint = { port: f.metrics!.port === f.port ? f.portName : "metrics", path: f.metrics!.path, interval: f.metrics!.interval };
+                assert.deepEqual(m.spec, { selector: { matchLabels: selector(svc) }, ...(worker ? { podMetricsEndpoints: [endpoint] } : { endpoints: [endpoint] }) }, svc);
+            }
+            if (ex) {
+                assert.deepEqual(one(ev, "monitoring.coreos.com/v1:PodMonitor", "position-reconciler-podmonitor").spec.podMetricsEndpoints, [{ port: "metrics", path: "/metrics", interval: "30s" }]);
+                assert.deepEqual(one(ev, "monitoring.coreos.com/v1:ServiceMonitor", "execution-servicemonitor").spec.endpoints, [{ port: "http", path: "/metrics", interval: "30s" }]);
             }
         });
     });
 }
 
 describe("configuration changes", () => {
-    const deployments = (ev: Evaluation) => new Map([...ofKind(ev, "apps/v1:Deployment")].map(([k, r]) => [k, r.inputs]));
+    /** Every workload's inputs, by Pulumi name, whatever its kind. */
+    const workloads = (ev: Evaluation) => new Map(WORKLOAD_KINDS.flatMap((kind) => [...ofKind(ev, kind)].map(([k, r]) => [k, r.inputs] as const)));
 
-    it("rolls only the changed service: new ConfigMap name and config checksum, other Deployments identical", async () => {
+    it("rolls only the changed service: new ConfigMap name and config checksum, other workloads identical", async () => {
         const base = await run("staging");
         const edited = await run(
             editedConfig("staging", ({ environment }) => {
@@ -386,10 +614,15 @@ describe("configuration changes", () => {
         assert.equal(one(edited, "core/v1:ConfigMap", "kalman-filter-config").data.INGESTION_URL, "http://ingestion.hft-staging");
         assert.equal(after.spec.template.spec.containers[0].envFrom[1].configMapRef.name, newName);
         assert.notEqual(after.spec.template.metadata.annotations["checksum/config"], before.spec.template.metadata.annotations["checksum/config"]);
-        const b = deployments(base);
-        const e = deployments(edited);
-        for (const svc of SERVICES.filter((s) => s !== "kalman-filter")) {
-            assert.deepEqual(e.get(`${svc}-deployment`), b.get(`${svc}-deployment`), svc);
+        const b = workloads(base);
+        const e = workloads(edited);
+        assert.deepEqual([...e.keys()].sort(), [...b.keys()].sort());
+        assert.equal(b.size, servicesOf(stackFacts("staging")).length);
+        for (const [name, inputs] of b) {
+            if (name === "kalman-filter-deployment") continue;
+            assert.deepEqual(e.get(name), inputs, name);
+        }
+        for (const svc of servicesOf(stackFacts("staging")).filter((s) => s !== "kalman-filter")) {
             assert.equal(objectName(edited, "core/v1:ConfigMap", `${svc}-config`), objectName(base, "core/v1:ConfigMap", `${svc}-config`));
         }
     });
@@ -419,7 +652,15 @@ describe("configuration merge (catalog.defaults < serviceDefaults < catalog serv
                 environment.services.orchestrator.env = { EXECUTION_URL: "http://execution-canary" };
             }),
         );
-        assert.deepEqual(one(ev, "core/v1:ConfigMap", "execution-config").data, { SERVICE_NAME: "execution", PORT: "8003", RISK_MANAGER_URL: "http://risk-manager", EXTRA_FLAG: "on" });
+        // The stack's env for execution is now only EXTRA_FLAG: the catalog's variables stay,
+        // REDIS_URL among them (production's own value, the managed Redis, went with the edit).
+        assert.deepEqual(one(ev, "core/v1:ConfigMap", "execution-config").data, {
+            SERVICE_NAME: "execution",
+            PORT: "8003",
+            RISK_MANAGER_URL: "http://risk-manager",
+            REDIS_URL: "redis://redis:6379",
+            EXTRA_FLAG: "on",
+        });
         assert.deepEqual(one(ev, "core/v1:ConfigMap", "orchestrator-config").data, {
             SERVICE_NAME: "orchestrator",
             PORT: "8005",
@@ -434,18 +675,31 @@ describe("configuration merge (catalog.defaults < serviceDefaults < catalog serv
     });
 
     it("lets serviceDefaults override catalog.defaults and a stack service override the catalog service, leaf by leaf", async () => {
-        const ev = await run(
-            editedConfig("staging", ({ environment }) => {
-                environment.serviceDefaults.probes = { readiness: "/ready" };
-                environment.services.ingestion = { probes: { startup: "/startz" } };
-            }),
-        );
-        for (const svc of SERVICES) {
-            const c = one(ev, "apps/v1:Deployment", `${svc}-deployment`).spec.template.spec.containers[0];
+        const config = editedConfig("staging", ({ environment }) => {
+            environment.serviceDefaults.probes = { readiness: "/ready" };
+            environment.services.ingestion = { probes: { startup: "/startz" } };
+        });
+        const ev = await run(config);
+        const x = factsOf(config);
+        const container = (svc: string) => podTemplateOf(workloadOf(ev, svc, x.services[svc]), x.services[svc]).spec.containers[0];
+        for (const svc of servicesOf(x)) {
+            const c = container(svc);
+            const f = x.services[svc];
+            assert.deepEqual([c.livenessProbe, c.readinessProbe, c.startupProbe], [f.probes.liveness, f.probes.readiness, f.probes.startup], svc);
+        }
+        // The web services: liveness from catalog.defaults, readiness from serviceDefaults, ingestion's startup from the stack.
+        for (const svc of servicesOf(x, (s) => s.kind === "web")) {
+            const c = container(svc);
             assert.equal(c.livenessProbe.httpGet.path, "/healthz", svc);
             assert.equal(c.readinessProbe.httpGet.path, "/ready", svc);
             assert.equal(c.startupProbe?.httpGet.path, svc === "ingestion" ? "/startz" : undefined, svc);
         }
+        // Services that write their own readiness in the catalog keep it over the stack's serviceDefaults.
+        assert.deepEqual(container("position-reconciler").readinessProbe.httpGet, { path: "/readyz", port: 9090 });
+        assert.deepEqual(container("redis").readinessProbe.tcpSocket, { port: "main" });
+        assert.equal(container("redis").readinessProbe.httpGet, undefined);
+        // A cronjob takes no probes from shared defaults.
+        assert.equal(container("risk-report").readinessProbe, undefined);
     });
 });
 
@@ -471,9 +725,11 @@ describe("a third stack", () => {
         assert.equal(outputs.namespace, "hft-production-eu");
         assert.equal(outputs.services.orchestrator.url, "https://trading.eu.acme-trading.example/");
         assert.equal(outputs.services.execution.address, "http://execution.hft-production-eu.svc.cluster.local");
-        // Production's autoscalers, one per service its configuration autoscales (the orchestrator's among them).
-        const autoscaled = SERVICES.filter((s) => stackFacts("production").services[s].autoscaling !== undefined);
+        // Production's autoscalers, one per service its configuration autoscales (the orchestrator's
+        // among them; not the cronjob, which production's serviceDefaults.autoscaling does not apply to).
+        const autoscaled = servicesOf(stackFacts("production"), (s) => s.autoscaling !== undefined);
         assert.deepEqual([...ofKind(ev, "autoscaling/v2:HorizontalPodAutoscaler").keys()].sort(), autoscaled.map((s) => `${s}-hpa`));
+        assert.ok(autoscaled.includes("orchestrator") && !autoscaled.includes("risk-report"));
         assert.equal(one(ev, "autoscaling/v2:HorizontalPodAutoscaler", "orchestrator-hpa").spec.maxReplicas, 12);
         // The repo stacks are untouched by it.
         assert.equal(stackConfig("production").stack, "production");

@@ -5,7 +5,8 @@ import { readPlatformConfig } from "../config/platform";
 import { ConfigError } from "../config/errors";
 import { apiAndWeb, secretsOf } from "./fixtures/catalogs";
 import { servicesExcept } from "./facts-validation";
-import { editedConfig, one, PROJECT, run, SERVICES, stackConfig } from "./support";
+import { servicesOf, stackFacts } from "./facts-resources";
+import { editedConfig, one, PROJECT, run, stackConfig } from "./support";
 
 const P = `${PROJECT}:`;
 const DIGEST = `sha256:${"0a".repeat(32)}`;
@@ -17,18 +18,37 @@ describe("rollout deadlines", () => {
     ] as const) {
         it(`${stack}: a bad release fails after ${deadline}s in Kubernetes and ${wait}s in 'pulumi up'`, async () => {
             const ev = await run(stack);
-            for (const svc of SERVICES) {
-                const d = one(ev, "apps/v1:Deployment", `${svc}-deployment`);
-                assert.equal(d.spec.progressDeadlineSeconds, deadline, svc);
-                assert.equal(d.metadata.annotations["pulumi.com/timeoutSeconds"], wait, svc);
-                // The Service (endpoints) and an Ingress (load balancer) give up with the Deployment.
-                assert.equal(one(ev, "core/v1:Service", `${svc}-service`).metadata.annotations["pulumi.com/timeoutSeconds"], wait, svc);
+            const x = stackFacts(stack);
+            assert.equal(x.progressDeadline, deadline);
+            assert.equal(x.wait, wait);
+            for (const svc of servicesOf(x)) {
+                const f = x.services[svc];
+                const kind = f.workload.slice(f.workload.indexOf(":") + 1).toLowerCase();
+                const w = one(ev, f.workload, `${svc}-${kind}`);
+                if (f.workload === "batch/v1:CronJob") {
+                    // A run is bounded by its job's own deadlines; `pulumi up` does not wait for one.
+                    assert.equal(w.spec.progressDeadlineSeconds, undefined, svc);
+                    assert.equal(w.metadata.annotations?.["pulumi.com/timeoutSeconds"], undefined, svc);
+                    continue;
+                }
+                // A StatefulSet has no progress deadline in Kubernetes; `pulumi up` waits for it as long.
+                assert.equal(w.spec.progressDeadlineSeconds, f.workload === "apps/v1:Deployment" ? deadline : undefined, svc);
+                assert.equal(w.metadata.annotations["pulumi.com/timeoutSeconds"], wait, svc);
             }
+            // The Services (endpoints) and an Ingress (load balancer) give up with the workload;
+            // only web and stateful services have a Service.
+            const services = ev.resources.filter((r) => r.type === "kubernetes:core/v1:Service");
+            assert.deepEqual(services.map((r) => r.name).sort(), servicesOf(x, (s) => s.hasService).map((s) => `${s}-service`));
+            for (const s of services) assert.equal((s.inputs as any).metadata.annotations["pulumi.com/timeoutSeconds"], wait, s.name);
             const ingresses = ev.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress");
             assert.ok(ingresses.length > 0);
             for (const ing of ingresses) {
                 assert.equal((ing.inputs as any).metadata.annotations["pulumi.com/timeoutSeconds"], wait, ing.name);
             }
+            // Every kind the example runs is covered here.
+            const kinds = new Set(servicesOf(x).map((s) => x.services[s].workload));
+            assert.ok(kinds.has("apps/v1:Deployment") && kinds.has("batch/v1:CronJob"));
+            if (stack === "staging") assert.equal(one(ev, "apps/v1:StatefulSet", "redis-statefulset").metadata.annotations["pulumi.com/timeoutSeconds"], wait);
         });
     }
 

@@ -4,7 +4,12 @@ import { isSecretEnvelope } from "../tools/harness/evaluate";
 
 /** A plain value of the catalog that must show up wherever the walks look. */
 export const PLAIN = "wss://feed.example-exchange.com/v2";
-export const SECRETS: Record<string, string[]> = { execution: ["BROKER_API_KEY"], ingestion: ["MARKET_DATA_API_KEY"], orchestrator: ["SESSION_SIGNING_KEY"] };
+export const SECRETS: Record<string, string[]> = {
+    execution: ["BROKER_API_KEY"],
+    ingestion: ["MARKET_DATA_API_KEY"],
+    orchestrator: ["SESSION_SIGNING_KEY"],
+    "position-reconciler": ["BROKER_API_KEY"],
+};
 
 /** Every string reachable from `v`, with its path; secret envelopes are skipped unless `intoSecrets`. */
 export function strings(v: unknown, at: string, intoSecrets = false, out: Array<[string, string]> = []): Array<[string, string]> {

@@ -5,6 +5,7 @@ import { toManifests } from "../tools/harness/manifests";
 import { REDACTED, StackConfig } from "../tools/harness/stackFiles";
 import { mockedPassword, PLAIN, SECRETS, strings } from "./secretWalk";
 import { secretsByService } from "./facts-validation";
+import { servicesOf, stackFacts } from "./facts-resources";
 import { one, ofKind, PROJECT, run, stackConfig, unwrap } from "./support";
 
 const BROKER_KEY = `${PROJECT}:brokerApiKey`;
@@ -69,6 +70,7 @@ for (const stack of ["staging", "production"]) {
         it("passes unset secret config as secret placeholders only", () => {
             assert.deepEqual(unwrap(one(ev, "core/v1:Secret", "execution-secrets").stringData), { BROKER_API_KEY: REDACTED });
             assert.deepEqual(unwrap(one(ev, "core/v1:Secret", "ingestion-secrets").stringData), { MARKET_DATA_API_KEY: REDACTED });
+            assert.deepEqual(unwrap(one(ev, "core/v1:Secret", "position-reconciler-secrets").stringData), { BROKER_API_KEY: REDACTED });
             assert.deepEqual(occurrences(ev, REDACTED), []);
             assert.deepEqual(occurrences(ev, mockedPassword("orchestrator-session-signing-key")), []);
             assert.ok(occurrences(ev, PLAIN).length > 0, "the walk sees plain values");
@@ -88,11 +90,15 @@ describe("the production provider's kubeconfig", () => {
 
 describe("a secret set in the stack config", () => {
     for (const stack of ["staging", "production"]) {
-        it(`reaches ${stack}'s execution Secret and nothing else`, async () => {
+        it(`reaches ${stack}'s Secrets of the services that read it, and nothing else`, async () => {
             const ev = await run(withBrokerKey(stack));
-            assert.equal(unwrap(one(ev, "core/v1:Secret", "execution-secrets").stringData).BROKER_API_KEY, SENTINEL);
+            // Every service whose secrets read the key, from the configuration: execution and the reconciler.
+            const x = stackFacts(stack);
+            const readers = servicesOf(x).flatMap((svc) => Object.entries(x.services[svc].fromConfig).filter(([, key]) => key === "brokerApiKey").map(([v]) => [svc, v] as const));
+            assert.deepEqual(readers.map(([svc]) => svc), ["execution", "position-reconciler"]);
+            for (const [svc, variable] of readers) assert.equal(unwrap(one(ev, "core/v1:Secret", `${svc}-secrets`).stringData)[variable], SENTINEL, svc);
             // The walk can find it where it is held as a secret...
-            assert.deepEqual(occurrences(ev, SENTINEL, true), [`kubernetes:core/v1:Secret execution-secrets.stringData<secret>.BROKER_API_KEY`]);
+            assert.deepEqual(occurrences(ev, SENTINEL, true), readers.map(([svc, variable]) => `kubernetes:core/v1:Secret ${svc}-secrets.stringData<secret>.${variable}`));
             // ...and nowhere else, nor in the stack outputs.
             assert.deepEqual(occurrences(ev, SENTINEL), []);
             assert.ok(!JSON.stringify(ev.outputs).includes(SENTINEL));

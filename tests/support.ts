@@ -78,13 +78,15 @@ export function unwrap(v: unknown): any {
 
 /**
  * The image a repo stack deploys for a catalog service: `repo@<digest>` when the stack pins a
- * digest (production pins every image), else `repo:<imageTag>`.
+ * digest (production pins every image), else `repo:<tag>`, the tag being the service's own
+ * (`image.tag` at any layer) or the stack's `imageTag`.
  */
 export function deployedImage(stack: string, service: string): string {
     const env = JSON.parse(stackConfig(stack).config[`${PROJECT}:environment`]);
-    const digest: string | undefined = env.services?.[service]?.image?.digest;
-    const repository: string = catalogOf("staging").services[service].image.repository;
-    return digest ? `${repository}@${digest}` : `${repository}:${env.imageTag}`;
+    const catalog = catalogOf(stack);
+    // `image` holds only leaves (repository, tag, digest): later layers win leaf by leaf.
+    const image = Object.assign({}, catalog.defaults?.image, env.serviceDefaults?.image, catalog.services[service].image, env.services?.[service]?.image);
+    return image.digest ? `${image.repository}@${image.digest}` : `${image.repository}:${image.tag ?? env.imageTag}`;
 }
 
 /** The repository's catalog as a stack reads it (Pulumi.yaml's `catalog`, or the stack's own). */

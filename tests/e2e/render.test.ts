@@ -6,8 +6,18 @@ import * as path from "path";
 import YAML from "yaml";
 import { REDACTED } from "../../tools/harness/stackFiles";
 import { manifestHits, mockedPassword, PLAIN, SECRETS } from "../secretWalk";
+import { expectedCounts, servicesOf, stackFacts } from "../facts-resources";
 import { deployedImage, one, REPO, run, TS_NODE_ARGS, TS_NODE_ENV, unwrap } from "../support";
 import { MARKET_MAKER, MARKET_MAKER_CALLEES } from "./grow";
+
+/** The number of Kubernetes objects a repo stack declares, from its configuration (tests/facts-resources.ts). */
+function objectCount(stack: string): number {
+    return Object.values(expectedCounts(stackFacts(stack))).reduce((a, b) => a + b, 0);
+}
+/** The GitHub resources each repo stack manages (production also the branch protection and a repository secret). */
+const GITHUB_FILES: Readonly<Record<string, number>> = { staging: 4, production: 7 };
+/** Every file a render of a repo stack writes: one per object, outputs.yaml and the GitHub resources. */
+const fileCount = (stack: string) => objectCount(stack) + 1 + GITHUB_FILES[stack];
 
 function render(...args: string[]) {
     const r = spawnSync(process.execPath, [...TS_NODE_ARGS, path.join(REPO, "tools/render.ts"), ...args], {
@@ -34,7 +44,8 @@ describe("npm run render (offline rendering of a stack)", function () {
         const r = render("production", "--out", out);
         assert.equal(r.code, 0, r.stderr);
         const files = fs.readdirSync(out).filter((f) => f.endsWith(".yaml") && f !== "outputs.yaml");
-        assert.equal(files.length, 51);
+        assert.equal(files.length, objectCount("production"));
+        assert.ok(files.length >= 51, "the example's objects, or more");
         assert.ok(files.includes("namespace-hft-production.yaml"), files.join(", "));
         assert.deepEqual(files.filter((f) => /^\d/.test(f)), [], "no position numbers");
         const deployment = YAML.parse(fs.readFileSync(path.join(out, "deployment-execution.yaml"), "utf8"));
@@ -54,6 +65,7 @@ describe("npm run render (offline rendering of a stack)", function () {
 
         const ev = await run("production");
         assert.deepEqual(YAML.parse(fs.readFileSync(path.join(out, "outputs.yaml"), "utf8")), JSON.parse(JSON.stringify(ev.outputs)));
+        assert.equal(fs.readdirSync(path.join(out, "github")).length, GITHUB_FILES.production);
         assert.deepEqual(fs.readdirSync(path.join(out, "github")).sort(), [
             "actionsenvironmentsecret-production-secret-pulumi_access_token.yaml",
             "actionsenvironmentvariable-production-variable-namespace.yaml",
@@ -77,9 +89,12 @@ describe("npm run render (offline rendering of a stack)", function () {
         const first = render("staging", "--out", a);
         assert.equal(first.code, 0, first.stderr);
         // Staging's branch-tagged images are advice, not a block: printed, and the exit stays 0.
-        const advice = first.stdout.split("\n").filter((l) => l.startsWith("  advisory no-mutable-image-tags-nonproduction: Deployment 'hft-staging/"));
-        assert.equal(advice.length, 6, first.stdout);
-        assert.match(first.stdout, /\npolicy: 6 findings \(0 mandatory, 6 advisory\):\n/);
+        // One per workload, whatever its kind (Redis' StatefulSet and the report's CronJob too).
+        const advice = first.stdout.split("\n").filter((l) => /^ {2}advisory no-mutable-image-tags-nonproduction: (Deployment|StatefulSet|CronJob) 'hft-staging\//.test(l));
+        const running = servicesOf(stackFacts("staging")).length;
+        assert.equal(advice.length, running, first.stdout);
+        assert.ok(running >= 6);
+        assert.ok(first.stdout.includes(`\npolicy: ${running} findings (0 mandatory, ${running} advisory):\n`), first.stdout);
         assert.equal(render("staging", "--out", b).code, 0);
         const files = listFiles(a);
         assert.deepEqual(listFiles(b), files);
@@ -100,7 +115,7 @@ describe("npm run render (offline rendering of a stack)", function () {
             r.stderr,
             "render: stack 'broken': Invalid configuration (1 problem):\n" +
                 "  - Pulumi.broken.yaml: hft-platform:environment.services.orchestrator.replcias: unknown key (did you mean 'replicas'?); allowed keys: " +
-                "allowFrom, autoscaling, build, env, image, ingress, pdb, port, probes, replicas, resources, runAsUser, secrets, servicePort, tier\n",
+                "kind, enabled, allowFrom, autoscaling, build, command, args, env, envFrom, image, ingress, initContainers, job, metrics, pdb, port, probes, rbac, replicas, resources, runAsUser, secrets, servicePort, sidecars, tier, volumes\n",
         );
         assert.equal(fs.existsSync(out), false);
     });
@@ -137,7 +152,7 @@ describe("npm run render: secrets", function () {
             const password = unwrap(one(await run(stack), "core/v1:Secret", "orchestrator-secrets").stringData).SESSION_SIGNING_KEY;
             assert.equal(password, mockedPassword("orchestrator-session-signing-key"));
             const files = fs.readdirSync(out).filter((f) => f.endsWith(".yaml") && f !== "outputs.yaml");
-            assert.equal(files.length, stack === "staging" ? 40 : 51);
+            assert.equal(files.length, objectCount(stack));
             const texts = files.map((f) => fs.readFileSync(path.join(out, f), "utf8"));
             const all = texts.join("\n");
             assert.equal(all.includes(password), false, "the generated password was rendered");
@@ -154,7 +169,7 @@ describe("npm run render: secrets", function () {
                 ]),
             );
             assert.deepEqual(docs.flatMap((d) => manifestHits(d, REDACTED, true)), []);
-            assert.equal(all.split(REDACTED).length - 1, 4, "exactly the four Secret values are redacted");
+            assert.equal(all.split(REDACTED).length - 1, Object.values(SECRETS).flat().length + 1, "exactly the Secret values are redacted: the services' and the pull Secret's");
 
             // The rest of the folder: the outputs and the GitHub resources (each stack's environment
             // secret; production also the repository secret).
@@ -209,6 +224,8 @@ describe("npm run render: a reviewer's diff", function () {
         assert.deepEqual(changes(a, b).map((c) => c.replace(/-[0-9a-f]{8}\.yaml$/, "-<hash>.yaml")), [
             "+ configmap-market-maker-config-<hash>.yaml",
             ...["deployment", "horizontalpodautoscaler", "ingress", "networkpolicy", "poddisruptionbudget", "service", "serviceaccount"].map((k) => `+ ${k}-market-maker.yaml`),
+            // Production's Prometheus Operator scrapes it (the catalog's defaults give every service metrics).
+            "+ servicemonitor_monitoring.coreos.com_hft-production_market-maker.yaml",
             // The services it calls now let it in; the stack names its public service, so publicUrl
             // (and GitHub's PUBLIC_URL) stays on the orchestrator although the new service is exposed.
             "~ networkpolicy-execution.yaml",
@@ -293,15 +310,17 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
             "added poddisruptionbudget-market-maker.yaml",
             "added service-market-maker.yaml",
             "added serviceaccount-market-maker.yaml",
+            "added servicemonitor_monitoring.coreos.com_hft-production_market-maker.yaml",
         ]);
-        assert.match(r.stdout, /\nstack production since 'HEAD': 8 added, 3 changed, 0 replaced, 0 removed \(56 unchanged\)\n\npolicy: no findings \(10 rules\)\n$/);
+        // Every other file of production's render is unchanged.
+        assert.ok(r.stdout.endsWith(`\nstack production since 'HEAD': 9 added, 3 changed, 0 replaced, 0 removed (${fileCount("production") - 3} unchanged)\n\npolicy: no findings (10 rules)\n`), r.stdout);
         // A callee's NetworkPolicy gains the caller, and nothing else of it shows.
         assert.ok(
             r.stdout.includes(
                 "\nchanged networkpolicy-execution.yaml (NetworkPolicy execution)\n--- a/networkpolicy-execution.yaml\n+++ b/networkpolicy-execution.yaml\n" +
                     "@@ -14,6 +14,10 @@\n     - from:\n         - podSelector:\n             matchLabels:\n" +
                     "+              app.kubernetes.io/name: market-maker\n+              app.kubernetes.io/part-of: hft\n+        - podSelector:\n+            matchLabels:\n" +
-                    "               app.kubernetes.io/name: orchestrator\n               app.kubernetes.io/part-of: hft\n       ports:\n\n",
+                    "               app.kubernetes.io/name: orchestrator\n               app.kubernetes.io/part-of: hft\n         - podSelector:\n\n",
             ),
             r.stdout,
         );
@@ -318,14 +337,14 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
         assert.deepEqual(listed(r.stdout), ["replaced configmap-execution-config-<hash>.yaml -> configmap-execution-config-<hash>.yaml", "changed deployment-execution.yaml"]);
         assert.match(r.stdout, /\nreplaced configmap-execution-config-[0-9a-f]{8}\.yaml -> configmap-execution-config-[0-9a-f]{8}\.yaml \(ConfigMap execution-config-[0-9a-f]{8}\)\n/);
         assert.match(r.stdout, /\n\+ {2}LOG_FORMAT: json\n/);
-        assert.match(r.stdout, /\nstack production since 'HEAD': 0 added, 1 changed, 1 replaced, 0 removed \(57 unchanged\)\n/);
+        assert.ok(r.stdout.includes(`\nstack production since 'HEAD': 0 added, 1 changed, 1 replaced, 0 removed (${fileCount("production") - 2} unchanged)\n`), r.stdout);
     });
 
     it("finds nothing when the working tree renders as the commit does, and exits 0 writing nothing", () => {
         const r = render("production", "--dir", repo, "--diff", "main");
         assert.equal(r.code, 0, r.stderr);
         assert.deepEqual(listed(r.stdout), []);
-        assert.match(r.stdout, /\nstack production since 'main': 0 added, 0 changed, 0 replaced, 0 removed \(59 unchanged\)\n/);
+        assert.ok(r.stdout.includes(`\nstack production since 'main': 0 added, 0 changed, 0 replaced, 0 removed (${fileCount("production")} unchanged)\n`), r.stdout);
         assert.deepEqual(fs.readdirSync(repo).sort(), [".git", "Pulumi.production.yaml", "Pulumi.yaml"]);
     });
 
@@ -336,7 +355,8 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
         assert.equal(r.code, 4, r.stderr);
         assert.match(r.stdout, /\nthe working tree's render is written to .*out\n/);
         assert.ok(fs.existsSync(path.join(out, "deployment-market-maker.yaml")));
-        assert.equal(fs.readdirSync(out).filter((f) => f.endsWith(".yaml")).length, 60);
+        // Production's objects, market-maker's nine, and outputs.yaml.
+        assert.equal(fs.readdirSync(out).filter((f) => f.endsWith(".yaml")).length, objectCount("production") + 9 + 1);
     });
 
     it("shows every file of a stack added since the ref as added, secrets still redacted", async () => {
@@ -345,7 +365,7 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
         assert.equal(r.code, 4, r.stderr);
         assert.equal(r.stdout.split("\n")[1], "Pulumi.staging.yaml did not exist at 'HEAD': every file is added");
         const files = listed(r.stdout);
-        assert.equal(files.length, 45);
+        assert.equal(files.length, fileCount("staging"));
         assert.deepEqual(files.filter((f) => !f.startsWith("added ")), []);
         assert.ok(files.includes("added secret-orchestrator-secrets-<hash>.yaml"), files.join(", "));
         const password = unwrap(one(await run("staging"), "core/v1:Secret", "orchestrator-secrets").stringData).SESSION_SIGNING_KEY;
