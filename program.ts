@@ -6,7 +6,7 @@ import { Claims, guardClaims } from "./components/service/claims";
 import { PlatformConfig } from "./config/types";
 
 export interface ServiceOutputs {
-    /** Undefined for a worker or cronjob, which have no Service. */
+    /** `http://<name>.<namespace>.svc.cluster.local[:port]` for a web service, `<host>:<port>` for a stateful one; none for a worker or cronjob, which have no Service. */
     readonly address?: pulumi.Output<string>;
     readonly url?: string;
     readonly image: pulumi.Output<string>;

@@ -291,6 +291,19 @@ describe("workload kinds: mixing kinds wrongly is refused with the key path", ()
         );
     });
 
+    it("a shared budget does not apply to a one-replica stateful service; asked for that service, it is refused", () => {
+        const values = orderSystem("production");
+        values.environment.services = { mongo: { image: { digest: `sha256:${"b".repeat(64)}` } } };
+        const mongo = configOf(values, {}, "production").services.find((s) => s.name === "mongo")!;
+        assert.deepEqual([mongo.replicas, mongo.autoscaling, mongo.disruptionBudget], [1, undefined, undefined]);
+        assert.deepEqual(
+            problems("production", (v) => {
+                v.environment.services = { mongo: { pdb: { enabled: true } } };
+            }),
+            [`${E}.mongo.pdb.enabled: a PodDisruptionBudget for a service that runs at most 1 replica would block every node drain; it needs more than one replica`],
+        );
+    });
+
     it("an external secret needs the stack's store", () => {
         assert.deepEqual(
             problems("staging", (v) => {

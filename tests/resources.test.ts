@@ -399,7 +399,9 @@ for (const stack of REPO_STACKS) {
             for (const svc of servicesOf(x)) {
                 const f = x.services[svc];
                 const ingress = f.ingress;
-                const address = f.hasService ? { address: `http://${svc}.${x.namespace}.svc.cluster.local${f.servicePort === 80 ? "" : `:${f.servicePort}`}` } : {};
+                // A web service is called over HTTP; a stateful one by host and port.
+                const host = `${svc}.${x.namespace}.svc.cluster.local`;
+                const address = !f.hasService ? {} : f.kind === "web" ? { address: `http://${host}${f.servicePort === 80 ? "" : `:${f.servicePort}`}` } : { address: `${host}:${f.servicePort}` };
                 assert.deepEqual(outputs[svc], { ...address, image: deployedImage(x.stack, svc), url: ingress ? `https://${ingress.host}${ingress.path}` : undefined }, svc);
                 if (!f.hasService) continue;
                 const s = one(ev, "core/v1:Service", `${svc}-service`);
@@ -421,7 +423,7 @@ for (const stack of REPO_STACKS) {
                 assert.equal(outputs.execution.url, undefined);
                 assert.deepEqual(outputs["position-reconciler"], { image: deployedImage(stack, "position-reconciler"), url: undefined });
                 if (stack === "staging") {
-                    assert.equal(outputs.redis.address, "http://redis.hft-staging.svc.cluster.local:6379");
+                    assert.equal(outputs.redis.address, "redis.hft-staging.svc.cluster.local:6379");
                     assert.equal(one(ev, "core/v1:Service", "redis-service").spec.clusterIP, "None");
                 }
             }

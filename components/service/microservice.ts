@@ -121,7 +121,9 @@ export class Microservice extends pulumi.ComponentResource {
         createMonitor(name, { service: svc, environment: env, namespace, labels, selector }, childOpts);
 
         const portSuffix = svc.servicePort === 80 ? "" : `:${svc.servicePort}`;
-        this.address = service ? pulumi.interpolate`http://${service.metadata.name}.${namespace}.svc.cluster.local${portSuffix}` : undefined;
+        // A web service is called over HTTP; a stateful one (a database, a broker) by host and port.
+        const host = service && pulumi.interpolate`${service.metadata.name}.${namespace}.svc.cluster.local`;
+        this.address = host && (svc.kind === "web" ? pulumi.interpolate`http://${host}${portSuffix}` : pulumi.interpolate`${host}:${svc.servicePort}`);
         this.url = svc.ingress ? `https://${svc.ingress.host}${svc.ingress.path}` : undefined;
         this.registerOutputs({ workloadName: this.workloadName, address: this.address, url: this.url, image: this.image });
     }

@@ -7,7 +7,7 @@ import { GOT } from "../schema/fields";
 import { service, ServiceSettings } from "../schema/service";
 import { Autoscaling, Cors, DisruptionBudget, IngressSpec, Resources, ServiceConfig } from "../types";
 import { resolveImage } from "./image";
-import { unusedSettings } from "./kind";
+import { ownPath, unusedSettings } from "./kind";
 import { containerPortName } from "../schema/kinds";
 import { PodContext, resolveExtraContainers, resolveJob, resolveMetrics, resolveProbes, resolveRbac, resolveVolumes } from "./pod";
 import type { Environment } from "../schema/environment";
@@ -89,7 +89,7 @@ export function resolveService(name: string, merged: Merged, ctx: ResolveContext
     const { replicas, autoscaling } = scalingValid ? resolveScaling(settings, uses("autoscaling"), problems) : {};
     const minimum = autoscaling?.minReplicas ?? replicas ?? 0;
     const maximum = autoscaling?.maxReplicas ?? replicas ?? 0;
-    const disruptionBudget = scalingValid && !anyInvalid("pdb") ? resolveBudget(settings, minimum, maximum, problems) : undefined;
+    const disruptionBudget = scalingValid && !anyInvalid("pdb") ? resolveBudget(settings, minimum, maximum, ctx.ownLayers, problems) : undefined;
 
     // A secret is replaced whole by a later layer, so where it was written is one path.
     const secretAt = (key: string) => (at.secrets as unknown as Record<string, string>)[key];
@@ -233,14 +233,15 @@ function resolveScaling({ s, at }: Settings, autoscaled: boolean, problems: Prob
     return { autoscaling };
 }
 
-function resolveBudget({ s, at }: Settings, minimum: number, maximum: number, problems: Problems): DisruptionBudget | undefined {
+function resolveBudget({ s, at }: Settings, minimum: number, maximum: number, ownLayers: readonly string[], problems: Problems): DisruptionBudget | undefined {
     const pdb = s.pdb;
     if (pdb.enabled === false || (pdb.enabled === undefined && pdb.minAvailable === undefined && maximum <= 1)) {
         return undefined;
     }
     if (maximum <= 1) {
-        // A budget on a lone replica blocks every drain; an explicit one is an error.
-        const explicit = at.pdb?.enabled ?? at.pdb?.minAvailable;
+        // A budget on a lone replica blocks every drain: asked for this service, it is an error;
+        // from a shared default (production's `serviceDefaults.pdb`), it does not apply.
+        const explicit = [at.pdb?.enabled, at.pdb?.minAvailable].find((p) => p !== undefined && ownPath(p, ownLayers));
         if (explicit) {
             problems.add(explicit, `a PodDisruptionBudget for a service that runs at most ${maximum} replica${maximum === 1 ? "" : "s"} would block every node drain; it needs more than one replica`);
         }
