@@ -301,6 +301,34 @@ const CASES: readonly BadCase[] = [
         ],
     },
     {
+        name: "a cronjob with an Ingress",
+        edit: (v) => (v.catalog.services["risk-report"].ingress = { hostPrefix: "reports" }),
+        expected: [
+            `${P}catalog.services.risk-report.ingress: does not apply to a 'cronjob' service (a CronJob (scheduled work that runs to completion)): a cronjob has no Service to route to`,
+        ],
+    },
+    {
+        name: "an autoscaler on a stateful service, in the stack",
+        edit: (v) => (v.environment.services.redis = { autoscaling: { enabled: true, maxReplicas: 3 } }),
+        expected: [
+            `${P}environment.services.redis.autoscaling: does not apply to a 'stateful' service (a StatefulSet with a headless Service and a claim per pod (a database, a broker)): a stateful service keeps one claim per pod, so its replica count is set ('replicas'), not scaled by an autoscaler`,
+        ],
+    },
+    {
+        name: "a worker with a port-based probe and no port",
+        edit: (v) => (v.catalog.services["position-reconciler"].probes = { liveness: { tcp: true } }),
+        expected: [
+            `${P}catalog.services.position-reconciler.probes.liveness.tcp: a 'tcp' probe needs a port: set 'port' on the probe or the service (a service without a port can only have 'exec' probes)`,
+        ],
+    },
+    {
+        name: "a claim per pod on a web service",
+        edit: (v) => (v.catalog.services.execution.volumes = { data: { mountPath: "/data", claim: { size: "1Gi" } } }),
+        expected: [
+            `${P}catalog.services.execution.volumes.data.claim: a claim per pod is a StatefulSet's volumeClaimTemplate: it needs a 'stateful' service, and this one is 'web'; mount a claim that exists with 'existingClaim'`,
+        ],
+    },
+    {
         name: "PDB enabled on a single replica",
         edit: (v) => (v.environment.services["kalman-filter"] = { pdb: { enabled: true } }),
         expected: [
