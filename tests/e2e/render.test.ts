@@ -55,12 +55,15 @@ describe("npm run render (offline rendering of a stack)", function () {
         const row = r.stdout.split("\n").find((l) => l.startsWith("orchestrator"));
         assert.deepEqual(row?.split(/\s{2,}/), [
             "orchestrator",
+            "Deployment",
             "HPA 3-12",
             deployedImage("production", "orchestrator").replace(/(@sha256:[0-9a-f]{12})[0-9a-f]{52}$/, "$1…"),
             "trading.acme-trading.example/",
             "500m/512Mi",
             "2000m/2Gi",
         ]);
+        // Every workload has a row, whatever its kind: the nightly report's shows its schedule.
+        assert.deepEqual(r.stdout.split("\n").find((l) => l.startsWith("risk-report"))?.split(/\s{2,}/).slice(0, 3), ["risk-report", "CronJob", "cron 30 17 * * 1-5"]);
         assert.match(r.stdout, /\npolicy: no findings \(10 rules\)\n$/);
 
         const ev = await run("production");
