@@ -3,6 +3,7 @@ import { Delivery } from "./components/github/delivery";
 import { Environment } from "./components/environment/environment";
 import { Microservice } from "./components/service/microservice";
 import { Claims, guardClaims } from "./components/service/claims";
+import { createGateway } from "./components/exposure/gateway";
 import { PlatformConfig } from "./config/types";
 
 export interface ServiceOutputs {
@@ -35,6 +36,7 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
         cluster: config.cluster,
         hasIngress: config.services.some((s) => s.ingress !== undefined),
     });
+    createGateway(env.name, { environment: env, services: config.services, namespace: environment.namespace, labels: environment.labels }, { parent: environment, provider: environment.provider });
     const claims = guardClaims(config.services, config.acceptedClaimChanges, env.namespace);
     const services: Record<string, ServiceOutputs> = {};
     for (const svc of config.services) {

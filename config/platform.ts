@@ -17,6 +17,7 @@ import { AWAIT_MARGIN_SECONDS, environment as environmentSchema } from "./schema
 import { Github, github as githubSchema } from "./schema/github";
 import * as f from "./formats";
 import { GithubConfig, PlatformConfig, Resources, ServiceConfig } from "./types";
+import { resolveGateway } from "./resolve/exposure";
 
 /** The raw configuration of one stack, as Pulumi holds it. */
 export interface RawConfig {
@@ -176,6 +177,7 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             ownLayers: [`${s.catalogPath}.services.${name}`, `${envPath}.services.${name}`],
             externalSecretStore: env.externalSecrets?.store,
             externalSecretsPath: `${envPath}.externalSecrets`,
+            exposure: { mode: env.exposure ?? "ingress", path: `${envPath}.exposure`, gatewayCors: env.gateway?.cors ?? "headers", gatewayCorsPath: `${envPath}.gateway.cors` },
             problems,
         });
         if (service) resolved.push(service);
@@ -184,6 +186,7 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
     // Without a valid domain no service has a host, and without services none is exposed: nothing to judge.
     const publicService = env.domain === undefined || s.names.length === 0 ? env.publicService : resolvePublicService(env.publicService, pinned, s.names, disabled, `${envPath}.publicService`, problems);
 
+    const gateway = resolveGateway(env, envPath, problems);
     const uses = secretUses(raw, s);
     const registryPassword = env.registry?.passwordSecret;
     const builders = pinned.filter((svc) => svc.build).map((svc) => svc.name);
@@ -234,7 +237,9 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             namespace: env.namespace!,
             domain: env.domain!,
             system: cat.system!,
+            exposure: env.exposure!,
             ingress: env.ingress!,
+            ...(gateway ? { gateway } : {}),
             commonEnv: Object.fromEntries(Object.entries(commonEnv).sort(([a], [b]) => byCodePoint(a, b))),
             ...(registry ? { registry } : {}),
             buildOnPreview: env.buildOnPreview!,

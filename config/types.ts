@@ -4,6 +4,7 @@ import type { Environment } from "./schema/environment";
 import type { Github } from "./schema/github";
 import type { amounts, ServiceSettings } from "./schema/service";
 import type { Kind } from "./schema/kinds";
+import type { ExposureMode } from "./schema/exposure";
 
 export type { Kind };
 
@@ -90,6 +91,10 @@ export interface IngressSpec {
     readonly host: string;
     /** The main path. */
     readonly path: string;
+    /** How long the proxy waits for the service's response; undefined: the controller's or Gateway's default. */
+    readonly timeoutSeconds?: number;
+    /** Plain HTTP is redirected to HTTPS (301). */
+    readonly httpsRedirect: boolean;
     /** Every path routed to the service, the main one first. */
     readonly paths: readonly { readonly path: string; readonly pathType: "Prefix" | "Exact" }[];
     readonly cors?: Cors;
@@ -159,6 +164,21 @@ export type ClusterConfig = { readonly context: string } | { readonly kubeconfig
 
 export type IngressDefaults = Readonly<Environment["ingress"]>;
 
+/** The Gateway a stack's HTTPRoutes attach to, its defaults resolved. */
+export interface GatewayConfig {
+    readonly name: string;
+    readonly namespace: string;
+    /** The HTTPS listener services' routes attach to (when the program creates the Gateway: one per host, `https-<service>`). */
+    readonly listener: string;
+    /** The plain-HTTP listener the redirect routes attach to, when the Gateway has one. */
+    readonly httpListener?: string;
+    readonly cors: "headers" | "filter";
+    /** The proxy pods the network policies admit. */
+    readonly dataPlane: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+    /** Set when the stack creates the Gateway itself. */
+    readonly create?: { readonly className: string };
+}
+
 /** The environment's container registry: where builds push and pods pull. */
 export type RegistryConfig = Readonly<Omit<NonNullable<Environment["registry"]>, "passwordSecret">> & {
     /** The secret config key of the password, for messages. */
@@ -175,7 +195,11 @@ export interface EnvironmentConfig {
     readonly namespace: string;
     readonly domain: string;
     readonly system: string;
+    /** Ingresses, Gateway API routes, or both (for one update). */
+    readonly exposure: ExposureMode;
     readonly ingress: IngressDefaults;
+    /** Set when the exposure is `gateway` or `both`. */
+    readonly gateway?: GatewayConfig;
     /** Shared settings every service receives first (ENVIRONMENT, LOG_LEVEL, ...). */
     readonly commonEnv: Readonly<Record<string, string>>;
     readonly registry?: RegistryConfig;

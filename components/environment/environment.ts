@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ClusterConfig, EnvironmentConfig } from "../../config/types";
 import { standardLabels } from "../labels";
+import { exposurePeers } from "../exposure/peers";
 
 export interface EnvironmentArgs {
     /** The validated environment settings of this stack. */
@@ -27,11 +28,14 @@ export class Environment extends pulumi.ComponentResource {
     public readonly commonConfigMapName: pulumi.Output<string>;
     /** The image pull Secret for the environment's registry, when it has credentials. */
     public readonly imagePullSecretName?: pulumi.Output<string>;
+    /** The labels of the stack's own objects. */
+    public readonly labels: Record<string, string>;
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:environment:Environment", name, {}, opts);
         const env = args.environment;
         const labels = standardLabels({ system: env.system, environment: env.name }, env.system);
+        this.labels = labels;
 
         // An explicit provider: a stack can only reach the cluster its own config names.
         this.provider = new k8s.Provider(
@@ -100,7 +104,7 @@ export class Environment extends pulumi.ComponentResource {
         );
         if (args.hasIngress) {
             // cert-manager answers Let's Encrypt's HTTP-01 challenge from a solver pod in this
-            // namespace, behind the ingress controller; without this the certificate never issues.
+            // namespace, behind the ingress controller or the Gateway; without this the certificate never issues.
             new k8s.networking.v1.NetworkPolicy(
                 `${name}-acme-solver`,
                 {
@@ -110,7 +114,7 @@ export class Environment extends pulumi.ComponentResource {
                         policyTypes: ["Ingress"],
                         ingress: [
                             {
-                                from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": env.ingress.controllerNamespace } } }],
+                                from: exposurePeers(env),
                                 ports: [{ port: ACME_SOLVER.port, protocol: "TCP" }],
                             },
                         ],

@@ -13,6 +13,7 @@ import { createScaling } from "./scaling";
 import { serviceImage } from "./image";
 import { createVolumes } from "./volumes";
 import { createWorkload } from "./workload";
+import { exposurePeers } from "../exposure/peers";
 import { Claims } from "./claims";
 
 export interface MicroserviceArgs {
@@ -109,13 +110,13 @@ export class Microservice extends pulumi.ComponentResource {
 
         const service = createExposure(
             name,
-            { service: svc, namespace, labels, selector, ingress: env.ingress, awaitTimeoutSeconds: env.rollout.awaitTimeoutSeconds },
+            { service: svc, namespace, labels, selector, environment: env },
             childOpts,
         );
         createScaling(name, { service: svc, namespace, labels, selector, workloadName: workload.metadata.name }, childOpts);
         createServiceNetworkPolicy(
             name,
-            { service: svc, namespace, labels, selector, labelContext, ingressControllerNamespace: env.ingress.controllerNamespace, monitoringNamespace: env.monitoring.namespace },
+            { service: svc, namespace, labels, selector, labelContext, exposurePeers: exposurePeers(env), monitoringNamespace: env.monitoring.namespace },
             childOpts,
         );
         createMonitor(name, { service: svc, environment: env, namespace, labels, selector }, childOpts);

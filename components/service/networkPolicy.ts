@@ -9,14 +9,15 @@ export interface ServiceNetworkPolicyArgs {
     readonly labels: Record<string, string>;
     readonly selector: Record<string, string>;
     readonly labelContext: LabelContext;
-    readonly ingressControllerNamespace: string;
+    /** Who carries public traffic in (components/exposure/peers.ts): admitted when the service is exposed. */
+    readonly exposurePeers: readonly k8s.types.input.networking.v1.NetworkPolicyPeer[];
     /** Where Prometheus runs: admitted to the metrics port of a service with `metrics`. */
     readonly monitoringNamespace: string;
 }
 
 /**
- * Opens the namespace's default-deny for this service: the ingress controller (when the
- * service is exposed) and the services the catalog lists in `allowFrom`, on the container port;
+ * Opens the namespace's default-deny for this service: the ingress controller or the Gateway's
+ * proxies (when the service is exposed) and the services the catalog lists in `allowFrom`, on the container port;
  * Prometheus on the metrics port. A service nobody calls (a worker, a cronjob) gets none.
  */
 export function createServiceNetworkPolicy(name: string, args: ServiceNetworkPolicyArgs, opts: pulumi.CustomResourceOptions): void {
@@ -24,10 +25,7 @@ export function createServiceNetworkPolicy(name: string, args: ServiceNetworkPol
     const ports = svc.port !== undefined ? [{ port: svc.port, protocol: "TCP" }] : [];
     const rules: k8s.types.input.networking.v1.NetworkPolicyIngressRule[] = [];
     if (svc.ingress && ports.length > 0) {
-        rules.push({
-            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.ingressControllerNamespace } } }],
-            ports,
-        });
+        rules.push({ from: [...args.exposurePeers], ports });
     }
     if (svc.allowFrom.length > 0 && ports.length > 0) {
         rules.push({

@@ -11,6 +11,7 @@ import { ownPath, unusedSettings } from "./kind";
 import { containerPortName } from "../schema/kinds";
 import { PodContext, resolveExtraContainers, resolveJob, resolveMetrics, resolveProbes, resolveRbac, resolveVolumes } from "./pod";
 import type { Environment } from "../schema/environment";
+import type { ExposureMode } from "../schema/exposure";
 
 /** A service before its secret values are attached: secrets name their config key. */
 export type ResolvedService = Omit<ServiceConfig, "secrets"> & {
@@ -37,6 +38,8 @@ export interface ResolveContext {
     /** The stack's External Secrets store, when it names one. */
     readonly externalSecretStore?: string;
     readonly externalSecretsPath: string;
+    /** How the stack exposes services, for what a mode cannot express. */
+    readonly exposure: { readonly mode: ExposureMode; readonly path: string; readonly gatewayCors: "headers" | "filter"; readonly gatewayCorsPath: string };
     readonly problems: Problems;
 }
 
@@ -295,5 +298,26 @@ function resolveIngress({ s, at }: Settings, ctx: ResolveContext): IngressSpec |
             paths.push({ path: p.path, pathType: p.pathType });
         }
     }
-    return { host, path: ingress.path, paths, ...(cors ? { cors } : {}) };
+    // What a Gateway route cannot express is refused where it is written.
+    const onGateway = ctx.exposure.mode !== "ingress";
+    if (onGateway && !ingress.httpsRedirect) {
+        ctx.problems.add(
+            at.ingress!.httpsRedirect!,
+            `a Gateway route serves HTTPS only (the HTTP listener only redirects), and ${ctx.exposure.path} is '${ctx.exposure.mode}'; remove httpsRedirect: false`,
+        );
+    }
+    if (onGateway && cors && ctx.exposure.gatewayCors === "headers" && cors.allowOrigins.length > 1) {
+        ctx.problems.add(
+            at.ingress!.cors!.allowOrigins!,
+            `${cors.allowOrigins.length} origins, but static response headers (${ctx.exposure.gatewayCorsPath} 'headers') can name one; allow one origin, or set ${ctx.exposure.gatewayCorsPath}: filter where the Gateway's implementation supports Gateway API's CORS filter`,
+        );
+    }
+    return {
+        host,
+        path: ingress.path,
+        paths,
+        ...(ingress.timeoutSeconds !== undefined ? { timeoutSeconds: ingress.timeoutSeconds } : {}),
+        httpsRedirect: ingress.httpsRedirect,
+        ...(cors ? { cors } : {}),
+    };
 }

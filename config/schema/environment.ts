@@ -2,6 +2,7 @@ import { z } from "zod";
 import * as f from "../formats";
 import { boolean, GOT, integer, map, object, oneOf, text } from "./fields";
 import { tier } from "./catalog";
+import { exposure, gateway, ingress } from "./exposure";
 import { commonEnv, CONFIG_KEY, DNS_LABEL, IMAGE_TAG_EXPECTED, service } from "./service";
 
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
@@ -91,17 +92,9 @@ export const environment = object(
         telemetryEndpoint: text({ expected: "an http(s) URL such as 'http://otel-collector.observability:4318'", check: f.httpUrl })
             .optional()
             .meta({ description: "`OTEL_EXPORTER_OTLP_ENDPOINT` of every service." }),
-        ingress: object({
-            className: text({ expected: "an IngressClass name such as 'nginx'", check: f.dnsLabel, pattern: DNS_LABEL }).default("nginx").meta({ description: "The IngressClass of every Ingress." }),
-            clusterIssuer: text({ expected: "a cert-manager ClusterIssuer name such as 'letsencrypt-production'", check: f.dnsLabel, pattern: DNS_LABEL })
-                .default("letsencrypt-production")
-                .meta({ description: "The cert-manager ClusterIssuer that signs the Ingresses' certificates." }),
-            controllerNamespace: text({ expected: "the ingress controller's namespace (DNS-1123 label)", check: f.dnsLabel, pattern: DNS_LABEL })
-                .default("ingress-nginx")
-                .meta({ description: "Where the ingress controller runs (admitted by exposed services' network policies)." }),
-        })
-            .prefault({})
-            .meta({ description: "The ingress controller and certificate issuer." }),
+        exposure,
+        ingress,
+        gateway,
         imageTag: text({ expected: IMAGE_TAG_EXPECTED, check: f.imageTag }).optional().meta({ description: "The tag every service deploys unless it sets its own; default: tags from CI (`GITHUB_SHA`, `GITHUB_REF`)." }),
         registry: registry.optional().meta({ description: "The environment's container registry: where builds push and pods pull." }),
         buildOnPreview: boolean().default(false).meta({ description: "Build images during `pulumi preview` too (never pushed)." }),

@@ -137,6 +137,10 @@ export const service = object({
         )
             .optional()
             .meta({ description: "More paths routed to the service, by name, beside `path`.", examples: [{ health: { path: "/health", pathType: "Exact" } }] }),
+        timeoutSeconds: integer(1, 3600).optional().meta({ description: "How long the proxy waits for the service's response; default: the controller's or Gateway's." }),
+        httpsRedirect: boolean()
+            .default(true)
+            .meta({ description: "Redirect plain HTTP to HTTPS (301). On a Gateway, routes serve HTTPS only, so it cannot be turned off there." }),
         cors: object({
             allowOrigins: list(text({ expected: "an origin such as 'https://app.example.com'", check: f.corsOrigin }), { nonEmpty: true })
                 .optional()
@@ -150,10 +154,10 @@ export const service = object({
             allowCredentials: boolean().default(false).meta({ description: "Allow cookies and credentials across origins." }),
         })
             .optional()
-            .meta({ description: "CORS headers set by the ingress controller." }),
+            .meta({ description: "CORS: the ingress controller's annotations, or the Gateway's CORS filter or response headers (`environment.gateway.cors`)." }),
     })
         .optional()
-        .meta({ description: "A TLS Ingress (certificate from the environment's cert-manager ClusterIssuer)." }),
+        .meta({ description: "Public HTTPS exposure: a TLS Ingress (certificate from the environment's cert-manager ClusterIssuer) or an HTTPRoute on the stack's Gateway, as `environment.exposure` says." }),
     initContainers,
     job,
     metrics,

@@ -17,16 +17,18 @@ describe("render's table of workloads", () => {
         m("HorizontalPodAutoscaler", "worker", { minReplicas: 3, maxReplicas: 6 }),
         m("Ingress", "api", { rules: [{ host: "api.example.com", http: { paths: [{ path: "/", backend: { service: { name: "api" } } }, { path: "/health", backend: { service: { name: "api" } } }] } }] }),
         m("Service", "api", {}),
+        m("HTTPRoute", "worker-route", { hostnames: ["worker.example.com"], rules: [{ matches: [{ path: { type: "PathPrefix", value: "/jobs" } }], backendRefs: [{ name: "worker", port: 80 }] }] }),
+        m("HTTPRoute", "worker-redirect", { hostnames: ["other.example.com"], rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https" } }] }] }),
     ];
 
-    it("lists Deployments, StatefulSets and CronJobs by name, with replicas, autoscaler bounds or the schedule", () => {
+    it("lists Deployments, StatefulSets and CronJobs by name, with replicas, autoscaler bounds or the schedule, and the host of an Ingress or a serving HTTPRoute", () => {
         assert.deepEqual(
             summarize(manifests).map((r) => [r.service, r.kind, r.replicas, r.host, r.image]),
             [
                 ["api", "Deployment", "2", "api.example.com/", "ghcr.io/acme/api:1.0"],
                 ["redis", "StatefulSet", "1", "-", "docker.io/library/redis:7.4.1"],
                 ["report", "CronJob", "cron 30 17 * * 1-5 (suspended)", "-", "ghcr.io/acme/report@sha256:000000000000…"],
-                ["worker", "Deployment", "HPA 3-6", "-", "ghcr.io/acme/worker:1.0"],
+                ["worker", "Deployment", "HPA 3-6", "worker.example.com/jobs", "ghcr.io/acme/worker:1.0"],
             ],
         );
     });

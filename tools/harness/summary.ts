@@ -31,6 +31,12 @@ export function summarize(manifests: readonly Manifest[]): ServiceRow[] {
             for (const p of rule.http.paths) if (!hosts.has(p.backend.service.name)) hosts.set(p.backend.service.name, `${rule.host}${p.path}`);
         }
     }
+    // Gateway API routes that serve (not the redirect routes): their first host and path.
+    for (const route of byKind("HTTPRoute")) {
+        const spec = route.spec as any;
+        const rule = spec.rules.find((r: any) => r.backendRefs?.length > 0);
+        if (rule && !hosts.has(rule.backendRefs[0].name)) hosts.set(rule.backendRefs[0].name, `${spec.hostnames[0]}${rule.matches[0].path.value}`);
+    }
     return manifests
         .filter((m) => Object.hasOwn(WORKLOADS, m.kind))
         .sort((a, b) => byCodePoint(a.metadata.name, b.metadata.name))

@@ -1,0 +1,57 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { EnvironmentConfig, ServiceConfig } from "../../config/types";
+import { GATEWAY_API, httpsListener } from "./route";
+
+/**
+ * The stack's own Gateway, only when the stack asks for one (`environment.gateway.create`; a
+ * shared Gateway is the platform team's): a plain-HTTP listener for the redirects and an HTTPS
+ * listener per exposed host, whose certificate cert-manager issues (its Gateway support reads
+ * the `cert-manager.io/cluster-issuer` annotation and each listener's `certificateRefs`).
+ * Routes from the stack's namespace only.
+ */
+export function createGateway(
+    name: string,
+    args: { readonly environment: EnvironmentConfig; readonly services: readonly ServiceConfig[]; readonly namespace: pulumi.Input<string>; readonly labels: Record<string, string> },
+    opts: pulumi.CustomResourceOptions,
+): void {
+    const env = args.environment;
+    const g = env.gateway;
+    if (!g?.create || env.exposure === "ingress") {
+        return;
+    }
+    const sameNamespace = { namespaces: { from: "Same" } };
+    const exposed = args.services.filter((s) => s.ingress);
+    new k8s.apiextensions.CustomResource(
+        `${name}-gateway`,
+        {
+            apiVersion: GATEWAY_API,
+            kind: "Gateway",
+            metadata: {
+                name: g.name,
+                namespace: args.namespace,
+                labels: args.labels,
+                annotations: {
+                    "cert-manager.io/cluster-issuer": env.ingress.clusterIssuer,
+                    "pulumi.com/waitFor": "condition=Programmed",
+                    "pulumi.com/timeoutSeconds": String(env.rollout.awaitTimeoutSeconds),
+                },
+            },
+            spec: {
+                gatewayClassName: g.create.className,
+                listeners: [
+                    { name: g.httpListener ?? "http", port: 80, protocol: "HTTP", allowedRoutes: sameNamespace },
+                    ...exposed.map((svc) => ({
+                        name: httpsListener(g, svc.name),
+                        hostname: svc.ingress!.host,
+                        port: 443,
+                        protocol: "HTTPS",
+                        tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: `${svc.name}-tls` }] },
+                        allowedRoutes: sameNamespace,
+                    })),
+                ],
+            },
+        },
+        opts,
+    );
+}
