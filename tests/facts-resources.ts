@@ -95,7 +95,14 @@ export interface StackFacts {
     domain: string;
     tag: string;
     logLevel: string;
+    /** The cert-manager issuer of the Ingresses (or of a created Gateway's listeners). */
     issuer: string;
+    /** `ingress`, `gateway` or `both` (docs/configuration.md, `environment.exposure`). */
+    exposure: "ingress" | "gateway" | "both";
+    /** Who carries public traffic in, as network policy peers: the ingress controller's namespace, the Gateway's proxies. */
+    exposurePeers: Record<string, unknown>[];
+    /** The Gateway routes attach to, when the exposure uses one. */
+    gateway?: { name: string; namespace: string; listener: string; httpListener?: string; cors: "headers" | "filter"; create: boolean };
     /** How long `pulumi up` waits for each rollout object: rollout.awaitTimeoutSeconds, else the progress deadline plus 60 s. */
     wait: string;
     /** Kubernetes' progress deadline of a Deployment. */
@@ -272,13 +279,38 @@ export function factsOf(config: StackConfig): StackFacts {
             extraContainers: [...Object.keys(s.sidecars ?? {}), ...Object.keys(s.initContainers ?? {})],
         };
     }
+    const exposure: StackFacts["exposure"] = env.exposure ?? "ingress";
+    const gateway: StackFacts["gateway"] =
+        exposure === "ingress"
+            ? undefined
+            : {
+                  name: env.gateway.name,
+                  namespace: env.gateway.namespace ?? env.namespace,
+                  listener: env.gateway.listener ?? "https",
+                  ...(env.gateway.httpListener ?? (env.gateway.create ? "http" : undefined) ? { httpListener: env.gateway.httpListener ?? "http" } : {}),
+                  cors: env.gateway.cors ?? "headers",
+                  create: env.gateway.create !== undefined,
+              };
     return {
         stack: config.stack,
         namespace: env.namespace,
         domain: env.domain,
         tag: String(env.imageTag),
         logLevel: env.logLevel,
-        issuer: env.ingress?.clusterIssuer,
+        issuer: env.ingress?.clusterIssuer ?? "letsencrypt-production",
+        exposure,
+        exposurePeers: [
+            ...(exposure !== "gateway" ? [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": env.ingress?.controllerNamespace ?? "ingress-nginx" } } }] : []),
+            ...(gateway
+                ? [
+                      {
+                          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": env.gateway.dataPlane?.namespace ?? gateway.namespace } },
+                          ...(env.gateway.dataPlane?.podLabels ? { podSelector: { matchLabels: env.gateway.dataPlane.podLabels } } : {}),
+                      },
+                  ]
+                : []),
+        ],
+        ...(gateway ? { gateway } : {}),
         wait: String(rollout.awaitTimeoutSeconds ?? progressDeadline + 60),
         progressDeadline,
         telemetryEndpoint: env.telemetryEndpoint,
@@ -302,7 +334,10 @@ export function expectedCounts(f: StackFacts): Record<string, number> {
     const svcs = Object.values(f.services);
     const n = svcs.length;
     const count = (p: (s: ServiceFacts) => boolean) => svcs.filter(p).length;
-    const ingresses = count((s) => s.ingress !== undefined);
+    const exposed = count((s) => s.ingress !== undefined);
+    const ingresses = f.exposure === "gateway" ? 0 : exposed;
+    // A route per exposed service, and one that only redirects when the Gateway has an HTTP listener.
+    const routes = f.exposure === "ingress" ? 0 : exposed * (f.gateway?.httpListener ? 2 : 1);
     const monitored = (s: ServiceFacts) => f.monitoring.operator && s.metrics !== undefined;
     const counts: Record<string, number> = {
         "core/v1:Namespace": 1,
@@ -315,8 +350,10 @@ export function expectedCounts(f: StackFacts): Record<string, number> {
         "apps/v1:StatefulSet": count((s) => s.workload === "apps/v1:StatefulSet"),
         "batch/v1:CronJob": count((s) => s.workload === "batch/v1:CronJob"),
         // one per service someone may reach, the default deny, and the ACME solver's when an Ingress exists
-        "networking.k8s.io/v1:NetworkPolicy": count((s) => s.networkPolicy) + 1 + (ingresses > 0 ? 1 : 0),
+        "networking.k8s.io/v1:NetworkPolicy": count((s) => s.networkPolicy) + 1 + (exposed > 0 ? 1 : 0),
         "networking.k8s.io/v1:Ingress": ingresses,
+        "gateway.networking.k8s.io/v1:HTTPRoute": routes,
+        "gateway.networking.k8s.io/v1:Gateway": f.gateway?.create ? 1 : 0,
         "autoscaling/v2:HorizontalPodAutoscaler": count((s) => s.autoscaling !== undefined),
         "policy/v1:PodDisruptionBudget": count((s) => s.pdb),
         "rbac.authorization.k8s.io/v1:Role": count((s) => s.rbac),

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { Evaluation, RecordedResource } from "../tools/harness/evaluate";
 import { StackConfig } from "../tools/harness/stackFiles";
 import { expectedCounts, factsOf, REPO_STACKS, ServiceFacts, servicesOf, stackFacts } from "./facts-resources";
-import { deployedImage, editedConfig, PROJECT, one, ofKind, run, SERVICES, stackConfig } from "./support";
+import { deployedImage, editedConfig, PROJECT, one, ofKind, run, SERVICES, stackConfig, unwrap } from "./support";
 
 /**
  * Hand-written facts of the example catalog's two stacks, so that a regression in the program
@@ -10,7 +10,7 @@ import { deployedImage, editedConfig, PROJECT, one, ofKind, run, SERVICES, stack
  */
 const EXAMPLE: Record<string, { namespace: string; tag: string; logLevel: string; host: string; issuer: string; wait: string; requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } }> = {
     staging: {
-        namespace: "hft-staging", tag: "main-3f9c2ab", logLevel: "DEBUG", host: "trading.staging.acme-trading.example", issuer: "letsencrypt-staging", wait: "240",
+        namespace: "hft-staging", tag: "main-3f9c2ab", logLevel: "DEBUG", host: "trading.staging.acme-trading.example", issuer: "letsencrypt-production", wait: "240",
         requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" },
     },
     production: {
@@ -429,10 +429,10 @@ for (const stack of REPO_STACKS) {
             }
         });
 
-        it("gives a TLS Ingress on the stack's domain to exactly the services the catalog exposes", () => {
+        it("gives a TLS Ingress on the stack's domain to exactly the services the catalog exposes, when the stack uses Ingresses", () => {
             const exposed = servicesOf(x, (s) => s.ingress !== undefined);
-            assert.deepEqual([...ofKind(ev, "networking.k8s.io/v1:Ingress").keys()].sort(), exposed.map((s) => `${s}-ingress`));
-            for (const svc of exposed) {
+            assert.deepEqual([...ofKind(ev, "networking.k8s.io/v1:Ingress").keys()].sort(), x.exposure === "gateway" ? [] : exposed.map((s) => `${s}-ingress`));
+            for (const svc of x.exposure === "gateway" ? [] : exposed) {
                 const { host, path } = x.services[svc].ingress!;
                 const ing = one(ev, "networking.k8s.io/v1:Ingress", `${svc}-ingress`);
                 assert.equal(ing.metadata.name, svc);
@@ -444,7 +444,7 @@ for (const stack of REPO_STACKS) {
                     rules: [{ host, http: { paths: [{ path, pathType: "Prefix", backend: { service: { name: svc, port: { name: "http" } } } }] } }],
                 });
             }
-            if (ex) {
+            if (ex && stack === "production") {
                 // The orchestrator's, with the catalog's CORS settings.
                 const ing = one(ev, "networking.k8s.io/v1:Ingress", "orchestrator-ingress");
                 assert.deepEqual(ing.metadata.annotations, {
@@ -461,6 +461,54 @@ for (const stack of REPO_STACKS) {
             }
         });
 
+        it("gives an HTTPRoute on the stack's Gateway, and a redirect on its HTTP listener, to exactly the exposed services, when the stack uses Gateway API", () => {
+            const exposed = servicesOf(x, (s) => s.ingress !== undefined);
+            const routes = [...ev.resources.filter((r) => r.type === "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").map((r) => r.name)].sort();
+            if (x.exposure === "ingress") {
+                assert.deepEqual(routes, []);
+                return;
+            }
+            const g = x.gateway!;
+            assert.deepEqual(routes, exposed.flatMap((svc) => [`${svc}-route`, ...(g.httpListener ? [`${svc}-route-https-redirect`] : [])]).sort());
+            const parent = (sectionName: string) => ({ group: "gateway.networking.k8s.io", kind: "Gateway", name: g.name, namespace: g.namespace, sectionName });
+            for (const svc of exposed) {
+                const f = x.services[svc];
+                const route = unwrap(ev.resources.find((r) => r.name === `${svc}-route`)!.inputs);
+                assert.equal(route.metadata.name, svc);
+                assert.deepEqual(route.spec.parentRefs, [parent(g.listener)]);
+                assert.deepEqual(route.spec.hostnames, [f.ingress!.host]);
+                assert.deepEqual(route.spec.rules[0].matches, [{ path: { type: "PathPrefix", value: f.ingress!.path } }]);
+                assert.deepEqual(route.spec.rules[0].backendRefs, [{ name: svc, port: f.servicePort }]);
+                if (g.httpListener) {
+                    const redirect = unwrap(ev.resources.find((r) => r.name === `${svc}-route-https-redirect`)!.inputs);
+                    assert.deepEqual(redirect.spec, {
+                        parentRefs: [parent(g.httpListener)],
+                        hostnames: [f.ingress!.host],
+                        rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+                    });
+                }
+            }
+            if (ex && stack === "staging") {
+                // Staging's orchestrator: the catalog's one CORS origin as response headers on the shared Gateway's HTTPS listener.
+                const route = unwrap(ev.resources.find((r) => r.name === "orchestrator-route")!.inputs);
+                assert.deepEqual(route.spec.parentRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "public", namespace: "gateway-system", sectionName: "https" }]);
+                assert.deepEqual(route.spec.rules[0].filters, [
+                    {
+                        type: "ResponseHeaderModifier",
+                        responseHeaderModifier: {
+                            set: [
+                                { name: "Access-Control-Allow-Origin", value: "https://dashboard.acme-trading.example" },
+                                { name: "Access-Control-Allow-Methods", value: "GET, POST, PUT, DELETE, OPTIONS" },
+                                { name: "Access-Control-Allow-Headers", value: "Authorization, Content-Type" },
+                                { name: "Vary", value: "Origin" },
+                            ],
+                        },
+                    },
+                ]);
+                assert.equal(route.metadata.annotations["pulumi.com/waitFor"], 'jsonpath={.status.parents[*].conditions[?(@.type=="Accepted")].status}=True');
+            }
+        });
+
         it("denies ingress by default and admits exactly each service's callers on its port, and Prometheus on its metrics port", () => {
             const deny = one(ev, "networking.k8s.io/v1:NetworkPolicy", `${x.stack}-default-deny`);
             assert.equal(deny.metadata.name, "default-deny-ingress");
@@ -472,14 +520,14 @@ for (const stack of REPO_STACKS) {
             assert.deepEqual(solver.spec, {
                 podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
                 policyTypes: ["Ingress"],
-                ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports: [{ port: 8089, protocol: "TCP" }] }],
+                ingress: [{ from: x.exposurePeers, ports: [{ port: 8089, protocol: "TCP" }] }],
             });
             const namespace = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
             const rulesOf = (f: ServiceFacts) => {
                 const ports = [{ port: f.port, protocol: "TCP" }];
                 const served = f.port !== undefined;
                 return [
-                    ...(served && f.ingress ? [{ from: [namespace("ingress-nginx")], ports }] : []),
+                    ...(served && f.ingress ? [{ from: x.exposurePeers, ports }] : []),
                     ...(served && f.allowFrom.length > 0 ? [{ from: f.allowFrom.map((c) => ({ podSelector: { matchLabels: selector(c) } })), ports }] : []),
                     ...(f.metrics ? [{ from: [namespace(x.monitoring.namespace)], ports: [{ port: f.metrics.port, protocol: "TCP" }] }] : []),
                 ];
@@ -502,7 +550,13 @@ for (const stack of REPO_STACKS) {
                 assert.ok(["execution", "orchestrator", "risk-report"].every((c) => admitted("risk-manager").includes(c)));
                 assert.equal(admitted("risk-manager").includes("kalman-filter"), false);
                 assert.deepEqual(spec("risk-manager")[0].ports, [{ port: 8004, protocol: "TCP" }]);
-                assert.deepEqual(spec("orchestrator")[0].from, [namespace("ingress-nginx")]);
+                // Production admits the ingress controller's namespace; staging only the shared Gateway's proxies.
+                assert.deepEqual(
+                    spec("orchestrator")[0].from,
+                    stack === "production"
+                        ? [namespace("ingress-nginx")]
+                        : [{ ...namespace("gateway-system"), podSelector: { matchLabels: { "gateway.envoyproxy.io/owning-gateway-name": "public" } } }],
+                );
                 assert.deepEqual(spec("orchestrator")[0].ports, [{ port: 8005, protocol: "TCP" }]);
                 // The worker is only scraped, on 9090, from Prometheus' namespace.
                 assert.deepEqual(spec("position-reconciler"), [{ from: [namespace("monitoring")], ports: [{ port: 9090, protocol: "TCP" }] }]);

@@ -35,12 +35,12 @@ describe("rollout deadlines", () => {
                 assert.equal(w.spec.progressDeadlineSeconds, f.workload === "apps/v1:Deployment" ? deadline : undefined, svc);
                 assert.equal(w.metadata.annotations["pulumi.com/timeoutSeconds"], wait, svc);
             }
-            // The Services (endpoints) and an Ingress (load balancer) give up with the workload;
-            // only web and stateful services have a Service.
+            // The Services (endpoints) and an Ingress (load balancer) or HTTPRoute (accepted by the
+            // Gateway) give up with the workload; only web and stateful services have a Service.
             const services = ev.resources.filter((r) => r.type === "kubernetes:core/v1:Service");
             assert.deepEqual(services.map((r) => r.name).sort(), servicesOf(x, (s) => s.hasService).map((s) => `${s}-service`));
             for (const s of services) assert.equal((s.inputs as any).metadata.annotations["pulumi.com/timeoutSeconds"], wait, s.name);
-            const ingresses = ev.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress");
+            const ingresses = ev.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress" || r.type === "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute");
             assert.ok(ingresses.length > 0);
             for (const ing of ingresses) {
                 assert.equal((ing.inputs as any).metadata.annotations["pulumi.com/timeoutSeconds"], wait, ing.name);

@@ -16,13 +16,16 @@ describe("config reader on other systems' catalogs", () => {
             host: "api.example.com",
             path: "/",
             paths: [{ path: "/", pathType: "Prefix" }],
+            httpsRedirect: true,
             cors: { allowOrigins: ["https://shop.example.com"], allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"], allowHeaders: ["Authorization", "Content-Type"], allowCredentials: true },
         });
         assert.equal(api.servicePort, 80);
         assert.equal(api.runAsUser, 10001);
         assert.deepEqual(api.image, { repository: "registry.example.com/shop/api", tag: "2.4.1", digest: undefined, buildTags: [] });
         assert.deepEqual(config.environment.rollout, { progressDeadlineSeconds: 300, awaitTimeoutSeconds: 360 });
-        assert.deepEqual(config.environment.ingress, { className: "nginx", clusterIssuer: "letsencrypt-production", controllerNamespace: "ingress-nginx" });
+        assert.deepEqual(config.environment.ingress, { controller: "ingress-nginx", className: "nginx", clusterIssuer: "letsencrypt-production", controllerNamespace: "ingress-nginx" });
+        assert.equal(config.environment.exposure, "ingress");
+        assert.equal(config.environment.gateway, undefined);
         assert.deepEqual(config.cluster, { context: "prod" });
         assert.equal(config.environment.name, "production", "named after the stack");
         assert.equal(config.github, undefined);
