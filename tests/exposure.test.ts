@@ -18,7 +18,7 @@ type Values = { catalog: any; environment: any };
 
 /** One service exposed with every setting both modes can express. */
 function shop(environment: Record<string, unknown> = {}, ingress: Record<string, unknown> = {}): Values {
-    const values = structuredClone(singleApi) as Values;
+    const values: Values = structuredClone(singleApi);
     Object.assign(values.catalog.services.api.ingress, {
         paths: { health: { path: "/health", pathType: "Exact" } },
         timeoutSeconds: 30,
