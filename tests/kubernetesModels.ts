@@ -79,7 +79,7 @@ interface CelValidation {
 function celRulesOf(schema: unknown): CelValidation[] {
     if (typeof schema !== "object" || schema === null) return [];
     const s = schema as Record<string, unknown>;
-    const children = [...Object.values((s.properties ?? {})), s.items, s.additionalProperties];
+    const children = [...Object.values(s.properties ?? {}), s.items, s.additionalProperties];
     return [...((s["x-kubernetes-validations"] ?? []) as CelValidation[]), ...children.flatMap(celRulesOf)];
 }
 
