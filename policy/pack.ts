@@ -51,7 +51,7 @@ export function crossGuardPolicy(rule: Rule): ResourceValidationPolicy | StackVa
 /** The pack: every rule, mandatory unless a rule or the pack config says otherwise. */
 export function policyPackArgs(): PolicyPackArgs {
     return {
-        description: "Guardrails for the hft-platform stacks: pod security, resources and probes, pinned images, disruption budgets, TLS, exposure, secrets and GitHub environments.",
+        description: "Guardrails for the hft-platform stacks: pod security, resources and probes, pinned images, disruption budgets, TLS, exposure, Gateway API routes, secrets and GitHub environments.",
         enforcementLevel: "mandatory",
         policies: RULES.map(crossGuardPolicy),
     };

@@ -2,10 +2,11 @@ import { strict as assert } from "assert";
 import { disruptionBudgetRule, productionReplicasRule } from "../policy/rules/availability";
 import { configMapSecretsRule } from "../policy/rules/configMaps";
 import { ingressTlsRule, serviceTypeRule } from "../policy/rules/exposure";
+import { gatewayRoutesRule } from "../policy/rules/gateway";
 import { githubEnvironmentReviewersRule } from "../policy/rules/github";
 import { immutableImagesOutsideProductionRule, immutableImagesRule, resourcesAndProbesRule, securityContextRule } from "../policy/rules/workloads";
 import { PolicyResource, ResourceRule, RULES, stackOf, StackRule } from "../policy/rules";
-import { container, deployment, DIGEST, initContainer, LONG_RUNNING_KINDS, pdb, Props, resource, sidecar, worker, workload, WORKLOAD_KINDS, WorkloadKind, WorkloadOptions } from "./policyFixtures";
+import { container, deployment, DIGEST, gateway, GATEWAY_REF, httpRoute, initContainer, redirectRoute, LONG_RUNNING_KINDS, pdb, Props, resource, sidecar, worker, workload, WORKLOAD_KINDS, WorkloadKind, WorkloadOptions } from "./policyFixtures";
 import { PackConfig, policyResources, runPack, urnOf } from "./policyRunner";
 import { servicesOf, stackFacts } from "./facts-resources";
 import { deployedImage, editedConfig, run } from "./support";
@@ -422,6 +423,88 @@ describe("policy ingress-tls", () => {
         assert.match(messages[1], /has a rule without a host/);
         assert.match(messages[2], /tls\[0\] names no secretName/);
         assert.match(messages[3], /sets nginx\.ingress\.kubernetes\.io\/ssl-redirect: "false"/);
+    });
+});
+
+describe("policy gateway-routes", () => {
+    const HTTPS_FIX =
+        "Fix: attach the route to the Gateway's HTTPS listener for its host (parentRefs[].sectionName); only a route whose every rule is a RequestRedirect filter with scheme https may attach to the HTTP listener.";
+    const routes = (...rs: PolicyResource[]) => checkStack(gatewayRoutesRule, rs);
+
+    it("passes a route on the HTTPS listener and the redirect route on the HTTP listener, with their Gateway in the stack or not", () => {
+        assert.deepEqual(routes(httpRoute(), redirectRoute(), gateway()), []);
+        assert.deepEqual(routes(httpRoute(), redirectRoute()), []);
+        // A redirect route may also leave its listener unnamed: it serves nothing.
+        assert.deepEqual(routes(redirectRoute({ parentRefs: [GATEWAY_REF] }), gateway()), []);
+    });
+
+    it("fails a serving route without a sectionName: it attaches to every listener, plain HTTP included", () => {
+        assert.deepEqual(routes(httpRoute({ parentRefs: [GATEWAY_REF] })), [
+            `HTTPRoute 'hft-production/api' serves traffic through Gateway 'hft-gateway/hft' (parentRefs[0]) without a sectionName, which attaches it to every listener of that Gateway, plain HTTP included. ${HTTPS_FIX}`,
+        ]);
+    });
+
+    it("stack: fails a serving route on a listener whose protocol is HTTP, or on a listener the Gateway does not have", () => {
+        assert.deepEqual(routes(httpRoute({ parentRefs: [{ ...GATEWAY_REF, sectionName: "http" }] }), gateway()), [
+            `HTTPRoute 'hft-production/api' serves traffic through listener 'http' of Gateway 'hft-gateway/hft' (parentRefs[0]), whose protocol is HTTP, not HTTPS. ${HTTPS_FIX}`,
+        ]);
+        const httpOnly = gateway([{ name: "https-api", protocol: "HTTP", port: 80 }]);
+        assert.match(routes(httpRoute(), httpOnly)[0], /listener 'https-api' of Gateway 'hft-gateway\/hft' \(parentRefs\[0\]\), whose protocol is HTTP, not HTTPS/);
+        assert.deepEqual(routes(httpRoute({ parentRefs: [{ ...GATEWAY_REF, sectionName: "https-web" }] }), gateway()), [
+            `HTTPRoute 'hft-production/api' names listener 'https-web' of Gateway 'hft-gateway/hft' (parentRefs[0]), which that Gateway does not have (its listeners: https-api (HTTPS), http (HTTP)). ${HTTPS_FIX}`,
+        ]);
+    });
+
+    it("a route is the allowed HTTP route only when every rule is a single https redirect without backends", () => {
+        const onHttp = { parentRefs: [{ ...GATEWAY_REF, sectionName: "http" }] };
+        const redirect = (r: Props) => ({ type: "RequestRedirect", requestRedirect: { statusCode: 301, ...r } });
+        const cases: Props[][] = [
+            [{ filters: [redirect({ scheme: "http" })] }],
+            [{ filters: [redirect({ scheme: "https" })], backendRefs: [{ name: "api", port: 8080 }] }],
+            [{ filters: [redirect({ scheme: "https" }), { type: "ResponseHeaderModifier", responseHeaderModifier: { remove: ["Server"] } }] }],
+            [{ filters: [redirect({ scheme: "https" })] }, { backendRefs: [{ name: "api", port: 8080 }] }],
+            [],
+        ];
+        for (const rules of cases) {
+            assert.match(routes(httpRoute({ ...onHttp, rules }), gateway())[0] ?? "", /serves traffic through listener 'http' .* whose protocol is HTTP/, JSON.stringify(rules));
+        }
+    });
+
+    it("judges only Gateway parents: a route attached to a Service (mesh) is not asked for a listener", () => {
+        assert.deepEqual(routes(httpRoute({ parentRefs: [{ group: "", kind: "Service", name: "api" }] })), []);
+    });
+
+    it("fails a wildcard hostname, and a route without hostnames, in production only", () => {
+        const wildcard = httpRoute({ hostnames: ["*.hft.example.com", "api.hft.example.com"] });
+        assert.deepEqual(routes(wildcard), [
+            "HTTPRoute 'hft-production/api' has the wildcard hostname '*.hft.example.com' in production, which routes every subdomain to it. Fix: list each host the service answers for.",
+        ]);
+        const noHosts = "HTTPRoute 'hft-production/api' names no hostnames in production, so it answers for every host its listeners accept. Fix: set spec.hostnames to the service's public host ('<hostPrefix>.<domain>' in this program).";
+        assert.deepEqual(routes(httpRoute({ hostnames: [] })), [noHosts]);
+        assert.deepEqual(routes(httpRoute({ hostnames: undefined })), [noHosts]);
+        assert.match(routes(redirectRoute({ hostnames: [] }))[0], /names no hostnames in production/);
+        assert.deepEqual(routes(httpRoute({ hostnames: ["*.staging.example.com"] }, { stack: "staging" }), httpRoute({ hostnames: [] }, { stack: "staging" })), []);
+        assert.equal(checkStack(gatewayRoutesRule, [httpRoute({ hostnames: [] }, { stack: "staging" })], { productionEnvironments: ["staging"] }).length, 1);
+    });
+
+    it("fails a Gateway outside allowedGateways, a namespace-less parentRef meaning the route's own namespace; an empty list allows any", () => {
+        const config = { allowedGateways: ["hft-gateway/hft"] };
+        assert.deepEqual(checkStack(gatewayRoutesRule, [httpRoute(), redirectRoute(), gateway()], config), []);
+        assert.deepEqual(checkStack(gatewayRoutesRule, [httpRoute({ parentRefs: [{ name: "hft", sectionName: "https-api" }] })], config), [
+            `HTTPRoute 'hft-production/api' attaches to Gateway 'hft-production/hft' (parentRefs[0]), which the pack config does not allow (allowed: hft-gateway/hft). Fix: attach it to an allowed Gateway, or allow this one: {"gateway-routes": {"allowedGateways": ["hft-gateway/hft", "hft-production/hft"]}}.`,
+        ]);
+        assert.match(checkStack(gatewayRoutesRule, [redirectRoute({ parentRefs: [{ name: "public", namespace: "edge", sectionName: "http" }] })], config)[0], /attaches to Gateway 'edge\/public'/);
+        assert.deepEqual(checkStack(gatewayRoutesRule, [httpRoute({ parentRefs: [{ name: "other", namespace: "edge", sectionName: "https" }] })]), []);
+    });
+
+    it("reports each parentRef and each hostname apart, on the route's URN", () => {
+        const route = httpRoute({ hostnames: ["*.a.example.com", "*.b.example.com"], parentRefs: [GATEWAY_REF, { ...GATEWAY_REF, sectionName: "http" }] });
+        const found = gatewayRoutesRule.check([route, gateway()], {});
+        assert.deepEqual(found.map((v) => v.urn), Array(4).fill(route.urn));
+        assert.deepEqual(
+            found.map((v) => /(without a sectionName|listener 'http'|wildcard hostname '[^']+')/.exec(v.message)?.[1]),
+            ["without a sectionName", "listener 'http'", "wildcard hostname '*.a.example.com'", "wildcard hostname '*.b.example.com'"],
+        );
     });
 });
 

@@ -111,3 +111,47 @@ export function deployment(opts: WorkloadOptions = {}): PolicyResource {
 export function pdb(spec: Props, name = "api", namespace = "hft-production"): PolicyResource {
     return resource("policy/v1:PodDisruptionBudget", `${name}-pdb`, { metadata: { name, namespace }, spec: { selector: { matchLabels: LABELS }, ...spec } });
 }
+
+/** The Gateway the routes attach to unless told otherwise. */
+export const GATEWAY_REF = { name: "hft", namespace: "hft-gateway" };
+
+/** An HTTPRoute named 'api' in hft-production as the Gateway API mode writes one: on the Gateway's HTTPS listener, with a host and a backend. */
+export function httpRoute(spec: Props = {}, opts: { readonly name?: string; readonly stack?: string } = {}): PolicyResource {
+    const name = opts.name ?? "api";
+    return resource(
+        "gateway.networking.k8s.io/v1:HTTPRoute",
+        `${name}-route`,
+        {
+            metadata: { name, namespace: "hft-production" },
+            spec: {
+                hostnames: ["api.hft.example.com"],
+                parentRefs: [{ ...GATEWAY_REF, sectionName: "https-api" }],
+                rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: "api", port: 8080 }], timeouts: { request: "15s" } }],
+                ...spec,
+            },
+        },
+        opts.stack,
+    );
+}
+
+/** The route the Gateway's HTTP listener carries: only a redirect to https. */
+export function redirectRoute(spec: Props = {}, stack?: string): PolicyResource {
+    return httpRoute(
+        { parentRefs: [{ ...GATEWAY_REF, sectionName: "http" }], rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }], ...spec },
+        { name: "api-https-redirect", stack },
+    );
+}
+
+/** The Gateway 'hft-gateway/hft': an HTTPS listener for the api host and a plain HTTP one, unless told otherwise. */
+export function gateway(listeners?: Props[]): PolicyResource {
+    return resource("gateway.networking.k8s.io/v1:Gateway", "hft-gateway", {
+        metadata: { ...GATEWAY_REF, annotations: { "cert-manager.io/cluster-issuer": "letsencrypt-production" } },
+        spec: {
+            gatewayClassName: "envoy",
+            listeners: listeners ?? [
+                { name: "https-api", protocol: "HTTPS", port: 443, hostname: "api.hft.example.com", tls: { certificateRefs: [{ name: "api-tls" }] }, allowedRoutes: { namespaces: { from: "Same" } } },
+                { name: "http", protocol: "HTTP", port: 80, allowedRoutes: { namespaces: { from: "Same" } } },
+            ],
+        },
+    });
+}

@@ -2,6 +2,7 @@ import { disruptionBudgetRule, productionReplicasRule } from "./availability";
 import { Rule } from "./common";
 import { configMapSecretsRule } from "./configMaps";
 import { ingressTlsRule, serviceTypeRule } from "./exposure";
+import { gatewayRoutesRule } from "./gateway";
 import { githubEnvironmentReviewersRule } from "./github";
 import { immutableImagesOutsideProductionRule, immutableImagesRule, resourcesAndProbesRule, securityContextRule } from "./workloads";
 
@@ -16,6 +17,7 @@ export const RULES: readonly Rule[] = [
     disruptionBudgetRule,
     productionReplicasRule,
     ingressTlsRule,
+    gatewayRoutesRule,
     serviceTypeRule,
     configMapSecretsRule,
     githubEnvironmentReviewersRule,

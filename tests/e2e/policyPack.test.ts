@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { RULES } from "../../policy/rules";
 import { PACK_NAME } from "../../policy/pack";
-import { container, deployment, pdb, sidecar, worker, workload } from "../policyFixtures";
+import { container, deployment, gateway, GATEWAY_REF, httpRoute, pdb, redirectRoute, sidecar, worker, workload } from "../policyFixtures";
 import { Finding, policyResources, runPack } from "../policyRunner";
 import { PolicyPackProcess } from "../policyServer";
 import { run } from "../support";
@@ -89,5 +89,25 @@ describe("the policy pack served as `pulumi preview --policy-pack policy` runs i
             "pod-security-context: StatefulSet 'hft-production/api' pod template",
             "pod-security-context: StatefulSet 'hft-production/api' sidecar 'proxy'",
         ]);
+    });
+
+    it("judges Gateway API routes as the in-process run does: a route on the HTTP listener, a wildcard host, a Gateway outside allowedGateways", async () => {
+        const onHttp = httpRoute({ hostnames: ["*.hft.example.com"], parentRefs: [{ ...GATEWAY_REF, sectionName: "http" }] });
+        const outputs = [onHttp, redirectRoute(), gateway()];
+        await pack.configure({});
+        const served = await pack.analyzeStack(outputs);
+        assert.deepEqual(sorted(served), sorted(asServed(runPack({ inputs: [], outputs }))));
+        assert.deepEqual(
+            served.map((f) => [f.policy, f.level, /(listener 'http'|wildcard hostname)/.exec(f.message)?.[1]]),
+            [
+                ["gateway-routes", "mandatory", "listener 'http'"],
+                ["gateway-routes", "mandatory", "wildcard hostname"],
+            ],
+        );
+        await pack.configure({ "gateway-routes": { level: "mandatory", properties: { allowedGateways: ["edge/public"] } } });
+        assert.deepEqual(
+            (await pack.analyzeStack([redirectRoute()])).map((f) => /attaches to Gateway '([^']+)'/.exec(f.message)?.[1]),
+            ["hft-gateway/hft"],
+        );
     });
 });
