@@ -60,7 +60,7 @@ export const gateway = object({
         .default("headers")
         .meta({
             description:
-                "How CORS is expressed: `filter`, Gateway API's CORS filter (for implementations that support it; the experimental-channel HTTPRoute CRD), or `headers`, static response headers (one allowed origin per service).",
+                "How CORS is expressed: `filter`, Gateway API's CORS filter (standard channel since Gateway API v1.5; for implementations that support it), or `headers`, static response headers (one allowed origin per service).",
         }),
     dataPlane: object({
         namespace: text({ expected: "a namespace (DNS-1123 label)", check: f.dnsLabel, pattern: DNS_LABEL })
