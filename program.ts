@@ -39,6 +39,7 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
     createGateway(env.name, { environment: env, services: config.services, namespace: environment.namespace, labels: environment.labels }, { parent: environment, provider: environment.provider });
     const claims = guardClaims(config.services, config.acceptedClaimChanges, env.namespace);
     const services: Record<string, ServiceOutputs> = {};
+    const selectors = new Map(config.services.map((svc) => [svc.name, svc.selector]));
     for (const svc of config.services) {
         const ms = new Microservice(
             svc.name,
@@ -49,6 +50,7 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
                 commonConfigMapName: environment.commonConfigMapName,
                 imagePullSecretName: environment.imagePullSecretName,
                 claims,
+                selectors,
             },
             { providers: [environment.provider] },
         );
@@ -65,5 +67,5 @@ function deployDelivery(config: PlatformConfig, variables: Record<string, pulumi
         void pulumi.log.info("GitHub is not configured for this stack (no hft-platform:github): managing Kubernetes only");
         return;
     }
-    new Delivery(config.environment.name, { github: config.github, variables });
+    new Delivery(config.environment.name, { github: config.github, variables, protect: config.environment.protect });
 }

@@ -153,8 +153,14 @@ export interface ServiceConfig {
     readonly metrics?: MetricsSpec;
     /** The service account's permissions; its token is mounted only when there are some. */
     readonly rbac: readonly RbacRule[];
-    /** Services of the catalog allowed to call this one. */
+    /** Services of the catalog allowed to call this one (`*` expanded). */
     readonly allowFrom: readonly string[];
+    /** Pods of other namespaces allowed to call it. */
+    readonly allowFromNamespaces: readonly { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> }[];
+    /** The name of its Kubernetes objects (the catalog name unless `objectName` says otherwise). */
+    readonly objectName: string;
+    /** The workload's selector labels: the platform's, or the ones an imported workload keeps. */
+    readonly selector: Readonly<Record<string, string>>;
     readonly ingress?: IngressSpec;
     readonly runAsUser: number;
 }
@@ -209,6 +215,12 @@ export interface EnvironmentConfig {
     readonly publicService?: string;
     readonly rollout: RolloutConfig;
     readonly monitoring: Readonly<Omit<Environment["monitoring"], "labels">> & { readonly labels: Readonly<Record<string, string>> };
+    /** The namespace exists and is shared: never created, labelled or deleted by the platform. */
+    readonly sharedNamespace: boolean;
+    /** This update takes over existing objects of the same names (and protects them). */
+    readonly adopt: boolean;
+    /** Protect what losing would lose data or access. */
+    readonly protect: boolean;
     /** The External Secrets Operator store, when the stack names one. */
     readonly externalSecrets?: Readonly<Omit<NonNullable<Environment["externalSecrets"]>, "store">> & { readonly store: string };
 }

@@ -40,28 +40,41 @@ export class Environment extends pulumi.ComponentResource {
         // An explicit provider: a stack can only reach the cluster its own config names.
         this.provider = new k8s.Provider(
             `${name}-k8s`,
-            "context" in args.cluster ? { context: args.cluster.context } : { kubeconfig: args.cluster.kubeconfig },
+            {
+                ...("context" in args.cluster ? { context: args.cluster.context } : { kubeconfig: args.cluster.kubeconfig }),
+                // Adoption: a create of an object that exists updates it, for the updates that adopt
+                // only (left on, a rename would create then delete the same object: provider.d.ts).
+                // Changing it updates the provider in place; only a new cluster replaces one.
+                ...(env.adopt ? { upsertExistingObjects: true } : {}),
+            },
             { parent: this },
         );
         const childOpts = { parent: this, provider: this.provider };
 
-        const ns = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
-            {
-                metadata: {
-                    name: env.namespace,
-                    labels: {
-                        ...labels,
-                        "pod-security.kubernetes.io/enforce": "restricted",
-                        "pod-security.kubernetes.io/enforce-version": "latest",
-                        "pod-security.kubernetes.io/audit": "restricted",
-                        "pod-security.kubernetes.io/warn": "restricted",
+        if (env.sharedNamespace) {
+            // Others' namespace: used, never created, labelled or deleted.
+            this.namespace = pulumi.output(env.namespace);
+        } else {
+            const ns = new k8s.core.v1.Namespace(
+                `${name}-namespace`,
+                {
+                    metadata: {
+                        name: env.namespace,
+                        labels: {
+                            ...labels,
+                            "pod-security.kubernetes.io/enforce": "restricted",
+                            "pod-security.kubernetes.io/enforce-version": "latest",
+                            "pod-security.kubernetes.io/audit": "restricted",
+                            "pod-security.kubernetes.io/warn": "restricted",
+                        },
                     },
                 },
-            },
-            childOpts,
-        );
-        this.namespace = ns.metadata.name;
+                // Deleting the namespace deletes everything in it: protected where the stack asks,
+                // and kept in the cluster if the program ever stops declaring it.
+                { ...childOpts, ...(env.protect || env.adopt ? { protect: true } : {}), ...(env.protect ? { retainOnDelete: true } : {}) },
+            );
+            this.namespace = ns.metadata.name;
+        }
 
         // Auto-named and immutable: a change creates a new ConfigMap, whose new name rolls the pods.
         const common = new k8s.core.v1.ConfigMap(
@@ -93,12 +106,13 @@ export class Environment extends pulumi.ComponentResource {
             this.imagePullSecretName = pullSecret.metadata.name;
         }
 
-        // Nothing reaches a pod unless a service's own policy admits it.
+        // Nothing reaches a pod unless a service's own policy admits it. In a shared namespace the
+        // policy is the platform's pods' only (its name says whose), leaving others' workloads be.
         new k8s.networking.v1.NetworkPolicy(
             `${name}-default-deny`,
             {
-                metadata: { name: "default-deny-ingress", namespace: this.namespace, labels },
-                spec: { podSelector: {}, policyTypes: ["Ingress"] },
+                metadata: { name: env.sharedNamespace ? `${env.system}-default-deny-ingress` : "default-deny-ingress", namespace: this.namespace, labels },
+                spec: { podSelector: env.sharedNamespace ? { matchLabels: platformPods(env.system) } : {}, policyTypes: ["Ingress"] },
             },
             childOpts,
         );
@@ -108,7 +122,7 @@ export class Environment extends pulumi.ComponentResource {
             new k8s.networking.v1.NetworkPolicy(
                 `${name}-acme-solver`,
                 {
-                    metadata: { name: "allow-acme-http01-solver", namespace: this.namespace, labels },
+                    metadata: { name: env.sharedNamespace ? `${env.system}-allow-acme-http01-solver` : "allow-acme-http01-solver", namespace: this.namespace, labels },
                     spec: {
                         podSelector: { matchLabels: { [ACME_SOLVER.label]: "true" } },
                         policyTypes: ["Ingress"],
@@ -131,6 +145,11 @@ export class Environment extends pulumi.ComponentResource {
             imagePullSecretName: this.imagePullSecretName,
         });
     }
+}
+
+/** The labels every pod of this platform's services carries (components/labels.ts), whatever its selector. */
+export function platformPods(system: string): Record<string, string> {
+    return { "app.kubernetes.io/part-of": system, "app.kubernetes.io/managed-by": "pulumi" };
 }
 
 /**

@@ -42,11 +42,11 @@ export function createGateway(
                 listeners: [
                     { name: g.httpListener ?? "http", port: 80, protocol: "HTTP", allowedRoutes: sameNamespace },
                     ...exposed.map((svc) => ({
-                        name: httpsListener(g, svc.name),
+                        name: httpsListener(g, svc.objectName),
                         hostname: svc.ingress!.host,
                         port: 443,
                         protocol: "HTTPS",
-                        tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: `${svc.name}-tls` }] },
+                        tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: `${svc.objectName}-tls` }] },
                         allowedRoutes: sameNamespace,
                     })),
                 ],

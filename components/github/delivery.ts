@@ -8,6 +8,8 @@ export interface DeliveryArgs {
     readonly github: GithubConfig;
     /** Plain values CI reads: the namespace and the public URL. */
     readonly variables: Readonly<Record<string, pulumi.Input<string>>>;
+    /** Protect the GitHub environment (its reviewers and secrets): the stack's `protect`. */
+    readonly protect?: boolean;
 }
 
 /**
@@ -48,7 +50,9 @@ export class Delivery extends pulumi.ComponentResource {
                 canAdminsBypass: !hasReviewers,
                 deploymentBranchPolicy: { protectedBranches: !custom, customBranchPolicies: custom },
             },
-            childOpts,
+            // Losing it loses the deploy approval and CI's access: refused by the engine, and kept
+            // on GitHub if the program ever stops declaring it.
+            args.protect ? { ...childOpts, protect: true, retainOnDelete: true } : childOpts,
         );
         this.environment = environment.environment;
 

@@ -78,13 +78,13 @@ function createExternalSecret(name: string, args: ServiceConfigurationArgs, opts
     if (data.length === 0 || !args.externalSecrets) {
         return undefined;
     }
-    const target = `${svc.name}-external`;
+    const target = `${svc.objectName}-external`;
     new k8s.apiextensions.CustomResource(
         `${name}-external-secret`,
         {
             apiVersion: "external-secrets.io/v1",
             kind: "ExternalSecret",
-            metadata: { name: svc.name, namespace: args.namespace, labels: args.labels, annotations: { "pulumi.com/waitFor": "condition=Ready" } },
+            metadata: { name: svc.objectName, namespace: args.namespace, labels: args.labels, annotations: { "pulumi.com/waitFor": "condition=Ready" } },
             spec: {
                 refreshInterval: args.externalSecrets.refreshInterval,
                 secretStoreRef: { name: args.externalSecrets.store, kind: args.externalSecrets.storeKind },

@@ -38,7 +38,7 @@ export function createExposure(name: string, args: ExposureArgs, opts: pulumi.Cu
     const service = new k8s.core.v1.Service(
         `${name}-service`,
         {
-            metadata: { name: svc.name, namespace: args.namespace, labels: args.labels, annotations: wait },
+            metadata: { name: svc.objectName, namespace: args.namespace, labels: args.labels, annotations: wait },
             spec: {
                 type: "ClusterIP",
                 ...(svc.kind === "stateful" ? { clusterIP: "None" } : {}),
@@ -49,7 +49,7 @@ export function createExposure(name: string, args: ExposureArgs, opts: pulumi.Cu
         opts,
     );
     if (svc.ingress) {
-        const common = { name: svc.name, namespace: args.namespace, labels: args.labels, spec: svc.ingress, annotations: wait };
+        const common = { name: svc.objectName, namespace: args.namespace, labels: args.labels, spec: svc.ingress, annotations: wait };
         if (env.exposure !== "gateway") {
             createIngress(`${name}-ingress`, { ...common, defaults: env.ingress, backend: { service: service.metadata.name, portName } }, opts);
         }

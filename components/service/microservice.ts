@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { EnvironmentConfig, ServiceConfig } from "../../config/types";
-import { selectorLabels, standardLabels } from "../labels";
+import { standardLabels } from "../labels";
 import { digest } from "../digest";
 import { createServiceConfiguration } from "./configuration";
 import { createExposure } from "./exposure";
@@ -27,6 +27,8 @@ export interface MicroserviceArgs {
     readonly imagePullSecretName?: pulumi.Input<string>;
     /** The stack's claims, resolved once none changed since the last update (components/service/claims.ts). */
     readonly claims?: pulumi.Output<Claims>;
+    /** Each service's selector labels, by catalog name: what this service's callers' pods carry (default: the platform's). */
+    readonly selectors?: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
 /**
@@ -50,17 +52,22 @@ export class Microservice extends pulumi.ComponentResource {
         const svc = args.service;
         const env = args.environment;
         const labelContext = { system: env.system, environment: env.name };
-        const labels = standardLabels(labelContext, svc.name, svc.image.tag);
-        const selector = selectorLabels(labelContext, svc.name);
+        // The selector is the platform's, or the one an adopted workload keeps (immutable); every
+        // object carries it, so the pod template's labels always include it.
+        const selector = { ...svc.selector };
+        const labels = { ...standardLabels(labelContext, svc.name, svc.image.tag), ...selector };
         const namespace = args.namespace;
         const childOpts: pulumi.CustomResourceOptions = { parent: this };
+        // While a stack adopts a running system, the objects it takes over under fixed names are
+        // protected: the engine refuses to replace or delete them (docs/migrating-from-kustomize.md).
+        const fixedOpts: pulumi.CustomResourceOptions = env.adopt ? { ...childOpts, protect: true } : childOpts;
 
         const account = new k8s.core.v1.ServiceAccount(
             `${name}-sa`,
-            { metadata: { name: svc.name, namespace, labels }, automountServiceAccountToken: false },
-            childOpts,
+            { metadata: { name: svc.objectName, namespace, labels }, automountServiceAccountToken: false },
+            fixedOpts,
         );
-        createAccess(name, { service: svc, namespace, labels, serviceAccountName: account.metadata.name }, childOpts);
+        createAccess(name, { service: svc, namespace, labels, serviceAccountName: account.metadata.name }, fixedOpts);
         const registry = env.registry;
         this.image = serviceImage(
             name,
@@ -104,22 +111,22 @@ export class Microservice extends pulumi.ComponentResource {
                     scrapeAnnotations: !env.monitoring.operator,
                 }),
             },
-            childOpts,
+            fixedOpts,
         );
         this.workloadName = workload.metadata.name;
 
         const service = createExposure(
             name,
             { service: svc, namespace, labels, selector, environment: env },
-            childOpts,
+            fixedOpts,
         );
-        createScaling(name, { service: svc, namespace, labels, selector, workloadName: workload.metadata.name }, childOpts);
+        createScaling(name, { service: svc, namespace, labels, selector, workloadName: workload.metadata.name }, fixedOpts);
         createServiceNetworkPolicy(
             name,
-            { service: svc, namespace, labels, selector, labelContext, exposurePeers: exposurePeers(env), monitoringNamespace: env.monitoring.namespace },
-            childOpts,
+            { service: svc, namespace, labels, selector, labelContext, selectors: args.selectors, exposurePeers: exposurePeers(env), monitoringNamespace: env.monitoring.namespace },
+            fixedOpts,
         );
-        createMonitor(name, { service: svc, environment: env, namespace, labels, selector }, childOpts);
+        createMonitor(name, { service: svc, environment: env, namespace, labels, selector }, fixedOpts);
 
         const portSuffix = svc.servicePort === 80 ? "" : `:${svc.servicePort}`;
         // A web service is called over HTTP; a stateful one (a database, a broker) by host and port.

@@ -25,7 +25,7 @@ export function createMonitor(name: string, args: MonitoringArgs, opts: pulumi.C
     }
     const port = svc.metrics.port === svc.port ? containerPortName(svc.kind) : METRICS_PORT_NAME;
     const endpoint = { port, path: svc.metrics.path, interval: svc.metrics.interval };
-    const metadata = { name: svc.name, namespace: args.namespace, labels: { ...args.labels, ...monitoring.labels } };
+    const metadata = { name: svc.objectName, namespace: args.namespace, labels: { ...args.labels, ...monitoring.labels } };
     const selector = { matchLabels: args.selector };
     if (svc.kind === "worker") {
         new k8s.apiextensions.CustomResource(

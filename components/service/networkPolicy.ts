@@ -9,6 +9,8 @@ export interface ServiceNetworkPolicyArgs {
     readonly labels: Record<string, string>;
     readonly selector: Record<string, string>;
     readonly labelContext: LabelContext;
+    /** Each service's selector labels, by catalog name (for its callers); default: the platform's. */
+    readonly selectors?: ReadonlyMap<string, Readonly<Record<string, string>>>;
     /** Who carries public traffic in (components/exposure/peers.ts): admitted when the service is exposed. */
     readonly exposurePeers: readonly k8s.types.input.networking.v1.NetworkPolicyPeer[];
     /** Where Prometheus runs: admitted to the metrics port of a service with `metrics`. */
@@ -27,9 +29,16 @@ export function createServiceNetworkPolicy(name: string, args: ServiceNetworkPol
     if (svc.ingress && ports.length > 0) {
         rules.push({ from: [...args.exposurePeers], ports });
     }
-    if (svc.allowFrom.length > 0 && ports.length > 0) {
+    if ((svc.allowFrom.length > 0 || svc.allowFromNamespaces.length > 0) && ports.length > 0) {
         rules.push({
-            from: svc.allowFrom.map((caller) => ({ podSelector: { matchLabels: selectorLabels(args.labelContext, caller) } })),
+            from: [
+                ...svc.allowFrom.map((caller) => ({ podSelector: { matchLabels: { ...(args.selectors?.get(caller) ?? selectorLabels(args.labelContext, caller)) } } })),
+                // Pods of another namespace (an API gateway, a monitoring stack), narrowed to their labels when given.
+                ...svc.allowFromNamespaces.map((n) => ({
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": n.namespace } },
+                    ...(Object.keys(n.podLabels).length > 0 ? { podSelector: { matchLabels: { ...n.podLabels } } } : {}),
+                })),
+            ],
             ports,
         });
     }
@@ -45,7 +54,7 @@ export function createServiceNetworkPolicy(name: string, args: ServiceNetworkPol
     new k8s.networking.v1.NetworkPolicy(
         `${name}-netpol`,
         {
-            metadata: { name: svc.name, namespace: args.namespace, labels: args.labels },
+            metadata: { name: svc.objectName, namespace: args.namespace, labels: args.labels },
             spec: { podSelector: { matchLabels: args.selector }, policyTypes: ["Ingress"], ingress: rules },
         },
         opts,

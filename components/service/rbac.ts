@@ -22,7 +22,7 @@ export function createAccess(name: string, args: AccessArgs, opts: pulumi.Custom
     const role = new k8s.rbac.v1.Role(
         `${name}-role`,
         {
-            metadata: { name: svc.name, namespace: args.namespace, labels: args.labels },
+            metadata: { name: svc.objectName, namespace: args.namespace, labels: args.labels },
             rules: svc.rbac.map((r) => ({
                 apiGroups: [...r.apiGroups],
                 resources: [...r.resources],
@@ -35,7 +35,7 @@ export function createAccess(name: string, args: AccessArgs, opts: pulumi.Custom
     new k8s.rbac.v1.RoleBinding(
         `${name}-rolebinding`,
         {
-            metadata: { name: svc.name, namespace: args.namespace, labels: args.labels },
+            metadata: { name: svc.objectName, namespace: args.namespace, labels: args.labels },
             roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
             subjects: [{ kind: "ServiceAccount", name: args.serviceAccountName, namespace: args.namespace }],
         },

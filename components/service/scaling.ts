@@ -25,7 +25,7 @@ export function createScaling(name: string, args: ScalingArgs, opts: pulumi.Cust
         new k8s.autoscaling.v2.HorizontalPodAutoscaler(
             `${name}-hpa`,
             {
-                metadata: { name: svc.name, namespace: args.namespace, labels: args.labels },
+                metadata: { name: svc.objectName, namespace: args.namespace, labels: args.labels },
                 spec: {
                     scaleTargetRef: { ...workloadKind(svc), name: args.workloadName },
                     minReplicas: a.minReplicas,
@@ -47,7 +47,7 @@ export function createScaling(name: string, args: ScalingArgs, opts: pulumi.Cust
         new k8s.policy.v1.PodDisruptionBudget(
             `${name}-pdb`,
             {
-                metadata: { name: svc.name, namespace: args.namespace, labels: args.labels },
+                metadata: { name: svc.objectName, namespace: args.namespace, labels: args.labels },
                 spec: { ...svc.disruptionBudget, selector: { matchLabels: args.selector } },
             },
             opts,

@@ -29,7 +29,7 @@ export function createWorkload(name: string, args: WorkloadArgs, opts: pulumi.Cu
     const svc = args.service;
     const rollout = args.environment.rollout;
     const metadata = {
-        name: svc.name,
+        name: svc.objectName,
         namespace: args.namespace,
         labels: args.labels,
         annotations: { "pulumi.com/timeoutSeconds": String(rollout.awaitTimeoutSeconds) },
@@ -42,7 +42,7 @@ export function createWorkload(name: string, args: WorkloadArgs, opts: pulumi.Cu
             return new k8s.batch.v1.CronJob(
                 `${name}-cronjob`,
                 {
-                    metadata: { name: svc.name, namespace: args.namespace, labels: args.labels },
+                    metadata: { name: svc.objectName, namespace: args.namespace, labels: args.labels },
                     spec: {
                         schedule: job.schedule,
                         timeZone: job.timeZone,
@@ -73,7 +73,7 @@ export function createWorkload(name: string, args: WorkloadArgs, opts: pulumi.Cu
                     spec: {
                         ...replicas,
                         // The headless Service of the same name gives each pod a stable DNS name.
-                        serviceName: svc.name,
+                        serviceName: svc.objectName,
                         // Pods start, stop and update one at a time, in order.
                         podManagementPolicy: "OrderedReady",
                         updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 0 } },

@@ -4,7 +4,7 @@ import { byCodePoint } from "../order";
 import { CiTags } from "../imageTags";
 import { Merged, Origins } from "../merge";
 import { GOT } from "../schema/fields";
-import { service, ServiceSettings } from "../schema/service";
+import { EVERY_SERVICE, service, ServiceSettings } from "../schema/service";
 import { Autoscaling, Cors, DisruptionBudget, IngressSpec, Resources, ServiceConfig } from "../types";
 import { resolveImage } from "./image";
 import { ownPath, unusedSettings } from "./kind";
@@ -35,6 +35,10 @@ export interface ResolveContext {
     readonly servicePath: string;
     /** The layers written for this service alone (its catalog entry, the stack's entry), not shared defaults. */
     readonly ownLayers: readonly string[];
+    /** The catalog services this stack turns off (`enabled: false`). */
+    readonly disabled: readonly string[];
+    /** The catalog's `system`, a label of every object and of the default selector. */
+    readonly system: string;
     /** The stack's External Secrets store, when it names one. */
     readonly externalSecretStore?: string;
     readonly externalSecretsPath: string;
@@ -120,12 +124,21 @@ export function resolveService(name: string, merged: Merged, ctx: ResolveContext
         }
     }
 
-    const allowFrom = uses("allowFrom") ? (s.allowFrom ?? []) : [];
+    const written = uses("allowFrom") ? (s.allowFrom ?? []) : [];
     const others = ctx.serviceNames.filter((n) => n !== name).join(", ");
-    allowFrom.forEach((caller, i) => {
+    const callers = new Set<string>();
+    const namespaces: { namespace: string; podLabels: Record<string, string> }[] = [];
+    written.forEach((caller, i) => {
         const path = `${at.allowFrom}[${i}]`;
-        if (caller === name) problems.add(path, `a service does not need to allow itself; expected one of the other services: ${others}`);
+        if (caller === EVERY_SERVICE) {
+            // Every other service this stack runs (a service turned off here calls nothing).
+            for (const other of ctx.serviceNames) if (other !== name && !ctx.disabled.includes(other)) callers.add(other);
+        } else if (typeof caller !== "string") {
+            if (caller.namespace === undefined) problems.add(`${path}.namespace`, "required; expected the namespace whose pods may call the service, such as 'api-gateway'");
+            else namespaces.push({ namespace: caller.namespace, podLabels: sorted(caller.podLabels ?? {}) });
+        } else if (caller === name) problems.add(path, `a service does not need to allow itself; expected one of the other services: ${others}`);
         else if (!ctx.serviceNames.includes(caller)) problems.add(path, `unknown service ${JSON.stringify(caller)}; expected one of: ${others}`);
+        else if (!ctx.disabled.includes(caller)) callers.add(caller); // a service turned off here calls nothing
     });
 
     const ingress = anyInvalid("ingress") || !uses("ingress") ? undefined : resolveIngress(settings, ctx);
@@ -163,7 +176,10 @@ export function resolveService(name: string, merged: Merged, ctx: ResolveContext
         ...(job ? { job } : {}),
         ...(metrics ? { metrics } : {}),
         rbac,
-        allowFrom: [...allowFrom].sort(),
+        allowFrom: [...callers].sort(byCodePoint),
+        allowFromNamespaces: namespaces,
+        objectName: s.objectName ?? name,
+        selector: s.selector ? sorted(s.selector) : { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": ctx.system },
         ingress,
         runAsUser: s.runAsUser,
     };

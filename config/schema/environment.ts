@@ -92,6 +92,21 @@ export const environment = object(
         telemetryEndpoint: text({ expected: "an http(s) URL such as 'http://otel-collector.observability:4318'", check: f.httpUrl })
             .optional()
             .meta({ description: "`OTEL_EXPORTER_OTLP_ENDPOINT` of every service." }),
+        sharedNamespace: boolean()
+            .default(false)
+            .meta({
+                description:
+                    "The namespace exists and other workloads use it: the platform never creates, labels or deletes it, and its default-deny policy selects only the platform's own pods.",
+            }),
+        adopt: boolean()
+            .default(false)
+            .meta({
+                description:
+                    "The next update takes over objects that already exist under the same names (the provider's `upsertExistingObjects`), and protects them so nothing is replaced or deleted; turn it off after that update (docs/migrating-from-kustomize.md).",
+            }),
+        protect: boolean()
+            .default(false)
+            .meta({ description: "Protect what losing would lose data or access: the owned Namespace, StatefulSets, the GitHub environment (refused by the engine to delete; kept if the program stops declaring them)." }),
         exposure,
         ingress,
         gateway,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import * as f from "../formats";
-import { boolean, envValue, GOT, integer, list, map, object, oneOf, text } from "./fields";
+import { boolean, envValue, expecting, GOT, integer, list, map, object, oneOf, text } from "./fields";
 import { amounts, args, command, DNS_LABEL, ENV_NAME, httpPath, initContainers, PROBE_ACTIONS, probes, quantity, QUANTITY_EXPECTED, sidecars, volume, VOLUME_SOURCES } from "./pod";
 import { behavior, customMetrics, envFrom, job, kind, metrics, rbac } from "./kinds";
 import type { MergeRules } from "../merge";
@@ -21,6 +21,8 @@ const NAME_EXPECTED = "a DNS-1123 label (lowercase letters, digits and '-', at m
 
 export const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9_-]*$/;
 export const PATH_TYPES = ["Prefix", "Exact"] as const;
+/** In `allowFrom`: every service of the catalog. */
+export const EVERY_SERVICE = "*";
 
 /** Variables the program writes into every service's ConfigMap itself, with where they come from. */
 export const PLATFORM_ENV: Readonly<Record<string, string>> = {
@@ -74,9 +76,38 @@ export const SECRET_SOURCES = ["fromConfig", "generate", "external"] as const;
 export const service = object({
     kind,
     enabled: boolean().default(true).meta({ description: "`false` leaves the service out of this stack (production using a managed database instead of the catalog's)." }),
-    allowFrom: list(text({ expected: `a service name, ${NAME_EXPECTED}`, check: f.dnsLabel, pattern: DNS_LABEL }))
+    allowFrom: list(
+        z.union(
+            [
+                z.literal(EVERY_SERVICE),
+                text({ expected: `a service name, ${NAME_EXPECTED}`, check: f.dnsLabel, pattern: DNS_LABEL }),
+                object({
+                    namespace: text({ expected: "a namespace (DNS-1123 label)", check: f.dnsLabel, pattern: DNS_LABEL }).optional().meta({ description: "The namespace (required)." }),
+                    podLabels: map(text({ expected: "a label value", check: f.labelValue }), { check: f.labelKey, expected: "a label key" })
+                        .optional()
+                        .meta({ description: "Only its pods with these labels; default: every pod of the namespace." }),
+                }),
+            ],
+            expecting(`a service name, '${EVERY_SERVICE}' (every service of the catalog), or {namespace, podLabels} (pods of another namespace)`),
+        ),
+    )
         .optional()
-        .meta({ description: "Services of the catalog allowed to call this one (everything else is denied by the namespace's default-deny policy).", examples: [["orchestrator"]] }),
+        .meta({
+            description: `Who may call this service (everything else is denied by the default-deny policy): services of the catalog by name, '${EVERY_SERVICE}' for every service of the catalog, or pods of another namespace ({namespace: api-gateway, podLabels: {...}}).`,
+            examples: [["orchestrator", { namespace: "api-gateway" }]],
+        }),
+    objectName: text({ expected: "a Kubernetes object name (DNS-1123 label starting with a letter)", check: f.serviceName, pattern: /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/ })
+        .optional()
+        .meta({
+            description: "The name of the service's Kubernetes objects (workload, Service, Ingress...) when it is not the catalog name: an imported object keeps its name (a Kustomize `namePrefix`). Callers reach it as `http://<objectName>`.",
+            examples: ["prod-api"],
+        }),
+    selector: map(text({ expected: "a label value", check: f.labelValue }), { check: f.labelKey, expected: "a label key" })
+        .optional()
+        .meta({
+            description: "The workload's selector labels, when not the platform's (`app.kubernetes.io/name`, `app.kubernetes.io/part-of`): an imported Deployment or StatefulSet keeps its selector, which Kubernetes cannot change without replacing it.",
+            examples: [{ app: "api" }],
+        }),
     autoscaling: object({
         enabled: boolean().optional().meta({ description: "Scale with a HorizontalPodAutoscaler instead of a fixed `replicas`." }),
         minReplicas: integer(1, MAX_REPLICAS).default(2).meta({ description: "Fewest replicas the autoscaler keeps." }),
