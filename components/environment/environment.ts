@@ -50,6 +50,8 @@ export class Environment extends pulumi.ComponentResource {
             { parent: this },
         );
         const childOpts = { parent: this, provider: this.provider };
+        // Objects under fixed names may exist already while a stack adopts a running system: protected then.
+        const fixedOpts = env.adopt ? { ...childOpts, protect: true } : childOpts;
 
         if (env.sharedNamespace) {
             // Others' namespace: used, never created, labelled or deleted.
@@ -114,7 +116,7 @@ export class Environment extends pulumi.ComponentResource {
                 metadata: { name: env.sharedNamespace ? `${env.system}-default-deny-ingress` : "default-deny-ingress", namespace: this.namespace, labels },
                 spec: { podSelector: env.sharedNamespace ? { matchLabels: platformPods(env.system) } : {}, policyTypes: ["Ingress"] },
             },
-            childOpts,
+            fixedOpts,
         );
         if (args.hasIngress) {
             // cert-manager answers Let's Encrypt's HTTP-01 challenge from a solver pod in this
@@ -134,7 +136,7 @@ export class Environment extends pulumi.ComponentResource {
                         ],
                     },
                 },
-                childOpts,
+                fixedOpts,
             );
         }
 

@@ -182,3 +182,42 @@ async function waitForRPCs(): Promise<void> {
         await settings.waitForRPCs();
     }
 }
+
+/** The options a resource was declared with, as far as the tests read them. */
+export interface DeclaredOptions {
+    readonly type: string;
+    readonly name: string;
+    readonly protect?: boolean;
+    readonly retainOnDelete?: boolean;
+}
+
+/**
+ * The resource options `program` declares each resource with (protect, retainOnDelete), which
+ * the mocks never see: the program runs in a root stack resource, as under the Pulumi CLI, with
+ * a stack transformation that records them (transformations run in the SDK, mocks or not).
+ */
+export async function declaredOptions(stack: Pick<StackConfig, "project" | "stack" | "config" | "secretKeys">, program: () => unknown): Promise<DeclaredOptions[]> {
+    skipPromiseDebugTraces();
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args: pulumi.runtime.MockResourceArgs) => ({ id: `${args.name}-id`, state: { ...(args.inputs as object), ...(args.type === "pulumi:pulumi:StackReference" ? { outputs: {} } : {}) } }),
+            call: (args: pulumi.runtime.MockCallArgs) => args.inputs as Record<string, unknown>,
+        },
+        stack.project,
+        stack.stack,
+        false,
+        "organization",
+    );
+    pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
+    const declared: DeclaredOptions[] = [];
+    await pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation((args) => {
+            declared.push({ type: args.type, name: args.name, ...(args.opts.protect !== undefined ? { protect: args.opts.protect } : {}), ...(args.opts.retainOnDelete !== undefined ? { retainOnDelete: args.opts.retainOnDelete } : {}) });
+            return undefined;
+        });
+        program();
+        return Promise.resolve(undefined);
+    });
+    await waitForRPCs();
+    return declared;
+}
