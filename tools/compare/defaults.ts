@@ -26,7 +26,7 @@ const is =
     (v: unknown): boolean =>
         JSON.stringify(v) === JSON.stringify(expected);
 const row = (kinds: DefaultRow["kinds"], scope: Scope, field: string, value: unknown): DefaultRow => ({ kinds, scope, field, value: JSON.stringify(value), isDefault: is(value) });
-const serverSet = (field: string): DefaultRow => ({ kinds: "any", scope: "object", field, value: "(set by the API server: ignored)", isDefault: () => true });
+const serverSet = (field: string): DefaultRow => ({ kinds: "any", scope: "object", field, value: "any value (the API server sets it)", isDefault: () => true });
 
 /** `IfNotPresent`, but `Always` for an image tagged `:latest` or not tagged at all. */
 function defaultPullPolicy(image: unknown): string {
