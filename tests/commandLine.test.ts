@@ -4,6 +4,7 @@ import * as path from "path";
 import * as bench from "../bench/bench";
 import * as yamlParse from "../bench/yamlParse";
 import { CommandSpec, EXIT, execute, helpText, Parsed, Refusal } from "../tools/cli";
+import * as compare from "../tools/compare";
 import * as render from "../tools/render";
 import * as generate from "../tools/generate";
 import * as rollback from "../tools/rollback/main";
@@ -18,6 +19,7 @@ const TOOLS: [string, CommandSpec, (argv: readonly string[]) => Parsed<unknown>]
     ["bench", bench.SPEC, bench.parseArgs],
     ["bench/yamlParse", yamlParse.SPEC, yamlParse.parseArgs],
     ["generate", generate.SPEC, generate.parseArgs],
+    ["compare", compare.SPEC, compare.parseArgs],
 ];
 
 /** The options a parse ran with, or the usage problem it found. */
@@ -113,6 +115,24 @@ describe("render's command line", () => {
         assert.equal(parse("staging", "--diff"), "--diff needs a value <git-ref>");
         assert.equal(parse("staging", "--diff=--output=/tmp/x"), '--diff needs a git ref (a commit, branch or tag), got "--output=/tmp/x"');
         assert.equal(parse("staging", "--diff="), '--diff needs a git ref (a commit, branch or tag), got ""');
+    });
+});
+
+describe("compare's command line", () => {
+    const parse = (...argv: string[]) => options(compare.parseArgs(argv));
+
+    it("takes one overlay folder and --stack, and optionally --dir", () => {
+        assert.deepEqual(parse("overlays/staging", "--stack", "staging"), { overlay: "overlays/staging", stack: "staging" });
+        assert.deepEqual(parse("-s", "qa", "k/qa", "--dir=../other"), { overlay: "k/qa", stack: "qa", dir: "../other" });
+    });
+
+    it("refuses no overlay, two overlays, no stack and an empty folder", () => {
+        assert.equal(parse("--stack", "staging"), "name exactly one overlay folder, got 0");
+        assert.equal(parse("a", "b", "--stack", "staging"), "name exactly one overlay folder, got 2");
+        assert.equal(parse("a"), "--stack is required");
+        assert.equal(parse("a", "--stack="), "--stack is required");
+        assert.equal(parse("a", "--stack", "s", "--dir="), "--dir needs a folder");
+        assert.equal(parse("a", "--stack"), "--stack needs a value <stack>");
     });
 });
 

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as bench from "../../bench/bench";
 import { CommandSpec, helpText } from "../../tools/cli";
+import * as compare from "../../tools/compare";
 import * as generate from "../../tools/generate";
 import * as render from "../../tools/render";
 import * as rollback from "../../tools/rollback/main";
@@ -21,6 +22,7 @@ const TOOLS: [string, CommandSpec][] = [
     ["rollback", rollback.SPEC],
     ["bench", bench.SPEC],
     ["generate", generate.SPEC],
+    ["compare", compare.SPEC],
 ];
 
 describe("the tools as processes", function () {
