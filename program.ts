@@ -64,7 +64,7 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
 /** The stack's GitHub environment, when the stack names a repository; said once when it does not. */
 function deployDelivery(config: PlatformConfig, variables: Record<string, pulumi.Input<string>>): void {
     if (!config.github) {
-        void pulumi.log.info("GitHub is not configured for this stack (no hft-platform:github): managing Kubernetes only");
+        void pulumi.log.info(`GitHub is not configured for this stack (no ${pulumi.getProject()}:github): managing Kubernetes only`);
         return;
     }
     new Delivery(config.environment.name, { github: config.github, variables, protect: config.environment.protect });
