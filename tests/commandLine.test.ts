@@ -6,6 +6,7 @@ import * as yamlParse from "../bench/yamlParse";
 import { CommandSpec, EXIT, execute, helpText, Parsed, Refusal } from "../tools/cli";
 import * as render from "../tools/render";
 import * as generate from "../tools/generate";
+import * as importTool from "../tools/import";
 import * as rollback from "../tools/rollback/main";
 import * as processes from "../tools/rollback/processes";
 import { REPO } from "./support";
@@ -18,6 +19,7 @@ const TOOLS: [string, CommandSpec, (argv: readonly string[]) => Parsed<unknown>]
     ["bench", bench.SPEC, bench.parseArgs],
     ["bench/yamlParse", yamlParse.SPEC, yamlParse.parseArgs],
     ["generate", generate.SPEC, generate.parseArgs],
+    ["import", importTool.SPEC, importTool.parseArgs],
 ];
 
 /** The options a parse ran with, or the usage problem it found. */

@@ -5,6 +5,7 @@ import * as path from "path";
 import * as bench from "../../bench/bench";
 import { CommandSpec, helpText } from "../../tools/cli";
 import * as generate from "../../tools/generate";
+import * as importTool from "../../tools/import";
 import * as render from "../../tools/render";
 import * as rollback from "../../tools/rollback/main";
 import { REPO } from "../support";
@@ -21,6 +22,7 @@ const TOOLS: [string, CommandSpec][] = [
     ["rollback", rollback.SPEC],
     ["bench", bench.SPEC],
     ["generate", generate.SPEC],
+    ["import", importTool.SPEC],
 ];
 
 describe("the tools as processes", function () {
