@@ -106,12 +106,21 @@ async function run(opts: ImportOptions): Promise<number> {
     const writeStarted = process.hrtime.bigint();
     writeProject(path.resolve(opts.out), result.files);
     const writeMs = Number(process.hrtime.bigint() - writeStarted) / 1e6;
-    process.stdout.write(result.files[REPORT_FILE] + "\n");
     const out = path.relative(process.cwd(), path.resolve(opts.out)) || ".";
     const services = new Set(result.overlays.flatMap((o) => Object.keys(o.services))).size;
-    process.stdout.write(`wrote ${Object.keys(result.files).sort().join(", ")} to ${out}: ${services} services, ${result.overlays.length} stacks\n`);
-    process.stdout.write(`${timingLine(result, writeMs)}\n`);
-    process.stdout.write(`next: npm run render -- ${result.overlays[0].stack} --dir ${out}\n`);
+    // Written in one piece and waited for: the process exits right after, which would cut a long report sent to a pipe.
+    await new Promise<void>((resolve) =>
+        process.stdout.write(
+            [
+                result.files[REPORT_FILE],
+                `wrote ${Object.keys(result.files).sort().join(", ")} to ${out}: ${services} services, ${result.overlays.length} stacks`,
+                timingLine(result, writeMs),
+                `next: npm run render -- ${result.overlays[0].stack} --dir ${out}`,
+                "",
+            ].join("\n"),
+            () => resolve(),
+        ),
+    );
     return EXIT.done;
 }
 
