@@ -12,7 +12,7 @@ import { growthExponent, linearFit, summarize, Summary } from "./stats";
 export interface BenchCase {
     readonly id: string;
     readonly label: string;
-    readonly tool: "node" | "pulumi" | "kustomize";
+    readonly tool: "node" | "pulumi" | "kustomize" | "import";
     /**
      * "before": how the program ran before this project tuned it; "diagnostic": not a supported
      * setting; "floor": a program that is not this one (it does not skip the SDK's promise traces);
@@ -72,6 +72,7 @@ export function printReport(cases: readonly BenchCase[], meta: ReportMeta): stri
         ...growth(get, sizes, meta.kubectl !== undefined),
         ...beforeAfter(get, sizes),
         ...loaders(get, sizes, meta.loader),
+        ...importer(cases),
         ...goals.lines,
     ];
     process.stdout.write(lines.join("\n") + "\n");
@@ -215,6 +216,24 @@ function loaders(get: Get, sizes: readonly number[], named: Loader | undefined):
             rows.map((r) => [r.what, cell(r.sucrase), cell(r.swc), `${(r.saved * 100).toFixed(1)}%`]),
         ),
         `  rule: ts-node+SWC unless sucrase saves more than 10% both for staging and for ${largest} services${largest !== TARGETS.services ? ` (the rule is for ${TARGETS.services})` : ""}: ${sucraseWins ? "sucrase" : "ts-node+SWC"}`,
+        "",
+    ];
+}
+
+/** `npm run import` of the largest overlay: its whole run, and kubectl kustomize's share apart from the mapping's. */
+function importer(cases: readonly BenchCase[]): string[] {
+    const c = cases.find((x) => x.tool === "import");
+    if (!c) return [];
+    const phases = c.samples.map((x) => /^timings: kubectl kustomize (\d+) ms, mapping (\d+) ms, writing (\d+) ms$/m.exec(x.stdout)).filter((m) => m !== null);
+    const median = (i: number) => summarize(phases.map((m) => Number(m[i]))).median;
+    const kustomize = cases.find((x) => x.id === `kustomize-${c.services}`);
+    return [
+        `import (${c.label}; wall median [min - max], cpu, peak memory)`,
+        `  whole run ${span(wall(c))}, ${s(cpu(c))} cpu, ${mib(peakMiB(c))}`,
+        phases.length > 0
+            ? `  inside it (medians): kubectl kustomize ${s(median(1))}, mapping ${s(median(2))}, writing ${s(median(3))}; the rest is node and ts-node starting`
+            : "  (the tool printed no timings line)",
+        ...(kustomize ? [`  kubectl kustomize alone on the same overlay: ${span(wall(kustomize))}`] : []),
         "",
     ];
 }

@@ -7,6 +7,7 @@ import { CommandSpec, EXIT, execute, helpText, Parsed, Refusal } from "../tools/
 import * as compare from "../tools/compare";
 import * as render from "../tools/render";
 import * as generate from "../tools/generate";
+import * as importTool from "../tools/import";
 import * as rollback from "../tools/rollback/main";
 import * as processes from "../tools/rollback/processes";
 import { REPO } from "./support";
@@ -20,6 +21,7 @@ const TOOLS: [string, CommandSpec, (argv: readonly string[]) => Parsed<unknown>]
     ["bench/yamlParse", yamlParse.SPEC, yamlParse.parseArgs],
     ["generate", generate.SPEC, generate.parseArgs],
     ["compare", compare.SPEC, compare.parseArgs],
+    ["import", importTool.SPEC, importTool.parseArgs],
 ];
 
 /** The options a parse ran with, or the usage problem it found. */

@@ -6,6 +6,7 @@ import * as bench from "../../bench/bench";
 import { CommandSpec, helpText } from "../../tools/cli";
 import * as compare from "../../tools/compare";
 import * as generate from "../../tools/generate";
+import * as importTool from "../../tools/import";
 import * as render from "../../tools/render";
 import * as rollback from "../../tools/rollback/main";
 import { REPO } from "../support";
@@ -23,6 +24,7 @@ const TOOLS: [string, CommandSpec][] = [
     ["bench", bench.SPEC],
     ["generate", generate.SPEC],
     ["compare", compare.SPEC],
+    ["import", importTool.SPEC],
 ];
 
 describe("the tools as processes", function () {
