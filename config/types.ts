@@ -47,7 +47,7 @@ export type VolumeSource =
     | { readonly configMap: string }
     | { readonly secret: string }
     | { readonly files: Readonly<Record<string, string>> }
-    | { readonly claim: { readonly size: string; readonly storageClass?: string; readonly accessMode: string } }
+    | { readonly claim: { readonly size: string; readonly storageClass?: string; readonly accessMode: string; readonly labels?: Readonly<Record<string, string>> } }
     | { readonly existingClaim: string };
 
 export type Volume = VolumeSource & { readonly name: string; readonly mountPath: string; readonly readOnly: boolean };

@@ -52,10 +52,11 @@ export class Microservice extends pulumi.ComponentResource {
         const svc = args.service;
         const env = args.environment;
         const labelContext = { system: env.system, environment: env.name };
-        // The selector is the platform's, or the one an adopted workload keeps (immutable); every
-        // object carries it, so the pod template's labels always include it.
+        // The selector is the platform's, or the one an adopted workload keeps (immutable); the
+        // pod template's labels always include it.
         const selector = { ...svc.selector };
-        const labels = { ...standardLabels(labelContext, svc.name, svc.image.tag), ...selector };
+        const labels = standardLabels(labelContext, svc.name, svc.image.tag);
+        const podLabels = { ...labels, ...selector };
         const namespace = args.namespace;
         const childOpts: pulumi.CustomResourceOptions = { parent: this };
         // While a stack adopts a running system, the objects it takes over under fixed names are
@@ -95,7 +96,7 @@ export class Microservice extends pulumi.ComponentResource {
                 claims: args.claims,
                 template: podTemplate({
                     service: svc,
-                    labels,
+                    labels: podLabels,
                     selector,
                     serviceAccountName: account.metadata.name,
                     image: this.image,

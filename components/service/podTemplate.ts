@@ -128,7 +128,7 @@ export function podTemplate(args: PodTemplateArgs): PodTemplate {
             // The token reaches the API only for a service given permissions (`rbac`).
             automountServiceAccountToken: svc.rbac.length > 0,
             ...(args.imagePullSecret !== undefined ? { imagePullSecrets: [{ name: args.imagePullSecret }] } : {}),
-            ...(svc.kind === "cronjob" ? { restartPolicy: "Never" } : {}),
+            ...(svc.kind === "cronjob" ? { restartPolicy: svc.job?.restartPolicy ?? "Never" } : {}),
             securityContext: {
                 runAsNonRoot: true,
                 runAsUser: uid,

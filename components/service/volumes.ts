@@ -34,8 +34,9 @@ export function createVolumes(
         mounts.push({ name: v.name, mountPath: v.mountPath, ...(v.readOnly ? { readOnly: true } : {}) });
         if ("claim" in v) {
             claimTemplates.push({
-                // Claim templates are immutable: only labels that never change (no version).
-                metadata: { name: v.name, labels: meta.selector },
+                // Claim templates are immutable: only labels that never change (no version); an
+                // adopted StatefulSet's own, when the configuration keeps them.
+                metadata: { name: v.name, ...(Object.keys(v.claim.labels ?? meta.selector).length > 0 ? { labels: { ...(v.claim.labels ?? meta.selector) } } : {}) },
                 spec: {
                     accessModes: [v.claim.accessMode],
                     ...(v.claim.storageClass ? { storageClassName: v.claim.storageClass } : {}),

@@ -154,7 +154,15 @@ function volumeSource(v: VolumeSettings, source: (typeof VOLUME_SOURCES)[number]
                 ctx.problems.add(`${path}.claim.size`, "required; expected a Kubernetes quantity such as \"10Gi\"");
                 return undefined;
             }
-            return { claim: { size: v.claim!.size, accessMode: v.claim!.accessMode, ...(v.claim!.storageClass ? { storageClass: v.claim!.storageClass } : {}) } };
+            const labels = v.claim!.labels;
+            return {
+                claim: {
+                    size: v.claim!.size,
+                    accessMode: v.claim!.accessMode,
+                    ...(v.claim!.storageClass ? { storageClass: v.claim!.storageClass } : {}),
+                    ...(labels ? { labels: Object.fromEntries(Object.entries(labels).sort(([a], [b]) => byCodePoint(a, b))) } : {}),
+                },
+            };
         }
     }
 }

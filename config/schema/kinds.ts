@@ -39,6 +39,9 @@ export const job = object({
     successfulJobsHistoryLimit: integer(0, 100).default(3).meta({ description: "Finished runs kept." }),
     failedJobsHistoryLimit: integer(0, 100).default(3).meta({ description: "Failed runs kept (their pods hold the logs)." }),
     backoffLimit: integer(0, 100).default(2).meta({ description: "Retries of a failed run." }),
+    restartPolicy: oneOf(["Never", "OnFailure"])
+        .default("Never")
+        .meta({ description: "`Never`: a failed run's pod stays for its logs and a new pod retries; `OnFailure`: the container restarts in place." }),
     activeDeadlineSeconds: integer(1, 604800).optional().meta({ description: "A run taking longer than this is stopped and failed." }),
     ttlSecondsAfterFinished: integer(0, 2592000).optional().meta({ description: "Delete a finished run after this long (instead of by the history limits)." }),
 })

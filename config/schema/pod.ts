@@ -106,6 +106,9 @@ export const volume = object({
         size: quantity().optional().meta({ description: "The claim's size (required).", examples: ["10Gi"] }),
         storageClass: objectName("a StorageClass").optional().meta({ description: "The StorageClass; default: the cluster's default class." }),
         accessMode: oneOf(["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany", "ReadOnlyMany"]).default("ReadWriteOnce").meta({ description: "How the claim's volume may be mounted." }),
+        labels: map(text({ expected: "a label value", check: f.labelValue }), { check: f.labelKey, expected: "a label key" })
+            .optional()
+            .meta({ description: "The claim template's labels; default: the service's selector. An imported StatefulSet keeps its own (claim templates are immutable)." }),
     })
         .optional()
         .meta({ description: "A persistent claim per pod (`stateful` only: a volumeClaimTemplate of the StatefulSet).", examples: [{ size: "10Gi", storageClass: "standard" }] }),
