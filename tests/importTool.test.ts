@@ -105,7 +105,7 @@ describe("import: Kustomize overlays to a project", function () {
         assert.equal(db.runAsUser, 999);
         assert.deepEqual(db.probes, { liveness: { exec: ["pg_isready", "-U", "shop"], initialDelaySeconds: 10 }, readiness: { tcp: true } });
         assert.deepEqual(db.volumes.config, { mountPath: "/etc/postgresql", files: { "postgresql.conf": "max_connections = 100\nshared_buffers = 128MB\n" } });
-        assert.deepEqual(db.volumes.data, { mountPath: "/var/lib/postgresql/data", claim: { accessMode: "ReadWriteOnce" } });
+        assert.deepEqual(db.volumes.data, { mountPath: "/var/lib/postgresql/data", claim: { accessMode: "ReadWriteOnce", labels: {} } });
         assert.deepEqual(stacks.staging.services.db.volumes.data.claim, { size: "5Gi" });
         assert.deepEqual(stacks.production.services.db.volumes.data.claim, { size: "50Gi", storageClass: "premium-rwo" });
         assert.deepEqual(db.secrets, { POSTGRES_PASSWORD: { fromConfig: "dbCredentialsPostgresPassword" }, POSTGRES_USER: { fromConfig: "dbCredentialsPostgresUser" } });
@@ -122,6 +122,7 @@ describe("import: Kustomize overlays to a project", function () {
             failedJobsHistoryLimit: 3,
             backoffLimit: 2,
             activeDeadlineSeconds: 1800,
+            restartPolicy: "OnFailure",
         });
         assert.deepEqual(report.command, ["python", "-m", "shop.report"]);
     });
