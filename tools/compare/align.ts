@@ -37,7 +37,8 @@ export function alignPair(before: Manifest, after: Manifest): FieldChange[] {
     return changes;
 }
 
-const subjectsOf = (m: Manifest) => (Array.isArray(m.subjects) ? m.subjects.filter(isMap).map((s) => `${String(s.kind)}/${String(s.namespace ?? "")}/${String(s.name)}`).sort().join(",") : "");
+const text = (v: unknown) => (typeof v === "string" ? v : "");
+const subjectsOf = (m: Manifest) => (Array.isArray(m.subjects) ? m.subjects.filter(isMap).map((s) => `${text(s.kind)}/${text(s.namespace)}/${text(s.name)}`).sort().join(",") : "");
 const roleRefOf = (m: Manifest) => (isMap(m.roleRef) ? m.roleRef : {});
 
 /**

@@ -35,11 +35,11 @@ export function podSpec(m: Manifest): Node | undefined {
 export function resolveSide(objects: readonly Manifest[]): Resolved {
     const copies = objects.map((m) => redactSecret(structuredClone(m)));
     const byName = (kind: string, ns: string | undefined, name: unknown) =>
-        typeof name === "string" ? copies.find((m) => m.kind === kind && m.metadata.name === name && (m.metadata.namespace as string | undefined) === ns) : undefined;
+        typeof name === "string" ? copies.find((m) => m.kind === kind && m.metadata.name === name && (m.metadata.namespace) === ns) : undefined;
     const read = new Set<string>();
     for (const m of copies) {
         const spec = podSpec(m);
-        const ns = m.metadata.namespace as string | undefined;
+        const ns = m.metadata.namespace;
         if (spec) resolvePod(spec, (kind, name) => {
             const found = byName(kind, ns, name);
             if (found) read.add(objectKey(kind, ns, found.metadata.name));
@@ -51,7 +51,7 @@ export function resolveSide(objects: readonly Manifest[]): Resolved {
         const scaled = copies.some((h) => h.kind === "HorizontalPodAutoscaler" && h.metadata.namespace === m.metadata.namespace && at(h, "spec.scaleTargetRef.kind") === m.kind && at(h, "spec.scaleTargetRef.name") === m.metadata.name);
         if (scaled && isMap(m.spec)) delete m.spec.replicas;
         if (m.kind === "Service") serviceTargetPorts(m, copies);
-        if (m.kind === "Ingress") ingressPorts(m, (name) => byName("Service", m.metadata.namespace as string | undefined, name));
+        if (m.kind === "Ingress") ingressPorts(m, (name) => byName("Service", m.metadata.namespace, name));
     }
     return { objects: copies, read };
 }
