@@ -6,6 +6,7 @@
  * is resolved on its own, before the diff; the ConfigMaps and Secrets read this way are compared
  * through the workloads that read them, not as objects.
  */
+import { byCodePoint } from "../../config/order";
 import { Manifest } from "../harness/manifests";
 import { POD_TEMPLATE } from "./scopes";
 import { redactSecret } from "./secrets";
@@ -133,7 +134,7 @@ function effectiveEnvironment(c: Node, lookup: Lookup): void {
     }
     delete c.env;
     delete c.envFrom;
-    if (vars.size > 0) c.env = [...vars.values()];
+    if (vars.size > 0) c.env = [...vars.keys()].sort(byCodePoint).map((k) => vars.get(k));
     if (unresolved.length > 0) c.envFrom = unresolved;
 }
 
