@@ -54,8 +54,14 @@ export function mapServices(ov: Overlay, services: readonly ImportedService[]): 
     for (const { o, target, name } of named) {
         const expected = containerPortName(target.settings.kind as Kind);
         if (name !== expected) ov.note(o, ["spec", "ports", 0, "name"], `port name '${name}': the platform's is '${expected}' (no setting keeps the name)`);
-        const containerPort = [...target.ports].find(([, n]) => n === target.settings.port)?.[0];
-        if (containerPort !== undefined && containerPort !== expected) ov.note(target.workload, undefined, `container port name '${containerPort}': the platform's is '${expected}' (no setting keeps the name)`);
+        const containers = (target.workload.spec as { template?: { spec?: { containers?: { ports?: { name?: string; containerPort: number }[] }[] } } } | undefined)?.template?.spec?.containers ?? [];
+        containers.forEach((c, ci) =>
+            (c.ports ?? []).forEach((p, pi) => {
+                if (p.containerPort === target.settings.port && p.name !== undefined && p.name !== expected) {
+                    ov.note(target.workload, ["spec", "template", "spec", "containers", ci, "ports", pi, "name"], `container port name '${p.name}': the platform's is '${expected}' (no setting keeps the name)`);
+                }
+            }),
+        );
     }
     return byServiceObject;
 }
