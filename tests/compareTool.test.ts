@@ -407,4 +407,12 @@ describe("compare: what the pods get, rather than how each side writes it", () =
         const bigger = deployment((d) => (d.spec.template.spec.initContainers = [{ name: "wait", image: "busybox:1.36", resources: { limits: { cpu: "1" } } }]));
         assert.deepEqual(realPaths(only(compareManifests([overlay], [bigger], NS), "Deployment")), ["added spec.template.spec.initContainers[name=wait].resources.limits.cpu"]);
     });
+
+    it("takes a whole probe the overlay lacks as hardening, but a timing added to the overlay's own probe as real", () => {
+        const probe = (extra: Record<string, unknown>) => deployment((d) => (d.spec.template.spec.containers[0].livenessProbe = { httpGet: { path: "/healthz", port: 8080 }, ...extra }));
+        const added = only(compareManifests([deployment()], [probe({ timeoutSeconds: 2 })], NS), "Deployment");
+        assert.deepEqual(realPaths(added), []);
+        assert.deepEqual([...new Set(added.hardening.map((h) => formatPath(h.at)))], ["spec.template.spec.containers[name=api].livenessProbe"]);
+        assert.deepEqual(realPaths(only(compareManifests([probe({})], [probe({ timeoutSeconds: 2 })], NS), "Deployment")), ["added spec.template.spec.containers[name=api].livenessProbe.timeoutSeconds"]);
+    });
 });

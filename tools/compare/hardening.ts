@@ -6,7 +6,7 @@
  * table of them: docs/compare.md prints it (a test checks the two agree).
  */
 import { Manifest } from "../harness/manifests";
-import { matches, parsePattern, Path, Pattern } from "./path";
+import { formatPath, matches, parsePattern, Path, Pattern } from "./path";
 import { appliesTo, Scope, scopePatterns } from "./scopes";
 import { EXTRA_CONTAINER_RESOURCES } from "../../config/resolve/pod";
 import { FieldChange, same } from "./semanticDiff";
@@ -56,6 +56,8 @@ const labelRows = (scope: Scope, kinds: FieldRow["kinds"], metadata = "metadata"
     }));
 
 const isFalse = { condition: "the value is false", accept: (c: FieldChange) => c.after === false };
+/** Only a probe the overlay's container lacks altogether: a timing added to its own probe is a real difference. */
+const wholeProbe = { condition: "the overlay's container has no such probe", accept: (c: FieldChange) => /Probe$/.test(formatPath(c.root.slice(-1))) };
 const isValue = (v: unknown) => ({ condition: `the value is ${JSON.stringify(v)}`, accept: (c: FieldChange) => c.after === v });
 const RESOURCES_TEXT = `requests ${EXTRA_CONTAINER_RESOURCES.requests.cpu}/${EXTRA_CONTAINER_RESOURCES.requests.memory}, limits ${EXTRA_CONTAINER_RESOURCES.limits.cpu}/${EXTRA_CONTAINER_RESOURCES.limits.memory}`;
 /** A variable's name, for a change under `env[name=...]`. */
@@ -80,9 +82,9 @@ export const HARDENING_FIELDS: readonly FieldRow[] = [
     { kinds: "workloads", scope: "pod spec", field: "topologySpreadConstraints", when: "added", what: "pods spread over nodes and zones" },
     { kinds: "workloads", scope: "pod spec", field: "volumes[name=tmp]", when: "added", what: "an emptyDir for /tmp (the root filesystem is read-only)" },
     { kinds: "workloads", scope: "container", field: "volumeMounts[name=tmp]", when: "added", what: "/tmp mounted from that emptyDir" },
-    { kinds: "workloads", scope: "container", field: "livenessProbe", when: "added", what: "a liveness probe the overlay does not have" },
-    { kinds: "workloads", scope: "container", field: "readinessProbe", when: "added", what: "a readiness probe the overlay does not have" },
-    { kinds: "workloads", scope: "container", field: "startupProbe", when: "added", what: "a startup probe the overlay does not have" },
+    { kinds: "workloads", scope: "container", field: "livenessProbe", when: "added", what: "a liveness probe the overlay does not have", ...wholeProbe },
+    { kinds: "workloads", scope: "container", field: "readinessProbe", when: "added", what: "a readiness probe the overlay does not have", ...wholeProbe },
+    { kinds: "workloads", scope: "container", field: "startupProbe", when: "added", what: "a startup probe the overlay does not have", ...wholeProbe },
     { kinds: "workloads", scope: "container", field: "env[name=SERVICE_NAME]", when: "added", what: "the service's name, from the service's ConfigMap" },
     { kinds: "workloads", scope: "container", field: "env[name=PORT]", when: "added", what: "the service's port, from the service's ConfigMap" },
     {
