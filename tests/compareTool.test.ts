@@ -73,13 +73,12 @@ describe("compare: a Kustomize overlay against a stack (in-process)", () => {
             d.spec.template.spec.containers[1].envFrom[0].configMapRef.name = "api-config-0a1b2c3d";
         });
         const c = compareManifests([deployment(), overlayCm], [swapped, stackCm], NS);
+        // The ConfigMaps the pods read are compared as the pods' environment, not as objects.
         assert.deepEqual(
             c.objects.map((o) => [o.kind, o.status]),
-            [
-                ["Deployment", "equal"],
-                ["ConfigMap", "equal"],
-            ],
+            [["Deployment", "equal"]],
         );
+        assert.deepEqual(c.read, { overlay: ["ConfigMap api-config-5g7h8k9m2t"], stack: ["ConfigMap api-config-0a1b2c3d"] });
         assert.equal(differs(c), false);
     });
 
@@ -168,9 +167,13 @@ describe("compare: a Kustomize overlay against a stack (in-process)", () => {
         const c = compareManifests([deployment(), cron], [withShared, ns, pdb, platform, ingress], NS);
         assert.deepEqual(
             c.objects.map((o) => `${o.status} ${o.kind} ${o.expected ? "expected" : ""}`.trim()),
-            ["equal Deployment", "stack-only Namespace expected", "stack-only PodDisruptionBudget expected", "stack-only ConfigMap expected", "stack-only Ingress", "overlay-only CronJob"],
+            ["equal Deployment", "stack-only Namespace expected", "stack-only PodDisruptionBudget expected", "stack-only Ingress", "overlay-only CronJob"],
         );
-        assert.equal(only(c, "Deployment").hardening.length, 1, "the envFrom of the platform's ConfigMap");
+        assert.deepEqual(
+            only(c, "Deployment").hardening.map((h) => formatPath(h.at)),
+            ["spec.template.spec.containers[name=api].env[name=ENVIRONMENT]", "spec.template.spec.containers[name=api].env[name=ENVIRONMENT]"],
+            "the variable read from the platform's ConfigMap (its name and value)",
+        );
         const report = formatReport(c, HEADER);
         assert.match(report, /^- only in the overlay CronJob shop\/report: after the switch it stays in the cluster, unmanaged$/m);
         assert.match(report, /^\+ only in the stack {2}Ingress shop\/api$/m);
@@ -197,15 +200,18 @@ describe("compare: a Kustomize overlay against a stack (in-process)", () => {
         assert.equal(generatedBase(stackCm), "api-config");
         assert.equal(generatedBase({ kind: "Deployment", metadata: { name: "api-config-0a1b2c3d" } }), undefined);
         const flags = configMap("feature-flags-6gmdc9k59c", { NEW_CHECKOUT: "false" });
-        const c = compareManifests([deployment(), overlayCm, flags], [deployment((d) => (d.spec.template.spec.containers[0].envFrom[0].configMapRef.name = "api-config-0a1b2c3d")), stackCm], NS);
+        const unread = configMap("limits-5g7h8k9m2t", { A: "1" });
+        const c = compareManifests([deployment(), overlayCm, flags, unread], [deployment((d) => (d.spec.template.spec.containers[0].envFrom[0].configMapRef.name = "api-config-0a1b2c3d")), stackCm, configMap("limits-0a1b2c3d", { A: "1" })], NS);
         assert.deepEqual(c.leftovers, [
-            { kind: "ConfigMap", namespace: NS, name: "api-config-5g7h8k9m2t", replacedBy: "api-config-0a1b2c3d" },
+            { kind: "ConfigMap", namespace: NS, name: "api-config-5g7h8k9m2t", readByWorkloads: true },
             { kind: "ConfigMap", namespace: NS, name: "feature-flags-6gmdc9k59c" },
+            { kind: "ConfigMap", namespace: NS, name: "limits-5g7h8k9m2t", replacedBy: "limits-0a1b2c3d" },
         ]);
         assert.equal(differs(c), false, "leftovers alone are no difference");
         const report = formatReport(c, HEADER);
         assert.match(report, /^ {2}kubectl -n shop delete configmap feature-flags-6gmdc9k59c +# no counterpart in the stack$/m);
-        assert.match(report, /^ {2}kubectl -n shop delete configmap api-config-5g7h8k9m2t +# the stack's api-config-0a1b2c3d takes its place$/m);
+        assert.match(report, /^ {2}kubectl -n shop delete configmap limits-5g7h8k9m2t +# the stack's limits-0a1b2c3d takes its place$/m);
+        assert.match(report, /^ {2}kubectl -n shop delete configmap api-config-5g7h8k9m2t +# read by the workloads: compared as what their pods get$/m);
         // Two objects on one side with the same base name are not guessed at.
         const twice = compareManifests([overlayCm, configMap("api-config-7k2m4b9t6h", {})], [stackCm], NS);
         assert.deepEqual(twice.objects.map((o) => o.status), ["stack-only", "overlay-only", "overlay-only"]);
@@ -274,5 +280,139 @@ describe("compare: reading the overlay (in-process)", () => {
         const line = 'E1130 13:58:53.313528    5773 run.go:72] "command failed" err="accumulating resources: \\"nope.yaml\\" not found"';
         assert.equal(kustomizeError(line), 'accumulating resources: "nope.yaml" not found');
         assert.equal(kustomizeError("Error: something else"), "something else");
+    });
+});
+
+describe("compare: what the pods get, rather than how each side writes it", () => {
+    const secret = (name: string, data: Record<string, string>): Manifest => ({ apiVersion: "v1", kind: "Secret", metadata: { name, namespace: NS }, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString("base64")])) });
+    const pod = (containers: unknown[], extra: Record<string, unknown> = {}) =>
+        deployment((d) => {
+            d.spec.template.spec = { containers, ...extra };
+        });
+    const overlayApi = (env: unknown[], envFrom: unknown[] = []) => pod([{ name: "api", image: "registry.example.com/api:1.0.0", env, envFrom }]);
+
+    it("compares each container's effective environment: literal values, ConfigMap and Secret keys, envFrom (later wins, env wins over envFrom)", () => {
+        const overlay = [
+            overlayApi(
+                [
+                    { name: "QUEUE", value: "orders" },
+                    { name: "DATABASE_HOST", valueFrom: { configMapKeyRef: { name: "api-config-5g7h8k9m2t", key: "HOST" } } },
+                    { name: "API_TOKEN", valueFrom: { secretKeyRef: { name: "api-secrets-5g7h8k9m2t", key: "TOKEN" } } },
+                ],
+                [{ configMapRef: { name: "api-config-5g7h8k9m2t" } }, { configMapRef: { name: "late-5g7h8k9m2t" } }],
+            ),
+            configMap("api-config-5g7h8k9m2t", { HOST: "db", TZ: "CET" }),
+            configMap("late-5g7h8k9m2t", { TZ: "UTC" }),
+            secret("api-secrets-5g7h8k9m2t", { TOKEN: "not-a-real-token" }),
+        ];
+        const stack = [
+            pod([{ name: "api", image: "registry.example.com/api:1.0.0", envFrom: [{ configMapRef: { name: "api-config-0a1b2c3d" } }, { secretRef: { name: "api-secrets-0a1b2c3d" } }] }]),
+            configMap("api-config-0a1b2c3d", { QUEUE: "orders", DATABASE_HOST: "db", HOST: "db", TZ: "UTC", SERVICE_NAME: "api" }),
+            secret("api-secrets-0a1b2c3d", { API_TOKEN: "not-a-real-token" }),
+        ];
+        const c = compareManifests(overlay, stack, NS);
+        const d = only(c, "Deployment");
+        assert.deepEqual(realPaths(d), []);
+        assert.deepEqual([...new Set(d.hardening.map((h) => formatPath(h.at)))], ["spec.template.spec.containers[name=api].env[name=SERVICE_NAME]"]);
+        assert.equal(c.objects.length, 1, "the ConfigMaps and Secrets read are not compared as objects");
+
+        const changed = compareManifests(overlay, [stack[0], configMap("api-config-0a1b2c3d", { QUEUE: "payments", DATABASE_HOST: "db", HOST: "db", TZ: "CET" }), secret("api-secrets-0a1b2c3d", { API_TOKEN: "another-token" })], NS);
+        assert.deepEqual(realPaths(only(changed, "Deployment")), [
+            "changed spec.template.spec.containers[name=api].env[name=API_TOKEN].value",
+            "changed spec.template.spec.containers[name=api].env[name=QUEUE].value",
+            "changed spec.template.spec.containers[name=api].env[name=TZ].value",
+        ]);
+        const report = formatReport(changed, HEADER);
+        assert.match(report, /^ {4}~ spec\.template\.spec\.containers\[name=api\]\.env\[name=API_TOKEN\]\.value: "<redacted>" -> "<redacted>"$/m);
+        assert.ok(!report.includes("not-a-real-token") && !report.includes("another-token"), "no secret value in the report");
+        assert.match(report, /^ {2}kubectl -n shop delete secret api-secrets-5g7h8k9m2t +# read by the workloads: compared as what their pods get$/m);
+    });
+
+    it("keeps what it cannot resolve (a fieldRef) as written, and names it", () => {
+        const fieldRef = { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } };
+        const c = compareManifests([overlayApi([fieldRef])], [overlayApi([])], NS);
+        assert.deepEqual(realPaths(only(c, "Deployment")), ["removed spec.template.spec.containers[name=api].env[name=POD_NAME].name", "removed spec.template.spec.containers[name=api].env[name=POD_NAME].valueFrom.fieldRef.fieldPath"]);
+    });
+
+    it("compares a ConfigMap volume by the files it mounts, whatever the ConfigMap's name", () => {
+        const withVolume = (cm: string) => pod([{ name: "db", image: "postgres:16.4", volumeMounts: [{ name: "config", mountPath: "/etc/postgresql", readOnly: true }] }], { volumes: [{ name: "config", configMap: { name: cm } }] });
+        const conf = { "postgresql.conf": "max_connections = 100\n" };
+        const equal = compareManifests([withVolume("db-config-89tbfbgt2d"), configMap("db-config-89tbfbgt2d", conf)], [withVolume("db-files-config-c52a38dd"), configMap("db-files-config-c52a38dd", conf)], NS);
+        assert.deepEqual(
+            equal.objects.map((o) => `${o.kind} ${o.status}`),
+            ["Deployment equal"],
+        );
+        const other = compareManifests([withVolume("db-config-89tbfbgt2d"), configMap("db-config-89tbfbgt2d", conf)], [withVolume("db-files-config-c52a38dd"), configMap("db-files-config-c52a38dd", { "postgresql.conf": "max_connections = 200\n" })], NS);
+        assert.deepEqual(realPaths(only(other, "Deployment")), ['changed spec.template.spec.volumes[name=config].configMap.files["postgresql.conf"]']);
+    });
+
+    it("pairs a pod's only container, and its only port, whatever their names: each rename is one changed field", () => {
+        const db = (name: string, port: string) => pod([{ name, image: "postgres:16.4", ports: [{ name: port, containerPort: 5432 }], readinessProbe: { tcpSocket: { port } } }]);
+        const c = compareManifests([db("postgres", "postgres")], [db("db", "main")], NS);
+        assert.deepEqual(realPaths(only(c, "Deployment")), ["changed spec.template.spec.containers[name=postgres].name", "changed spec.template.spec.containers[name=postgres].ports[name=postgres].name"]);
+        // Two containers are matched by name only: a renamed one is one removed and one added.
+        const two = compareManifests([deployment()], [deployment((d) => (d.spec.template.spec.containers[1].name = "envoy"))], NS);
+        assert.deepEqual(realPaths(only(two, "Deployment")).sort(), ["added spec.template.spec.containers[name=envoy].image", "added spec.template.spec.containers[name=envoy].name", "removed spec.template.spec.containers[name=proxy].image", "removed spec.template.spec.containers[name=proxy].name"]);
+    });
+
+    it("takes an Ingress backend's port by number as the Service port of that number and name; a Service's named targetPort as its number", () => {
+        const service = (port: Record<string, unknown>): Manifest => ({ apiVersion: "v1", kind: "Service", metadata: { name: "api", namespace: NS }, spec: { selector: { "app.kubernetes.io/name": "api" }, ports: [port] } });
+        const ingress = (port: Record<string, unknown>): Manifest => ({ apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "api", namespace: NS }, spec: { rules: [{ host: "api.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "api", port } } }] } }] } });
+        const withPort = deployment((d) => (d.spec.template.spec.containers[0].ports = [{ name: "http", containerPort: 8080 }]));
+        const c = compareManifests([withPort, service({ name: "http", port: 80, targetPort: 8080 }), ingress({ number: 80 })], [withPort, service({ name: "http", port: 80, targetPort: "http" }), ingress({ name: "http" })], NS);
+        assert.deepEqual(c.objects.map((o) => `${o.kind} ${o.status}`), ["Deployment equal", "Service equal", "Ingress equal"]);
+        const renamed = compareManifests([service({ name: "postgres", port: 5432 })], [service({ name: "main", port: 5432 })], NS);
+        assert.deepEqual(realPaths(only(renamed, "Service")), ["changed spec.ports[name=postgres].name"]);
+    });
+
+    it("pairs a Role and its RoleBinding with the other side's that bind the same ServiceAccount, and lists the overlay's as leftovers", () => {
+        const role = (name: string): Manifest => ({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name, namespace: NS }, rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"] }] });
+        const binding = (name: string, roleName: string): Manifest => ({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name, namespace: NS }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: roleName }, subjects: [{ kind: "ServiceAccount", name: "api", namespace: NS }] });
+        const c = compareManifests([role("api-read-config"), binding("api-read-config", "api-read-config")], [role("api"), binding("api", "api")], NS);
+        assert.deepEqual(c.objects.map((o) => `${o.kind} ${o.status} ${o.overlayName}->${o.stackName}`), ["RoleBinding equal api-read-config->api", "Role equal api-read-config->api"]);
+        assert.deepEqual(c.leftovers.map((l) => `${l.kind} ${l.name} ${l.replacedBy}`), ["Role api-read-config api", "RoleBinding api-read-config api"]);
+        assert.equal(differs(c), false);
+    });
+
+    it("ignores automountServiceAccountToken: true (the default), an autoscaled workload's replicas and the tag beside a digest", () => {
+        const hpa: Manifest = { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: "api", namespace: NS }, spec: { maxReplicas: 3, scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "api" } } };
+        const digest = "sha256:" + "4d".repeat(32);
+        const overlay = deployment((d) => {
+            d.spec.replicas = 3;
+            d.spec.template.spec.containers[0].image = `registry.example.com/api:1.0.0@${digest}`;
+        });
+        const stack = deployment((d) => {
+            d.spec.template.spec.automountServiceAccountToken = true;
+            d.spec.template.spec.containers[0].image = `registry.example.com/api@${digest}`;
+        });
+        assert.equal(only(compareManifests([overlay, hpa], [stack, hpa], NS), "Deployment").status, "equal");
+        assert.deepEqual(realPaths(only(compareManifests([overlay], [stack], NS), "Deployment")), ["removed spec.replicas"], "without an autoscaler the replicas count");
+    });
+
+    it("takes the platform's rollout settings and an init container's default resources as hardening", () => {
+        const stack = deployment((d) => {
+            d.spec.progressDeadlineSeconds = 300;
+            d.spec.strategy = { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } };
+            d.spec.template.spec.initContainers = [{ name: "wait", image: "busybox:1.36", resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "128Mi" } } }];
+        });
+        const overlay = deployment((d) => (d.spec.template.spec.initContainers = [{ name: "wait", image: "busybox:1.36" }]));
+        const o = only(compareManifests([overlay], [stack], NS), "Deployment");
+        assert.deepEqual(realPaths(o), []);
+        assert.deepEqual([...new Set(o.hardening.map((h) => formatPath(h.at)))], [
+            "spec.progressDeadlineSeconds",
+            "spec.strategy.rollingUpdate.maxSurge",
+            "spec.strategy.rollingUpdate.maxUnavailable",
+            "spec.template.spec.initContainers[name=wait].resources",
+        ]);
+        const bigger = deployment((d) => (d.spec.template.spec.initContainers = [{ name: "wait", image: "busybox:1.36", resources: { limits: { cpu: "1" } } }]));
+        assert.deepEqual(realPaths(only(compareManifests([overlay], [bigger], NS), "Deployment")), ["added spec.template.spec.initContainers[name=wait].resources.limits.cpu"]);
+    });
+
+    it("takes a whole probe the overlay lacks as hardening, but a timing added to the overlay's own probe as real", () => {
+        const probe = (extra: Record<string, unknown>) => deployment((d) => (d.spec.template.spec.containers[0].livenessProbe = { httpGet: { path: "/healthz", port: 8080 }, ...extra }));
+        const added = only(compareManifests([deployment()], [probe({ timeoutSeconds: 2 })], NS), "Deployment");
+        assert.deepEqual(realPaths(added), []);
+        assert.deepEqual([...new Set(added.hardening.map((h) => formatPath(h.at)))], ["spec.template.spec.containers[name=api].livenessProbe"]);
+        assert.deepEqual(realPaths(only(compareManifests([probe({})], [probe({ timeoutSeconds: 2 })], NS), "Deployment")), ["added spec.template.spec.containers[name=api].livenessProbe.timeoutSeconds"]);
     });
 });

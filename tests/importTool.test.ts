@@ -57,7 +57,8 @@ describe("import: Kustomize overlays to a project", function () {
         assert.deepEqual(api.args, ["--listen", ":8080"]);
         assert.equal(api.port, 8080);
         assert.equal(api.servicePort, 80);
-        assert.deepEqual(api.probes, { liveness: { http: "/healthz", periodSeconds: 10 }, readiness: { http: "/ready", periodSeconds: 5, failureThreshold: 3 } });
+        // Kubernetes' timings are written where the overlay leaves them out and the platform's default differs (timeout 2 s, readiness every 5 s).
+        assert.deepEqual(api.probes, { liveness: { http: "/healthz", periodSeconds: 10, timeoutSeconds: 1 }, readiness: { http: "/ready", periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 3 } });
         assert.deepEqual(api.env, { CACHE_TTL_SECONDS: "60", CATALOG_URL: "http://catalog.example.internal", DATABASE_HOST: "db" });
         assert.deepEqual(api.secrets, { API_TOKEN: { fromConfig: "apiSecretsApiToken" }, DATABASE_PASSWORD: { fromConfig: "dbCredentialsPostgresPassword" } });
         assert.deepEqual(api.volumes, { cache: { mountPath: "/app/cache", emptyDir: { sizeLimit: "512Mi" } } });
@@ -93,7 +94,7 @@ describe("import: Kustomize overlays to a project", function () {
         assert.equal(worker.kind, "worker");
         assert.equal(worker.replicas, 1);
         assert.deepEqual(worker.env, { QUEUE: "orders", API_URL: "http://api", DATABASE_HOST: "db" });
-        assert.deepEqual(worker.probes.liveness, { exec: ["/app/healthcheck"], periodSeconds: 30 });
+        assert.deepEqual(worker.probes.liveness, { exec: ["/app/healthcheck"], periodSeconds: 30, timeoutSeconds: 1 });
         assert.deepEqual(worker.initContainers, { "wait-for-db": { order: 0, image: "docker.io/library/busybox:1.36", command: ["sh", "-c", "until nc -z db 5432; do sleep 2; done"] } });
     });
 
@@ -103,9 +104,9 @@ describe("import: Kustomize overlays to a project", function () {
         assert.deepEqual(db.image, { repository: "docker.io/library/postgres", tag: "16.4" });
         assert.equal(db.servicePort, 5432);
         assert.equal(db.runAsUser, 999);
-        assert.deepEqual(db.probes, { liveness: { exec: ["pg_isready", "-U", "shop"], initialDelaySeconds: 10 }, readiness: { tcp: true } });
+        assert.deepEqual(db.probes, { liveness: { exec: ["pg_isready", "-U", "shop"], initialDelaySeconds: 10, timeoutSeconds: 1 }, readiness: { tcp: true, periodSeconds: 10, timeoutSeconds: 1 } });
         assert.deepEqual(db.volumes.config, { mountPath: "/etc/postgresql", files: { "postgresql.conf": "max_connections = 100\nshared_buffers = 128MB\n" } });
-        assert.deepEqual(db.volumes.data, { mountPath: "/var/lib/postgresql/data", claim: { accessMode: "ReadWriteOnce" } });
+        assert.deepEqual(db.volumes.data, { mountPath: "/var/lib/postgresql/data", claim: { accessMode: "ReadWriteOnce", labels: {} } });
         assert.deepEqual(stacks.staging.services.db.volumes.data.claim, { size: "5Gi" });
         assert.deepEqual(stacks.production.services.db.volumes.data.claim, { size: "50Gi", storageClass: "premium-rwo" });
         assert.deepEqual(db.secrets, { POSTGRES_PASSWORD: { fromConfig: "dbCredentialsPostgresPassword" }, POSTGRES_USER: { fromConfig: "dbCredentialsPostgresUser" } });
@@ -122,6 +123,7 @@ describe("import: Kustomize overlays to a project", function () {
             failedJobsHistoryLimit: 3,
             backoffLimit: 2,
             activeDeadlineSeconds: 1800,
+            restartPolicy: "OnFailure",
         });
         assert.deepEqual(report.command, ["python", "-m", "shop.report"]);
     });

@@ -24,12 +24,12 @@ export interface PodContext {
 }
 
 /** Timings each probe has unless configured: how often, and how many failures count. */
-const PROBE_DEFAULTS = {
+export const PROBE_DEFAULTS = {
     liveness: { periodSeconds: 10, failureThreshold: 3 },
     readiness: { periodSeconds: 5, failureThreshold: 3 },
     startup: { periodSeconds: 5, failureThreshold: 30 },
 } as const;
-const PROBE_TIMEOUT_SECONDS = 2;
+export const PROBE_TIMEOUT_SECONDS = 2;
 
 /**
  * The main container's probes. A probe on a port needs one (its own `port`, else the

@@ -6,19 +6,16 @@ import * as path from "path";
 import Ajv2020 from "ajv/dist/2020";
 import YAML from "yaml";
 import { findOnPath } from "../../bench/which";
-import { IDENTITY_SETTINGS } from "../../tools/import/report";
 import { REPO, TS_NODE_ARGS, TS_NODE_ENV } from "../support";
 
 /**
  * `npm run import` as a process on the shop fixture's overlays, then what it wrote checked the
  * way a user would: against the editors' JSON Schemas (schemas/, for this project's name) and
- * rendered with `npm run render -- <stack> --dir <out>`. The identity settings the import writes
- * (objectName, selector, sharedNamespace, adopt) are being added to the schema on main; until
- * they are, the schema and the render refuse exactly those, and a copy without them must pass.
+ * rendered with `npm run render -- <stack> --dir <out>`, unmodified: the identity settings it
+ * writes (objectName, selector, sharedNamespace, adopt) are in the schema.
  */
 const SHOP = path.join(REPO, "tests", "fixtures", "kustomize", "shop");
 const SECRET_VALUES = ["not-a-real-password", "not-a-real-token"].flatMap((v) => [v, Buffer.from(v).toString("base64")]);
-const IDENTITY = new Set<string>(IDENTITY_SETTINGS);
 
 const tool = (script: string, args: string[]) => spawnSync(process.execPath, [...TS_NODE_ARGS, path.join(REPO, "tools", script), ...args], { cwd: REPO, encoding: "utf8", env: { ...process.env, ...TS_NODE_ENV } });
 
@@ -26,12 +23,6 @@ const tool = (script: string, args: string[]) => spawnSync(process.execPath, [..
 function validator(file: string, project: string) {
     const text = fs.readFileSync(path.join(REPO, "schemas", file), "utf8").split("hft-platform").join(project);
     return new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(text) as object);
-}
-
-function withoutIdentity(v: unknown): unknown {
-    if (Array.isArray(v)) return v.map(withoutIdentity);
-    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).filter(([k]) => !IDENTITY.has(k)).map(([k, x]) => [k, withoutIdentity(x)]));
-    return v;
 }
 
 describe("npm run import on Kustomize overlays, as a process", function () {
@@ -62,40 +53,24 @@ describe("npm run import on Kustomize overlays, as a process", function () {
         }
     });
 
-    it("writes files the JSON Schemas accept, but for the identity settings not in the schema yet", () => {
-        const project = validator("project.schema.json", "shop");
-        const stack = validator("stack.schema.json", "shop");
-        const catalog = validator("catalog.schema.json", "shop");
+    it("writes files the JSON Schemas accept, identity settings included", () => {
         const read = (file: string) => YAML.parse(fs.readFileSync(path.join(out, file), "utf8")) as { config: Record<string, { value?: unknown }> };
-        const notIdentity = (v: typeof stack, doc: unknown) =>
-            v(doc) ? [] : (v.errors ?? []).filter((e) => !(e.keyword === "additionalProperties" && IDENTITY.has(String((e.params as { additionalProperty?: string }).additionalProperty)))).map((e) => `${e.instancePath} ${e.message}`);
+        const errors = (v: ReturnType<typeof validator>, doc: unknown) => (v(doc) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
         // The catalog on its own (Pulumi.yaml's key also takes it without `value:`, whose errors would add noise).
-        assert.deepEqual(notIdentity(catalog, read("Pulumi.yaml").config["shop:catalog"].value), []);
-        for (const file of ["Pulumi.staging.yaml", "Pulumi.production.yaml"]) assert.deepEqual(notIdentity(stack, read(file)), [], file);
-        for (const [file, v] of [["Pulumi.yaml", project], ["Pulumi.staging.yaml", stack], ["Pulumi.production.yaml", stack]] as const) {
-            assert.ok(v(withoutIdentity(read(file))), `${file} without the identity settings: ${JSON.stringify(v.errors)}`);
-        }
+        assert.deepEqual(errors(validator("catalog.schema.json", "shop"), read("Pulumi.yaml").config["shop:catalog"].value), []);
+        assert.deepEqual(errors(validator("project.schema.json", "shop"), read("Pulumi.yaml")), []);
+        for (const file of ["Pulumi.staging.yaml", "Pulumi.production.yaml"]) assert.deepEqual(errors(validator("stack.schema.json", "shop"), read(file)), [], file);
     });
 
-    it("renders: refused only for the identity settings until the schema has them; without them, staging renders (exit 0 or 4)", () => {
-        const rendered = tool("render.ts", ["staging", "--dir", out, "--out", path.join(work, "rendered")]);
-        if (rendered.status === 1) {
-            const problems = rendered.stderr.split("\n").filter((l) => l.startsWith("  - "));
-            assert.ok(problems.length > 0, rendered.stderr);
-            for (const p of problems) assert.match(p, new RegExp(`\\.(${[...IDENTITY].join("|")}): unknown key`), p);
-        } else {
-            assert.ok(rendered.status === 0 || rendered.status === 4, rendered.stderr);
-        }
-        const copy = path.join(work, "without-identity");
-        fs.mkdirSync(copy);
-        for (const f of fs.readdirSync(out).filter((x) => x.endsWith(".yaml"))) {
-            fs.writeFileSync(path.join(copy, f), YAML.stringify(withoutIdentity(YAML.parse(fs.readFileSync(path.join(out, f), "utf8")))));
-        }
-        for (const s of ["staging", "production"]) {
-            const r = tool("render.ts", [s, "--dir", copy, "--out", path.join(work, `rendered-${s}`)]);
-            assert.ok(r.status === 0 || r.status === 4, `${s}: exit ${r.status}\n${r.stderr}`);
-            assert.match(r.stdout, /api +Deployment/);
-        }
+    it("renders as written: staging exits 0; production 4, for its policy findings only (mutable tags, one replica)", () => {
+        const staging = tool("render.ts", ["staging", "--dir", out, "--out", path.join(work, "rendered-staging")]);
+        assert.equal(staging.status, 0, staging.stderr);
+        assert.match(staging.stdout, /api +Deployment/);
+        const production = tool("render.ts", ["production", "--dir", out, "--out", path.join(work, "rendered-production")]);
+        assert.equal(production.status, 4, production.stderr);
+        const findings = production.stdout.split("\n").filter((l) => /^ {2}mandatory /.test(l));
+        assert.ok(findings.length > 0, production.stdout);
+        for (const f of findings) assert.match(f, /^ {2}mandatory (no-mutable-image-tags|production-min-replicas): /, f);
     });
 
     it("refuses an --out folder it did not write, and an overlay that does not build", () => {

@@ -1,17 +1,20 @@
 /**
  * The comparison itself: what an overlay renders against what a stack renders, object by
- * object (match.ts), each matched pair field by field (semanticDiff.ts) after the defaults are
- * set aside (defaults.ts), each difference sorted into real or expected hardening
+ * object (match.ts, align.ts), each matched pair field by field (semanticDiff.ts) after what the
+ * pods get is resolved (resolve.ts) and the defaults are set aside (defaults.ts), each difference sorted into real or expected hardening
  * (hardening.ts), and the immutable fields among them named (immutable.ts).
  */
 import { Manifest } from "../harness/manifests";
 import { withoutDefaults } from "./defaults";
 import { FieldRow, hardeningObject, hardeningRow, HardeningContext, isPlatformConfigMap, ObjectRow } from "./hardening";
 import { ImmutableHit, immutableHits } from "./immutable";
-import { CLUSTER_SCOPED, generatedBase, HASH, matchObjects, namespaceOf, withGeneratedNames } from "./match";
+import { alignPair, pairBindings } from "./align";
+import { CLUSTER_SCOPED, generatedBase, matchObjects, namespaceOf, withGeneratedNames } from "./match";
 import { Path } from "./path";
-import { hasPlaceholder, redactSecret } from "./secrets";
+import { objectKey, resolveSide } from "./resolve";
+import { hasPlaceholder } from "./secrets";
 import { FieldChange, semanticDiff } from "./semanticDiff";
+import { isMap } from "./walk";
 
 export interface ObjectComparison {
     readonly kind: string;
@@ -38,6 +41,8 @@ export interface Leftover {
     readonly name: string;
     /** The stack's object that takes its place, if any. */
     readonly replacedBy?: string;
+    /** A ConfigMap or Secret the overlay's workloads read: compared as what the pods get. */
+    readonly readByWorkloads?: boolean;
 }
 
 export interface Comparison {
@@ -45,6 +50,8 @@ export interface Comparison {
     readonly leftovers: readonly Leftover[];
     /** How many of the overlay's objects had no namespace and were given the stack's. */
     readonly namespaced: number;
+    /** The ConfigMaps and Secrets each side's workloads read (`ConfigMap name`), compared through them, not as objects. */
+    readonly read: { readonly overlay: readonly string[]; readonly stack: readonly string[] };
 }
 
 /** Whether the comparison holds something a team must review (what exit 4 means). */
@@ -64,21 +71,38 @@ export function compareManifests(overlayObjects: readonly Manifest[], stackObjec
         namespaced++;
         return { ...m, metadata: { ...m.metadata, namespace } };
     });
-    const { pairs, overlayOnly, stackOnly } = matchObjects(overlayIn, stackObjects);
-    // The objects as compared: generated names with <hash>, defaults gone, secret values digested.
-    const prepare = (side: readonly Manifest[]) => {
-        const renamed = withGeneratedNames(side);
-        return new Map(side.map((m, i) => [m, redactSecret(withoutDefaults(renamed[i]))]));
+    // Each side as compared: generated names with <hash>, what the pods get resolved (resolve.ts), secret values redacted.
+    const resolve = (side: readonly Manifest[]) => {
+        const resolved = resolveSide(withGeneratedNames(side));
+        const copies = new Map(side.map((m, i) => [m, resolved.objects[i]]));
+        const read = side.filter((m) => resolved.read.has(objectKey(m.kind, namespaceOf(m), copies.get(m)!.metadata.name)));
+        return { copies, read };
     };
-    const [o, s] = [prepare(overlayIn), prepare(stackObjects)];
+    const [o, s] = [resolve(overlayIn), resolve(stackObjects)];
+    // ConfigMaps and Secrets the workloads read are compared as what the pods get, not as objects.
+    const matching = matchObjects(
+        overlayIn.filter((m) => !o.read.includes(m)),
+        stackObjects.filter((m) => !s.read.includes(m)),
+    );
+    const bound = pairBindings(matching.overlayOnly, matching.stackOnly);
+    const pairs = [...matching.pairs, ...bound];
+    const overlayOnly = matching.overlayOnly.filter((m) => !bound.some((p) => p.overlay === m));
+    const stackOnly = matching.stackOnly.filter((m) => !bound.some((p) => p.stack === m));
+    const platformConfigMaps = stackObjects.filter(isPlatformConfigMap);
     const context: HardeningContext = {
-        platformConfigMaps: new Set(stackOnly.filter(isPlatformConfigMap).map((m) => `${generatedBase(m) ?? m.metadata.name}${generatedBase(m) ? `-${HASH}` : ""}`)),
+        platformVariables: new Set(platformConfigMaps.flatMap((m) => (isMap(m.data) ? Object.keys(m.data) : []))),
     };
 
     const objects: ObjectComparison[] = [];
     for (const pair of pairs) {
-        const [before, after] = [o.get(pair.overlay)!, s.get(pair.stack)!];
-        const changes = semanticDiff(before, after);
+        const [before, after] = [o.copies.get(pair.overlay)!, s.copies.get(pair.stack)!];
+        // A pair under two names (a renamed Role) is compared by content; the report's title and leftovers show the names.
+        after.metadata.name = before.metadata.name;
+        const renamedRole = bound.find((p) => p.overlay.kind !== "RoleBinding" && isMap(pair.stack.roleRef) && p.stack.metadata.name === pair.stack.roleRef.name);
+        if (pair.stack.kind === "RoleBinding" && renamedRole && isMap(after.roleRef)) after.roleRef.name = renamedRole.overlay.metadata.name;
+        const renames = alignPair(before, after);
+        const [b, a] = [withoutDefaults(before), withoutDefaults(after)];
+        const changes = [...renames, ...semanticDiff(b, a)];
         const real: FieldChange[] = [];
         const hardening: { change: FieldChange; row: FieldRow; at: Path }[] = [];
         for (const change of changes) {
@@ -88,7 +112,7 @@ export function compareManifests(overlayObjects: readonly Manifest[], stackObjec
         }
         // A generated object under a new name is a new object: nothing of the old one is updated.
         const sameName = pair.overlay.metadata.name === pair.stack.metadata.name;
-        const immutable = sameName ? immutableHits(before, after, changes) : [];
+        const immutable = sameName ? immutableHits(b, a, changes) : [];
         objects.push({
             kind: pair.stack.kind,
             namespace: namespaceOf(pair.stack),
@@ -98,7 +122,7 @@ export function compareManifests(overlayObjects: readonly Manifest[], stackObjec
             real,
             hardening,
             immutable,
-            secretsUncompared: hasPlaceholder(before) || hasPlaceholder(after),
+            secretsUncompared: hasPlaceholder(b) || hasPlaceholder(a),
         });
     }
     for (const m of stackOnly) {
@@ -110,10 +134,14 @@ export function compareManifests(overlayObjects: readonly Manifest[], stackObjec
     }
 
     const leftovers: Leftover[] = [];
-    for (const m of overlayIn.filter((x) => generatedBase(x) !== undefined)) {
+    for (const m of overlayIn) {
         const pair = pairs.find((p) => p.overlay === m);
-        if (pair && pair.stack.metadata.name === m.metadata.name) continue;
-        leftovers.push({ kind: m.kind, namespace: namespaceOf(m), name: m.metadata.name, ...(pair ? { replacedBy: pair.stack.metadata.name } : {}) });
+        if (o.read.includes(m)) {
+            if (!stackObjects.some((x) => x.kind === m.kind && namespaceOf(x) === namespaceOf(m) && x.metadata.name === m.metadata.name)) leftovers.push({ kind: m.kind, namespace: namespaceOf(m), name: m.metadata.name, readByWorkloads: true });
+        } else if (pair ? pair.stack.metadata.name !== m.metadata.name : generatedBase(m) !== undefined) {
+            leftovers.push({ kind: m.kind, namespace: namespaceOf(m), name: m.metadata.name, ...(pair ? { replacedBy: pair.stack.metadata.name } : {}) });
+        }
     }
-    return { objects, leftovers, namespaced };
+    const read = (side: readonly Manifest[]) => side.map((m) => `${m.kind} ${m.metadata.name}`);
+    return { objects, leftovers, namespaced, read: { overlay: read(o.read), stack: read(s.read) } };
 }

@@ -88,6 +88,8 @@ export const DEFAULTS: readonly DefaultRow[] = [
     row("workloads", "pod spec", "schedulerName", "default-scheduler"),
     row("workloads", "pod spec", "terminationGracePeriodSeconds", 30),
     row("workloads", "pod spec", "enableServiceLinks", true),
+    row("workloads", "pod spec", "automountServiceAccountToken", true),
+    row(["ServiceAccount"], "object", "automountServiceAccountToken", true),
     row("workloads", "pod spec", "volumes[*].configMap.defaultMode", 420),
     row("workloads", "pod spec", "volumes[*].secret.defaultMode", 420),
     {

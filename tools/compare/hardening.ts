@@ -6,15 +6,15 @@
  * table of them: docs/compare.md prints it (a test checks the two agree).
  */
 import { Manifest } from "../harness/manifests";
-import { matches, parsePattern, Path, Pattern } from "./path";
+import { formatPath, matches, parsePattern, Path, Pattern } from "./path";
 import { appliesTo, Scope, scopePatterns } from "./scopes";
-import { FieldChange } from "./semanticDiff";
+import { EXTRA_CONTAINER_RESOURCES } from "../../config/resolve/pod";
+import { FieldChange, same } from "./semanticDiff";
 import { isMap } from "./walk";
 
-/** What a row needs to know beyond the change: the ConfigMaps only the stack has that the platform shares. */
+/** What a row needs to know beyond the change: the variables of the platform's shared ConfigMap. */
 export interface HardeningContext {
-    /** Their names as the compare writes references (a generated name's suffix as `<hash>`). */
-    readonly platformConfigMaps: ReadonlySet<string>;
+    readonly platformVariables: ReadonlySet<string>;
 }
 
 export interface FieldRow {
@@ -45,17 +45,27 @@ const STANDARD_LABELS: readonly [string, string][] = [
     ["app.kubernetes.io/name", "the service (or the system, for shared objects)"],
 ];
 
-const labelRows = (scope: Scope, kinds: FieldRow["kinds"]): FieldRow[] =>
+const labelRows = (scope: Scope, kinds: FieldRow["kinds"], metadata = "metadata"): FieldRow[] =>
     STANDARD_LABELS.map(([label, value]) => ({
         kinds,
         scope,
-        field: `metadata.labels[${JSON.stringify(label)}]`,
+        field: `${metadata}.labels[${JSON.stringify(label)}]`,
         when: "added or changed",
         what: `standard label: ${value}`,
         ...(label === "app.kubernetes.io/managed-by" ? { condition: 'the value is "pulumi"', accept: (c: FieldChange) => c.after === "pulumi" } : {}),
     }));
 
 const isFalse = { condition: "the value is false", accept: (c: FieldChange) => c.after === false };
+/** Only a probe the overlay's container lacks altogether: a timing added to its own probe is a real difference. */
+const wholeProbe = { condition: "the overlay's container has no such probe", accept: (c: FieldChange) => /Probe$/.test(formatPath(c.root.slice(-1))) };
+const isValue = (v: unknown) => ({ condition: `the value is ${JSON.stringify(v)}`, accept: (c: FieldChange) => c.after === v });
+const RESOURCES_TEXT = `requests ${EXTRA_CONTAINER_RESOURCES.requests.cpu}/${EXTRA_CONTAINER_RESOURCES.requests.memory}, limits ${EXTRA_CONTAINER_RESOURCES.limits.cpu}/${EXTRA_CONTAINER_RESOURCES.limits.memory}`;
+/** A variable's name, for a change under `env[name=...]`. */
+function variable(c: FieldChange): string | undefined {
+    const i = c.path.findIndex((x) => "key" in x && x.key === "env");
+    const s = i < 0 ? undefined : c.path[i + 1];
+    return s && "id" in s ? s.id : undefined;
+}
 
 export const HARDENING_FIELDS: readonly FieldRow[] = [
     ...labelRows("object", "any"),
@@ -72,21 +82,35 @@ export const HARDENING_FIELDS: readonly FieldRow[] = [
     { kinds: "workloads", scope: "pod spec", field: "topologySpreadConstraints", when: "added", what: "pods spread over nodes and zones" },
     { kinds: "workloads", scope: "pod spec", field: "volumes[name=tmp]", when: "added", what: "an emptyDir for /tmp (the root filesystem is read-only)" },
     { kinds: "workloads", scope: "container", field: "volumeMounts[name=tmp]", when: "added", what: "/tmp mounted from that emptyDir" },
-    { kinds: "workloads", scope: "container", field: "livenessProbe", when: "added", what: "a liveness probe the overlay does not have" },
-    { kinds: "workloads", scope: "container", field: "readinessProbe", when: "added", what: "a readiness probe the overlay does not have" },
-    { kinds: "workloads", scope: "container", field: "startupProbe", when: "added", what: "a startup probe the overlay does not have" },
+    { kinds: "workloads", scope: "container", field: "livenessProbe", when: "added", what: "a liveness probe the overlay does not have", ...wholeProbe },
+    { kinds: "workloads", scope: "container", field: "readinessProbe", when: "added", what: "a readiness probe the overlay does not have", ...wholeProbe },
+    { kinds: "workloads", scope: "container", field: "startupProbe", when: "added", what: "a startup probe the overlay does not have", ...wholeProbe },
+    { kinds: "workloads", scope: "container", field: "env[name=SERVICE_NAME]", when: "added", what: "the service's name, from the service's ConfigMap" },
+    { kinds: "workloads", scope: "container", field: "env[name=PORT]", when: "added", what: "the service's port, from the service's ConfigMap" },
     {
         kinds: "workloads",
         scope: "container",
-        field: "envFrom[*]",
+        field: "env[*]",
         when: "added",
         what: "the environment's shared settings (ENVIRONMENT, LOG_LEVEL, ...) from the platform's ConfigMap",
-        condition: "it names a ConfigMap only the stack has, labelled as the whole system (below)",
-        accept: (c, context) => {
-            const s = c.path.find((x) => "field" in x && x.field === "configMapRef");
-            return s !== undefined && "id" in s && context.platformConfigMaps.has(s.id);
-        },
+        condition: "the variable is a key of the platform's shared ConfigMap (below)",
+        accept: (c, context) => context.platformVariables.has(variable(c) ?? ""),
     },
+    {
+        kinds: "workloads",
+        scope: "container",
+        field: "resources",
+        when: "added",
+        what: `the platform's default for init containers and sidecars: ${RESOURCES_TEXT}`,
+        condition: "the overlay's container has none, and it is an init container",
+        accept: (c) => c.path.some((x) => "key" in x && x.key === "initContainers") && c.root.length > 0 && "key" in c.root[c.root.length - 1] && same(c.whole, EXTRA_CONTAINER_RESOURCES, c.root),
+    },
+    { kinds: ["Deployment"], scope: "object", field: "spec.progressDeadlineSeconds", when: "added or changed", what: "the environment's rollout deadline" },
+    { kinds: ["Deployment"], scope: "object", field: "spec.strategy.rollingUpdate.maxSurge", when: "added or changed", what: "zero-downtime rollout: one extra pod at a time", ...isValue(1) },
+    { kinds: ["Deployment"], scope: "object", field: "spec.strategy.rollingUpdate.maxUnavailable", when: "added or changed", what: "zero-downtime rollout: no pod down before its replacement is ready", ...isValue(0) },
+    { kinds: ["CronJob"], scope: "object", field: "spec.startingDeadlineSeconds", when: "added", what: "the platform's default: a run missed by up to 300 s still starts", ...isValue(300) },
+    ...labelRows("object", ["CronJob"], "spec.jobTemplate.metadata"),
+    { kinds: ["ConfigMap", "Secret"], scope: "object", field: "immutable", when: "added", what: "the platform's ConfigMaps and Secrets are immutable (a change makes a new one under a new name)", ...isValue(true) },
 ];
 
 /** The platform-wide ConfigMap: labelled with the system's name as its `app.kubernetes.io/name`. */

@@ -113,11 +113,16 @@ export function formatReport(c: Comparison, header: ReportHeader): string {
     }
 
     if (c.leftovers.length > 0) {
-        out.push("", "leftovers to delete after the switch (the overlay's generated objects; the stack does not keep them):");
+        out.push("", "leftovers to delete after the switch (the overlay's generated objects, and those the stack keeps under another name):");
         const width = Math.max(...c.leftovers.map((l) => deleteCommand(l).length));
         for (const l of c.leftovers) {
-            out.push(`  ${deleteCommand(l).padEnd(width)}  # ${l.replacedBy ? `the stack's ${l.replacedBy} takes its place` : "no counterpart in the stack"}`);
+            out.push(`  ${deleteCommand(l).padEnd(width)}  # ${l.replacedBy ? `the stack's ${l.replacedBy} takes its place` : l.readByWorkloads ? "read by the workloads: compared as what their pods get" : "no counterpart in the stack"}`);
         }
+    }
+
+    if (c.read.overlay.length + c.read.stack.length > 0) {
+        out.push("", "ConfigMaps and Secrets compared as the environment and files of the pods that read them, not as objects:");
+        out.push(`  the overlay's: ${c.read.overlay.join(", ") || "none"}`, `  the stack's:   ${c.read.stack.join(", ") || "none"}`);
     }
 
     const immutable = count((o) => o.immutable.length > 0);

@@ -46,7 +46,9 @@ export function redactSecret(m: Manifest): Manifest {
     return { ...rest, data } as unknown as Manifest;
 }
 
-/** Whether a Secret holds a placeholder value, so its values were not compared. */
-export function hasPlaceholder(m: Manifest): boolean {
-    return m.kind === "Secret" && isMap(m.data) && Object.values(m.data).some((v) => v instanceof Redacted && v.digest === undefined);
+/** Whether an object holds a placeholder secret value (a Secret's, or a variable read from one), so those values were not compared. */
+export function hasPlaceholder(v: unknown): boolean {
+    if (v instanceof Redacted) return v.digest === undefined;
+    if (Array.isArray(v)) return v.some(hasPlaceholder);
+    return isMap(v) && Object.values(v).some(hasPlaceholder);
 }

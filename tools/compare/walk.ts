@@ -40,8 +40,11 @@ export function pruneEmpty(v: unknown): unknown {
     return out;
 }
 
+/** A copy of plain maps and lists; anything else (a redacted secret value) is shared, not cloned. */
 export function deepCopy<T>(v: T): T {
-    return structuredClone(v);
+    if (Array.isArray(v)) return v.map(deepCopy) as T;
+    if (isMap(v) && v.constructor === Object) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deepCopy(x)])) as T;
+    return v;
 }
 
 export { isMap };

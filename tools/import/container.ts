@@ -1,5 +1,6 @@
 import { configKey, DNS_LABEL } from "./names";
 import { isRecord, K8sObject, Segment, Tracker } from "./manifests";
+import { PROBE_DEFAULTS, PROBE_TIMEOUT_SECONDS } from "../../config/resolve/pod";
 import { Layer, Overlay, put } from "./context";
 import type { EnvFromShape, EnvVarShape, ProbeShape, VolumeMountShape } from "./shapes";
 
@@ -34,7 +35,8 @@ export type NamedPorts = Map<string, number>;
 
 export function mapMainContainer(ov: Overlay, o: K8sObject, at: Segment[], service: Layer, name: string): NamedPorts {
     const t = ov.tracker(o);
-    t.mark([...at, "name"]);
+    const container = t.take<string>(...at, "name");
+    if (container !== undefined && container !== name) ov.note(o, [...at, "name"], `container '${container}': the platform names it after the service ('${name}'; no setting keeps the name)`);
     const image = t.take<string>(...at, "image");
     if (image !== undefined) {
         const parts = parseImage(image);
@@ -72,6 +74,8 @@ const PROBES = [
     ["startupProbe", "startup"],
 ] as const;
 const TIMINGS = ["initialDelaySeconds", "periodSeconds", "timeoutSeconds", "failureThreshold"] as const;
+/** Kubernetes' probe timings, written where the overlay leaves one out and the platform's default differs. */
+const KUBERNETES_TIMINGS = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 } as const;
 
 function mapProbes(ov: Overlay, t: Tracker, at: Segment[], service: Layer, ports: NamedPorts): void {
     for (const [field, setting] of PROBES) {
@@ -98,8 +102,9 @@ function mapProbes(ov: Overlay, t: Tracker, at: Segment[], service: Layer, ports
         } else if (isRecord(p.exec)) {
             probe.exec = t.take(...here, "exec", "command");
         }
+        const platform: Record<(typeof TIMINGS)[number], number> = { initialDelaySeconds: 0, timeoutSeconds: PROBE_TIMEOUT_SECONDS, ...PROBE_DEFAULTS[setting] };
         for (const k of TIMINGS) {
-            const v = t.take<number>(...here, k);
+            const v = t.take<number>(...here, k) ?? (platform[k] !== KUBERNETES_TIMINGS[k] ? KUBERNETES_TIMINGS[k] : undefined);
             if (v !== undefined) probe[k] = v;
         }
         if (p.successThreshold === 1) t.mark([...here, "successThreshold"]);

@@ -1,3 +1,4 @@
+import { containerPortName, Kind } from "../../config/schema/kinds";
 import { K8sObject } from "./manifests";
 import { Layer, Overlay, put } from "./context";
 import { dnsLabel } from "./names";
@@ -21,6 +22,7 @@ export interface ExposureResult {
 
 export function mapServices(ov: Overlay, services: readonly ImportedService[]): Map<string, ImportedService> {
     const byServiceObject = new Map<string, ImportedService>();
+    const named: { o: K8sObject; target: ImportedService; name: string }[] = [];
     for (const o of ov.ofKind("Service")) {
         const t = ov.tracker(o);
         const selector = t.peek<Record<string, string>>("spec", "selector");
@@ -35,9 +37,10 @@ export function mapServices(ov: Overlay, services: readonly ImportedService[]): 
         if (type !== "ClusterIP") ov.note(o, ["spec", "type"], `type ${type}: the platform makes a ClusterIP Service; expose it with ingress instead`);
         const headless = t.take<string>("spec", "clusterIP") === "None";
         if (headless !== (target.workload.kind === "StatefulSet")) ov.note(o, ["spec", "clusterIP"], headless ? "headless: the platform's Service for a Deployment has a cluster IP" : "the platform's Service for a StatefulSet is headless");
-        const ports = t.peek<{ port: number; targetPort?: number | string }[]>("spec", "ports") ?? [];
+        const ports = t.peek<{ name?: string; port: number; targetPort?: number | string }[]>("spec", "ports") ?? [];
         if (ports[0]) {
             t.mark(["spec", "ports", 0]);
+            if (ports[0].name !== undefined) named.push({ o, target, name: ports[0].name });
             target.settings.servicePort = ports[0].port;
             const tp = ports[0].targetPort ?? ports[0].port;
             const containerPort = typeof tp === "number" ? tp : target.ports.get(tp);
@@ -47,6 +50,19 @@ export function mapServices(ov: Overlay, services: readonly ImportedService[]): 
         byServiceObject.set(o.metadata.name, target);
     }
     for (const s of services) if (s.settings.kind === "web" && s.settings.servicePort === undefined) s.settings.kind = "worker";
+    // The platform names the port after the kind; no setting keeps another name.
+    for (const { o, target, name } of named) {
+        const expected = containerPortName(target.settings.kind as Kind);
+        if (name !== expected) ov.note(o, ["spec", "ports", 0, "name"], `port name '${name}': the platform's is '${expected}' (no setting keeps the name)`);
+        const containers = (target.workload.spec as { template?: { spec?: { containers?: { ports?: { name?: string; containerPort: number }[] }[] } } } | undefined)?.template?.spec?.containers ?? [];
+        containers.forEach((c, ci) =>
+            (c.ports ?? []).forEach((p, pi) => {
+                if (p.containerPort === target.settings.port && p.name !== undefined && p.name !== expected) {
+                    ov.note(target.workload, ["spec", "template", "spec", "containers", ci, "ports", pi, "name"], `container port name '${p.name}': the platform's is '${expected}' (no setting keeps the name)`);
+                }
+            }),
+        );
+    }
     return byServiceObject;
 }
 
@@ -98,6 +114,12 @@ export function mapIngresses(ov: Overlay, byServiceObject: ReadonlyMap<string, I
         const cls = t.take<string>("spec", "ingressClassName");
         if (cls) classes.add(cls);
         t.mark(["spec", "tls"]);
+        const platformSecret = `${o.metadata.name}-tls`;
+        (t.peek<{ secretName?: string }[]>("spec", "tls") ?? []).forEach((tls, i) => {
+            if (tls.secretName !== undefined && tls.secretName !== platformSecret) {
+                ov.note(o, ["spec", "tls", i, "secretName"], `'${tls.secretName}': the platform's certificate Secret is '${platformSecret}' (no setting keeps the name; cert-manager issues a certificate into the new one)`);
+            }
+        });
         if (t.peek("spec", "tls") === undefined) ov.note(o, ["spec", "tls"], "no TLS: the platform's Ingresses always serve HTTPS with a cert-manager certificate");
     }
     const domains = new Map<string, number>();

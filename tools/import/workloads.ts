@@ -42,7 +42,8 @@ export function mapWorkload(ov: Overlay, o: K8sObject): ImportedService {
             if (v !== undefined) job[k] = v;
         }
         for (const [k, v] of Object.entries(CRONJOB_DEFAULTS)) job[k] ??= v;
-        t.mark([...template, "spec", "restartPolicy"]);
+        // A Job's pods restart Never (the platform's default) or OnFailure; the latter is kept.
+        if (t.take<string>(...template, "spec", "restartPolicy") === "OnFailure") job.restartPolicy = "OnFailure";
         settings.job = job;
     } else {
         settings.kind = o.kind === "StatefulSet" ? "stateful" : "web";
@@ -63,6 +64,8 @@ export function mapWorkload(ov: Overlay, o: K8sObject): ImportedService {
                 const modes = t.take<string[]>(...here, "spec", "accessModes") ?? [];
                 if (modes[0] !== undefined) claim.accessMode = modes[0];
                 if (modes.length > 1) ov.note(o, [...here, "spec", "accessModes"], `only the first access mode (${modes[0]}) is kept`);
+                // Claim templates are immutable: their labels are kept as they are, none as none.
+                claim.labels = t.take<Record<string, string>>(...here, "metadata", "labels") ?? {};
                 t.mark([...here, "metadata", "name"]);
                 t.mark([...here, "apiVersion"]);
                 t.mark([...here, "kind"]);
