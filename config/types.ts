@@ -95,6 +95,8 @@ export interface IngressSpec {
     readonly timeoutSeconds?: number;
     /** Plain HTTP is redirected to HTTPS (301). */
     readonly httpsRedirect: boolean;
+    /** The certificate's Secret when not `<objectName>-tls`. */
+    readonly tlsSecretName?: string;
     /** Every path routed to the service, the main one first. */
     readonly paths: readonly { readonly path: string; readonly pathType: "Prefix" | "Exact" }[];
     readonly cors?: Cors;

@@ -213,6 +213,13 @@ describe("exposure: the same service settings in every mode", () => {
         assert.deepEqual(fromRoutes(routes), EXPECTED);
     });
 
+    it("keeps a certificate Secret the stack names (an imported Ingress's), on the Ingress and a created Gateway's listener", async () => {
+        const ingress = await render(shop({}, { tlsSecretName: "shop-wildcard-tls" }));
+        assert.deepEqual(of(ingress, "Ingress")[0].spec.tls, [{ hosts: ["api.example.com"], secretName: "shop-wildcard-tls" }]);
+        const gateway = await render(shop({ exposure: "gateway", gateway: { name: "shop", create: { className: "eg" } } }, { tlsSecretName: "shop-wildcard-tls" }));
+        assert.deepEqual(of(gateway, "Gateway")[0].spec.listeners[1].tls.certificateRefs, [{ kind: "Secret", name: "shop-wildcard-tls" }]);
+    });
+
     it("every object of every mode is valid Kubernetes and Gateway API", async () => {
         for (const values of [shop(), shop({ ingress: { controller: "haproxy" } }), shop(GATEWAY), shop({ ...GATEWAY, exposure: "both" }), shop({ exposure: "gateway", gateway: { name: "shop", create: { className: "eg" } } })]) {
             for (const m of toManifests((await render(values)).resources)) assert.doesNotThrow(() => validateManifest(m), `${m.kind} ${m.metadata.name}`);

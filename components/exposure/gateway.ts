@@ -46,7 +46,7 @@ export function createGateway(
                         hostname: svc.ingress!.host,
                         port: 443,
                         protocol: "HTTPS",
-                        tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: `${svc.objectName}-tls` }] },
+                        tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: svc.ingress!.tlsSecretName ?? `${svc.objectName}-tls` }] },
                         allowedRoutes: sameNamespace,
                     })),
                 ],

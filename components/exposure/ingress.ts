@@ -32,7 +32,7 @@ export function createIngress(resourceName: string, args: IngressArgs, opts: pul
             },
             spec: {
                 ingressClassName: args.defaults.className,
-                tls: [{ hosts: [ing.host], secretName: `${args.name}-tls` }],
+                tls: [{ hosts: [ing.host], secretName: ing.tlsSecretName ?? `${args.name}-tls` }],
                 rules: [
                     {
                         host: ing.host,

@@ -333,6 +333,7 @@ function resolveIngress({ s, at }: Settings, ctx: ResolveContext): IngressSpec |
         path: ingress.path,
         paths,
         ...(ingress.timeoutSeconds !== undefined ? { timeoutSeconds: ingress.timeoutSeconds } : {}),
+        ...(ingress.tlsSecretName !== undefined ? { tlsSecretName: ingress.tlsSecretName } : {}),
         httpsRedirect: ingress.httpsRedirect,
         ...(cors ? { cors } : {}),
     };

@@ -168,6 +168,9 @@ export const service = object({
         )
             .optional()
             .meta({ description: "More paths routed to the service, by name, beside `path`.", examples: [{ health: { path: "/health", pathType: "Exact" } }] }),
+        tlsSecretName: text({ expected: "a Secret name (DNS-1123 subdomain)", check: f.dnsSubdomain })
+            .optional()
+            .meta({ description: "The Secret holding the host's certificate (cert-manager issues into it); default: `<objectName>-tls`. An imported Ingress keeps its own, so the certificate it has keeps serving." }),
         timeoutSeconds: integer(1, 3600).optional().meta({ description: "How long the proxy waits for the service's response; default: the controller's or Gateway's." }),
         httpsRedirect: boolean()
             .default(true)

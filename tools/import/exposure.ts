@@ -116,9 +116,13 @@ export function mapIngresses(ov: Overlay, byServiceObject: ReadonlyMap<string, I
         t.mark(["spec", "tls"]);
         const platformSecret = `${o.metadata.name}-tls`;
         (t.peek<{ secretName?: string }[]>("spec", "tls") ?? []).forEach((tls, i) => {
-            if (tls.secretName !== undefined && tls.secretName !== platformSecret) {
-                ov.note(o, ["spec", "tls", i, "secretName"], `'${tls.secretName}': the platform's certificate Secret is '${platformSecret}' (no setting keeps the name; cert-manager issues a certificate into the new one)`);
-            }
+            if (tls.secretName === undefined || tls.secretName === platformSecret) return;
+            // Kept, so the certificate the Ingress serves today keeps serving (no re-issue): the
+            // first TLS entry's, for the service this Ingress routes to.
+            const owner = hosts.find((h) => h.ingress === o)?.service;
+            const ingress = owner?.settings.ingress as Layer | undefined;
+            if (i === 0 && ingress !== undefined) ingress.tlsSecretName = tls.secretName;
+            else ov.note(o, ["spec", "tls", i, "secretName"], `'${tls.secretName}': one certificate Secret per service is kept; the platform's is '${platformSecret}'`);
         });
         if (t.peek("spec", "tls") === undefined) ov.note(o, ["spec", "tls"], "no TLS: the platform's Ingresses always serve HTTPS with a cert-manager certificate");
     }
