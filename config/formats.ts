@@ -261,3 +261,8 @@ export function labelKey(s: string): string | undefined {
     if (prefix !== undefined && dnsSubdomain(prefix) !== undefined) return "the prefix before '/' must be a DNS subdomain";
     return name.length > 0 && name.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name) ? undefined : "a name of at most 63 letters, digits, '-', '_' or '.'";
 }
+
+/** A port name (IANA service name, as Kubernetes checks it): at most 15 of a-z, 0-9 and '-', with a letter, no '--', not at either end. */
+export function portName(s: string): string | undefined {
+    return s.length <= 15 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s) && /[a-z]/.test(s) && !s.includes("--") ? undefined : "at most 15 lowercase letters, digits and '-', with at least one letter, no '--', not starting or ending with '-'";
+}

@@ -159,6 +159,10 @@ export interface ServiceConfig {
     readonly allowFrom: readonly string[];
     /** Pods of other namespaces allowed to call it. */
     readonly allowFromNamespaces: readonly { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> }[];
+    /** The main container's name. */
+    readonly containerName: string;
+    /** The name of its port on the container and the Service. */
+    readonly portName: string;
     /** The name of its Kubernetes objects (the catalog name unless `objectName` says otherwise). */
     readonly objectName: string;
     /** The workload's selector labels: the platform's, or the ones an imported workload keeps. */

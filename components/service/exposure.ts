@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { EnvironmentConfig, ServiceConfig } from "../../config/types";
-import { containerPortName } from "../../config/schema/kinds";
 import { createIngress } from "../exposure/ingress";
 import { createRoutes } from "../exposure/route";
 import { METRICS_PORT_NAME } from "./podTemplate";
@@ -31,7 +30,7 @@ export function createExposure(name: string, args: ExposureArgs, opts: pulumi.Cu
     }
     const env = args.environment;
     const wait = { "pulumi.com/timeoutSeconds": String(env.rollout.awaitTimeoutSeconds) };
-    const portName = containerPortName(svc.kind);
+    const portName = svc.portName;
     const ports = [{ name: portName, port: svc.servicePort, targetPort: portName, protocol: "TCP" }];
     // A ServiceMonitor scrapes a port of the Service by name.
     if (svc.metrics && svc.metrics.port !== svc.port) ports.push({ name: METRICS_PORT_NAME, port: svc.metrics.port, targetPort: METRICS_PORT_NAME, protocol: "TCP" });

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { EnvironmentConfig, ServiceConfig } from "../../config/types";
-import { containerPortName } from "../../config/schema/kinds";
 import { METRICS_PORT_NAME } from "./podTemplate";
 
 export interface MonitoringArgs {
@@ -23,7 +22,7 @@ export function createMonitor(name: string, args: MonitoringArgs, opts: pulumi.C
     if (!svc.metrics || !monitoring.operator) {
         return;
     }
-    const port = svc.metrics.port === svc.port ? containerPortName(svc.kind) : METRICS_PORT_NAME;
+    const port = svc.metrics.port === svc.port ? svc.portName : METRICS_PORT_NAME;
     const endpoint = { port, path: svc.metrics.path, interval: svc.metrics.interval };
     const metadata = { name: svc.objectName, namespace: args.namespace, labels: { ...args.labels, ...monitoring.labels } };
     const selector = { matchLabels: args.selector };

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ExtraContainer, Probe, ServiceConfig } from "../../config/types";
-import { containerPortName } from "../../config/schema/kinds";
 import { PodVolumes, TMP_VOLUME } from "./volumes";
 
 export { TMP_VOLUME };
@@ -68,7 +67,7 @@ export function probeSpec(p: Probe): k8s.types.input.core.v1.Probe {
 
 /** The container ports: the service's port, and the metrics port when it is another. */
 export function containerPorts(svc: ServiceConfig): { name: string; containerPort: number; protocol: string }[] {
-    const ports = svc.port !== undefined ? [{ name: containerPortName(svc.kind), containerPort: svc.port, protocol: "TCP" }] : [];
+    const ports = svc.port !== undefined ? [{ name: svc.portName, containerPort: svc.port, protocol: "TCP" }] : [];
     if (svc.metrics && svc.metrics.port !== svc.port) ports.push({ name: METRICS_PORT_NAME, containerPort: svc.metrics.port, protocol: "TCP" });
     return ports;
 }
@@ -96,13 +95,13 @@ export function podTemplate(args: PodTemplateArgs): PodTemplate {
     ];
     const annotations: Record<string, string> = {
         "checksum/config": args.configDigest,
-        "kubectl.kubernetes.io/default-container": svc.name,
+        "kubectl.kubernetes.io/default-container": svc.containerName,
     };
     if (svc.metrics && args.scrapeAnnotations) {
         Object.assign(annotations, { "prometheus.io/scrape": "true", "prometheus.io/port": String(svc.metrics.port), "prometheus.io/path": svc.metrics.path });
     }
     const main: Container = {
-        name: svc.name,
+        name: svc.containerName,
         image: args.image,
         imagePullPolicy: "IfNotPresent",
         ...(svc.command ? { command: [...svc.command] } : {}),

@@ -84,7 +84,7 @@ export function resolveService(name: string, merged: Merged, ctx: ResolveContext
     const port = kind === "web" || kind === "stateful" ? required(s.port, "port", "an integer from 1 to 65535") : uses("port") ? s.port : undefined;
     const { image, build } = resolveImage(settings, { ...ctx, name });
     const { probes, refused: refusedProbes } =
-        uses("probes") && !anyInvalid("probes") ? resolveProbes(s.probes, at.probes, { number: port, name: containerPortName(kind), invalid: anyInvalid("port") }, pod) : { probes: {}, refused: new Set<string>() };
+        uses("probes") && !anyInvalid("probes") ? resolveProbes(s.probes, at.probes, { number: port, name: s.portName ?? containerPortName(kind), invalid: anyInvalid("port") }, pod) : { probes: {}, refused: new Set<string>() };
     const serving = kind === "web" || kind === "stateful";
     // Without a port (reported above) the probes on it cannot be judged.
     const judgeProbes = serving && port !== undefined && !anyInvalid("probes", "port");
@@ -179,6 +179,8 @@ export function resolveService(name: string, merged: Merged, ctx: ResolveContext
         allowFrom: [...callers].sort(byCodePoint),
         allowFromNamespaces: namespaces,
         objectName: s.objectName ?? name,
+        containerName: s.containerName ?? name,
+        portName: s.portName ?? containerPortName(kind),
         selector: s.selector ? sorted(s.selector) : { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": ctx.system },
         ingress,
         runAsUser: s.runAsUser,

@@ -102,6 +102,12 @@ export const service = object({
             description: "The name of the service's Kubernetes objects (workload, Service, Ingress...) when it is not the catalog name: an imported object keeps its name (a Kustomize `namePrefix`). Callers reach it as `http://<objectName>`.",
             examples: ["prod-api"],
         }),
+    containerName: text({ expected: "a container name (DNS-1123 label)", check: f.dnsLabel, pattern: DNS_LABEL })
+        .optional()
+        .meta({ description: "The main container's name; default: the service's name. An imported workload keeps its own." }),
+    portName: text({ expected: "a port name (at most 15 lowercase letters, digits and '-', with a letter)", check: f.portName })
+        .optional()
+        .meta({ description: "The name of the service's port on the container and the Service; default: `http` for `web`, `main` otherwise. An imported Service keeps its own." }),
     selector: map(text({ expected: "a label value", check: f.labelValue }), { check: f.labelKey, expected: "a label key" })
         .optional()
         .meta({

@@ -36,7 +36,8 @@ export type NamedPorts = Map<string, number>;
 export function mapMainContainer(ov: Overlay, o: K8sObject, at: Segment[], service: Layer, name: string): NamedPorts {
     const t = ov.tracker(o);
     const container = t.take<string>(...at, "name");
-    if (container !== undefined && container !== name) ov.note(o, [...at, "name"], `container '${container}': the platform names it after the service ('${name}'; no setting keeps the name)`);
+    // Kept (containerName), so `kubectl logs -c <name>` and anything naming it keep working.
+    if (container !== undefined && container !== name) service.containerName = container;
     const image = t.take<string>(...at, "image");
     if (image !== undefined) {
         const parts = parseImage(image);

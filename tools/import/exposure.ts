@@ -50,15 +50,16 @@ export function mapServices(ov: Overlay, services: readonly ImportedService[]): 
         byServiceObject.set(o.metadata.name, target);
     }
     for (const s of services) if (s.settings.kind === "web" && s.settings.servicePort === undefined) s.settings.kind = "worker";
-    // The platform names the port after the kind; no setting keeps another name.
-    for (const { o, target, name } of named) {
+    // The Service's port name is kept (portName: the container's port and the Service's carry
+    // it), so what refers to it by name keeps working; a container port of another name is reported.
+    for (const { target, name } of named) {
         const expected = containerPortName(target.settings.kind as Kind);
-        if (name !== expected) ov.note(o, ["spec", "ports", 0, "name"], `port name '${name}': the platform's is '${expected}' (no setting keeps the name)`);
+        if (name !== expected) target.settings.portName = name;
         const containers = (target.workload.spec as { template?: { spec?: { containers?: { ports?: { name?: string; containerPort: number }[] }[] } } } | undefined)?.template?.spec?.containers ?? [];
         containers.forEach((c, ci) =>
             (c.ports ?? []).forEach((p, pi) => {
-                if (p.containerPort === target.settings.port && p.name !== undefined && p.name !== expected) {
-                    ov.note(target.workload, ["spec", "template", "spec", "containers", ci, "ports", pi, "name"], `container port name '${p.name}': the platform's is '${expected}' (no setting keeps the name)`);
+                if (p.containerPort === target.settings.port && p.name !== undefined && p.name !== name) {
+                    ov.note(target.workload, ["spec", "template", "spec", "containers", ci, "ports", pi, "name"], `container port name '${p.name}': the Service calls it '${name}', which the platform gives both`);
                 }
             }),
         );
