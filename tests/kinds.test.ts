@@ -331,6 +331,12 @@ describe("workload kinds: a stateful service's claims", () => {
         assert.deepEqual(names(ev, "StatefulSet"), [], "the StatefulSet is never registered, so it is neither replaced nor changed");
     });
 
+    it("refuses a change of a claim template's labels too (an imported StatefulSet's own)", async () => {
+        const last = { claims: { "mongo/data": { size: "20Gi", accessMode: "ReadWriteOnce", storageClass: "fast-ssd", labels: { app: "mongo" } } } };
+        const ev = await render("staging", () => undefined, last);
+        assert.match(String(ev.error?.message), /the claim 'data' changes \(labels \{"app":"mongo"\} -> \(default\)\)/);
+    });
+
     it("lets the same claims through, records them as the stack's output, and accepts a change once when told", async () => {
         const first = await render("staging");
         const claims = (first.outputs as any).claims;

@@ -12,14 +12,21 @@ import { ACCEPT_CLAIM_CHANGES_VAR } from "../../config/platform";
  */
 
 /** Each stateful service's claims as deployed, by `<service>/<volume>`. */
-export type Claims = Record<string, { readonly size: string; readonly storageClass?: string; readonly accessMode: string }>;
+export type Claims = Record<string, { readonly size: string; readonly storageClass?: string; readonly accessMode: string; readonly labels?: Readonly<Record<string, string>> }>;
 
 
 export function claimsOf(services: readonly ServiceConfig[]): Claims {
     const out: Claims = {};
     for (const svc of services) {
         for (const v of svc.volumes) {
-            if ("claim" in v) out[`${svc.name}/${v.name}`] = { size: v.claim.size, accessMode: v.claim.accessMode, ...(v.claim.storageClass ? { storageClass: v.claim.storageClass } : {}) };
+            if ("claim" in v) {
+                out[`${svc.name}/${v.name}`] = {
+                    size: v.claim.size,
+                    accessMode: v.claim.accessMode,
+                    ...(v.claim.storageClass ? { storageClass: v.claim.storageClass } : {}),
+                    ...(v.claim.labels ? { labels: v.claim.labels } : {}),
+                };
+            }
         }
     }
     return Object.fromEntries(Object.entries(out).sort(([a], [b]) => byCodePoint(a, b)));
@@ -32,9 +39,8 @@ export function changedClaims(previous: unknown, current: Claims, accepted: read
     for (const [key, now] of Object.entries(current)) {
         const was = before[key];
         if (was === undefined || accepted.includes(key)) continue;
-        const changes = (["size", "storageClass", "accessMode"] as const)
-            .filter((k) => (was[k] ?? "(default)") !== (now[k] ?? "(default)"))
-            .map((k) => `${k} ${was[k] ?? "(default)"} -> ${now[k] ?? "(default)"}`);
+        const shown = (c: Claims[string], k: "size" | "storageClass" | "accessMode" | "labels") => (c[k] === undefined ? "(default)" : typeof c[k] === "string" ? c[k] : JSON.stringify(c[k]));
+        const changes = (["size", "storageClass", "accessMode", "labels"] as const).filter((k) => shown(was, k) !== shown(now, k)).map((k) => `${k} ${shown(was, k)} -> ${shown(now, k)}`);
         if (changes.length === 0) continue;
         const [service, volume] = key.split("/");
         problems.push(
