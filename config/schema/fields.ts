@@ -132,11 +132,11 @@ export function envValue() {
 export function shorthand<S extends z.ZodType, O extends z.ZodObject>(short: S, full: O, expand: (v: z.output<S>) => Record<string, unknown>) {
     const isShort = (v: unknown) => short.safeParse(v).success && typeof v !== "object";
     const schema = z.preprocess((v) => (v !== null && typeof v !== "object" && isShort(v) ? expand(v as z.output<S>) : v), full);
-    // Editors see both forms; the preprocessing step itself is not representable.
-    const json = (s: z.ZodType) => {
-        const { $schema: _d, ...rest } = z.toJSONSchema(s, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
-        void _d;
-        return rest;
-    };
-    return schema.meta({ anyOf: [json(short), json(full)], [SHORTHAND]: true });
+    // Editors see both forms; the preprocessing step itself is not representable, so the JSON
+    // Schema generator (tools/generate/jsonSchema.ts) describes the two forms from here.
+    SHORTHANDS.push({ short, full });
+    return schema.meta({ [SHORTHAND]: SHORTHANDS.length - 1 });
 }
+
+/** The two forms of each value with a short form, by the index its `x-shorthand` keyword holds. */
+export const SHORTHANDS: { readonly short: z.ZodType; readonly full: z.ZodType }[] = [];

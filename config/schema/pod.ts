@@ -67,11 +67,13 @@ const probeObject = object(
     { short: httpPath("/healthz") },
 );
 
+/** What a probe written as a path stands for; the merge of layers expands it the same way (schema/service.ts). */
+export const expandProbe = (path: string): Record<string, unknown> => ({ http: path });
+
+const probeForms = shorthand(httpPath("/healthz"), probeObject, expandProbe);
+
 /** A probe: an HTTP path (`/healthz`), or an object with one action and its timings. */
-export const probe = (description: string) =>
-    shorthand(httpPath("/healthz"), probeObject, (path) => ({ http: path }))
-        .optional()
-        .meta({ description, examples: ["/healthz", { tcp: true, periodSeconds: 10 }] });
+export const probe = (description: string) => probeForms.optional().meta({ description, examples: ["/healthz", { tcp: true, periodSeconds: 10 }] });
 
 export type ProbeSettings = z.output<typeof probeObject>;
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import * as f from "../formats";
 import { boolean, envValue, expecting, GOT, integer, list, map, object, oneOf, text } from "./fields";
-import { amounts, args, command, DNS_LABEL, ENV_NAME, httpPath, initContainers, PROBE_ACTIONS, probes, quantity, QUANTITY_EXPECTED, sidecars, volume, VOLUME_SOURCES } from "./pod";
+import { amounts, args, command, DNS_LABEL, ENV_NAME, expandProbe, httpPath, initContainers, PROBE_ACTIONS, probes, quantity, QUANTITY_EXPECTED, sidecars, volume, VOLUME_SOURCES } from "./pod";
 import { behavior, customMetrics, envFrom, job, kind, metrics, rbac } from "./kinds";
 import type { MergeRules } from "../merge";
 
@@ -252,5 +252,5 @@ export type ServiceSettings = z.output<typeof service>;
 export const SERVICE_MERGE: MergeRules = {
     atomic: (at) => at.length === 2 && at[0] === "secrets",
     exclusive: (at) => (at.length === 2 && at[0] === "probes" ? PROBE_ACTIONS : at.length === 2 && at[0] === "volumes" ? VOLUME_SOURCES : undefined),
-    expand: (at, v) => (at.length === 2 && at[0] === "probes" && typeof v === "string" ? { http: v } : undefined),
+    expand: (at, v) => (at.length === 2 && at[0] === "probes" && typeof v === "string" ? expandProbe(v) : undefined),
 };

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { catalog } from "../../config/schema/catalog";
 import { environment } from "../../config/schema/environment";
 import { github } from "../../config/schema/github";
-import { SHORTHAND } from "../../config/schema/fields";
+import { SHORTHAND, SHORTHANDS } from "../../config/schema/fields";
 
 /**
  * The configuration schema as JSON Schema (draft 2020-12), for editors: one document each for
@@ -20,14 +20,18 @@ export function sectionSchema(schema: z.ZodType): JsonSchema {
     return shorthands(rest) as JsonSchema;
 }
 
-/** A value with a short form is described by the `anyOf` of its two forms only (zod adds the full form's keywords beside it). */
+/**
+ * A value with a short form is described by the `anyOf` of its two forms only (zod writes the
+ * full form's keywords for the preprocessing step; config/schema/fields.ts keeps both forms).
+ */
 function shorthands(v: unknown): unknown {
     if (Array.isArray(v)) return v.map(shorthands);
     if (v === null || typeof v !== "object") return v;
     const o = v as JsonSchema;
-    if (o[SHORTHAND] === true) {
-        const { description, examples, anyOf } = o;
-        return { ...(description !== undefined ? { description } : {}), ...(examples !== undefined ? { examples } : {}), anyOf: shorthands(anyOf) };
+    if (typeof o[SHORTHAND] === "number") {
+        const { description, examples } = o;
+        const { short, full } = SHORTHANDS[o[SHORTHAND]];
+        return { ...(description !== undefined ? { description } : {}), ...(examples !== undefined ? { examples } : {}), anyOf: [sectionSchema(short), sectionSchema(full)] };
     }
     return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, shorthands(x)]));
 }
