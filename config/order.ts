@@ -13,3 +13,8 @@ export function byCodePoint(a: string, b: string): number {
     }
     return a.length - b.length;
 }
+
+/** The same entries, keys in code-point order: maps written to objects, digests and output read the same everywhere. */
+export function byKey<T>(o: Readonly<Record<string, T>>): Record<string, T> {
+    return Object.fromEntries(Object.entries(o).sort(([a], [b]) => byCodePoint(a, b)));
+}

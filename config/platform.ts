@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkSection, validKeys } from "./check";
 import { Problems } from "./errors";
 import { closest, isRecord } from "./suggest";
-import { byCodePoint } from "./order";
+import { byCodePoint, byKey } from "./order";
 import type { CatalogFile } from "./catalogFile";
 import { ciImageTags } from "./imageTags";
 import { mergeLayers, Merged } from "./merge";
@@ -245,12 +245,12 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             exposure: env.exposure!,
             ingress: env.ingress!,
             ...(gateway ? { gateway } : {}),
-            commonEnv: Object.fromEntries(Object.entries(commonEnv).sort(([a], [b]) => byCodePoint(a, b))),
+            commonEnv: byKey(commonEnv),
             ...(registry ? { registry } : {}),
             buildOnPreview: env.buildOnPreview!,
             ...(publicService ? { publicService } : {}),
             rollout: { progressDeadlineSeconds: rollout.progressDeadlineSeconds, awaitTimeoutSeconds: rollout.awaitTimeoutSeconds ?? rollout.progressDeadlineSeconds + AWAIT_MARGIN_SECONDS },
-            monitoring: { operator: env.monitoring!.operator, namespace: env.monitoring!.namespace, labels: Object.fromEntries(Object.entries(env.monitoring!.labels ?? {}).sort(([a], [b]) => byCodePoint(a, b))) },
+            monitoring: { operator: env.monitoring!.operator, namespace: env.monitoring!.namespace, labels: byKey(env.monitoring!.labels ?? {}) },
             ...(env.externalSecrets?.store ? { externalSecrets: { ...env.externalSecrets, store: env.externalSecrets.store } } : {}),
         },
         cluster: cluster.context !== undefined ? { context: cluster.context } : { kubeconfig: value(cluster.kubeconfigSecret!) },

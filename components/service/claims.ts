@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceConfig } from "../../config/types";
-import { byCodePoint } from "../../config/order";
+import { byKey } from "../../config/order";
 import { ACCEPT_CLAIM_CHANGES_VAR } from "../../config/platform";
 
 /**
@@ -29,7 +29,7 @@ export function claimsOf(services: readonly ServiceConfig[]): Claims {
             }
         }
     }
-    return Object.fromEntries(Object.entries(out).sort(([a], [b]) => byCodePoint(a, b)));
+    return byKey(out);
 }
 
 /** The claims that differ from what the last update deployed, explained; `accepted` lists `<service>/<volume>` keys let through. */

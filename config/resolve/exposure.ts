@@ -1,6 +1,6 @@
 import { Problems } from "../errors";
 import type { Environment } from "../schema/environment";
-import { byCodePoint } from "../order";
+import { byKey } from "../order";
 import { GatewayConfig } from "../types";
 
 /**
@@ -32,7 +32,7 @@ export function resolveGateway(env: Partial<Environment>, envPath: string, probl
         cors: g.cors,
         dataPlane: {
             namespace: g.dataPlane.namespace ?? namespace,
-            podLabels: Object.fromEntries(Object.entries(g.dataPlane.podLabels ?? {}).sort(([a], [b]) => byCodePoint(a, b))),
+            podLabels: byKey(g.dataPlane.podLabels ?? {}),
         },
         ...(g.create ? { create: { className: g.create.className! } } : {}),
     };

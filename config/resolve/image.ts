@@ -1,5 +1,5 @@
 import * as f from "../formats";
-import { byCodePoint } from "../order";
+import { byKey } from "../order";
 import { BuildConfig, ImageConfig } from "../types";
 import { written } from "../merge";
 import type { ResolveContext, Settings } from "./service";
@@ -76,7 +76,7 @@ function resolveBuild(
         ctx.problems.add(ctx.registryPath, `the repository ${JSON.stringify(repository)} for service ${ctx.name} is not valid (${problem})`);
         return {};
     }
-    const args = Object.fromEntries(Object.entries(build.args ?? {}).sort(([a], [b]) => byCodePoint(a, b)));
+    const args = byKey(build.args ?? {});
     return {
         image: { repository, tag: tags[0], buildTags: tags },
         build: {

@@ -48,9 +48,14 @@ export function ownPath(path: string, ownLayers: readonly string[]): boolean {
     return ownLayers.some((layer) => path === layer || path.startsWith(`${layer}.`));
 }
 
-/** The key paths of `key` written for the service itself, or none when only shared defaults set it. */
+/** The key paths under `origins` written for the service itself, or none when only shared defaults wrote them. */
+export function ownLeaves(origins: unknown, ownLayers: readonly string[]): string[] {
+    return leaves(origins).filter((p) => ownPath(p, ownLayers));
+}
+
+/** The key paths of `key` written for the service itself. */
 export function ownWrites(at: Origins<ServiceSettings>, key: keyof ServiceSettings, ownLayers: readonly string[]): string[] {
-    return leaves((at as Record<string, unknown>)[key]).filter((p) => ownPath(p, ownLayers));
+    return ownLeaves((at as Record<string, unknown>)[key], ownLayers);
 }
 
 /**

@@ -1,12 +1,12 @@
 import { Problems } from "../errors";
 import * as f from "../formats";
-import { byCodePoint } from "../order";
+import { byCodePoint, byKey } from "../order";
 import type { Origins } from "../merge";
 import { ExtraContainerSettings, PROBE_ACTIONS, ProbeSettings, VOLUME_SOURCES, VolumeSettings } from "../schema/pod";
 import type { ServiceSettings } from "../schema/service";
 import type { Kind } from "../schema/kinds";
 import { ExtraContainer, JobSpec, MetricsSpec, Probe, Probes, RbacRule, Volume, VolumeSource } from "../types";
-import { ownPath } from "./kind";
+import { ownLeaves } from "./kind";
 
 /**
  * The parts of a service's pods resolved from its merged settings: probes, volumes, init
@@ -49,7 +49,7 @@ export function resolveProbes(
         if (p === undefined || p.enabled === false) continue;
         const pAt = at?.[which] as Record<string, string> | undefined;
         const path = pAt?.$ ?? `${ctx.servicePath}.probes.${which}`;
-        const own = Object.entries(pAt ?? {}).some(([k, v]) => k !== "$" && ownPath(v, ctx.ownLayers));
+        const own = ownLeaves(pAt, ctx.ownLayers).length > 0;
         const actions = PROBE_ACTIONS.filter((a) => p[a] !== undefined);
         if (actions.length !== 1) {
             refused.add(which);
@@ -143,7 +143,7 @@ function volumeSource(v: VolumeSettings, source: (typeof VOLUME_SOURCES)[number]
                 ctx.problems.add(`${path}.files`, "expected at least one file, got {}");
                 return undefined;
             }
-            return { files: Object.fromEntries(Object.entries(v.files!).sort(([a], [b]) => byCodePoint(a, b))) };
+            return { files: byKey(v.files!) };
         case "claim": {
             const claimAt = (vAt as unknown as Record<string, Record<string, string>> | undefined)?.claim;
             if (kind !== "stateful") {
@@ -160,7 +160,7 @@ function volumeSource(v: VolumeSettings, source: (typeof VOLUME_SOURCES)[number]
                     size: v.claim!.size,
                     accessMode: v.claim!.accessMode,
                     ...(v.claim!.storageClass ? { storageClass: v.claim!.storageClass } : {}),
-                    ...(labels ? { labels: Object.fromEntries(Object.entries(labels).sort(([a], [b]) => byCodePoint(a, b))) } : {}),
+                    ...(labels ? { labels: byKey(labels) } : {}),
                 },
             };
         }
@@ -210,7 +210,7 @@ export function resolveExtraContainers(
             image: c.image,
             ...(c.command ? { command: c.command } : {}),
             ...(c.args ? { args: c.args } : {}),
-            env: Object.fromEntries(Object.entries(c.env ?? {}).sort(([a], [b]) => byCodePoint(a, b))),
+            env: byKey(c.env ?? {}),
             resources,
             mounts,
         });
@@ -238,7 +238,7 @@ export function resolveMetrics(
     const metricsPort = metrics.port ?? port.number;
     if (metricsPort === undefined) {
         // Shared metrics settings apply to the services with a port; written for this one, they need one.
-        const own = Object.entries(at ?? {}).filter(([k]) => k !== "$").map(([, v]) => v).find((p) => ownPath(p, ctx.ownLayers));
+        const own = ownLeaves(at, ctx.ownLayers)[0];
         if (own !== undefined && port.judged) ctx.problems.add(own, "metrics are scraped from a port: set 'metrics.port' (the service has no 'port')");
         return undefined;
     }

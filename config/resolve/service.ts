@@ -1,6 +1,6 @@
 import { Problems } from "../errors";
 import * as f from "../formats";
-import { byCodePoint } from "../order";
+import { byCodePoint, byKey } from "../order";
 import { CiTags } from "../imageTags";
 import { Merged, Origins } from "../merge";
 import { GOT } from "../schema/fields";
@@ -100,8 +100,8 @@ export function resolveService(name: string, merged: Merged, ctx: ResolveContext
 
     // A secret is replaced whole by a later layer, so where it was written is one path.
     const secretAt = (key: string) => (at.secrets as unknown as Record<string, string>)[key];
-    const env = sorted(s.env ?? {});
-    const secrets = sorted(s.secrets ?? {});
+    const env = byKey(s.env ?? {});
+    const secrets = byKey(s.secrets ?? {});
     for (const key of Object.keys(secrets)) {
         if (Object.hasOwn(env, key)) {
             problems.add(secretAt(key), `'${key}' is also set as a plain variable at ${at.env![key]}; a name is either plain or secret, not both`);
@@ -135,7 +135,7 @@ export function resolveService(name: string, merged: Merged, ctx: ResolveContext
             for (const other of ctx.serviceNames) if (other !== name && !ctx.disabled.includes(other)) callers.add(other);
         } else if (typeof caller !== "string") {
             if (caller.namespace === undefined) problems.add(`${path}.namespace`, "required; expected the namespace whose pods may call the service, such as 'api-gateway'");
-            else namespaces.push({ namespace: caller.namespace, podLabels: sorted(caller.podLabels ?? {}) });
+            else namespaces.push({ namespace: caller.namespace, podLabels: byKey(caller.podLabels ?? {}) });
         } else if (caller === name) problems.add(path, `a service does not need to allow itself; expected one of the other services: ${others}`);
         else if (!ctx.serviceNames.includes(caller)) problems.add(path, `unknown service ${JSON.stringify(caller)}; expected one of: ${others}`);
         else if (!ctx.disabled.includes(caller)) callers.add(caller); // a service turned off here calls nothing
@@ -181,14 +181,10 @@ export function resolveService(name: string, merged: Merged, ctx: ResolveContext
         objectName: s.objectName ?? name,
         containerName: s.containerName ?? name,
         portName: s.portName ?? containerPortName(kind),
-        selector: s.selector ? sorted(s.selector) : { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": ctx.system },
+        selector: s.selector ? byKey(s.selector) : { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": ctx.system },
         ingress,
         runAsUser: s.runAsUser,
     };
-}
-
-function sorted<T>(o: Record<string, T>): Record<string, T> {
-    return Object.fromEntries(Object.entries(o).sort(([a], [b]) => byCodePoint(a, b)));
 }
 
 function resolveResources({ s, at }: Settings, ctx: ResolveContext): Resources | undefined {

@@ -1,4 +1,4 @@
-import { byCodePoint } from "../../config/order";
+import { byKey } from "../../config/order";
 
 /**
  * The images an earlier stack version ran, from its exported state (`pulumi stack export
@@ -16,5 +16,5 @@ export function pinnedImagesFromState(stateJson: string): Record<string, string>
             pins[name] = image;
         }
     }
-    return Object.fromEntries(Object.entries(pins).sort(([a], [b]) => byCodePoint(a, b)));
+    return byKey(pins);
 }
