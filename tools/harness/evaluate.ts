@@ -72,6 +72,45 @@ export async function underMocks(
     program: () => unknown,
     previousOutputs: Readonly<Record<string, unknown>> = {},
 ): Promise<Evaluation> {
+    const resources = await startMockEngine(stack, preview, previousOutputs);
+
+    let outputs: unknown;
+    let error: Error | undefined;
+    // A resource whose inputs fail (a refused claim change) rejects inside the SDK; Pulumi's
+    // runner reports such a rejection as the program's failure, and so does this.
+    // A failed registration never settles, so the wait for registrations ends at the first one.
+    let failed: () => void = () => undefined;
+    const failure = new Promise<void>((r) => (failed = r));
+    const rejected = (e: unknown) => {
+        error ??= e as Error;
+        failed();
+    };
+    process.on("unhandledRejection", rejected);
+    try {
+        outputs = await sealed(program());
+    } catch (e) {
+        error = e as Error;
+    }
+    try {
+        await Promise.race([waitForRPCs(), failure]);
+        // Rejections surface a turn after the registrations settle.
+        await new Promise((r) => setImmediate(r));
+    } finally {
+        process.off("unhandledRejection", rejected);
+    }
+    return { resources, outputs, error };
+}
+
+/**
+ * Pulumi's mock engine for one stack, with its configuration: every resource registered is
+ * recorded in the returned list; outputs are the inputs, plus what the real providers would
+ * compute (object names, generated passwords, pushed digests, the last update's outputs).
+ */
+async function startMockEngine(
+    stack: Pick<StackConfig, "project" | "stack" | "config" | "secretKeys">,
+    preview: boolean,
+    previousOutputs: Readonly<Record<string, unknown>>,
+): Promise<RecordedResource[]> {
     skipPromiseDebugTraces();
     const resources: RecordedResource[] = [];
     await pulumi.runtime.setMocks(
@@ -116,32 +155,7 @@ export async function underMocks(
         "organization",
     );
     pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
-
-    let outputs: unknown;
-    let error: Error | undefined;
-    // A resource whose inputs fail (a refused claim change) rejects inside the SDK; Pulumi's
-    // runner reports such a rejection as the program's failure, and so does this.
-    // A failed registration never settles, so the wait for registrations ends at the first one.
-    let failed: () => void = () => undefined;
-    const failure = new Promise<void>((r) => (failed = r));
-    const rejected = (e: unknown) => {
-        error ??= e as Error;
-        failed();
-    };
-    process.on("unhandledRejection", rejected);
-    try {
-        outputs = await sealed(program());
-    } catch (e) {
-        error = e as Error;
-    }
-    try {
-        await Promise.race([waitForRPCs(), failure]);
-        // Rejections surface a turn after the registrations settle.
-        await new Promise((r) => setImmediate(r));
-    } finally {
-        process.off("unhandledRejection", rejected);
-    }
-    return { resources, outputs, error };
+    return resources;
 }
 
 export function isConfigError(e: unknown): e is ConfigError {
@@ -197,18 +211,7 @@ export interface DeclaredOptions {
  * a stack transformation that records them (transformations run in the SDK, mocks or not).
  */
 export async function declaredOptions(stack: Pick<StackConfig, "project" | "stack" | "config" | "secretKeys">, program: () => unknown): Promise<DeclaredOptions[]> {
-    skipPromiseDebugTraces();
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (args: pulumi.runtime.MockResourceArgs) => ({ id: `${args.name}-id`, state: { ...(args.inputs as object), ...(args.type === "pulumi:pulumi:StackReference" ? { outputs: {} } : {}) } }),
-            call: (args: pulumi.runtime.MockCallArgs) => args.inputs as Record<string, unknown>,
-        },
-        stack.project,
-        stack.stack,
-        false,
-        "organization",
-    );
-    pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
+    await startMockEngine(stack, false, {});
     const declared: DeclaredOptions[] = [];
     await pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation((args) => {
