@@ -1,16 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Cors, IngressDefaults, IngressSpec } from "../../config/types";
+import { ExposedServiceArgs } from "./exposed";
 
-export interface IngressArgs {
-    readonly name: string;
-    readonly namespace: pulumi.Input<string>;
-    readonly labels: Record<string, string>;
-    readonly spec: IngressSpec;
+export interface IngressArgs extends ExposedServiceArgs {
     readonly defaults: IngressDefaults;
     /** The Service and its port's name. */
     readonly backend: { readonly service: pulumi.Input<string>; readonly portName: string };
-    readonly annotations: Record<string, string>;
 }
 
 /**

@@ -1,18 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { Cors, GatewayConfig, IngressSpec } from "../../config/types";
+import { Cors, GatewayConfig } from "../../config/types";
+import { ExposedServiceArgs } from "./exposed";
 
 export const GATEWAY_API = "gateway.networking.k8s.io/v1";
 
-export interface RouteArgs {
-    readonly name: string;
-    readonly namespace: pulumi.Input<string>;
-    readonly labels: Record<string, string>;
-    readonly spec: IngressSpec;
+export interface RouteArgs extends ExposedServiceArgs {
     readonly gateway: GatewayConfig;
     /** The Service and its port. */
     readonly backend: { readonly service: pulumi.Input<string>; readonly port: number };
-    readonly annotations: Record<string, string>;
 }
 
 /** The listener a service's route attaches to: the stack's HTTPS listener, or its own on a Gateway the stack creates. */
