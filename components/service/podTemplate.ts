@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ExtraContainer, Probe, ServiceConfig } from "../../config/types";
-import { PodVolumes, TMP_VOLUME } from "./volumes";
+import { PodVolumes, TMP_VOLUME, tmpOnly } from "./volumes";
 
 export { TMP_VOLUME };
 
@@ -81,7 +81,7 @@ export function podTemplate(args: PodTemplateArgs): PodTemplate {
     const svc = args.service;
     const uid = svc.runAsUser;
     const maxReplicas = svc.kind === "cronjob" ? 1 : (svc.autoscaling?.maxReplicas ?? svc.replicas ?? 1);
-    const volumes = args.volumes ?? { volumes: [{ name: TMP_VOLUME.name, emptyDir: { sizeLimit: TMP_VOLUME.sizeLimit } }], mounts: [{ name: TMP_VOLUME.name, mountPath: TMP_VOLUME.mountPath }], claimTemplates: [] };
+    const volumes = args.volumes ?? tmpOnly();
     const ports = containerPorts(svc);
     const e = args.envFrom;
     const envFrom = [

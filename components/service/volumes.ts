@@ -8,6 +8,11 @@ type ClaimTemplate = k8s.types.input.core.v1.PersistentVolumeClaim;
 /** A writable /tmp on an emptyDir, since the root filesystem is read-only. */
 export const TMP_VOLUME = { name: "tmp", mountPath: "/tmp", sizeLimit: "256Mi" } as const;
 
+/** What every pod has: the writable /tmp, and nothing else. */
+export function tmpOnly(): PodVolumes {
+    return { volumes: [{ name: TMP_VOLUME.name, emptyDir: { sizeLimit: TMP_VOLUME.sizeLimit } }], mounts: [{ name: TMP_VOLUME.name, mountPath: TMP_VOLUME.mountPath }], claimTemplates: [] };
+}
+
 /** The pod's volumes, the main container's mounts, and a StatefulSet's claim templates. */
 export interface PodVolumes {
     readonly volumes: PodVolume[];
@@ -27,9 +32,7 @@ export function createVolumes(
     meta: { namespace: pulumi.Input<string>; labels: Record<string, string>; selector: Record<string, string> },
     opts: pulumi.CustomResourceOptions,
 ): PodVolumes {
-    const volumes: PodVolume[] = [{ name: TMP_VOLUME.name, emptyDir: { sizeLimit: TMP_VOLUME.sizeLimit } }];
-    const mounts: PodVolumes["mounts"] = [{ name: TMP_VOLUME.name, mountPath: TMP_VOLUME.mountPath }];
-    const claimTemplates: ClaimTemplate[] = [];
+    const { volumes, mounts, claimTemplates } = tmpOnly();
     for (const v of svc.volumes) {
         mounts.push({ name: v.name, mountPath: v.mountPath, ...(v.readOnly ? { readOnly: true } : {}) });
         if ("claim" in v) {
