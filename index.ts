@@ -12,3 +12,4 @@ export const namespace = platform.namespace;
 export const services = platform.services;
 export const publicUrl = platform.publicUrl;
 export const claims = platform.claims;
+export const releases = platform.releases;

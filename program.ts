@@ -5,6 +5,10 @@ import { Microservice } from "./components/service/microservice";
 import { Claims, guardClaims } from "./components/service/claims";
 import { createGateway } from "./components/exposure/gateway";
 import { PlatformConfig } from "./config/types";
+import { LastUpdate } from "./components/lastUpdate";
+import { RegistryLookup } from "./components/images/lookup";
+import { PromotionGate } from "./components/images/promotion";
+import { recordReleases, Release, Releases } from "./components/images/releases";
 
 export interface ServiceOutputs {
     /** `http://<name>.<namespace>.svc.cluster.local[:port]` for a web service, `<host>:<port>` for a stateful one; none for a worker or cronjob, which have no Service. */
@@ -20,6 +24,8 @@ export interface PlatformOutputs {
     readonly publicUrl?: string;
     /** Stateful services' claims, read back by the next update to refuse a change (components/service/claims.ts). */
     readonly claims?: pulumi.Output<Claims>;
+    /** By service, the images it runs and ran before (components/images/releases.ts): what promotion and the soak gate read. */
+    readonly releases: pulumi.Output<Releases>;
 }
 
 /** Creates one environment and every service of the catalog in it. */
@@ -37,7 +43,11 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
         hasIngress: config.services.some((s) => s.ingress !== undefined),
     });
     createGateway(env.name, { environment: env, services: config.services, namespace: environment.namespace, labels: environment.labels }, { parent: environment, provider: environment.provider });
-    const claims = guardClaims(config.services, config.acceptedClaimChanges, env.namespace);
+    const lastUpdate = new LastUpdate();
+    const claims = guardClaims(config.services, config.acceptedClaimChanges, env.namespace, lastUpdate);
+    const lookup = config.services.some((svc) => !svc.build && !svc.image.digest) ? new RegistryLookup(env.name, { registry: env.registry, dockerHost: config.dockerHost }) : undefined;
+    const gate = env.promotion.from !== undefined ? new PromotionGate({ ...env.promotion, from: env.promotion.from }, pulumi.getStack()) : undefined;
+    const released: Record<string, pulumi.Output<Omit<Release, "since">>> = {};
     const services: Record<string, ServiceOutputs> = {};
     const selectors = new Map(config.services.map((svc) => [svc.name, svc.selector]));
     for (const svc of config.services) {
@@ -51,14 +61,18 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
                 imagePullSecretName: environment.imagePullSecretName,
                 claims,
                 selectors,
+                lookup,
+                gate,
             },
             { providers: [environment.provider] },
         );
         services[svc.name] = { ...(ms.address ? { address: ms.address } : {}), url: ms.url, image: ms.image };
+        released[svc.name] = ms.release;
     }
     const publicUrl = env.publicService ? services[env.publicService].url : undefined;
     deployDelivery(config, { NAMESPACE: environment.namespace, ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}) });
-    return { namespace: environment.namespace, services, ...(publicUrl ? { publicUrl } : {}), ...(claims ? { claims } : {}) };
+    const releases = recordReleases(lastUpdate.output("releases"), released, config.releaseTime);
+    return { namespace: environment.namespace, services, ...(publicUrl ? { publicUrl } : {}), ...(claims ? { claims } : {}), releases };
 }
 
 /** The stack's GitHub environment, when the stack names a repository; said once when it does not. */

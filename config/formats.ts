@@ -266,3 +266,17 @@ export function labelKey(s: string): string | undefined {
 export function portName(s: string): string | undefined {
     return s.length <= 15 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s) && /[a-z]/.test(s) && !s.includes("--") ? undefined : "at most 15 lowercase letters, digits and '-', with at least one letter, no '--', not starting or ending with '-'";
 }
+
+/** A Pulumi stack name: `staging`, or qualified `acme/hft-platform/staging` (letters, digits, `-`, `_`, `.`). */
+export function stackName(s: string): string | undefined {
+    const parts = s.split("/");
+    if (parts.length !== 1 && parts.length !== 3) {
+        return "a stack name ('staging') or an organization-qualified one ('acme/hft-platform/staging')";
+    }
+    return parts.every((p) => /^[A-Za-z0-9_.-]{1,100}$/.test(p)) ? undefined : "letters, digits, '-', '_' and '.' only in each part";
+}
+
+/** When an update released its images: a UTC time such as `2026-11-30T15:04:05Z`. */
+export function releaseTime(s: string): string | undefined {
+    return /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$/.test(s) && !Number.isNaN(Date.parse(s)) ? undefined : "a UTC time such as '2026-11-30T15:04:05Z'";
+}

@@ -44,6 +44,6 @@ export function applyPinnedImages<S extends { readonly name: string; readonly im
         if (!pin) {
             return s;
         }
-        return { ...s, build: undefined, image: { repository: pin.repository, digest: pin.digest, tag: s.image.tag, buildTags: [] } };
+        return { ...s, build: undefined, image: { repository: pin.repository, digest: pin.digest, tag: s.image.tag, buildTags: [], rollback: true } };
     });
 }

@@ -18,6 +18,8 @@ import { Github, github as githubSchema } from "./schema/github";
 import * as f from "./formats";
 import { GithubConfig, PlatformConfig, Resources, ServiceConfig } from "./types";
 import { resolveGateway } from "./resolve/exposure";
+import { dockerDaemonProblem } from "./dockerDaemon";
+import { RELEASE_TIME_VAR, resolvePromotion, resolveReleaseTime } from "./resolve/promotion";
 
 /** The raw configuration of one stack, as Pulumi holds it. */
 export interface RawConfig {
@@ -189,6 +191,18 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
     const publicService = env.domain === undefined || s.names.length === 0 ? env.publicService : resolvePublicService(env.publicService, pinned, s.names, disabled, `${envPath}.publicService`, problems);
 
     const gateway = resolveGateway(env, envPath, problems);
+    const lookups = pinned.filter((svc) => !svc.build && !svc.image.digest);
+    const daemon = lookups.length > 0 ? dockerDaemonProblem(raw.ciEnv) : undefined;
+    if (daemon) {
+        problems.add(
+            "DOCKER_HOST",
+            `${lookups.map((svc) => svc.name).join(", ")} name images by tag (${lookups[0].image.repository}:${lookups[0].image.tag}), whose digests are looked up in the registry with @pulumi/docker. ` +
+                `Its provider needs a reachable Docker daemon when it starts, even for a lookup (pulumi/pulumi-docker#1106), and ${daemon}. ` +
+                "Start Docker, point DOCKER_HOST at a daemon, or pin each image by digest (image.digest; 'npm run promote' writes them)",
+        );
+    }
+    const promotion = resolvePromotion(env.promotion, { path: `${envPath}.promotion`, stack: raw.stack, services: s.names, disabled }, problems);
+    const releaseTime = resolveReleaseTime(raw.ciEnv[RELEASE_TIME_VAR], problems);
     const uses = secretUses(raw, s);
     const registryPassword = env.registry?.passwordSecret;
     const builders = pinned.filter((svc) => svc.build).map((svc) => svc.name);
@@ -252,6 +266,7 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             rollout: { progressDeadlineSeconds: rollout.progressDeadlineSeconds, awaitTimeoutSeconds: rollout.awaitTimeoutSeconds ?? rollout.progressDeadlineSeconds + AWAIT_MARGIN_SECONDS },
             monitoring: { operator: env.monitoring!.operator, namespace: env.monitoring!.namespace, labels: byKey(env.monitoring!.labels ?? {}) },
             ...(env.externalSecrets?.store ? { externalSecrets: { ...env.externalSecrets, store: env.externalSecrets.store } } : {}),
+            promotion,
         },
         cluster: cluster.context !== undefined ? { context: cluster.context } : { kubeconfig: value(cluster.kubeconfigSecret!) },
         services: pinned.map((svc): ServiceConfig => ({
@@ -260,6 +275,8 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
         })),
         ...(s.github?.data ? { github: githubConfig(s.github.data, name, value) } : {}),
         acceptedClaimChanges: (raw.ciEnv[ACCEPT_CLAIM_CHANGES_VAR] ?? "").split(",").map((k) => k.trim()).filter((k) => k !== "").sort(byCodePoint),
+        ...(releaseTime ? { releaseTime } : {}),
+        ...(raw.ciEnv.DOCKER_HOST ? { dockerHost: raw.ciEnv.DOCKER_HOST } : {}),
     };
 }
 

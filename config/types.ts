@@ -111,6 +111,8 @@ export interface ImageConfig {
     readonly digest?: string;
     /** Every tag a build pushes, `tag` first; empty for prebuilt images. */
     readonly buildTags: readonly string[];
+    /** Pinned by a rollback to what an earlier version of this stack ran (`PLATFORM_PINNED_IMAGES`). */
+    readonly rollback?: boolean;
 }
 
 /** How to build a service's image from source (with @pulumi/docker-build). */
@@ -229,6 +231,15 @@ export interface EnvironmentConfig {
     readonly protect: boolean;
     /** The External Secrets Operator store, when the stack names one. */
     readonly externalSecrets?: Readonly<Omit<NonNullable<Environment["externalSecrets"]>, "store">> & { readonly store: string };
+    /** The stack whose releases this one's images must come from, and the services let through anyway. */
+    readonly promotion: PromotionConfig;
+}
+
+export interface PromotionConfig {
+    /** The source stack, fully qualified (`<organization>/<project>/<stack>`); absent: no gate. */
+    readonly from?: string;
+    /** Service -> why it may run an image the source stack never ran. */
+    readonly exceptions: Readonly<Record<string, string>>;
 }
 
 /** The GitHub side of one environment: its deployment environment, protection and CI secrets. */
@@ -254,4 +265,8 @@ export interface PlatformConfig {
     readonly services: readonly ServiceConfig[];
     /** `<service>/<volume>` claims whose change this one run accepts (components/service/claims.ts). */
     readonly acceptedClaimChanges: readonly string[];
+    /** When this update releases its images (`PLATFORM_RELEASE_TIME`, set by the deploy); absent outside it. */
+    readonly releaseTime?: string;
+    /** Where @pulumi/docker's provider finds a Docker daemon (`DOCKER_HOST`); default: the local socket. */
+    readonly dockerHost?: string;
 }

@@ -1,5 +1,6 @@
 import { stacksOf, StackConfig } from "../tools/harness/stackFiles";
 import { PROJECT, REPO, stackConfig } from "./support";
+import { lookUp } from "../tools/harness/registry";
 
 /**
  * What a repo stack's configuration says about its objects, read from the raw configuration
@@ -129,7 +130,7 @@ export interface ServiceFacts {
     /** Whether it has a Service under its own name (web and stateful: headless for stateful). */
     hasService: boolean;
     servicePort: number;
-    /** The image it runs (`repo@digest` when pinned, else `repo:tag`), and the tag (its version label). */
+    /** The image it runs, `repo@digest`: pinned, or what the registry (tools/harness/registry.yaml) holds for its tag; and the tag (its version label). */
     image: string;
     tag: string;
     runAsUser: number;
@@ -240,7 +241,7 @@ export function factsOf(config: StackConfig): StackFacts {
             portName,
             hasService,
             servicePort: s.servicePort ?? 80,
-            image: image.digest ? `${image.repository}@${image.digest}` : `${image.repository}:${tag}`,
+            image: `${image.repository}@${image.digest ?? lookUp(`${image.repository}:${tag}`).digest}`,
             tag,
             runAsUser: s.runAsUser ?? 10001,
             ...(s.command ? { command: s.command.map(String) } : {}),

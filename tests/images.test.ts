@@ -4,7 +4,8 @@ import { isSecretEnvelope } from "../tools/harness/evaluate";
 import { refused } from "./refused";
 import { StackConfig } from "../tools/harness/stackFiles";
 import { hasOwnImageVersion } from "./facts-validation";
-import { editedConfig, one, PROJECT, run, SERVICES, unwrap } from "./support";
+import { deployedImage, editedConfig, one, PROJECT, run, SERVICES, unwrap } from "./support";
+import { lookUp } from "../tools/harness/registry";
 import { dockerConfigJson } from "../components/environment/environment";
 
 const P = `${PROJECT}:`;
@@ -79,7 +80,7 @@ describe("images built from source", () => {
         // The version label still names the tag people read.
         assert.equal(one(ev, "apps/v1:Deployment", "orchestrator-deployment").metadata.labels["app.kubernetes.io/version"], "main-3f9c2ab");
         // A prebuilt service in the same stack keeps its configured reference.
-        assert.equal(containerImage(ev, "ingestion"), "ghcr.io/acme-trading/hft-ingestion:main-3f9c2ab");
+        assert.equal(containerImage(ev, "ingestion"), deployedImage("staging", "ingestion"));
     });
 
     // The digest itself comes from the harness (a hash of the build's inputs, as a push would
@@ -100,7 +101,7 @@ describe("images built from source", () => {
 });
 
 describe("prebuilt images", () => {
-    it("uses repository:tag, or pins repository@digest when the catalog gives a digest", async () => {
+    it("runs the digest the registry holds for its tag, or the digest the catalog gives", async () => {
         const digest = `sha256:${"ab".repeat(32)}`;
         const ev = await run(
             editedConfig("staging", (v) => {
@@ -108,7 +109,7 @@ describe("prebuilt images", () => {
                 v.catalog.services["garch-model"].image = { repository: "docker.io/acme/garch", tag: "2.0.1", digest };
             }),
         );
-        assert.equal(containerImage(ev, "kalman-filter"), "ghcr.io/acme-trading/hft-kalman-filter:main-3f9c2ab");
+        assert.equal(containerImage(ev, "kalman-filter"), deployedImage("staging", "kalman-filter"));
         assert.equal(containerImage(ev, "risk-manager"), `ghcr.io/acme-trading/hft-risk-manager@${digest}`);
         assert.equal(containerImage(ev, "garch-model"), `docker.io/acme/garch@${digest}`);
         // Pinned by digest alone: no environment tag is assumed to describe it.
@@ -180,7 +181,7 @@ describe("image tags from CI, never from the clock", () => {
             "ghcr.io/acme-trading/orchestrator:1.5.0",
             "ghcr.io/acme-trading/orchestrator:sha-3f9c2ab",
         ]);
-        assert.equal(containerImage(first, "ingestion"), "ghcr.io/acme-trading/hft-ingestion:1.5.0", "prebuilt images follow the same tag");
+        assert.equal(containerImage(first, "ingestion"), `ghcr.io/acme-trading/hft-ingestion@${lookUp("ghcr.io/acme-trading/hft-ingestion:1.5.0").digest}`, "prebuilt images follow the same tag");
         const second = await run(config, { ciEnv: env });
         assert.deepEqual(JSON.stringify(second.resources.map((r) => r.inputs)), JSON.stringify(first.resources.map((r) => r.inputs)));
     });

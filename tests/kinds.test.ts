@@ -20,7 +20,7 @@ async function render(stack: Stack, edit: (v: ReturnType<typeof orderSystem>) =>
     const values = orderSystem(stack);
     edit(values);
     const config = configOf(values, {}, stack);
-    return underMocks({ project: "platform-test", stack, config: {}, secretKeys: [] }, false, () => deployPlatform(config), previousOutputs);
+    return underMocks({ project: "platform-test", stack, config: {}, secretKeys: [] }, false, () => deployPlatform(config), { previousOutputs });
 }
 
 /** The inputs of the one object of a kind named `name` (its Kubernetes name). */
@@ -346,7 +346,7 @@ describe("workload kinds: a stateful service's claims", () => {
         const values = orderSystem("staging");
         const accepted = { ...configOf(values, {}, "staging"), acceptedClaimChanges: ["mongo/data"] };
         const ev = await underMocks({ project: "platform-test", stack: "staging", config: {}, secretKeys: [] }, false, () => deployPlatform(accepted), {
-            claims: { "mongo/data": { size: "10Gi", accessMode: "ReadWriteOnce" } },
+            previousOutputs: { claims: { "mongo/data": { size: "10Gi", accessMode: "ReadWriteOnce" } } },
         });
         assert.equal(ev.error, undefined, String(ev.error));
         assert.deepEqual(names(ev, "StatefulSet"), ["mongo"]);

@@ -317,9 +317,14 @@ for (const stack of REPO_STACKS) {
                 }
             }
             const claims = Object.fromEntries(servicesOf(x).flatMap((s) => Object.entries(x.services[s].claims).map(([v, c]) => [`${s}/${v}`, c])));
-            // The claims are an output, read back by the next update through a reference to the stack itself.
+            // The claims and the releases are outputs, read back by the next update through a reference
+            // to the stack itself; a stack promoted from another also reads that one's releases.
             assert.deepEqual((ev.outputs as any).claims, Object.keys(claims).length > 0 ? claims : undefined);
-            assert.deepEqual(ev.resources.filter((r) => r.type === "pulumi:pulumi:StackReference").map((r) => r.name), Object.keys(claims).length > 0 ? ["last-update"] : []);
+            const promotedFrom = JSON.parse(stackConfig(stack).config[`${PROJECT}:environment`]).promotion?.from;
+            assert.deepEqual(
+                ev.resources.filter((r) => r.type === "pulumi:pulumi:StackReference").map((r) => [r.name, r.inputs.name]).sort(),
+                [["last-update", `organization/${PROJECT}/${stack}`], ...(promotedFrom ? [["promotion-source", `organization/${PROJECT}/${promotedFrom}`]] : [])],
+            );
             if (ex) {
                 const report = one(ev, "batch/v1:CronJob", "risk-report-cronjob").spec;
                 assert.deepEqual([report.schedule, report.timeZone, report.jobTemplate.spec.activeDeadlineSeconds], ["30 17 * * 1-5", "America/New_York", 1800]);

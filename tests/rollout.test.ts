@@ -6,7 +6,8 @@ import { ConfigError } from "../config/errors";
 import { apiAndWeb, secretsOf } from "./fixtures/catalogs";
 import { servicesExcept } from "./facts-validation";
 import { servicesOf, stackFacts } from "./facts-resources";
-import { editedConfig, one, PROJECT, run, stackConfig } from "./support";
+import { deployedImage, editedConfig, one, PROJECT, run, stackConfig } from "./support";
+import { MOCK_DOCKER_HOST } from "../tools/harness/evaluate";
 
 const P = `${PROJECT}:`;
 const DIGEST = `sha256:${"0a".repeat(32)}`;
@@ -78,7 +79,7 @@ describe("images pinned by a rollback (PLATFORM_PINNED_IMAGES)", () => {
         const image = (svc: string) => one(ev, "apps/v1:Deployment", `${svc}-deployment`).spec.template.spec.containers[0].image;
         assert.equal(image("orchestrator"), pins.orchestrator);
         assert.equal(image("ingestion"), pins.ingestion);
-        assert.equal(image("execution"), "ghcr.io/acme-trading/hft-execution:main-3f9c2ab", "unpinned services are unchanged");
+        assert.equal(image("execution"), deployedImage("staging", "execution"), "unpinned services are unchanged");
     });
 
     it("refuses pins it cannot honour", async () => {
@@ -93,7 +94,7 @@ describe("images pinned by a rollback (PLATFORM_PINNED_IMAGES)", () => {
 
     it("names a fixture catalog's services when a pin names another", () => {
         const pins = { web: `ghcr.io/notes/web@${DIGEST}`, gateway: `ghcr.io/notes/gateway@${DIGEST}` };
-        const raw = { project: "platform-test", stack: "staging", values: apiAndWeb, dryRun: false, ciEnv: { PLATFORM_PINNED_IMAGES: JSON.stringify(pins) } };
+        const raw = { project: "platform-test", stack: "staging", values: apiAndWeb, dryRun: false, ciEnv: { PLATFORM_PINNED_IMAGES: JSON.stringify(pins), DOCKER_HOST: MOCK_DOCKER_HOST } };
         assert.throws(
             () => readPlatformConfig(raw, secretsOf({ databaseUrl: "postgres://db" })),
             (e: unknown) => {

@@ -5,6 +5,7 @@ import type { ChildReport } from "../bench/preload";
 import { compilePreload, Runtime, runnerCommand } from "../bench/runner";
 import { evaluate, Evaluation, RecordedResource, unwrapSecrets } from "../tools/harness/evaluate";
 import { readStackFiles, StackConfig } from "../tools/harness/stackFiles";
+import { lookUp } from "../tools/harness/registry";
 import { referencedSecretKeys } from "../config/platform";
 
 export const REPO = path.resolve(__dirname, "..");
@@ -77,16 +78,16 @@ export function unwrap(v: unknown): any {
 }
 
 /**
- * The image a repo stack deploys for a catalog service: `repo@<digest>` when the stack pins a
- * digest (production pins every image), else `repo:<tag>`, the tag being the service's own
- * (`image.tag` at any layer) or the stack's `imageTag`.
+ * The image a repo stack deploys for a catalog service, always `repo@<digest>`: the digest the
+ * stack pins, else the one the (mock) registry holds for the service's tag (its own `image.tag`
+ * at any layer, or the stack's `imageTag`), from tools/harness/registry.yaml.
  */
 export function deployedImage(stack: string, service: string): string {
     const env = JSON.parse(stackConfig(stack).config[`${PROJECT}:environment`]);
     const catalog = catalogOf(stack);
     // `image` holds only leaves (repository, tag, digest): later layers win leaf by leaf.
     const image = Object.assign({}, catalog.defaults?.image, env.serviceDefaults?.image, catalog.services[service].image, env.services?.[service]?.image);
-    return image.digest ? `${image.repository}@${image.digest}` : `${image.repository}:${image.tag ?? env.imageTag}`;
+    return `${image.repository}@${image.digest ?? lookUp(`${image.repository}:${image.tag ?? env.imageTag}`).digest}`;
 }
 
 /** The repository's catalog as a stack reads it (Pulumi.yaml's `catalog`, or the stack's own). */

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { deployPlatform } from "../program";
-import { declaredOptions, Evaluation, underMocks } from "../tools/harness/evaluate";
+import { declaredOptions, Evaluation, MOCK_DOCKER_HOST, underMocks } from "../tools/harness/evaluate";
 import { configOf } from "./fixtures/catalogs";
 import { stackConfig, unwrap } from "./support";
 import { evaluate } from "../tools/harness/evaluate";
@@ -146,7 +146,7 @@ describe("protection of what losing would lose data or access", () => {
         ] as const) {
             const config = stackConfig(stack);
             const { loadPlatformConfig } = await import("../config/load");
-            const options = await declaredOptions(config, () => deployPlatform(loadPlatformConfig({}, config.dir)));
+            const options = await declaredOptions(config, () => deployPlatform(loadPlatformConfig({ DOCKER_HOST: MOCK_DOCKER_HOST }, config.dir)));
             const ns = options.find((o) => o.type === "kubernetes:core/v1:Namespace")!;
             const env = options.find((o) => o.type === "github:index/repositoryEnvironment:RepositoryEnvironment")!;
             // Protected: the engine refuses to delete them, which a rename (a new name without an alias) would plan.

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ServiceConfig } from "../../config/types";
 import { byKey } from "../../config/order";
 import { ACCEPT_CLAIM_CHANGES_VAR } from "../../config/platform";
+import { LastUpdate } from "../lastUpdate";
 
 /**
  * A StatefulSet's claim templates cannot change: Kubernetes refuses the update, so Pulumi
@@ -65,13 +66,12 @@ export class ClaimChangeError extends pulumi.RunError {
  * The claims of this update, resolved only when none changed since the last one (else it fails
  * with ClaimChangeError). Without stateful claims there is nothing to check and no reference.
  */
-export function guardClaims(services: readonly ServiceConfig[], accepted: readonly string[], namespace: string): pulumi.Output<Claims> | undefined {
+export function guardClaims(services: readonly ServiceConfig[], accepted: readonly string[], namespace: string, lastUpdate: LastUpdate): pulumi.Output<Claims> | undefined {
     const current = claimsOf(services);
     if (Object.keys(current).length === 0) {
         return undefined;
     }
-    const self = new pulumi.StackReference("last-update", { name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}` });
-    return self.getOutput("claims").apply((previous) => {
+    return lastUpdate.output("claims").apply((previous) => {
         const problems = changedClaims(previous, current, accepted, { stack: pulumi.getStack(), namespace });
         if (problems.length > 0) {
             throw new ClaimChangeError(problems);

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as dockerBuild from "@pulumi/docker-build";
 import { BuildConfig, ImageConfig, RegistryConfig } from "../../config/types";
+import type { RegistryLookup } from "../images/lookup";
+import type { ImageSource } from "../images/releases";
 
 export interface ServiceImageArgs {
     readonly image: ImageConfig;
@@ -10,19 +12,32 @@ export interface ServiceImageArgs {
     /** The registry password; absent in a preview without credentials. */
     readonly registryPassword?: pulumi.Input<string>;
     readonly buildOnPreview: boolean;
+    /** Looks tags up in the registry; given whenever a service names an image by tag alone. */
+    readonly lookup?: RegistryLookup;
+}
+
+/** The image reference a workload runs, pinned by digest, and where the digest came from. */
+export interface ServiceImage {
+    readonly reference: pulumi.Output<string>;
+    readonly source: ImageSource;
 }
 
 /**
- * The image reference a Deployment runs. A prebuilt image is used as configured, pinned by
- * digest when the catalog gives one. A build (docker-build, one code path for one or many
- * platforms) is pushed under every tag, and the Deployment pins the pushed digest, so
- * redeploying an earlier stack version restores exactly the bits it ran.
+ * The image a workload runs, always pinned by digest: a prebuilt image's digest from the stack
+ * file (or a rollback's pin), or looked up in the registry for its tag; a build (docker-build,
+ * one code path for one or many platforms) is pushed under every tag and the pushed digest is
+ * run. So redeploying an earlier stack version restores exactly the bits it ran.
  */
-export function serviceImage(name: string, args: ServiceImageArgs, opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
+export function serviceImage(name: string, args: ServiceImageArgs, opts: pulumi.CustomResourceOptions): ServiceImage {
     const { image, build, registry } = args;
     if (!build) {
-        const ref = image.digest ? `${image.repository}@${image.digest}` : `${image.repository}:${image.tag!}`;
-        return pulumi.output(ref);
+        if (image.digest) {
+            return { reference: pulumi.output(`${image.repository}@${image.digest}`), source: image.rollback ? "rollback" : "stack file" };
+        }
+        if (!args.lookup) {
+            throw new Error(`${name}: the image ${image.repository}:${image.tag} needs a registry lookup, and none was given`);
+        }
+        return { reference: args.lookup.digestOf(image.repository, image.tag!), source: "registry" };
     }
     const cacheRef = `${image.repository}:buildcache`;
     const built = new dockerBuild.Image(
@@ -49,5 +64,5 @@ export function serviceImage(name: string, args: ServiceImageArgs, opts: pulumi.
         },
         opts,
     );
-    return pulumi.interpolate`${image.repository}@${built.digest}`;
+    return { reference: pulumi.interpolate`${image.repository}@${built.digest}`, source: "build" };
 }

@@ -11,6 +11,9 @@ import { podTemplate } from "./podTemplate";
 import { createAccess } from "./rbac";
 import { createScaling } from "./scaling";
 import { serviceImage } from "./image";
+import { RegistryLookup } from "../images/lookup";
+import type { PromotionGate } from "../images/promotion";
+import type { Release } from "../images/releases";
 import { createVolumes } from "./volumes";
 import { createWorkload } from "./workload";
 import { exposurePeers } from "../exposure/peers";
@@ -29,6 +32,10 @@ export interface MicroserviceArgs {
     readonly claims?: pulumi.Output<Claims>;
     /** Each service's selector labels, by catalog name: what this service's callers' pods carry (default: the platform's). */
     readonly selectors?: ReadonlyMap<string, Readonly<Record<string, string>>>;
+    /** Looks up the digests of images named by tag (components/images/lookup.ts). */
+    readonly lookup?: RegistryLookup;
+    /** Lets through only images the promotion source ran (components/images/promotion.ts). */
+    readonly gate?: PromotionGate;
 }
 
 /**
@@ -44,8 +51,10 @@ export class Microservice extends pulumi.ComponentResource {
     public readonly address?: pulumi.Output<string>;
     /** Public URL when the service has an Ingress. */
     public readonly url?: string;
-    /** The image reference the workload runs (`repo@sha256:...` for built images). */
+    /** The image reference the workload runs: `repo@sha256:...`. */
     public readonly image: pulumi.Output<string>;
+    /** What this update releases: the image, its tag and where the digest came from (the `releases` output). */
+    public readonly release: pulumi.Output<Omit<Release, "since">>;
 
     constructor(name: string, args: MicroserviceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:service:Microservice", name, {}, opts);
@@ -70,7 +79,7 @@ export class Microservice extends pulumi.ComponentResource {
         );
         createAccess(name, { service: svc, namespace, labels, serviceAccountName: account.metadata.name }, fixedOpts);
         const registry = env.registry;
-        this.image = serviceImage(
+        const image = serviceImage(
             name,
             {
                 image: svc.image,
@@ -78,9 +87,14 @@ export class Microservice extends pulumi.ComponentResource {
                 registry,
                 registryPassword: registry?.password,
                 buildOnPreview: env.buildOnPreview,
+                // Built on its own (not by the program), a service that needs a lookup brings its own.
+                lookup: args.lookup ?? (!svc.build && !svc.image.digest ? new RegistryLookup(name, { registry }, childOpts) : undefined),
             },
             childOpts,
         );
+        this.image = args.gate ? args.gate.admit(svc.name, image.reference, svc.image.rollback === true) : image.reference;
+        const tag = svc.image.tag;
+        this.release = this.image.apply((ref) => ({ image: ref, ...(tag !== undefined ? { tag } : {}), source: image.source }));
         const configuration = createServiceConfiguration(name, { service: svc, namespace, labels, externalSecrets: env.externalSecrets }, childOpts);
         const volumes = createVolumes(name, svc, { namespace, labels, selector }, childOpts);
 

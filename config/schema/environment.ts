@@ -112,6 +112,28 @@ export const environment = object(
         gateway,
         imageTag: text({ expected: IMAGE_TAG_EXPECTED, check: f.imageTag }).optional().meta({ description: "The tag every service deploys unless it sets its own; default: tags from CI (`GITHUB_SHA`, `GITHUB_REF`)." }),
         registry: registry.optional().meta({ description: "The environment's container registry: where builds push and pods pull." }),
+        promotion: object({
+            from: text({ expected: "the stack production's images come from, such as 'staging' or 'acme/hft-platform/staging'", check: f.stackName })
+                .optional()
+                .meta({
+                    description:
+                        "Every image this stack runs must be one the named stack ran for the same service (its `releases` output, read through a StackReference: this stack's credentials must be able to read that stack). `npm run promote` writes that stack's digests here (docs/promotion.md).",
+                    examples: ["staging"],
+                }),
+            exceptions: map(text({ expected: "why this service may run an image the source stack never ran", check: (s) => (s.trim().length >= 10 ? undefined : "say why in at least 10 characters") }), {
+                check: f.dnsLabel,
+                expected: "a service name (DNS-1123 label)",
+                pattern: DNS_LABEL,
+            })
+                .optional()
+                .meta({
+                    description:
+                        "Services let through the gates on this stack's images anyway, each with the reason (kept in the stack file's history for review). The only override of `from`, and of any later gate on images.",
+                    examples: [{ "risk-report": "hotfix for INC-2291, approved by the trading-platform leads" }],
+                }),
+        })
+            .optional()
+            .meta({ description: "Where this stack's images must have run before (production: staging)." }),
         buildOnPreview: boolean().default(false).meta({ description: "Build images during `pulumi preview` too (never pushed)." }),
         rollout: rollout.prefault({}).meta({ description: "How long a rollout may take before it counts as failed." }),
         monitoring: object({

@@ -1,3 +1,4 @@
+import { lookUp } from "../../tools/harness/registry";
 import { strict as assert } from "assert";
 import { Microservice } from "../../components/service/microservice";
 import { podTemplate, RESTRICTED_CONTAINER_SECURITY_CONTEXT } from "../../components/service/podTemplate";
@@ -31,10 +32,13 @@ describe("Microservice, built directly", () => {
             "kubernetes:networking.k8s.io/v1:NetworkPolicy",
             "kubernetes:policy/v1:PodDisruptionBudget",
             "platform:service:Microservice",
+            // Built on its own, the service brings the provider that looks its tag up.
+            "pulumi:providers:docker",
         ]);
         const [deployment] = of("apps/v1:Deployment");
         assert.equal(deployment.spec.replicas, 3);
-        assert.equal(deployment.spec.template.spec.containers[0].image, "registry.example.com/shop/api:2.4.1");
+        assert.equal(deployment.spec.template.spec.containers[0].image, `registry.example.com/shop/api@${lookUp("registry.example.com/shop/api:2.4.1").digest}`);
+        assert.deepEqual(ev.lookups.map((l) => [l.name, l.from]), [["registry.example.com/shop/api:2.4.1", "derived"]]);
         assert.deepEqual(of("policy/v1:PodDisruptionBudget")[0].spec.maxUnavailable, 1);
         const [ingress] = of("networking.k8s.io/v1:Ingress");
         assert.deepEqual(ingress.spec.tls, [{ hosts: ["api.example.com"], secretName: "api-tls" }]);

@@ -4,7 +4,8 @@ import { loadPlatformConfig } from "../../config/load";
 import { ConfigError } from "../../config/errors";
 import { deployPlatform } from "../../program";
 import { skipPromiseDebugTraces } from "../../runtime/promiseTraces";
-import { StackConfig } from "./stackFiles";
+import { projectValues, readStackFiles, StackConfig } from "./stackFiles";
+import { Lookup, lookUp } from "./registry";
 
 /** One resource the program declared, with the inputs Pulumi would send to its provider. */
 export interface RecordedResource {
@@ -27,6 +28,8 @@ export interface Evaluation {
      */
     readonly outputs?: unknown;
     readonly error?: Error;
+    /** The registry lookups the program made, in order, with the mock registry's answers. */
+    readonly lookups: readonly Lookup[];
 }
 
 // The key Pulumi uses to mark a serialized secret value.
@@ -53,11 +56,67 @@ export function unwrapSecrets(v: unknown): unknown {
  * debug traces are not formatted (runtime/promiseTraces.ts): under a loader with source maps
  * (ts-node+SWC) formatting them would take most of the time.
  */
-export async function evaluate(
-    stack: StackConfig,
-    opts: { preview?: boolean; ciEnv?: Readonly<Record<string, string | undefined>>; previousOutputs?: Readonly<Record<string, unknown>> } = {},
-): Promise<Evaluation> {
-    return underMocks(stack, opts.preview ?? false, () => deployPlatform(loadPlatformConfig(opts.ciEnv, stack.dir)), opts.previousOutputs);
+export async function evaluate(stack: StackConfig, opts: EvaluateOptions = {}): Promise<Evaluation> {
+    const engine: MockEngineOptions = {
+        previousOutputs: opts.previousOutputs,
+        registry: opts.registry,
+        stackOutputs: opts.stackOutputs ?? (await promotionSourceOutputs(stack, opts)),
+    };
+    // The mock engine answers registry lookups itself: no Docker daemon is needed (config/dockerDaemon.ts).
+    const ciEnv = { DOCKER_HOST: MOCK_DOCKER_HOST, ...(opts.ciEnv ?? process.env) };
+    return underMocks(stack, opts.preview ?? false, () => deployPlatform(loadPlatformConfig(ciEnv, stack.dir)), engine);
+}
+
+export interface EvaluateOptions {
+    readonly preview?: boolean;
+    /** The process environment the program sees (CI variables, PLATFORM_* settings); default: this process's. */
+    readonly ciEnv?: Readonly<Record<string, string | undefined>>;
+    /** The outputs of this stack's last update (none: a first deployment). */
+    readonly previousOutputs?: Readonly<Record<string, unknown>>;
+    /** Registry answers over tools/harness/registry.yaml, `<repository>:<tag>` -> digest. */
+    readonly registry?: Readonly<Record<string, string>>;
+    /**
+     * Outputs of other stacks, by qualified name (`organization/<project>/<stack>`). Default: a
+     * stack with `environment.promotion.from` reads that stack's outputs from a first-deployment
+     * evaluation of its stack file in the same folder.
+     */
+    readonly stackOutputs?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+export interface MockEngineOptions {
+    readonly previousOutputs?: Readonly<Record<string, unknown>>;
+    readonly registry?: Readonly<Record<string, string>>;
+    readonly stackOutputs?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+/** What `DOCKER_HOST` is under the mocks: nothing connects to it. */
+export const MOCK_DOCKER_HOST = "tcp://docker.mock-engine.invalid:2375";
+
+/** What `pulumi.getOrganization()` answers under the mocks, as with a self-managed backend. */
+export const MOCK_ORGANIZATION = "organization";
+
+const sourceCache = new Map<string, Promise<Record<string, Record<string, unknown>>>>();
+
+/** The promotion source's outputs, from evaluating its stack file (once per configuration and environment). */
+async function promotionSourceOutputs(stack: StackConfig, opts: EvaluateOptions): Promise<Record<string, Record<string, unknown>>> {
+    const environment = projectValues(stack).environment as { promotion?: { from?: unknown } } | undefined;
+    const from = environment?.promotion?.from;
+    if (typeof from !== "string" || from.split("/").pop() === stack.stack) return {};
+    const short = from.split("/").pop()!;
+    const qualified = from.includes("/") ? from : `${MOCK_ORGANIZATION}/${stack.project}/${short}`;
+    let source: StackConfig;
+    try {
+        source = readStackFiles(stack.dir ?? process.cwd(), short, { fillSecrets: true });
+    } catch {
+        return {}; // no such stack file: the reference finds no outputs, as with a stack never deployed
+    }
+    const key = JSON.stringify([source.config, opts.ciEnv ?? null, opts.registry ?? null]);
+    let cached = sourceCache.get(key);
+    if (!cached) {
+        cached = evaluate(source, { ciEnv: opts.ciEnv, registry: opts.registry, stackOutputs: {} }).then((ev) => ({ [qualified]: (unwrapSecrets(ev.outputs) ?? {}) as Record<string, unknown> }));
+        sourceCache.set(key, cached);
+    }
+    return cached;
 }
 
 /**
@@ -70,9 +129,9 @@ export async function underMocks(
     stack: Pick<StackConfig, "project" | "stack" | "config" | "secretKeys">,
     preview: boolean,
     program: () => unknown,
-    previousOutputs: Readonly<Record<string, unknown>> = {},
+    engine: MockEngineOptions = {},
 ): Promise<Evaluation> {
-    const resources = await startMockEngine(stack, preview, previousOutputs);
+    const { resources, lookups } = await startMockEngine(stack, preview, engine);
 
     let outputs: unknown;
     let error: Error | undefined;
@@ -98,7 +157,7 @@ export async function underMocks(
     } finally {
         process.off("unhandledRejection", rejected);
     }
-    return { resources, outputs, error };
+    return { resources, outputs, error, lookups };
 }
 
 /**
@@ -109,10 +168,12 @@ export async function underMocks(
 async function startMockEngine(
     stack: Pick<StackConfig, "project" | "stack" | "config" | "secretKeys">,
     preview: boolean,
-    previousOutputs: Readonly<Record<string, unknown>>,
-): Promise<RecordedResource[]> {
+    engine: MockEngineOptions,
+): Promise<{ resources: RecordedResource[]; lookups: Lookup[] }> {
     skipPromiseDebugTraces();
     const resources: RecordedResource[] = [];
+    const lookups: Lookup[] = [];
+    const self = `${MOCK_ORGANIZATION}/${stack.project}/${stack.stack}`;
     await pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
@@ -129,7 +190,8 @@ async function startMockEngine(
                     state.result = `generated-${hash(args.name).slice(0, 24)}`;
                 }
                 if (args.type === "pulumi:pulumi:StackReference") {
-                    state.outputs = previousOutputs;
+                    const name = String(inputs.name);
+                    state.outputs = name === self ? (engine.previousOutputs ?? {}) : (engine.stackOutputs?.[name] ?? {});
                     state.secretOutputNames = [];
                 }
                 if (args.type === "docker-build:index:Image") {
@@ -145,17 +207,22 @@ async function startMockEngine(
                     const id = String(parseInt(hash(inputs).slice(0, 7), 16));
                     return { ...inputs, id, nodeId: `node-${id}` };
                 }
+                // What the registry holds for a tag: tools/harness/registry.yaml, the test's own answers, or a derived digest.
+                if (args.token === "docker:index/getRegistryImage:getRegistryImage") {
+                    const answer = lookUp(String(inputs.name), engine.registry);
+                    lookups.push(answer);
+                    return { ...inputs, id: answer.name, sha256Digest: answer.digest };
+                }
                 return inputs;
             },
         },
         stack.project,
         stack.stack,
         preview,
-        // What `pulumi.getOrganization()` answers with a self-managed backend.
-        "organization",
+        MOCK_ORGANIZATION,
     );
     pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
-    return resources;
+    return { resources, lookups };
 }
 
 export function isConfigError(e: unknown): e is ConfigError {
@@ -210,8 +277,10 @@ export interface DeclaredOptions {
  * the mocks never see: the program runs in a root stack resource, as under the Pulumi CLI, with
  * a stack transformation that records them (transformations run in the SDK, mocks or not).
  */
-export async function declaredOptions(stack: Pick<StackConfig, "project" | "stack" | "config" | "secretKeys">, program: () => unknown): Promise<DeclaredOptions[]> {
-    await startMockEngine(stack, false, {});
+export async function declaredOptions(stack: Pick<StackConfig, "project" | "stack" | "config" | "secretKeys" | "dir">, program: () => unknown): Promise<DeclaredOptions[]> {
+    // A stack file's promotion source is evaluated first, as evaluate() does.
+    const stackOutputs = "placeholders" in stack ? await promotionSourceOutputs(stack as StackConfig, {}) : {};
+    await startMockEngine(stack, false, { stackOutputs });
     const declared: DeclaredOptions[] = [];
     await pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation((args) => {

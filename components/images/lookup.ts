@@ -1,0 +1,59 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { RegistryConfig } from "../../config/types";
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** A failed lookup: printed without a stack trace, like a configuration error. */
+export class RegistryLookupError extends pulumi.RunError {
+    constructor(message: string) {
+        super(message);
+        this.name = "RegistryLookupError";
+    }
+}
+
+/**
+ * Turns a prebuilt image's tag into the digest the registry holds for it, at preview and at
+ * update time, with @pulumi/docker's `getRegistryImage` (the registry's HTTP API; the provider
+ * needs a Docker daemon to start, checked with the configuration: config/dockerDaemon.ts). The
+ * environment's registry credentials authenticate lookups in that registry; other registries are
+ * asked anonymously. A tag moved in the registry is a new digest, so the next preview shows it.
+ */
+export class RegistryLookup {
+    private readonly provider: docker.Provider;
+
+    constructor(name: string, args: { readonly registry?: RegistryConfig; readonly dockerHost?: string }, opts?: pulumi.CustomResourceOptions) {
+        const { registry } = args;
+        this.provider = new docker.Provider(
+            `${name}-registry-lookups`,
+            {
+                ...(args.dockerHost ? { host: args.dockerHost } : {}),
+                registryAuth:
+                    registry?.username && registry.password !== undefined
+                        ? [{ address: registry.server, username: registry.username, password: pulumi.secret(registry.password) }]
+                        : [],
+            },
+            opts,
+        );
+    }
+
+    /** `<repository>@sha256:...` for `<repository>:<tag>`. */
+    digestOf(repository: string, tag: string): pulumi.Output<string> {
+        const name = `${repository}:${tag}`;
+        const found = docker.getRegistryImage({ name }, { provider: this.provider }).then(
+            (r) => {
+                if (!DIGEST.test(r.sha256Digest)) {
+                    throw new RegistryLookupError(`the registry answered ${JSON.stringify(r.sha256Digest)} for ${name}, not a sha256 digest`);
+                }
+                return `${repository}@${r.sha256Digest}`;
+            },
+            (e: unknown) => {
+                throw new RegistryLookupError(
+                    `looking up the digest of ${name} failed: ${(e as Error).message ?? String(e)}. ` +
+                        "Check that the tag exists and that the stack's registry credentials (environment.registry) can read it",
+                );
+            },
+        );
+        return pulumi.output(found);
+    }
+}

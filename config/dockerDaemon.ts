@@ -1,0 +1,25 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+/**
+ * Why the Docker daemon that @pulumi/docker's provider needs is not reachable, or undefined.
+ * The provider pings a daemon when it starts, even for a registry lookup that never uses it
+ * (provider/provider.go `Configure` -> `configureDockerClient` in pulumi/pulumi-docker;
+ * pulumi/pulumi-docker#1106), at `DOCKER_HOST`, else at the default socket, else at Docker
+ * Desktop's sockets in the home directory. Only a Unix socket can be checked without connecting:
+ * a `tcp://` or `ssh://` host, or a `DOCKER_CONTEXT`, is trusted.
+ */
+export function dockerDaemonProblem(
+    env: Readonly<Record<string, string | undefined>>,
+    exists: (p: string) => boolean = fs.existsSync,
+    home: string = os.homedir(),
+): string | undefined {
+    if (env.DOCKER_CONTEXT) return undefined;
+    const host = env.DOCKER_HOST;
+    if (host) {
+        return host.startsWith("unix://") && !exists(host.slice("unix://".length)) ? `DOCKER_HOST is ${host}, and no socket is there` : undefined;
+    }
+    const sockets = ["/var/run/docker.sock", path.join(home, ".docker/run/docker.sock"), path.join(home, ".docker/desktop/docker.sock")];
+    return sockets.some(exists) ? undefined : `DOCKER_HOST is not set and no Docker socket exists (${sockets.join(", ")})`;
+}
