@@ -3,7 +3,7 @@ import * as path from "path";
 import { runOnce, Sample } from "../bench/measure";
 import type { ChildReport } from "../bench/preload";
 import { compilePreload, Runtime, runnerCommand } from "../bench/runner";
-import { evaluate, Evaluation, RecordedResource, unwrapSecrets } from "../tools/harness/evaluate";
+import { evaluate, EvaluateOptions, Evaluation, RecordedResource, unwrapSecrets } from "../tools/harness/evaluate";
 import { readStackFiles, StackConfig } from "../tools/harness/stackFiles";
 import { lookUp } from "../tools/harness/registry";
 import { referencedSecretKeys } from "../config/platform";
@@ -51,7 +51,7 @@ export function editedConfig(stack: string, edit: (values: { catalog: any; envir
 }
 
 /** Evaluates a stack; the CI environment is empty unless given, whatever runs the tests. */
-export async function run(stack: string | StackConfig, opts: { preview?: boolean; ciEnv?: Record<string, string> } = {}): Promise<Evaluation> {
+export async function run(stack: string | StackConfig, opts: Omit<EvaluateOptions, "ciEnv"> & { ciEnv?: Record<string, string> } = {}): Promise<Evaluation> {
     const ev = await evaluate(typeof stack === "string" ? stackConfig(stack) : stack, { ciEnv: {}, ...opts });
     if (ev.error) {
         throw ev.error;

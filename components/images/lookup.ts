@@ -21,6 +21,8 @@ export class RegistryLookupError extends pulumi.RunError {
  */
 export class RegistryLookup {
     private readonly provider: docker.Provider;
+    /** One lookup per image, however many services run it. */
+    private readonly found = new Map<string, pulumi.Output<string>>();
 
     constructor(name: string, args: { readonly registry?: RegistryConfig; readonly dockerHost?: string }, opts?: pulumi.CustomResourceOptions) {
         const { registry } = args;
@@ -40,6 +42,8 @@ export class RegistryLookup {
     /** `<repository>@sha256:...` for `<repository>:<tag>`. */
     digestOf(repository: string, tag: string): pulumi.Output<string> {
         const name = `${repository}:${tag}`;
+        const known = this.found.get(name);
+        if (known) return known;
         const found = docker.getRegistryImage({ name }, { provider: this.provider }).then(
             (r) => {
                 if (!DIGEST.test(r.sha256Digest)) {
@@ -54,6 +58,8 @@ export class RegistryLookup {
                 );
             },
         );
-        return pulumi.output(found);
+        const reference = pulumi.output(found);
+        this.found.set(name, reference);
+        return reference;
     }
 }

@@ -5,7 +5,7 @@ import { ConfigError } from "../../config/errors";
 import { deployPlatform } from "../../program";
 import { skipPromiseDebugTraces } from "../../runtime/promiseTraces";
 import { projectValues, readStackFiles, StackConfig } from "./stackFiles";
-import { Lookup, lookUp } from "./registry";
+import { Lookup, lookUp, REFUSE } from "./registry";
 
 /** One resource the program declared, with the inputs Pulumi would send to its provider. */
 export interface RecordedResource {
@@ -210,7 +210,9 @@ async function startMockEngine(
                 // What the registry holds for a tag: tools/harness/registry.yaml, the test's own answers, or a derived digest.
                 if (args.token === "docker:index/getRegistryImage:getRegistryImage") {
                     const answer = lookUp(String(inputs.name), engine.registry);
-                    lookups.push(answer);
+                    lookups.push({ ...answer, ...(args.provider ? { provider: args.provider } : {}) });
+                    // A refusal comes back as a gRPC error would, its text in `details`.
+                    if (answer.digest.startsWith(REFUSE)) throw Object.assign(new Error(answer.digest.slice(REFUSE.length)), { details: answer.digest.slice(REFUSE.length) });
                     return { ...inputs, id: answer.name, sha256Digest: answer.digest };
                 }
                 return inputs;

@@ -12,7 +12,12 @@ export interface Lookup {
     readonly digest: string;
     /** `fixture`: tools/harness/registry.yaml or the test's own answers; `derived`: from the name (not in the fixture). */
     readonly from: "fixture" | "derived";
+    /** The provider the lookup went through (`<urn>::<id>`). */
+    readonly provider?: string;
 }
+
+/** A test's answer that makes the registry refuse the lookup with this message instead of answering. */
+export const REFUSE = "refuse: ";
 
 let fixture: Readonly<Record<string, string>> | undefined;
 

@@ -1,0 +1,124 @@
+import { strict as assert } from "assert";
+import { dockerDaemonProblem } from "../config/dockerDaemon";
+import * as pulumi from "@pulumi/pulumi";
+import { evaluate, isSecretEnvelope, MOCK_DOCKER_HOST } from "../tools/harness/evaluate";
+import { lookUp, REFUSE } from "../tools/harness/registry";
+import { refused } from "./refused";
+import { servicesOf, stackFacts } from "./facts-resources";
+import { editedConfig, one, PROJECT, run, stackConfig, unwrap } from "./support";
+
+/**
+ * Tags turned into digests by the program: @pulumi/docker's getRegistryImage through one
+ * provider per environment, answered here by the mock registry (tools/harness/registry.yaml).
+ */
+
+const containerImage = (ev: any, svc: string) => one(ev, "apps/v1:Deployment", `${svc}-deployment`).spec.template.spec.containers[0].image;
+const EXECUTION = "ghcr.io/acme-trading/hft-execution";
+
+describe("registry lookups (@pulumi/docker getRegistryImage)", () => {
+    it("staging: looks up each tag-only image once, by repository:tag, through the environment's provider with its credentials as a secret", async () => {
+        const config = stackConfig("staging");
+        config.config[`${PROJECT}:registryPassword`] = "ghp_lookuptoken";
+        const ev = await run(config);
+        const providers = ev.resources.filter((r) => r.type === "pulumi:providers:docker");
+        assert.deepEqual(providers.map((p) => p.name), ["staging-registry-lookups"]);
+        const provider = providers[0].inputs;
+        assert.equal(provider.host, MOCK_DOCKER_HOST, "the daemon the provider pings is DOCKER_HOST's");
+        assert.equal(isSecretEnvelope(provider.registryAuth), true, "the registry credentials reach the provider only as a secret");
+        assert.deepEqual(JSON.parse(unwrap(provider.registryAuth)), [{ address: "ghcr.io", username: "acme-trading-ci", password: "ghp_lookuptoken" }]);
+        // Anywhere else it appears, it is inside a secret envelope too.
+        const plain = (v: unknown): unknown => (isSecretEnvelope(v) ? "<secret>" : Array.isArray(v) ? v.map(plain) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v);
+        assert.doesNotMatch(JSON.stringify(ev.resources.map((r) => plain(r.inputs))), /ghp_lookuptoken/);
+
+        const x = stackFacts("staging");
+        const expected = servicesOf(x).map((s) => x.services[s].image.replace(/@sha256:[0-9a-f]{64}$/, `:${x.services[s].tag}`));
+        assert.deepEqual(ev.lookups.map((l) => l.name).sort(), [...new Set(expected)].sort());
+        assert.ok(ev.lookups.every((l) => l.provider?.startsWith(`urn:pulumi:staging::${PROJECT}::pulumi:providers:docker::staging-registry-lookups::`)), "every lookup goes through the environment's provider");
+        assert.ok(ev.lookups.every((l) => l.from === "fixture"), "the repository's stacks are answered from tools/harness/registry.yaml");
+        for (const svc of servicesOf(x).filter((s) => x.services[s].workload === "apps/v1:Deployment")) {
+            assert.equal(containerImage(ev, svc), x.services[svc].image, svc);
+        }
+        assert.equal(containerImage(ev, "execution"), `${EXECUTION}@${lookUp(`${EXECUTION}:main-3f9c2ab`).digest}`);
+    });
+
+    it("a tag moved in the registry is a new digest: the pods roll, in place", async () => {
+        const before = await run("staging");
+        const moved = `sha256:${"5e".repeat(32)}`;
+        const after = await run("staging", { registry: { [`${EXECUTION}:main-3f9c2ab`]: moved } });
+        assert.equal(containerImage(after, "execution"), `${EXECUTION}@${moved}`);
+        assert.notEqual(containerImage(before, "execution"), containerImage(after, "execution"));
+        // Same Deployment (name and everything else), a new pod template: a rolling update, no replacement.
+        const strip = (ev: any) => ({ ...one(ev, "apps/v1:Deployment", "execution-deployment"), spec: { ...one(ev, "apps/v1:Deployment", "execution-deployment").spec, template: undefined } });
+        assert.deepEqual(strip(after), strip(before));
+        assert.equal(containerImage(after, "ingestion"), containerImage(before, "ingestion"), "other services are unchanged");
+    });
+
+    it("looks nothing up for a pinned digest or a build, and declares no provider when nothing needs one", async () => {
+        const digest = `sha256:${"ab".repeat(32)}`;
+        const ev = await run(
+            editedConfig("staging", (v) => {
+                for (const svc of Object.keys(v.catalog.services)) {
+                    v.catalog.services[svc].image = { ...v.catalog.services[svc].image, digest };
+                }
+            }),
+        );
+        assert.deepEqual(ev.lookups, []);
+        assert.deepEqual(ev.resources.filter((r) => r.type.startsWith("pulumi:providers:docker")), []);
+        assert.equal(containerImage(ev, "execution"), `${EXECUTION}@${digest}`);
+    });
+
+    it("a tag the registry refuses fails the update with the image and what to check, no stack trace", async () => {
+        const ev = await evaluate(stackConfig("staging"), {
+            ciEnv: {},
+            registry: { [`${EXECUTION}:main-3f9c2ab`]: `${REFUSE}manifest unknown: manifest tagged by "main-3f9c2ab" is not found` },
+        });
+        assert.equal(ev.error?.name, "RegistryLookupError");
+        // The workloads' specs hold the image: Pulumi prefixes the property (once per workload
+        // that runs it), and prints a RunError without a stack trace.
+        const message = `looking up the digest of ${EXECUTION}:main-3f9c2ab failed: manifest unknown: manifest tagged by "main-3f9c2ab" is not found. ` +
+            "Check that the tag exists and that the stack's registry credentials (environment.registry) can read it";
+        assert.equal(ev.error?.message.replace(/^(error serializing property "spec": )+/, ""), message);
+        assert.ok(ev.error instanceof pulumi.RunError, "a RunError: Pulumi prints its message without a stack trace");
+        assert.equal(ev.resources.some((r) => r.name === "execution-deployment"), false, "the Deployment is not declared with an unknown image");
+    });
+});
+
+describe("the Docker daemon @pulumi/docker's provider needs", () => {
+    const none = () => false;
+    it("is found at DOCKER_HOST's socket, the default socket or Docker Desktop's; tcp, ssh and contexts are trusted", () => {
+        assert.equal(dockerDaemonProblem({}, (p) => p === "/var/run/docker.sock", "/home/u"), undefined);
+        assert.equal(dockerDaemonProblem({}, (p) => p === "/home/u/.docker/run/docker.sock", "/home/u"), undefined);
+        assert.equal(dockerDaemonProblem({}, (p) => p === "/home/u/.docker/desktop/docker.sock", "/home/u"), undefined);
+        assert.equal(dockerDaemonProblem({ DOCKER_HOST: "unix:///run/user/1000/docker.sock" }, (p) => p === "/run/user/1000/docker.sock"), undefined);
+        assert.equal(dockerDaemonProblem({ DOCKER_HOST: "tcp://10.0.0.5:2376" }, none), undefined);
+        assert.equal(dockerDaemonProblem({ DOCKER_HOST: "ssh://builder@10.0.0.5" }, none), undefined);
+        assert.equal(dockerDaemonProblem({ DOCKER_CONTEXT: "colima" }, none), undefined);
+    });
+
+    it("missing, it is named with every place looked at", () => {
+        assert.equal(
+            dockerDaemonProblem({}, none, "/home/u"),
+            "DOCKER_HOST is not set and no Docker socket exists (/var/run/docker.sock, /home/u/.docker/run/docker.sock, /home/u/.docker/desktop/docker.sock)",
+        );
+        assert.equal(dockerDaemonProblem({ DOCKER_HOST: "unix:///tmp/nothing.sock" }, none), "DOCKER_HOST is unix:///tmp/nothing.sock, and no socket is there");
+    });
+
+    it("missing while images need a lookup, the configuration is refused before any resource, saying what to do", async () => {
+        const problems = await refused(stackConfig("staging"), { ciEnv: { DOCKER_HOST: "unix:///nonexistent/docker.sock" } });
+        const tagged = servicesOf(stackFacts("staging")).join(", ");
+        assert.deepEqual(problems, [
+            `DOCKER_HOST: ${tagged} name images by tag (ghcr.io/acme-trading/hft-execution:main-3f9c2ab), whose digests are looked up in the registry with @pulumi/docker. ` +
+                "Its provider needs a reachable Docker daemon when it starts, even for a lookup (pulumi/pulumi-docker#1106), and DOCKER_HOST is unix:///nonexistent/docker.sock, and no socket is there. " +
+                "Start Docker, point DOCKER_HOST at a daemon, or pin each image by digest (image.digest; 'npm run promote' writes them)",
+        ]);
+    });
+
+    it("is not needed when every image is pinned", async () => {
+        const digest = `sha256:${"cd".repeat(32)}`;
+        const config = editedConfig("staging", (v) => {
+            for (const svc of Object.keys(v.catalog.services)) v.catalog.services[svc].image = { ...v.catalog.services[svc].image, digest };
+        });
+        const ev = await run(config, { ciEnv: { DOCKER_HOST: "unix:///nonexistent/docker.sock" } });
+        assert.equal(ev.error, undefined);
+    });
+});
