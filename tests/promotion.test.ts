@@ -129,7 +129,7 @@ describe("promotion: production runs what staging ran", () => {
     it("refuses everything while staging has no record, saying so", async () => {
         const ev = await evaluate(stackConfig("production"), { ciEnv: {}, stackOutputs: { [STAGING]: {} } });
         assert.equal(ev.error?.name, "PromotionError");
-        assert.match(ev.error!.message, /: production would run ghcr\.io\/acme-trading\/hft-[a-z-]+@sha256:[0-9a-f]{64}, which staging \(organization\/hft-platform\/staging\) never ran; staging has no release of [a-z-]+ on record\./);
+        assert.match(ev.error.message, /: production would run ghcr\.io\/acme-trading\/hft-[a-z-]+@sha256:[0-9a-f]{64}, which staging \(organization\/hft-platform\/staging\) never ran; staging has no release of [a-z-]+ on record\./);
     });
 
     it("refuses a gate on the stack itself and exceptions for services the stack does not run", async () => {
