@@ -285,7 +285,7 @@ describe("policies no-mutable-image-tags (production) and no-mutable-image-tags-
 
     it("fails a release tag without a digest in production, naming the fix", () => {
         assert.deepEqual(check(immutableImagesRule, withImage("ghcr.io/acme/api:1.4.2")), [
-            "Deployment 'hft-production/api' container 'api' image 'ghcr.io/acme/api:1.4.2' uses the tag '1.4.2' without a digest (a tag can be moved to other bits). Fix: pin it by digest (repo@sha256:...): a built image is deployed by its pushed digest; for a prebuilt one set 'image.digest' (environment.services.<service>.image.digest in Pulumi.<stack>.yaml).",
+            "Deployment 'hft-production/api' container 'api' image 'ghcr.io/acme/api:1.4.2' uses the tag '1.4.2' without a digest (a tag can be moved to other bits). Fix: pin it by digest (repo@sha256:...): this program runs a service's image by digest (looked up for its tag, or pushed by its build); a sidecar's or init container's image must name its digest itself.",
         ]);
     });
 

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { evaluate, isSecretEnvelope, MOCK_DOCKER_HOST } from "../tools/harness/evaluate";
 import { lookUp, REFUSE } from "../tools/harness/registry";
 import { refused } from "./refused";
+import { describeImages } from "../tools/render/images";
 import { servicesOf, stackFacts } from "./facts-resources";
 import { editedConfig, one, PROJECT, run, stackConfig, unwrap } from "./support";
 
@@ -120,5 +121,18 @@ describe("the Docker daemon @pulumi/docker's provider needs", () => {
         });
         const ev = await run(config, { ciEnv: { DOCKER_HOST: "unix:///nonexistent/docker.sock" } });
         assert.equal(ev.error, undefined);
+    });
+});
+
+describe("the render says where its digests came from", () => {
+    it("names the fixture, the tags it did not hold, and the promotion source", async () => {
+        const production = await run("production");
+        assert.equal(
+            describeImages(production, stackConfig("production")),
+            "images: 6 tags looked up in the registry, answered offline from tools/harness/registry.yaml (not real digests)\n" +
+                "promotion: every image checked against what staging ran (its releases, rendered from Pulumi.staging.yaml)\n",
+        );
+        const config = editedConfig("staging", (v) => (v.catalog.services.orchestrator.image.tag = "2.0.0"));
+        assert.match(describeImages(await run(config), config), /; not in it, so given a digest derived from the name: ghcr\.io\/acme-trading\/hft-orchestrator:2\.0\.0\n$/);
     });
 });

@@ -13,6 +13,7 @@ import { RULES } from "../policy/rules";
 import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand } from "./cli";
 import { checkRules, policyResources, redactFindings } from "./harness/policy";
 import { summarize, formatTable } from "./harness/summary";
+import { describeImages } from "./render/images";
 import { configurationAt } from "./render/atCommit";
 import { compareRenders, formatChanges, summaryLine } from "./render/compare";
 import { blocks, formatFindings } from "./render/findings";
@@ -79,6 +80,7 @@ async function render(args: RenderOptions): Promise<number> {
     printPlaceholders(now);
     process.stdout.write(`stack ${args.stack}: ${now.manifests.length} objects in namespace ${now.namespace} -> ${path.relative(process.cwd(), out) || "."}\n\n`);
     process.stdout.write(formatTable(summarize(now.manifests)) + "\n\n");
+    process.stdout.write(describeImages(now.evaluation, now.config));
     return policy(args.stack, now);
 }
 

@@ -102,7 +102,7 @@ function imageCheck(r: PolicyResource, production: boolean): string[] {
         return problem === undefined
             ? []
             : [
-                  `${containerName(r, c, role)} image '${String(c.image)}' ${problem}. Fix: pin it by digest (repo@sha256:...): a built image is deployed by its pushed digest; for a prebuilt one set 'image.digest' (environment.services.<service>.image.digest in Pulumi.<stack>.yaml)${production ? "" : "; outside production this is advisory"}.`,
+                  `${containerName(r, c, role)} image '${String(c.image)}' ${problem}. Fix: pin it by digest (repo@sha256:...): this program runs a service's image by digest (looked up for its tag, or pushed by its build); a sidecar's or init container's image must name its digest itself${production ? "" : "; outside production this is advisory"}.`,
               ];
     });
 }
