@@ -13,6 +13,7 @@ import { problemsWithFiles } from "../render/problems";
 export interface StackImage {
     /** `<repository>:<tag>`, or `<repository>@sha256:<digest>` where the configuration pins a digest. */
     readonly ref: string;
+    readonly repository: string;
     readonly services: readonly string[];
 }
 
@@ -77,7 +78,7 @@ export function stackImages(dir: string, stack: string, ciEnv: Readonly<Record<s
     try {
         const catalogFile = values.catalogFile !== undefined ? readCatalogFile(dir, files.project, values.catalogFile, values.catalog !== undefined) : undefined;
         const config = readPlatformConfig({ project: files.project, stack, values, dryRun: false, ciEnv, ...(catalogFile ? { catalogFile } : {}) }, NO_SECRETS);
-        const byRef = new Map<string, string[]>();
+        const byRef = new Map<string, { repository: string; services: string[] }>();
         const built: BuiltService[] = [];
         for (const svc of config.services) {
             if (svc.build) {
@@ -85,9 +86,11 @@ export function stackImages(dir: string, stack: string, ciEnv: Readonly<Record<s
                 continue;
             }
             const ref = imageReference(svc.image);
-            byRef.set(ref, [...(byRef.get(ref) ?? []), svc.name]);
+            const entry = byRef.get(ref) ?? { repository: svc.image.repository, services: [] };
+            entry.services.push(svc.name);
+            byRef.set(ref, entry);
         }
-        const prebuilt = [...byRef].map(([ref, services]) => ({ ref, services: services.sort(byCodePoint) })).sort((a, b) => byCodePoint(a.ref, b.ref));
+        const prebuilt = [...byRef].map(([ref, { repository, services }]) => ({ ref, repository, services: services.sort(byCodePoint) })).sort((a, b) => byCodePoint(a.ref, b.ref));
         return { prebuilt, built: built.sort((a, b) => byCodePoint(a.service, b.service)) };
     } catch (e) {
         if (e instanceof ConfigError) throw new Refusal(`stack '${stack}': ${problemsWithFiles(e, files)}`);
