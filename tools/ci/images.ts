@@ -37,7 +37,7 @@ export const SPEC = {
         format: {
             type: "string",
             value: "<format>",
-            help: "lines (default); json (an array); github (images=<json array> and, with --outputs, <service>-name and <service>-digest, for $GITHUB_OUTPUT)",
+            help: "how to print: lines, a reference on each (default); json, an array; github, images=<array> and, with --outputs, <service>-name and <service>-digest lines for $GITHUB_OUTPUT",
         },
     },
     exits: [[EXIT.refused, "no such stack, an invalid configuration, or outputs that are unreadable or name no pushed digest for a service that builds"]],

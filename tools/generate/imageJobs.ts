@@ -47,7 +47,7 @@ ${ghcr ? "        # Trivy pulls from ghcr.io with GITHUB_TOKEN (go-containerregi
         with:
           sarif_file: trivy.sarif
           category: ${category}
-      - name: Gate on ${s.scanFailOn === "none" ? "nothing (failOn: none)" : `${s.scanFailOn} and above`}
+      - name: Gate on ${s.scanFailOn === "none" ? "nothing (failOn is none)" : `${s.scanFailOn} and above`}
         run: npm run --silent scan-gate -- --sarif trivy.sarif --fail-on "$FAIL_ON"`;
 }
 
