@@ -34,7 +34,9 @@ const asObject = (v: unknown): Record<string, unknown> | undefined => (v !== nul
 
 /**
  * Every stack of the project in `dir` with its CI settings, previewed and deployed stacks in
- * deploy order (then by name). Refuses two stacks with one deploy order, naming both files.
+ * deploy order (then by name); for a deployed stack, what its configuration says about its
+ * images. Refuses two stacks with one deploy order, naming both files, and a deployed stack
+ * whose configuration is invalid, naming each problem's file.
  */
 export function ciStacks(dir: string): CiStack[] {
     const stacks: CiStack[] = [];

@@ -5,7 +5,8 @@ import { CHECKOUT_STEP, jobId, NODE_STEPS, scalar } from "./steps";
 
 /**
  * The GitHub workflows, written whole from the stacks' `environment.ci` by `npm run generate`:
- * the pull-request preview matrix, the deploy jobs in deploy order, the rollback choices.
+ * the pull-request preview matrix, the deploy jobs in deploy order with their image scans and
+ * attestations (imageJobs.ts), the rollback choices.
  * Everything else in them is this template; edit it here, never in .github/workflows/.
  */
 
