@@ -4,6 +4,8 @@ import * as path from "path";
 import * as bench from "../bench/bench";
 import * as yamlParse from "../bench/yamlParse";
 import { CommandSpec, EXIT, execute, helpText, Parsed, Refusal } from "../tools/cli";
+import * as images from "../tools/ci/images";
+import * as scanGate from "../tools/ci/scanGate";
 import * as compare from "../tools/compare";
 import * as render from "../tools/render";
 import * as generate from "../tools/generate";
@@ -22,6 +24,8 @@ const TOOLS: [string, CommandSpec, (argv: readonly string[]) => Parsed<unknown>]
     ["generate", generate.SPEC, generate.parseArgs],
     ["compare", compare.SPEC, compare.parseArgs],
     ["import", importTool.SPEC, importTool.parseArgs],
+    ["images", images.SPEC, images.parseArgs],
+    ["scan-gate", scanGate.SPEC, scanGate.parseArgs],
 ];
 
 /** The options a parse ran with, or the usage problem it found. */

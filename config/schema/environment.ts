@@ -62,6 +62,9 @@ const rollout = object({
 /** The most stacks CI can deploy one after another (a deploy order is from 1 to this). */
 export const MAX_DEPLOY_ORDER = 99;
 
+/** The lowest Trivy severity that fails a stack's image scan (`none`: report only), highest first. */
+export const SCAN_FAIL_ON = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "none"] as const;
+
 /**
  * How CI treats the stack: read by `npm run generate`, which writes the workflows from it; the
  * program ignores it. Absent: `{}`, previewed on pull requests, never deployed by CI.
@@ -74,6 +77,17 @@ export const ci = object({
             description: "Deploy the stack on every push to main, after the stacks with a lower order (each waits for the one before); absent: CI never deploys it (nor offers it to the rollback workflow). Unique among the stacks.",
             examples: [1],
         }),
+    scan: object({
+        failOn: oneOf(SCAN_FAIL_ON)
+            .default("CRITICAL")
+            .meta({
+                description:
+                    "The lowest Trivy severity that fails the scan of the images a deploy of this stack runs, and so holds the deploy back (UNKNOWN never does); `none` uploads the findings to code scanning and blocks nothing.",
+                examples: ["HIGH"],
+            }),
+    })
+        .prefault({})
+        .meta({ description: "The image scan before each deploy of this stack (docs/ci-images.md); only for a stack CI deploys (`deployOrder`)." }),
 });
 
 /** `<project>:environment`, in Pulumi.<stack>.yaml: what one stack says about its environment. */

@@ -4,6 +4,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as bench from "../../bench/bench";
 import { CommandSpec, helpText } from "../../tools/cli";
+import * as images from "../../tools/ci/images";
+import * as scanGate from "../../tools/ci/scanGate";
 import * as compare from "../../tools/compare";
 import * as generate from "../../tools/generate";
 import * as importTool from "../../tools/import";
@@ -25,6 +27,8 @@ const TOOLS: [string, CommandSpec][] = [
     ["generate", generate.SPEC],
     ["compare", compare.SPEC],
     ["import", importTool.SPEC],
+    ["images", images.SPEC],
+    ["scan-gate", scanGate.SPEC],
 ];
 
 describe("the tools as processes", function () {

@@ -1,7 +1,18 @@
 import { z } from "zod";
-import { ci } from "../../config/schema/environment";
+import { ci, SCAN_FAIL_ON } from "../../config/schema/environment";
 import { Refusal } from "../cli";
+import { PUSH_TO_MAIN, registryHost, stackImages } from "../ci/stackImages";
 import { projectValues, readStackFiles, stacksOf } from "../harness/stackFiles";
+
+/** What a deployed stack's configuration says about its images, tags aside: what CI scans and attests. */
+export interface CiImages {
+    /** The registry hosts its prebuilt images come from, sorted; empty when every service builds. */
+    readonly prebuiltHosts: readonly string[];
+    /** The services that build from source, by name. */
+    readonly built: readonly string[];
+    /** Where builds push, and the names (never the values) of the stack's credentials for it; set when a service builds. */
+    readonly registry?: { readonly server: string; readonly username: string; readonly passwordSecret: string };
+}
 
 /** What CI does with one stack, from its stack file's `environment.ci`. */
 export interface CiStack {
@@ -13,13 +24,19 @@ export interface CiStack {
     readonly deployOrder?: number;
     /** The stack manages branch protection (`github.branchProtection`). */
     readonly branchProtection: boolean;
+    /** The lowest severity that fails the scan of its images (`ci.scan.failOn`). */
+    readonly scanFailOn: (typeof SCAN_FAIL_ON)[number];
+    /** Set for a stack CI deploys. */
+    readonly images?: CiImages;
 }
 
 const asObject = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
 
 /**
  * Every stack of the project in `dir` with its CI settings, previewed and deployed stacks in
- * deploy order (then by name). Refuses two stacks with one deploy order, naming both files.
+ * deploy order (then by name); for a deployed stack, what its configuration says about its
+ * images. Refuses two stacks with one deploy order, naming both files, and a deployed stack
+ * whose configuration is invalid, naming each problem's file.
  */
 export function ciStacks(dir: string): CiStack[] {
     const stacks: CiStack[] = [];
@@ -38,8 +55,9 @@ export function ciStacks(dir: string): CiStack[] {
             stack,
             environment: typeof env.name === "string" ? env.name : stack,
             preview: settings.preview,
-            ...(settings.deployOrder !== undefined ? { deployOrder: settings.deployOrder } : {}),
+            ...(settings.deployOrder !== undefined ? { deployOrder: settings.deployOrder, images: ciImages(dir, stack, asObject(env.registry)) } : {}),
             branchProtection: github?.branchProtection !== undefined && github.branchProtection !== null,
+            scanFailOn: settings.scan.failOn,
         });
     }
     const byOrder = new Map<number, string>();
@@ -53,6 +71,16 @@ export function ciStacks(dir: string): CiStack[] {
     }
     const rank = (s: CiStack) => s.deployOrder ?? Number.MAX_SAFE_INTEGER;
     return stacks.sort((a, b) => rank(a) - rank(b) || (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0));
+}
+
+/** Which images a deployed stack runs, asked as a push to main would (the tags do not matter here). */
+function ciImages(dir: string, stack: string, registry: Record<string, unknown> | undefined): CiImages {
+    const images = stackImages(dir, stack, PUSH_TO_MAIN);
+    const prebuiltHosts = [...new Set(images.prebuilt.map((i) => registryHost(i.repository)))].sort();
+    const built = images.built.map((b) => b.service);
+    // A configuration whose services build has a registry with credentials, or it is refused above.
+    const reg = built.length > 0 && registry ? { server: String(registry.server), username: String(registry.username), passwordSecret: String(registry.passwordSecret) } : undefined;
+    return { prebuiltHosts, built, ...(reg ? { registry: reg } : {}) };
 }
 
 /** The stacks pull requests preview, in deploy order. */

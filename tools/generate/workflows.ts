@@ -1,32 +1,16 @@
+import { CHECKOUT, PULUMI_ACTION } from "./actions";
 import { CiStack, deployed, previewed, requiredChecks } from "./ciStacks";
+import { ATTESTING_DEPLOY, attests, attestSteps, builtScanJob, builtScanJobId, scanJobId, scanJobs, scansAfterDeploy, scansBeforeDeploy } from "./imageJobs";
+import { CHECKOUT_STEP, jobId, NODE_STEPS, scalar } from "./steps";
 
 /**
  * The GitHub workflows, written whole from the stacks' `environment.ci` by `npm run generate`:
- * the pull-request preview matrix, the deploy jobs in deploy order, the rollback choices.
+ * the pull-request preview matrix, the deploy jobs in deploy order with their image scans and
+ * attestations (imageJobs.ts), the rollback choices.
  * Everything else in them is this template; edit it here, never in .github/workflows/.
  */
 
 const GENERATED = "# Written by `npm run generate` from the stack files (environment.ci); edit tools/generate/workflows.ts.";
-const YAML_WORDS = /^(true|false|yes|no|on|off|y|n|null)$/i;
-
-/** A stack name as a YAML scalar: plain when YAML reads it back as the same string. */
-function scalar(s: string): string {
-    return /^[A-Za-z][A-Za-z0-9._-]*$/.test(s) && !YAML_WORDS.test(s) ? s : JSON.stringify(s);
-}
-
-/** A stack's deploy job id: its name where GitHub allows it as one. */
-function jobId(stack: string): string {
-    const id = stack.replace(/[^A-Za-z0-9_-]/g, "-").replace(/^(?=[^A-Za-z_])/, "_");
-    return id === "test" ? "deploy-test" : id;
-}
-
-const CHECKOUT = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2";
-const SETUP_NODE = `      - uses: actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020 # v4.4.0
-        with:
-          node-version: 20
-          cache: npm
-      - run: npm ci --no-audit --no-fund`;
-const PULUMI_ACTION = "pulumi/actions@v6.0.0";
 const PULUMI_VERSION = "3.248.0";
 
 /** The first steps of a job that runs the Pulumi CLI on a full clone (a rollback needs older commits). */
@@ -35,7 +19,7 @@ function pulumiSetup(fetchComment: string): string {
         with:
           fetch-depth: 0${fetchComment ? ` # ${fetchComment}` : ""}
           persist-credentials: false
-${SETUP_NODE}
+${NODE_STEPS}
       - name: Install the Pulumi CLI
         uses: ${PULUMI_ACTION}
         with:
@@ -47,10 +31,8 @@ const TEST_JOB = `  test:
     runs-on: ubuntu-latest
     timeout-minutes: 20
     steps:
-      - uses: ${CHECKOUT}
-        with:
-          persist-credentials: false
-${SETUP_NODE}
+${CHECKOUT_STEP}
+${NODE_STEPS}
       - run: npm run typecheck
       - run: npm run lint
       - run: npm test
@@ -90,10 +72,8 @@ export function pullRequestWorkflow(stacks: readonly CiStack[]): string {
       group: preview-\${{ matrix.stack }}-\${{ github.event.pull_request.number }}
       cancel-in-progress: true
     steps:
-      - uses: ${CHECKOUT}
-        with:
-          persist-credentials: false
-${SETUP_NODE}
+${CHECKOUT_STEP}
+${NODE_STEPS}
       # A pull request from a fork (or Dependabot) gets no secrets: say so and skip, rather
       # than fail a check that cannot pass; a maintainer can push the branch here to preview.
       - name: Preview credentials
@@ -141,16 +121,19 @@ ${TEST_JOB}${preview.length > 0 ? previewJob : ""}
 `;
 }
 
-function deployJob(s: CiStack, needs: string, first: boolean): string {
+/** `needs:` of one job or several. */
+const needsOf = (ids: readonly string[]) => (ids.length === 1 ? ids[0] : `[${ids.join(", ")}]`);
+
+function deployJob(s: CiStack, needs: readonly string[], first: boolean): string {
     return `  ${jobId(s.stack)}:
     name: deploy (${s.stack})
-    needs: ${needs}
+    needs: ${needsOf(needs)}
     runs-on: ubuntu-latest
     timeout-minutes: 45
     environment:
       name: ${scalar(s.environment)}
       url: \${{ steps.url.outputs.url }}
-${first ? "    # Never two updates of one stack at once (deploys and rollbacks share the group).\n" : ""}    concurrency:
+${attests(s) ? ATTESTING_DEPLOY : ""}${first ? "    # Never two updates of one stack at once (deploys and rollbacks share the group).\n" : ""}    concurrency:
       group: deploy-${s.stack}
       cancel-in-progress: false
     env:
@@ -161,7 +144,7 @@ ${pulumiSetup(first ? "a rollback checks out the commit of an earlier version" :
       - name: pulumi up
         id: up
         run: pulumi up --yes --diff --policy-pack policy --stack "$STACK"
-      - name: Public URL
+${attests(s) ? `${attestSteps(s)}\n` : ""}      - name: Public URL
         id: url
         if: always()
         run: echo "url=$(pulumi stack output publicUrl --stack "$STACK" 2>/dev/null || true)" >> "$GITHUB_OUTPUT"
@@ -177,14 +160,37 @@ ${pulumiSetup(first ? "a rollback checks out the commit of an earlier version" :
 
 export function deployWorkflow(stacks: readonly CiStack[]): string {
     const order = deployed(stacks);
-    const jobs = order.map((s, i) => deployJob(s, i === 0 ? "test" : jobId(order[i - 1].stack), i === 0));
+    const jobs = order.flatMap((s, i) => {
+        const before = i === 0 ? undefined : order[i - 1];
+        // After the stack before it (and the scan of what that one built), and the scan of its own images.
+        const needs = [
+            ...(before ? [jobId(before.stack)] : ["test"]),
+            ...(before && scansAfterDeploy(before) ? [builtScanJobId(before)] : []),
+            ...(scansBeforeDeploy(s) ? [scanJobId(s)] : []),
+        ];
+        return [...(scansBeforeDeploy(s) ? [scanJobs(s)] : []), deployJob(s, needs, i === 0), ...(scansAfterDeploy(s) ? [builtScanJob(s)] : [])];
+    });
     const what = order.length > 0 ? inOrder(order.map((s) => s.stack)) : "none (no stack sets one)";
+    const gates = order.map((s) => `${s.stack}: ${s.scanFailOn}`).join(", ");
+    const unscanned = order.filter((s) => attests(s) && !scansAfterDeploy(s)).map((s) => s.stack);
+    const notScanned = unscanned.length > 0 ? ` (not those of ${unscanned.join(", ")}: their registry is not ghcr.io)` : "";
+    const scanning =
+        order.length > 0
+            ? [
+                  "# Before each deploy, Trivy scans the prebuilt images its stack's configuration names, in jobs",
+                  "# holding no secret; a finding at or above the stack's environment.ci.scan.failOn holds its",
+                  `# deploy back (${gates}).`,
+                  `# Images a stack builds are attested in its deploy job and scanned after it${notScanned}.`,
+                  "# What is scanned and attested, and what is not: docs/ci-images.md.",
+                  "",
+              ].join("\n")
+            : "";
     return `${GENERATED}
 # Every push to main: the project's checks, then \`pulumi up\` of each stack in its
 # environment.ci.deployOrder: ${what}. Each job is bound to its stack's
 # environment, which GitHub holds for that environment's required reviewers.
 # A failed \`pulumi up\` rolls that stack back to its last successful version, then fails.
-name: deploy
+${scanning}name: deploy
 
 on:
   push:

@@ -1,0 +1,29 @@
+/**
+ * Every action the generated workflows use, pinned by the full commit SHA its release tag named
+ * when it was looked up (`git rev-list -n1 <tag>` in a clone of the action's repository), the
+ * tag kept as a comment. A tag can be moved; a commit cannot. docs/ci-images.md says how the
+ * scanning pins were checked.
+ */
+
+export const CHECKOUT = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2";
+export const SETUP_NODE = "actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020 # v4.4.0";
+export const PULUMI_ACTION = "pulumi/actions@c7fad9e2f0b79653172b36538b8b34b3c0291952 # v6.0.0";
+
+/**
+ * On 2026-03-19 75 of 76 trivy-action tags were moved to credential-stealing code
+ * (GHSA-69fq-xp46-6x23); Aqua's advisory names v0.35.0, this commit, as never compromised.
+ * It installs Trivy through aquasecurity/setup-trivy pinned by commit
+ * (e6c2c5e321ed9123bda567646e2f96565e34abe1), which a moved setup-trivy tag cannot change.
+ */
+export const TRIVY_ACTION = "aquasecurity/trivy-action@57a97c7e7821a5776cebc9bb87c984fa69cba8f1 # v0.35.0";
+
+/**
+ * The Trivy release the action installs, pinned rather than left to the action's default. The
+ * compromised release is v0.69.4 (and the v0.69.5 and v0.69.6 images on Docker Hub); v0.69.3
+ * (tagged 2026-03-03, before the attack) is the last release the advisory calls clean, and the
+ * default trivy-action v0.35.0 itself was released and tested with.
+ */
+export const TRIVY_VERSION = "v0.69.3";
+
+export const UPLOAD_SARIF = "github/codeql-action/upload-sarif@8aad20d150bbac5944a9f9d289da16a4b0d87c1e # v4.36.2";
+export const ATTEST_BUILD_PROVENANCE = "actions/attest-build-provenance@a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32 # v4.1.0";
