@@ -1,6 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { ConfigError } from "./errors";
+import { PlatformConfig } from "./types";
 
 /**
  * Why the Docker daemon that @pulumi/docker's provider needs is not reachable, or undefined.
@@ -22,4 +24,21 @@ export function dockerDaemonProblem(
     }
     const sockets = ["/var/run/docker.sock", path.join(home, ".docker/run/docker.sock"), path.join(home, ".docker/desktop/docker.sock")];
     return sockets.some(exists) ? undefined : `DOCKER_HOST is not set and no Docker socket exists (${sockets.join(", ")})`;
+}
+
+/**
+ * Refuses a configuration whose images need lookups when no daemon is reachable: before any
+ * resource, with the services named and what to do. The program's loader calls it; offline
+ * readers of the configuration (the render, `npm run images`, `npm run promote`) look nothing up.
+ */
+export function requireDockerDaemon(config: PlatformConfig, env: Readonly<Record<string, string | undefined>>): void {
+    const lookups = config.services.filter((svc) => !svc.build && !svc.image.digest);
+    const daemon = lookups.length > 0 ? dockerDaemonProblem(env) : undefined;
+    if (daemon) {
+        throw new ConfigError([
+            `DOCKER_HOST: ${lookups.map((svc) => svc.name).join(", ")} name images by tag (${lookups[0].image.repository}:${lookups[0].image.tag}), whose digests are looked up in the registry with @pulumi/docker. ` +
+                `Its provider needs a reachable Docker daemon when it starts, even for a lookup (pulumi/pulumi-docker#1106), and ${daemon}. ` +
+                "Start Docker, point DOCKER_HOST at a daemon, or pin each image by digest (image.digest; 'npm run promote' writes them)",
+        ]);
+    }
 }

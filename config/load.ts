@@ -5,6 +5,7 @@ import { ConfigError } from "./errors";
 import { PINNED_IMAGES_VAR } from "./pinnedImages";
 import { CONFIG_KEYS, readPlatformConfig } from "./platform";
 import { PlatformConfig } from "./types";
+import { requireDockerDaemon } from "./dockerDaemon";
 
 /**
  * Reads this stack's configuration from the Pulumi runtime (`pulumi config`, Pulumi.yaml and
@@ -40,7 +41,7 @@ export function loadPlatformConfig(ciEnv: Readonly<Record<string, string | undef
     }
     const catalogFile = values.catalogFile !== undefined ? readCatalogFile(projectDir, project, values.catalogFile, values.catalog !== undefined) : undefined;
     const config = new pulumi.Config();
-    return readPlatformConfig(
+    const platform = readPlatformConfig(
         { project, stack: pulumi.getStack(), values, dryRun: pulumi.runtime.isDryRun(), ciEnv, catalogFile },
         {
             isSet: (key) => all[prefix + key] !== undefined,
@@ -48,6 +49,8 @@ export function loadPlatformConfig(ciEnv: Readonly<Record<string, string | undef
             value: (key) => config.requireSecret(key),
         },
     );
+    requireDockerDaemon(platform, ciEnv);
+    return platform;
 }
 
 /** The project's directory as the language host passes it (--root-directory); else the working directory. */

@@ -18,7 +18,6 @@ import { Github, github as githubSchema } from "./schema/github";
 import * as f from "./formats";
 import { GithubConfig, PlatformConfig, Resources, ServiceConfig } from "./types";
 import { resolveGateway } from "./resolve/exposure";
-import { dockerDaemonProblem } from "./dockerDaemon";
 import { RELEASE_TIME_VAR, resolvePromotion, resolveReleaseTime } from "./resolve/promotion";
 
 /** The raw configuration of one stack, as Pulumi holds it. */
@@ -191,16 +190,6 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
     const publicService = env.domain === undefined || s.names.length === 0 ? env.publicService : resolvePublicService(env.publicService, pinned, s.names, disabled, `${envPath}.publicService`, problems);
 
     const gateway = resolveGateway(env, envPath, problems);
-    const lookups = pinned.filter((svc) => !svc.build && !svc.image.digest);
-    const daemon = lookups.length > 0 ? dockerDaemonProblem(raw.ciEnv) : undefined;
-    if (daemon) {
-        problems.add(
-            "DOCKER_HOST",
-            `${lookups.map((svc) => svc.name).join(", ")} name images by tag (${lookups[0].image.repository}:${lookups[0].image.tag}), whose digests are looked up in the registry with @pulumi/docker. ` +
-                `Its provider needs a reachable Docker daemon when it starts, even for a lookup (pulumi/pulumi-docker#1106), and ${daemon}. ` +
-                "Start Docker, point DOCKER_HOST at a daemon, or pin each image by digest (image.digest; 'npm run promote' writes them)",
-        );
-    }
     const promotion = resolvePromotion(env.promotion, { path: `${envPath}.promotion`, stack: raw.stack, services: s.names, disabled }, problems);
     const releaseTime = resolveReleaseTime(raw.ciEnv[RELEASE_TIME_VAR], problems);
     const uses = secretUses(raw, s);

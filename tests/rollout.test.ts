@@ -7,7 +7,6 @@ import { apiAndWeb, secretsOf } from "./fixtures/catalogs";
 import { servicesExcept } from "./facts-validation";
 import { servicesOf, stackFacts } from "./facts-resources";
 import { deployedImage, editedConfig, one, PROJECT, run, stackConfig } from "./support";
-import { MOCK_DOCKER_HOST } from "../tools/harness/evaluate";
 
 const P = `${PROJECT}:`;
 const DIGEST = `sha256:${"0a".repeat(32)}`;
@@ -94,7 +93,7 @@ describe("images pinned by a rollback (PLATFORM_PINNED_IMAGES)", () => {
 
     it("names a fixture catalog's services when a pin names another", () => {
         const pins = { web: `ghcr.io/notes/web@${DIGEST}`, gateway: `ghcr.io/notes/gateway@${DIGEST}` };
-        const raw = { project: "platform-test", stack: "staging", values: apiAndWeb, dryRun: false, ciEnv: { PLATFORM_PINNED_IMAGES: JSON.stringify(pins), DOCKER_HOST: MOCK_DOCKER_HOST } };
+        const raw = { project: "platform-test", stack: "staging", values: apiAndWeb, dryRun: false, ciEnv: { PLATFORM_PINNED_IMAGES: JSON.stringify(pins) } };
         assert.throws(
             () => readPlatformConfig(raw, secretsOf({ databaseUrl: "postgres://db" })),
             (e: unknown) => {
