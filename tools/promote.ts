@@ -49,6 +49,7 @@ export const SPEC = {
     exits: [
         [EXIT.refused, "a missing stack file, no (or a malformed) 'releases' output, another repository, a service the --from stack never ran, an invalid configuration; nothing written"],
         [EXIT.failed, "'pulumi' is missing or failed; nothing written"],
+        [129, "the terminal closed (SIGHUP); nothing written"],
         [130, "interrupted by SIGINT (Ctrl-C); nothing written"],
         [143, "interrupted by SIGTERM (a cancelled CI job); nothing written"],
     ],

@@ -7,6 +7,7 @@ import { CommandSpec, helpText } from "../../tools/cli";
 import * as compare from "../../tools/compare";
 import * as generate from "../../tools/generate";
 import * as importTool from "../../tools/import";
+import * as promote from "../../tools/promote";
 import * as render from "../../tools/render";
 import * as rollback from "../../tools/rollback/main";
 import { REPO } from "../support";
@@ -25,6 +26,7 @@ const TOOLS: [string, CommandSpec][] = [
     ["generate", generate.SPEC],
     ["compare", compare.SPEC],
     ["import", importTool.SPEC],
+    ["promote", promote.SPEC],
 ];
 
 describe("the tools as processes", function () {
