@@ -284,7 +284,7 @@ describe("promote command", function () {
 
     it("skips services production builds from source, and says so", () => {
         const f = make({
-            project: (doc) => doc.setIn(["config", "catalog", "value", "services", "ingestion", "image"], undefined),
+            project: (doc) => doc.deleteIn(["config", "catalog", "value", "services", "ingestion", "image"]),
             production: (doc) => {
                 doc.deleteIn(["config", ENV_KEY, "services", "ingestion", "image"]);
                 doc.setIn(["config", ENV_KEY, "services", "ingestion", "build"], doc.createNode({ context: "services/ingestion" }));
