@@ -318,11 +318,12 @@ describe("promote command", function () {
         const marker = `${f.pulumi.log}.reading`;
         for (let i = 0; i < 200 && !fs.existsSync(marker); i++) await new Promise((r) => setTimeout(r, 100));
         assert.ok(fs.existsSync(marker), "pulumi was asked");
+        const pid = Number(fs.readFileSync(marker, "utf8"));
+        const killed = Date.now();
         child.kill("SIGTERM");
         assert.equal(await exited, 143);
+        assert.ok(Date.now() - killed < 5000, `stopped at once, not when pulumi finished (${Date.now() - killed} ms)`);
         assert.equal(stderr, "promote: interrupted (SIGTERM); nothing was written\n");
-        const pid = Number(fs.readFileSync(marker, "utf8"));
-        await new Promise((r) => setTimeout(r, 200));
         assert.throws(() => process.kill(pid, 0), { code: "ESRCH" }, "no pulumi left running");
         assert.equal(production(f), f.before);
     });
