@@ -10,6 +10,7 @@ import * as compare from "../tools/compare";
 import * as render from "../tools/render";
 import * as generate from "../tools/generate";
 import * as importTool from "../tools/import";
+import * as promote from "../tools/promote";
 import * as rollback from "../tools/rollback/main";
 import * as processes from "../tools/rollback/processes";
 import { REPO } from "./support";
@@ -26,6 +27,7 @@ const TOOLS: [string, CommandSpec, (argv: readonly string[]) => Parsed<unknown>]
     ["import", importTool.SPEC, importTool.parseArgs],
     ["images", images.SPEC, images.parseArgs],
     ["scan-gate", scanGate.SPEC, scanGate.parseArgs],
+    ["promote", promote.SPEC, promote.parseArgs],
 ];
 
 /** The options a parse ran with, or the usage problem it found. */
@@ -169,6 +171,36 @@ describe("rollback's command line", () => {
         [["--stack", "production", "--list", "production"], 'unexpected argument "production"; this command takes options only'],
         [["--stack", "a", "--list", "-s", "b"], "--stack given more than once"],
         [["--stack", "production", "--yes=no", "--list"], "--yes takes no value"],
+    ];
+    for (const [argv, problem] of problems) {
+        it(`refuses ${argv.join(" ")}: ${problem}`, () => {
+            assert.equal(parse(...argv), problem);
+        });
+    }
+});
+
+describe("promote's command line", () => {
+    const parse = (...argv: string[]) => options(promote.parseArgs(argv));
+
+    it("takes --from and --to, short or qualified, and optionally --dry-run and --allow-missing", () => {
+        assert.deepEqual(parse("--from", "staging", "--to", "production"), { from: "staging", to: "production", dryRun: false, allowMissing: false });
+        assert.deepEqual(parse("--to=acme/hft-platform/production", "--from", "acme/staging", "--dry-run", "--allow-missing"), {
+            from: "acme/staging",
+            to: "acme/hft-platform/production",
+            dryRun: true,
+            allowMissing: true,
+        });
+    });
+
+    const problems: [string[], string][] = [
+        [["--to", "production"], "--from is required"],
+        [["--from", "staging"], "--to is required"],
+        [["--from", "staging", "--to="], "--to is required"],
+        [["--from", "staging", "--to", "production", "--from", "qa"], "--from given more than once"],
+        [["--from", "a/b/c/staging", "--to", "production"], "--from: expected a stack name such as 'staging' or 'acme/hft-platform/staging', got \"a/b/c/staging\""],
+        [["--from", "staging", "--to", "../production"], "--to: expected a stack name such as 'staging' or 'acme/hft-platform/staging', got \"../production\""],
+        [["--from", "acme/hft-platform/staging", "--to", "staging"], "--from and --to name the same stack file, Pulumi.staging.yaml"],
+        [["--from", "staging", "--to", "production", "production"], 'unexpected argument "production"; this command takes options only'],
     ];
     for (const [argv, problem] of problems) {
         it(`refuses ${argv.join(" ")}: ${problem}`, () => {

@@ -179,3 +179,17 @@ export async function execute<T>(spec: CommandSpec, parsed: Parsed<T>, act: (opt
 export function runCommand<T>(spec: CommandSpec, parsed: Parsed<T>, act: (options: T) => Promise<number>): void {
     void execute(spec, parsed, act).then((code) => process.exit(code));
 }
+
+/**
+ * A reader that goes away (`npm run promote -- ... | head -n1`) ends the tool's output, not the
+ * tool: a write to the closed pipe fails with EPIPE, which would otherwise crash the process with
+ * a stack trace wherever it happens. Later output is dropped; the tool finishes and exits with its
+ * own code.
+ */
+export function tolerateClosedPipes(streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+    for (const stream of streams) {
+        stream.on("error", (e: NodeJS.ErrnoException) => {
+            if (e.code !== "EPIPE" && e.code !== "ERR_STREAM_DESTROYED") throw e;
+        });
+    }
+}

@@ -9,6 +9,7 @@ import * as scanGate from "../../tools/ci/scanGate";
 import * as compare from "../../tools/compare";
 import * as generate from "../../tools/generate";
 import * as importTool from "../../tools/import";
+import * as promote from "../../tools/promote";
 import * as render from "../../tools/render";
 import * as rollback from "../../tools/rollback/main";
 import { REPO } from "../support";
@@ -29,6 +30,7 @@ const TOOLS: [string, CommandSpec][] = [
     ["import", importTool.SPEC],
     ["images", images.SPEC],
     ["scan-gate", scanGate.SPEC],
+    ["promote", promote.SPEC],
 ];
 
 describe("the tools as processes", function () {

@@ -4,42 +4,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
+import { installFakePulumi } from "../fakePulumi";
 import { REPO, TS_NODE_ARGS, TS_NODE_ENV } from "../support";
 
 /**
  * The rollback command, run for real against a temporary git repository, with a fake `pulumi`
- * on PATH that answers from recorded history and state and logs how it was called.
+ * on PATH (tests/fakePulumi.ts) that answers from recorded history and state and logs how it was called.
  */
-
-const FAKE_PULUMI = `#!/usr/bin/env node
-const fs = require("fs");
-const { execFileSync } = require("child_process");
-const argv = process.argv.slice(2);
-let head = null;
-try { head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: process.cwd(), encoding: "utf8" }).trim(); } catch {}
-fs.appendFileSync(process.env.FAKE_PULUMI_LOG, JSON.stringify({
-    argv, cwd: process.cwd(), head, pinned: process.env.PLATFORM_PINNED_IMAGES ?? null,
-    hasProject: fs.existsSync("Pulumi.yaml"), installed: fs.existsSync("node_modules/local-dep/package.json"),
-    stackFile: fs.existsSync("Pulumi.production.yaml") ? fs.readFileSync("Pulumi.production.yaml", "utf8") : null,
-}) + "\\n");
-const is = (...words) => words.every((w, i) => argv[i] === w);
-if (is("stack", "history")) { process.stdout.write(fs.readFileSync(process.env.FAKE_PULUMI_HISTORY, "utf8")); process.exit(0); }
-if (is("stack", "export")) {
-    const file = process.env.FAKE_PULUMI_STATE_DIR + "/v" + argv[argv.indexOf("--version") + 1] + ".json";
-    if (!fs.existsSync(file)) { process.stderr.write("error: exporting a version is not supported by this backend\\n"); process.exit(255); }
-    process.stdout.write(fs.readFileSync(file, "utf8")); process.exit(0);
-}
-if (is("preview")) {
-    if (process.env.FAKE_PULUMI_PREVIEW_SLEEP) {
-        fs.writeFileSync(process.env.FAKE_PULUMI_LOG + ".previewing", "");
-        setTimeout(() => process.exit(0), Number(process.env.FAKE_PULUMI_PREVIEW_SLEEP));
-        return;
-    }
-    process.exit(Number(process.env.FAKE_PULUMI_PREVIEW_EXIT || 0));
-}
-if (is("up")) process.exit(Number(process.env.FAKE_PULUMI_UP_EXIT || 0));
-process.stderr.write("fake pulumi: unexpected " + argv.join(" ") + "\\n"); process.exit(99);
-`;
 
 const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
 const DIGEST = `sha256:${"c0ffee".repeat(10)}abcd`;
@@ -102,9 +73,6 @@ function fixture(history: (c: { a: string; b: string; c: string }) => object[]):
     fs.writeFileSync(path.join(repo, "release.txt"), "1.5.0-wip\n");
     fs.writeFileSync(path.join(repo, "notes.txt"), "untracked\n");
 
-    const bin = path.join(root, "bin");
-    fs.mkdirSync(bin);
-    fs.writeFileSync(path.join(bin, "pulumi"), FAKE_PULUMI, { mode: 0o755 });
     const states = path.join(root, "states");
     fs.mkdirSync(states);
     const deployment = (name: string, image: string) => ({ type: "kubernetes:apps/v1:Deployment", outputs: { metadata: { name }, spec: { template: { spec: { containers: [{ image }] } } } } });
@@ -122,9 +90,7 @@ function fixture(history: (c: { a: string; b: string; c: string }) => object[]):
         }),
     );
     fs.writeFileSync(path.join(root, "history.json"), JSON.stringify([...history(commits)].reverse()));
-    const log = path.join(root, "pulumi.log");
-    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, FAKE_PULUMI_LOG: log, FAKE_PULUMI_HISTORY: path.join(root, "history.json"), FAKE_PULUMI_STATE_DIR: states };
-    delete env.PLATFORM_PINNED_IMAGES;
+    const { log, env } = installFakePulumi(root, { history: path.join(root, "history.json"), states });
     return { root, repo, commits, log, env };
 }
 

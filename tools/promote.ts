@@ -1,0 +1,184 @@
+/**
+ * Promotion: production runs exactly what staging ran. Reads the source stack's `releases`
+ * output (the image each service runs, by digest) and writes those digests and tags into the
+ * target's stack file, for review in a pull request (docs/promotion.md).
+ *
+ *   npm run promote -- --help
+ */
+import { ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import YAML from "yaml";
+import { ConfigError } from "../config/errors";
+import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand, signalExit, tolerateClosedPipes } from "./cli";
+import { readStackFiles, StackConfig } from "./harness/stackFiles";
+import { pinImages } from "./promote/edit";
+import { pinsOf, planPromotion } from "./promote/plan";
+import { capture, releasesCommand, releasesJson } from "./promote/pulumi";
+import { parseReleases } from "./promote/releases";
+import { stackNameProblem, stackRef } from "./promote/stacks";
+import { summaryTable } from "./promote/summary";
+import { resolveServices, TargetService } from "./promote/target";
+import { checkEdited } from "./promote/verify";
+
+export interface Options {
+    /** The stack whose running images are promoted, short or organization-qualified. */
+    readonly from: string;
+    /** The stack whose stack file receives them. */
+    readonly to: string;
+    readonly dryRun: boolean;
+    readonly allowMissing: boolean;
+}
+
+export const SPEC = {
+    name: "promote",
+    usage: "npm run promote -- --from <stack> --to <stack> [--dry-run] [--allow-missing]",
+    summary:
+        "Promotes what one stack runs to another (docs/promotion.md): reads the images the --from stack runs now\n" +
+        "(its 'releases' output, through 'pulumi stack output'), and writes each one's digest and tag into the\n" +
+        "--to stack's file, Pulumi.<stack>.yaml, under environment.services.<service>.image, for every service the\n" +
+        "--to stack runs from a prebuilt image. Services turned off there, or built from source there, are left\n" +
+        "alone. Comments and layout are kept; commit the file and open a pull request: its diff is exactly the\n" +
+        "digests that change, and deploying the merge runs them. Running it again changes nothing.",
+    options: {
+        from: { type: "string", value: "<stack>", help: "the stack whose running images are promoted, e.g. staging or acme/hft-platform/staging (required)" },
+        to: { type: "string", value: "<stack>", help: "the stack whose file Pulumi.<stack>.yaml receives them, e.g. production (required)" },
+        "dry-run": { type: "boolean", help: "print what would change; write nothing" },
+        "allow-missing": { type: "boolean", help: "keep the current image of a service the --to stack runs but the --from stack never ran (default: refuse)" },
+    },
+    exits: [
+        [EXIT.refused, "a missing stack file, no (or a malformed) 'releases' output, another repository, a service the --from stack never ran, an invalid configuration; nothing written"],
+        [EXIT.failed, "'pulumi' is missing or failed; nothing written"],
+        [129, "the terminal closed (SIGHUP); nothing written"],
+        [130, "interrupted by SIGINT (Ctrl-C); nothing written"],
+        [143, "interrupted by SIGTERM (a cancelled CI job); nothing written"],
+    ],
+} as const satisfies CommandSpec;
+
+export function parseArgs(argv: readonly string[]): Parsed<Options> {
+    return parseCommandLine(SPEC, argv, (v) => {
+        if (v.from === undefined || v.from === "") return "--from is required";
+        if (v.to === undefined || v.to === "") return "--to is required";
+        for (const [flag, name] of [["--from", v.from], ["--to", v.to]] as const) {
+            const problem = stackNameProblem(name);
+            if (problem) return `${flag}: ${problem}`;
+        }
+        if (v.from.split("/").pop() === v.to.split("/").pop()) return `--from and --to name the same stack file, Pulumi.${v.to.split("/").pop()}.yaml`;
+        return { from: v.from, to: v.to, dryRun: v["dry-run"] === true, allowMissing: v["allow-missing"] === true };
+    });
+}
+
+export interface Io {
+    /** The project folder, holding Pulumi.yaml and the stack files. */
+    readonly cwd: string;
+    readonly env: NodeJS.ProcessEnv;
+    readonly out: (line: string) => void;
+    readonly err: (line: string) => void;
+}
+
+/** Promotes; the exit code (SPEC.exits, docs/exit-codes.md), or a `Refusal` thrown. */
+export async function promote(opts: Options, io: Io): Promise<number> {
+    const project = projectName(io.cwd);
+    const from = stackRef(io.cwd, project, opts.from, "--from");
+    const to = stackRef(io.cwd, project, opts.to, "--to");
+    const toFile = path.basename(to.file);
+
+    // The target first: offline, and refused before anything asks the backend.
+    let target: StackConfig;
+    let services: TargetService[];
+    try {
+        target = readStackFiles(io.cwd, to.short, { fillSecrets: true });
+        services = resolveServices(target);
+    } catch (e) {
+        if (e instanceof ConfigError) throw new Refusal(`${toFile} is not a valid configuration (fix it first): ${e.problems.join("; ")}`);
+        if (e instanceof YAML.YAMLError) throw new Refusal(`${toFile} or Pulumi.yaml is not valid YAML: ${e.message.split("\n")[0]}`);
+        throw e;
+    }
+
+    // A signal stops the tool before it writes; the read it waits for is stopped too.
+    let interrupted: NodeJS.Signals | undefined;
+    let child: ChildProcess | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+        interrupted = signal;
+        child?.kill(signal);
+    };
+    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    signals.forEach((s) => process.on(s, onSignal));
+    let output;
+    try {
+        output = await capture("pulumi", releasesCommand(from.name), { cwd: io.cwd, env: io.env }, (c) => (child = c));
+    } finally {
+        signals.forEach((s) => process.removeListener(s, onSignal));
+    }
+    if (interrupted) {
+        io.err(`promote: interrupted (${interrupted}); nothing was written`);
+        return signalExit(interrupted);
+    }
+    const releases = parseReleases(releasesJson(from.name, output), from.name);
+
+    const stacks = { from: from.name, to: to.name, file: toFile };
+    const plan = planPromotion(releases, services, stacks, opts.allowMissing);
+    const text = fs.readFileSync(to.file, "utf8");
+    const edited = pinImages(text, project, toFile, pinsOf(plan));
+    if (edited.changed.length > 0) {
+        checkEdited(target, edited.document, plan.rows, toFile);
+    }
+    if (edited.changed.length > 0 && !opts.dryRun) {
+        writeAtomically(to.file, edited.text);
+    }
+
+    io.out(`promote ${from.name} -> ${to.name} (${toFile})`);
+    io.out("");
+    io.out(summaryTable(plan, edited.changed, stacks));
+    io.out("");
+    if (plan.unknown.length > 0) {
+        io.out(`${from.name} also runs ${plan.unknown.join(", ")}, which ${to.name}'s catalog does not have: not promoted`);
+    }
+    const count = `${edited.changed.length} service${edited.changed.length === 1 ? "" : "s"}`;
+    if (edited.changed.length === 0) {
+        io.out(`${toFile} already names what ${from.name} runs: nothing to change`);
+    } else if (opts.dryRun) {
+        io.out(`--dry-run: ${toFile} would change for ${count}; nothing was written`);
+    } else {
+        io.out(`wrote ${toFile}: ${count} now name${edited.changed.length === 1 ? "s" : ""} ${from.name}'s image; review 'git diff ${toFile}', commit it and open a pull request`);
+    }
+    if (edited.relaidOut) {
+        io.out(`note: the layout of ${toFile} could not be kept line by line, so the YAML library printed it whole; check the diff`);
+    }
+    return EXIT.done;
+}
+
+function projectName(dir: string): string {
+    const file = path.join(dir, "Pulumi.yaml");
+    if (!fs.existsSync(file)) {
+        throw new Refusal(`no Pulumi.yaml in ${dir}; run this from the project folder`);
+    }
+    const name = (YAML.parse(fs.readFileSync(file, "utf8")) as { name?: unknown } | null)?.name;
+    if (typeof name !== "string" || name === "") {
+        throw new Refusal(`Pulumi.yaml in ${dir} has no project name ('name:')`);
+    }
+    return name;
+}
+
+/** Replaces a file whole or not at all (a crash or a full disk never leaves half a stack file), keeping its mode. */
+function writeAtomically(file: string, text: string): void {
+    const temporary = path.join(path.dirname(file), `.${path.basename(file)}.promote-${process.pid}`);
+    try {
+        fs.writeFileSync(temporary, text, { mode: fs.statSync(file).mode });
+        fs.renameSync(temporary, file);
+    } finally {
+        fs.rmSync(temporary, { force: true });
+    }
+}
+
+if (require.main === module) {
+    tolerateClosedPipes();
+    runCommand(SPEC, parseArgs(process.argv.slice(2)), (opts) =>
+        promote(opts, {
+            cwd: process.cwd(),
+            env: process.env,
+            out: (l) => process.stdout.write(`${l}\n`),
+            err: (l) => process.stderr.write(`${l}\n`),
+        }),
+    );
+}

@@ -1,0 +1,56 @@
+import * as pulumi from "@pulumi/pulumi";
+import { readCatalogFile } from "../../config/catalogFile";
+import { ciImageTags } from "../../config/imageTags";
+import { byCodePoint } from "../../config/order";
+import { readPlatformConfig } from "../../config/platform";
+import { ImageConfig } from "../../config/types";
+import { projectValues, REDACTED, StackConfig } from "../harness/stackFiles";
+
+/** What one service of the catalog does in a stack, as the program resolves it. */
+export type TargetService =
+    | { readonly name: string; readonly state: "runs"; readonly image: ImageConfig }
+    | { readonly name: string; readonly state: "builds"; readonly image: ImageConfig }
+    | { readonly name: string; readonly state: "disabled" };
+
+/**
+ * Tags decide nothing promotion reads (which services run, build, and from which repository),
+ * but a service without one is invalid offline where CI would give it one (GITHUB_SHA): this
+ * stands in for CI. No image tag it produces is ever written.
+ */
+export const STAND_IN_CI = { GITHUB_SHA: "0000000000000000000000000000000000000000", GITHUB_REF_NAME: "promote" } as const;
+
+/** Whether a tag is the stand-in's, not one a stack names. */
+export function standInTag(tag: string): boolean {
+    return ciImageTags(STAND_IN_CI)?.tags.includes(tag) === true;
+}
+
+/**
+ * Every service of a stack's catalog, resolved offline as the program resolves it (merged,
+ * validated; secret values never read), sorted by name. Throws the program's `ConfigError`.
+ */
+export function resolveServices(stack: StackConfig): TargetService[] {
+    const values = projectValues(stack);
+    const catalogFile = values.catalogFile !== undefined ? readCatalogFile(stack.dir ?? process.cwd(), stack.project, values.catalogFile, values.catalog !== undefined) : undefined;
+    const key = (k: string) => `${stack.project}:${k}`;
+    const config = readPlatformConfig(
+        { project: stack.project, stack: stack.stack, values, dryRun: true, ciEnv: STAND_IN_CI, ...(catalogFile ? { catalogFile } : {}) },
+        {
+            isSet: (k) => stack.config[key(k)] !== undefined,
+            isSecret: (k) => stack.secretKeys.includes(key(k)),
+            // Never the real value: the stack file holds only ciphertext, and promotion needs none.
+            value: () => pulumi.secret(REDACTED),
+        },
+    );
+    const running = new Map(config.services.map((s) => [s.name, s]));
+    const catalog = catalogNames(values, catalogFile?.value);
+    return catalog.map((name): TargetService => {
+        const s = running.get(name);
+        if (!s) return { name, state: "disabled" };
+        return { name, state: s.build ? "builds" : "runs", image: s.image };
+    });
+}
+
+function catalogNames(values: Record<string, unknown>, fromFile: unknown): string[] {
+    const catalog = (fromFile ?? values.catalog) as { services?: Record<string, unknown> } | undefined;
+    return Object.keys(catalog?.services ?? {}).sort(byCodePoint);
+}
