@@ -103,6 +103,19 @@ describe("compare: a Kustomize overlay against a stack (in-process)", () => {
         assert.equal(only(compareManifests([deployment()], [latest], NS), "Deployment").status, "equal");
     });
 
+    it("an overlay's tag the stack runs by the digest it looked up is the same image, pinned; another digest is a real difference", () => {
+        const digest = `sha256:${"ab".repeat(32)}`;
+        const overlay = deployment((d) => (d.spec.template.spec.containers[0].image = "registry.example.com/shop/api:1.2.3"));
+        const pinned = deployment((d) => (d.spec.template.spec.containers[0].image = `registry.example.com/shop/api@${digest}`));
+        const looked = only(compareManifests([overlay], [pinned], NS, new Map([["registry.example.com/shop/api:1.2.3", digest]])), "Deployment");
+        assert.equal(looked.status, "equal");
+        assert.deepEqual(looked.hardening.map((h) => h.row.field), ["image"]);
+        assert.deepEqual(realPaths(only(compareManifests([overlay], [pinned], NS, new Map([["registry.example.com/shop/api:1.2.3", `sha256:${"cd".repeat(32)}`]])), "Deployment")), [
+            "changed spec.template.spec.containers[name=api].image",
+        ]);
+        assert.deepEqual(realPaths(only(compareManifests([overlay], [pinned], NS), "Deployment")), ["changed spec.template.spec.containers[name=api].image"], "no lookup, no claim that it is the same");
+    });
+
     it("names the path of a changed limit and env value; quantities compare by amount", () => {
         const stack = deployment((d) => {
             d.spec.template.spec.containers[0].resources.limits = { cpu: "1", memory: "0.25Gi" };

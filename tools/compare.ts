@@ -64,7 +64,8 @@ export async function compare(options: CompareOptions, write: (text: string) => 
         if (e instanceof Refusal) throw new Refusal(`project ${dir}: ${e.message}`);
         throw e;
     }
-    const comparison = compareManifests(overlay.objects, stack.manifests, stack.namespace);
+    const lookups = new Map(stack.evaluation.lookups.map((l) => [l.name, l.digest]));
+    const comparison = compareManifests(overlay.objects, stack.manifests, stack.namespace, lookups);
     write(
         formatReport(comparison, {
             overlay: options.overlay,

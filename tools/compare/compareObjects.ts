@@ -63,8 +63,12 @@ function isLeftover(c: Comparison, o: ObjectComparison): boolean {
     return c.leftovers.some((l) => l.kind === o.kind && l.namespace === o.namespace && l.name === o.overlayName);
 }
 
-/** Compares the overlay's objects with the stack's, in the stack's namespace `namespace`. */
-export function compareManifests(overlayObjects: readonly Manifest[], stackObjects: readonly Manifest[], namespace: string): Comparison {
+/**
+ * Compares the overlay's objects with the stack's, in the stack's namespace `namespace`.
+ * `lookups` are the stack's registry lookups (`<repository>:<tag>` -> digest): an overlay's tag
+ * the stack runs by that digest is the same image, pinned.
+ */
+export function compareManifests(overlayObjects: readonly Manifest[], stackObjects: readonly Manifest[], namespace: string, lookups: ReadonlyMap<string, string> = new Map()): Comparison {
     let namespaced = 0;
     const overlayIn = overlayObjects.map((m) => {
         if (CLUSTER_SCOPED.has(m.kind) || namespaceOf(m) !== undefined) return m;
@@ -91,6 +95,7 @@ export function compareManifests(overlayObjects: readonly Manifest[], stackObjec
     const platformConfigMaps = stackObjects.filter(isPlatformConfigMap);
     const context: HardeningContext = {
         platformVariables: new Set(platformConfigMaps.flatMap((m) => (isMap(m.data) ? Object.keys(m.data) : []))),
+        lookups,
     };
 
     const objects: ObjectComparison[] = [];

@@ -15,6 +15,8 @@ import { isMap } from "./walk";
 /** What a row needs to know beyond the change: the variables of the platform's shared ConfigMap. */
 export interface HardeningContext {
     readonly platformVariables: ReadonlySet<string>;
+    /** The stack's registry lookups: `<repository>:<tag>` -> the digest it runs. */
+    readonly lookups: ReadonlyMap<string, string>;
 }
 
 export interface FieldRow {
@@ -76,6 +78,15 @@ export const HARDENING_FIELDS: readonly FieldRow[] = [
     { kinds: ["Namespace"], scope: "object", field: 'metadata.labels["pod-security.kubernetes.io/*"]', when: "added or changed", what: "Pod Security admission: restricted" },
     { kinds: "workloads", scope: "pod spec", field: "securityContext", when: "added or changed", what: "pod securityContext: restricted settings (non-root user and group, fsGroup, RuntimeDefault seccomp)" },
     { kinds: "workloads", scope: "container", field: "securityContext", when: "added or changed", what: "container securityContext: restricted (no privilege escalation, capabilities dropped, readOnlyRootFilesystem, non-root)" },
+    {
+        kinds: "workloads",
+        scope: "container",
+        field: "image",
+        when: "added or changed",
+        what: "the image pinned by digest: the one the registry holds for the overlay's tag",
+        condition: "the stack runs the overlay's repository at the digest it looked up for the overlay's tag",
+        accept: (c, context) => typeof c.before === "string" && typeof c.after === "string" && c.after === `${c.before.replace(/:[^:/@]+$/, "")}@${context.lookups.get(c.before)}`,
+    },
     { kinds: "workloads", scope: "pod spec", field: "automountServiceAccountToken", when: "added or changed", what: "no API token mounted in the pods", ...isFalse },
     { kinds: ["ServiceAccount"], scope: "object", field: "automountServiceAccountToken", when: "added or changed", what: "no API token mounted by default", ...isFalse },
     { kinds: "workloads", scope: "pod spec", field: "serviceAccountName", when: "added", what: "the service's own ServiceAccount, instead of the namespace's default" },
