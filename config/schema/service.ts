@@ -153,10 +153,10 @@ export const service = object({
         repository: text({ expected: "an image repository such as 'ghcr.io/acme/api'", check: f.imageRepository })
             .optional()
             .meta({ description: "A prebuilt image's repository, without tag or digest.", examples: ["ghcr.io/acme/api"] }),
-        tag: text({ expected: IMAGE_TAG_EXPECTED, check: f.imageTag }).optional().meta({ description: "The tag deployed; default: the environment's `imageTag`, else the CI tags." }),
+        tag: text({ expected: IMAGE_TAG_EXPECTED, check: f.imageTag }).optional().meta({ description: "The tag deployed, looked up in the registry and run by its digest (docs/images.md); default: the environment's `imageTag`, else the CI tags." }),
         digest: text({ expected: "an image digest such as 'sha256:9f86d0...'", check: f.imageDigest, pattern: /^sha256:[0-9a-f]{64}$/ })
             .optional()
-            .meta({ description: "Pins the image: the Deployment runs `repository@digest`." }),
+            .meta({ description: "Pins the image: the workload runs `repository@digest`, and the tag is not looked up (`npm run promote` writes it)." }),
     })
         .optional()
         .meta({ description: "Run a prebuilt image (instead of `build`)." }),

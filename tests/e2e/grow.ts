@@ -1,7 +1,7 @@
 /**
  * A copy of the repository grown as a new team member would grow it (issue 12): a service
  * `market-maker` (port 8006, calling execution and risk-manager, a secret from config, an
- * Ingress, 2 replicas in staging, an autoscaler 3-8 in production, pinned by digest there) and an
+ * Ingress, 2 replicas in staging, an autoscaler 3-8 in production, pinned there to the digest staging ran) and an
  * environment `qa` (a copy of staging with its own namespace and domain, no GitHub, CI previews
  * it). Configuration only: no test, workflow or code is edited.
  *
@@ -11,6 +11,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
+import { lookUp } from "../../tools/harness/registry";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const P = "hft-platform";
@@ -53,7 +54,9 @@ export function growCopy(dir: string): void {
         doc.setIn(
             ["config", `${P}:environment`, "services", "market-maker"],
             doc.createNode({
-                image: { tag: "1.4.2", digest: `sha256:${"4d".repeat(32)}` },
+                // What `npm run promote -- --from staging --to production` writes: the digest staging
+                // ran (offline, the mock registry's answer for staging's tag), so the promotion gate passes.
+                image: { tag: "1.4.2", digest: lookUp(`${MARKET_MAKER.image.repository}:main-3f9c2ab`).digest },
                 autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 8 },
             }),
         );
