@@ -1,10 +1,15 @@
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { Problems } from "../config/errors";
+import { resolveReleaseTime } from "../config/resolve/promotion";
 import { KEPT_RELEASES, nextReleases, Releases } from "../components/images/releases";
 import { evaluate, unwrapSecrets } from "../tools/harness/evaluate";
 import { lookUp } from "../tools/harness/registry";
 import { refused } from "./refused";
 import { servicesOf, stackFacts } from "./facts-resources";
-import { editedConfig, one, PROJECT, run, stackConfig } from "./support";
+import { editedConfig, one, PROJECT, REPO, run, stackConfig } from "./support";
 
 /**
  * What each stack released (the `releases` output) and production's promotion gate: production
@@ -152,5 +157,17 @@ describe("promotion: production runs what staging ran", () => {
         assert.deepEqual(b.resources.map((r) => r.inputs), a.resources.map((r) => r.inputs));
         assert.deepEqual(b.outputs, a.outputs);
         assert.equal(one(a, "apps/v1:Deployment", "execution-deployment").spec.template.spec.containers[0].image.includes("@sha256:"), true);
+    });
+});
+
+describe("the release time the workflows pass", () => {
+    it("is what `date -u +%Y-%m-%dT%H:%M:%SZ` prints, which the program accepts", () => {
+        const printed = execFileSync("date", ["-u", "+%Y-%m-%dT%H:%M:%SZ"], { encoding: "utf8" }).trim();
+        const problems = new Problems();
+        assert.equal(resolveReleaseTime(printed, problems), printed);
+        assert.equal(problems.count, 0);
+        for (const file of [".github/workflows/deploy.yml", ".github/workflows/rollback.yml"]) {
+            assert.ok(fs.readFileSync(path.join(REPO, file), "utf8").includes('PLATFORM_RELEASE_TIME="$(date -u +%Y-%m-%dT%H:%M:%SZ)"'), file);
+        }
     });
 });

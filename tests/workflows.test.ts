@@ -166,10 +166,14 @@ describe("GitHub workflows", () => {
                 assert.equal(job.env.STACK, stack);
                 const s = steps(job);
                 const up = s.findIndex((x) => x.id === "up");
-                assert.equal(s[up].run, 'pulumi up --yes --diff --policy-pack policy --stack "$STACK"', "the policy pack gates deploys too");
+                assert.equal(
+                    s[up].run,
+                    'PLATFORM_RELEASE_TIME="$(date -u +%Y-%m-%dT%H:%M:%SZ)" pulumi up --yes --diff --policy-pack policy --stack "$STACK"',
+                    "the policy pack gates deploys too; the update says when it releases its images",
+                );
                 const rollback = s.find((x) => x.name === "Roll back to the last successful version");
                 assert.equal(rollback.if, "failure() && steps.up.outcome == 'failure'");
-                assert.equal(rollback.run, 'npm run rollback -- --stack "$STACK" --previous --yes --if-failed "$GITHUB_SHA"');
+                assert.equal(rollback.run, 'PLATFORM_RELEASE_TIME="$(date -u +%Y-%m-%dT%H:%M:%SZ)" npm run rollback -- --stack "$STACK" --previous --yes --if-failed "$GITHUB_SHA"');
                 assert.ok(s.indexOf(rollback) > up);
                 const report = s[s.length - 1];
                 assert.equal(report.if, "failure() && steps.up.outcome == 'failure'");

@@ -143,14 +143,16 @@ ${attests(s) ? ATTESTING_DEPLOY : ""}${first ? "    # Never two updates of one s
 ${pulumiSetup(first ? "a rollback checks out the commit of an earlier version" : "")}
       - name: pulumi up
         id: up
-        run: pulumi up --yes --diff --policy-pack policy --stack "$STACK"
+        # The time this update releases its images: each new image's since in the releases
+        # output (the program never reads the clock).
+        run: PLATFORM_RELEASE_TIME="$(date -u +%Y-%m-%dT%H:%M:%SZ)" pulumi up --yes --diff --policy-pack policy --stack "$STACK"
 ${attests(s) ? `${attestSteps(s)}\n` : ""}      - name: Public URL
         id: url
         if: always()
         run: echo "url=$(pulumi stack output publicUrl --stack "$STACK" 2>/dev/null || true)" >> "$GITHUB_OUTPUT"
       - name: Roll back to the last successful version
         if: failure() && steps.up.outcome == 'failure'
-        run: npm run rollback -- --stack "$STACK" --previous --yes --if-failed "$GITHUB_SHA"
+        run: PLATFORM_RELEASE_TIME="$(date -u +%Y-%m-%dT%H:%M:%SZ)" npm run rollback -- --stack "$STACK" --previous --yes --if-failed "$GITHUB_SHA"
       - name: Report the failed deploy
         if: failure() && steps.up.outcome == 'failure'
         run: |
@@ -257,6 +259,8 @@ ${pulumiSetup("the version's commit must be in the clone")}
         run: npm run --silent rollback -- --stack "$STACK" --list
       - name: Roll back
         run: |
+          # The images it redeploys go live again now (their since in the releases output).
+          export PLATFORM_RELEASE_TIME="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
           if [ "$VERSION" = "previous" ]; then
             npm run rollback -- --stack "$STACK" --previous --yes
           else
