@@ -12,7 +12,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as url from "url";
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import YAML from "yaml";
 
 export interface ChildReport {
     readonly exitCode: number;
@@ -34,6 +36,13 @@ export interface ChildReport {
 let resources = 0;
 let kubernetesObjects = 0;
 
+// The engine's answers the in-process harness gives too (tools/harness/evaluate.ts): registry
+// lookups from the fixture (else a digest derived from the name, as tools/harness/registry.ts
+// derives it), and other stacks' outputs (a promotion source), from files the runner names.
+const registry = (process.env.BENCH_REGISTRY_FIXTURE ? YAML.parse(fs.readFileSync(process.env.BENCH_REGISTRY_FIXTURE, "utf8")) : {}) as Record<string, string>;
+const stackOutputs = (process.env.BENCH_STACK_OUTPUTS ? JSON.parse(fs.readFileSync(process.env.BENCH_STACK_OUTPUTS, "utf8")) : {}) as Record<string, Record<string, unknown>>;
+const digestOf = (name: string) => registry[name] ?? `sha256:${createHash("sha256").update(`derived ${name}`).digest("hex")}`;
+
 void pulumi.runtime.setMocks(
     {
         newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
@@ -49,9 +58,16 @@ void pulumi.runtime.setMocks(
             if (args.type === "random:index/randomPassword:RandomPassword") {
                 state.result = `generated-${args.name}`;
             }
+            if (args.type === "pulumi:pulumi:StackReference") {
+                state.outputs = stackOutputs[String(inputs.name)] ?? {};
+                state.secretOutputNames = [];
+            }
             return { id: `${args.name}-id`, state };
         },
-        call: (args: pulumi.runtime.MockCallArgs): Record<string, unknown> => args.inputs as Record<string, unknown>,
+        call: (args: pulumi.runtime.MockCallArgs): Record<string, unknown> =>
+            args.token === "docker:index/getRegistryImage:getRegistryImage"
+                ? { ...(args.inputs as Record<string, unknown>), sha256Digest: digestOf(String((args.inputs as { name: unknown }).name)) }
+                : (args.inputs as Record<string, unknown>),
     },
     process.env.BENCH_PROJECT,
     process.env.BENCH_STACK,

@@ -4,6 +4,7 @@
  * host's arguments, and the stack configuration in PULUMI_CONFIG. Only the engine is replaced:
  * bench/preload.ts installs Pulumi's mock monitor ahead of the runner and reports what it saw.
  */
+import { MOCK_DOCKER_HOST, REGISTRY_FIXTURE } from "../tools/harness/registry";
 import * as fs from "fs";
 import * as path from "path";
 import { transformSync } from "@swc/core";
@@ -103,6 +104,8 @@ export interface RunnerCase {
     /** Where a configuration too large for PULUMI_CONFIG is handed over instead. */
     readonly configFile: string;
     readonly env?: NodeJS.ProcessEnv;
+    /** Other stacks' outputs the mock engine answers references with (a promotion source), as JSON. */
+    readonly stackOutputsFile?: string;
 }
 
 /** The command that runs the program as a preview, and the size of its PULUMI_CONFIG string. */
@@ -122,6 +125,10 @@ export function runnerCommand(c: RunnerCase): { command: Command; configBytes: n
         BENCH_PROJECT: c.stack.project,
         BENCH_STACK: c.stack.stack,
         BENCH_REPORT: c.reportFile,
+        // The mock engine answers registry lookups: no Docker daemon is needed (config/dockerDaemon.ts).
+        DOCKER_HOST: MOCK_DOCKER_HOST,
+        BENCH_REGISTRY_FIXTURE: REGISTRY_FIXTURE,
+        ...(c.stackOutputsFile ? { BENCH_STACK_OUTPUTS: c.stackOutputsFile } : {}),
         ...c.env,
     };
     const args = [

@@ -36,9 +36,14 @@ export function requireDockerDaemon(config: PlatformConfig, env: Readonly<Record
     const daemon = lookups.length > 0 ? dockerDaemonProblem(env) : undefined;
     if (daemon) {
         throw new ConfigError([
-            `DOCKER_HOST: ${lookups.map((svc) => svc.name).join(", ")} name images by tag (${lookups[0].image.repository}:${lookups[0].image.tag}), whose digests are looked up in the registry with @pulumi/docker. ` +
+            `DOCKER_HOST: ${named(lookups.map((svc) => svc.name))} name images by tag (${lookups[0].image.repository}:${lookups[0].image.tag}), whose digests are looked up in the registry with @pulumi/docker. ` +
                 `Its provider needs a reachable Docker daemon when it starts, even for a lookup (pulumi/pulumi-docker#1106), and ${daemon}. ` +
                 "Start Docker, point DOCKER_HOST at a daemon, or pin each image by digest (image.digest; 'npm run promote' writes them)",
         ]);
     }
+}
+
+/** Up to ten names, then how many more. */
+function named(names: readonly string[]): string {
+    return names.length <= 10 ? names.join(", ") : `${names.slice(0, 10).join(", ")} and ${names.length - 10} more`;
 }

@@ -3,7 +3,7 @@ import * as path from "path";
 import { runOnce, Sample } from "../bench/measure";
 import type { ChildReport } from "../bench/preload";
 import { compilePreload, Runtime, runnerCommand } from "../bench/runner";
-import { evaluate, EvaluateOptions, Evaluation, RecordedResource, unwrapSecrets } from "../tools/harness/evaluate";
+import { evaluate, EvaluateOptions, Evaluation, promotionSourceOutputs, RecordedResource, unwrapSecrets } from "../tools/harness/evaluate";
 import { readStackFiles, StackConfig } from "../tools/harness/stackFiles";
 import { lookUp } from "../tools/harness/registry";
 import { referencedSecretKeys } from "../config/platform";
@@ -113,7 +113,9 @@ export async function previewThroughRunner(
 ): Promise<{ sample: Sample; report?: ChildReport; configBytes: number }> {
     const reportFile = path.join(scratch, `${stack.stack}.report.json`);
     fs.rmSync(reportFile, { force: true });
-    const { command, configBytes } = runnerCommand({ stack, programDir, runtime, preload: compilePreload(), reportFile, configFile: path.join(scratch, `${stack.stack}.config.json`), env });
+    const stackOutputsFile = path.join(scratch, `${stack.stack}.references.json`);
+    fs.writeFileSync(stackOutputsFile, JSON.stringify(await promotionSourceOutputs(stack, {})));
+    const { command, configBytes } = runnerCommand({ stack, programDir, runtime, preload: compilePreload(), reportFile, configFile: path.join(scratch, `${stack.stack}.config.json`), env, stackOutputsFile });
     const sample = await runOnce(command);
     const report = fs.existsSync(reportFile) ? (JSON.parse(fs.readFileSync(reportFile, "utf8")) as ChildReport) : undefined;
     return { sample, report, configBytes };

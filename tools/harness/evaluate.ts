@@ -5,7 +5,7 @@ import { ConfigError } from "../../config/errors";
 import { deployPlatform } from "../../program";
 import { skipPromiseDebugTraces } from "../../runtime/promiseTraces";
 import { projectValues, readStackFiles, StackConfig } from "./stackFiles";
-import { Lookup, lookUp, REFUSE } from "./registry";
+import { Lookup, lookUp, MOCK_DOCKER_HOST, REFUSE } from "./registry";
 
 /** One resource the program declared, with the inputs Pulumi would send to its provider. */
 export interface RecordedResource {
@@ -89,8 +89,7 @@ export interface MockEngineOptions {
     readonly stackOutputs?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
-/** What `DOCKER_HOST` is under the mocks: nothing connects to it. */
-export const MOCK_DOCKER_HOST = "tcp://docker.mock-engine.invalid:2375";
+export { MOCK_DOCKER_HOST } from "./registry";
 
 /** What `pulumi.getOrganization()` answers under the mocks, as with a self-managed backend. */
 export const MOCK_ORGANIZATION = "organization";
@@ -98,7 +97,7 @@ export const MOCK_ORGANIZATION = "organization";
 const sourceCache = new Map<string, Promise<Record<string, Record<string, unknown>>>>();
 
 /** The promotion source's outputs, from evaluating its stack file (once per configuration and environment). */
-async function promotionSourceOutputs(stack: StackConfig, opts: EvaluateOptions): Promise<Record<string, Record<string, unknown>>> {
+export async function promotionSourceOutputs(stack: StackConfig, opts: EvaluateOptions): Promise<Record<string, Record<string, unknown>>> {
     const environment = projectValues(stack).environment as { promotion?: { from?: unknown } } | undefined;
     const from = environment?.promotion?.from;
     if (typeof from !== "string" || from.split("/").pop() === stack.stack) return {};

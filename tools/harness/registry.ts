@@ -3,6 +3,9 @@ import * as path from "path";
 import { createHash } from "crypto";
 import { parse } from "yaml";
 
+/** What `DOCKER_HOST` is under the mocks: nothing connects to it (the mock engine answers lookups). */
+export const MOCK_DOCKER_HOST = "tcp://docker.mock-engine.invalid:2375";
+
 /** The committed registry answers (tools/harness/registry.yaml): `<repository>:<tag>` -> digest. */
 export const REGISTRY_FIXTURE = path.join(__dirname, "registry.yaml");
 
@@ -30,5 +33,10 @@ function committed(): Readonly<Record<string, string>> {
 export function lookUp(name: string, answers: Readonly<Record<string, string>> = {}): Lookup {
     const known = answers[name] ?? committed()[name];
     if (known !== undefined) return { name, digest: known, from: "fixture" };
-    return { name, digest: `sha256:${createHash("sha256").update(`derived ${name}`).digest("hex")}`, from: "derived" };
+    return { name, digest: derivedDigest(name), from: "derived" };
+}
+
+/** The digest the mock registry gives a tag it does not hold (bench/preload.ts computes the same). */
+export function derivedDigest(name: string): string {
+    return `sha256:${createHash("sha256").update(`derived ${name}`).digest("hex")}`;
 }
