@@ -146,7 +146,7 @@ describe("promotion: production runs what staging ran", () => {
         assert.deepEqual(problems, [
             `${PROJECT}:environment.promotion.exceptions.execution: expected why this service may run an image the source stack never ran, got "short" (say why in at least 10 characters)`,
             `${PROJECT}:environment.promotion.from: "acme/hft-platform/production" is this stack: name the stack its images are tested in first, such as 'staging'`,
-            `${PROJECT}:environment.promotion.exceptions.orchestrater: unknown service (did you mean 'orchestrator'?); the catalog has: execution, garch-model, ingestion, kalman-filter, orchestrator, position-reconciler, redis, risk-manager, risk-report`,
+            `${PROJECT}:environment.promotion.exceptions.orchestrater: unknown service (did you mean 'orchestrator'?); the catalog has: ${Object.keys(JSON.parse(stackConfig("production").config[`${PROJECT}:catalog`]).services).sort().join(", ")}`,
             `${PROJECT}:environment.promotion.exceptions.redis: this service is not enabled in this stack: remove the exception`,
         ]);
     });

@@ -286,7 +286,7 @@ describe("promote command", function () {
         const f = make({
             project: (doc) => doc.deleteIn(["config", "catalog", "value", "services", "ingestion", "image"]),
             production: (doc) => {
-                doc.deleteIn(["config", ENV_KEY, "services", "ingestion", "image"]);
+                if (doc.hasIn(["config", ENV_KEY, "services", "ingestion", "image"])) doc.deleteIn(["config", ENV_KEY, "services", "ingestion", "image"]);
                 doc.setIn(["config", ENV_KEY, "services", "ingestion", "build"], doc.createNode({ context: "services/ingestion" }));
             },
             releases: (rel) => ({ ...rel, ingestion: [{ image: `ghcr.io/acme-trading/ingestion@${digest(77)}`, tag: "main-3f9c2ab", source: "build" }] }),

@@ -9,6 +9,7 @@ import { manifestHits, mockedPassword, PLAIN, SECRETS } from "../secretWalk";
 import { expectedCounts, servicesOf, stackFacts } from "../facts-resources";
 import { deployedImage, one, REPO, run, TS_NODE_ARGS, TS_NODE_ENV, unwrap } from "../support";
 import { MARKET_MAKER, MARKET_MAKER_CALLEES } from "./grow";
+import { lookUp } from "../../tools/harness/registry";
 
 /** The number of Kubernetes objects a repo stack declares, from its configuration (tests/facts-resources.ts). */
 function objectCount(stack: string): number {
@@ -91,13 +92,11 @@ describe("npm run render (offline rendering of a stack)", function () {
         const b = path.join(tmp, "b");
         const first = render("staging", "--out", a);
         assert.equal(first.code, 0, first.stderr);
-        // Staging's branch-tagged images are advice, not a block: printed, and the exit stays 0.
-        // One per workload, whatever its kind (Redis' StatefulSet and the report's CronJob too).
-        const advice = first.stdout.split("\n").filter((l) => /^ {2}advisory no-mutable-image-tags-nonproduction: (Deployment|StatefulSet|CronJob) 'hft-staging\//.test(l));
+        // Staging's branch tags are looked up and run by digest: no finding, and the render says
+        // where the digests came from (the committed fixture: it cannot ask a registry).
         const running = servicesOf(stackFacts("staging")).length;
-        assert.equal(advice.length, running, first.stdout);
         assert.ok(running >= 6);
-        assert.ok(first.stdout.includes(`\npolicy: ${running} findings (0 mandatory, ${running} advisory):\n`), first.stdout);
+        assert.match(first.stdout, /\nimages: [0-9]+ tags looked up in the registry, answered offline from tools\/harness\/registry\.yaml \(not real digests\)\npolicy: no findings/);
         assert.equal(render("staging", "--out", b).code, 0);
         const files = listFiles(a);
         assert.deepEqual(listFiles(b), files);
@@ -189,20 +188,27 @@ describe("npm run render: a reviewer's diff", function () {
     beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "render-diff-"))));
     afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-    /** A copy of the project's files in `dir`, with `market-maker` (calling execution and risk-manager, with an Ingress) added when asked. */
-    function project(dir: string, marketMaker?: { digest: boolean }): string {
+    /**
+     * A copy of the project's files in `dir` (production and staging, the stack it promotes from),
+     * with `market-maker` (calling execution and risk-manager, with an Ingress) added when asked:
+     * production pins the digest staging ran, as `npm run promote` writes it; a log-shipping sidecar
+     * named by tag when asked (sidecar images are not looked up).
+     */
+    function project(dir: string, marketMaker?: { sidecarByTag?: boolean }): string {
         fs.mkdirSync(dir, { recursive: true });
         const read = (f: string) => YAML.parse(fs.readFileSync(path.join(REPO, f), "utf8"));
         const [main, production] = [read("Pulumi.yaml"), read("Pulumi.production.yaml")];
         if (marketMaker) {
             const services = main.config.catalog.value.services;
             services["market-maker"] = structuredClone(MARKET_MAKER);
+            if (marketMaker.sidecarByTag) services["market-maker"].sidecars = { "log-shipper": { image: "docker.io/fluent/fluent-bit:3.1.9" } };
             for (const callee of MARKET_MAKER_CALLEES) services[callee].allowFrom.push("market-maker");
-            const image = { tag: "1.4.2", ...(marketMaker.digest ? { digest: `sha256:${"ab".repeat(32)}` } : {}) };
+            const image = { tag: "1.4.2", digest: lookUp(`${MARKET_MAKER.image.repository}:main-3f9c2ab`).digest };
             production.config["hft-platform:environment"].services["market-maker"] = { image };
         }
         fs.writeFileSync(path.join(dir, "Pulumi.yaml"), YAML.stringify(main));
         fs.writeFileSync(path.join(dir, "Pulumi.production.yaml"), YAML.stringify(production));
+        fs.copyFileSync(path.join(REPO, "Pulumi.staging.yaml"), path.join(dir, "Pulumi.staging.yaml"));
         return dir;
     }
 
@@ -221,7 +227,7 @@ describe("npm run render: a reviewer's diff", function () {
         const [a, b] = [path.join(tmp, "a"), path.join(tmp, "b")];
         const before = render("production", "--dir", project(path.join(tmp, "before")), "--out", a);
         assert.equal(before.code, 0, before.stderr);
-        const after = render("production", "--dir", project(path.join(tmp, "after"), { digest: true }), "--out", b);
+        const after = render("production", "--dir", project(path.join(tmp, "after"), {}), "--out", b);
         assert.equal(after.code, 0, after.stderr);
         // An auto-named object's hash suffix is shown as <hash>.
         assert.deepEqual(changes(a, b).map((c) => c.replace(/-[0-9a-f]{8}\.yaml$/, "-<hash>.yaml")), [
@@ -240,12 +246,12 @@ describe("npm run render: a reviewer's diff", function () {
 
     it("exits 4 after writing the files when a mandatory policy finds something, and prints it", () => {
         const out = path.join(tmp, "out");
-        const r = render("production", "--dir", project(path.join(tmp, "project"), { digest: false }), "--out", out);
+        const r = render("production", "--dir", project(path.join(tmp, "project"), { sidecarByTag: true }), "--out", out);
         assert.equal(r.code, 4, r.stderr);
         assert.equal(r.stderr, "render: stack 'production': mandatory policy findings (above); 'pulumi preview' would fail\n");
         assert.match(
             r.stdout,
-            /\npolicy: 1 finding \(1 mandatory, 0 advisory\):\n {2}mandatory no-mutable-image-tags: Deployment 'hft-production\/market-maker' container 'market-maker' image 'ghcr\.io\/acme-trading\/hft-market-maker:1\.4\.2' uses the tag '1\.4\.2' without a digest/,
+            /\npolicy: 1 finding \(1 mandatory, 0 advisory\):\n {2}mandatory no-mutable-image-tags: Deployment 'hft-production\/market-maker' [a-z ]+'log-shipper' image 'docker\.io\/fluent\/fluent-bit:3\.1\.9' uses the tag '3\.1\.9' without a digest/,
         );
         assert.ok(fs.existsSync(path.join(out, "deployment-market-maker.yaml")));
     });
@@ -271,9 +277,11 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
         git("init", "-q", "-b", "main");
         git("config", "user.email", "ci@example.com");
         git("config", "user.name", "CI");
-        // The project as committed: Pulumi.yaml and the production stack, before market-maker.
+        // The project as committed: Pulumi.yaml, the production stack and staging (whose releases
+        // production's promotion gate reads), before market-maker.
         fs.writeFileSync(path.join(repo, "Pulumi.yaml"), read("Pulumi.yaml"));
         fs.writeFileSync(path.join(repo, "Pulumi.production.yaml"), read("Pulumi.production.yaml"));
+        fs.writeFileSync(path.join(repo, "Pulumi.staging.yaml"), read("Pulumi.staging.yaml"));
         git("add", "-A");
         git("commit", "-q", "-m", "before market-maker");
     });
@@ -286,7 +294,8 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
         const services = main.config.catalog.value.services;
         services["market-maker"] = structuredClone(MARKET_MAKER);
         for (const callee of MARKET_MAKER_CALLEES) services[callee].allowFrom.push("market-maker");
-        production.config["hft-platform:environment"].services["market-maker"] = { image: { tag: "1.4.2", digest: `sha256:${"ab".repeat(32)}` } };
+        // The digest staging ran, as `npm run promote` writes it.
+        production.config["hft-platform:environment"].services["market-maker"] = { image: { tag: "1.4.2", digest: lookUp(`${MARKET_MAKER.image.repository}:main-3f9c2ab`).digest } };
         fs.writeFileSync(path.join(repo, "Pulumi.yaml"), YAML.stringify(main));
         fs.writeFileSync(path.join(repo, "Pulumi.production.yaml"), YAML.stringify(production));
     }
@@ -327,7 +336,9 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
             ),
             r.stdout,
         );
-        assert.match(r.stdout, /\n@@ -13,6 \+13,10 @@\n(.*\n){3}\+ {2}market-maker:\n\+ {4}address: http:\/\/market-maker\.hft-production\.svc\.cluster\.local\n/);
+        assert.match(r.stdout, /\n@@ -[0-9]+,6 \+[0-9]+,10 @@\n(.*\n){3}\+ {2}market-maker:\n\+ {4}address: http:\/\/market-maker\.hft-production\.svc\.cluster\.local\n/);
+        // Its release, from the digest production pins (the one staging ran).
+        assert.match(r.stdout, /\n\+ {2}market-maker:\n\+ {4}- image: ghcr\.io\/acme-trading\/hft-market-maker@sha256:[0-9a-f]{64}\n\+ {6}source: stack file\n\+ {6}tag: 1\.4\.2\n/);
     });
 
     it("shows a changed auto-named ConfigMap as replaced, with the Deployment that mounts it changed", () => {
@@ -348,7 +359,7 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
         assert.equal(r.code, 0, r.stderr);
         assert.deepEqual(listed(r.stdout), []);
         assert.ok(r.stdout.includes(`\nstack production since 'main': 0 added, 0 changed, 0 replaced, 0 removed (${fileCount("production")} unchanged)\n`), r.stdout);
-        assert.deepEqual(fs.readdirSync(repo).sort(), [".git", "Pulumi.production.yaml", "Pulumi.yaml"]);
+        assert.deepEqual(fs.readdirSync(repo).sort(), [".git", "Pulumi.production.yaml", "Pulumi.staging.yaml", "Pulumi.yaml"]);
     });
 
     it("with --out, also writes the working tree's render there (never the old one)", () => {
@@ -363,6 +374,8 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
     });
 
     it("shows every file of a stack added since the ref as added, secrets still redacted", async () => {
+        git("rm", "-q", "Pulumi.staging.yaml");
+        git("commit", "-q", "-m", "no staging yet");
         fs.writeFileSync(path.join(repo, "Pulumi.staging.yaml"), read("Pulumi.staging.yaml"));
         const r = render("staging", "--dir", repo, "--diff", "HEAD");
         assert.equal(r.code, 4, r.stderr);
@@ -384,6 +397,7 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
         fs.mkdirSync(outside);
         fs.copyFileSync(path.join(repo, "Pulumi.yaml"), path.join(outside, "Pulumi.yaml"));
         fs.copyFileSync(path.join(repo, "Pulumi.production.yaml"), path.join(outside, "Pulumi.production.yaml"));
+        fs.copyFileSync(path.join(repo, "Pulumi.staging.yaml"), path.join(outside, "Pulumi.staging.yaml"));
         const o = render("production", "--dir", outside, "--diff", "HEAD");
         assert.equal(o.code, 1);
         assert.equal(o.stderr, `render: --diff: ${outside} is not inside a git repository\n`);

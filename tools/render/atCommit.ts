@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Refusal } from "../cli";
-import { readStackFiles } from "../harness/stackFiles";
+import { projectValues, readStackFiles } from "../harness/stackFiles";
 import { output, run } from "../rollback/processes";
 
 /** A stack's configuration files as they were at a commit, copied into a temporary folder. */
@@ -17,7 +17,8 @@ export interface ConfigurationAt {
 }
 
 /**
- * Copies Pulumi.yaml, Pulumi.<stack>.yaml and the catalogFile they name (if any) as they were at
+ * Copies Pulumi.yaml, Pulumi.<stack>.yaml, the catalogFile they name and the stack file of its
+ * promotion source (if any) as they were at
  * `ref` into a temporary folder, so that today's code can render them. `dir` is the project
  * folder; it may be anywhere inside its git repository (paths are read relative to it). git runs
  * with an argument list, never a shell. A ref that names no commit, a folder outside a git
@@ -54,11 +55,25 @@ export function configurationAt(dir: string, ref: string, stack: string): Config
             copy(stackFile);
             const catalogFile = catalogFileOf(folder, stack);
             if (catalogFile !== undefined && exists(catalogFile)) copy(catalogFile);
+            // The stack a promotion gate reads is rendered too, as it was at that commit.
+            const source = promotionSourceOf(folder, stack);
+            if (source !== undefined && source !== stack && exists(`Pulumi.${source}.yaml`)) copy(`Pulumi.${source}.yaml`);
         }
         return { folder, commit, stackExisted, remove };
     } catch (e) {
         remove();
         throw e;
+    }
+}
+
+/** The short name of the stack `environment.promotion.from` names in the copied files, if any. */
+function promotionSourceOf(folder: string, stack: string): string | undefined {
+    try {
+        const environment = projectValues(readStackFiles(folder, stack, { fillSecrets: false })).environment as { promotion?: { from?: unknown } } | undefined;
+        const from = environment?.promotion?.from;
+        return typeof from === "string" && /^[A-Za-z0-9_./-]+$/.test(from) ? from.split("/").pop() : undefined;
+    } catch {
+        return undefined;
     }
 }
 
