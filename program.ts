@@ -46,7 +46,9 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
     const lastUpdate = new LastUpdate();
     const claims = guardClaims(config.services, config.acceptedClaimChanges, env.namespace, lastUpdate);
     const lookup = config.services.some((svc) => !svc.build && !svc.image.digest) ? new RegistryLookup(env.name, { registry: env.registry, dockerHost: config.dockerHost }) : undefined;
-    const gate = env.promotion.from !== undefined ? new PromotionGate({ ...env.promotion, from: env.promotion.from }, pulumi.getStack()) : undefined;
+    // A rollback that pins every image checks nothing against the source, and does not read it.
+    const gated = env.promotion.from !== undefined && config.services.some((svc) => svc.image.rollback !== true);
+    const gate = gated ? new PromotionGate({ ...env.promotion, from: env.promotion.from }, pulumi.getStack()) : undefined;
     const released: Record<string, pulumi.Output<Omit<Release, "since">>> = {};
     const services: Record<string, ServiceOutputs> = {};
     const selectors = new Map(config.services.map((svc) => [svc.name, svc.selector]));

@@ -131,6 +131,15 @@ describe("promotion: production runs what staging ran", () => {
         assert.equal(image(rolledBack, "orchestrator"), pin, "production ran it before: a rollback is not a promotion");
     });
 
+    it("a rollback that pins every image does not read staging at all", async () => {
+        const x = stackFacts("production");
+        const pins = Object.fromEntries(servicesOf(x).map((svc) => [svc, x.services[svc].image.replace(/@sha256:.*$/, `@sha256:${"8".repeat(64)}`)]));
+        const ev = await evaluate(stackConfig("production"), { ciEnv: { PLATFORM_PINNED_IMAGES: JSON.stringify(pins) }, stackOutputs: {} });
+        assert.equal(ev.error, undefined, String(ev.error));
+        assert.deepEqual(ev.resources.filter((r) => r.type === "pulumi:pulumi:StackReference").map((r) => r.name), ["last-update"]);
+        assert.equal(image(ev, "orchestrator"), `${ORCHESTRATOR}@sha256:${"8".repeat(64)}`);
+    });
+
     it("refuses everything while staging has no record, saying so", async () => {
         const ev = await evaluate(stackConfig("production"), { ciEnv: {}, stackOutputs: { [STAGING]: {} } });
         assert.equal(ev.error?.name, "PromotionError");
