@@ -82,12 +82,17 @@ export function printReport(cases: readonly BenchCase[], meta: ReportMeta): stri
 function header(get: Get, meta: ReportMeta): string[] {
     return [
         `hft-platform bench: ${meta.runs} runs per case ("before" and diagnostic cases: ${get("staging-default").samples.length}), after one warm-up round`,
-        `machine: ${os.cpus().length} x ${os.cpus()[0]?.model.trim() ?? "cpu"}, node ${process.version}, load average ${meta.load.map((l) => l.toFixed(2)).join(" -> ")} (1 min)`,
+        machine(meta.load),
         `versions: ${versions(meta.kubectl)}`,
         `Pulumi.yaml runtime: ${JSON.stringify(meta.runtime)}`,
         `wall: spawn to exit, median [min - max]; cpu: user + system, median; peak memory: ${memorySource}, highest of the runs`,
         "",
     ];
+}
+
+/** The machine, node and the one-minute load average at the start and at the end. */
+export function machine(load: readonly number[]): string {
+    return `machine: ${os.cpus().length} x ${os.cpus()[0]?.model.trim() ?? "cpu"}, node ${process.version}, load average ${load.map((l) => l.toFixed(2)).join(" -> ")} (1 min)`;
 }
 
 function baseline(get: Get): string[] {
@@ -304,15 +309,18 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
     return [line(header), ...rows.map(line)].join("\n");
 }
 
+/** The version of a package the repository resolves, or "?". */
+export function packageVersion(name: string): string {
+    try {
+        const file = require.resolve(`${name}/package.json`, { paths: [path.resolve(__dirname, "..")] });
+        return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
+    } catch {
+        return "?";
+    }
+}
+
 function versions(kubectl: string | undefined): string {
-    const pkg = (name: string) => {
-        try {
-            const file = require.resolve(`${name}/package.json`, { paths: [path.resolve(__dirname, "..")] });
-            return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
-        } catch {
-            return "?";
-        }
-    };
+    const pkg = packageVersion;
     let kustomize = "not installed (kubectl not found on PATH)";
     try {
         if (kubectl !== undefined) kustomize = /Kustomize Version: (\S+)/.exec(execFileSync(kubectl, ["version", "--client"], { encoding: "utf8" }))?.[1] ?? "?";

@@ -226,6 +226,14 @@ describe("bench's command line", () => {
         }
         assert.equal(parse("200"), 'unexpected argument "200"; this command takes options only');
     });
+
+    it("runs only the policy pack's start with --only policy-pack, which takes --runs but no catalog sizes or targets", () => {
+        assert.deepEqual(parse("--only", "policy-pack", "--runs", "9"), { runs: 9, sizes: [1, 10, 50, 200], keep: false, requireTargets: false, only: "policy-pack" });
+        assert.equal(parse("--only", "staging"), '--only takes policy-pack, got "staging"');
+        const alone = "--only policy-pack runs no catalogs and has no targets: drop --sizes and --require-targets";
+        assert.equal(parse("--only", "policy-pack", "--sizes", "1,2,3"), alone);
+        assert.equal(parse("--only", "policy-pack", "--require-targets"), alone);
+    });
 });
 
 describe("rollback's missing programs", () => {

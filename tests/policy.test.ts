@@ -13,8 +13,9 @@ import { editedConfig, run } from "./support";
 
 /**
  * The CrossGuard policy pack (policy/): every rule against a passing and a failing resource,
- * the pack config (levels and settings), and both repo stacks through the whole pack. The pack
- * served the way `pulumi preview --policy-pack policy` runs it is e2e/policyPack.test.ts.
+ * the pack config (levels and settings), and both repo stacks through the whole pack. The
+ * compiled pack (policy-pack/) is compiledPack.test.ts; both served the way `pulumi preview
+ * --policy-pack <folder>` starts them, e2e/policyPack.test.ts.
  */
 
 function hpa(min: number, max: number, kind: "Deployment" | "StatefulSet" = "Deployment"): PolicyResource {

@@ -1,11 +1,11 @@
 import * as grpc from "@grpc/grpc-js";
 import * as rpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
-import { ChildProcess, spawn } from "child_process";
-import * as path from "path";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { policyPackCommand, ServingPack, stackConfigureRequest, startPolicyPack, unary } from "../bench/policyPack";
 import { PolicyResource } from "../policy/rules";
+import { readStackFiles } from "../tools/harness/stackFiles";
 import { Finding } from "./policyRunner";
 import { REPO } from "./support";
 
@@ -25,47 +25,32 @@ export interface PolicyInfo {
 }
 
 /**
- * The policy pack as the Pulumi CLI runs it: `@pulumi/pulumi/cmd/run-policy-pack` in the pack's
- * folder (ts-node with type checking, the version from policy/package.json), spoken to over the
- * analyzer gRPC protocol the engine uses. Only the engine itself is missing.
+ * A policy pack as the Pulumi CLI runs it for `pulumi preview --stack staging --policy-pack
+ * <folder>`: `@pulumi/pulumi/cmd/run-policy-pack` started the way pulumi-language-nodejs starts
+ * it (bench/policyPack.ts: ts-node registered with type checking, which compiles a TypeScript
+ * pack and has nothing to do for a JavaScript one), told its stack with ConfigureStack as the
+ * language host's proxy does, then spoken to over the analyzer gRPC protocol the engine uses.
+ * Only the engine itself is missing.
  */
 export class PolicyPackProcess {
     private constructor(
-        private readonly child: ChildProcess,
+        private readonly pack: ServingPack,
         private readonly client: rpc.AnalyzerClient,
     ) {}
 
-    static async start(): Promise<PolicyPackProcess> {
-        const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
-        const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: path.join(REPO, "policy"), stdio: ["ignore", "pipe", "pipe"] });
-        let stderr = "";
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        const port = await new Promise<string>((resolve, reject) => {
-            let out = "";
-            const timer = setTimeout(() => {
-                child.kill();
-                reject(new Error(`the policy pack did not serve within 90 s:\n${stderr}${out}`));
-            }, 90_000);
-            child.stdout.on("data", (d: Buffer) => {
-                out += d.toString();
-                const line = /^([0-9]+)\n/.exec(out);
-                if (line) {
-                    clearTimeout(timer);
-                    resolve(line[1]);
-                }
-            });
-            child.on("exit", (code) => {
-                clearTimeout(timer);
-                reject(new Error(`the policy pack exited (${String(code)}) before serving:\n${stderr}${out}`));
-            });
-        });
-        const client = new rpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-        return new PolicyPackProcess(child, client);
+    /** `folder`: policy-pack (compiled, what CI runs) or policy (the TypeScript source). */
+    static async start(folder: "policy-pack" | "policy"): Promise<PolicyPackProcess> {
+        const stack = readStackFiles(REPO, "staging", { fillSecrets: true });
+        const pack = await startPolicyPack(policyPackCommand(folder, stack));
+        const client = new rpc.AnalyzerClient(`127.0.0.1:${pack.port}`, grpc.credentials.createInsecure());
+        const served = new PolicyPackProcess(pack, client);
+        await served.call((r, cb) => client.configureStack(r, cb), stackConfigureRequest(stack));
+        return served;
     }
 
-    stop(): void {
+    async stop(): Promise<void> {
         this.client.close();
-        this.child.kill();
+        await this.pack.stop();
     }
 
     async info(): Promise<{ name: string; version: string; policies: PolicyInfo[] }> {
@@ -120,7 +105,7 @@ export class PolicyPackProcess {
     }
 
     private call<Req, Res>(method: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown, req: Req): Promise<Res> {
-        return new Promise((resolve, reject) => method(req, (err, res) => (err ? reject(err) : resolve(res))));
+        return unary(method, req);
     }
 }
 

@@ -2,9 +2,11 @@
  * Regenerates every derived file: from the configuration schema, the JSON Schema files editors
  * use (schemas/) and the reference (docs/configuration.md); from the stack files, the secret
  * keys each needs (docs/stack-secrets.md), each stack's snapshot (tests/snapshots/<stack>/, its
- * render), the GitHub workflows and the default required checks (environment.ci). `--check`
+ * render), the GitHub workflows and the default required checks (environment.ci); from policy/, the
+ * policy pack compiled to JavaScript (policy-pack/). `--check`
  * writes nothing and exits 4 when a committed file is stale (the tests run it), so none can
- * drift from its source. The list: tools/generate/files.ts and tools/generate/snapshots.ts.
+ * drift from its source. The list: tools/generate/files.ts, tools/generate/snapshots.ts and
+ * tools/generate/policyPack.ts.
  *
  *   npm run generate [-- --check]
  */
@@ -12,6 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CommandSpec, EXIT, parseCommandLine, Parsed, runCommand } from "./cli";
 import { derivedFiles } from "./generate/files";
+import { existingPolicyPack } from "./generate/policyPack";
 import { existingSnapshots, snapshotFiles } from "./generate/snapshots";
 
 const REPO = path.resolve(__dirname, "..");
@@ -25,7 +28,8 @@ export const SPEC = {
     usage: "npm run generate -- [--check]",
     summary:
         "Writes the derived files: schemas/*.schema.json and docs/configuration.md from the schema; docs/stack-secrets.md,\n" +
-        "tests/snapshots/<stack>/ (each stack's render), .github/workflows/*.yml and config/schema/requiredChecks.ts from the stack files.",
+        "tests/snapshots/<stack>/ (each stack's render), .github/workflows/*.yml and config/schema/requiredChecks.ts from the stack files;\n" +
+        "policy-pack/ (the policy pack compiled to JavaScript) from policy/.",
     options: { check: { type: "boolean", help: "write nothing; exit 4 and name the stale files when any differs from what would be written" } },
     exits: [[EXIT.findings, "--check: a derived file is stale or missing (run npm run generate)"]],
 } as const satisfies CommandSpec;
@@ -49,14 +53,17 @@ export async function generate(options: GenerateOptions, repo: string = REPO, wr
             }
         }
     };
-    apply(derivedFiles(repo));
+    const derived = derivedFiles(repo);
+    apply(derived);
     // A snapshot renders the program, which reads generated code (config/schema/requiredChecks.ts):
     // when this run rewrote the program's own code, render with the new code, not the loaded one.
     const rewroteCode = !options.check && path.resolve(repo) === REPO && stale.some((f) => f.endsWith(".ts"));
     const snapshots = await (rewroteCode ? freshSnapshots() : snapshotFiles)(repo);
     apply(snapshots);
-    // The snapshot folder is the generator's: a file it would no longer write (a removed object) goes.
-    for (const file of existingSnapshots(repo).filter((f) => !Object.hasOwn(snapshots, f))) {
+    // The snapshot folder and policy-pack/ are the generator's: a file it would no longer write (a
+    // removed object or rule file) goes.
+    const written = (f: string) => Object.hasOwn(snapshots, f) || Object.hasOwn(derived, f);
+    for (const file of [...existingSnapshots(repo), ...existingPolicyPack(repo)].filter((f) => !written(f))) {
         stale.push(file);
         if (!options.check) fs.rmSync(path.join(repo, file));
     }

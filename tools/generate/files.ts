@@ -6,6 +6,7 @@ import { examplesSection } from "./examples";
 import { STACK_SECRETS_DOC, stackSecretsDoc } from "./stackSecrets";
 import { ciStacks } from "./ciStacks";
 import { workflowFiles } from "./workflows";
+import { policyPackFiles } from "./policyPack";
 
 /** The Pulumi project; its name is the config namespace. */
 export const PROJECT = "hft-platform";
@@ -43,5 +44,6 @@ export function derivedFiles(repo: string): Record<string, string> {
     ].join("\n");
     files[STACK_SECRETS_DOC.split(path.sep).join("/")] = stackSecretsDoc(repo);
     Object.assign(files, workflowFiles(ciStacks(repo)));
+    Object.assign(files, policyPackFiles());
     return files;
 }

@@ -1,6 +1,6 @@
 /**
  * The policy pack (policy/rules) run in-process against an evaluation, the way the engine runs
- * it at `pulumi preview --policy-pack policy`: each resource rule on each resource's inputs, each
+ * it at `pulumi preview --policy-pack policy-pack`: each resource rule on each resource's inputs, each
  * stack rule on all outputs, at the level the pack config gives it. The render uses this; the
  * tests also run the pack's CrossGuard objects (tests/policyRunner.ts) and check they agree.
  */
