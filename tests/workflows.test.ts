@@ -11,7 +11,9 @@ import { CiStack, ciStacks, deployed, previewed, pulumiOf } from "../tools/gener
 import { scanJobs } from "../tools/generate/imageJobs";
 import { stacksOf } from "../tools/harness/stackFiles";
 import { workflowFiles } from "../tools/generate/workflows";
-import { editedConfig, REPO, run } from "./support";
+import { editedConfig, PROJECT, REPO, run } from "./support";
+import { checkRules, PackConfig, policyResources } from "../tools/harness/policy";
+import { RULES } from "../policy/rules";
 import { refused } from "./refused";
 
 const DIR = path.join(REPO, ".github", "workflows");
@@ -830,6 +832,72 @@ describe("GitHub workflows", () => {
                 },
             ),
         );
+
+        it("give each stack's policy pack its config: a JSON object of the repository naming the pack's policies, which the stack passes", async () => {
+            const configured = CI.filter((s) => s.policyPackConfig !== undefined);
+            assert.deepEqual(
+                configured.map((s) => [s.stack, s.policyPackConfig]),
+                [["production", "policy-config/production.json"]],
+            );
+            for (const s of configured) {
+                const config = JSON.parse(fs.readFileSync(path.join(REPO, s.policyPackConfig!), "utf8")) as PackConfig;
+                const names = RULES.map((r) => r.name);
+                assert.deepEqual(Object.keys(config).filter((k) => k !== "all" && !names.includes(k)), [], `${s.policyPackConfig}: only the pack's policies`);
+                const resources = policyResources(await run(s.stack), PROJECT, s.stack);
+                assert.deepEqual(checkRules(resources, config).filter((f) => f.level === "mandatory"), [], s.stack);
+                // The config is in force: asking one more replica than production runs fails it.
+                const stricter = { ...config, "production-min-replicas": { minReplicas: 4 } };
+                assert.ok(checkRules(resources, stricter).some((f) => f.policy === "production-min-replicas" && f.level === "mandatory"));
+            }
+        });
+
+        it(
+            "take the Pulumi Cloud organization from ci.pulumi, else github.owner, and refuse a previewed stack with neither",
+            withCopy(
+                (dir) => {
+                    addStack(dir, "uat", { deployOrder: 3 });
+                    const file = path.join(dir, "Pulumi.uat.yaml");
+                    const doc = YAML.parse(fs.readFileSync(file, "utf8"));
+                    delete doc.config["hft-platform:github"];
+                    fs.writeFileSync(file, YAML.stringify(doc));
+                    addStack(dir, "sandbox", { deployOrder: 4, pulumi: { deployToken: "user:sandbox-bot" } });
+                },
+                (dir) => {
+                    assert.throws(
+                        () => ciStacks(dir),
+                        (e: Error) => (assert.equal(e.message, "Pulumi.uat.yaml: environment.ci.pulumi.organization: required for a stack CI previews or deploys (there is no github.owner to default to)"), true),
+                    );
+                    const file = path.join(dir, "Pulumi.uat.yaml");
+                    const doc = YAML.parse(fs.readFileSync(file, "utf8"));
+                    doc.config["hft-platform:environment"].ci.pulumi = { organization: "acme-uat" };
+                    fs.writeFileSync(file, YAML.stringify(doc));
+                    const stacks = ciStacks(dir);
+                    assert.deepEqual(pulumiOf(stacks.find((s) => s.stack === "uat")!), {
+                        organization: "acme-uat",
+                        stackName: "acme-uat/hft-platform/uat",
+                        previewToken: { type: "urn:pulumi:token-type:access_token:organization" },
+                        deployToken: { type: "urn:pulumi:token-type:access_token:organization" },
+                    });
+                    assert.deepEqual(pulumiOf(stacks.find((s) => s.stack === "sandbox")!), {
+                        organization: "acme-trading",
+                        stackName: "acme-trading/hft-platform/sandbox",
+                        previewToken: { type: "urn:pulumi:token-type:access_token:organization" },
+                        deployToken: { type: "urn:pulumi:token-type:access_token:personal", scope: "user:sandbox-bot" },
+                    });
+                },
+            ),
+        );
+
+        it("refuse a token that is not 'organization', 'team:<team>' or 'user:<login>', and an organization Pulumi would not accept", async () => {
+            assert.deepEqual(
+                await refused(editedConfig("staging", (v) => (v.environment.ci.pulumi = { organization: "acme trading", previewToken: "team", deployToken: "team:" }))),
+                [
+                    `hft-platform:environment.ci.pulumi.organization: expected a Pulumi Cloud organization such as 'acme-trading', got "acme trading" (letters, digits, '-', '_' and '.')`,
+                    `hft-platform:environment.ci.pulumi.previewToken: expected 'organization', 'team:<team>' or 'user:<login>', got "team" (a team or user name after the colon: letters, digits, '-', '_' and '.')`,
+                    `hft-platform:environment.ci.pulumi.deployToken: expected 'organization', 'team:<team>' or 'user:<login>', got "team:" (a team or user name after the colon: letters, digits, '-', '_' and '.')`,
+                ],
+            );
+        });
 
         it(
             "refuses a gate that is not a severity, naming the file and the key",
