@@ -852,7 +852,7 @@ describe("GitHub workflows", () => {
         });
 
         it(
-            "take the Pulumi Cloud organization from ci.pulumi, else github.owner, and refuse a previewed stack with neither",
+            "take the Pulumi Cloud organization from ci.pulumi, else github.owner, else the project's one organization",
             withCopy(
                 (dir) => {
                     addStack(dir, "uat", { deployOrder: 3 });
@@ -863,27 +863,25 @@ describe("GitHub workflows", () => {
                     addStack(dir, "sandbox", { deployOrder: 4, pulumi: { deployToken: "user:sandbox-bot" } });
                 },
                 (dir) => {
-                    assert.throws(
-                        () => ciStacks(dir),
-                        (e: Error) => (assert.equal(e.message, "Pulumi.uat.yaml: environment.ci.pulumi.organization: required for a stack CI previews or deploys (there is no github.owner to default to)"), true),
-                    );
-                    const file = path.join(dir, "Pulumi.uat.yaml");
-                    const doc = YAML.parse(fs.readFileSync(file, "utf8"));
-                    doc.config["hft-platform:environment"].ci.pulumi = { organization: "acme-uat" };
-                    fs.writeFileSync(file, YAML.stringify(doc));
-                    const stacks = ciStacks(dir);
-                    assert.deepEqual(pulumiOf(stacks.find((s) => s.stack === "uat")!), {
-                        organization: "acme-uat",
-                        stackName: "acme-uat/hft-platform/uat",
+                    const access = (stack: string) => pulumiOf(ciStacks(dir).find((s) => s.stack === stack)!);
+                    assert.deepEqual(access("uat"), {
+                        organization: "acme-trading",
+                        stackName: "acme-trading/hft-platform/uat",
                         previewToken: { type: "urn:pulumi:token-type:access_token:organization" },
                         deployToken: { type: "urn:pulumi:token-type:access_token:organization" },
                     });
-                    assert.deepEqual(pulumiOf(stacks.find((s) => s.stack === "sandbox")!), {
-                        organization: "acme-trading",
-                        stackName: "acme-trading/hft-platform/sandbox",
-                        previewToken: { type: "urn:pulumi:token-type:access_token:organization" },
-                        deployToken: { type: "urn:pulumi:token-type:access_token:personal", scope: "user:sandbox-bot" },
-                    });
+                    assert.deepEqual(access("sandbox").deployToken, { type: "urn:pulumi:token-type:access_token:personal", scope: "user:sandbox-bot" });
+                    // Once the project's stacks name two organizations, one that names none is refused.
+                    const file = path.join(dir, "Pulumi.sandbox.yaml");
+                    const doc = YAML.parse(fs.readFileSync(file, "utf8"));
+                    doc.config["hft-platform:environment"].ci.pulumi.organization = "acme-sandbox";
+                    fs.writeFileSync(file, YAML.stringify(doc));
+                    // uat, or another stack of the repository that names no organization either.
+                    const refusal = /^Pulumi\.(\S+)\.yaml: environment\.ci\.pulumi\.organization: required for a stack CI previews or deploys: it has no github\.owner, and the project's stacks name several \(acme-sandbox, acme-trading\)$/;
+                    assert.throws(() => ciStacks(dir), (e: Error) => refusal.test(e.message));
+                    doc.config["hft-platform:environment"].ci.pulumi.organization = "acme-trading";
+                    fs.writeFileSync(file, YAML.stringify(doc));
+                    assert.equal(access("uat").organization, "acme-trading");
                 },
             ),
         );

@@ -73,7 +73,7 @@ const PULUMI_ORGANIZATION = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 /** Which Pulumi Cloud token a job asks for through OIDC: the organization's, a team's, or a user's. */
 export const PULUMI_TOKEN = /^(organization|team:[A-Za-z0-9][A-Za-z0-9_.-]{0,99}|user:[A-Za-z0-9][A-Za-z0-9_.-]{0,99})$/;
 
-const pulumiToken = (what: string) =>
+const pulumiToken = (what: string, example: string) =>
     text({
         expected: "'organization', 'team:<team>' or 'user:<login>'",
         check: (s) => (PULUMI_TOKEN.test(s) ? undefined : "a team or user name after the colon: letters, digits, '-', '_' and '.'"),
@@ -82,7 +82,7 @@ const pulumiToken = (what: string) =>
         .default("organization")
         .meta({
             description: `The Pulumi Cloud token ${what} asks for through OIDC: \`team:<team>\`, a team token with exactly the team's stack permissions (Enterprise and Business Critical editions); \`user:<login>\`, a personal token with that user's (every edition); \`organization\`, an organization token, admin of every stack (Team edition and up). Pulumi Cloud issues it only if its OIDC policy for GitHub allows it (docs/delivery.md).`,
-            examples: ["team:hft-platform-preview"],
+            examples: [example],
         });
 
 /**
@@ -117,11 +117,11 @@ export const ci = object({
             .optional()
             .meta({
                 description:
-                    "The Pulumi Cloud organization that holds the stack and trusts GitHub's OIDC tokens; CI names the stack `<organization>/<project>/<stack>`. Default: `github.owner`.",
+                    "The Pulumi Cloud organization that holds the stack and trusts GitHub's OIDC tokens; CI names the stack `<organization>/<project>/<stack>`. Default: `github.owner`, else the one organization the project's other stacks name.",
                 examples: ["acme-trading"],
             }),
-        previewToken: pulumiToken("a pull request's preview of this stack"),
-        deployToken: pulumiToken("a deploy or rollback of this stack"),
+        previewToken: pulumiToken("a pull request's preview of this stack", "team:hft-platform-preview"),
+        deployToken: pulumiToken("a deploy or rollback of this stack", "team:hft-platform-production"),
     })
         .prefault({})
         .meta({ description: "How CI's jobs get a short-lived Pulumi Cloud token for this stack; no long-lived token is stored in GitHub (docs/delivery.md)." }),

@@ -68,7 +68,8 @@ const asObject = (v: unknown): Record<string, unknown> | undefined => (v !== nul
  * whose configuration is invalid, naming each problem's file.
  */
 export function ciStacks(dir: string): CiStack[] {
-    const stacks: CiStack[] = [];
+    /** Each stack with the Pulumi Cloud organization its own file gives it, if any; `pulumi` comes after. */
+    const read: { entry: Omit<CiStack, "pulumi">; inCi: boolean; organization?: string; project: string; tokens: z.output<typeof ci>["pulumi"] }[] = [];
     for (const stack of stacksOf(dir)) {
         const file = `Pulumi.${stack}.yaml`;
         const config = readStackFiles(dir, stack, { fillSecrets: false });
@@ -81,32 +82,44 @@ export function ciStacks(dir: string): CiStack[] {
         }
         const settings: z.output<typeof ci> = parsed.data.ci;
         const github = asObject(values.github);
-        const inCi = settings.preview || settings.deployOrder !== undefined;
         const organization = settings.pulumi.organization ?? (typeof github?.owner === "string" ? github.owner : undefined);
-        if (inCi && organization === undefined) {
-            throw new Refusal(`${file}: environment.ci.pulumi.organization: required for a stack CI previews or deploys (there is no github.owner to default to)`);
-        }
-        stacks.push({
-            stack,
-            environment: typeof env.name === "string" ? env.name : stack,
-            preview: settings.preview,
-            ...(settings.deployOrder !== undefined ? { deployOrder: settings.deployOrder, images: ciImages(dir, stack, asObject(env.registry)) } : {}),
-            branchProtection: github?.branchProtection !== undefined && github.branchProtection !== null,
-            scanFailOn: settings.scan.failOn,
-            ...(inCi && organization !== undefined
-                ? {
-                      pulumi: {
-                          organization,
-                          stackName: `${organization}/${config.project}/${stack}`,
-                          previewToken: tokenRequest(settings.pulumi.previewToken),
-                          deployToken: tokenRequest(settings.pulumi.deployToken),
-                      },
-                  }
-                : {}),
-            awaitTimeoutSeconds: awaitTimeoutOf(parsed.data.rollout),
-            ...(settings.policyPackConfig !== undefined ? { policyPackConfig: settings.policyPackConfig } : {}),
+        read.push({
+            entry: {
+                stack,
+                environment: typeof env.name === "string" ? env.name : stack,
+                preview: settings.preview,
+                ...(settings.deployOrder !== undefined ? { deployOrder: settings.deployOrder, images: ciImages(dir, stack, asObject(env.registry)) } : {}),
+                branchProtection: github?.branchProtection !== undefined && github.branchProtection !== null,
+                scanFailOn: settings.scan.failOn,
+                awaitTimeoutSeconds: awaitTimeoutOf(parsed.data.rollout),
+                ...(settings.policyPackConfig !== undefined ? { policyPackConfig: settings.policyPackConfig } : {}),
+            },
+            inCi: settings.preview || settings.deployOrder !== undefined,
+            ...(organization !== undefined ? { organization } : {}),
+            project: config.project,
+            tokens: settings.pulumi,
         });
     }
+    // A stack that names no organization (no ci.pulumi.organization, no github.owner) is in the
+    // project's, when its other stacks name exactly one.
+    const named = [...new Set(read.flatMap((r) => (r.organization !== undefined ? [r.organization] : [])))].sort();
+    const stacks: CiStack[] = read.map((r) => {
+        if (!r.inCi) return r.entry;
+        const organization = r.organization ?? (named.length === 1 ? named[0] : undefined);
+        if (organization === undefined) {
+            const why = named.length === 0 ? "no stack of the project names one" : `the project's stacks name several (${named.join(", ")})`;
+            throw new Refusal(`Pulumi.${r.entry.stack}.yaml: environment.ci.pulumi.organization: required for a stack CI previews or deploys: it has no github.owner, and ${why}`);
+        }
+        return {
+            ...r.entry,
+            pulumi: {
+                organization,
+                stackName: `${organization}/${r.project}/${r.entry.stack}`,
+                previewToken: tokenRequest(r.tokens.previewToken),
+                deployToken: tokenRequest(r.tokens.deployToken),
+            },
+        };
+    });
     const byOrder = new Map<number, string>();
     for (const s of stacks) {
         if (s.deployOrder === undefined) continue;
