@@ -139,6 +139,11 @@ describe("deploy-report: what the job actually did", () => {
             message: "the rollback refused: version 3 of stack staging did not succeed; a person must act (docs/runbook.md)",
         });
         assert.equal(rb({ ROLLBACK: "failure", ROLLBACK_TIMED_OUT: "true" }).level, "error");
+        assert.deepEqual(rb({ ROLLBACK: "skipped" }), {
+            level: "error",
+            title: "Rollback of staging",
+            message: "the rollback did not run (a step before it failed: see the job's log); nothing was rolled back",
+        });
     });
 
     it("reads only the values it knows: an unknown outcome or step result counts as absent", () => {

@@ -103,6 +103,9 @@ function rollbackResult(i: ReportInput): { readonly done: boolean; readonly text
             return { done: false, text: `the rollback itself failed${because}; the stack may be partly updated: a person must act (${RUNBOOK})` };
     }
     if (i.rollbackTimedOut) return { done: false, text: `the rollback's update ran past its step's timeout and was cancelled; a person must act (${RUNBOOK})` };
+    if (i.rollbackStep === "skipped" || i.rollbackStep === "") {
+        return { done: false, text: "the rollback did not run (a step before it failed: see the job's log); nothing was rolled back" };
+    }
     if (i.rollbackStep === "failure" || i.rollbackStep === "cancelled") {
         return { done: false, text: `the rollback step ended (${i.rollbackStep}) without saying what it did; read its log: a person must act (${RUNBOOK})` };
     }
