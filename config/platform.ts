@@ -13,7 +13,7 @@ export const ACCEPT_CLAIM_CHANGES_VAR = "PLATFORM_ACCEPT_CLAIM_CHANGES";
 import { resolveService, ResolvedService } from "./resolve/service";
 import { catalog as catalogSchema } from "./schema/catalog";
 import { SERVICE_MERGE } from "./schema/service";
-import { AWAIT_MARGIN_SECONDS, environment as environmentSchema } from "./schema/environment";
+import { awaitTimeoutOf, environment as environmentSchema } from "./schema/environment";
 import { Github, github as githubSchema } from "./schema/github";
 import * as f from "./formats";
 import { GithubConfig, PlatformConfig, Resources, ServiceConfig } from "./types";
@@ -252,7 +252,7 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
             ...(registry ? { registry } : {}),
             buildOnPreview: env.buildOnPreview!,
             ...(publicService ? { publicService } : {}),
-            rollout: { progressDeadlineSeconds: rollout.progressDeadlineSeconds, awaitTimeoutSeconds: rollout.awaitTimeoutSeconds ?? rollout.progressDeadlineSeconds + AWAIT_MARGIN_SECONDS },
+            rollout: { progressDeadlineSeconds: rollout.progressDeadlineSeconds, awaitTimeoutSeconds: awaitTimeoutOf(rollout) },
             monitoring: { operator: env.monitoring!.operator, namespace: env.monitoring!.namespace, labels: byKey(env.monitoring!.labels ?? {}) },
             ...(env.externalSecrets?.store ? { externalSecrets: { ...env.externalSecrets, store: env.externalSecrets.store } } : {}),
             promotion,

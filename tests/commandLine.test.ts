@@ -6,6 +6,8 @@ import * as yamlParse from "../bench/yamlParse";
 import { CommandSpec, EXIT, execute, helpText, Parsed, Refusal } from "../tools/cli";
 import * as images from "../tools/ci/images";
 import * as scanGate from "../tools/ci/scanGate";
+import * as deployFailure from "../tools/ci/deployFailure";
+import * as deployReport from "../tools/ci/deployReport";
 import * as compare from "../tools/compare";
 import * as render from "../tools/render";
 import * as generate from "../tools/generate";
@@ -27,6 +29,8 @@ const TOOLS: [string, CommandSpec, (argv: readonly string[]) => Parsed<unknown>]
     ["import", importTool.SPEC, importTool.parseArgs],
     ["images", images.SPEC, images.parseArgs],
     ["scan-gate", scanGate.SPEC, scanGate.parseArgs],
+    ["deploy-failure", deployFailure.SPEC, deployFailure.parseArgs],
+    ["deploy-report", deployReport.SPEC, deployReport.parseArgs],
     ["promote", promote.SPEC, promote.parseArgs],
 ];
 

@@ -87,21 +87,42 @@ describe("GitHub delivery", () => {
     });
 
     it("puts CI's secrets in the environment, every value secret, and plain values in variables", async () => {
-        const config = stackConfig("staging");
-        config.config[`${P}pulumiAccessToken`] = "pul-0123456789abcdef";
+        const base = stackConfig("staging");
+        const gh = JSON.parse(base.config[`${P}github`]);
+        gh.secrets = { SLACK_WEBHOOK_URL: { fromConfig: "slackWebhookUrl" } };
+        const config = {
+            ...base,
+            config: { ...base.config, [`${P}github`]: JSON.stringify(gh), [`${P}slackWebhookUrl`]: "https://hooks.example/T0-SENTINEL" },
+            secretKeys: [...base.secretKeys, `${P}slackWebhookUrl`],
+        };
         const ev = await run(config);
         const secrets = ofType(ev, "actionsEnvironmentSecret:ActionsEnvironmentSecret");
-        assert.deepEqual(secrets.map((s) => [s.inputs.secretName, s.inputs.environment]), [["PULUMI_ACCESS_TOKEN", "staging"]]);
+        assert.deepEqual(secrets.map((s) => [s.inputs.secretName, s.inputs.environment]), [["SLACK_WEBHOOK_URL", "staging"]]);
         for (const s of secrets) {
             assert.equal(isSecretEnvelope(s.inputs.value), true, `${String(s.inputs.secretName)} is marked secret`);
             assert.equal("plaintextValue" in s.inputs, false, "the deprecated plaintextValue is not used");
         }
-        assert.equal(unwrap(secrets.find((s) => s.inputs.secretName === "PULUMI_ACCESS_TOKEN")!.inputs.value), "pul-0123456789abcdef");
-        assert.equal(JSON.stringify(ev.resources.filter((r) => !r.type.includes("Secret")).map((r) => r.inputs)).includes("pul-0123456789abcdef"), false);
+        assert.equal(unwrap(secrets[0].inputs.value), "https://hooks.example/T0-SENTINEL");
+        assert.equal(JSON.stringify(ev.resources.filter((r) => !r.type.includes("Secret")).map((r) => r.inputs)).includes("T0-SENTINEL"), false);
         assert.deepEqual(byName(ofType(staging, "actionsEnvironmentVariable:ActionsEnvironmentVariable")), {
             "staging-variable-namespace": { repository: "hft-platform", environment: "staging", variableName: "NAMESPACE", value: "hft-staging" },
             "staging-variable-public_url": { repository: "hft-platform", environment: "staging", variableName: "PUBLIC_URL", value: "https://trading.staging.acme-trading.example/" },
         });
+    });
+
+    it("writes no Pulumi token into GitHub: the stacks store no secret there at all (CI's Pulumi tokens come from OIDC)", () => {
+        for (const ev of [staging, production]) {
+            assert.deepEqual(ofType(ev, "actionsEnvironmentSecret:ActionsEnvironmentSecret"), []);
+            assert.deepEqual(ofType(ev, "actionsSecret:ActionsSecret"), []);
+            assert.deepEqual(
+                ev.resources.filter((r) => r.type.startsWith("github:") && /PULUMI/i.test(JSON.stringify(r.inputs))).map((r) => r.name),
+                [],
+            );
+        }
+        for (const stack of ["staging", "production"]) {
+            const keys = Object.keys(stackConfig(stack).config);
+            assert.deepEqual(keys.filter((k) => /pulumi(Access|Preview)Token/.test(k)), [], `${stack}: no Pulumi token in the stack's config`);
+        }
     });
 
     it("uses one explicit GitHub provider per stack, for the owner, with the token as a secret", () => {
@@ -139,14 +160,6 @@ describe("GitHub delivery", () => {
         assert.deepEqual((protection.inputs as any).requiredStatusChecks, [{ strict: true, contexts: ["test", "lint", "preview (production)"] }]);
     });
 
-    it("gives pull-request previews their token as a repository secret, from the production stack alone", () => {
-        assert.deepEqual(ofType(staging, "actionsSecret:ActionsSecret"), []);
-        const secret = only(production, "actionsSecret:ActionsSecret");
-        assert.equal(secret.inputs.repository, "hft-platform");
-        assert.equal(secret.inputs.secretName, "PULUMI_ACCESS_TOKEN");
-        assert.equal(isSecretEnvelope(secret.inputs.value), true);
-    });
-
     it("no two stacks manage the same GitHub object", () => {
         const identity = (r: RecordedResource) => {
             const i = r.inputs;
@@ -169,7 +182,7 @@ describe("GitHub delivery", () => {
         try {
             const config = editedConfig("staging", () => undefined);
             delete config.config[`${P}github`];
-            for (const k of ["githubToken", "pulumiAccessToken"]) delete config.config[P + k];
+            delete config.config[`${P}githubToken`];
             const ev = await run(config);
             assert.deepEqual(ev.resources.filter((r) => r.type.includes("github")), []);
             assert.deepEqual(said, ["GitHub is not configured for this stack (no hft-platform:github): managing Kubernetes only"]);
@@ -202,12 +215,26 @@ describe("GitHub delivery", () => {
                 `${P}github.variables.PUBLIC_URL: 'PUBLIC_URL' is set by the program itself (the URL of environment.publicService); choose another name`,
             ],
         ],
-        ["a secret under a name GitHub reserves", (g) => (g.secrets.GITHUB_TOKEN = { fromConfig: "githubToken" }), [`${P}github.secrets.GITHUB_TOKEN: names starting with GITHUB_ are reserved by GitHub`]],
-        ["a secret given as a value", (g) => (g.secrets.SLACK_WEBHOOK = "https://hooks.example"), [`${P}github.secrets.SLACK_WEBHOOK: expected an object with keys fromConfig, got "https://hooks.example"`]],
+        ["a secret under a name GitHub reserves", (g) => (g.secrets = { GITHUB_TOKEN: { fromConfig: "githubToken" } }), [`${P}github.secrets.GITHUB_TOKEN: names starting with GITHUB_ are reserved by GitHub`]],
+        ["a secret given as a value", (g) => (g.secrets = { SLACK_WEBHOOK: "https://hooks.example" }), [`${P}github.secrets.SLACK_WEBHOOK: expected an object with keys fromConfig, got "https://hooks.example"`]],
         [
             "repository secrets outside the stack that manages the repository",
-            (g) => delete g.branchProtection,
+            (g) => {
+                delete g.branchProtection;
+                g.repositorySecrets = { RELEASE_BOT_KEY: { fromConfig: "githubToken" } };
+            },
             [`${P}github.repositorySecrets: repository-wide settings belong to the one stack that manages the repository: set them in the stack that sets branchProtection`],
+        ],
+        [
+            "a long-lived Pulumi token stored in GitHub, in the environment or the repository, under any such name",
+            (g) => {
+                g.secrets = { PULUMI_ACCESS_TOKEN: { fromConfig: "githubToken" }, PULUMI_TOKEN: { fromConfig: "githubToken" } };
+                g.repositorySecrets = { PULUMI_PREVIEW_TOKEN: { fromConfig: "githubToken" }, PULUMI_BACKEND_URL: { fromConfig: "githubToken" } };
+            },
+            ["secrets.PULUMI_ACCESS_TOKEN", "secrets.PULUMI_TOKEN", "repositorySecrets.PULUMI_PREVIEW_TOKEN"].map(
+                (key) =>
+                    `${P}github.${key}: '${key.split(".")[1]}' would store a long-lived Pulumi token in GitHub; CI gets short-lived ones through OIDC (environment.ci.pulumi, docs/delivery.md): remove the entry and its config key`,
+            ),
         ],
         ["a typo in a key", (g) => (g.reviewer = { teams: ["x"] }), [`${P}github.reviewer: unknown key (did you mean 'reviewers'?); allowed keys: owner, repository, tokenSecret, reviewers, preventSelfReview, waitTimerMinutes, deployFrom, secrets, variables, branchProtection, repositorySecrets`]],
     ];

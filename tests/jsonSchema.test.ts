@@ -105,8 +105,8 @@ describe("JSON Schema files for editors", () => {
     it("the secret-keys page lists, per stack, each key its configuration names and where it is used", () => {
         const doc = stackSecretsDoc(REPO);
         const section = (stack: string) => doc.split(`## ${stack}\n`)[1].split("\n## ")[0];
-        assert.match(section("production"), /\| `pulumiPreviewToken` \| `hft-platform:github\.repositorySecrets\.PULUMI_ACCESS_TOKEN` \| `pulumi config set --secret pulumiPreviewToken <value> --stack production` \|/);
-        assert.doesNotMatch(section("staging"), /pulumiPreviewToken/, "only production manages repository secrets");
+        assert.match(section("production"), /\| `githubToken` \| `hft-platform:github\.tokenSecret` \| `pulumi config set --secret githubToken <value> --stack production` \|/);
+        assert.doesNotMatch(doc, /pulumi(Access|Preview)Token|PULUMI_ACCESS_TOKEN/, "no stack keeps a Pulumi token for GitHub: CI's come from OIDC");
         assert.match(section("staging"), /\| `brokerApiKey` \| `hft-platform:catalog\.services\.execution\.secrets\.BROKER_API_KEY` \|/);
     });
 });

@@ -66,14 +66,13 @@ describe("render: what the folder holds", () => {
 
     it("writes outputs.yaml and one github/ file per GitHub resource, with no secret value in any file", async () => {
         const base = stackConfig("production");
-        const key = `${PROJECT}:pulumiAccessToken`;
-        const stack = { ...base, config: { ...base.config, [key]: SENTINEL }, placeholders: base.placeholders.filter((k) => k !== "pulumiAccessToken") };
+        const key = `${PROJECT}:githubToken`;
+        const stack = { ...base, config: { ...base.config, [key]: SENTINEL }, placeholders: base.placeholders.filter((k) => k !== "githubToken") };
         const ev = await run(stack);
         const files = renderedFiles({ manifests: toManifests(ev.resources), github: toGithubDocuments(ev.resources), outputs: ev.outputs, namespace: "hft-production" });
-        assert.equal(files.filter((f) => f.path.startsWith("github/")).length, 7);
+        assert.equal(files.filter((f) => f.path.startsWith("github/")).length, 5);
         assert.deepEqual(YAML.parse(files.find((f) => f.path === "outputs.yaml")!.text), JSON.parse(JSON.stringify(ev.outputs)));
-        const environmentSecret = files.find((f) => f.path === "github/actionsenvironmentsecret-production-secret-pulumi_access_token.yaml")!;
-        assert.deepEqual(YAML.parse(environmentSecret.text).inputs, { environment: "production", repository: "hft-platform", secretName: "PULUMI_ACCESS_TOKEN", value: REDACTED });
+        // The GitHub provider's token is a secret input of every GitHub resource's provider, never written.
         assert.deepEqual(files.filter((f) => f.text.includes(SENTINEL)).map((f) => f.path), []);
         assert.deepEqual(files.filter((f) => /^\d/.test(f.path)).map((f) => f.path), []);
     });

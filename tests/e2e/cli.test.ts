@@ -6,6 +6,8 @@ import * as bench from "../../bench/bench";
 import { CommandSpec, helpText } from "../../tools/cli";
 import * as images from "../../tools/ci/images";
 import * as scanGate from "../../tools/ci/scanGate";
+import * as deployFailure from "../../tools/ci/deployFailure";
+import * as deployReport from "../../tools/ci/deployReport";
 import * as compare from "../../tools/compare";
 import * as generate from "../../tools/generate";
 import * as importTool from "../../tools/import";
@@ -30,6 +32,8 @@ const TOOLS: [string, CommandSpec][] = [
     ["import", importTool.SPEC],
     ["images", images.SPEC],
     ["scan-gate", scanGate.SPEC],
+    ["deploy-failure", deployFailure.SPEC],
+    ["deploy-report", deployReport.SPEC],
     ["promote", promote.SPEC],
 ];
 

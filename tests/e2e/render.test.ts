@@ -16,7 +16,7 @@ function objectCount(stack: string): number {
     return Object.values(expectedCounts(stackFacts(stack))).reduce((a, b) => a + b, 0);
 }
 /** The GitHub resources each repo stack manages (production also the branch protection and a repository secret). */
-const GITHUB_FILES: Readonly<Record<string, number>> = { staging: 4, production: 7 };
+const GITHUB_FILES: Readonly<Record<string, number>> = { staging: 3, production: 5 };
 /** Every file a render of a repo stack writes: one per object, outputs.yaml and the GitHub resources. */
 const fileCount = (stack: string) => objectCount(stack) + 1 + GITHUB_FILES[stack];
 
@@ -52,7 +52,7 @@ describe("npm run render (offline rendering of a stack)", function () {
         const deployment = YAML.parse(fs.readFileSync(path.join(out, "deployment-execution.yaml"), "utf8"));
         assert.equal(deployment.metadata.namespace, "hft-production");
         assert.equal(deployment.spec.replicas, undefined);
-        assert.match(r.stdout, /secret config not set here, rendered as "<redacted>": brokerApiKey, githubToken, kubeconfig, marketDataApiKey, pulumiAccessToken, pulumiPreviewToken, registryPassword/);
+        assert.match(r.stdout, /secret config not set here, rendered as "<redacted>": brokerApiKey, githubToken, kubeconfig, marketDataApiKey, registryPassword\n/);
         const row = r.stdout.split("\n").find((l) => l.startsWith("orchestrator"));
         assert.deepEqual(row?.split(/\s{2,}/), [
             "orchestrator",
@@ -71,20 +71,15 @@ describe("npm run render (offline rendering of a stack)", function () {
         assert.deepEqual(YAML.parse(fs.readFileSync(path.join(out, "outputs.yaml"), "utf8")), JSON.parse(JSON.stringify(ev.outputs)));
         assert.equal(fs.readdirSync(path.join(out, "github")).length, GITHUB_FILES.production);
         assert.deepEqual(fs.readdirSync(path.join(out, "github")).sort(), [
-            "actionsenvironmentsecret-production-secret-pulumi_access_token.yaml",
             "actionsenvironmentvariable-production-variable-namespace.yaml",
             "actionsenvironmentvariable-production-variable-public_url.yaml",
-            "actionssecret-production-repository-secret-pulumi_access_token.yaml",
             "branchprotection-production-branch-protection.yaml",
             "repositoryenvironment-production-environment.yaml",
             "repositoryenvironmentdeploymentpolicy-production-branch-main-0d6e4079.yaml",
         ]);
-        const secret = YAML.parse(fs.readFileSync(path.join(out, "github", "actionssecret-production-repository-secret-pulumi_access_token.yaml"), "utf8"));
-        assert.deepEqual(secret, {
-            type: "github:index/actionsSecret:ActionsSecret",
-            name: "production-repository-secret-pulumi_access_token",
-            inputs: { repository: "hft-platform", secretName: "PULUMI_ACCESS_TOKEN", value: REDACTED },
-        });
+        const protection = YAML.parse(fs.readFileSync(path.join(out, "github", "branchprotection-production-branch-protection.yaml"), "utf8"));
+        assert.equal(protection.type, "github:index/branchProtection:BranchProtection");
+        assert.equal(protection.inputs.pattern, "main");
     });
 
     it("renders the same files byte for byte on a second run", () => {
@@ -173,11 +168,11 @@ describe("npm run render: secrets", function () {
             assert.deepEqual(docs.flatMap((d) => manifestHits(d, REDACTED, true)), []);
             assert.equal(all.split(REDACTED).length - 1, Object.values(SECRETS).flat().length + 1, "exactly the Secret values are redacted: the services' and the pull Secret's");
 
-            // The rest of the folder: the outputs and the GitHub resources (each stack's environment
-            // secret; production also the repository secret).
+            // The rest of the folder: the outputs and the GitHub resources, which hold no secret (no
+            // stack writes a secret into GitHub; CI's Pulumi tokens come from OIDC).
             const rest = listFiles(out).filter((f) => !files.includes(f)).map((f) => fs.readFileSync(path.join(out, f), "utf8")).join("\n");
             assert.equal(rest.includes(password), false);
-            assert.equal(rest.split(REDACTED).length - 1, stack === "staging" ? 1 : 2, "only the GitHub secrets are redacted");
+            assert.equal(rest.split(REDACTED).length - 1, 0, "nothing else is secret");
         });
     }
 });

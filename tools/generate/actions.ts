@@ -7,7 +7,22 @@
 
 export const CHECKOUT = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2";
 export const SETUP_NODE = "actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020 # v4.4.0";
-export const PULUMI_ACTION = "pulumi/actions@c7fad9e2f0b79653172b36538b8b34b3c0291952 # v6.0.0";
+/**
+ * v7.0.0 (Node 24). Its inputs, read from that commit's action.yml and src/config.ts: `command`
+ * (up, preview, ...), `stack-name`, `refresh`, `diff`, `policyPacks`, `policyPackConfigs`,
+ * `comment-on-pr`, `edit-pr-comment`, `comment-on-summary`, `github-token`, `pulumi-version`.
+ * It runs the command through the Automation API (`up` is `pulumi up --yes --skip-preview`).
+ */
+export const PULUMI_ACTION = "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d # v7.0.0";
+
+/**
+ * Exchanges GitHub's OIDC token for a short-lived Pulumi Cloud token: inputs `organization`,
+ * `requested-token-type`, `scope`, `token-expiration`, `export-environment-variables`; output
+ * `pulumi-access-token`. v2.1.0 exports PULUMI_ACCESS_TOKEN to every later step of the job
+ * whatever `export-environment-variables` says (src/main.ts reads the input as
+ * `getBooleanInput(...) || true`), so the workflows blank it right after (steps.ts).
+ */
+export const PULUMI_AUTH_ACTION = "pulumi/auth-actions@141415910c3beb54e03b48e9057c204c97b956f2 # v2.1.0";
 
 /**
  * On 2026-03-19 75 of 76 trivy-action tags were moved to credential-stealing code

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ci, SCAN_FAIL_ON } from "../../config/schema/environment";
+import { awaitTimeoutOf, ci, rollout, SCAN_FAIL_ON } from "../../config/schema/environment";
 import { Refusal } from "../cli";
 import { PUSH_TO_MAIN, registryHost, stackImages } from "../ci/stackImages";
 import { projectValues, readStackFiles, stacksOf } from "../harness/stackFiles";
@@ -12,6 +12,23 @@ export interface CiImages {
     readonly built: readonly string[];
     /** Where builds push, and the names (never the values) of the stack's credentials for it; set when a service builds. */
     readonly registry?: { readonly server: string; readonly username: string; readonly passwordSecret: string };
+}
+
+/** What a job passes pulumi/auth-actions to get a Pulumi Cloud token: `requested-token-type` and `scope`. */
+export interface TokenRequest {
+    readonly type: `urn:pulumi:token-type:access_token:${"organization" | "team" | "personal"}`;
+    /** `team:<team>` or `user:<login>`; none for an organization token. */
+    readonly scope?: string;
+}
+
+/** How CI reaches a previewed or deployed stack in Pulumi Cloud (`environment.ci.pulumi`). */
+export interface PulumiAccess {
+    /** The organization whose OIDC trust CI uses. */
+    readonly organization: string;
+    /** The stack as CI names it: `<organization>/<project>/<stack>`. */
+    readonly stackName: string;
+    readonly previewToken: TokenRequest;
+    readonly deployToken: TokenRequest;
 }
 
 /** What CI does with one stack, from its stack file's `environment.ci`. */
@@ -28,6 +45,18 @@ export interface CiStack {
     readonly scanFailOn: (typeof SCAN_FAIL_ON)[number];
     /** Set for a stack CI deploys. */
     readonly images?: CiImages;
+    /** Set for a stack CI previews or deploys. */
+    readonly pulumi?: PulumiAccess;
+    /** How long `pulumi up` waits for a rollout of the stack (`environment.rollout`); CI's step timeouts are longer. */
+    readonly awaitTimeoutSeconds: number;
+    /** The policy pack's config for the stack (`ci.policyPackConfig`), from the repository root. */
+    readonly policyPackConfig?: string;
+}
+
+/** `organization`, `team:<team>` or `user:<login>` (`ci.pulumi.*Token`) as pulumi/auth-actions asks for it. */
+export function tokenRequest(token: string): TokenRequest {
+    if (token === "organization") return { type: "urn:pulumi:token-type:access_token:organization" };
+    return { type: token.startsWith("team:") ? "urn:pulumi:token-type:access_token:team" : "urn:pulumi:token-type:access_token:personal", scope: token };
 }
 
 const asObject = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
@@ -39,27 +68,58 @@ const asObject = (v: unknown): Record<string, unknown> | undefined => (v !== nul
  * whose configuration is invalid, naming each problem's file.
  */
 export function ciStacks(dir: string): CiStack[] {
-    const stacks: CiStack[] = [];
+    /** Each stack with the Pulumi Cloud organization its own file gives it, if any; `pulumi` comes after. */
+    const read: { entry: Omit<CiStack, "pulumi">; inCi: boolean; organization?: string; project: string; tokens: z.output<typeof ci>["pulumi"] }[] = [];
     for (const stack of stacksOf(dir)) {
+        const file = `Pulumi.${stack}.yaml`;
         const config = readStackFiles(dir, stack, { fillSecrets: false });
         const values = projectValues(config);
         const env = asObject(values.environment) ?? {};
-        const parsed = ci.prefault({}).safeParse(env.ci);
+        const parsed = z.object({ ci: ci.prefault({}), rollout: rollout.prefault({}) }).safeParse({ ci: env.ci, rollout: env.rollout });
         if (!parsed.success) {
-            const problems = parsed.error.issues.map((i) => `${["environment", "ci", ...i.path].join(".")}: ${i.message}`);
-            throw new Refusal(`Pulumi.${stack}.yaml: ${problems.join("; ")}`);
+            const problems = parsed.error.issues.map((i) => `${["environment", ...i.path].join(".")}: ${i.message}`);
+            throw new Refusal(`${file}: ${problems.join("; ")}`);
         }
-        const settings: z.output<typeof ci> = parsed.data;
+        const settings: z.output<typeof ci> = parsed.data.ci;
         const github = asObject(values.github);
-        stacks.push({
-            stack,
-            environment: typeof env.name === "string" ? env.name : stack,
-            preview: settings.preview,
-            ...(settings.deployOrder !== undefined ? { deployOrder: settings.deployOrder, images: ciImages(dir, stack, asObject(env.registry)) } : {}),
-            branchProtection: github?.branchProtection !== undefined && github.branchProtection !== null,
-            scanFailOn: settings.scan.failOn,
+        const organization = settings.pulumi.organization ?? (typeof github?.owner === "string" ? github.owner : undefined);
+        read.push({
+            entry: {
+                stack,
+                environment: typeof env.name === "string" ? env.name : stack,
+                preview: settings.preview,
+                ...(settings.deployOrder !== undefined ? { deployOrder: settings.deployOrder, images: ciImages(dir, stack, asObject(env.registry)) } : {}),
+                branchProtection: github?.branchProtection !== undefined && github.branchProtection !== null,
+                scanFailOn: settings.scan.failOn,
+                awaitTimeoutSeconds: awaitTimeoutOf(parsed.data.rollout),
+                ...(settings.policyPackConfig !== undefined ? { policyPackConfig: settings.policyPackConfig } : {}),
+            },
+            inCi: settings.preview || settings.deployOrder !== undefined,
+            ...(organization !== undefined ? { organization } : {}),
+            project: config.project,
+            tokens: settings.pulumi,
         });
     }
+    // A stack that names no organization (no ci.pulumi.organization, no github.owner) is in the
+    // project's, when its other stacks name exactly one.
+    const named = [...new Set(read.flatMap((r) => (r.organization !== undefined ? [r.organization] : [])))].sort();
+    const stacks: CiStack[] = read.map((r) => {
+        if (!r.inCi) return r.entry;
+        const organization = r.organization ?? (named.length === 1 ? named[0] : undefined);
+        if (organization === undefined) {
+            const why = named.length === 0 ? "no stack of the project names one" : `the project's stacks name several (${named.join(", ")})`;
+            throw new Refusal(`Pulumi.${r.entry.stack}.yaml: environment.ci.pulumi.organization: required for a stack CI previews or deploys: it has no github.owner, and ${why}`);
+        }
+        return {
+            ...r.entry,
+            pulumi: {
+                organization,
+                stackName: `${organization}/${r.project}/${r.entry.stack}`,
+                previewToken: tokenRequest(r.tokens.previewToken),
+                deployToken: tokenRequest(r.tokens.deployToken),
+            },
+        };
+    });
     const byOrder = new Map<number, string>();
     for (const s of stacks) {
         if (s.deployOrder === undefined) continue;
@@ -71,6 +131,12 @@ export function ciStacks(dir: string): CiStack[] {
     }
     const rank = (s: CiStack) => s.deployOrder ?? Number.MAX_SAFE_INTEGER;
     return stacks.sort((a, b) => rank(a) - rank(b) || (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0));
+}
+
+/** The Pulumi Cloud side of a stack CI previews or deploys; the generator asks only for those. */
+export function pulumiOf(s: CiStack): PulumiAccess {
+    if (!s.pulumi) throw new Error(`stack ${s.stack} is neither previewed nor deployed by CI`);
+    return s.pulumi;
 }
 
 /** Which images a deployed stack runs, asked as a push to main would (the tags do not matter here). */

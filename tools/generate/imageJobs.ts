@@ -1,6 +1,7 @@
 import { ATTEST_BUILD_PROVENANCE, TRIVY_ACTION, TRIVY_VERSION, UPLOAD_SARIF } from "./actions";
 import { CiStack } from "./ciStacks";
-import { CHECKOUT_STEP, jobId, NODE_STEPS, scalar } from "./steps";
+import { CHECKOUT_STEP, jobId, NODE_STEPS, scalar, TOKEN_ENV } from "./steps";
+import { SHORT_MINUTES } from "./timeouts";
 
 /**
  * The deploy workflow's image jobs for one stack (docs/ci-images.md): before its deploy, the
@@ -91,16 +92,19 @@ ${scanPermissions(ghcr)}
 ${scanSteps(s, ghcr, `trivy-${s.stack}-\${{ matrix.image }}`)}`;
 }
 
-/** The deploy job's permissions and outputs when the stack builds: attesting needs an OIDC token. */
-export const ATTESTING_DEPLOY = `    # id-token and attestations: attest-build-provenance signs with a short-lived Sigstore
-    # certificate for this workflow (GitHub's OIDC token) and stores the attestation.
-    permissions:
-      contents: read
-      id-token: write
-      attestations: write
-    outputs:
+/**
+ * What a deploy job that attests adds to its permissions (its `id-token: write` also signs: the
+ * attestation's short-lived Sigstore certificate is issued for this workflow's OIDC token).
+ */
+export const ATTESTING_PERMISSION = "      attestations: write\n";
+
+/** The outputs of a deploy job that attests: the images it built, for the scan after it. */
+export const ATTESTING_OUTPUTS = `    outputs:
       built: \${{ steps.built.outputs.images }}
 `;
+
+/** Timeouts of the steps attestSteps writes. */
+export const attestMinutes = (s: CiStack) => (attests(s) ? SHORT_MINUTES * (2 + s.images!.built.length) : 0);
 
 /** After `pulumi up`: the built images' digests from the stack outputs, and one attestation per image. */
 export function attestSteps(s: CiStack): string {
@@ -109,6 +113,7 @@ export function attestSteps(s: CiStack): string {
         (svc) => `      - name: Attest the provenance of ${svc}'s image
         if: steps.built.outputs.${svc}-digest != ''
         uses: ${ATTEST_BUILD_PROVENANCE}
+        timeout-minutes: ${SHORT_MINUTES}
         with:
           subject-name: \${{ steps.built.outputs.${svc}-name }}
           subject-digest: \${{ steps.built.outputs.${svc}-digest }}
@@ -118,16 +123,21 @@ export function attestSteps(s: CiStack): string {
     return `      # The digests this update pushed, from the stack outputs (releases, else services).
       - name: Images this update built
         id: built
+        timeout-minutes: ${SHORT_MINUTES}
+        env:
+${TOKEN_ENV}
         run: |
-          pulumi stack output --json --stack "$STACK" > "$RUNNER_TEMP/outputs.json"
+          pulumi stack output --json --stack "$QUALIFIED_STACK" > "$RUNNER_TEMP/outputs.json"
           npm run --silent images -- --stack "$STACK" --outputs "$RUNNER_TEMP/outputs.json" --format github >> "$GITHUB_OUTPUT"
       # The attestations go to the registry beside the images, with the credentials the build pushed with.
       - name: Log in to ${reg.server} to push the attestations
+        timeout-minutes: ${SHORT_MINUTES}
         env:
+${TOKEN_ENV}
           REGISTRY: ${reg.server}
           REGISTRY_USER: ${scalar(reg.username)}
           PASSWORD_KEY: ${scalar(reg.passwordSecret)}
-        run: pulumi config get "$PASSWORD_KEY" --stack "$STACK" | docker login "$REGISTRY" --username "$REGISTRY_USER" --password-stdin
+        run: pulumi config get "$PASSWORD_KEY" --stack "$QUALIFIED_STACK" | docker login "$REGISTRY" --username "$REGISTRY_USER" --password-stdin
 ${steps.join("\n")}`;
 }
 

@@ -1,0 +1,154 @@
+import { PULUMI_ACTION } from "./actions";
+import { CiStack, pulumiOf } from "./ciStacks";
+import { ATTESTING_OUTPUTS, ATTESTING_PERMISSION, attestMinutes, attests, attestSteps } from "./imageJobs";
+import { jobId, policyInputs, PULUMI_VERSION, scalar, setupSteps, TOKEN_ENV, tokenInputs, tokenSteps } from "./steps";
+import { jobMinutes, PREVIEW_MINUTES, rollbackMinutes, setupMinutes, SHORT_MINUTES, TINY_MINUTES, updateMinutes } from "./timeouts";
+import { cancelStep, startStep } from "./updateSteps";
+
+/**
+ * One stack's deploy job (deploy.yml): the preview that gates it, `pulumi up` through
+ * pulumi/actions, and when the update fails, what CI does about it (docs/runbook.md): cancel an
+ * update its timeout killed, decide from the stack's state whether a rollout of this commit
+ * failed, roll back only then, and report what the rollback actually did.
+ */
+
+/** When the deploy job rolls back: after a failure that "What failed" says is a failed rollout. */
+const ROLLS_BACK = "failure() && steps.failure.outputs.rollback == 'true'";
+
+/** `needs:` of one job or several. */
+const needsOf = (ids: readonly string[]) => (ids.length === 1 ? ids[0] : `[${ids.join(", ")}]`);
+
+/** The timeouts of the deploy job's steps, setup to report, in order of appearance. */
+export function deployStepMinutes(s: CiStack): number[] {
+    const guarded = (minutes: number) => [TINY_MINUTES, minutes, SHORT_MINUTES];
+    return [
+        setupMinutes(true),
+        TINY_MINUTES, // release time
+        PREVIEW_MINUTES,
+        ...guarded(updateMinutes(s)),
+        attestMinutes(s),
+        SHORT_MINUTES, // what failed
+        ...guarded(rollbackMinutes(s)),
+        SHORT_MINUTES, // public URL
+        SHORT_MINUTES, // report
+    ];
+}
+
+/** The preview and the update share their inputs: the stack, a refresh first, the policy pack. */
+function pulumiInputs(s: CiStack, command: "preview" | "up"): string {
+    return `          pulumi-version: ${PULUMI_VERSION}
+          command: ${command}
+          stack-name: ${scalar(pulumiOf(s).stackName)}
+          refresh: true
+          diff: true
+${policyInputs(s.policyPackConfig)}
+          comment-on-summary: true`;
+}
+
+export function deployJob(s: CiStack, needs: readonly string[], first: boolean): string {
+    const p = pulumiOf(s);
+    const update = updateMinutes(s);
+    const rollback = rollbackMinutes(s);
+    const job = jobMinutes(deployStepMinutes(s));
+    const releaseEnv = `          PLATFORM_RELEASE_TIME: \${{ steps.release.outputs.time }}`;
+    return `  ${jobId(s.stack)}:
+    name: deploy (${s.stack})
+    needs: ${needsOf(needs)}
+    runs-on: ubuntu-latest
+    # Above the sum of the steps' own timeouts: GitHub never cancels the job before its rollback ran.
+    timeout-minutes: ${job}
+    environment:
+      name: ${scalar(s.environment)}
+      url: \${{ steps.url.outputs.url }}
+    permissions:
+      contents: read
+      # GitHub's OIDC token, exchanged for this stack's Pulumi Cloud token${attests(s) ? " (and the attestations' signing certificate)" : ""}.
+      id-token: write
+${attests(s) ? ATTESTING_PERMISSION : ""}${attests(s) ? ATTESTING_OUTPUTS : ""}${first ? "    # Never two updates of one stack at once (deploys and rollbacks share the group).\n" : ""}    concurrency:
+      group: deploy-${s.stack}
+      cancel-in-progress: false
+    env:
+      STACK: ${scalar(s.stack)}
+      QUALIFIED_STACK: ${scalar(p.stackName)}
+    steps:
+${setupSteps({ fullClone: true, ...(first ? { fetchComment: "a rollback checks out the commit of an earlier version" } : {}), cli: true })}
+${tokenSteps(tokenInputs(p.organization, p.deployToken), job * 60, `The ${s.environment} environment's token`)}
+      # When this update releases its images: each new image's since in the releases output (the
+      # program never reads the clock).
+      - name: Release time
+        id: release
+        timeout-minutes: ${TINY_MINUTES}
+        run: echo "time=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$GITHUB_OUTPUT"
+      # The gate: what this commit changes, after a refresh (a change made in the cluster by hand
+      # shows as drift), judged by the policy pack; a mandatory finding stops the deploy here.
+      - name: Preview
+        id: preview
+        uses: ${PULUMI_ACTION}
+        timeout-minutes: ${PREVIEW_MINUTES}
+        with:
+${pulumiInputs(s, "preview")}
+        env:
+${TOKEN_ENV}
+${releaseEnv}
+${startStep("update-start", "pulumi up")}
+      # Its timeout is longer than the rollout wait (awaitTimeoutSeconds: ${s.awaitTimeoutSeconds} s), so a rollout
+      # that never becomes ready fails the update before GitHub kills it.
+      - name: pulumi up
+        id: up
+        uses: ${PULUMI_ACTION}
+        timeout-minutes: ${update}
+        with:
+${pulumiInputs(s, "up")}
+        env:
+${TOKEN_ENV}
+${releaseEnv}
+${attests(s) ? `${attestSteps(s)}\n` : ""}${cancelStep({ id: "cancel", guarded: "up", start: "update-start", minutes: update, what: "pulumi up" })}
+      # Only a rollout of this commit that failed (or an update killed at its timeout) rolls back:
+      # a failure elsewhere (GitHub's API, a lookup) leaves the healthy release running.
+      - name: What failed
+        id: failure
+        if: failure() && steps.up.outcome == 'failure'
+        timeout-minutes: ${SHORT_MINUTES}
+        env:
+${TOKEN_ENV}
+          TIMED_OUT: \${{ steps.cancel.outputs.timed-out }}
+        run: |
+          pulumi stack export --stack "$QUALIFIED_STACK" --file "$RUNNER_TEMP/state.json"
+          flag=""
+          if [ "$TIMED_OUT" = "true" ]; then flag="--timed-out"; fi
+          npm run --silent deploy-failure -- --state "$RUNNER_TEMP/state.json" $flag >> "$GITHUB_OUTPUT"
+          rm -f "$RUNNER_TEMP/state.json"
+${startStep("rollback-start", "the rollback", ROLLS_BACK)}
+      # The rollback command appends outcome=, version= and reason= to $GITHUB_OUTPUT.
+      - name: Roll back to the last successful version
+        id: rollback
+        if: ${ROLLS_BACK}
+        timeout-minutes: ${rollback}
+        env:
+${TOKEN_ENV}
+        run: PLATFORM_RELEASE_TIME="$(date -u +%Y-%m-%dT%H:%M:%SZ)" npm run rollback -- --stack "$QUALIFIED_STACK" --previous --yes --if-failed "$GITHUB_SHA"
+${cancelStep({ id: "cancel-rollback", guarded: "rollback", start: "rollback-start", minutes: rollback, what: "the rollback" })}
+      - name: Public URL
+        id: url
+        if: always()
+        timeout-minutes: ${SHORT_MINUTES}
+        env:
+${TOKEN_ENV}
+        run: echo "url=$(pulumi stack output publicUrl --stack "$QUALIFIED_STACK" 2>/dev/null || true)" >> "$GITHUB_OUTPUT"
+      # What happened, from the steps' outcomes and the rollback's outputs: an annotation and the job summary.
+      - name: Report the failed deploy
+        if: failure()
+        timeout-minutes: ${SHORT_MINUTES}
+        env:
+          PREVIEW: \${{ steps.preview.outcome }}
+          UPDATE: \${{ steps.up.outcome }}
+          TIMED_OUT: \${{ steps.cancel.outputs.timed-out }}
+          DECISION: \${{ steps.failure.outputs.rollback }}
+          WHY: \${{ steps.failure.outputs.reason }}
+          ROLLBACK: \${{ steps.rollback.outcome }}
+          ROLLBACK_TIMED_OUT: \${{ steps.cancel-rollback.outputs.timed-out }}
+          OUTCOME: \${{ steps.rollback.outputs.outcome }}
+          VERSION: \${{ steps.rollback.outputs.version }}
+          REASON: \${{ steps.rollback.outputs.reason }}
+        run: npm run --silent deploy-report -- --job deploy`;
+}
