@@ -1,0 +1,111 @@
+import { strict as assert } from "assert";
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { hostileProject, linkInstead } from "../hostileProject";
+import { REPO, TS_NODE_ARGS, TS_NODE_ENV } from "../support";
+
+/** Longer than any tool takes to refuse, far shorter than "forever": a tool still running then hangs. */
+const HANG_MS = 20_000;
+
+interface Exit {
+    readonly code: number | null;
+    readonly stdout: string;
+    readonly stderr: string;
+    /** Still running at HANG_MS, and killed. */
+    readonly hung: boolean;
+}
+
+/** Runs a tool (tools/<tool>.ts) as `npm run <tool>` does, killed after HANG_MS. */
+function tool(name: string, args: readonly string[]): Promise<Exit> {
+    return new Promise((resolve) => {
+        const child = spawn(process.execPath, [...TS_NODE_ARGS, path.join(REPO, `tools/${name}.ts`), ...args], {
+            cwd: REPO,
+            env: { ...process.env, ...TS_NODE_ENV },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        let hung = false;
+        const timer = setTimeout(() => {
+            hung = true;
+            child.kill("SIGKILL");
+        }, HANG_MS);
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr, hung });
+        });
+    });
+}
+
+/** What every refusal of a hostile file must be: exit 1, one line naming the problem, no stack trace, nothing written. */
+function assertRefused(r: Exit, stderr: string, out?: string): void {
+    assert.equal(r.hung, false, `still running after ${HANG_MS / 1000} s (killed); stderr so far: ${r.stderr.slice(0, 300)}`);
+    assert.equal(r.stderr, stderr);
+    assert.equal(r.code, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+    if (out !== undefined) assert.equal(fs.existsSync(out), false, "nothing written");
+}
+
+/**
+ * Issue 18, classes 1, 2 and 11, as a user meets them: the tools as processes, on a project a
+ * pull request could have changed. Special files are here rather than in-process: a reader that
+ * blocks on one would stop the test process itself.
+ */
+describe("hostile project files, through the tools as processes", function () {
+    this.timeout(4 * HANG_MS);
+    let tmp: string;
+    beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hostile-files-"))));
+    afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    const render = (dir: string, out: string) => tool("render", ["staging", "--dir", dir, "--out", out]);
+    const catalogProblem = (reason: string) =>
+        `render: stack 'staging': Invalid configuration (1 problem):\n  - Pulumi.yaml: hft-platform:catalogFile: cannot read "catalog.yaml" in the project directory (${reason})\n`;
+
+    describe("special files (class 1): refused at once, never waited on", () => {
+        it("a catalogFile that is a FIFO (the example)", async () => {
+            const p = hostileProject(tmp);
+            fs.rmSync(path.join(p.dir, "catalog.yaml"));
+            mkfifo(path.join(p.dir, "catalog.yaml"));
+            const out = path.join(tmp, "out");
+            assertRefused(await render(p.dir, out), catalogProblem("a FIFO, not a regular file"), out);
+        });
+
+        it("a catalogFile that is a symbolic link to /dev/zero (the example)", async () => {
+            const p = hostileProject(tmp);
+            linkInstead(p.dir, "catalog.yaml", "/dev/zero");
+            const out = path.join(tmp, "out");
+            assertRefused(await render(p.dir, out), catalogProblem("it leads outside the project directory through a symbolic link"), out);
+        });
+
+        it("a stack file and a Pulumi.yaml that are FIFOs", async () => {
+            const p = hostileProject(tmp);
+            fs.rmSync(path.join(p.dir, "Pulumi.staging.yaml"));
+            mkfifo(path.join(p.dir, "Pulumi.staging.yaml"));
+            const out = path.join(tmp, "out");
+            assertRefused(await render(p.dir, out), "render: cannot read Pulumi.staging.yaml in the project directory (a FIFO, not a regular file)\n", out);
+            fs.rmSync(path.join(p.dir, "Pulumi.yaml"));
+            mkfifo(path.join(p.dir, "Pulumi.yaml"));
+            assertRefused(await render(p.dir, out), "render: cannot read Pulumi.yaml in the project directory (a FIFO, not a regular file)\n", out);
+        });
+
+        it("a FIFO among the manifests of a plain folder, for import and compare", async () => {
+            const overlay = path.join(tmp, "overlay");
+            fs.mkdirSync(overlay);
+            fs.writeFileSync(path.join(overlay, "a.yaml"), "kind: Service\nmetadata: {name: a}\n");
+            mkfifo(path.join(overlay, "b.yaml"));
+            const out = path.join(tmp, "out");
+            assertRefused(await tool("import", [overlay, "--out", out]), `import: cannot read ${path.join(overlay, "b.yaml")} (a FIFO, not a regular file)\n`, out);
+            assertRefused(await tool("compare", [overlay, "--stack", "staging"]), `compare: cannot read ${path.join(overlay, "b.yaml")} (a FIFO, not a regular file)\n`);
+        });
+    });
+});
+
+/** A named pipe: a reader that opens it for reading waits for a writer, forever without one. */
+function mkfifo(file: string): void {
+    const r = spawnSync("mkfifo", [file], { encoding: "utf8" });
+    assert.equal(r.status, 0, `mkfifo: ${r.stderr}`);
+}
