@@ -1,7 +1,7 @@
-import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { ConfigError, show } from "./errors";
+import { FileRefusal, readProjectFile } from "./projectFile";
 
 /**
  * How many aliases (`*name`) a catalog file may resolve, nested ones counted by what they expand
@@ -45,10 +45,10 @@ export function readCatalogFile(projectDir: string, project: string, file: unkno
     }
     let text = "";
     try {
-        text = fs.readFileSync(path.join(projectDir, relative), "utf8");
+        text = readProjectFile(projectDir, relative);
     } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        refuse(`cannot read ${show(file)} in the project directory (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory" : (code ?? "unreadable")})`);
+        if (!(e instanceof FileRefusal)) throw e;
+        refuse(`cannot read ${show(file)} in the project directory (${e.message})`);
     }
     let value: unknown;
     try {

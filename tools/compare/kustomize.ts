@@ -10,6 +10,7 @@ import YAML from "yaml";
 import { findOnPath } from "../../bench/which";
 import { Refusal } from "../cli";
 import { Manifest } from "../harness/manifests";
+import { readManifestFile } from "../import/kustomize";
 
 const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 const TIMEOUT_MS = 120_000;
@@ -32,7 +33,7 @@ export async function readOverlay(dir: string): Promise<OverlayRender> {
         .filter((f) => /\.(ya?ml|json)$/.test(f))
         .sort();
     if (files.length === 0) throw new Refusal(`${dir} has no kustomization.yaml and no manifests (*.yaml, *.yml, *.json)`);
-    const objects = files.flatMap((f) => manifestsOf(fs.readFileSync(path.join(dir, f), "utf8"), path.join(dir, f)));
+    const objects = files.flatMap((f) => manifestsOf(readManifestFile(path.join(dir, f)), path.join(dir, f)));
     return { objects, how: `a plain folder of manifests, ${files.length} file${files.length === 1 ? "" : "s"}` };
 }
 

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { readCatalogFile } from "../../config/catalogFile";
+import { FileRefusal, readProjectFile } from "../../config/projectFile";
 import { referencedSecretKeys } from "../../config/platform";
 
 /** Stack configuration as the Pulumi engine hands it to the program. */
@@ -21,6 +22,7 @@ export interface StackConfig {
 
 export const REDACTED = "<redacted>";
 
+/** A project or stack file that cannot be read: the message names the file. */
 export class StackFileError extends Error {}
 
 /** The stacks of a project: its Pulumi.<stack>.yaml files, by name. */
@@ -60,13 +62,12 @@ export function projectValues(stack: Pick<StackConfig, "project" | "config">): R
  * but the stack does not set, become a redacted placeholder held as a secret.
  */
 export function readStackFiles(dir: string, stack: string, opts: { fillSecrets: boolean }): StackConfig {
-    const projectFile = path.join(dir, "Pulumi.yaml");
-    const project = YAML.parse(fs.readFileSync(projectFile, "utf8")) as { name: string; config?: Record<string, unknown> };
+    const project = YAML.parse(readText(dir, "Pulumi.yaml")) as { name: string; config?: Record<string, unknown> };
     const stackFile = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
         throw new StackFileError(`no stack file ${path.basename(stackFile)}; stacks here: ${stacksOf(dir).join(", ")}`);
     }
-    const stackDoc = (YAML.parse(fs.readFileSync(stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const stackDoc = (YAML.parse(readText(dir, path.basename(stackFile))) ?? {}) as { config?: Record<string, unknown> };
 
     const values: Record<string, unknown> = {};
     const files: Record<string, string> = {};
@@ -112,4 +113,14 @@ export function readStackFiles(dir: string, stack: string, opts: { fillSecrets: 
         config[k] = typeof v === "string" ? v : JSON.stringify(v);
     }
     return { project: project.name, stack, dir: path.resolve(dir), config, secretKeys: [...secretKeys].sort(), placeholders, files };
+}
+
+/** A file of the project directory: a regular file inside it, within the size limit (docs/limits.md). */
+function readText(dir: string, name: string): string {
+    try {
+        return readProjectFile(dir, name);
+    } catch (e) {
+        if (e instanceof FileRefusal) throw new StackFileError(`cannot read ${name} in the project directory (${e.message})`);
+        throw e;
+    }
 }
