@@ -3,7 +3,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { hostileProject, linkInstead } from "../hostileProject";
+import { aliasBomb, hostileProject, linkInstead } from "../hostileProject";
 import { REPO, TS_NODE_ARGS, TS_NODE_ENV } from "../support";
 
 /** Longer than any tool takes to refuse, far shorter than "forever": a tool still running then hangs. */
@@ -100,6 +100,66 @@ describe("hostile project files, through the tools as processes", function () {
             const out = path.join(tmp, "out");
             assertRefused(await tool("import", [overlay, "--out", out]), `import: cannot read ${path.join(overlay, "b.yaml")} (a FIFO, not a regular file)\n`, out);
             assertRefused(await tool("compare", [overlay, "--stack", "staging"]), `compare: cannot read ${path.join(overlay, "b.yaml")} (a FIFO, not a regular file)\n`);
+        });
+    });
+
+    describe("aliases (class 2): a bounded parse, the file and the key named", () => {
+        it("a 2.7 KB catalogFile of nested aliases (10^21 values) is refused at the alias that crosses 16 MiB (the example)", async () => {
+            const p = hostileProject(tmp);
+            fs.writeFileSync(path.join(p.dir, "catalog.yaml"), aliasBomb(21, 2));
+            const out = path.join(tmp, "out");
+            assertRefused(
+                await render(p.dir, out),
+                "render: stack 'staging': Invalid configuration (1 problem):\n" +
+                    "  - catalog.yaml.level_06[0]: with the alias *level_05 expanded, the document is larger than 16 MiB as JSON (the limit against alias bombs); docs/limits.md\n",
+                out,
+            );
+        });
+
+        it("a catalogFile whose alias is inside the value it names (the example)", async () => {
+            const p = hostileProject(tmp);
+            fs.writeFileSync(path.join(p.dir, "catalog.yaml"), "system: hft\nservices: &services\n  execution: {port: 8080, env: *services}\n");
+            const out = path.join(tmp, "out");
+            assertRefused(
+                await render(p.dir, out),
+                "render: stack 'staging': Invalid configuration (1 problem):\n" +
+                    "  - catalog.yaml.services.execution.env: the alias *services is inside the value it names (&services), which would never end\n",
+                out,
+            );
+        });
+
+        it("a stack file with an alias bomb, and one with a cycle, exit 1 naming the file and the key (they exited 3)", async () => {
+            const p = hostileProject(tmp);
+            const staging = fs.readFileSync(path.join(p.dir, "Pulumi.staging.yaml"), "utf8");
+            const bomb = aliasBomb(21, 2)
+                .trimEnd()
+                .split("\n")
+                .map((l) => `  hft-platform:${l}`)
+                .join("\n");
+            fs.writeFileSync(path.join(p.dir, "Pulumi.staging.yaml"), `${staging}${bomb}\n`);
+            const out = path.join(tmp, "out");
+            assertRefused(
+                await render(p.dir, out),
+                "render: Pulumi.staging.yaml: config.hft-platform:level_06[0]: with the alias *level_05 expanded, the document is larger than 16 MiB as JSON (the limit against alias bombs); docs/limits.md\n",
+                out,
+            );
+            fs.writeFileSync(path.join(p.dir, "Pulumi.staging.yaml"), `${staging}  hft-platform:loop: &loop {again: *loop}\n`);
+            assertRefused(await render(p.dir, out), "render: Pulumi.staging.yaml: config.hft-platform:loop.again: the alias *loop is inside the value it names (&loop), which would never end\n", out);
+        });
+
+        it("manifests with an alias bomb or a cycle, for import and compare (they exited 3, or imported the cycle)", async () => {
+            const overlay = path.join(tmp, "overlay");
+            fs.mkdirSync(overlay);
+            const file = path.join(overlay, "deployment.yaml");
+            fs.writeFileSync(file, "kind: Deployment\nmetadata: {name: web}\nspec:\n  template: &pod\n    spec: {containers: [{name: web, image: nginx}], again: *pod}\n");
+            const out = path.join(tmp, "out");
+            const cycle = "spec.template.spec.again: the alias *pod is inside the value it names (&pod), which would never end";
+            assertRefused(await tool("import", [overlay, "--out", out]), `import: ${overlay}: ${cycle}\n`, out);
+            assertRefused(await tool("compare", [overlay, "--stack", "staging"]), `compare: ${file}: ${cycle}\n`);
+            fs.writeFileSync(file, aliasBomb(21, 2));
+            const bomb = "level_06[0]: with the alias *level_05 expanded, the document is larger than 16 MiB as JSON (the limit against alias bombs); docs/limits.md";
+            assertRefused(await tool("import", [overlay, "--out", out]), `import: ${overlay}: ${bomb}\n`, out);
+            assertRefused(await tool("compare", [overlay, "--stack", "staging"]), `compare: ${file}: ${bomb}\n`);
         });
     });
 });
