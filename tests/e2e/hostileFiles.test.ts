@@ -162,6 +162,49 @@ describe("hostile project files, through the tools as processes", function () {
             assertRefused(await tool("compare", [overlay, "--stack", "staging"]), `compare: ${file}: ${bomb}\n`);
         });
     });
+
+    describe("YAML errors in the stack files (class 11): exit 1, one line naming the file, nothing of its text", () => {
+        const withStack = (text: (staging: string) => string) => {
+            const p = hostileProject(tmp);
+            const file = path.join(p.dir, "Pulumi.staging.yaml");
+            fs.writeFileSync(file, text(fs.readFileSync(file, "utf8")));
+            return p.dir;
+        };
+
+        it("a stack file that is not YAML (the example)", async () => {
+            const dir = withStack((s) => `${s}  hft-platform:extra: [unclosed\n`);
+            const out = path.join(tmp, "out");
+            const r = await render(dir, out);
+            assertRefused(r, "render: Pulumi.staging.yaml: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 65, column 1\n", out);
+        });
+
+        it("a key given twice in a stack file, at its key path", async () => {
+            const dir = withStack((s) => `${s}  hft-platform:extra: 1\n  hft-platform:extra: 2\n`);
+            const out = path.join(tmp, "out");
+            assertRefused(await render(dir, out), "render: Pulumi.staging.yaml: config.hft-platform:extra: given twice (line 65, column 3); a mapping holds each key once\n", out);
+        });
+
+        it("a Pulumi.yaml that is not YAML, and one that is a list", async () => {
+            const p = hostileProject(tmp);
+            const out = path.join(tmp, "out");
+            fs.appendFileSync(path.join(p.dir, "Pulumi.yaml"), "name: {unclosed\n");
+            const r = await render(p.dir, out);
+            assert.match(r.stderr, /^render: Pulumi\.yaml: not valid YAML: [^\n]* at line \d+, column \d+\n$/);
+            assertRefused(r, r.stderr, out);
+            fs.writeFileSync(path.join(p.dir, "Pulumi.yaml"), "- name: hft-platform\n");
+            assertRefused(await render(p.dir, out), "render: Pulumi.yaml: expected a mapping with the project's name (name: <project>), got a list\n", out);
+        });
+
+        it("a stack file whose config is a list, and an alias to no anchor", async () => {
+            const out = path.join(tmp, "out");
+            assertRefused(await render(withStack(() => "config: [a, b]\n"), out), "render: Pulumi.staging.yaml: config: expected a mapping of configuration keys, got a list\n", out);
+            assertRefused(
+                await render(withStack((s) => `${s}  hft-platform:extra: *nowhere\n`), out),
+                "render: Pulumi.staging.yaml: config.hft-platform:extra: the alias *nowhere names no anchor (&nowhere) before it\n",
+                out,
+            );
+        });
+    });
 });
 
 /** A named pipe: a reader that opens it for reading waits for a writer, forever without one. */
