@@ -6,8 +6,8 @@
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import YAML from "yaml";
 import { findOnPath } from "../../bench/which";
+import { parseYamlDocuments, YamlProblem } from "../../config/boundedYaml";
 import { Refusal } from "../cli";
 import { Manifest } from "../harness/manifests";
 import { readManifestFile } from "../import/kustomize";
@@ -70,9 +70,13 @@ export function manifestsOf(text: string, source: string): Manifest[] {
         if (typeof m.metadata?.name !== "string") throw new Refusal(`${where}: a ${m.kind} without metadata.name`);
         objects.push(m as Manifest);
     };
-    for (const doc of YAML.parseAllDocuments(text)) {
-        if (doc.errors.length > 0) throw new Refusal(`${source}: ${doc.errors[0].message}`);
-        add(doc.toJSON(), source);
+    let documents: unknown[];
+    try {
+        documents = parseYamlDocuments(text);
+    } catch (e) {
+        if (e instanceof YamlProblem) throw new Refusal(`${source}: ${e.message}`);
+        throw e;
     }
+    for (const doc of documents) add(doc, source);
     return objects;
 }
