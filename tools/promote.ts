@@ -8,12 +8,11 @@
 import { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import YAML from "yaml";
 import { parseYaml, YamlProblem } from "../config/boundedYaml";
 import { ConfigError } from "../config/errors";
 import { FileRefusal, readProjectFile } from "../config/projectFile";
 import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand, signalExit, tolerateClosedPipes } from "./cli";
-import { readStackFiles, StackConfig } from "./harness/stackFiles";
+import { readStackFiles, StackConfig, StackFileError } from "./harness/stackFiles";
 import { pinImages } from "./promote/edit";
 import { pinsOf, planPromotion } from "./promote/plan";
 import { capture, releasesCommand, releasesJson } from "./promote/pulumi";
@@ -93,7 +92,7 @@ export async function promote(opts: Options, io: Io): Promise<number> {
         services = resolveServices(target);
     } catch (e) {
         if (e instanceof ConfigError) throw new Refusal(`${toFile} is not a valid configuration (fix it first): ${e.problems.join("; ")}`);
-        if (e instanceof YAML.YAMLError) throw new Refusal(`${toFile} or Pulumi.yaml is not valid YAML: ${e.message.split("\n")[0]}`);
+        if (e instanceof StackFileError) throw new Refusal(e.message);
         throw e;
     }
 
