@@ -92,6 +92,14 @@ describe("YAML within limits: aliases, cycles, size, depth, keys", function () {
             assert.deepEqual(catalogProblems("system: hft\n---\nsystem: other\n"), ["catalog.yaml: not valid YAML: more than one document (the second starts at line 2); one is expected"]);
         });
 
+        it("quotes at most 64 characters of a word of the file (a tag, an anchor's name), however long", () => {
+            const long = (c: string) => c.repeat(5000);
+            const cut = (c: string) => `${c.repeat(61)}...`;
+            assert.deepEqual(catalogProblems(`system: !${long("t")} hft\n`), [`catalog.yaml: not valid YAML: Unresolved tag: !${"t".repeat(60)}... at line 1, column 9`]);
+            assert.deepEqual(catalogProblems(`system: &${long("n")} [*${long("n")}]\n`), [`catalog.yaml.system[0]: the alias *${cut("n")} is inside the value it names (&${cut("n")}), which would never end`]);
+            assert.deepEqual(catalogProblems(`system: *${long("q")}\n`), [`catalog.yaml.system: the alias *${cut("q")} names no anchor (&${cut("q")}) before it`]);
+        });
+
         it("reads a shared block that itself holds an alias, referenced by 400 services (the old count refused it)", () => {
             const dir = fs.mkdtempSync(path.join(tmp, "shared-"));
             const services = Array.from({ length: 400 }, (_, i) => `  s${i}: {port: ${8000 + i}, probes: *probes}`);
