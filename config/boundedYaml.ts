@@ -33,6 +33,11 @@ export class YamlProblem extends Error {
     }
 }
 
+/** A word of the file (a tag, an anchor's name) as a message quotes it: at most 64 characters. */
+function clipWords(text: string): string {
+    return text.replace(/\S{65,}/g, (word) => `${word.slice(0, 61)}...`);
+}
+
 /** `services.execution.env[0]`; a very deep path or a very long key is shortened. */
 export function showKeyPath(path: readonly Segment[]): string {
     const shown = path
@@ -78,7 +83,7 @@ function checkedValue(doc: Document.Parsed, lines: LineCounter): unknown {
     if (problem) {
         // The package's recursion ran out of stack: a nesting far past the limit.
         if (problem.message.startsWith("Maximum call stack size exceeded")) throw new YamlProblem([], `nested more than ${YAML_LIMITS.depth} levels deep; docs/limits.md`);
-        throw new YamlProblem([], `not valid YAML: ${problem.message.split("\n")[0].replace(/:$/, "")}`);
+        throw new YamlProblem([], `not valid YAML: ${clipWords(problem.message.split("\n")[0].replace(/:$/, ""))}`);
     }
     new Walk(lines).node(doc.contents, []);
     return doc.toJS({ maxAliasCount: -1 });
@@ -145,7 +150,7 @@ class Walk {
         if (isAlias(key)) {
             this.countAlias(path);
             const source = this.anchors.get(key.source);
-            if (!source) throw new YamlProblem(path, `the alias *${key.source} names no anchor (&${key.source}) before it${this.where(key)}`);
+            if (!source) throw new YamlProblem(path, `the alias *${clipWords(key.source)} names no anchor (&${clipWords(key.source)}) before it${this.where(key)}`);
             return isScalar(source) ? String(source.value) : undefined;
         }
         if (key === null || key === undefined) return "";
@@ -158,11 +163,12 @@ class Walk {
         if (++this.aliasCount > YAML_LIMITS.aliases) throw new YamlProblem(path, `more than ${YAML_LIMITS.aliases} aliases (*name) in one document; docs/limits.md`);
     }
 
-    private alias(name: string, path: readonly Segment[]): number {
+    private alias(source: string, path: readonly Segment[]): number {
         this.countAlias(path);
-        const source = this.anchors.get(name);
-        if (!source) throw new YamlProblem(path, `the alias *${name} names no anchor (&${name}) before it`);
-        const measured = this.measured.get(source);
+        const name = clipWords(source);
+        const anchored = this.anchors.get(source);
+        if (!anchored) throw new YamlProblem(path, `the alias *${name} names no anchor (&${name}) before it`);
+        const measured = this.measured.get(anchored);
         if (!measured) throw new YamlProblem(path, `the alias *${name} is inside the value it names (&${name}), which would never end`);
         if (path.length + measured.depth > YAML_LIMITS.depth) {
             throw new YamlProblem(path, `nested more than ${YAML_LIMITS.depth} levels deep with the alias *${name} expanded; docs/limits.md`);
