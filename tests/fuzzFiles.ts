@@ -217,7 +217,7 @@ const huge: fc.Arbitrary<Attack> = fc.tuple(targets, fc.integer({ min: 1, max: 3
 }));
 
 /** A place to add a key: a mapping of a file, and a fresh key name. */
-const place = fc.tuple(targets, fc.nat(), fc.constantFrom("bomb", "zz", "x-1", "Ünïcødé", "a b")).map(([target, i, key]) => {
+const place = fc.tuple(targets, fc.nat(), fc.constantFrom("bomb", "zz", "x-1", "Ünïcødé", "a b", "line\nbreak", "tab\there")).map(([target, i, key]) => {
     const paths = PATHS[target];
     return { target, at: paths[i % paths.length], key };
 });
