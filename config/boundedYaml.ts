@@ -38,11 +38,21 @@ function clipWords(text: string): string {
     return text.replace(/\S{65,}/g, (word) => `${word.slice(0, 61)}...`);
 }
 
-/** `services.execution.env[0]`; a very deep path or a very long key is shortened. */
+/** Characters that would break a message's line or reorder what a terminal shows. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * `services.execution.env[0]`; a very deep path or a very long key is shortened, and a key
+ * holding a line break, a tab or a bidirectional control is quoted with it escaped.
+ */
 export function showKeyPath(path: readonly Segment[]): string {
+    const key = (s: string) => {
+        const short = s.length > 64 ? `${s.slice(0, 61)}...` : s;
+        return UNPRINTABLE.test(short) ? `"${short.replace(new RegExp(UNPRINTABLE, "g"), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}"` : short;
+    };
     const shown = path
         .slice(0, path.length > 12 ? 10 : path.length)
-        .map((s, i) => (typeof s === "number" ? `[${s}]` : `${i === 0 ? "" : "."}${s.length > 64 ? `${s.slice(0, 61)}...` : s}`))
+        .map((s, i) => (typeof s === "number" ? `[${s}]` : `${i === 0 ? "" : "."}${key(s)}`))
         .join("");
     return path.length > 12 ? `${shown}...` : shown;
 }
