@@ -1,16 +1,10 @@
-import * as fs from "fs";
 import * as path from "path";
-import YAML from "yaml";
+import { parseYaml, showKeyPath, YAML_LIMITS, YamlProblem } from "./boundedYaml";
 import { ConfigError, show } from "./errors";
+import { FileRefusal, readProjectFile } from "./projectFile";
 
-/**
- * How many aliases (`*name`) a catalog file may resolve, nested ones counted by what they expand
- * to (the `yaml` package's maxAliasCount). A large catalog may reference a shared anchor from
- * every service (200 services, 200 aliases), which the package's default of 100 would refuse;
- * 1000 still stops an alias bomb (aliases of aliases, exponential) after about that many
- * expansions, in milliseconds. docs/decisions/0002-yaml-library.md.
- */
-export const MAX_ALIASES = 1000;
+/** How many aliases (`*name`) a catalog file may hold (config/boundedYaml.ts); bench/yamlParse.ts reads it too. */
+export const MAX_ALIASES = YAML_LIMITS.aliases;
 
 /** YAML 1.2 core schema, as Pulumi reads Pulumi.yaml; a key twice is an error. */
 export const YAML_OPTIONS = { schema: "core", uniqueKeys: true } as const;
@@ -45,33 +39,18 @@ export function readCatalogFile(projectDir: string, project: string, file: unkno
     }
     let text = "";
     try {
-        text = fs.readFileSync(path.join(projectDir, relative), "utf8");
+        text = readProjectFile(projectDir, relative);
     } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        refuse(`cannot read ${show(file)} in the project directory (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory" : (code ?? "unreadable")})`);
+        if (!(e instanceof FileRefusal)) throw e;
+        refuse(`cannot read ${show(file)} in the project directory (${e.message})`);
     }
-    let value: unknown;
+    const label = relative.split(path.sep).join("/");
     try {
-        value = parseYaml(text);
+        return { label, value: parseYaml(text) };
     } catch (e) {
-        refuse(`${relative} is not valid YAML: ${(e as Error).message}`);
-    }
-    return { label: relative.split(path.sep).join("/"), value };
-}
-
-/** One YAML document; throws with a one-line message on an error or a warning (an unknown tag). */
-export function parseYaml(text: string): unknown {
-    const doc = YAML.parseDocument(text, YAML_OPTIONS);
-    const problem = doc.errors[0] ?? doc.warnings[0];
-    if (problem) {
-        throw new Error(problem.message.split("\n")[0].replace(/:$/, ""));
-    }
-    try {
-        return doc.toJS({ maxAliasCount: MAX_ALIASES });
-    } catch (e) {
-        if ((e as Error).message.startsWith("Excessive alias count")) {
-            throw new Error(`its aliases expand too far: more than ${MAX_ALIASES} alias resolutions, counting aliases inside aliased nodes by what they expand to (a guard against alias bombs)`);
-        }
-        throw e;
+        if (!(e instanceof YamlProblem)) throw e;
+        // A problem inside the file is where the file's other problems are: `catalog.yaml.services...`.
+        const at = e.path.length === 0 ? label : `${label}${typeof e.path[0] === "number" ? "" : "."}${showKeyPath(e.path)}`;
+        throw new ConfigError([`${at}: ${e.detail}`]);
     }
 }

@@ -8,10 +8,11 @@
 import { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import YAML from "yaml";
+import { parseYaml, YamlProblem } from "../config/boundedYaml";
 import { ConfigError } from "../config/errors";
+import { FileRefusal, readProjectFile } from "../config/projectFile";
 import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand, signalExit, tolerateClosedPipes } from "./cli";
-import { readStackFiles, StackConfig } from "./harness/stackFiles";
+import { readStackFiles, StackConfig, StackFileError } from "./harness/stackFiles";
 import { pinImages } from "./promote/edit";
 import { pinsOf, planPromotion } from "./promote/plan";
 import { capture, releasesCommand, releasesJson } from "./promote/pulumi";
@@ -91,7 +92,7 @@ export async function promote(opts: Options, io: Io): Promise<number> {
         services = resolveServices(target);
     } catch (e) {
         if (e instanceof ConfigError) throw new Refusal(`${toFile} is not a valid configuration (fix it first): ${e.problems.join("; ")}`);
-        if (e instanceof YAML.YAMLError) throw new Refusal(`${toFile} or Pulumi.yaml is not valid YAML: ${e.message.split("\n")[0]}`);
+        if (e instanceof StackFileError) throw new Refusal(e.message);
         throw e;
     }
 
@@ -118,7 +119,7 @@ export async function promote(opts: Options, io: Io): Promise<number> {
 
     const stacks = { from: from.name, to: to.name, file: toFile };
     const plan = planPromotion(releases, services, stacks, opts.allowMissing);
-    const text = fs.readFileSync(to.file, "utf8");
+    const text = readProjectFile(io.cwd, toFile);
     const edited = pinImages(text, project, toFile, pinsOf(plan));
     if (edited.changed.length > 0) {
         checkEdited(target, edited.document, plan.rows, toFile);
@@ -153,7 +154,15 @@ function projectName(dir: string): string {
     if (!fs.existsSync(file)) {
         throw new Refusal(`no Pulumi.yaml in ${dir}; run this from the project folder`);
     }
-    const name = (YAML.parse(fs.readFileSync(file, "utf8")) as { name?: unknown } | null)?.name;
+    let doc: unknown;
+    try {
+        doc = parseYaml(readProjectFile(dir, "Pulumi.yaml"));
+    } catch (e) {
+        if (e instanceof FileRefusal) throw new Refusal(`cannot read Pulumi.yaml in ${dir} (${e.message})`);
+        if (e instanceof YamlProblem) throw new Refusal(`Pulumi.yaml in ${dir}: ${e.message}`);
+        throw e;
+    }
+    const name = (doc as { name?: unknown } | null)?.name;
     if (typeof name !== "string" || name === "") {
         throw new Refusal(`Pulumi.yaml in ${dir} has no project name ('name:')`);
     }

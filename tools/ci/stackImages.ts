@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import YAML from "yaml";
 import { readCatalogFile } from "../../config/catalogFile";
 import { ConfigError } from "../../config/errors";
 import { byCodePoint } from "../../config/order";
@@ -70,7 +69,7 @@ export function stackImages(dir: string, stack: string, ciEnv: Readonly<Record<s
     try {
         files = readStackFiles(dir, stack, { fillSecrets: true });
     } catch (e) {
-        if (e instanceof StackFileError || e instanceof YAML.YAMLError) throw new Refusal(e.message);
+        if (e instanceof StackFileError) throw new Refusal(e.message);
         if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new Refusal(`no Pulumi.yaml in ${dir}`);
         throw e;
     }

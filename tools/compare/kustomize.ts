@@ -6,10 +6,11 @@
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import YAML from "yaml";
 import { findOnPath } from "../../bench/which";
+import { parseYamlDocuments, YamlProblem } from "../../config/boundedYaml";
 import { Refusal } from "../cli";
 import { Manifest } from "../harness/manifests";
+import { readManifestFile } from "../import/kustomize";
 
 const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 const TIMEOUT_MS = 120_000;
@@ -32,7 +33,7 @@ export async function readOverlay(dir: string): Promise<OverlayRender> {
         .filter((f) => /\.(ya?ml|json)$/.test(f))
         .sort();
     if (files.length === 0) throw new Refusal(`${dir} has no kustomization.yaml and no manifests (*.yaml, *.yml, *.json)`);
-    const objects = files.flatMap((f) => manifestsOf(fs.readFileSync(path.join(dir, f), "utf8"), path.join(dir, f)));
+    const objects = files.flatMap((f) => manifestsOf(readManifestFile(path.join(dir, f)), path.join(dir, f)));
     return { objects, how: `a plain folder of manifests, ${files.length} file${files.length === 1 ? "" : "s"}` };
 }
 
@@ -69,9 +70,13 @@ export function manifestsOf(text: string, source: string): Manifest[] {
         if (typeof m.metadata?.name !== "string") throw new Refusal(`${where}: a ${m.kind} without metadata.name`);
         objects.push(m as Manifest);
     };
-    for (const doc of YAML.parseAllDocuments(text)) {
-        if (doc.errors.length > 0) throw new Refusal(`${source}: ${doc.errors[0].message}`);
-        add(doc.toJSON(), source);
+    let documents: unknown[];
+    try {
+        documents = parseYamlDocuments(text);
+    } catch (e) {
+        if (e instanceof YamlProblem) throw new Refusal(`${source}: ${e.message}`);
+        throw e;
     }
+    for (const doc of documents) add(doc, source);
     return objects;
 }

@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import YAML from "yaml";
+import { parseYaml, YamlProblem } from "../../config/boundedYaml";
 import { readCatalogFile } from "../../config/catalogFile";
+import { FileRefusal, readProjectFile } from "../../config/projectFile";
 import { referencedSecretKeys } from "../../config/platform";
 
 /** Stack configuration as the Pulumi engine hands it to the program. */
@@ -21,6 +22,7 @@ export interface StackConfig {
 
 export const REDACTED = "<redacted>";
 
+/** A project or stack file that cannot be read or is not YAML the engine would take: the message names the file. */
 export class StackFileError extends Error {}
 
 /** The stacks of a project: its Pulumi.<stack>.yaml files, by name. */
@@ -60,24 +62,32 @@ export function projectValues(stack: Pick<StackConfig, "project" | "config">): R
  * but the stack does not set, become a redacted placeholder held as a secret.
  */
 export function readStackFiles(dir: string, stack: string, opts: { fillSecrets: boolean }): StackConfig {
-    const projectFile = path.join(dir, "Pulumi.yaml");
-    const project = YAML.parse(fs.readFileSync(projectFile, "utf8")) as { name: string; config?: Record<string, unknown> };
+    const projectDoc = readYamlFile(dir, "Pulumi.yaml");
+    if (!isMapping(projectDoc) || typeof projectDoc.name !== "string" || projectDoc.name === "") {
+        throw new StackFileError(`Pulumi.yaml: expected a mapping with the project's name (name: <project>), got ${kindOf(projectDoc)}`);
+    }
+    const project = { name: projectDoc.name };
     const stackFile = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
         throw new StackFileError(`no stack file ${path.basename(stackFile)}; stacks here: ${stacksOf(dir).join(", ")}`);
     }
-    const stackDoc = (YAML.parse(fs.readFileSync(stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const stackDoc = readYamlFile(dir, path.basename(stackFile)) ?? {};
+    if (!isMapping(stackDoc)) {
+        throw new StackFileError(`${path.basename(stackFile)}: expected a mapping with the stack's settings (config: ...), got ${kindOf(stackDoc)}`);
+    }
+    const projectConfig = configOf(projectDoc, "Pulumi.yaml");
+    const stackConfig = configOf(stackDoc, path.basename(stackFile));
 
     const values: Record<string, unknown> = {};
     const files: Record<string, string> = {};
     const secretKeys = new Set<string>();
     const fullKey = (k: string) => (k.includes(":") ? k : `${project.name}:${k}`);
-    for (const [k, v] of Object.entries(project.config ?? {})) {
+    for (const [k, v] of Object.entries(projectConfig)) {
         const declared = v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
         values[fullKey(k)] = declared && ("value" in declared || "default" in declared) ? (declared.value ?? declared.default) : v;
         files[fullKey(k)] = "Pulumi.yaml";
     }
-    for (const [k, v] of Object.entries(stackDoc.config ?? {})) {
+    for (const [k, v] of Object.entries(stackConfig)) {
         files[fullKey(k)] = path.basename(stackFile);
         if (v !== null && typeof v === "object" && "secure" in v) {
             values[fullKey(k)] = REDACTED;
@@ -112,4 +122,40 @@ export function readStackFiles(dir: string, stack: string, opts: { fillSecrets: 
         config[k] = typeof v === "string" ? v : JSON.stringify(v);
     }
     return { project: project.name, stack, dir: path.resolve(dir), config, secretKeys: [...secretKeys].sort(), placeholders, files };
+}
+
+/** A file of the project directory, read and parsed within the limits (docs/limits.md); a problem names the file. */
+function readYamlFile(dir: string, name: string): unknown {
+    let text: string;
+    try {
+        text = readProjectFile(dir, name);
+    } catch (e) {
+        if (e instanceof FileRefusal) throw new StackFileError(`cannot read ${name} in the project directory (${e.message})`);
+        throw e;
+    }
+    try {
+        return parseYaml(text);
+    } catch (e) {
+        if (e instanceof YamlProblem) throw new StackFileError(`${name}: ${e.message}`);
+        throw e;
+    }
+}
+
+/** The `config` mapping of a file (none: empty). */
+function configOf(doc: Record<string, unknown>, file: string): Record<string, unknown> {
+    if (doc.config === undefined || doc.config === null) return {};
+    if (!isMapping(doc.config)) throw new StackFileError(`${file}: config: expected a mapping of configuration keys, got ${kindOf(doc.config)}`);
+    return doc.config;
+}
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+    return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** What a value is, for a message that must not quote it. */
+function kindOf(v: unknown): string {
+    if (v === null || v === undefined) return "nothing";
+    if (Array.isArray(v)) return "a list";
+    if (typeof v === "string") return "text";
+    return typeof v === "object" ? "a mapping" : `a ${typeof v}`;
 }

@@ -1,6 +1,7 @@
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { FileRefusal, MAX_MANIFEST_BYTES, readRegularFile } from "../../config/projectFile";
 import { Refusal } from "../cli";
 
 /** What an overlay builds to, and how long `kubectl kustomize` took. */
@@ -25,7 +26,7 @@ export async function buildOverlay(dir: string, kubectl: string | undefined, tim
     if (!KUSTOMIZATION_FILES.some((f) => fs.existsSync(path.join(dir, f)))) {
         const files = fs.readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
         if (files.length === 0) throw new Refusal(`${dir}: neither a kustomization file nor any YAML manifest`);
-        return { dir, text: files.map((f) => fs.readFileSync(path.join(dir, f), "utf8")).join("\n---\n"), ms: 0, kustomized: false };
+        return { dir, text: files.map((f) => readManifestFile(path.join(dir, f))).join("\n---\n"), ms: 0, kustomized: false };
     }
     if (kubectl === undefined) throw new Error("kubectl was not found on PATH; install kubectl (it builds Kustomize overlays) or add it to PATH");
     const started = process.hrtime.bigint();
@@ -37,4 +38,14 @@ export async function buildOverlay(dir: string, kubectl: string | undefined, tim
         });
     });
     return { dir, text, ms: Number(process.hrtime.bigint() - started) / 1e6, kustomized: true };
+}
+
+/** A manifest file of a plain folder: a regular file within the limit, read without blocking (docs/limits.md). */
+export function readManifestFile(file: string): string {
+    try {
+        return readRegularFile(file, MAX_MANIFEST_BYTES);
+    } catch (e) {
+        if (e instanceof FileRefusal) throw new Refusal(`cannot read ${file} (${e.message})`);
+        throw e;
+    }
 }

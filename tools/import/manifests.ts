@@ -1,4 +1,5 @@
-import YAML from "yaml";
+import { parseYamlDocuments, YamlProblem } from "../../config/boundedYaml";
+import { Refusal } from "../cli";
 
 /** One Kubernetes object of a build's output, as parsed. */
 export interface K8sObject {
@@ -10,12 +11,21 @@ export interface K8sObject {
 
 export type Segment = string | number;
 
-/** The objects of a multi-document YAML stream; `List` objects are flattened, empty documents skipped. */
+/**
+ * The objects of a multi-document YAML stream; `List` objects are flattened, empty documents
+ * skipped. YAML that is broken or over a limit (an alias bomb, a cycle; docs/limits.md) is a
+ * `Refusal` naming the source and the key path.
+ */
 export function parseManifests(text: string, source: string): K8sObject[] {
     const out: K8sObject[] = [];
-    for (const doc of YAML.parseAllDocuments(text)) {
-        if (doc.errors.length > 0) throw new Error(`${source}: not valid YAML: ${doc.errors[0].message}`);
-        const value = doc.toJS() as unknown;
+    let documents: unknown[];
+    try {
+        documents = parseYamlDocuments(text);
+    } catch (e) {
+        if (e instanceof YamlProblem) throw new Refusal(`${source}: ${e.message}`);
+        throw e;
+    }
+    for (const value of documents) {
         if (value === null || value === undefined) continue;
         const items = isRecord(value) && value.kind === "List" && Array.isArray(value.items) ? (value.items as unknown[]) : [value];
         for (const item of items) {

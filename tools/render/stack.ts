@@ -1,4 +1,3 @@
-import YAML from "yaml";
 import { Refusal } from "../cli";
 import { evaluate, Evaluation, isConfigError } from "../harness/evaluate";
 import { Manifest, toManifests } from "../harness/manifests";
@@ -20,8 +19,9 @@ export interface StackRender {
  * Reads a stack's files in the project folder `dir` and runs the program on them under mocks,
  * with the CI variables of `ciEnv` (default: this process's environment, as a preview in CI).
  * The project's files are the input: a missing, broken or invalid one is a `Refusal` (exit 1);
- * the program failing otherwise is an `Error` (exit 3). Both messages start with `stack '<name>'`
- * except the "no stack file" one, which names the file.
+ * the program failing otherwise is an `Error` (exit 3). A problem with Pulumi.yaml or the stack
+ * file itself (missing, not a regular file inside the project, not YAML, over a limit) names the
+ * file and its key path; the others start with `stack '<name>'`.
  */
 export async function renderStack(dir: string, stack: string, ciEnv?: Readonly<Record<string, string | undefined>>): Promise<StackRender> {
     let config;
@@ -29,7 +29,7 @@ export async function renderStack(dir: string, stack: string, ciEnv?: Readonly<R
         config = readStackFiles(dir, stack, { fillSecrets: true });
     } catch (e) {
         if (e instanceof StackFileError || isUnreadable(e)) throw new Refusal((e as Error).message);
-        if (isConfigError(e) || e instanceof YAML.YAMLError) throw new Refusal(`stack '${stack}': ${e.message}`);
+        if (isConfigError(e)) throw new Refusal(`stack '${stack}': ${e.message}`);
         throw e;
     }
     const evaluation = await evaluate(config, ciEnv ? { ciEnv } : {});
