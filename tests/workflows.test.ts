@@ -224,7 +224,7 @@ describe("GitHub workflows", () => {
 
         it("run on pull requests to main: type check, lint and tests, then a preview of every stack", () => {
             assert.deepEqual(wf.on, { pull_request: { branches: ["main"] } });
-            assert.deepEqual(runs(wf.jobs.test).split("\n"), ["", "", "npm ci --no-audit --no-fund", "npm run typecheck", "npm run lint", "npm test", "npm run test:e2e"]);
+            assert.deepEqual(runs(wf.jobs.test).split("\n"), ["", "", "npm ci --no-audit --no-fund", "npm run typecheck", "npm run lint", "npm test", "npm run test:e2e", "npm run test:fuzz"]);
             const preview = wf.jobs.preview;
             assert.equal(preview.needs, "test");
             assert.deepEqual(preview.strategy.matrix.stack, PREVIEWED, "the stacks whose environment.ci.preview is true, in deploy order");
@@ -298,7 +298,7 @@ describe("GitHub workflows", () => {
 
         it("run on pushes to main: tests first, then staging, then production held by its environment", () => {
             assert.deepEqual(wf.on, { push: { branches: ["main"] } });
-            assert.match(runs(wf.jobs.test), /npm run typecheck\nnpm run lint\nnpm test\nnpm run test:e2e/);
+            assert.match(runs(wf.jobs.test), /npm run typecheck\nnpm run lint\nnpm test\nnpm run test:e2e\nnpm run test:fuzz/);
             assert.deepEqual(
                 Object.keys(wf.jobs),
                 ["test", ...DEPLOYED.flatMap((s) => [`images-${s}`, `scan-${s}`, s])],

@@ -20,7 +20,8 @@ ${NODE_STEPS}
       - run: npm run typecheck
       - run: npm run lint
       - run: npm test
-      - run: npm run test:e2e`;
+      - run: npm run test:e2e
+      - run: npm run test:fuzz`;
 
 /** A pull request from a branch of this repository (not a fork). */
 const SAME_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repository";
