@@ -154,7 +154,7 @@ describe("rollback's command line", () => {
         assert.deepEqual(parse("-s", "staging", "--previous", "--yes", "--if-failed", COMMIT), { stack: "staging", to: undefined, ...flags, previous: true, yes: true, ifFailed: COMMIT });
         assert.deepEqual(parse("--list", "--stack=production"), { stack: "production", to: undefined, ...flags, list: true });
         assert.deepEqual(parse("--stack", "production", "--to", "2", "--preview"), { stack: "production", to: 2, ...flags, preview: true });
-        assert.deepEqual(parse("--stack=-odd", "--list"), { stack: "-odd", to: undefined, ...flags, list: true }, "a value with a dash, written with =");
+        assert.deepEqual(parse("--stack", "acme-trading/hft-platform/production", "--list"), { stack: "acme-trading/hft-platform/production", to: undefined, ...flags, list: true });
     });
 
     const problems: [string[], string][] = [
@@ -171,6 +171,9 @@ describe("rollback's command line", () => {
         [["--stack", "production", "--list", "production"], 'unexpected argument "production"; this command takes options only'],
         [["--stack", "a", "--list", "-s", "b"], "--stack given more than once"],
         [["--stack", "production", "--yes=no", "--list"], "--yes takes no value"],
+        [["--stack=-odd", "--list"], "--stack: expected a stack name such as 'staging' or 'acme/hft-platform/staging', got \"-odd\""],
+        [["--stack", "acme/hft-platform/production/x", "--list"], "--stack: expected a stack name such as 'staging' or 'acme/hft-platform/staging', got \"acme/hft-platform/production/x\""],
+        [["--stack", "../production", "--list"], "--stack: expected a stack name such as 'staging' or 'acme/hft-platform/staging', got \"../production\""],
     ];
     for (const [argv, problem] of problems) {
         it(`refuses ${argv.join(" ")}: ${problem}`, () => {

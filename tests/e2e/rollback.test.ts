@@ -64,6 +64,7 @@ function fixture(history: (c: { a: string; b: string; c: string }) => object[]):
     const stackFile = (key: string, salt: string) =>
         `encryptionsalt: ${salt}\nconfig:\n  hft-platform:environment:\n    namespace: hft-production # as of this commit\n  hft-platform:brokerApiKey:\n    secure: ${key}\n`;
     fs.writeFileSync(path.join(repo, "Pulumi.production.yaml"), stackFile("v1:OLDKEY", "v1:OLDSALT"));
+    fs.writeFileSync(path.join(repo, "Pulumi.staging.yaml"), "config:\n  hft-platform:environment:\n    namespace: hft-staging\n");
     const a = commit("release.txt", "1.4.0\n", "release 1.4.0");
     const b = commit("release.txt", "1.4.1\n", "release 1.4.1");
     // The broker key was rotated after 1.4.1 (new ciphertext, new salt).
@@ -179,6 +180,62 @@ describe("rollback command", function () {
         assert.match(up.stackFile, /namespace: hft-production # as of this commit/, "everything else is the old commit's");
         assert.match(r.stdout, /secret config as it is today \(not as of [0-9a-f]{7}\): hft-platform:brokerApiKey/);
         assert.match(fs.readFileSync(path.join(f.repo, "Pulumi.production.yaml"), "utf8"), /# 1.4.2/, "the user's stack file is untouched");
+    });
+
+    for (const stack of ["acme-trading/hft-platform/production", "acme-trading/production"]) {
+        it(`takes an organization-qualified stack name (${stack}): passed to pulumi as given, today's secrets from Pulumi.production.yaml`, () => {
+            const f = make();
+            const r = rollback(f, ["--stack", stack, "--to", "2", "--yes"]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.deepEqual(
+                r.calls.map((c) => c.argv.slice(-2)),
+                r.calls.map(() => ["--stack", stack]),
+            );
+            const up = r.calls.find((c) => c.argv[0] === "up");
+            const file = YAML.parse(up.stackFile);
+            assert.equal(file.config["hft-platform:brokerApiKey"].secure, "v1:ROTATEDKEY", "a revoked credential does not come back");
+            assert.equal(file.encryptionsalt, "v1:NEWSALT");
+            assert.match(r.stdout, /secret config as it is today \(not as of [0-9a-f]{7}\): hft-platform:brokerApiKey/);
+        });
+    }
+
+    it("refuses when today's stack file is missing, before asking pulumi or checking anything out", () => {
+        const f = make();
+        fs.rmSync(path.join(f.repo, "Pulumi.production.yaml"));
+        const before = checkoutState(f);
+        const r = rollback(f, ["--stack", "acme-trading/hft-platform/production", "--to", "2", "--yes"]);
+        assert.equal(r.code, 1);
+        assert.equal(
+            r.stderr,
+            `rollback: --stack acme-trading/hft-platform/production: no stack file Pulumi.production.yaml in ${f.repo}; stacks here: staging. ` +
+                "A rollback deploys today's secret config from it (the old commit's may hold revoked credentials): run it from the project folder of a checkout that has the file\n",
+        );
+        assert.deepEqual(r.calls, [], "pulumi was not asked");
+        assert.deepEqual(checkoutState(f), before);
+    });
+
+    it("refuses a qualified stack name of another project", () => {
+        const f = make();
+        const r = rollback(f, ["--stack", "acme-trading/other-project/production", "--to", "2", "--yes"]);
+        assert.equal(r.code, 1);
+        assert.equal(r.stderr, "rollback: --stack acme-trading/other-project/production is a stack of project other-project; this project (Pulumi.yaml) is hft-platform\n");
+        assert.deepEqual(r.calls, []);
+    });
+
+    it("refuses a version whose commit has no stack file (its configuration was never committed)", () => {
+        const f = make();
+        git(f.repo, "rm", "-q", "--cached", "Pulumi.staging.yaml");
+        git(f.repo, "commit", "-q", "-m", "stop tracking staging's stack file");
+        const d = git(f.repo, "rev-parse", "HEAD");
+        git(f.repo, "add", "Pulumi.staging.yaml");
+        git(f.repo, "commit", "-q", "-m", "track it again");
+        fs.writeFileSync(path.join(f.root, "history.json"), JSON.stringify([update(2, "failed", clean(f.commits.c)), update(1, "succeeded", clean(d))]));
+        const before = checkoutState(f);
+        const r = rollback(f, ["--stack", "staging", "--previous", "--yes"]);
+        assert.equal(r.code, 1);
+        assert.equal(r.stderr, `rollback: commit ${d.slice(0, 7)} of version 1 has no Pulumi.staging.yaml: the stack's configuration at that version is not in git, so it cannot be redeployed\n`);
+        assert.deepEqual(r.calls.map((c) => c.argv.slice(0, 2)), [["stack", "history"]], "only the history was read");
+        assert.deepEqual(checkoutState(f), before);
     });
 
     it("--previous picks the last successful update before the current (failed) one", () => {
