@@ -16,7 +16,7 @@ import { pinImages } from "./promote/edit";
 import { pinsOf, planPromotion } from "./promote/plan";
 import { capture, releasesCommand, releasesJson } from "./promote/pulumi";
 import { parseReleases } from "./promote/releases";
-import { stackNameProblem, stackRef } from "./promote/stacks";
+import { projectName, stackNameProblem, stackRef } from "./pulumi/stacks";
 import { summaryTable } from "./promote/summary";
 import { resolveServices, TargetService } from "./promote/target";
 import { checkEdited } from "./promote/verify";
@@ -146,18 +146,6 @@ export async function promote(opts: Options, io: Io): Promise<number> {
         io.out(`note: the layout of ${toFile} could not be kept line by line, so the YAML library printed it whole; check the diff`);
     }
     return EXIT.done;
-}
-
-function projectName(dir: string): string {
-    const file = path.join(dir, "Pulumi.yaml");
-    if (!fs.existsSync(file)) {
-        throw new Refusal(`no Pulumi.yaml in ${dir}; run this from the project folder`);
-    }
-    const name = (YAML.parse(fs.readFileSync(file, "utf8")) as { name?: unknown } | null)?.name;
-    if (typeof name !== "string" || name === "") {
-        throw new Refusal(`Pulumi.yaml in ${dir} has no project name ('name:')`);
-    }
-    return name;
 }
 
 /** Replaces a file whole or not at all (a crash or a full disk never leaves half a stack file), keeping its mode. */

@@ -10,6 +10,7 @@ import * as path from "path";
 import * as readline from "readline";
 import { PINNED_IMAGES_VAR } from "../../config/pinnedImages";
 import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand, signalExit } from "../cli";
+import { checkProject, projectName, stackFileName, stackNameProblem, stackRef } from "../pulumi/stacks";
 import { chooseTarget, commitOf, formatHistory, parseHistory } from "./history";
 import { pinnedImagesFromState } from "./images";
 import { overlayCurrentSecrets } from "./secrets";
@@ -17,6 +18,7 @@ import { output, run, runLive } from "./processes";
 import { ChildProcess } from "child_process";
 
 export interface Options {
+    /** Short or organization-qualified (`acme/hft-platform/production`); passed to `pulumi --stack` as given. */
     readonly stack: string;
     readonly to?: number;
     readonly previous: boolean;
@@ -34,7 +36,7 @@ export const SPEC = {
         "Redeploys an earlier version of a stack: the program and stack config of the git commit that version was\n" +
         "deployed from, in a temporary worktree, with exactly the images it ran. Needs the Pulumi CLI.",
     options: {
-        stack: { type: "string", short: "s", value: "<stack>", help: "the stack to roll back (required)" },
+        stack: { type: "string", short: "s", value: "<stack>", help: "the stack to roll back, e.g. production or acme/hft-platform/production (required)" },
         to: { type: "string", value: "<version>", help: "redeploy this version (a number from --list)" },
         previous: { type: "boolean", help: "redeploy the last successful update before the newest one" },
         list: { type: "boolean", help: "print the stack's versions (version, time, result, commit, message) and exit" },
@@ -47,7 +49,7 @@ export const SPEC = {
         },
     },
     exits: [
-        [EXIT.refused, "a version that cannot be rolled back to (the reason is printed), or not confirmed"],
+        [EXIT.refused, "no stack file for the stack today, a version that cannot be rolled back to (the reason is printed), or not confirmed"],
         [EXIT.failed, "'pulumi', 'git' or 'npm ci' failed; with 'pulumi up', the stack may be partly updated"],
         [130, "interrupted by SIGINT (Ctrl-C), stopped before the next step"],
         [143, "interrupted by SIGTERM (a cancelled CI job), stopped before the next step"],
@@ -57,6 +59,8 @@ export const SPEC = {
 export function parseArgs(argv: readonly string[]): Parsed<Options> {
     return parseCommandLine(SPEC, argv, (v) => {
         if (v.stack === undefined || v.stack === "") return "--stack is required";
+        const problem = stackNameProblem(v.stack);
+        if (problem) return `--stack: ${problem}`;
         if (v.to !== undefined && !/^[1-9][0-9]*$/.test(v.to)) return `--to needs a version number (see --list), got ${JSON.stringify(v.to)}`;
         const ifFailed = v["if-failed"];
         if (ifFailed !== undefined && !/^[0-9a-f]{40}$/.test(ifFailed)) return `--if-failed needs a full 40-character commit hash, got ${JSON.stringify(ifFailed)}`;
@@ -77,8 +81,18 @@ export interface Io {
     readonly confirm: (question: string) => Promise<boolean>;
 }
 
+/** Why a rollback needs today's stack file; it refuses without one. */
+const TODAYS_SECRETS =
+    "A rollback deploys today's secret config from it (the old commit's may hold revoked credentials): run it from the project folder of a checkout that has the file";
+
 /** Rolls back; the exit code (SPEC.exits, docs/exit-codes.md), or a `Refusal` thrown. */
 export async function rollback(opts: Options, io: Io): Promise<number> {
+    const project = projectName(io.cwd);
+    checkProject(opts.stack, project, "--stack");
+    const stackFile = stackFileName(opts.stack);
+    if (!opts.list) {
+        stackRef(io.cwd, project, opts.stack, "--stack", TODAYS_SECRETS);
+    }
     const pulumi = (args: string[], cwd = io.cwd) => output("pulumi", [...args, "--stack", opts.stack], { cwd, env: io.env });
     const history = parseHistory(pulumi(["stack", "history", "--json"]));
     if (opts.list) {
@@ -102,6 +116,10 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
     if (run("git", ["cat-file", "-e", `${commit}^{commit}`], { cwd: io.cwd }).status !== 0) {
         throw new Refusal(`commit ${short} of version ${target.version} is not in this repository; fetch it first (git fetch origin)`);
     }
+    const projectPrefix = output("git", ["rev-parse", "--show-prefix"], { cwd: io.cwd }).trim();
+    if (run("git", ["cat-file", "-e", `${commit}:${projectPrefix}${stackFile}`], { cwd: io.cwd }).status !== 0) {
+        throw new Refusal(`commit ${short} of version ${target.version} has no ${stackFile}: the stack's configuration at that version is not in git, so it cannot be redeployed`);
+    }
     const message = `rollback to v${target.version} (${short})`;
     io.out(`${opts.stack}: ${message}, deployed ${target.startTime ?? "at an unknown time"}: ${target.message ?? ""}`.trimEnd());
 
@@ -121,7 +139,6 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
         );
     }
 
-    const projectPrefix = output("git", ["rev-parse", "--show-prefix"], { cwd: io.cwd }).trim();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-rollback-"));
     const cleanup = () => {
         run("git", ["worktree", "remove", "--force", dir], { cwd: io.cwd });
@@ -147,7 +164,6 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
     try {
         output("git", ["worktree", "add", "--detach", dir, commit], { cwd: io.cwd });
         const project = path.join(dir, projectPrefix);
-        const stackFile = `Pulumi.${opts.stack}.yaml`;
         const current = overlayCurrentSecrets(path.join(io.cwd, stackFile), path.join(project, stackFile));
         if (current.length > 0) {
             io.out(`secret config as it is today (not as of ${short}): ${current.join(", ")}`);
