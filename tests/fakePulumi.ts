@@ -17,7 +17,9 @@ import * as path from "path";
  *   first, after writing `<log>.reading` with its process id.
  * - `preview`: exits FAKE_PULUMI_PREVIEW_EXIT; FAKE_PULUMI_PREVIEW_SLEEP (ms) makes it wait
  *   first, after writing `<log>.previewing`.
- * - `up`: exits FAKE_PULUMI_UP_EXIT.
+ * - `up`: exits FAKE_PULUMI_UP_EXIT, and records the update in FAKE_PULUMI_HISTORY (when set) as
+ *   the CLI does: the next version, newest first, with its `--message`, result, and the git
+ *   commit it ran from (`git.dirty` true when `git status --porcelain` shows anything).
  * Anything else exits 99, saying so.
  */
 export const FAKE_PULUMI = `#!/usr/bin/env node
@@ -68,7 +70,18 @@ if (is("preview")) {
     }
     process.exit(Number(process.env.FAKE_PULUMI_PREVIEW_EXIT || 0));
 }
-if (is("up")) process.exit(Number(process.env.FAKE_PULUMI_UP_EXIT || 0));
+if (is("up")) {
+    const code = Number(process.env.FAKE_PULUMI_UP_EXIT || 0);
+    if (process.env.FAKE_PULUMI_HISTORY) {
+        const history = JSON.parse(fs.readFileSync(process.env.FAKE_PULUMI_HISTORY, "utf8"));
+        const version = Math.max(0, ...history.map((u) => u.version)) + 1;
+        const status = execFileSync("git", ["status", "--porcelain"], { cwd: process.cwd(), encoding: "utf8" });
+        const environment = head ? { "git.head": head, "git.dirty": String(status.trim() !== ""), "git.headName": "HEAD" } : {};
+        const entry = { version, kind: "update", result: code === 0 ? "succeeded" : "failed", startTime: new Date().toISOString(), message: flag("--message"), environment };
+        fs.writeFileSync(process.env.FAKE_PULUMI_HISTORY, JSON.stringify([entry, ...history]));
+    }
+    process.exit(code);
+}
 process.stderr.write("fake pulumi: unexpected " + argv.join(" ") + "\\n"); process.exit(99);
 `;
 

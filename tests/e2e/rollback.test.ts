@@ -278,6 +278,75 @@ describe("rollback command", function () {
         assert.equal(r.calls.find((c) => c.argv[0] === "up").head, f.commits.a);
     });
 
+    describe("after a rollback (an update whose message is the one the rollback writes)", () => {
+        const redeploy = (version: number, of: number, commit: string, result = "succeeded") => ({
+            ...update(version, result, { "git.head": commit, "git.dirty": "true", "git.headName": "HEAD" }),
+            message: `rollback to v${of} (${commit.slice(0, 7)})`,
+        });
+
+        it("--previous goes to the release before the one redeployed, not back to the bad release it replaced", () => {
+            const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "succeeded", clean(c.b)), update(3, "succeeded", clean(c.c)), redeploy(4, 2, c.b)]);
+            const r = rollback(f, ["--stack", "production", "--previous", "--yes"]);
+            assert.equal(r.code, 0, r.stderr);
+            const up = r.calls.find((c) => c.argv[0] === "up");
+            assert.equal(up.head, f.commits.a);
+            assert.equal(up.argv[4], `rollback to v1 (${f.commits.a.slice(0, 7)})`);
+        });
+
+        it("--previous refuses when the release running now is the oldest (v1 good, v2 bad, v3 rolled back to v1)", () => {
+            const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "succeeded", clean(c.b)), redeploy(3, 1, c.a)]);
+            const before = checkoutState(f);
+            const r = rollback(f, ["--stack", "production", "--previous", "--yes"]);
+            assert.equal(r.code, 1);
+            assert.equal(r.stderr, "rollback: stack production has no successful update before version 1, the release it runs now (version 3 redeployed it)\n");
+            assert.deepEqual(r.calls.map((c) => c.argv.slice(0, 2)), [["stack", "history"]], "only the history was read");
+            assert.deepEqual(checkoutState(f), before);
+        });
+
+        it("recognises the message the rollback itself wrote: --to 2, then --previous redeploys v1", () => {
+            const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "succeeded", clean(c.b)), update(3, "succeeded", clean(c.c))]);
+            const first = rollback(f, ["--stack", "production", "--to", "2", "--yes"]);
+            assert.equal(first.code, 0, first.stderr);
+            const recorded = JSON.parse(fs.readFileSync(path.join(f.root, "history.json"), "utf8"))[0];
+            assert.deepEqual([recorded.version, recorded.result, recorded.message], [4, "succeeded", first.calls.find((c) => c.argv[0] === "up").argv[4]], "the fake recorded the rollback's update");
+            fs.rmSync(f.log);
+            const second = rollback(f, ["--stack", "production", "--previous", "--yes"]);
+            assert.equal(second.code, 0, second.stderr);
+            const up = second.calls.find((c) => c.argv[0] === "up");
+            assert.equal(up.head, f.commits.a, "v1's commit, not v3's (the release rolled back from)");
+            assert.equal(up.argv[4], `rollback to v1 (${f.commits.a.slice(0, 7)})`);
+        });
+
+        it("--previous after a new release goes back to what ran before it, skipping the release rolled back from", () => {
+            const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "succeeded", clean(c.b)), redeploy(3, 1, c.a), update(4, "succeeded", clean(c.c))]);
+            const r = rollback(f, ["--stack", "production", "--previous", "--yes"]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.equal(r.calls.find((c) => c.argv[0] === "up").argv[4], `rollback to v1 (${f.commits.a.slice(0, 7)})`);
+        });
+
+        it("--if-failed after a rollback redeploys the release that was running (CI's automatic rollback)", () => {
+            const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "succeeded", clean(c.b)), redeploy(3, 1, c.a), update(4, "failed", clean(c.c))]);
+            const r = rollback(f, ["--stack", "production", "--previous", "--yes", "--if-failed", f.commits.c]);
+            assert.equal(r.code, 0, r.stderr);
+            const up = r.calls.find((c) => c.argv[0] === "up");
+            assert.equal(up.head, f.commits.a);
+            assert.equal(up.argv[4], `rollback to v1 (${f.commits.a.slice(0, 7)})`);
+        });
+
+        it("a message that only resembles the rollback's (other text, another commit) is a release of its own", () => {
+            const messages = (a7: string) => [`rollback to v1 (${a7}) by hand`, "rollback to v1 (0000000)", `Rollback to v1 (${a7})`];
+            const f = make();
+            for (const message of messages(f.commits.a.slice(0, 7))) {
+                const history = [update(1, "succeeded", clean(f.commits.a)), update(2, "succeeded", clean(f.commits.b)), { ...update(3, "succeeded", clean(f.commits.c)), message }];
+                fs.writeFileSync(path.join(f.root, "history.json"), JSON.stringify(history.reverse()));
+                if (fs.existsSync(f.log)) fs.rmSync(f.log);
+                const r = rollback(f, ["--stack", "production", "--previous", "--preview"]);
+                assert.equal(r.code, 0, r.stderr);
+                assert.equal(r.calls.find((c) => c.argv[0] === "preview").head, f.commits.b, message);
+            }
+        });
+    });
+
     const refusals: [string, string[], string][] = [
         ["a version that does not exist", ["--to", "99"], "stack production has no version 99; its versions are 1 to 8 (see --list)"],
         ["a version that did not succeed", ["--to", "4"], "version 4 of stack production did not succeed (result: failed); choose a version whose update succeeded (see --list)"],
