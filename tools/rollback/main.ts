@@ -11,7 +11,7 @@ import * as readline from "readline";
 import { PINNED_IMAGES_VAR } from "../../config/pinnedImages";
 import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand, signalExit } from "../cli";
 import { checkProject, projectName, stackFileName, stackNameProblem, stackRef } from "../pulumi/stacks";
-import { chooseTarget, commitOf, formatHistory, parseHistory } from "./history";
+import { chooseTarget, commitOf, formatHistory, parseHistory, rollbackMessage } from "./history";
 import { pinnedImagesFromState } from "./images";
 import { overlayCurrentSecrets } from "./secrets";
 import { output, run, runLive } from "./processes";
@@ -38,7 +38,7 @@ export const SPEC = {
     options: {
         stack: { type: "string", short: "s", value: "<stack>", help: "the stack to roll back, e.g. production or acme/hft-platform/production (required)" },
         to: { type: "string", value: "<version>", help: "redeploy this version (a number from --list)" },
-        previous: { type: "boolean", help: "redeploy the last successful update before the newest one" },
+        previous: { type: "boolean", help: "redeploy the last successful release before the one running now (a rollback's update counts as the release it redeployed)" },
         list: { type: "boolean", help: "print the stack's versions (version, time, result, commit, message) and exit" },
         preview: { type: "boolean", help: "preview the rollback; deploy nothing" },
         yes: { type: "boolean", help: "deploy without asking for confirmation" },
@@ -120,7 +120,7 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
     if (run("git", ["cat-file", "-e", `${commit}:${projectPrefix}${stackFile}`], { cwd: io.cwd }).status !== 0) {
         throw new Refusal(`commit ${short} of version ${target.version} has no ${stackFile}: the stack's configuration at that version is not in git, so it cannot be redeployed`);
     }
-    const message = `rollback to v${target.version} (${short})`;
+    const message = rollbackMessage(target);
     io.out(`${opts.stack}: ${message}, deployed ${target.startTime ?? "at an unknown time"}: ${target.message ?? ""}`.trimEnd());
 
     // The images that version ran, from its state; a rebuild would not restore the same bits.
