@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { installFakePulumi } from "../fakePulumi";
+import { installFakePulumi, PulumiCall } from "../fakePulumi";
 import { REPO, TS_NODE_ARGS, TS_NODE_ENV } from "../support";
 
 /**
@@ -21,6 +21,8 @@ interface Fixture {
     readonly commits: { a: string; b: string; c: string };
     readonly log: string;
     readonly env: NodeJS.ProcessEnv;
+    /** The calls the fake pulumi logged so far. */
+    readonly pulumiCalls: () => PulumiCall[];
 }
 
 function update(version: number, result: string, environment: Record<string, string> | undefined, kind = "update") {
@@ -91,8 +93,8 @@ function fixture(history: (c: { a: string; b: string; c: string }) => object[]):
         }),
     );
     fs.writeFileSync(path.join(root, "history.json"), JSON.stringify([...history(commits)].reverse()));
-    const { log, env } = installFakePulumi(root, { history: path.join(root, "history.json"), states });
-    return { root, repo, commits, log, env };
+    const pulumi = installFakePulumi(root, { history: path.join(root, "history.json"), states });
+    return { root, repo, commits, log: pulumi.log, env: pulumi.env, pulumiCalls: () => pulumi.calls() };
 }
 
 const clean = (c: string) => ({ "git.head": c, "git.dirty": "false", "git.headName": "refs/heads/main" });
@@ -126,6 +128,61 @@ function checkoutState(f: Fixture) {
         release: fs.readFileSync(path.join(f.repo, "release.txt"), "utf8"),
         worktrees: git(f.repo, "worktree", "list", "--porcelain").split("\n").filter((l) => l.startsWith("worktree ")),
     };
+}
+
+/** The rollback as a process a test can signal; its standard input stays open, as a terminal nobody answers. */
+function start(f: Fixture, args: string[], extraEnv: Record<string, string> = {}) {
+    const child = spawn(process.execPath, [...TS_NODE_ARGS, path.join(REPO, "tools/rollback/main.ts"), ...args], {
+        cwd: f.repo,
+        env: { ...f.env, ...TS_NODE_ENV, ...extraEnv },
+        stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
+    return {
+        child,
+        stderr: () => stderr,
+        /** The exit code, within 10 s (else the process is killed and the test fails); then its output, within 2 s. */
+        async exit(): Promise<number | null> {
+            const timer = new Promise<"running">((resolve) => setTimeout(() => resolve("running"), 10000).unref());
+            const code = await Promise.race([exited, timer]);
+            if (code === "running") {
+                child.kill("SIGKILL");
+                assert.fail(`still running 10 s after the signal; stderr: ${stderr}`);
+            }
+            await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+            return code;
+        },
+    };
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+    for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(condition(), what);
+}
+
+/** The process id a fake pulumi step wrote into its marker file, once it is running. */
+async function marker(file: string): Promise<number> {
+    await until(() => fs.existsSync(file) && fs.readFileSync(file, "utf8") !== "", `${path.basename(file)}: the step started`);
+    return Number(fs.readFileSync(file, "utf8"));
+}
+
+/** Processes whose working directory is under `dir` (Linux's /proc; none found elsewhere). */
+function processesUnder(dir: string): string[] {
+    if (!fs.existsSync("/proc/self/cwd")) return [];
+    const real = fs.realpathSync(dir);
+    const found: string[] = [];
+    for (const pid of fs.readdirSync("/proc").filter((p) => /^[0-9]+$/.test(p))) {
+        try {
+            const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+            if (cwd === real || cwd.startsWith(`${real}/`)) found.push(`${pid}: ${fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim()} (in ${cwd})`);
+        } catch {
+            // Gone meanwhile, or not ours to read.
+        }
+    }
+    return found;
 }
 
 describe("rollback command", function () {
@@ -441,26 +498,77 @@ describe("rollback command", function () {
         assert.deepEqual(lines[6].split(/\s{2,}/), ["3", "2026-11-13T09:00:00.000Z", "refresh succeeded", "-", "deploy 3"]);
     });
 
-    it("SIGTERM during the preview stops it, deploys nothing and removes the worktree", async () => {
-        const f = make();
-        const before = checkoutState(f);
-        const child = spawn(process.execPath, [...TS_NODE_ARGS, path.join(REPO, "tools/rollback/main.ts"), "--stack", "production", "--to", "2", "--yes"], {
-            cwd: f.repo,
-            env: { ...f.env, ...TS_NODE_ENV, FAKE_PULUMI_PREVIEW_SLEEP: "20000" },
+    describe("signals and a closed pipe: no worktree and no child process left", () => {
+        it("SIGTERM during the preview stops it, deploys nothing and removes the worktree", async () => {
+            const f = make();
+            const before = checkoutState(f);
+            const p = start(f, ["--stack", "production", "--to", "2", "--yes"], { FAKE_PULUMI_PREVIEW_SLEEP: "20000" });
+            // Wait until the (fake) preview is running, then cancel as CI does.
+            const pid = await marker(`${f.log}.previewing`);
+            p.child.kill("SIGTERM");
+            assert.equal(await p.exit(), 143);
+            assert.match(p.stderr(), /rollback: interrupted \(SIGTERM\); nothing was deployed/);
+            assert.throws(() => process.kill(pid, 0), { code: "ESRCH" }, "no pulumi left running");
+            const calls = f.pulumiCalls();
+            assert.equal(calls.some((c) => c.argv[0] === "up"), false, "nothing was deployed");
+            assert.equal(fs.existsSync(calls.find((c) => c.argv[0] === "preview")!.cwd), false, "the worktree is removed");
+            assert.deepEqual(checkoutState(f), before);
         });
-        let stderr = "";
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-        // Wait until the (fake) preview is running, then cancel as CI does.
-        for (let i = 0; i < 200 && !fs.existsSync(`${f.log}.previewing`); i++) await new Promise((r) => setTimeout(r, 100));
-        assert.ok(fs.existsSync(`${f.log}.previewing`), "the preview started");
-        child.kill("SIGTERM");
-        const code = await exited;
-        assert.equal(code, 143);
-        assert.match(stderr, /rollback: interrupted \(SIGTERM\); stopped before the next step/);
-        const calls = fs.readFileSync(f.log, "utf8").trim().split("\n").map((l) => JSON.parse(l));
-        assert.equal(calls.some((c) => c.argv[0] === "up"), false, "nothing was deployed");
-        assert.equal(fs.existsSync(calls.find((c) => c.argv[0] === "preview").cwd), false, "the worktree is removed");
-        assert.deepEqual(checkoutState(f), before);
+
+        it("SIGHUP (the terminal closed) during the preview stops it and removes the worktree: exit 129", async () => {
+            const f = make();
+            const before = checkoutState(f);
+            const p = start(f, ["--stack", "production", "--to", "2", "--yes"], { FAKE_PULUMI_PREVIEW_SLEEP: "20000" });
+            const pid = await marker(`${f.log}.previewing`);
+            p.child.kill("SIGHUP");
+            assert.equal(await p.exit(), 129);
+            assert.throws(() => process.kill(pid, 0), { code: "ESRCH" }, "no pulumi left running");
+            assert.equal(f.pulumiCalls().some((c) => c.argv[0] === "up"), false);
+            assert.deepEqual(checkoutState(f), before, "no worktree left registered");
+            assert.deepEqual(processesUnder(f.root), []);
+        });
+
+        for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+            it(`${signal} at the confirmation prompt stops at once: nothing deployed, no worktree, exit ${code}`, async () => {
+                const f = make();
+                const before = checkoutState(f);
+                // No --yes, and a standard input that stays open: a question nobody answers.
+                const p = start(f, ["--stack", "production", "--to", "2"]);
+                await until(() => p.stderr().includes("[y/N] "), "the question was asked");
+                p.child.kill(signal);
+                assert.equal(await p.exit(), code);
+                assert.match(p.stderr(), new RegExp(`\\[y/N\\] \n?rollback: interrupted \\(${signal}\\); nothing was deployed`));
+                assert.equal(f.pulumiCalls().some((c) => c.argv[0] === "up"), false);
+                assert.deepEqual(checkoutState(f), before, "no worktree left registered");
+                assert.deepEqual(processesUnder(f.root), []);
+            });
+        }
+
+        it("SIGTERM while pulumi reads the history stops pulumi too, at once: exit 143", async () => {
+            const f = make();
+            const p = start(f, ["--stack", "production", "--previous", "--yes"], { FAKE_PULUMI_HISTORY_SLEEP: "20000" });
+            const pid = await marker(`${f.log}.history`);
+            const killed = Date.now();
+            p.child.kill("SIGTERM");
+            assert.equal(await p.exit(), 143);
+            assert.ok(Date.now() - killed < 5000, `stopped at once, not when pulumi finished (${Date.now() - killed} ms)`);
+            assert.equal(p.stderr(), "rollback: interrupted (SIGTERM); nothing was deployed\n");
+            assert.throws(() => process.kill(pid, 0), { code: "ESRCH" }, "no pulumi left running");
+        });
+
+        it("a reader that closes the pipe early (--yes | head -n1): no stack trace, the rollback completes, no worktree or child left", async () => {
+            const f = make();
+            const before = checkoutState(f);
+            const p = start(f, ["--stack", "production", "--to", "2", "--yes"]);
+            p.child.stdout.destroy();
+            const code = await p.exit();
+            assert.doesNotMatch(p.stderr(), /EPIPE|Error|\n\s+at /, `no stack trace: ${p.stderr()}`);
+            assert.equal(code, 0, p.stderr());
+            const up = f.pulumiCalls().find((c) => c.argv[0] === "up");
+            assert.equal(up?.head, f.commits.b, "the rollback went on to deploy");
+            assert.equal(JSON.parse(fs.readFileSync(path.join(f.root, "history.json"), "utf8"))[0].result, "succeeded");
+            assert.deepEqual(checkoutState(f), before, "no worktree left registered");
+            assert.deepEqual(processesUnder(f.root), [], "no npm ci or pulumi left running");
+        });
     });
 });
