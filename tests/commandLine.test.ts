@@ -12,7 +12,7 @@ import * as generate from "../tools/generate";
 import * as importTool from "../tools/import";
 import * as promote from "../tools/promote";
 import * as rollback from "../tools/rollback/main";
-import * as processes from "../tools/rollback/processes";
+import * as processes from "../tools/processes";
 import { REPO } from "./support";
 
 /** The tools' command lines, parsed in-process (tests/cli.test.ts runs each tool's --help once). */

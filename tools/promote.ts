@@ -5,7 +5,6 @@
  *
  *   npm run promote -- --help
  */
-import { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
@@ -14,7 +13,9 @@ import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand, signa
 import { readStackFiles, StackConfig } from "./harness/stackFiles";
 import { pinImages } from "./promote/edit";
 import { pinsOf, planPromotion } from "./promote/plan";
-import { capture, releasesCommand, releasesJson } from "./promote/pulumi";
+import { Interrupts } from "./interrupts";
+import { capture } from "./processes";
+import { releasesCommand, releasesJson } from "./promote/pulumi";
 import { parseReleases } from "./promote/releases";
 import { projectName, stackNameProblem, stackRef } from "./pulumi/stacks";
 import { summaryTable } from "./promote/summary";
@@ -96,23 +97,17 @@ export async function promote(opts: Options, io: Io): Promise<number> {
     }
 
     // A signal stops the tool before it writes; the read it waits for is stopped too.
-    let interrupted: NodeJS.Signals | undefined;
-    let child: ChildProcess | undefined;
-    const onSignal = (signal: NodeJS.Signals) => {
-        interrupted = signal;
-        child?.kill(signal);
-    };
-    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-    signals.forEach((s) => process.on(s, onSignal));
+    const interrupts = Interrupts.listen();
     let output;
     try {
-        output = await capture("pulumi", releasesCommand(from.name), { cwd: io.cwd, env: io.env }, (c) => (child = c));
+        output = await capture("pulumi", releasesCommand(from.name), { cwd: io.cwd, env: io.env }, interrupts.track);
     } finally {
-        signals.forEach((s) => process.removeListener(s, onSignal));
+        interrupts.close();
     }
-    if (interrupted) {
-        io.err(`promote: interrupted (${interrupted}); nothing was written`);
-        return signalExit(interrupted);
+    const signal = interrupts.signal();
+    if (signal) {
+        io.err(`promote: interrupted (${signal}); nothing was written`);
+        return signalExit(signal);
     }
     const releases = parseReleases(releasesJson(from.name, output), from.name);
 

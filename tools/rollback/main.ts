@@ -4,18 +4,17 @@
  *
  *   npm run rollback -- --help
  */
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import * as readline from "readline";
 import { PINNED_IMAGES_VAR } from "../../config/pinnedImages";
-import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand, signalExit } from "../cli";
+import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand, signalExit, tolerateClosedPipes } from "../cli";
+import { Interrupts } from "../interrupts";
+import { capture, failed, output, run, runLive } from "../processes";
 import { checkProject, projectName, stackFileName, stackNameProblem, stackRef } from "../pulumi/stacks";
 import { chooseTarget, commitOf, formatHistory, parseHistory, rollbackMessage } from "./history";
 import { pinnedImagesFromState } from "./images";
+import { ask } from "./prompt";
 import { overlayCurrentSecrets } from "./secrets";
-import { output, run, runLive } from "./processes";
-import { ChildProcess } from "child_process";
+import { checkOut, Worktree } from "./worktree";
 
 export interface Options {
     /** Short or organization-qualified (`acme/hft-platform/production`); passed to `pulumi --stack` as given. */
@@ -51,8 +50,9 @@ export const SPEC = {
     exits: [
         [EXIT.refused, "no stack file for the stack today, a version that cannot be rolled back to (the reason is printed), or not confirmed"],
         [EXIT.failed, "'pulumi', 'git' or 'npm ci' failed; with 'pulumi up', the stack may be partly updated"],
-        [130, "interrupted by SIGINT (Ctrl-C), stopped before the next step"],
-        [143, "interrupted by SIGTERM (a cancelled CI job), stopped before the next step"],
+        [129, "the terminal closed (SIGHUP): stopped, the worktree removed"],
+        [130, "interrupted by SIGINT (Ctrl-C): stopped, the worktree removed"],
+        [143, "interrupted by SIGTERM (a cancelled CI job): stopped, the worktree removed"],
     ],
 } as const satisfies CommandSpec;
 
@@ -78,23 +78,60 @@ export interface Io {
     readonly env: NodeJS.ProcessEnv;
     readonly out: (line: string) => void;
     readonly err: (line: string) => void;
-    readonly confirm: (question: string) => Promise<boolean>;
+    /** Asks; a no when `aborted` fires first (a signal was caught). */
+    readonly confirm: (question: string, aborted: AbortSignal) => Promise<boolean>;
 }
 
 /** Why a rollback needs today's stack file; it refuses without one. */
 const TODAYS_SECRETS =
     "A rollback deploys today's secret config from it (the old commit's may hold revoked credentials): run it from the project folder of a checkout that has the file";
 
-/** Rolls back; the exit code (SPEC.exits, docs/exit-codes.md), or a `Refusal` thrown. */
+/**
+ * Rolls back; the exit code (SPEC.exits, docs/exit-codes.md), or a `Refusal` thrown. A signal
+ * (SIGINT, SIGTERM, SIGHUP) at any point stops it before its next step, the running child told
+ * (see `passOn`); the worktree is removed and the code is 128 plus the signal's number.
+ */
 export async function rollback(opts: Options, io: Io): Promise<number> {
     const project = projectName(io.cwd);
     checkProject(opts.stack, project, "--stack");
-    const stackFile = stackFileName(opts.stack);
     if (!opts.list) {
         stackRef(io.cwd, project, opts.stack, "--stack", TODAYS_SECRETS);
     }
-    const pulumi = (args: string[], cwd = io.cwd) => output("pulumi", [...args, "--stack", opts.stack], { cwd, env: io.env });
-    const history = parseHistory(pulumi(["stack", "history", "--json"]));
+    let updating = false;
+    // A terminal sends Ctrl-C and its hangup to every process in front, pulumi included: passed on
+    // again, a second SIGINT makes 'pulumi up' abandon the update at once instead of stopping cleanly.
+    const interrupts = Interrupts.listen((signal) => !(updating && signal !== "SIGTERM"));
+    let worktree: Worktree | undefined;
+    try {
+        return await act(opts, io, interrupts, {
+            checkOut: (commit, prefix) => (worktree = checkOut(io.cwd, commit, prefix)),
+            updating: (now) => (updating = now),
+        });
+    } finally {
+        worktree?.remove();
+        interrupts.close();
+    }
+}
+
+interface Steps {
+    readonly checkOut: (commit: string, prefix: string) => Worktree;
+    readonly updating: (now: boolean) => void;
+}
+
+async function act(opts: Options, io: Io, interrupts: Interrupts, steps: Steps): Promise<number> {
+    const stopped = () => {
+        io.err(`rollback: interrupted (${interrupts.signal()}); nothing was deployed`);
+        return signalExit(interrupts.signal()!);
+    };
+    const pulumi = async (args: string[]) => {
+        const all = [...args, "--stack", opts.stack];
+        const r = await capture("pulumi", all, { cwd: io.cwd, env: io.env }, interrupts.track);
+        if (r.code !== 0 && !interrupts.signal()) throw failed("pulumi", all, r);
+        return r.stdout;
+    };
+    const listed = await pulumi(["stack", "history", "--json"]);
+    if (interrupts.signal()) return stopped();
+    const history = parseHistory(listed);
     if (opts.list) {
         io.out(formatHistory(history));
         return EXIT.done;
@@ -116,6 +153,7 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
     if (run("git", ["cat-file", "-e", `${commit}^{commit}`], { cwd: io.cwd }).status !== 0) {
         throw new Refusal(`commit ${short} of version ${target.version} is not in this repository; fetch it first (git fetch origin)`);
     }
+    const stackFile = stackFileName(opts.stack);
     const projectPrefix = output("git", ["rev-parse", "--show-prefix"], { cwd: io.cwd }).trim();
     if (run("git", ["cat-file", "-e", `${commit}:${projectPrefix}${stackFile}`], { cwd: io.cwd }).status !== 0) {
         throw new Refusal(`commit ${short} of version ${target.version} has no ${stackFile}: the stack's configuration at that version is not in git, so it cannot be redeployed`);
@@ -126,7 +164,9 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
     // The images that version ran, from its state; a rebuild would not restore the same bits.
     let pins: Record<string, string> = {};
     try {
-        pins = pinnedImagesFromState(pulumi(["stack", "export", "--version", String(target.version)]));
+        const state = await pulumi(["stack", "export", "--version", String(target.version)]);
+        if (interrupts.signal()) return stopped();
+        pins = pinnedImagesFromState(state);
         io.out(
             Object.keys(pins).length > 0
                 ? `images from version ${target.version}'s state: ${Object.entries(pins).map(([s, ref]) => `${s}=${ref}`).join(", ")}`
@@ -139,100 +179,68 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
         );
     }
 
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-rollback-"));
-    const cleanup = () => {
-        run("git", ["worktree", "remove", "--force", dir], { cwd: io.cwd });
-        fs.rmSync(dir, { recursive: true, force: true });
-        run("git", ["worktree", "prune"], { cwd: io.cwd });
-    };
-    // A signal stops the rollback between steps. A running step is told too on SIGTERM (a
-    // terminal's Ctrl-C already reaches it, and pulumi treats a second SIGINT as a hard cancel).
-    let interrupted: NodeJS.Signals | undefined;
-    let child: ChildProcess | undefined;
-    const onSignal = (signal: NodeJS.Signals) => {
-        interrupted = signal;
-        if (signal === "SIGTERM") child?.kill("SIGTERM");
-    };
-    const stopped = () => {
-        if (!interrupted) return undefined;
-        io.err(`rollback: interrupted (${interrupted}); stopped before the next step, see 'pulumi stack history --stack ${opts.stack}'`);
-        return signalExit(interrupted);
-    };
-    const live = (command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) => runLive(command, args, { cwd, env }, (c) => (child = c));
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-    try {
-        output("git", ["worktree", "add", "--detach", dir, commit], { cwd: io.cwd });
-        const project = path.join(dir, projectPrefix);
-        const current = overlayCurrentSecrets(path.join(io.cwd, stackFile), path.join(project, stackFile));
-        if (current.length > 0) {
-            io.out(`secret config as it is today (not as of ${short}): ${current.join(", ")}`);
-        }
-        io.out(`checked out ${short} in a temporary worktree; installing its dependencies`);
-        const install = await live("npm", ["ci", "--no-audit", "--no-fund"], project, io.env);
-        if (interrupted) return stopped()!;
-        if (install !== 0) {
-            io.err(`rollback: 'npm ci' failed in the worktree of ${short} (exit ${install}); nothing was deployed`);
-            return EXIT.failed;
-        }
-        const env = { ...io.env };
-        delete env[PINNED_IMAGES_VAR];
-        if (Object.keys(pins).length > 0) {
-            // A program from before the variable's name was PINNED_IMAGES_VAR would ignore it.
-            if (run("git", ["grep", "--quiet", "--fixed-strings", "-e", PINNED_IMAGES_VAR, commit, "--", "*.ts", ":(exclude)tests"], { cwd: io.cwd }).status === 0) {
-                env[PINNED_IMAGES_VAR] = JSON.stringify(pins);
-            } else {
-                io.out(`the program at ${short} cannot pin images (it predates ${PINNED_IMAGES_VAR}); it deploys the images its configuration names`);
-            }
-        }
-        const step = (args: string[]) => live("pulumi", [...args, "--stack", opts.stack], project, env);
-        const previewed = await step(["preview", "--diff", "--message", message]);
-        if (interrupted) return stopped()!;
-        if (previewed !== 0) {
-            io.err(`rollback: the preview of ${message} failed (exit ${previewed}); nothing was deployed`);
-            return EXIT.failed;
-        }
-        if (opts.preview) {
-            io.out("preview only (--preview): nothing was deployed");
-            return EXIT.done;
-        }
-        if (!opts.yes && !(await io.confirm(`Deploy this to stack ${opts.stack} (${message})? [y/N] `))) {
-            io.err("rollback: not confirmed; nothing was deployed (use --yes to skip the question)");
-            return EXIT.refused;
-        }
-        if (interrupted) return stopped()!;
-        const updated = await step(["up", "--yes", "--skip-preview", "--message", message]);
-        if (interrupted) return stopped()!;
-        if (updated !== 0) {
-            io.err(`rollback: 'pulumi up' of ${message} failed (exit ${updated}); the stack may be partly updated, see 'pulumi stack history --stack ${opts.stack}'`);
-            return EXIT.failed;
-        }
-        io.out(`${opts.stack} is at ${message}`);
-        return EXIT.done;
-    } finally {
-        process.removeListener("SIGINT", onSignal);
-        process.removeListener("SIGTERM", onSignal);
-        cleanup();
+    if (interrupts.signal()) return stopped();
+    const { project } = steps.checkOut(commit, projectPrefix);
+    const current = overlayCurrentSecrets(path.join(io.cwd, stackFile), path.join(project, stackFile));
+    if (current.length > 0) {
+        io.out(`secret config as it is today (not as of ${short}): ${current.join(", ")}`);
     }
-}
-
-/** Asks on the terminal; anything but y/yes, or no answer (end of input), is a no. */
-function ask(question: string): Promise<boolean> {
-    return new Promise((resolve) => {
-        const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-        let answered = false;
-        rl.question(question, (answer) => {
-            answered = true;
-            rl.close();
-            resolve(/^y(es)?$/i.test(answer.trim()));
-        });
-        rl.on("close", () => {
-            if (!answered) resolve(false);
-        });
-    });
+    io.out(`checked out ${short} in a temporary worktree; installing its dependencies`);
+    const install = await runLive("npm", ["ci", "--no-audit", "--no-fund"], { cwd: project, env: io.env }, interrupts.track);
+    if (interrupts.signal()) return stopped();
+    if (install !== 0) {
+        io.err(`rollback: 'npm ci' failed in the worktree of ${short} (exit ${install}); nothing was deployed`);
+        return EXIT.failed;
+    }
+    const env = { ...io.env };
+    delete env[PINNED_IMAGES_VAR];
+    if (Object.keys(pins).length > 0) {
+        // A program from before the variable's name was PINNED_IMAGES_VAR would ignore it.
+        if (run("git", ["grep", "--quiet", "--fixed-strings", "-e", PINNED_IMAGES_VAR, commit, "--", "*.ts", ":(exclude)tests"], { cwd: io.cwd }).status === 0) {
+            env[PINNED_IMAGES_VAR] = JSON.stringify(pins);
+        } else {
+            io.out(`the program at ${short} cannot pin images (it predates ${PINNED_IMAGES_VAR}); it deploys the images its configuration names`);
+        }
+    }
+    const step = (args: string[]) => runLive("pulumi", [...args, "--stack", opts.stack], { cwd: project, env }, interrupts.track);
+    const previewed = await step(["preview", "--diff", "--message", message]);
+    if (interrupts.signal()) return stopped();
+    if (previewed !== 0) {
+        io.err(`rollback: the preview of ${message} failed (exit ${previewed}); nothing was deployed`);
+        return EXIT.failed;
+    }
+    if (opts.preview) {
+        io.out("preview only (--preview): nothing was deployed");
+        return EXIT.done;
+    }
+    if (!opts.yes && !(await io.confirm(`Deploy this to stack ${opts.stack} (${message})? [y/N] `, interrupts.aborted))) {
+        if (interrupts.signal()) return stopped();
+        io.err("rollback: not confirmed; nothing was deployed (use --yes to skip the question)");
+        return EXIT.refused;
+    }
+    if (interrupts.signal()) return stopped();
+    steps.updating(true);
+    const updated = await step(["up", "--yes", "--skip-preview", "--message", message]);
+    steps.updating(false);
+    const seeHistory = `see 'pulumi stack history --stack ${opts.stack}'`;
+    const signal = interrupts.signal();
+    if (updated !== 0 && signal) {
+        io.err(`rollback: interrupted (${signal}) during 'pulumi up' of ${message}; the stack may be partly updated, ${seeHistory}`);
+        return signalExit(signal);
+    }
+    if (updated !== 0) {
+        io.err(`rollback: 'pulumi up' of ${message} failed (exit ${updated}); the stack may be partly updated, ${seeHistory}`);
+        return EXIT.failed;
+    }
+    if (signal) {
+        io.err(`rollback: ${signal} arrived while 'pulumi up' ran, which finished all the same`);
+    }
+    io.out(`${opts.stack} is at ${message}`);
+    return EXIT.done;
 }
 
 if (require.main === module) {
+    tolerateClosedPipes();
     runCommand(SPEC, parseArgs(process.argv.slice(2)), (opts) =>
         rollback(opts, {
             cwd: process.cwd(),
