@@ -498,6 +498,105 @@ describe("rollback command", function () {
         assert.deepEqual(lines[6].split(/\s{2,}/), ["3", "2026-11-13T09:00:00.000Z", "refresh succeeded", "-", "deploy 3"]);
     });
 
+    describe("the outcome for CI, appended to $GITHUB_OUTPUT (key=value lines)", () => {
+        /** Runs the rollback with GITHUB_OUTPUT naming a file that already holds another step's output. */
+        const withOutput = (f: Fixture, args: string[], extraEnv: Record<string, string> = {}, input = "") => {
+            const file = path.join(f.root, "github-output");
+            fs.writeFileSync(file, "earlier=kept\n");
+            const r = rollback(f, args, { GITHUB_OUTPUT: file, ...extraEnv }, input);
+            return { ...r, written: fs.readFileSync(file, "utf8").replace(/^earlier=kept\n/, "") };
+        };
+
+        it("rolled back: outcome and version", () => {
+            const f = make();
+            const r = withOutput(f, ["--stack", "production", "--to", "2", "--yes"]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.equal(r.written, "outcome=rolled-back\nversion=2\n");
+            assert.equal(fs.readFileSync(path.join(f.root, "github-output"), "utf8").split("\n")[0], "earlier=kept", "appended, not overwritten");
+        });
+
+        it("--previous, rolled back: the version it chose", () => {
+            const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "succeeded", clean(c.b)), update(3, "failed", clean(c.c))]);
+            const r = withOutput(f, ["--stack", "production", "--previous", "--yes", "--if-failed", f.commits.c]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.equal(r.written, "outcome=rolled-back\nversion=2\n");
+        });
+
+        it("nothing to roll back (--if-failed): outcome and why", () => {
+            const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "succeeded", clean(c.b))]);
+            const r = withOutput(f, ["--stack", "production", "--previous", "--yes", "--if-failed", f.commits.c]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.equal(
+                r.written,
+                `outcome=nothing-to-roll-back\nreason=the newest update of production (v2, succeeded, from ${f.commits.b.slice(0, 7)}) is not a failed update of ${f.commits.c.slice(0, 7)}\n`,
+            );
+        });
+
+        it("refused: outcome, the version asked for, and the reason the tool printed", () => {
+            const f = make();
+            const r = withOutput(f, ["--stack", "production", "--to", "4", "--yes"]);
+            assert.equal(r.code, 1);
+            assert.equal(r.written, "outcome=refused\nversion=4\nreason=version 4 of stack production did not succeed (result: failed); choose a version whose update succeeded (see --list)\n");
+        });
+
+        it("refused before any version is known: a missing stack file, a usage error", () => {
+            const f = make();
+            fs.rmSync(path.join(f.repo, "Pulumi.production.yaml"));
+            const missing = withOutput(f, ["--stack", "production", "--previous", "--yes"]);
+            assert.equal(missing.code, 1);
+            assert.match(missing.written, /^outcome=refused\nreason=--stack production: no stack file Pulumi\.production\.yaml in .*; stacks here: staging\. A rollback deploys today's secret config from it .*\n$/);
+            const usage = withOutput(f, ["--stack", "production", "--to", "previous", "--yes"]);
+            assert.equal(usage.code, 2);
+            assert.equal(usage.written, 'outcome=refused\nreason=--to needs a version number (see --list), got "previous"\n');
+        });
+
+        it("refused: not confirmed", () => {
+            const f = make();
+            const r = withOutput(f, ["--stack", "production", "--to", "2"], {}, "n\n");
+            assert.equal(r.code, 1);
+            assert.equal(r.written, "outcome=refused\nversion=2\nreason=not confirmed; nothing was deployed (use --yes to skip the question)\n");
+        });
+
+        it("failed: pulumi up failed, the stack may be partly updated", () => {
+            const f = make();
+            const r = withOutput(f, ["--stack", "production", "--to", "1", "--yes"], { FAKE_PULUMI_UP_EXIT: "255" });
+            assert.equal(r.code, 3);
+            assert.equal(
+                r.written,
+                `outcome=failed\nversion=1\nreason='pulumi up' of rollback to v1 (${f.commits.a.slice(0, 7)}) failed (exit 255); the stack may be partly updated, see 'pulumi stack history --stack production'\n`,
+            );
+        });
+
+        it("failed: a reason of several lines is written on one", () => {
+            const f = make();
+            const r = withOutput(f, ["--stack", "production", "--previous", "--yes"], { FAKE_PULUMI_HISTORY: path.join(f.root, "no-such-history.json") });
+            assert.equal(r.code, 3);
+            assert.ok(r.stderr.trimEnd().split("\n").length > 1, "the error itself has several lines");
+            const lines = r.written.split("\n");
+            assert.deepEqual([lines.length, lines[0], lines[2]], [3, "outcome=failed", ""], r.written);
+            assert.match(lines[1], /^reason='pulumi stack history --json --stack production' failed \(exit 1\): .*ENOENT/);
+        });
+
+        it("failed: interrupted", async () => {
+            const f = make();
+            const file = path.join(f.root, "github-output");
+            const p = start(f, ["--stack", "production", "--to", "2", "--yes"], { FAKE_PULUMI_PREVIEW_SLEEP: "20000", GITHUB_OUTPUT: file });
+            await marker(`${f.log}.previewing`);
+            p.child.kill("SIGTERM");
+            assert.equal(await p.exit(), 143);
+            assert.equal(fs.readFileSync(file, "utf8"), "outcome=failed\nversion=2\nreason=interrupted (SIGTERM); nothing was deployed\n");
+        });
+
+        it("--list and --preview write no outcome", () => {
+            const f = make();
+            for (const args of [["--list"], ["--to", "2", "--preview"]]) {
+                const r = withOutput(f, ["--stack", "production", ...args]);
+                assert.equal(r.code, 0, r.stderr);
+                assert.equal(r.written, "", args.join(" "));
+            }
+        });
+    });
+
     describe("signals and a closed pipe: no worktree and no child process left", () => {
         it("SIGTERM during the preview stops it, deploys nothing and removes the worktree", async () => {
             const f = make();
