@@ -12,6 +12,7 @@ import { capture, failed, output, run, runLive } from "../processes";
 import { checkProject, projectName, stackFileName, stackNameProblem, stackRef } from "../pulumi/stacks";
 import { chooseTarget, commitOf, formatHistory, parseHistory, rollbackMessage } from "./history";
 import { pinnedImagesFromState } from "./images";
+import { appendOutcome, Outcome } from "./outcome";
 import { ask } from "./prompt";
 import { overlayCurrentSecrets } from "./secrets";
 import { checkOut, Worktree } from "./worktree";
@@ -80,6 +81,8 @@ export interface Io {
     readonly err: (line: string) => void;
     /** Asks; a no when `aborted` fires first (a signal was caught). */
     readonly confirm: (question: string, aborted: AbortSignal) => Promise<boolean>;
+    /** Receives what a rollback (not --list, not --preview) did, once, however it ends. */
+    readonly report: (outcome: Outcome) => void;
 }
 
 /** Why a rollback needs today's stack file; it refuses without one. */
@@ -92,21 +95,30 @@ const TODAYS_SECRETS =
  * (see `passOn`); the worktree is removed and the code is 128 plus the signal's number.
  */
 export async function rollback(opts: Options, io: Io): Promise<number> {
-    const project = projectName(io.cwd);
-    checkProject(opts.stack, project, "--stack");
-    if (!opts.list) {
-        stackRef(io.cwd, project, opts.stack, "--stack", TODAYS_SECRETS);
-    }
     let updating = false;
     // A terminal sends Ctrl-C and its hangup to every process in front, pulumi included: passed on
     // again, a second SIGINT makes 'pulumi up' abandon the update at once instead of stopping cleanly.
     const interrupts = Interrupts.listen((signal) => !(updating && signal !== "SIGTERM"));
     let worktree: Worktree | undefined;
+    let version = opts.to;
+    const report = (outcome: Outcome["outcome"], reason?: string) => {
+        if (!opts.list && !opts.preview) io.report({ outcome, ...(version !== undefined ? { version } : {}), ...(reason !== undefined ? { reason } : {}) });
+    };
     try {
+        const project = projectName(io.cwd);
+        checkProject(opts.stack, project, "--stack");
+        if (!opts.list) {
+            stackRef(io.cwd, project, opts.stack, "--stack", TODAYS_SECRETS);
+        }
         return await act(opts, io, interrupts, {
+            target: (v) => (version = v),
             checkOut: (commit, prefix) => (worktree = checkOut(io.cwd, commit, prefix)),
             updating: (now) => (updating = now),
+            report,
         });
+    } catch (e) {
+        report(e instanceof Refusal ? "refused" : "failed", (e as Error).message);
+        throw e;
     } finally {
         worktree?.remove();
         interrupts.close();
@@ -114,15 +126,21 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
 }
 
 interface Steps {
+    /** The version chosen, for the outcome. */
+    readonly target: (version: number) => void;
     readonly checkOut: (commit: string, prefix: string) => Worktree;
     readonly updating: (now: boolean) => void;
+    readonly report: (outcome: Outcome["outcome"], reason?: string) => void;
 }
 
 async function act(opts: Options, io: Io, interrupts: Interrupts, steps: Steps): Promise<number> {
-    const stopped = () => {
-        io.err(`rollback: interrupted (${interrupts.signal()}); nothing was deployed`);
-        return signalExit(interrupts.signal()!);
+    /** Ends without rolling back: says why, on standard error and in the outcome. */
+    const end = (code: number, outcome: "refused" | "failed", reason: string) => {
+        io.err(`rollback: ${reason}`);
+        steps.report(outcome, reason);
+        return code;
     };
+    const stopped = () => end(signalExit(interrupts.signal()!), "failed", `interrupted (${interrupts.signal()}); nothing was deployed`);
     const pulumi = async (args: string[]) => {
         const all = [...args, "--stack", opts.stack];
         const r = await capture("pulumi", all, { cwd: io.cwd, env: io.env }, interrupts.track);
@@ -143,11 +161,14 @@ async function act(opts: Options, io: Io, interrupts: Interrupts, steps: Steps):
         const newest = history.filter((u) => u.kind === "update").at(-1);
         if (!newest || newest.result !== "failed" || commitOf(newest) !== opts.ifFailed) {
             const what = newest ? `v${newest.version}, ${newest.result}, from ${(commitOf(newest) ?? "no commit").slice(0, 7)}` : "none";
-            io.out(`nothing to roll back: the newest update of ${opts.stack} (${what}) is not a failed update of ${opts.ifFailed.slice(0, 7)}`);
+            const why = `the newest update of ${opts.stack} (${what}) is not a failed update of ${opts.ifFailed.slice(0, 7)}`;
+            io.out(`nothing to roll back: ${why}`);
+            steps.report("nothing-to-roll-back", why);
             return EXIT.done;
         }
     }
     const target = chooseTarget(history, opts.stack, opts);
+    steps.target(target.version);
     const commit = commitOf(target)!;
     const short = commit.slice(0, 7);
     if (run("git", ["cat-file", "-e", `${commit}^{commit}`], { cwd: io.cwd }).status !== 0) {
@@ -189,8 +210,7 @@ async function act(opts: Options, io: Io, interrupts: Interrupts, steps: Steps):
     const install = await runLive("npm", ["ci", "--no-audit", "--no-fund"], { cwd: project, env: io.env }, interrupts.track);
     if (interrupts.signal()) return stopped();
     if (install !== 0) {
-        io.err(`rollback: 'npm ci' failed in the worktree of ${short} (exit ${install}); nothing was deployed`);
-        return EXIT.failed;
+        return end(EXIT.failed, "failed", `'npm ci' failed in the worktree of ${short} (exit ${install}); nothing was deployed`);
     }
     const env = { ...io.env };
     delete env[PINNED_IMAGES_VAR];
@@ -206,8 +226,7 @@ async function act(opts: Options, io: Io, interrupts: Interrupts, steps: Steps):
     const previewed = await step(["preview", "--diff", "--message", message]);
     if (interrupts.signal()) return stopped();
     if (previewed !== 0) {
-        io.err(`rollback: the preview of ${message} failed (exit ${previewed}); nothing was deployed`);
-        return EXIT.failed;
+        return end(EXIT.failed, "failed", `the preview of ${message} failed (exit ${previewed}); nothing was deployed`);
     }
     if (opts.preview) {
         io.out("preview only (--preview): nothing was deployed");
@@ -215,8 +234,7 @@ async function act(opts: Options, io: Io, interrupts: Interrupts, steps: Steps):
     }
     if (!opts.yes && !(await io.confirm(`Deploy this to stack ${opts.stack} (${message})? [y/N] `, interrupts.aborted))) {
         if (interrupts.signal()) return stopped();
-        io.err("rollback: not confirmed; nothing was deployed (use --yes to skip the question)");
-        return EXIT.refused;
+        return end(EXIT.refused, "refused", "not confirmed; nothing was deployed (use --yes to skip the question)");
     }
     if (interrupts.signal()) return stopped();
     steps.updating(true);
@@ -225,29 +243,34 @@ async function act(opts: Options, io: Io, interrupts: Interrupts, steps: Steps):
     const seeHistory = `see 'pulumi stack history --stack ${opts.stack}'`;
     const signal = interrupts.signal();
     if (updated !== 0 && signal) {
-        io.err(`rollback: interrupted (${signal}) during 'pulumi up' of ${message}; the stack may be partly updated, ${seeHistory}`);
-        return signalExit(signal);
+        return end(signalExit(signal), "failed", `interrupted (${signal}) during 'pulumi up' of ${message}; the stack may be partly updated, ${seeHistory}`);
     }
     if (updated !== 0) {
-        io.err(`rollback: 'pulumi up' of ${message} failed (exit ${updated}); the stack may be partly updated, ${seeHistory}`);
-        return EXIT.failed;
+        return end(EXIT.failed, "failed", `'pulumi up' of ${message} failed (exit ${updated}); the stack may be partly updated, ${seeHistory}`);
     }
     if (signal) {
         io.err(`rollback: ${signal} arrived while 'pulumi up' ran, which finished all the same`);
     }
     io.out(`${opts.stack} is at ${message}`);
+    steps.report("rolled-back");
     return EXIT.done;
 }
 
 if (require.main === module) {
     tolerateClosedPipes();
-    runCommand(SPEC, parseArgs(process.argv.slice(2)), (opts) =>
+    const err = (l: string) => process.stderr.write(`${l}\n`);
+    const report = (outcome: Outcome) => appendOutcome(process.env, outcome, err);
+    const parsed = parseArgs(process.argv.slice(2));
+    // CI passes the version it was given: a usage error there is a refusal to report.
+    if (parsed.kind === "usage") report({ outcome: "refused", reason: parsed.problem });
+    runCommand(SPEC, parsed, (opts) =>
         rollback(opts, {
             cwd: process.cwd(),
             env: process.env,
             out: (l) => process.stdout.write(`${l}\n`),
-            err: (l) => process.stderr.write(`${l}\n`),
+            err,
             confirm: ask,
+            report,
         }),
     );
 }
