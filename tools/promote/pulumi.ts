@@ -1,10 +1,11 @@
 import { Refusal } from "../cli";
 import { Captured } from "../processes";
+import { PULUMI } from "../pulumi/commands";
 import { RELEASES_OUTPUT } from "./releases";
 
 /** The command that reads a stack's releases; no `--show-secrets`, so a secret could never be printed. */
 export function releasesCommand(stack: string): string[] {
-    return ["stack", "output", RELEASES_OUTPUT, "--json", "--stack", stack];
+    return PULUMI.output(stack, RELEASES_OUTPUT);
 }
 
 /**

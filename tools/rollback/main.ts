@@ -9,6 +9,7 @@ import { PINNED_IMAGES_VAR } from "../../config/pinnedImages";
 import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand, signalExit, tolerateClosedPipes } from "../cli";
 import { Interrupts } from "../interrupts";
 import { capture, failed, output, run, runLive } from "../processes";
+import { PULUMI } from "../pulumi/commands";
 import { checkProject, projectName, stackFileName, stackNameProblem, stackRef } from "../pulumi/stacks";
 import { chooseTarget, commitOf, formatHistory, parseHistory, rollbackMessage } from "./history";
 import { pinnedImagesFromState } from "./images";
@@ -142,12 +143,11 @@ async function act(opts: Options, io: Io, interrupts: Interrupts, steps: Steps):
     };
     const stopped = () => end(signalExit(interrupts.signal()!), "failed", `interrupted (${interrupts.signal()}); nothing was deployed`);
     const pulumi = async (args: string[]) => {
-        const all = [...args, "--stack", opts.stack];
-        const r = await capture("pulumi", all, { cwd: io.cwd, env: io.env }, interrupts.track);
-        if (r.code !== 0 && !interrupts.signal()) throw failed("pulumi", all, r);
+        const r = await capture("pulumi", args, { cwd: io.cwd, env: io.env }, interrupts.track);
+        if (r.code !== 0 && !interrupts.signal()) throw failed("pulumi", args, r);
         return r.stdout;
     };
-    const listed = await pulumi(["stack", "history", "--json"]);
+    const listed = await pulumi(PULUMI.history(opts.stack));
     if (interrupts.signal()) return stopped();
     const history = parseHistory(listed);
     if (opts.list) {
@@ -185,7 +185,7 @@ async function act(opts: Options, io: Io, interrupts: Interrupts, steps: Steps):
     // The images that version ran, from its state; a rebuild would not restore the same bits.
     let pins: Record<string, string> = {};
     try {
-        const state = await pulumi(["stack", "export", "--version", String(target.version)]);
+        const state = await pulumi(PULUMI.exportVersion(opts.stack, target.version));
         if (interrupts.signal()) return stopped();
         pins = pinnedImagesFromState(state);
         io.out(
@@ -222,8 +222,8 @@ async function act(opts: Options, io: Io, interrupts: Interrupts, steps: Steps):
             io.out(`the program at ${short} cannot pin images (it predates ${PINNED_IMAGES_VAR}); it deploys the images its configuration names`);
         }
     }
-    const step = (args: string[]) => runLive("pulumi", [...args, "--stack", opts.stack], { cwd: project, env }, interrupts.track);
-    const previewed = await step(["preview", "--diff", "--message", message]);
+    const step = (args: string[]) => runLive("pulumi", args, { cwd: project, env }, interrupts.track);
+    const previewed = await step(PULUMI.preview(opts.stack, message));
     if (interrupts.signal()) return stopped();
     if (previewed !== 0) {
         return end(EXIT.failed, "failed", `the preview of ${message} failed (exit ${previewed}); nothing was deployed`);
@@ -238,7 +238,7 @@ async function act(opts: Options, io: Io, interrupts: Interrupts, steps: Steps):
     }
     if (interrupts.signal()) return stopped();
     steps.updating(true);
-    const updated = await step(["up", "--yes", "--skip-preview", "--message", message]);
+    const updated = await step(PULUMI.up(opts.stack, message));
     steps.updating(false);
     const seeHistory = `see 'pulumi stack history --stack ${opts.stack}'`;
     const signal = interrupts.signal();
