@@ -14,7 +14,7 @@ import * as generate from "../tools/generate";
 import * as importTool from "../tools/import";
 import * as promote from "../tools/promote";
 import * as rollback from "../tools/rollback/main";
-import * as processes from "../tools/rollback/processes";
+import * as processes from "../tools/processes";
 import { REPO } from "./support";
 
 /** The tools' command lines, parsed in-process (tests/cli.test.ts runs each tool's --help once). */
@@ -158,7 +158,7 @@ describe("rollback's command line", () => {
         assert.deepEqual(parse("-s", "staging", "--previous", "--yes", "--if-failed", COMMIT), { stack: "staging", to: undefined, ...flags, previous: true, yes: true, ifFailed: COMMIT });
         assert.deepEqual(parse("--list", "--stack=production"), { stack: "production", to: undefined, ...flags, list: true });
         assert.deepEqual(parse("--stack", "production", "--to", "2", "--preview"), { stack: "production", to: 2, ...flags, preview: true });
-        assert.deepEqual(parse("--stack=-odd", "--list"), { stack: "-odd", to: undefined, ...flags, list: true }, "a value with a dash, written with =");
+        assert.deepEqual(parse("--stack", "acme-trading/hft-platform/production", "--list"), { stack: "acme-trading/hft-platform/production", to: undefined, ...flags, list: true });
     });
 
     const problems: [string[], string][] = [
@@ -175,6 +175,9 @@ describe("rollback's command line", () => {
         [["--stack", "production", "--list", "production"], 'unexpected argument "production"; this command takes options only'],
         [["--stack", "a", "--list", "-s", "b"], "--stack given more than once"],
         [["--stack", "production", "--yes=no", "--list"], "--yes takes no value"],
+        [["--stack=-odd", "--list"], "--stack: expected a stack name such as 'staging' or 'acme/hft-platform/staging', got \"-odd\""],
+        [["--stack", "acme/hft-platform/production/x", "--list"], "--stack: expected a stack name such as 'staging' or 'acme/hft-platform/staging', got \"acme/hft-platform/production/x\""],
+        [["--stack", "../production", "--list"], "--stack: expected a stack name such as 'staging' or 'acme/hft-platform/staging', got \"../production\""],
     ];
     for (const [argv, problem] of problems) {
         it(`refuses ${argv.join(" ")}: ${problem}`, () => {

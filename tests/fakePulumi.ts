@@ -8,7 +8,8 @@ import * as path from "path";
  * call (arguments, working directory, git HEAD, what the rollback hands the program) as a line of
  * JSON.
  *
- * - `stack history --json`: the file FAKE_PULUMI_HISTORY.
+ * - `stack history --json`: the file FAKE_PULUMI_HISTORY. FAKE_PULUMI_HISTORY_SLEEP (ms) makes it
+ *   wait first, after writing `<log>.history` with its process id.
  * - `stack export --version N`: FAKE_PULUMI_STATE_DIR/vN.json, else the self-managed backends' error.
  * - `stack output [<name>] --json --stack <s>`: from FAKE_PULUMI_OUTPUTS, a JSON file
  *   `{ "<stack>": { "<output>": value } }`. A qualified name (`org/project/stack`) not listed
@@ -16,8 +17,10 @@ import * as path from "path";
  *   An unknown stack or output fails as the CLI does. FAKE_PULUMI_OUTPUT_SLEEP (ms) makes it wait
  *   first, after writing `<log>.reading` with its process id.
  * - `preview`: exits FAKE_PULUMI_PREVIEW_EXIT; FAKE_PULUMI_PREVIEW_SLEEP (ms) makes it wait
- *   first, after writing `<log>.previewing`.
- * - `up`: exits FAKE_PULUMI_UP_EXIT.
+ *   first, after writing `<log>.previewing` with its process id.
+ * - `up`: exits FAKE_PULUMI_UP_EXIT, and records the update in FAKE_PULUMI_HISTORY (when set) as
+ *   the CLI does: the next version, newest first, with its `--message`, result, and the git
+ *   commit it ran from (`git.dirty` true when `git status --porcelain` shows anything).
  * Anything else exits 99, saying so.
  */
 export const FAKE_PULUMI = `#!/usr/bin/env node
@@ -34,7 +37,15 @@ fs.appendFileSync(process.env.FAKE_PULUMI_LOG, JSON.stringify({
 const is = (...words) => words.every((w, i) => argv[i] === w);
 const flag = (name) => (argv.indexOf(name) >= 0 ? argv[argv.indexOf(name) + 1] : undefined);
 const fail = (message) => { process.stderr.write("error: " + message + "\\n"); process.exit(255); };
-if (is("stack", "history")) { process.stdout.write(fs.readFileSync(process.env.FAKE_PULUMI_HISTORY, "utf8")); process.exit(0); }
+if (is("stack", "history")) {
+    const answer = () => { process.stdout.write(fs.readFileSync(process.env.FAKE_PULUMI_HISTORY, "utf8")); process.exit(0); };
+    if (process.env.FAKE_PULUMI_HISTORY_SLEEP) {
+        fs.writeFileSync(process.env.FAKE_PULUMI_LOG + ".history", String(process.pid));
+        setTimeout(answer, Number(process.env.FAKE_PULUMI_HISTORY_SLEEP));
+        return;
+    }
+    answer();
+}
 if (is("stack", "export")) {
     const file = process.env.FAKE_PULUMI_STATE_DIR + "/v" + flag("--version") + ".json";
     if (!fs.existsSync(file)) { process.stderr.write("error: exporting a version is not supported by this backend\\n"); process.exit(255); }
@@ -62,13 +73,24 @@ if (is("stack", "output")) {
 }
 if (is("preview")) {
     if (process.env.FAKE_PULUMI_PREVIEW_SLEEP) {
-        fs.writeFileSync(process.env.FAKE_PULUMI_LOG + ".previewing", "");
+        fs.writeFileSync(process.env.FAKE_PULUMI_LOG + ".previewing", String(process.pid));
         setTimeout(() => process.exit(0), Number(process.env.FAKE_PULUMI_PREVIEW_SLEEP));
         return;
     }
     process.exit(Number(process.env.FAKE_PULUMI_PREVIEW_EXIT || 0));
 }
-if (is("up")) process.exit(Number(process.env.FAKE_PULUMI_UP_EXIT || 0));
+if (is("up")) {
+    const code = Number(process.env.FAKE_PULUMI_UP_EXIT || 0);
+    if (process.env.FAKE_PULUMI_HISTORY) {
+        const history = JSON.parse(fs.readFileSync(process.env.FAKE_PULUMI_HISTORY, "utf8"));
+        const version = Math.max(0, ...history.map((u) => u.version)) + 1;
+        const status = execFileSync("git", ["status", "--porcelain"], { cwd: process.cwd(), encoding: "utf8" });
+        const environment = head ? { "git.head": head, "git.dirty": String(status.trim() !== ""), "git.headName": "HEAD" } : {};
+        const entry = { version, kind: "update", result: code === 0 ? "succeeded" : "failed", startTime: new Date().toISOString(), message: flag("--message"), environment };
+        fs.writeFileSync(process.env.FAKE_PULUMI_HISTORY, JSON.stringify([entry, ...history]));
+    }
+    process.exit(code);
+}
 process.stderr.write("fake pulumi: unexpected " + argv.join(" ") + "\\n"); process.exit(99);
 `;
 

@@ -6,7 +6,7 @@ import { diffLines, keepLayout } from "../tools/promote/layout";
 import { planPromotion } from "../tools/promote/plan";
 import { releasesJson } from "../tools/promote/pulumi";
 import { parseReleases, Release } from "../tools/promote/releases";
-import { stackNameProblem } from "../tools/promote/stacks";
+import { stackNameProblem } from "../tools/pulumi/stacks";
 import { shortImage, summaryTable } from "../tools/promote/summary";
 import { TargetService } from "../tools/promote/target";
 

@@ -4,6 +4,7 @@
  * once (`CommandSpec`); its exported parse function is pure, so tests call it in-process.
  */
 import { constants as osConstants } from "os";
+import { isatty } from "tty";
 import { parseArgs } from "node:util";
 
 /** How a tool's process ends; docs/exit-codes.md says what each means for the user. */
@@ -177,7 +178,24 @@ export async function execute<T>(spec: CommandSpec, parsed: Parsed<T>, act: (opt
 
 /** Runs a tool as the process: `execute`, then exit with its code. */
 export function runCommand<T>(spec: CommandSpec, parsed: Parsed<T>, act: (options: T) => Promise<number>): void {
-    void execute(spec, parsed, act).then((code) => process.exit(code));
+    void execute(spec, parsed, act).then(exitWith);
+}
+
+/** Whether a standard stream was a terminal when the process started (a hung-up one no longer says so). */
+const STARTED_ON_A_TERMINAL = [0, 1, 2].some((fd) => isatty(fd));
+
+/**
+ * Ends the process with `code`. A tool stopped by SIGHUP (129) with a terminal for a standard
+ * stream ends by the signal itself, which the shell reports as the same 129: the terminal has
+ * hung up, and Node 20's exit aborts when it cannot restore a hung-up terminal's modes
+ * (nodejs/node#51519, fixed by nodejs/node#58200 in later releases).
+ */
+export function exitWith(code: number): void {
+    if (code === signalExit("SIGHUP") && STARTED_ON_A_TERMINAL) {
+        process.removeAllListeners("SIGHUP");
+        process.kill(process.pid, "SIGHUP");
+    }
+    process.exit(code);
 }
 
 /**

@@ -5,19 +5,19 @@
  *
  *   npm run promote -- --help
  */
-import { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { parseYaml, YamlProblem } from "../config/boundedYaml";
 import { ConfigError } from "../config/errors";
-import { FileRefusal, readProjectFile } from "../config/projectFile";
+import { readProjectFile } from "../config/projectFile";
 import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand, signalExit, tolerateClosedPipes } from "./cli";
 import { readStackFiles, StackConfig, StackFileError } from "./harness/stackFiles";
 import { pinImages } from "./promote/edit";
 import { pinsOf, planPromotion } from "./promote/plan";
-import { capture, releasesCommand, releasesJson } from "./promote/pulumi";
+import { Interrupts } from "./interrupts";
+import { capture } from "./processes";
+import { releasesCommand, releasesJson } from "./promote/pulumi";
 import { parseReleases } from "./promote/releases";
-import { stackNameProblem, stackRef } from "./promote/stacks";
+import { projectName, stackNameProblem, stackRef } from "./pulumi/stacks";
 import { summaryTable } from "./promote/summary";
 import { resolveServices, TargetService } from "./promote/target";
 import { checkEdited } from "./promote/verify";
@@ -97,23 +97,17 @@ export async function promote(opts: Options, io: Io): Promise<number> {
     }
 
     // A signal stops the tool before it writes; the read it waits for is stopped too.
-    let interrupted: NodeJS.Signals | undefined;
-    let child: ChildProcess | undefined;
-    const onSignal = (signal: NodeJS.Signals) => {
-        interrupted = signal;
-        child?.kill(signal);
-    };
-    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-    signals.forEach((s) => process.on(s, onSignal));
+    const interrupts = Interrupts.listen();
     let output;
     try {
-        output = await capture("pulumi", releasesCommand(from.name), { cwd: io.cwd, env: io.env }, (c) => (child = c));
+        output = await capture("pulumi", releasesCommand(from.name), { cwd: io.cwd, env: io.env }, interrupts.track);
     } finally {
-        signals.forEach((s) => process.removeListener(s, onSignal));
+        interrupts.close();
     }
-    if (interrupted) {
-        io.err(`promote: interrupted (${interrupted}); nothing was written`);
-        return signalExit(interrupted);
+    const signal = interrupts.signal();
+    if (signal) {
+        io.err(`promote: interrupted (${signal}); nothing was written`);
+        return signalExit(signal);
     }
     const releases = parseReleases(releasesJson(from.name, output), from.name);
 
@@ -147,26 +141,6 @@ export async function promote(opts: Options, io: Io): Promise<number> {
         io.out(`note: the layout of ${toFile} could not be kept line by line, so the YAML library printed it whole; check the diff`);
     }
     return EXIT.done;
-}
-
-function projectName(dir: string): string {
-    const file = path.join(dir, "Pulumi.yaml");
-    if (!fs.existsSync(file)) {
-        throw new Refusal(`no Pulumi.yaml in ${dir}; run this from the project folder`);
-    }
-    let doc: unknown;
-    try {
-        doc = parseYaml(readProjectFile(dir, "Pulumi.yaml"));
-    } catch (e) {
-        if (e instanceof FileRefusal) throw new Refusal(`cannot read Pulumi.yaml in ${dir} (${e.message})`);
-        if (e instanceof YamlProblem) throw new Refusal(`Pulumi.yaml in ${dir}: ${e.message}`);
-        throw e;
-    }
-    const name = (doc as { name?: unknown } | null)?.name;
-    if (typeof name !== "string" || name === "") {
-        throw new Refusal(`Pulumi.yaml in ${dir} has no project name ('name:')`);
-    }
-    return name;
 }
 
 /** Replaces a file whole or not at all (a crash or a full disk never leaves half a stack file), keeping its mode. */

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { installFakePulumi } from "../fakePulumi";
+import { installFakePulumi, PulumiCall } from "../fakePulumi";
 import { REPO, TS_NODE_ARGS, TS_NODE_ENV } from "../support";
 
 /**
@@ -21,6 +21,8 @@ interface Fixture {
     readonly commits: { a: string; b: string; c: string };
     readonly log: string;
     readonly env: NodeJS.ProcessEnv;
+    /** The calls the fake pulumi logged so far. */
+    readonly pulumiCalls: () => PulumiCall[];
 }
 
 function update(version: number, result: string, environment: Record<string, string> | undefined, kind = "update") {
@@ -64,6 +66,7 @@ function fixture(history: (c: { a: string; b: string; c: string }) => object[]):
     const stackFile = (key: string, salt: string) =>
         `encryptionsalt: ${salt}\nconfig:\n  hft-platform:environment:\n    namespace: hft-production # as of this commit\n  hft-platform:brokerApiKey:\n    secure: ${key}\n`;
     fs.writeFileSync(path.join(repo, "Pulumi.production.yaml"), stackFile("v1:OLDKEY", "v1:OLDSALT"));
+    fs.writeFileSync(path.join(repo, "Pulumi.staging.yaml"), "config:\n  hft-platform:environment:\n    namespace: hft-staging\n");
     const a = commit("release.txt", "1.4.0\n", "release 1.4.0");
     const b = commit("release.txt", "1.4.1\n", "release 1.4.1");
     // The broker key was rotated after 1.4.1 (new ciphertext, new salt).
@@ -90,8 +93,8 @@ function fixture(history: (c: { a: string; b: string; c: string }) => object[]):
         }),
     );
     fs.writeFileSync(path.join(root, "history.json"), JSON.stringify([...history(commits)].reverse()));
-    const { log, env } = installFakePulumi(root, { history: path.join(root, "history.json"), states });
-    return { root, repo, commits, log, env };
+    const pulumi = installFakePulumi(root, { history: path.join(root, "history.json"), states });
+    return { root, repo, commits, log: pulumi.log, env: pulumi.env, pulumiCalls: () => pulumi.calls() };
 }
 
 const clean = (c: string) => ({ "git.head": c, "git.dirty": "false", "git.headName": "refs/heads/main" });
@@ -125,6 +128,61 @@ function checkoutState(f: Fixture) {
         release: fs.readFileSync(path.join(f.repo, "release.txt"), "utf8"),
         worktrees: git(f.repo, "worktree", "list", "--porcelain").split("\n").filter((l) => l.startsWith("worktree ")),
     };
+}
+
+/** The rollback as a process a test can signal; its standard input stays open, as a terminal nobody answers. */
+function start(f: Fixture, args: string[], extraEnv: Record<string, string> = {}) {
+    const child = spawn(process.execPath, [...TS_NODE_ARGS, path.join(REPO, "tools/rollback/main.ts"), ...args], {
+        cwd: f.repo,
+        env: { ...f.env, ...TS_NODE_ENV, ...extraEnv },
+        stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
+    return {
+        child,
+        stderr: () => stderr,
+        /** The exit code, within 10 s (else the process is killed and the test fails); then its output, within 2 s. */
+        async exit(): Promise<number | null> {
+            const timer = new Promise<"running">((resolve) => setTimeout(() => resolve("running"), 10000).unref());
+            const code = await Promise.race([exited, timer]);
+            if (code === "running") {
+                child.kill("SIGKILL");
+                assert.fail(`still running 10 s after the signal; stderr: ${stderr}`);
+            }
+            await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+            return code;
+        },
+    };
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+    for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(condition(), what);
+}
+
+/** The process id a fake pulumi step wrote into its marker file, once it is running. */
+async function marker(file: string): Promise<number> {
+    await until(() => fs.existsSync(file) && fs.readFileSync(file, "utf8") !== "", `${path.basename(file)}: the step started`);
+    return Number(fs.readFileSync(file, "utf8"));
+}
+
+/** Processes whose working directory is under `dir` (Linux's /proc; none found elsewhere). */
+function processesUnder(dir: string): string[] {
+    if (!fs.existsSync("/proc/self/cwd")) return [];
+    const real = fs.realpathSync(dir);
+    const found: string[] = [];
+    for (const pid of fs.readdirSync("/proc").filter((p) => /^[0-9]+$/.test(p))) {
+        try {
+            const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+            if (cwd === real || cwd.startsWith(`${real}/`)) found.push(`${pid}: ${fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim()} (in ${cwd})`);
+        } catch {
+            // Gone meanwhile, or not ours to read.
+        }
+    }
+    return found;
 }
 
 describe("rollback command", function () {
@@ -181,6 +239,62 @@ describe("rollback command", function () {
         assert.match(fs.readFileSync(path.join(f.repo, "Pulumi.production.yaml"), "utf8"), /# 1.4.2/, "the user's stack file is untouched");
     });
 
+    for (const stack of ["acme-trading/hft-platform/production", "acme-trading/production"]) {
+        it(`takes an organization-qualified stack name (${stack}): passed to pulumi as given, today's secrets from Pulumi.production.yaml`, () => {
+            const f = make();
+            const r = rollback(f, ["--stack", stack, "--to", "2", "--yes"]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.deepEqual(
+                r.calls.map((c) => c.argv.slice(-2)),
+                r.calls.map(() => ["--stack", stack]),
+            );
+            const up = r.calls.find((c) => c.argv[0] === "up");
+            const file = YAML.parse(up.stackFile);
+            assert.equal(file.config["hft-platform:brokerApiKey"].secure, "v1:ROTATEDKEY", "a revoked credential does not come back");
+            assert.equal(file.encryptionsalt, "v1:NEWSALT");
+            assert.match(r.stdout, /secret config as it is today \(not as of [0-9a-f]{7}\): hft-platform:brokerApiKey/);
+        });
+    }
+
+    it("refuses when today's stack file is missing, before asking pulumi or checking anything out", () => {
+        const f = make();
+        fs.rmSync(path.join(f.repo, "Pulumi.production.yaml"));
+        const before = checkoutState(f);
+        const r = rollback(f, ["--stack", "acme-trading/hft-platform/production", "--to", "2", "--yes"]);
+        assert.equal(r.code, 1);
+        assert.equal(
+            r.stderr,
+            `rollback: --stack acme-trading/hft-platform/production: no stack file Pulumi.production.yaml in ${f.repo}; stacks here: staging. ` +
+                "A rollback deploys today's secret config from it (the old commit's may hold revoked credentials): run it from the project folder of a checkout that has the file\n",
+        );
+        assert.deepEqual(r.calls, [], "pulumi was not asked");
+        assert.deepEqual(checkoutState(f), before);
+    });
+
+    it("refuses a qualified stack name of another project", () => {
+        const f = make();
+        const r = rollback(f, ["--stack", "acme-trading/other-project/production", "--to", "2", "--yes"]);
+        assert.equal(r.code, 1);
+        assert.equal(r.stderr, "rollback: --stack acme-trading/other-project/production is a stack of project other-project; this project (Pulumi.yaml) is hft-platform\n");
+        assert.deepEqual(r.calls, []);
+    });
+
+    it("refuses a version whose commit has no stack file (its configuration was never committed)", () => {
+        const f = make();
+        git(f.repo, "rm", "-q", "--cached", "Pulumi.staging.yaml");
+        git(f.repo, "commit", "-q", "-m", "stop tracking staging's stack file");
+        const d = git(f.repo, "rev-parse", "HEAD");
+        git(f.repo, "add", "Pulumi.staging.yaml");
+        git(f.repo, "commit", "-q", "-m", "track it again");
+        fs.writeFileSync(path.join(f.root, "history.json"), JSON.stringify([update(2, "failed", clean(f.commits.c)), update(1, "succeeded", clean(d))]));
+        const before = checkoutState(f);
+        const r = rollback(f, ["--stack", "staging", "--previous", "--yes"]);
+        assert.equal(r.code, 1);
+        assert.equal(r.stderr, `rollback: commit ${d.slice(0, 7)} of version 1 has no Pulumi.staging.yaml: the stack's configuration at that version is not in git, so it cannot be redeployed\n`);
+        assert.deepEqual(r.calls.map((c) => c.argv.slice(0, 2)), [["stack", "history"]], "only the history was read");
+        assert.deepEqual(checkoutState(f), before);
+    });
+
     it("--previous picks the last successful update before the current (failed) one", () => {
         const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "succeeded", clean(c.b)), update(3, "failed", clean(c.c))]);
         const r = rollback(f, ["--stack", "staging", "--previous", "--yes"]);
@@ -219,6 +333,75 @@ describe("rollback command", function () {
         const r = rollback(f, ["--stack", "staging", "--previous", "--yes"]);
         assert.equal(r.code, 0, r.stderr);
         assert.equal(r.calls.find((c) => c.argv[0] === "up").head, f.commits.a);
+    });
+
+    describe("after a rollback (an update whose message is the one the rollback writes)", () => {
+        const redeploy = (version: number, of: number, commit: string, result = "succeeded") => ({
+            ...update(version, result, { "git.head": commit, "git.dirty": "true", "git.headName": "HEAD" }),
+            message: `rollback to v${of} (${commit.slice(0, 7)})`,
+        });
+
+        it("--previous goes to the release before the one redeployed, not back to the bad release it replaced", () => {
+            const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "succeeded", clean(c.b)), update(3, "succeeded", clean(c.c)), redeploy(4, 2, c.b)]);
+            const r = rollback(f, ["--stack", "production", "--previous", "--yes"]);
+            assert.equal(r.code, 0, r.stderr);
+            const up = r.calls.find((c) => c.argv[0] === "up");
+            assert.equal(up.head, f.commits.a);
+            assert.equal(up.argv[4], `rollback to v1 (${f.commits.a.slice(0, 7)})`);
+        });
+
+        it("--previous refuses when the release running now is the oldest (v1 good, v2 bad, v3 rolled back to v1)", () => {
+            const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "succeeded", clean(c.b)), redeploy(3, 1, c.a)]);
+            const before = checkoutState(f);
+            const r = rollback(f, ["--stack", "production", "--previous", "--yes"]);
+            assert.equal(r.code, 1);
+            assert.equal(r.stderr, "rollback: stack production has no successful update before version 1, the release it runs now (version 3 redeployed it)\n");
+            assert.deepEqual(r.calls.map((c) => c.argv.slice(0, 2)), [["stack", "history"]], "only the history was read");
+            assert.deepEqual(checkoutState(f), before);
+        });
+
+        it("recognises the message the rollback itself wrote: --to 2, then --previous redeploys v1", () => {
+            const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "succeeded", clean(c.b)), update(3, "succeeded", clean(c.c))]);
+            const first = rollback(f, ["--stack", "production", "--to", "2", "--yes"]);
+            assert.equal(first.code, 0, first.stderr);
+            const recorded = JSON.parse(fs.readFileSync(path.join(f.root, "history.json"), "utf8"))[0];
+            assert.deepEqual([recorded.version, recorded.result, recorded.message], [4, "succeeded", first.calls.find((c) => c.argv[0] === "up").argv[4]], "the fake recorded the rollback's update");
+            fs.rmSync(f.log);
+            const second = rollback(f, ["--stack", "production", "--previous", "--yes"]);
+            assert.equal(second.code, 0, second.stderr);
+            const up = second.calls.find((c) => c.argv[0] === "up");
+            assert.equal(up.head, f.commits.a, "v1's commit, not v3's (the release rolled back from)");
+            assert.equal(up.argv[4], `rollback to v1 (${f.commits.a.slice(0, 7)})`);
+        });
+
+        it("--previous after a new release goes back to what ran before it, skipping the release rolled back from", () => {
+            const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "succeeded", clean(c.b)), redeploy(3, 1, c.a), update(4, "succeeded", clean(c.c))]);
+            const r = rollback(f, ["--stack", "production", "--previous", "--yes"]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.equal(r.calls.find((c) => c.argv[0] === "up").argv[4], `rollback to v1 (${f.commits.a.slice(0, 7)})`);
+        });
+
+        it("--if-failed after a rollback redeploys the release that was running (CI's automatic rollback)", () => {
+            const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "succeeded", clean(c.b)), redeploy(3, 1, c.a), update(4, "failed", clean(c.c))]);
+            const r = rollback(f, ["--stack", "production", "--previous", "--yes", "--if-failed", f.commits.c]);
+            assert.equal(r.code, 0, r.stderr);
+            const up = r.calls.find((c) => c.argv[0] === "up");
+            assert.equal(up.head, f.commits.a);
+            assert.equal(up.argv[4], `rollback to v1 (${f.commits.a.slice(0, 7)})`);
+        });
+
+        it("a message that only resembles the rollback's (other text, another commit) is a release of its own", () => {
+            const messages = (a7: string) => [`rollback to v1 (${a7}) by hand`, "rollback to v1 (0000000)", `Rollback to v1 (${a7})`];
+            const f = make();
+            for (const message of messages(f.commits.a.slice(0, 7))) {
+                const history = [update(1, "succeeded", clean(f.commits.a)), update(2, "succeeded", clean(f.commits.b)), { ...update(3, "succeeded", clean(f.commits.c)), message }];
+                fs.writeFileSync(path.join(f.root, "history.json"), JSON.stringify(history.reverse()));
+                if (fs.existsSync(f.log)) fs.rmSync(f.log);
+                const r = rollback(f, ["--stack", "production", "--previous", "--preview"]);
+                assert.equal(r.code, 0, r.stderr);
+                assert.equal(r.calls.find((c) => c.argv[0] === "preview").head, f.commits.b, message);
+            }
+        });
     });
 
     const refusals: [string, string[], string][] = [
@@ -315,26 +498,176 @@ describe("rollback command", function () {
         assert.deepEqual(lines[6].split(/\s{2,}/), ["3", "2026-11-13T09:00:00.000Z", "refresh succeeded", "-", "deploy 3"]);
     });
 
-    it("SIGTERM during the preview stops it, deploys nothing and removes the worktree", async () => {
-        const f = make();
-        const before = checkoutState(f);
-        const child = spawn(process.execPath, [...TS_NODE_ARGS, path.join(REPO, "tools/rollback/main.ts"), "--stack", "production", "--to", "2", "--yes"], {
-            cwd: f.repo,
-            env: { ...f.env, ...TS_NODE_ENV, FAKE_PULUMI_PREVIEW_SLEEP: "20000" },
+    describe("the outcome for CI, appended to $GITHUB_OUTPUT (key=value lines)", () => {
+        /** Runs the rollback with GITHUB_OUTPUT naming a file that already holds another step's output. */
+        const withOutput = (f: Fixture, args: string[], extraEnv: Record<string, string> = {}, input = "") => {
+            const file = path.join(f.root, "github-output");
+            fs.writeFileSync(file, "earlier=kept\n");
+            const r = rollback(f, args, { GITHUB_OUTPUT: file, ...extraEnv }, input);
+            return { ...r, written: fs.readFileSync(file, "utf8").replace(/^earlier=kept\n/, "") };
+        };
+
+        it("rolled back: outcome and version", () => {
+            const f = make();
+            const r = withOutput(f, ["--stack", "production", "--to", "2", "--yes"]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.equal(r.written, "outcome=rolled-back\nversion=2\n");
+            assert.equal(fs.readFileSync(path.join(f.root, "github-output"), "utf8").split("\n")[0], "earlier=kept", "appended, not overwritten");
         });
-        let stderr = "";
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-        // Wait until the (fake) preview is running, then cancel as CI does.
-        for (let i = 0; i < 200 && !fs.existsSync(`${f.log}.previewing`); i++) await new Promise((r) => setTimeout(r, 100));
-        assert.ok(fs.existsSync(`${f.log}.previewing`), "the preview started");
-        child.kill("SIGTERM");
-        const code = await exited;
-        assert.equal(code, 143);
-        assert.match(stderr, /rollback: interrupted \(SIGTERM\); stopped before the next step/);
-        const calls = fs.readFileSync(f.log, "utf8").trim().split("\n").map((l) => JSON.parse(l));
-        assert.equal(calls.some((c) => c.argv[0] === "up"), false, "nothing was deployed");
-        assert.equal(fs.existsSync(calls.find((c) => c.argv[0] === "preview").cwd), false, "the worktree is removed");
-        assert.deepEqual(checkoutState(f), before);
+
+        it("--previous, rolled back: the version it chose", () => {
+            const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "succeeded", clean(c.b)), update(3, "failed", clean(c.c))]);
+            const r = withOutput(f, ["--stack", "production", "--previous", "--yes", "--if-failed", f.commits.c]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.equal(r.written, "outcome=rolled-back\nversion=2\n");
+        });
+
+        it("nothing to roll back (--if-failed): outcome and why", () => {
+            const f = make((c) => [update(1, "succeeded", clean(c.a)), update(2, "succeeded", clean(c.b))]);
+            const r = withOutput(f, ["--stack", "production", "--previous", "--yes", "--if-failed", f.commits.c]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.equal(
+                r.written,
+                `outcome=nothing-to-roll-back\nreason=the newest update of production (v2, succeeded, from ${f.commits.b.slice(0, 7)}) is not a failed update of ${f.commits.c.slice(0, 7)}\n`,
+            );
+        });
+
+        it("refused: outcome, the version asked for, and the reason the tool printed", () => {
+            const f = make();
+            const r = withOutput(f, ["--stack", "production", "--to", "4", "--yes"]);
+            assert.equal(r.code, 1);
+            assert.equal(r.written, "outcome=refused\nversion=4\nreason=version 4 of stack production did not succeed (result: failed); choose a version whose update succeeded (see --list)\n");
+        });
+
+        it("refused before any version is known: a missing stack file, a usage error", () => {
+            const f = make();
+            fs.rmSync(path.join(f.repo, "Pulumi.production.yaml"));
+            const missing = withOutput(f, ["--stack", "production", "--previous", "--yes"]);
+            assert.equal(missing.code, 1);
+            assert.match(missing.written, /^outcome=refused\nreason=--stack production: no stack file Pulumi\.production\.yaml in .*; stacks here: staging\. A rollback deploys today's secret config from it .*\n$/);
+            const usage = withOutput(f, ["--stack", "production", "--to", "previous", "--yes"]);
+            assert.equal(usage.code, 2);
+            assert.equal(usage.written, 'outcome=refused\nreason=--to needs a version number (see --list), got "previous"\n');
+        });
+
+        it("refused: not confirmed", () => {
+            const f = make();
+            const r = withOutput(f, ["--stack", "production", "--to", "2"], {}, "n\n");
+            assert.equal(r.code, 1);
+            assert.equal(r.written, "outcome=refused\nversion=2\nreason=not confirmed; nothing was deployed (use --yes to skip the question)\n");
+        });
+
+        it("failed: pulumi up failed, the stack may be partly updated", () => {
+            const f = make();
+            const r = withOutput(f, ["--stack", "production", "--to", "1", "--yes"], { FAKE_PULUMI_UP_EXIT: "255" });
+            assert.equal(r.code, 3);
+            assert.equal(
+                r.written,
+                `outcome=failed\nversion=1\nreason='pulumi up' of rollback to v1 (${f.commits.a.slice(0, 7)}) failed (exit 255); the stack may be partly updated, see 'pulumi stack history --stack production'\n`,
+            );
+        });
+
+        it("failed: a reason of several lines is written on one", () => {
+            const f = make();
+            const r = withOutput(f, ["--stack", "production", "--previous", "--yes"], { FAKE_PULUMI_HISTORY: path.join(f.root, "no-such-history.json") });
+            assert.equal(r.code, 3);
+            assert.ok(r.stderr.trimEnd().split("\n").length > 1, "the error itself has several lines");
+            const lines = r.written.split("\n");
+            assert.deepEqual([lines.length, lines[0], lines[2]], [3, "outcome=failed", ""], r.written);
+            assert.match(lines[1], /^reason='pulumi stack history --json --stack production' failed \(exit 1\): .*ENOENT/);
+        });
+
+        it("failed: interrupted", async () => {
+            const f = make();
+            const file = path.join(f.root, "github-output");
+            const p = start(f, ["--stack", "production", "--to", "2", "--yes"], { FAKE_PULUMI_PREVIEW_SLEEP: "20000", GITHUB_OUTPUT: file });
+            await marker(`${f.log}.previewing`);
+            p.child.kill("SIGTERM");
+            assert.equal(await p.exit(), 143);
+            assert.equal(fs.readFileSync(file, "utf8"), "outcome=failed\nversion=2\nreason=interrupted (SIGTERM); nothing was deployed\n");
+        });
+
+        it("--list and --preview write no outcome", () => {
+            const f = make();
+            for (const args of [["--list"], ["--to", "2", "--preview"]]) {
+                const r = withOutput(f, ["--stack", "production", ...args]);
+                assert.equal(r.code, 0, r.stderr);
+                assert.equal(r.written, "", args.join(" "));
+            }
+        });
+    });
+
+    describe("signals and a closed pipe: no worktree and no child process left", () => {
+        it("SIGTERM during the preview stops it, deploys nothing and removes the worktree", async () => {
+            const f = make();
+            const before = checkoutState(f);
+            const p = start(f, ["--stack", "production", "--to", "2", "--yes"], { FAKE_PULUMI_PREVIEW_SLEEP: "20000" });
+            // Wait until the (fake) preview is running, then cancel as CI does.
+            const pid = await marker(`${f.log}.previewing`);
+            p.child.kill("SIGTERM");
+            assert.equal(await p.exit(), 143);
+            assert.match(p.stderr(), /rollback: interrupted \(SIGTERM\); nothing was deployed/);
+            assert.throws(() => process.kill(pid, 0), { code: "ESRCH" }, "no pulumi left running");
+            const calls = f.pulumiCalls();
+            assert.equal(calls.some((c) => c.argv[0] === "up"), false, "nothing was deployed");
+            assert.equal(fs.existsSync(calls.find((c) => c.argv[0] === "preview")!.cwd), false, "the worktree is removed");
+            assert.deepEqual(checkoutState(f), before);
+        });
+
+        it("SIGHUP (the terminal closed) during the preview stops it and removes the worktree: exit 129", async () => {
+            const f = make();
+            const before = checkoutState(f);
+            const p = start(f, ["--stack", "production", "--to", "2", "--yes"], { FAKE_PULUMI_PREVIEW_SLEEP: "20000" });
+            const pid = await marker(`${f.log}.previewing`);
+            p.child.kill("SIGHUP");
+            assert.equal(await p.exit(), 129);
+            assert.throws(() => process.kill(pid, 0), { code: "ESRCH" }, "no pulumi left running");
+            assert.equal(f.pulumiCalls().some((c) => c.argv[0] === "up"), false);
+            assert.deepEqual(checkoutState(f), before, "no worktree left registered");
+            assert.deepEqual(processesUnder(f.root), []);
+        });
+
+        for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+            it(`${signal} at the confirmation prompt stops at once: nothing deployed, no worktree, exit ${code}`, async () => {
+                const f = make();
+                const before = checkoutState(f);
+                // No --yes, and a standard input that stays open: a question nobody answers.
+                const p = start(f, ["--stack", "production", "--to", "2"]);
+                await until(() => p.stderr().includes("[y/N] "), "the question was asked");
+                p.child.kill(signal);
+                assert.equal(await p.exit(), code);
+                assert.match(p.stderr(), new RegExp(`\\[y/N\\] \n?rollback: interrupted \\(${signal}\\); nothing was deployed`));
+                assert.equal(f.pulumiCalls().some((c) => c.argv[0] === "up"), false);
+                assert.deepEqual(checkoutState(f), before, "no worktree left registered");
+                assert.deepEqual(processesUnder(f.root), []);
+            });
+        }
+
+        it("SIGTERM while pulumi reads the history stops pulumi too, at once: exit 143", async () => {
+            const f = make();
+            const p = start(f, ["--stack", "production", "--previous", "--yes"], { FAKE_PULUMI_HISTORY_SLEEP: "20000" });
+            const pid = await marker(`${f.log}.history`);
+            const killed = Date.now();
+            p.child.kill("SIGTERM");
+            assert.equal(await p.exit(), 143);
+            assert.ok(Date.now() - killed < 5000, `stopped at once, not when pulumi finished (${Date.now() - killed} ms)`);
+            assert.equal(p.stderr(), "rollback: interrupted (SIGTERM); nothing was deployed\n");
+            assert.throws(() => process.kill(pid, 0), { code: "ESRCH" }, "no pulumi left running");
+        });
+
+        it("a reader that closes the pipe early (--yes | head -n1): no stack trace, the rollback completes, no worktree or child left", async () => {
+            const f = make();
+            const before = checkoutState(f);
+            const p = start(f, ["--stack", "production", "--to", "2", "--yes"]);
+            p.child.stdout.destroy();
+            const code = await p.exit();
+            assert.doesNotMatch(p.stderr(), /EPIPE|Error|\n\s+at /, `no stack trace: ${p.stderr()}`);
+            assert.equal(code, 0, p.stderr());
+            const up = f.pulumiCalls().find((c) => c.argv[0] === "up");
+            assert.equal(up?.head, f.commits.b, "the rollback went on to deploy");
+            assert.equal(JSON.parse(fs.readFileSync(path.join(f.root, "history.json"), "utf8"))[0].result, "succeeded");
+            assert.deepEqual(checkoutState(f), before, "no worktree left registered");
+            assert.deepEqual(processesUnder(f.root), [], "no npm ci or pulumi left running");
+        });
     });
 });

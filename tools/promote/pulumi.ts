@@ -1,42 +1,11 @@
-import { ChildProcess, spawn } from "child_process";
 import { Refusal } from "../cli";
-import { notFound } from "../rollback/processes";
+import { Captured } from "../processes";
+import { PULUMI } from "../pulumi/commands";
 import { RELEASES_OUTPUT } from "./releases";
-
-export interface Captured {
-    readonly code: number | null;
-    readonly signal: NodeJS.Signals | null;
-    readonly stdout: string;
-    readonly stderr: string;
-}
-
-/**
- * Runs a program with an argument list (never through a shell) and captures its output,
- * asynchronously, so that a signal reaching this process is handled while it runs; `track`
- * receives the child, to pass a termination on to it.
- */
-export function capture(command: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv }, track: (child: ChildProcess | undefined) => void): Promise<Captured> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
-        track(child);
-        const out: Buffer[] = [];
-        const err: Buffer[] = [];
-        child.stdout.on("data", (d: Buffer) => out.push(d));
-        child.stderr.on("data", (d: Buffer) => err.push(d));
-        child.on("error", (e: NodeJS.ErrnoException) => {
-            track(undefined);
-            reject(e.code === "ENOENT" ? notFound(command) : e);
-        });
-        child.on("close", (code, signal) => {
-            track(undefined);
-            resolve({ code, signal, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") });
-        });
-    });
-}
 
 /** The command that reads a stack's releases; no `--show-secrets`, so a secret could never be printed. */
 export function releasesCommand(stack: string): string[] {
-    return ["stack", "output", RELEASES_OUTPUT, "--json", "--stack", stack];
+    return PULUMI.output(stack, RELEASES_OUTPUT);
 }
 
 /**

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { Refusal } from "../cli";
 import { projectValues, readStackFiles } from "../harness/stackFiles";
-import { output, run } from "../rollback/processes";
+import { output, run } from "../processes";
 
 /** A stack's configuration files as they were at a commit, copied into a temporary folder. */
 export interface ConfigurationAt {

@@ -28,10 +28,54 @@ export function commitOf(u: Update): string | undefined {
     return u.environment?.["git.head"];
 }
 
+/** The message a rollback gives its update, `rollback to v41 (abc1234)`, which `redeployOf` reads back. */
+export function rollbackMessage(target: Update): string {
+    return `rollback to v${target.version} (${(commitOf(target) ?? "").slice(0, 7)})`;
+}
+
+/** `rollbackMessage`'s text, exactly: nothing before or after, the commit's 7 characters. */
+const ROLLBACK_MESSAGE = /^rollback to v([1-9][0-9]*) \(([0-9a-f]{7})\)$/;
+
+/**
+ * The update that `u` redeployed, when `u` is a rollback's: its message is exactly what
+ * `rollbackMessage` writes, naming an earlier successful update by version and commit. Any other
+ * message, however close, makes `u` a release of its own.
+ */
+export function redeployOf(u: Update, history: readonly Update[]): Update | undefined {
+    const m = ROLLBACK_MESSAGE.exec(u.message ?? "");
+    if (!m) return undefined;
+    const target = history.find((x) => x.version === Number(m[1]));
+    if (!target || target.version >= u.version || target.kind !== "update" || target.result !== "succeeded") return undefined;
+    return commitOf(target)?.startsWith(m[2]) ? target : undefined;
+}
+
+/** The release an update deployed: its own version, or for a rollback's, the release it redeployed. */
+export function releaseOf(u: Update, history: readonly Update[]): number {
+    const of = redeployOf(u, history);
+    return of ? releaseOf(of, history) : u.version;
+}
+
+/**
+ * The releases that have run, oldest first, as a stack: each successful update puts its release
+ * on top, and a rollback to release N first takes off every release from N on (they were rolled
+ * back from). The top is the release running now, unless a newer update failed.
+ */
+function releasesRun(updates: readonly Update[], history: readonly Update[]): number[] {
+    const stack: number[] = [];
+    for (const u of updates.filter((x) => x.result === "succeeded")) {
+        const release = releaseOf(u, history);
+        while (stack.length > 0 && stack[stack.length - 1] >= release) stack.pop();
+        stack.push(release);
+    }
+    return stack;
+}
+
 /**
  * The update to roll back to: `to` names a version; `previous` means the last successful
- * update before the newest one. Refuses versions that do not exist, did not succeed, or were
- * not deployed from a clean, recorded git commit.
+ * release before the one running now, where the newest update is the one running (partly, when
+ * it failed), a rollback's update counts as the release it redeployed, and a release someone
+ * rolled back from is skipped. Refuses versions that do not exist, did not succeed, or were not
+ * deployed from a clean, recorded git commit.
  */
 export function chooseTarget(history: readonly Update[], stack: string, choice: { to?: number; previous?: boolean }): Update {
     const updates = history.filter((u) => u.kind === "update");
@@ -40,10 +84,14 @@ export function chooseTarget(history: readonly Update[], stack: string, choice: 
     }
     let target: Update | undefined;
     if (choice.previous) {
-        const current = updates[updates.length - 1];
-        target = [...updates].reverse().find((u) => u.version < current.version && u.result === "succeeded");
+        const newest = updates[updates.length - 1];
+        const releases = releasesRun(updates, history);
+        const before = newest.result === "succeeded" ? releases.slice(0, -1) : releases;
+        target = history.find((u) => u.version === before[before.length - 1]);
         if (!target) {
-            throw new Refusal(`stack ${stack} has no successful update before version ${current.version}`);
+            const now = newest.result === "succeeded" ? releaseOf(newest, history) : newest.version;
+            const redeployed = now === newest.version ? "" : `, the release it runs now (version ${newest.version} redeployed it)`;
+            throw new Refusal(`stack ${stack} has no successful update before version ${now}${redeployed}`);
         }
     } else {
         const version = choice.to!;

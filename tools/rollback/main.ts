@@ -4,19 +4,22 @@
  *
  *   npm run rollback -- --help
  */
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import * as readline from "readline";
 import { PINNED_IMAGES_VAR } from "../../config/pinnedImages";
-import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand, signalExit } from "../cli";
-import { chooseTarget, commitOf, formatHistory, parseHistory } from "./history";
+import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand, signalExit, tolerateClosedPipes } from "../cli";
+import { Interrupts } from "../interrupts";
+import { capture, failed, output, run, runLive } from "../processes";
+import { PULUMI } from "../pulumi/commands";
+import { checkProject, projectName, stackFileName, stackNameProblem, stackRef } from "../pulumi/stacks";
+import { chooseTarget, commitOf, formatHistory, parseHistory, rollbackMessage } from "./history";
 import { pinnedImagesFromState } from "./images";
+import { appendOutcome, Outcome } from "./outcome";
+import { ask } from "./prompt";
 import { overlayCurrentSecrets } from "./secrets";
-import { output, run, runLive } from "./processes";
-import { ChildProcess } from "child_process";
+import { checkOut, Worktree } from "./worktree";
 
 export interface Options {
+    /** Short or organization-qualified (`acme/hft-platform/production`); passed to `pulumi --stack` as given. */
     readonly stack: string;
     readonly to?: number;
     readonly previous: boolean;
@@ -34,9 +37,9 @@ export const SPEC = {
         "Redeploys an earlier version of a stack: the program and stack config of the git commit that version was\n" +
         "deployed from, in a temporary worktree, with exactly the images it ran. Needs the Pulumi CLI.",
     options: {
-        stack: { type: "string", short: "s", value: "<stack>", help: "the stack to roll back (required)" },
+        stack: { type: "string", short: "s", value: "<stack>", help: "the stack to roll back, e.g. production or acme/hft-platform/production (required)" },
         to: { type: "string", value: "<version>", help: "redeploy this version (a number from --list)" },
-        previous: { type: "boolean", help: "redeploy the last successful update before the newest one" },
+        previous: { type: "boolean", help: "redeploy the last successful release before the one running now (a rollback's update counts as the release it redeployed)" },
         list: { type: "boolean", help: "print the stack's versions (version, time, result, commit, message) and exit" },
         preview: { type: "boolean", help: "preview the rollback; deploy nothing" },
         yes: { type: "boolean", help: "deploy without asking for confirmation" },
@@ -47,16 +50,19 @@ export const SPEC = {
         },
     },
     exits: [
-        [EXIT.refused, "a version that cannot be rolled back to (the reason is printed), or not confirmed"],
+        [EXIT.refused, "no stack file for the stack today, a version that cannot be rolled back to (the reason is printed), or not confirmed"],
         [EXIT.failed, "'pulumi', 'git' or 'npm ci' failed; with 'pulumi up', the stack may be partly updated"],
-        [130, "interrupted by SIGINT (Ctrl-C), stopped before the next step"],
-        [143, "interrupted by SIGTERM (a cancelled CI job), stopped before the next step"],
+        [129, "the terminal closed (SIGHUP): stopped, the worktree removed"],
+        [130, "interrupted by SIGINT (Ctrl-C): stopped, the worktree removed"],
+        [143, "interrupted by SIGTERM (a cancelled CI job): stopped, the worktree removed"],
     ],
 } as const satisfies CommandSpec;
 
 export function parseArgs(argv: readonly string[]): Parsed<Options> {
     return parseCommandLine(SPEC, argv, (v) => {
         if (v.stack === undefined || v.stack === "") return "--stack is required";
+        const problem = stackNameProblem(v.stack);
+        if (problem) return `--stack: ${problem}`;
         if (v.to !== undefined && !/^[1-9][0-9]*$/.test(v.to)) return `--to needs a version number (see --list), got ${JSON.stringify(v.to)}`;
         const ifFailed = v["if-failed"];
         if (ifFailed !== undefined && !/^[0-9a-f]{40}$/.test(ifFailed)) return `--if-failed needs a full 40-character commit hash, got ${JSON.stringify(ifFailed)}`;
@@ -74,13 +80,76 @@ export interface Io {
     readonly env: NodeJS.ProcessEnv;
     readonly out: (line: string) => void;
     readonly err: (line: string) => void;
-    readonly confirm: (question: string) => Promise<boolean>;
+    /** Asks; a no when `aborted` fires first (a signal was caught). */
+    readonly confirm: (question: string, aborted: AbortSignal) => Promise<boolean>;
+    /** Receives what a rollback (not --list, not --preview) did, once, however it ends. */
+    readonly report: (outcome: Outcome) => void;
 }
 
-/** Rolls back; the exit code (SPEC.exits, docs/exit-codes.md), or a `Refusal` thrown. */
+/** Why a rollback needs today's stack file; it refuses without one. */
+const TODAYS_SECRETS =
+    "A rollback deploys today's secret config from it (the old commit's may hold revoked credentials): run it from the project folder of a checkout that has the file";
+
+/**
+ * Rolls back; the exit code (SPEC.exits, docs/exit-codes.md), or a `Refusal` thrown. A signal
+ * (SIGINT, SIGTERM, SIGHUP) at any point stops it before its next step, the running child told
+ * (see `passOn`); the worktree is removed and the code is 128 plus the signal's number.
+ */
 export async function rollback(opts: Options, io: Io): Promise<number> {
-    const pulumi = (args: string[], cwd = io.cwd) => output("pulumi", [...args, "--stack", opts.stack], { cwd, env: io.env });
-    const history = parseHistory(pulumi(["stack", "history", "--json"]));
+    let updating = false;
+    // A terminal sends Ctrl-C and its hangup to every process in front, pulumi included: passed on
+    // again, a second SIGINT makes 'pulumi up' abandon the update at once instead of stopping cleanly.
+    const interrupts = Interrupts.listen((signal) => !(updating && signal !== "SIGTERM"));
+    let worktree: Worktree | undefined;
+    let version = opts.to;
+    const report = (outcome: Outcome["outcome"], reason?: string) => {
+        if (!opts.list && !opts.preview) io.report({ outcome, ...(version !== undefined ? { version } : {}), ...(reason !== undefined ? { reason } : {}) });
+    };
+    try {
+        const project = projectName(io.cwd);
+        checkProject(opts.stack, project, "--stack");
+        if (!opts.list) {
+            stackRef(io.cwd, project, opts.stack, "--stack", TODAYS_SECRETS);
+        }
+        return await act(opts, io, interrupts, {
+            target: (v) => (version = v),
+            checkOut: (commit, prefix) => (worktree = checkOut(io.cwd, commit, prefix)),
+            updating: (now) => (updating = now),
+            report,
+        });
+    } catch (e) {
+        report(e instanceof Refusal ? "refused" : "failed", (e as Error).message);
+        throw e;
+    } finally {
+        worktree?.remove();
+        interrupts.close();
+    }
+}
+
+interface Steps {
+    /** The version chosen, for the outcome. */
+    readonly target: (version: number) => void;
+    readonly checkOut: (commit: string, prefix: string) => Worktree;
+    readonly updating: (now: boolean) => void;
+    readonly report: (outcome: Outcome["outcome"], reason?: string) => void;
+}
+
+async function act(opts: Options, io: Io, interrupts: Interrupts, steps: Steps): Promise<number> {
+    /** Ends without rolling back: says why, on standard error and in the outcome. */
+    const end = (code: number, outcome: "refused" | "failed", reason: string) => {
+        io.err(`rollback: ${reason}`);
+        steps.report(outcome, reason);
+        return code;
+    };
+    const stopped = () => end(signalExit(interrupts.signal()!), "failed", `interrupted (${interrupts.signal()}); nothing was deployed`);
+    const pulumi = async (args: string[]) => {
+        const r = await capture("pulumi", args, { cwd: io.cwd, env: io.env }, interrupts.track);
+        if (r.code !== 0 && !interrupts.signal()) throw failed("pulumi", args, r);
+        return r.stdout;
+    };
+    const listed = await pulumi(PULUMI.history(opts.stack));
+    if (interrupts.signal()) return stopped();
+    const history = parseHistory(listed);
     if (opts.list) {
         io.out(formatHistory(history));
         return EXIT.done;
@@ -92,23 +161,33 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
         const newest = history.filter((u) => u.kind === "update").at(-1);
         if (!newest || newest.result !== "failed" || commitOf(newest) !== opts.ifFailed) {
             const what = newest ? `v${newest.version}, ${newest.result}, from ${(commitOf(newest) ?? "no commit").slice(0, 7)}` : "none";
-            io.out(`nothing to roll back: the newest update of ${opts.stack} (${what}) is not a failed update of ${opts.ifFailed.slice(0, 7)}`);
+            const why = `the newest update of ${opts.stack} (${what}) is not a failed update of ${opts.ifFailed.slice(0, 7)}`;
+            io.out(`nothing to roll back: ${why}`);
+            steps.report("nothing-to-roll-back", why);
             return EXIT.done;
         }
     }
     const target = chooseTarget(history, opts.stack, opts);
+    steps.target(target.version);
     const commit = commitOf(target)!;
     const short = commit.slice(0, 7);
     if (run("git", ["cat-file", "-e", `${commit}^{commit}`], { cwd: io.cwd }).status !== 0) {
         throw new Refusal(`commit ${short} of version ${target.version} is not in this repository; fetch it first (git fetch origin)`);
     }
-    const message = `rollback to v${target.version} (${short})`;
+    const stackFile = stackFileName(opts.stack);
+    const projectPrefix = output("git", ["rev-parse", "--show-prefix"], { cwd: io.cwd }).trim();
+    if (run("git", ["cat-file", "-e", `${commit}:${projectPrefix}${stackFile}`], { cwd: io.cwd }).status !== 0) {
+        throw new Refusal(`commit ${short} of version ${target.version} has no ${stackFile}: the stack's configuration at that version is not in git, so it cannot be redeployed`);
+    }
+    const message = rollbackMessage(target);
     io.out(`${opts.stack}: ${message}, deployed ${target.startTime ?? "at an unknown time"}: ${target.message ?? ""}`.trimEnd());
 
     // The images that version ran, from its state; a rebuild would not restore the same bits.
     let pins: Record<string, string> = {};
     try {
-        pins = pinnedImagesFromState(pulumi(["stack", "export", "--version", String(target.version)]));
+        const state = await pulumi(PULUMI.exportVersion(opts.stack, target.version));
+        if (interrupts.signal()) return stopped();
+        pins = pinnedImagesFromState(state);
         io.out(
             Object.keys(pins).length > 0
                 ? `images from version ${target.version}'s state: ${Object.entries(pins).map(([s, ref]) => `${s}=${ref}`).join(", ")}`
@@ -121,109 +200,77 @@ export async function rollback(opts: Options, io: Io): Promise<number> {
         );
     }
 
-    const projectPrefix = output("git", ["rev-parse", "--show-prefix"], { cwd: io.cwd }).trim();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-rollback-"));
-    const cleanup = () => {
-        run("git", ["worktree", "remove", "--force", dir], { cwd: io.cwd });
-        fs.rmSync(dir, { recursive: true, force: true });
-        run("git", ["worktree", "prune"], { cwd: io.cwd });
-    };
-    // A signal stops the rollback between steps. A running step is told too on SIGTERM (a
-    // terminal's Ctrl-C already reaches it, and pulumi treats a second SIGINT as a hard cancel).
-    let interrupted: NodeJS.Signals | undefined;
-    let child: ChildProcess | undefined;
-    const onSignal = (signal: NodeJS.Signals) => {
-        interrupted = signal;
-        if (signal === "SIGTERM") child?.kill("SIGTERM");
-    };
-    const stopped = () => {
-        if (!interrupted) return undefined;
-        io.err(`rollback: interrupted (${interrupted}); stopped before the next step, see 'pulumi stack history --stack ${opts.stack}'`);
-        return signalExit(interrupted);
-    };
-    const live = (command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) => runLive(command, args, { cwd, env }, (c) => (child = c));
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-    try {
-        output("git", ["worktree", "add", "--detach", dir, commit], { cwd: io.cwd });
-        const project = path.join(dir, projectPrefix);
-        const stackFile = `Pulumi.${opts.stack}.yaml`;
-        const current = overlayCurrentSecrets(path.join(io.cwd, stackFile), path.join(project, stackFile));
-        if (current.length > 0) {
-            io.out(`secret config as it is today (not as of ${short}): ${current.join(", ")}`);
-        }
-        io.out(`checked out ${short} in a temporary worktree; installing its dependencies`);
-        const install = await live("npm", ["ci", "--no-audit", "--no-fund"], project, io.env);
-        if (interrupted) return stopped()!;
-        if (install !== 0) {
-            io.err(`rollback: 'npm ci' failed in the worktree of ${short} (exit ${install}); nothing was deployed`);
-            return EXIT.failed;
-        }
-        const env = { ...io.env };
-        delete env[PINNED_IMAGES_VAR];
-        if (Object.keys(pins).length > 0) {
-            // A program from before the variable's name was PINNED_IMAGES_VAR would ignore it.
-            if (run("git", ["grep", "--quiet", "--fixed-strings", "-e", PINNED_IMAGES_VAR, commit, "--", "*.ts", ":(exclude)tests"], { cwd: io.cwd }).status === 0) {
-                env[PINNED_IMAGES_VAR] = JSON.stringify(pins);
-            } else {
-                io.out(`the program at ${short} cannot pin images (it predates ${PINNED_IMAGES_VAR}); it deploys the images its configuration names`);
-            }
-        }
-        const step = (args: string[]) => live("pulumi", [...args, "--stack", opts.stack], project, env);
-        const previewed = await step(["preview", "--diff", "--message", message]);
-        if (interrupted) return stopped()!;
-        if (previewed !== 0) {
-            io.err(`rollback: the preview of ${message} failed (exit ${previewed}); nothing was deployed`);
-            return EXIT.failed;
-        }
-        if (opts.preview) {
-            io.out("preview only (--preview): nothing was deployed");
-            return EXIT.done;
-        }
-        if (!opts.yes && !(await io.confirm(`Deploy this to stack ${opts.stack} (${message})? [y/N] `))) {
-            io.err("rollback: not confirmed; nothing was deployed (use --yes to skip the question)");
-            return EXIT.refused;
-        }
-        if (interrupted) return stopped()!;
-        const updated = await step(["up", "--yes", "--skip-preview", "--message", message]);
-        if (interrupted) return stopped()!;
-        if (updated !== 0) {
-            io.err(`rollback: 'pulumi up' of ${message} failed (exit ${updated}); the stack may be partly updated, see 'pulumi stack history --stack ${opts.stack}'`);
-            return EXIT.failed;
-        }
-        io.out(`${opts.stack} is at ${message}`);
-        return EXIT.done;
-    } finally {
-        process.removeListener("SIGINT", onSignal);
-        process.removeListener("SIGTERM", onSignal);
-        cleanup();
+    if (interrupts.signal()) return stopped();
+    const { project } = steps.checkOut(commit, projectPrefix);
+    const current = overlayCurrentSecrets(path.join(io.cwd, stackFile), path.join(project, stackFile));
+    if (current.length > 0) {
+        io.out(`secret config as it is today (not as of ${short}): ${current.join(", ")}`);
     }
-}
-
-/** Asks on the terminal; anything but y/yes, or no answer (end of input), is a no. */
-function ask(question: string): Promise<boolean> {
-    return new Promise((resolve) => {
-        const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-        let answered = false;
-        rl.question(question, (answer) => {
-            answered = true;
-            rl.close();
-            resolve(/^y(es)?$/i.test(answer.trim()));
-        });
-        rl.on("close", () => {
-            if (!answered) resolve(false);
-        });
-    });
+    io.out(`checked out ${short} in a temporary worktree; installing its dependencies`);
+    const install = await runLive("npm", ["ci", "--no-audit", "--no-fund"], { cwd: project, env: io.env }, interrupts.track);
+    if (interrupts.signal()) return stopped();
+    if (install !== 0) {
+        return end(EXIT.failed, "failed", `'npm ci' failed in the worktree of ${short} (exit ${install}); nothing was deployed`);
+    }
+    const env = { ...io.env };
+    delete env[PINNED_IMAGES_VAR];
+    if (Object.keys(pins).length > 0) {
+        // A program from before the variable's name was PINNED_IMAGES_VAR would ignore it.
+        if (run("git", ["grep", "--quiet", "--fixed-strings", "-e", PINNED_IMAGES_VAR, commit, "--", "*.ts", ":(exclude)tests"], { cwd: io.cwd }).status === 0) {
+            env[PINNED_IMAGES_VAR] = JSON.stringify(pins);
+        } else {
+            io.out(`the program at ${short} cannot pin images (it predates ${PINNED_IMAGES_VAR}); it deploys the images its configuration names`);
+        }
+    }
+    const step = (args: string[]) => runLive("pulumi", args, { cwd: project, env }, interrupts.track);
+    const previewed = await step(PULUMI.preview(opts.stack, message));
+    if (interrupts.signal()) return stopped();
+    if (previewed !== 0) {
+        return end(EXIT.failed, "failed", `the preview of ${message} failed (exit ${previewed}); nothing was deployed`);
+    }
+    if (opts.preview) {
+        io.out("preview only (--preview): nothing was deployed");
+        return EXIT.done;
+    }
+    if (!opts.yes && !(await io.confirm(`Deploy this to stack ${opts.stack} (${message})? [y/N] `, interrupts.aborted))) {
+        if (interrupts.signal()) return stopped();
+        return end(EXIT.refused, "refused", "not confirmed; nothing was deployed (use --yes to skip the question)");
+    }
+    if (interrupts.signal()) return stopped();
+    steps.updating(true);
+    const updated = await step(PULUMI.up(opts.stack, message));
+    steps.updating(false);
+    const seeHistory = `see 'pulumi stack history --stack ${opts.stack}'`;
+    const signal = interrupts.signal();
+    if (updated !== 0 && signal) {
+        return end(signalExit(signal), "failed", `interrupted (${signal}) during 'pulumi up' of ${message}; the stack may be partly updated, ${seeHistory}`);
+    }
+    if (updated !== 0) {
+        return end(EXIT.failed, "failed", `'pulumi up' of ${message} failed (exit ${updated}); the stack may be partly updated, ${seeHistory}`);
+    }
+    if (signal) {
+        io.err(`rollback: ${signal} arrived while 'pulumi up' ran, which finished all the same`);
+    }
+    io.out(`${opts.stack} is at ${message}`);
+    steps.report("rolled-back");
+    return EXIT.done;
 }
 
 if (require.main === module) {
-    runCommand(SPEC, parseArgs(process.argv.slice(2)), (opts) =>
+    tolerateClosedPipes();
+    const err = (l: string) => process.stderr.write(`${l}\n`);
+    const report = (outcome: Outcome) => appendOutcome(process.env, outcome, err);
+    const parsed = parseArgs(process.argv.slice(2));
+    // CI passes the version it was given: a usage error there is a refusal to report.
+    if (parsed.kind === "usage") report({ outcome: "refused", reason: parsed.problem });
+    runCommand(SPEC, parsed, (opts) =>
         rollback(opts, {
             cwd: process.cwd(),
             env: process.env,
             out: (l) => process.stdout.write(`${l}\n`),
-            err: (l) => process.stderr.write(`${l}\n`),
+            err,
             confirm: ask,
+            report,
         }),
     );
 }

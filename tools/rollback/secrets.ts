@@ -9,12 +9,10 @@ const PROVIDER_KEYS = ["secretsprovider", "encryptedkey", "encryptionsalt"];
  * current stack file replaces the old commit's value of the same key, together with the
  * secrets-provider settings that encrypt them. A rollback restores the program and its
  * settings, not credentials rotated since (an old kubeconfig or token may be revoked).
- * Returns the keys taken from the current file.
+ * Returns the keys taken from the current file. Both files must exist (the rollback refuses
+ * before this otherwise): a missing one is an error, never a silent "nothing to overlay".
  */
 export function overlayCurrentSecrets(currentFile: string, oldFile: string): string[] {
-    if (!fs.existsSync(currentFile) || !fs.existsSync(oldFile)) {
-        return [];
-    }
     const current = (YAML.parse(fs.readFileSync(currentFile, "utf8")) ?? {}) as Record<string, unknown>;
     const doc = YAML.parseDocument(fs.readFileSync(oldFile, "utf8"));
     const currentConfig = (current.config ?? {}) as Record<string, unknown>;
