@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { appendOutcome, oneLine, outputLines } from "../../tools/rollback/outcome";
+import { withoutCredentials } from "../../tools/rollback/main";
 
 describe("the rollback's outcome for CI (GITHUB_OUTPUT)", () => {
     it("writes key=value lines: outcome, then version and reason when known", () => {
@@ -31,5 +32,23 @@ describe("the rollback's outcome for CI (GITHUB_OUTPUT)", () => {
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+});
+
+describe("the rollback's npm ci environment", () => {
+    it("holds no Pulumi token, passphrase, cloud or GitHub credential; keeps npm's own token and the rest", () => {
+        const env = withoutCredentials({
+            PATH: "/usr/bin",
+            HOME: "/home/ci",
+            PULUMI_ACCESS_TOKEN: "pul-123",
+            PULUMI_CONFIG_PASSPHRASE: "p",
+            GITHUB_TOKEN: "ghs_1",
+            ACTIONS_ID_TOKEN_REQUEST_TOKEN: "oidc",
+            NPM_TOKEN: "npm_1",
+            REGISTRY_PASSWORD: "x",
+            AWS_SECRET_ACCESS_KEY: "a",
+            PULUMI_HOME: "/home/ci/.pulumi",
+        });
+        assert.deepEqual(Object.keys(env).sort(), ["HOME", "NPM_TOKEN", "PATH", "PULUMI_HOME"]);
     });
 });

@@ -207,7 +207,9 @@ async function act(opts: Options, io: Io, interrupts: Interrupts, steps: Steps):
         io.out(`secret config as it is today (not as of ${short}): ${current.join(", ")}`);
     }
     io.out(`checked out ${short} in a temporary worktree; installing its dependencies`);
-    const install = await runLive("npm", ["ci", "--no-audit", "--no-fund"], { cwd: project, env: io.env }, interrupts.track);
+    // The old commit's dependencies install without the credentials the rollback holds: an
+    // install script never sees a Pulumi token or a registry password.
+    const install = await runLive("npm", ["ci", "--no-audit", "--no-fund"], { cwd: project, env: withoutCredentials(io.env) }, interrupts.track);
     if (interrupts.signal()) return stopped();
     if (install !== 0) {
         return end(EXIT.failed, "failed", `'npm ci' failed in the worktree of ${short} (exit ${install}); nothing was deployed`);
@@ -273,4 +275,14 @@ if (require.main === module) {
             report,
         }),
     );
+}
+
+/**
+ * The environment without Pulumi's access token and passphrase, cloud credentials or tokens of
+ * any kind, except npm's own (`NPM_TOKEN`, `NODE_AUTH_TOKEN`: an .npmrc may need one to install).
+ */
+export function withoutCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+    const npm = new Set(["NPM_TOKEN", "NODE_AUTH_TOKEN"]);
+    const credential = /^(PULUMI_ACCESS_TOKEN|PULUMI_CONFIG_PASSPHRASE(_FILE)?|AWS_(SECRET_ACCESS_KEY|SESSION_TOKEN|ACCESS_KEY_ID)|AZURE_CLIENT_SECRET|GOOGLE_CREDENTIALS|GITHUB_TOKEN|GH_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_RUNTIME_TOKEN)$|(_TOKEN|_PASSWORD|_SECRET)$/;
+    return Object.fromEntries(Object.entries(env).filter(([k]) => npm.has(k) || !credential.test(k)));
 }
