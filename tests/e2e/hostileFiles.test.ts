@@ -164,6 +164,8 @@ describe("hostile project files, through the tools as processes", function () {
     });
 
     describe("YAML errors in the stack files (class 11): exit 1, one line naming the file, nothing of its text", () => {
+        /** The line after the repository's staging file: where text appended to it starts. */
+        const end = () => fs.readFileSync(path.join(REPO, "Pulumi.staging.yaml"), "utf8").split("\n").length;
         const withStack = (text: (staging: string) => string) => {
             const p = hostileProject(tmp);
             const file = path.join(p.dir, "Pulumi.staging.yaml");
@@ -175,13 +177,13 @@ describe("hostile project files, through the tools as processes", function () {
             const dir = withStack((s) => `${s}  hft-platform:extra: [unclosed\n`);
             const out = path.join(tmp, "out");
             const r = await render(dir, out);
-            assertRefused(r, "render: Pulumi.staging.yaml: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 65, column 1\n", out);
+            assertRefused(r, `render: Pulumi.staging.yaml: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line ${end() + 1}, column 1\n`, out);
         });
 
         it("a key given twice in a stack file, at its key path", async () => {
             const dir = withStack((s) => `${s}  hft-platform:extra: 1\n  hft-platform:extra: 2\n`);
             const out = path.join(tmp, "out");
-            assertRefused(await render(dir, out), "render: Pulumi.staging.yaml: config.hft-platform:extra: given twice (line 65, column 3); a mapping holds each key once\n", out);
+            assertRefused(await render(dir, out), `render: Pulumi.staging.yaml: config.hft-platform:extra: given twice (line ${end() + 1}, column 3); a mapping holds each key once\n`, out);
         });
 
         it("a Pulumi.yaml that is not YAML, and one that is a list", async () => {
