@@ -7,10 +7,10 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { findOnPath } from "../../bench/which";
-import { parseYamlDocuments, YamlProblem } from "../../config/boundedYaml";
 import { Refusal } from "../cli";
 import { Manifest } from "../harness/manifests";
 import { readManifestFile } from "../import/kustomize";
+import { yamlDocuments } from "../import/manifests";
 
 const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 const TIMEOUT_MS = 120_000;
@@ -70,13 +70,6 @@ export function manifestsOf(text: string, source: string): Manifest[] {
         if (typeof m.metadata?.name !== "string") throw new Refusal(`${where}: a ${m.kind} without metadata.name`);
         objects.push(m as Manifest);
     };
-    let documents: unknown[];
-    try {
-        documents = parseYamlDocuments(text);
-    } catch (e) {
-        if (e instanceof YamlProblem) throw new Refusal(`${source}: ${e.message}`);
-        throw e;
-    }
-    for (const doc of documents) add(doc, source);
+    for (const doc of yamlDocuments(text, source)) add(doc, source);
     return objects;
 }

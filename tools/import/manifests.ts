@@ -18,14 +18,7 @@ export type Segment = string | number;
  */
 export function parseManifests(text: string, source: string): K8sObject[] {
     const out: K8sObject[] = [];
-    let documents: unknown[];
-    try {
-        documents = parseYamlDocuments(text);
-    } catch (e) {
-        if (e instanceof YamlProblem) throw new Refusal(`${source}: ${e.message}`);
-        throw e;
-    }
-    for (const value of documents) {
+    for (const value of yamlDocuments(text, source)) {
         if (value === null || value === undefined) continue;
         const items = isRecord(value) && value.kind === "List" && Array.isArray(value.items) ? (value.items as unknown[]) : [value];
         for (const item of items) {
@@ -125,4 +118,14 @@ export function valueAt(v: unknown, at: readonly Segment[]): unknown {
         else return undefined;
     }
     return cur;
+}
+
+/** The documents of a YAML stream, parsed within limits; broken or over-limit YAML is a `Refusal` naming `source`. */
+export function yamlDocuments(text: string, source: string): unknown[] {
+    try {
+        return parseYamlDocuments(text);
+    } catch (e) {
+        if (e instanceof YamlProblem) throw new Refusal(`${source}: ${e.message}`);
+        throw e;
+    }
 }
