@@ -1,0 +1,62 @@
+import { strict as assert } from "assert";
+import { refused } from "./refused";
+import { editedConfig, PROJECT } from "./support";
+
+/**
+ * Issue 18, classes 6 and 8: settings that would override what the platform sets for every pod,
+ * and the stack's own credentials handed to a pod. Each is refused by the configuration check,
+ * before any resource, with the key path and what to do.
+ */
+
+const P = `${PROJECT}:`;
+const SERVICE = `${P}catalog.services.ingestion`;
+
+describe("values the platform sets cannot be overridden per service (issue 18, class 6)", () => {
+    it("a service's env saying ENVIRONMENT: production in staging (the example)", async () => {
+        const problems = await refused(editedConfig("staging", (v) => (v.catalog.services.ingestion.env = { ...v.catalog.services.ingestion.env, ENVIRONMENT: "production" })));
+        assert.deepEqual(problems, [`${SERVICE}.env.ENVIRONMENT: 'ENVIRONMENT' is set by the platform (from the environment's name, in the environment's shared ConfigMap) and cannot be set in env`]);
+    });
+
+    it("LOG_LEVEL and the telemetry endpoint in a stack's own service entry", async () => {
+        const problems = await refused(
+            editedConfig("staging", (v) => {
+                v.environment.services ??= {};
+                v.environment.services.ingestion = { ...v.environment.services.ingestion, env: { LOG_LEVEL: "TRACE", OTEL_EXPORTER_OTLP_ENDPOINT: "http://attacker.example:4318" } };
+            }),
+        );
+        assert.deepEqual(problems, [
+            `${P}environment.services.ingestion.env.LOG_LEVEL: 'LOG_LEVEL' is set by the platform (from environment.logLevel, in the environment's shared ConfigMap) and cannot be set in env`,
+            `${P}environment.services.ingestion.env.OTEL_EXPORTER_OTLP_ENDPOINT: 'OTEL_EXPORTER_OTLP_ENDPOINT' is set by the platform (from environment.telemetryEndpoint, in the environment's shared ConfigMap) and cannot be set in env`,
+        ]);
+    });
+
+    it("a secret named like a platform variable (its Secret would override the ConfigMap's value)", async () => {
+        const problems = await refused(editedConfig("staging", (v) => (v.catalog.services.ingestion.secrets = { ENVIRONMENT: { generate: { length: 16 } }, PORT: { generate: { length: 16 } } })));
+        assert.deepEqual(problems, [
+            `${SERVICE}.secrets.ENVIRONMENT: 'ENVIRONMENT' is set by the platform (from the environment's name, in the environment's shared ConfigMap) and cannot be a secret's name`,
+            `${SERVICE}.secrets.PORT: 'PORT' is set by the platform (the service's 'port', written into the service's ConfigMap) and cannot be a secret's name`,
+        ]);
+    });
+});
+
+describe("the stack's own credentials never reach a pod (issue 18, class 8)", () => {
+    it("the cluster's kubeconfig as a service secret (the example)", async () => {
+        const problems = await refused(editedConfig("staging", (v) => (v.catalog.services.ingestion.secrets = { KUBECONFIG: { fromConfig: "kubeconfig" } })));
+        assert.deepEqual(problems, [
+            `${SERVICE}.secrets.KUBECONFIG.fromConfig: 'kubeconfig' holds the stack's own credentials (environment.cluster.kubeconfigSecret), which no pod may get; give the service a secret key of its own ('pulumi config set --secret <key> <value>')`,
+        ]);
+    });
+
+    it("the registry password and the GitHub token, in a stack's service entry", async () => {
+        const problems = await refused(
+            editedConfig("staging", (v) => {
+                v.environment.services ??= {};
+                v.environment.services.ingestion = { ...v.environment.services.ingestion, secrets: { REGISTRY: { fromConfig: "registryPassword" }, GH: { fromConfig: "githubToken" } } };
+            }),
+        );
+        assert.deepEqual(problems, [
+            `${P}environment.services.ingestion.secrets.GH.fromConfig: 'githubToken' holds the stack's own credentials (github.tokenSecret), which no pod may get; give the service a secret key of its own ('pulumi config set --secret <key> <value>')`,
+            `${P}environment.services.ingestion.secrets.REGISTRY.fromConfig: 'registryPassword' holds the stack's own credentials (environment.registry.passwordSecret), which no pod may get; give the service a secret key of its own ('pulumi config set --secret <key> <value>')`,
+        ]);
+    });
+});
