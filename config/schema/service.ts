@@ -39,6 +39,17 @@ export const ENVIRONMENT_ENV: Readonly<Record<string, string>> = {
     OTEL_EXPORTER_OTLP_ENDPOINT: "environment.telemetryEndpoint",
 };
 
+/**
+ * Why a service may not name a variable the platform sets for its pods (its own or the
+ * environment's): the service's ConfigMap or Secret, read after the shared one, would override it
+ * (a staging pod told ENVIRONMENT=production).
+ */
+function platformSet(name: string, what: string): string | undefined {
+    if (Object.hasOwn(PLATFORM_ENV, name)) return `'${name}' is set by the platform (${PLATFORM_ENV[name]}, written into the service's ConfigMap) and cannot ${what}`;
+    if (Object.hasOwn(ENVIRONMENT_ENV, name)) return `'${name}' is set by the platform (from ${ENVIRONMENT_ENV[name]}, in the environment's shared ConfigMap) and cannot ${what}`;
+    return undefined;
+}
+
 /** `commonEnv`: shared variables, besides the ones the program sets. */
 export const commonEnv = map(envValue(), {
     check: f.envVarName,
@@ -144,7 +155,7 @@ export const service = object({
         check: f.envVarName,
         expected: "an environment variable name",
         pattern: ENV_NAME,
-        reserved: (name) => (Object.hasOwn(PLATFORM_ENV, name) ? `'${name}' is set by the platform (${PLATFORM_ENV[name]}, written into the service's ConfigMap) and cannot be set in env` : undefined),
+        reserved: (name) => platformSet(name, "be set in env"),
     })
         .optional()
         .meta({ description: "Plain environment variables, written into the service's ConfigMap.", examples: [{ KAFKA_TOPIC: "trades" }] }),
@@ -224,7 +235,7 @@ export const service = object({
             const given = SECRET_SOURCES.filter((k) => s[k] !== undefined);
             if (given.length !== 1) ctx.addIssue({ code: "custom", message: `expected exactly one of 'fromConfig', 'generate' or 'external'${given.length > 1 ? ", not several" : ""}, got ${GOT}`, input: s });
         }),
-        { check: f.envVarName, expected: "an environment variable name", pattern: ENV_NAME },
+        { check: f.envVarName, expected: "an environment variable name", pattern: ENV_NAME, reserved: (name) => platformSet(name, "be a secret's name") },
     )
         .optional()
         .meta({ description: "Secret environment variables, in the service's Secret.", examples: [{ BROKER_API_KEY: { fromConfig: "brokerApiKey" } }] }),
