@@ -76,6 +76,38 @@ function readSections(raw: RawConfig, problems: Problems) {
 
 type Sections = ReturnType<typeof readSections>;
 
+/**
+ * The stack's own credentials (the cluster's kubeconfig, the registry password, the GitHub token)
+ * are for the program's providers, never for a pod: a service secret taking one is refused.
+ */
+function credentialsHandedToPods(raw: RawConfig, s: Sections, problems: Problems): void {
+    const named = (section: unknown, field: string) => (isRecord(section) && typeof section[field] === "string" ? (section[field]) : undefined);
+    const environment = isRecord(raw.values.environment) ? raw.values.environment : {};
+    const credentials = new Map<string, string>();
+    for (const [k, where] of [
+        [named(environment.cluster, "kubeconfigSecret"), "environment.cluster.kubeconfigSecret"],
+        [named(environment.registry, "passwordSecret"), "environment.registry.passwordSecret"],
+        [named(raw.values.github, "tokenSecret"), "github.tokenSecret"],
+    ] as const) {
+        if (k !== undefined && !credentials.has(k)) credentials.set(k, where);
+    }
+    for (const merged of s.services.values()) {
+        if (merged.value.enabled === false) continue;
+        const secrets = isRecord(merged.value.secrets) ? merged.value.secrets : {};
+        const at = (merged.origins as Record<string, unknown>).secrets as Record<string, string> | undefined;
+        for (const [name, source] of Object.entries(secrets)) {
+            const key = isRecord(source) && typeof source.fromConfig === "string" ? source.fromConfig : undefined;
+            const where = key !== undefined ? credentials.get(key) : undefined;
+            if (where !== undefined) {
+                problems.add(
+                    `${at![name]}.fromConfig`,
+                    `'${key}' holds the stack's own credentials (${where}), which no pod may get; give the service a secret key of its own ('pulumi config set --secret <key> <value>')`,
+                );
+            }
+        }
+    }
+}
+
 /** The secret config keys the configuration names, each with the key path of its first use, by key. */
 function secretUses(raw: RawConfig, s: Sections): Map<string, string> {
     const uses = new Map<string, string>();
@@ -193,6 +225,7 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
     const promotion = resolvePromotion(env.promotion, { path: `${envPath}.promotion`, stack: raw.stack, services: s.names, disabled }, problems);
     const releaseTime = resolveReleaseTime(raw.ciEnv[RELEASE_TIME_VAR], problems);
     const uses = secretUses(raw, s);
+    credentialsHandedToPods(raw, s, problems);
     const registryPassword = env.registry?.passwordSecret;
     const builders = pinned.filter((svc) => svc.build).map((svc) => svc.name);
     if (builders.length > 0 && env.registry && !registryPassword && !raw.dryRun) {

@@ -55,8 +55,8 @@ describe("the stack's own credentials never reach a pod (issue 18, class 8)", ()
             }),
         );
         assert.deepEqual(problems, [
-            `${P}environment.services.ingestion.secrets.GH.fromConfig: 'githubToken' holds the stack's own credentials (github.tokenSecret), which no pod may get; give the service a secret key of its own ('pulumi config set --secret <key> <value>')`,
             `${P}environment.services.ingestion.secrets.REGISTRY.fromConfig: 'registryPassword' holds the stack's own credentials (environment.registry.passwordSecret), which no pod may get; give the service a secret key of its own ('pulumi config set --secret <key> <value>')`,
+            `${P}environment.services.ingestion.secrets.GH.fromConfig: 'githubToken' holds the stack's own credentials (github.tokenSecret), which no pod may get; give the service a secret key of its own ('pulumi config set --secret <key> <value>')`,
         ]);
     });
 });
