@@ -60,3 +60,32 @@ describe("the stack's own credentials never reach a pod (issue 18, class 8)", ()
         ]);
     });
 });
+
+describe("amounts that mean no limit or can never run (issue 18, class 3)", () => {
+    const Q = 'expected a Kubernetes quantity such as "250m", "1", "512Mi" or "2Gi"';
+    const withResources = (resources: object) => editedConfig("staging", (v) => (v.catalog.services.ingestion.resources = resources));
+
+    it('a limit of "0" (the example): no limit at all', async () => {
+        assert.deepEqual(await refused(withResources({ limits: { cpu: "0", memory: "512Mi" } })), [
+            `${SERVICE}.resources.limits.cpu: ${Q}, got "0" (0 means no amount at all; leave the key out for the tier's, or give one such as "250m")`,
+        ]);
+    });
+
+    it('memory "256m" (the example): 0.256 bytes', async () => {
+        assert.deepEqual(await refused(withResources({ limits: { cpu: "1", memory: "256m" } })), [
+            `${SERVICE}.resources.limits.memory: ${Q}, got "256m" ('m' is thousandths: that is 0.256 bytes; did you mean "256Mi"?)`,
+        ]);
+    });
+
+    it("memory no container can start with, and a CPU amount below a millicore", async () => {
+        assert.deepEqual(await refused(withResources({ requests: { cpu: "0.0001", memory: "64Mi" }, limits: { cpu: "1", memory: "512k" } })), [
+            `${SERVICE}.resources.requests.cpu: ${Q}, got "0.0001" (below 1m, the smallest CPU amount Kubernetes keeps)`,
+            `${SERVICE}.resources.limits.memory: ${Q}, got "512k" (0.5 MiB: below 6Mi no container runtime starts a container)`,
+        ]);
+    });
+
+    it("in a tier too", async () => {
+        const problems = await refused(editedConfig("staging", (v) => (v.catalog.tiers.standard.limits.memory = "512m")));
+        assert.deepEqual(problems, [`${P}catalog.tiers.standard.limits.memory: ${Q}, got "512m" ('m' is thousandths: that is 0.512 bytes; did you mean "512Mi"?)`]);
+    });
+});
