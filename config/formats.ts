@@ -47,6 +47,30 @@ export function quantity(s: string): string | undefined {
     return quantityValue(s) <= MAX_QUANTITY ? undefined : "too large: Kubernetes caps quantities at 2^63-1";
 }
 
+/** A CPU amount: a quantity above zero and at least a millicore. */
+export function cpuAmount(s: string): string | undefined {
+    const problem = quantity(s);
+    if (problem) return problem;
+    const cores = quantityValue(s);
+    if (cores === 0) return `0 means no amount at all; leave the key out for the tier's, or give one such as "250m"`;
+    return cores < 1e-3 ? "below 1m, the smallest CPU amount Kubernetes keeps" : undefined;
+}
+
+/** The smallest memory limit container runtimes start a container with (runc refuses less than 6 MiB). */
+const MIN_MEMORY = 6 * 2 ** 20;
+
+/** A memory amount: bytes, with no thousandths ('m'), and enough for a container to start. */
+export function memoryAmount(s: string): string | undefined {
+    const problem = quantity(s);
+    if (problem) return problem;
+    const bytes = quantityValue(s);
+    if (bytes === 0) return `0 means no amount at all; leave the key out for the tier's, or give one such as "512Mi"`;
+    const milli = /^\+?([0-9.]+)m$/.exec(s);
+    if (milli) return `'m' is thousandths: that is ${parseFloat(milli[1]) / 1000} bytes; did you mean "${milli[1]}Mi"?`;
+    if (bytes < MIN_MEMORY) return `${+(bytes / 2 ** 20).toFixed(3)} MiB: below 6Mi no container runtime starts a container`;
+    return undefined;
+}
+
 /** Parses a valid quantity into base units (cores or bytes) for comparisons. */
 export function quantityValue(s: string): number {
     const m = /^\+?([0-9.]+)(.*)$/.exec(s);

@@ -80,7 +80,7 @@ describe("amounts that mean no limit or can never run (issue 18, class 3)", () =
     it("memory no container can start with, and a CPU amount below a millicore", async () => {
         assert.deepEqual(await refused(withResources({ requests: { cpu: "0.0001", memory: "64Mi" }, limits: { cpu: "1", memory: "512k" } })), [
             `${SERVICE}.resources.requests.cpu: ${Q}, got "0.0001" (below 1m, the smallest CPU amount Kubernetes keeps)`,
-            `${SERVICE}.resources.limits.memory: ${Q}, got "512k" (0.5 MiB: below 6Mi no container runtime starts a container)`,
+            `${SERVICE}.resources.limits.memory: ${Q}, got "512k" (0.488 MiB: below 6Mi no container runtime starts a container)`,
         ]);
     });
 

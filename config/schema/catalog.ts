@@ -6,8 +6,8 @@ import { commonEnv, DNS_LABEL, quantity, service } from "./service";
 /** Resource requests or limits of a tier: both amounts are required. */
 const tierAmounts = (kind: "requests" | "limits") => {
     const required = 'a Kubernetes quantity such as "250m" or "512Mi"';
-    const amount = (description: string) => quantity().optional().meta({ description });
-    return object({ cpu: amount("CPU, in cores or millicores (required)."), memory: amount("Memory, in bytes with a suffix such as Mi or Gi (required).") })
+    const amount = (r: "cpu" | "memory", description: string) => quantity(r).optional().meta({ description });
+    return object({ cpu: amount("cpu", "CPU, in cores or millicores (required)."), memory: amount("memory", "Memory, in bytes with a suffix such as Mi or Gi (required).") })
         .superRefine((a, ctx) => {
             for (const r of ["cpu", "memory"] as const) {
                 if (a[r] === undefined) ctx.addIssue({ code: "custom", path: [r], message: `required; expected ${required}` });
@@ -18,7 +18,10 @@ const tierAmounts = (kind: "requests" | "limits") => {
 
 export const tier = object({ requests: tierAmounts("requests").prefault({}), limits: tierAmounts("limits").prefault({}) }, { required: "an object with 'requests' and 'limits'" }).superRefine((t, ctx) => {
     for (const r of ["cpu", "memory"] as const) {
-        const problem = t.requests[r] && t.limits[r] ? f.requestExceedsLimit(t.requests[r], t.limits[r]) : undefined;
+        // An amount refused on its own is not compared as well.
+        const amount = r === "cpu" ? f.cpuAmount : f.memoryAmount;
+        const both = t.requests[r] !== undefined && t.limits[r] !== undefined && amount(t.requests[r]) === undefined && amount(t.limits[r]) === undefined;
+        const problem = both ? f.requestExceedsLimit(t.requests[r]!, t.limits[r]!) : undefined;
         if (problem) ctx.addIssue({ code: "custom", path: ["requests", r], message: problem });
     }
 });

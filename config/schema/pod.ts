@@ -16,16 +16,20 @@ const MOUNT_PATH = /^\/[A-Za-z0-9._\-/]*$/;
 
 export const httpPath = (example: string) => text({ expected: `an HTTP path such as '${example}'`, check: f.httpPath, pattern: HTTP_PATH });
 
-/** A Kubernetes quantity; YAML reads `cpu: 2` as a number, which Kubernetes accepts, so does this. */
-export function quantity() {
+/**
+ * A Kubernetes quantity; YAML reads `cpu: 2` as a number, which Kubernetes accepts, so does this.
+ * As a CPU or memory amount, it must also mean an amount a container can run with.
+ */
+export function quantity(amount?: "cpu" | "memory") {
+    const check = amount === "cpu" ? f.cpuAmount : amount === "memory" ? f.memoryAmount : f.quantity;
     return z
-        .preprocess((v) => (typeof v === "number" && v > 0 && f.quantity(String(v)) === undefined ? String(v) : v), text({ expected: QUANTITY_EXPECTED, check: f.quantity }))
+        .preprocess((v) => (typeof v === "number" && v > 0 && f.quantity(String(v)) === undefined ? String(v) : v), text({ expected: QUANTITY_EXPECTED, check }))
         .meta({ type: ["string", "number"], examples: ["250m", "512Mi"] });
 }
 
 export const amounts = object({
-    cpu: quantity().optional().meta({ description: "CPU, in cores or millicores." }),
-    memory: quantity().optional().meta({ description: "Memory, in bytes with a suffix (Mi, Gi)." }),
+    cpu: quantity("cpu").optional().meta({ description: "CPU, in cores or millicores." }),
+    memory: quantity("memory").optional().meta({ description: "Memory, in bytes with a suffix (Mi, Gi)." }),
 });
 
 const resources = object({
