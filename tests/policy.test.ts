@@ -241,6 +241,21 @@ describe("policy container-resources-and-probes", () => {
         ]);
     });
 
+    it("counts an amount that means nothing as missing: 0 in any spelling, memory in thousandths (issue 18, class 3)", () => {
+        const withLimits = (limits: Props) => deployment({ containers: [container({ resources: { requests: { cpu: "250m", memory: "256Mi" }, limits } })] });
+        for (const [limits, missing] of [
+            [{ cpu: "0", memory: "512Mi" }, 'resources.limits.cpu ("0": no limit at all)'],
+            [{ cpu: 0, memory: "512Mi" }, 'resources.limits.cpu ("0": no limit at all)'],
+            [{ cpu: "0m", memory: "512Mi" }, 'resources.limits.cpu ("0m": no limit at all)'],
+            [{ cpu: "500m", memory: "256m" }, 'resources.limits.memory ("256m": 0.256 bytes; "256Mi" was meant)'],
+            [{ cpu: "500m", memory: "0.0Gi" }, 'resources.limits.memory ("0.0Gi": no limit at all)'],
+        ] as const) {
+            assert.deepEqual(check(resourcesAndProbesRule, withLimits(limits)), [
+                `Deployment 'hft-production/api' container 'api' has no ${missing}. Fix: give the service a 'tier' or 'resources.{requests,limits}.{cpu,memory}' (catalog or stack config).`,
+            ], JSON.stringify(limits));
+        }
+    });
+
     it("asks probes of a container that declares a port in every long-running kind, and of no worker without one", () => {
         for (const kind of LONG_RUNNING_KINDS) {
             assert.deepEqual(check(resourcesAndProbesRule, workload(kind, { containers: [container(noProbes)] })), [
