@@ -66,6 +66,11 @@ exports.resourcesAndProbesRule = {
                     const v = (0, common_1.record)(resources[kind])[res];
                     if (v === undefined || v === null || v === "")
                         missing.push(`resources.${kind}.${res}`);
+                    else {
+                        const meaningless = emptyAmount(res, v);
+                        if (meaningless)
+                            missing.push(`resources.${kind}.${res} (${meaningless})`);
+                    }
                 }
             }
             const probes = servesTraffic(r, c, role) ? ["livenessProbe", "readinessProbe"].filter((p) => !c[p]) : [];
@@ -82,6 +87,21 @@ exports.resourcesAndProbesRule = {
         });
     },
 };
+/**
+ * Why a CPU or memory amount means nothing, or undefined: zero in any spelling (no limit at all),
+ * or memory in thousandths of a byte (`256m`, where `256Mi` was meant).
+ */
+function emptyAmount(res, v) {
+    const text = String(v).trim();
+    const m = /^\+?([0-9]*\.?[0-9]*)([a-zA-Z]*)$/.exec(text);
+    if (!m || m[1] === "" || m[1] === ".")
+        return undefined;
+    if (parseFloat(m[1]) === 0)
+        return `${JSON.stringify(text)}: no limit at all`;
+    if (res === "memory" && m[2] === "m")
+        return `${JSON.stringify(text)}: ${parseFloat(m[1]) / 1000} bytes; "${m[1]}Mi" was meant`;
+    return undefined;
+}
 const DIGEST_REF = /@sha256:[0-9a-f]{64}$/;
 /** Why an image reference is mutable, or undefined when it is pinned by digest. */
 function mutableImage(image) {

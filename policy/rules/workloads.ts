@@ -65,6 +65,10 @@ export const resourcesAndProbesRule: ResourceRule = {
                 for (const res of ["cpu", "memory"] as const) {
                     const v = record(resources[kind])[res];
                     if (v === undefined || v === null || v === "") missing.push(`resources.${kind}.${res}`);
+                    else {
+                        const meaningless = emptyAmount(res, v);
+                        if (meaningless) missing.push(`resources.${kind}.${res} (${meaningless})`);
+                    }
                 }
             }
             const probes = servesTraffic(r, c, role) ? (["livenessProbe", "readinessProbe"] as const).filter((p) => !c[p]) : [];
@@ -80,6 +84,19 @@ export const resourcesAndProbesRule: ResourceRule = {
         });
     },
 };
+
+/**
+ * Why a CPU or memory amount means nothing, or undefined: zero in any spelling (no limit at all),
+ * or memory in thousandths of a byte (`256m`, where `256Mi` was meant).
+ */
+function emptyAmount(res: "cpu" | "memory", v: unknown): string | undefined {
+    const text = String(v).trim();
+    const m = /^\+?([0-9]*\.?[0-9]*)([a-zA-Z]*)$/.exec(text);
+    if (!m || m[1] === "" || m[1] === ".") return undefined;
+    if (parseFloat(m[1]) === 0) return `${JSON.stringify(text)}: no limit at all`;
+    if (res === "memory" && m[2] === "m") return `${JSON.stringify(text)}: ${parseFloat(m[1]) / 1000} bytes; "${m[1]}Mi" was meant`;
+    return undefined;
+}
 
 const DIGEST_REF = /@sha256:[0-9a-f]{64}$/;
 
