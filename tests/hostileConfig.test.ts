@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { refused } from "./refused";
-import { editedConfig, PROJECT } from "./support";
+import { editedConfig, PROJECT, run } from "./support";
 
 /**
  * Issue 18, classes 6 and 8: settings that would override what the platform sets for every pod,
@@ -87,5 +87,42 @@ describe("amounts that mean no limit or can never run (issue 18, class 3)", () =
     it("in a tier too", async () => {
         const problems = await refused(editedConfig("staging", (v) => (v.catalog.tiers.standard.limits.memory = "512m")));
         assert.deepEqual(problems, [`${P}catalog.tiers.standard.limits.memory: ${Q}, got "512m" ('m' is thousandths: that is 0.512 bytes; did you mean "512Mi"?)`]);
+    });
+});
+
+describe("credentials in plain settings (issue 18, class 7)", () => {
+    const fix = (key: string) =>
+        `keep it in a secret: 'pulumi config set --secret <key> <value> --stack staging', then 'secrets: {${key}: {fromConfig: <key>}}' instead of 'env' (the value is not shown here)`;
+
+    it("a connection string with a password in the user info (the example), never echoed", async () => {
+        const problems = await refused(editedConfig("staging", (v) => (v.catalog.services.ingestion.env = { ...v.catalog.services.ingestion.env, MONGO_URL: "mongodb://app:s3cr3t-pw@mongo:27017/db" })));
+        assert.deepEqual(problems, [`${SERVICE}.env.MONGO_URL: holds a credential (a password in the URL) in a plain setting, written into a ConfigMap; ${fix("MONGO_URL")}`]);
+        assert.equal(problems.join("\n").includes("s3cr3t-pw"), false);
+    });
+
+    it("a JDBC URL with password= (the example), and a token in a query string", async () => {
+        const problems = await refused(
+            editedConfig("staging", (v) => {
+                v.environment.services ??= {};
+                v.environment.services.ingestion = {
+                    ...v.environment.services.ingestion,
+                    env: { DB: "jdbc:postgresql://db:5432/app?user=app&password=hunter2", FEED: "https://feed.example/v1?api_key=abc123def456" },
+                };
+            }),
+        );
+        assert.deepEqual(problems, [
+            `${P}environment.services.ingestion.env.DB: holds a credential (password= in the value) in a plain setting, written into a ConfigMap; ${fix("DB")}`,
+            `${P}environment.services.ingestion.env.FEED: holds a credential (api_key= in the value) in a plain setting, written into a ConfigMap; ${fix("FEED")}`,
+        ]);
+        assert.equal(/hunter2|abc123def456/.test(problems.join("\n")), false);
+    });
+
+    it("in commonEnv too; a URL with a user and no password, or an empty password parameter, is fine", async () => {
+        const problems = await refused(editedConfig("staging", (v) => (v.environment.commonEnv = { ...v.environment.commonEnv, CACHE: "redis://:p4ss@cache:6379/0" })));
+        assert.deepEqual(problems, [
+            `${P}environment.commonEnv.CACHE: holds a credential (a password in the URL) in a plain setting, written into a ConfigMap; keep it in a secret: 'pulumi config set --secret <key> <value> --stack staging', then a service's 'secrets: {CACHE: {fromConfig: <key>}}' instead of 'commonEnv' (the value is not shown here)`,
+        ]);
+        const fine = await run(editedConfig("staging", (v) => (v.catalog.services.ingestion.env = { ...v.catalog.services.ingestion.env, A: "postgres://app@db/app", B: "https://x.example/?password=" })));
+        assert.equal(fine.error, undefined);
     });
 });
