@@ -16,6 +16,7 @@ import { SERVICE_MERGE } from "./schema/service";
 import { awaitTimeoutOf, environment as environmentSchema } from "./schema/environment";
 import { Github, github as githubSchema } from "./schema/github";
 import * as f from "./formats";
+import { credentialIn } from "./credentials";
 import { GithubConfig, PlatformConfig, Resources, ServiceConfig } from "./types";
 import { resolveGateway } from "./resolve/exposure";
 import { RELEASE_TIME_VAR, resolvePromotion, resolveReleaseTime } from "./resolve/promotion";
@@ -103,6 +104,33 @@ function credentialsHandedToPods(raw: RawConfig, s: Sections, problems: Problems
                     `${at![name]}.fromConfig`,
                     `'${key}' holds the stack's own credentials (${where}), which no pod may get; give the service a secret key of its own ('pulumi config set --secret <key> <value>')`,
                 );
+            }
+        }
+    }
+}
+
+/** Plain settings (a service's `env`, `commonEnv`) that carry a credential, refused without showing it. */
+function plainCredentials(raw: RawConfig, s: Sections, problems: Problems): void {
+    const setIt = `keep it in a secret: 'pulumi config set --secret <key> <value> --stack ${raw.stack}', then`;
+    for (const merged of s.services.values()) {
+        if (merged.value.enabled === false) continue;
+        const env = isRecord(merged.value.env) ? merged.value.env : {};
+        const at = (merged.origins as Record<string, unknown>).env as Record<string, string> | undefined;
+        for (const [name, value] of Object.entries(env)) {
+            const reason = typeof value === "string" ? credentialIn(value) : undefined;
+            if (reason && at) {
+                problems.add(at[name], `holds a credential (${reason}) in a plain setting, written into a ConfigMap; ${setIt} 'secrets: {${name}: {fromConfig: <key>}}' instead of 'env' (the value is not shown here)`);
+            }
+        }
+    }
+    for (const [section, path] of [
+        [s.cat.commonEnv, `${s.catalogPath}.commonEnv`],
+        [s.env.commonEnv, `${raw.project}:environment.commonEnv`],
+    ] as const) {
+        for (const [name, value] of Object.entries(section ?? {})) {
+            const reason = credentialIn(String(value));
+            if (reason) {
+                problems.add(`${path}.${name}`, `holds a credential (${reason}) in a plain setting, written into a ConfigMap; ${setIt} a service's 'secrets: {${name}: {fromConfig: <key>}}' instead of 'commonEnv' (the value is not shown here)`);
             }
         }
     }
@@ -226,6 +254,7 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
     const releaseTime = resolveReleaseTime(raw.ciEnv[RELEASE_TIME_VAR], problems);
     const uses = secretUses(raw, s);
     credentialsHandedToPods(raw, s, problems);
+    plainCredentials(raw, s, problems);
     const registryPassword = env.registry?.passwordSecret;
     const builders = pinned.filter((svc) => svc.build).map((svc) => svc.name);
     if (builders.length > 0 && env.registry && !registryPassword && !raw.dryRun) {
