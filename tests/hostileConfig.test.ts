@@ -126,3 +126,28 @@ describe("credentials in plain settings (issue 18, class 7)", () => {
         assert.equal(fine.error, undefined);
     });
 });
+
+describe("secrets as build arguments (issue 18, class 9, build args)", () => {
+    const building = (args: Record<string, string>) =>
+        editedConfig("staging", (v) => {
+            delete v.catalog.services.ingestion.image;
+            v.catalog.services.ingestion.build = { context: "services/ingestion", args };
+        });
+
+    it("a build argument named like a credential (NPM_TOKEN, the example), never echoing its value", async () => {
+        const problems = await refused(building({ NPM_TOKEN: "npm_AbCdEf0123456789", PYTHON_VERSION: "3.12" }));
+        assert.deepEqual(problems, [
+            `${SERVICE}.build.args.NPM_TOKEN: a build argument is kept in the image's history and its provenance, readable by anyone who can pull it, so it cannot carry a credential (its name says it does; the value is not shown here); pass it as a BuildKit secret in CI instead`,
+        ]);
+        assert.equal(problems.join("\n").includes("npm_AbCdEf0123456789"), false);
+    });
+
+    it("other names (a password, an API key) and a credential in the value of an innocent name", async () => {
+        const problems = await refused(building({ DB_PASSWORD: "x", GH_API_KEY: "y", INDEX_URL: "https://user:pw@pypi.example/simple" }));
+        assert.deepEqual(problems, [
+            `${SERVICE}.build.args.DB_PASSWORD: a build argument is kept in the image's history and its provenance, readable by anyone who can pull it, so it cannot carry a credential (its name says it does; the value is not shown here); pass it as a BuildKit secret in CI instead`,
+            `${SERVICE}.build.args.GH_API_KEY: a build argument is kept in the image's history and its provenance, readable by anyone who can pull it, so it cannot carry a credential (its name says it does; the value is not shown here); pass it as a BuildKit secret in CI instead`,
+            `${SERVICE}.build.args.INDEX_URL: a build argument is kept in the image's history and its provenance, readable by anyone who can pull it, so it cannot carry a credential (a password in the URL; the value is not shown here); pass it as a BuildKit secret in CI instead`,
+        ]);
+    });
+});
