@@ -109,7 +109,10 @@ function credentialsHandedToPods(raw: RawConfig, s: Sections, problems: Problems
     }
 }
 
-/** Plain settings (a service's `env`, `commonEnv`) that carry a credential, refused without showing it. */
+/** A variable's name that says it holds a credential: `NPM_TOKEN`, `DB_PASSWORD`, `GH_API_KEY`, `CLIENT_SECRET`. */
+const CREDENTIAL_NAME = /(^|_)(TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
+
+/** Plain settings (a service's `env`, `commonEnv`, build arguments) that carry a credential, refused without showing it. */
 function plainCredentials(raw: RawConfig, s: Sections, problems: Problems): void {
     const setIt = `keep it in a secret: 'pulumi config set --secret <key> <value> --stack ${raw.stack}', then`;
     for (const merged of s.services.values()) {
@@ -120,6 +123,19 @@ function plainCredentials(raw: RawConfig, s: Sections, problems: Problems): void
             const reason = typeof value === "string" ? credentialIn(value) : undefined;
             if (reason && at) {
                 problems.add(at[name], `holds a credential (${reason}) in a plain setting, written into a ConfigMap; ${setIt} 'secrets: {${name}: {fromConfig: <key>}}' instead of 'env' (the value is not shown here)`);
+            }
+        }
+    }
+    for (const merged of s.services.values()) {
+        if (merged.value.enabled === false || !isRecord(merged.value.build) || !isRecord(merged.value.build.args)) continue;
+        const at = ((merged.origins as Record<string, unknown>).build as Record<string, unknown> | undefined)?.args as Record<string, string> | undefined;
+        for (const [name, value] of Object.entries(merged.value.build.args)) {
+            const reason = CREDENTIAL_NAME.test(name) ? "its name says it does" : typeof value === "string" ? credentialIn(value) : undefined;
+            if (reason && at) {
+                problems.add(
+                    at[name],
+                    `a build argument is kept in the image's history and its provenance, readable by anyone who can pull it, so it cannot carry a credential (${reason}; the value is not shown here); pass it as a BuildKit secret in CI instead`,
+                );
             }
         }
     }
