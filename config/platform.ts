@@ -92,19 +92,25 @@ function credentialsHandedToPods(raw: RawConfig, s: Sections, problems: Problems
     ] as const) {
         if (k !== undefined && !credentials.has(k)) credentials.set(k, where);
     }
+    for (const { key, path } of configSecrets(s)) {
+        const where = credentials.get(key);
+        if (where !== undefined) {
+            problems.add(
+                `${path}.fromConfig`,
+                `'${key}' holds the stack's own credentials (${where}), which no pod may get; give the service a secret key of its own ('pulumi config set --secret <key> <value>')`,
+            );
+        }
+    }
+}
+
+/** Each secret an enabled service takes from config (`{fromConfig: <key>}`), with the key path where it is written. */
+function* configSecrets(s: Sections): Generator<{ readonly key: string; readonly path: string }> {
     for (const merged of s.services.values()) {
-        if (merged.value.enabled === false) continue;
+        if (merged.value.enabled === false) continue; // a service turned off needs none of its secrets
         const secrets = isRecord(merged.value.secrets) ? merged.value.secrets : {};
         const at = (merged.origins as Record<string, unknown>).secrets as Record<string, string> | undefined;
         for (const [name, source] of Object.entries(secrets)) {
-            const key = isRecord(source) && typeof source.fromConfig === "string" ? source.fromConfig : undefined;
-            const where = key !== undefined ? credentials.get(key) : undefined;
-            if (where !== undefined) {
-                problems.add(
-                    `${at![name]}.fromConfig`,
-                    `'${key}' holds the stack's own credentials (${where}), which no pod may get; give the service a secret key of its own ('pulumi config set --secret <key> <value>')`,
-                );
-            }
+            if (isRecord(source) && typeof source.fromConfig === "string") yield { key: source.fromConfig, path: at![name] };
         }
     }
 }
@@ -158,14 +164,7 @@ function secretUses(raw: RawConfig, s: Sections): Map<string, string> {
     const use = (k: string | undefined, path: string) => {
         if (k !== undefined && !uses.has(k)) uses.set(k, path);
     };
-    for (const merged of s.services.values()) {
-        if (merged.value.enabled === false) continue; // a service turned off needs none of its secrets
-        const secrets = isRecord(merged.value.secrets) ? merged.value.secrets : {};
-        const at = (merged.origins as Record<string, unknown>).secrets as Record<string, string> | undefined;
-        for (const [name, source] of Object.entries(secrets)) {
-            if (isRecord(source) && typeof source.fromConfig === "string") use(source.fromConfig, at![name]);
-        }
-    }
+    for (const { key, path } of configSecrets(s)) use(key, path);
     // Named even where the rest of the section is invalid, so the key is not also called unknown.
     const named = (section: unknown, field: string) => {
         const k = isRecord(section) ? section[field] : undefined;

@@ -4,7 +4,7 @@ import { loadPlatformConfig } from "../../config/load";
 import { ConfigError } from "../../config/errors";
 import { deployPlatform } from "../../program";
 import { skipPromiseDebugTraces } from "../../runtime/promiseTraces";
-import { projectValues, readStackFiles, StackConfig } from "./stackFiles";
+import { promotionSource, readStackFiles, StackConfig } from "./stackFiles";
 import { Lookup, lookUp, MOCK_DOCKER_HOST, REFUSE } from "./registry";
 
 /** One resource the program declared, with the inputs Pulumi would send to its provider. */
@@ -98,10 +98,9 @@ const sourceCache = new Map<string, Promise<Record<string, Record<string, unknow
 
 /** The promotion source's outputs, from evaluating its stack file (once per configuration and environment). */
 export async function promotionSourceOutputs(stack: StackConfig, opts: EvaluateOptions): Promise<Record<string, Record<string, unknown>>> {
-    const environment = projectValues(stack).environment as { promotion?: { from?: unknown } } | undefined;
-    const from = environment?.promotion?.from;
-    if (typeof from !== "string" || from.split("/").pop() === stack.stack) return {};
-    const short = from.split("/").pop()!;
+    const named = promotionSource(stack);
+    if (!named || named.short === stack.stack) return {};
+    const { from, short } = named;
     const qualified = from.includes("/") ? from : `${MOCK_ORGANIZATION}/${stack.project}/${short}`;
     let source: StackConfig;
     try {

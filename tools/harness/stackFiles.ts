@@ -39,6 +39,16 @@ export function stacksOf(dir: string): string[] {
  * program reads them: structured values (which the engine passes as JSON text) parsed, any
  * other text kept as it is.
  */
+/**
+ * The stack a stack file's `environment.promotion.from` names, as written (`staging` or
+ * `acme/hft-platform/staging`), and its short name (its stack file is `Pulumi.<short>.yaml`);
+ * undefined when it names none that could be a stack name.
+ */
+export function promotionSource(stack: Pick<StackConfig, "project" | "config">): { readonly from: string; readonly short: string } | undefined {
+    const from = (projectValues(stack).environment as { promotion?: { from?: unknown } } | undefined)?.promotion?.from;
+    return typeof from === "string" && /^[A-Za-z0-9_./-]+$/.test(from) ? { from, short: from.split("/").pop()! } : undefined;
+}
+
 export function projectValues(stack: Pick<StackConfig, "project" | "config">): Record<string, unknown> {
     const prefix = `${stack.project}:`;
     const values: Record<string, unknown> = {};

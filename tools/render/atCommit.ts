@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Refusal } from "../cli";
-import { projectValues, readStackFiles } from "../harness/stackFiles";
+import { promotionSource, readStackFiles } from "../harness/stackFiles";
 import { output, run } from "../processes";
 
 /** A stack's configuration files as they were at a commit, copied into a temporary folder. */
@@ -69,9 +69,7 @@ export function configurationAt(dir: string, ref: string, stack: string): Config
 /** The short name of the stack `environment.promotion.from` names in the copied files, if any. */
 function promotionSourceOf(folder: string, stack: string): string | undefined {
     try {
-        const environment = projectValues(readStackFiles(folder, stack, { fillSecrets: false })).environment as { promotion?: { from?: unknown } } | undefined;
-        const from = environment?.promotion?.from;
-        return typeof from === "string" && /^[A-Za-z0-9_./-]+$/.test(from) ? from.split("/").pop() : undefined;
+        return promotionSource(readStackFiles(folder, stack, { fillSecrets: false }))?.short;
     } catch {
         return undefined;
     }

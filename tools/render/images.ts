@@ -1,7 +1,7 @@
 import * as path from "path";
 import { Evaluation } from "../harness/evaluate";
 import { REGISTRY_FIXTURE } from "../harness/registry";
-import { projectValues, StackConfig } from "../harness/stackFiles";
+import { promotionSource, StackConfig } from "../harness/stackFiles";
 
 /**
  * Where the render's digests came from, in a line or two: an offline render cannot ask a
@@ -19,9 +19,9 @@ export function describeImages(evaluation: Evaluation, config: StackConfig): str
                 (derived.length > 0 ? `; not in it, so given a digest derived from the name: ${derived.join(", ")}` : ""),
         );
     }
-    const promotion = (projectValues(config).environment as { promotion?: { from?: unknown } } | undefined)?.promotion;
-    if (typeof promotion?.from === "string") {
-        lines.push(`promotion: every image checked against what ${promotion.from} ran (its releases, rendered from Pulumi.${promotion.from.split("/").pop()}.yaml)`);
+    const promotion = promotionSource(config);
+    if (promotion) {
+        lines.push(`promotion: every image checked against what ${promotion.from} ran (its releases, rendered from Pulumi.${promotion.short}.yaml)`);
     }
     return lines.map((l) => `${l}\n`).join("");
 }
