@@ -30,20 +30,22 @@ export function stackConfig(stack: string): StackConfig {
  * the edited configuration no longer names is dropped, as if the user had never set it; a newly
  * named key gets none (so tests see the "not set" error a user would).
  */
-export function editedConfig(stack: string, edit: (values: { catalog: any; environment: any }) => void): StackConfig {
+export function editedConfig(stack: string, edit: (values: { catalog: any; environment: any; github?: any }) => void): StackConfig {
     const base = stackConfig(stack);
+    const github = base.config[`${PROJECT}:github`];
     const values = {
         catalog: JSON.parse(base.config[`${PROJECT}:catalog`]),
         environment: JSON.parse(base.config[`${PROJECT}:environment`]),
+        ...(github ? { github: JSON.parse(github) } : {}),
     };
     edit(values);
     const config: Record<string, string> = {
         ...base.config,
         [`${PROJECT}:catalog`]: JSON.stringify(values.catalog),
         [`${PROJECT}:environment`]: JSON.stringify(values.environment),
+        ...(values.github ? { [`${PROJECT}:github`]: JSON.stringify(values.github) } : {}),
     };
-    const github = base.config[`${PROJECT}:github`];
-    const named = referencedSecretKeys({ ...values, ...(github ? { github: JSON.parse(github) } : {}) });
+    const named = referencedSecretKeys(values);
     const placeholders = base.placeholders.filter((k) => named.includes(k));
     for (const k of base.placeholders.filter((p) => !named.includes(p))) delete config[`${PROJECT}:${k}`];
     const secretKeys = [...base.secretKeys.filter((k) => config[k] !== undefined), ...placeholders.map((k) => `${PROJECT}:${k}`)];
