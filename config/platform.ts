@@ -16,7 +16,8 @@ import { SERVICE_MERGE } from "./schema/service";
 import { awaitTimeoutOf, environment as environmentSchema } from "./schema/environment";
 import { Github, github as githubSchema } from "./schema/github";
 import * as f from "./formats";
-import { credentialIn } from "./credentials";
+import { credentialIn, CREDENTIAL_NAME } from "./credentials";
+import { pastedCredentials } from "./pastedCredentials";
 import { GithubConfig, PlatformConfig, Resources, ServiceConfig } from "./types";
 import { resolveGateway } from "./resolve/exposure";
 import { RELEASE_TIME_VAR, resolvePromotion, resolveReleaseTime } from "./resolve/promotion";
@@ -115,10 +116,7 @@ function* configSecrets(s: Sections): Generator<{ readonly key: string; readonly
     }
 }
 
-/** A variable's name that says it holds a credential: `NPM_TOKEN`, `DB_PASSWORD`, `GH_API_KEY`, `CLIENT_SECRET`. */
-const CREDENTIAL_NAME = /(^|_)(TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
-
-/** Plain settings (a service's `env`, `commonEnv`, build arguments) that carry a credential, refused without showing it. */
+/** Plain settings (a service's `env`, `commonEnv`, build arguments, GitHub variables) that carry a credential, refused without showing it. */
 function plainCredentials(raw: RawConfig, s: Sections, problems: Problems): void {
     const setIt = `keep it in a secret: 'pulumi config set --secret <key> <value> --stack ${raw.stack}', then`;
     for (const merged of s.services.values()) {
@@ -154,6 +152,17 @@ function plainCredentials(raw: RawConfig, s: Sections, problems: Problems): void
             if (reason) {
                 problems.add(`${path}.${name}`, `holds a credential (${reason}) in a plain setting, written into a ConfigMap; ${setIt} a service's 'secrets: {${name}: {fromConfig: <key>}}' instead of 'commonEnv' (the value is not shown here)`);
             }
+        }
+    }
+    const variables = isRecord(raw.values.github) && isRecord(raw.values.github.variables) ? raw.values.github.variables : {};
+    for (const name of Object.keys(variables).sort(byCodePoint)) {
+        const value = variables[name];
+        const reason = CREDENTIAL_NAME.test(name) ? "its name says it does" : typeof value === "string" ? credentialIn(value) : undefined;
+        if (reason) {
+            problems.add(
+                `${raw.project}:github.variables.${name}`,
+                `a GitHub variable is shown in plain text to anyone who can read the repository, and in workflow logs, so it cannot carry a credential (${reason}; the value is not shown here); make it an environment secret: 'github.secrets: {${name}: {fromConfig: <key>}}' and 'pulumi config set --secret <key> <value> --stack ${raw.stack}'`,
+            );
         }
     }
 }
@@ -205,6 +214,7 @@ export function secretKeyUses(project: string, values: Readonly<Record<string, u
  */
 export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): PlatformConfig {
     const problems = new Problems();
+    pastedCredentials(raw, problems);
     const s = readSections(raw, problems);
     const { cat, env } = s;
     const envPath = `${raw.project}:environment`;

@@ -106,13 +106,13 @@ describe("a token as a plain value is refused and never shown (issue 18, classes
         const problems = await refusedUnshown(
             editedConfig("staging", (v) => {
                 v.catalog.services.ingestion.image = { ...v.catalog.services.ingestion.image, repository: `ghcr.io/acme/${AWS_KEY_ID}` };
-                delete v.catalog.services["market-data"].image;
-                v.catalog.services["market-data"].build = { context: "services/market-data", args: { NPM_TOKEN: GITHUB_TOKEN } };
+                delete v.catalog.services["kalman-filter"].image;
+                v.catalog.services["kalman-filter"].build = { context: "services/kalman-filter", args: { NPM_TOKEN: GITHUB_TOKEN } };
             }),
         );
         assert.deepEqual(problems, [
             `${P}catalog.services.ingestion.image.repository: ${pasted("an AWS access key ID", "a value")}`,
-            `${P}catalog.services.market-data.build.args.NPM_TOKEN: ${pasted("a GitHub token", "a value")}`,
+            `${P}catalog.services.kalman-filter.build.args.NPM_TOKEN: ${pasted("a GitHub token", "a value")}`,
         ]);
     });
 });

@@ -104,7 +104,7 @@ export const github = object({
     }),
     variables: map(text(), { check: matches(SECRET_NAME, "upper-case letters, digits and '_'"), reserved: (k) => notReserved(k) ?? programVariable(k), expected: "a GitHub variable name", pattern: SECRET_NAME })
         .default({})
-        .meta({ description: "Extra plain environment variables (NAMESPACE and PUBLIC_URL are always set)." }),
+        .meta({ description: "Extra plain environment variables (NAMESPACE and PUBLIC_URL are always set); never a credential, by name (`*_TOKEN`, `*_PASSWORD`...) or by value: those go in `secrets`." }),
     branchProtection: object({
         branch: text({ expected: "a branch name such as 'main'", check: matches(PATTERN, "a branch name"), pattern: PATTERN }).default("main").meta({ description: "The protected branch." }),
         requiredChecks: list(text({ expected: "a status check name", check: matches(/^[^\n]{1,200}$/, "a status check name") }))
