@@ -143,6 +143,19 @@ describe("names that collide are refused before any resource (issue 18, class 4)
                 `${CATALOG}.other.ingress.tlsSecretName: the certificate Secret of service other and the certificate Secret of service orchestrator (${CATALOG}.orchestrator) would both be the Secret 'orchestrator-tls' in the namespace hft-production; ${DUPLICATE_OBJECT}; change the tlsSecretName of service other, or rename the service orchestrator (or give it an objectName)`,
             ]);
         });
+
+        it("a tlsSecretName that is the Secret the External Secrets Operator writes for another service", async () => {
+            const problems = await refused(
+                editedConfig("production", (v) => {
+                    v.environment.externalSecrets = { store: "vault-backend" };
+                    v.catalog.services.api = web({ secrets: { TOKEN: { external: { key: "api/token" } } } });
+                    v.catalog.services.other = web({ ingress: { hostPrefix: "other", tlsSecretName: "api-external" } });
+                }),
+            );
+            assert.deepEqual(problems, [
+                `${CATALOG}.other.ingress.tlsSecretName: the certificate Secret of service other and the Secret the External Secrets Operator writes for service api (${CATALOG}.api) would both be the Secret 'api-external' in the namespace hft-production; ${DUPLICATE_OBJECT}; change the tlsSecretName of service other, or rename the service api (or give it an objectName)`,
+            ]);
+        });
     });
 
     describe("two services routing the same requests", () => {
