@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { stackResource } from "../config/names/derive";
 
 /**
  * The outputs of this stack's last update, read through a reference to the stack itself
@@ -10,7 +11,7 @@ export class LastUpdate {
 
     /** The output `name` of the last update; undefined on a stack's first update. */
     output(name: string): pulumi.Output<unknown> {
-        this.reference ??= new pulumi.StackReference("last-update", { name: qualifiedStack(pulumi.getStack()) });
+        this.reference ??= new pulumi.StackReference(stackResource.lastUpdate, { name: qualifiedStack(pulumi.getStack()) });
         return this.reference.getOutput(name);
     }
 }

@@ -21,6 +21,7 @@ import { pastedCredentials } from "./pastedCredentials";
 import { GithubConfig, PlatformConfig, Resources, ServiceConfig } from "./types";
 import { resolveGateway } from "./resolve/exposure";
 import { RELEASE_TIME_VAR, resolvePromotion, resolveReleaseTime } from "./resolve/promotion";
+import { KeyPaths, refuseCollisions } from "./names/collisions";
 
 /** The raw configuration of one stack, as Pulumi holds it. */
 export interface RawConfig {
@@ -210,9 +211,21 @@ export function secretKeyUses(project: string, values: Readonly<Record<string, u
 
 /**
  * Reads, merges and validates the whole configuration. Throws a `ConfigError` listing every
- * problem, before anything else runs, so no resource is created from a bad configuration.
+ * problem, before anything else runs, so no resource is created from a bad configuration. Names
+ * that collide (config/names/) are judged once the rest is valid: they come from the resolved
+ * configuration, the one the program declares its resources from.
  */
 export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): PlatformConfig {
+    const { config, keyPaths } = resolvePlatformConfig(raw, secrets);
+    refuseCollisions(config, keyPaths);
+    return config;
+}
+
+/**
+ * Everything `readPlatformConfig` checks except names that collide, and where each setting is
+ * written: what the tests that compare config/names/declared.ts with the program's resources read.
+ */
+export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { readonly config: PlatformConfig; readonly keyPaths: KeyPaths } {
     const problems = new Problems();
     pastedCredentials(raw, problems);
     const s = readSections(raw, problems);
@@ -323,7 +336,7 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
     const cluster = env.cluster!;
     const registry = env.registry && { ...env.registry, ...(registryPassword ? { password: optional(registryPassword) } : {}) };
 
-    return {
+    const config: PlatformConfig = {
         environment: {
             name,
             namespace: env.namespace!,
@@ -353,6 +366,23 @@ export function readPlatformConfig(raw: RawConfig, secrets: SecretSource): Platf
         acceptedClaimChanges: (raw.ciEnv[ACCEPT_CLAIM_CHANGES_VAR] ?? "").split(",").map((k) => k.trim()).filter((k) => k !== "").sort(byCodePoint),
         ...(releaseTime ? { releaseTime } : {}),
         ...(raw.ciEnv.DOCKER_HOST ? { dockerHost: raw.ciEnv.DOCKER_HOST } : {}),
+    };
+    return { config, keyPaths: keyPaths(s, envPath) };
+}
+
+/** Where a service's settings are written (the merged layers' origins), and the environment's. */
+function keyPaths(s: Sections, envPath: string): KeyPaths {
+    return {
+        service: (name, settings) => {
+            const origins = s.services.get(name)?.origins;
+            for (const setting of settings) {
+                const o = setting.reduce<unknown>((v, k) => (isRecord(v) && Object.hasOwn(v, k) ? v[k] : undefined), origins);
+                if (typeof o === "string") return o;
+                if (isRecord(o) && typeof o.$ === "string") return o.$;
+            }
+            return `${s.catalogPath}.services.${name}`;
+        },
+        environment: (setting) => [envPath, ...setting].join("."),
     };
 }
 

@@ -97,8 +97,8 @@ export interface IngressSpec {
     readonly httpsRedirect: boolean;
     /** The certificate's Secret when not `<objectName>-tls`. */
     readonly tlsSecretName?: string;
-    /** Every path routed to the service, the main one first. */
-    readonly paths: readonly { readonly path: string; readonly pathType: "Prefix" | "Exact" }[];
+    /** Every path routed to the service, the main one first; the others with their key under `ingress.paths`. */
+    readonly paths: readonly { readonly path: string; readonly pathType: "Prefix" | "Exact"; readonly name?: string }[];
     readonly cors?: Cors;
 }
 

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { ClusterConfig, EnvironmentConfig } from "../../config/types";
 import { standardLabels } from "../labels";
 import { exposurePeers } from "../exposure/peers";
+import { environmentResource, objectName } from "../../config/names/derive";
 
 export interface EnvironmentArgs {
     /** The validated environment settings of this stack. */
@@ -39,7 +40,7 @@ export class Environment extends pulumi.ComponentResource {
 
         // An explicit provider: a stack can only reach the cluster its own config names.
         this.provider = new k8s.Provider(
-            `${name}-k8s`,
+            environmentResource.provider(name),
             {
                 ...("context" in args.cluster ? { context: args.cluster.context } : { kubeconfig: args.cluster.kubeconfig }),
                 // Adoption: a create of an object that exists updates it, for the updates that adopt
@@ -58,7 +59,7 @@ export class Environment extends pulumi.ComponentResource {
             this.namespace = pulumi.output(env.namespace);
         } else {
             const ns = new k8s.core.v1.Namespace(
-                `${name}-namespace`,
+                environmentResource.namespace(name),
                 {
                     metadata: {
                         name: env.namespace,
@@ -80,7 +81,7 @@ export class Environment extends pulumi.ComponentResource {
 
         // Auto-named and immutable: a change creates a new ConfigMap, whose new name rolls the pods.
         const common = new k8s.core.v1.ConfigMap(
-            `${name}-common`,
+            environmentResource.commonConfigMap(name),
             {
                 metadata: { namespace: this.namespace, labels },
                 immutable: true,
@@ -94,7 +95,7 @@ export class Environment extends pulumi.ComponentResource {
         if (registry?.username && registry.password) {
             // The credentials builds push with also pull; auto-named, so a new token rolls the pods.
             const pullSecret = new k8s.core.v1.Secret(
-                `${name}-registry`,
+                environmentResource.pullSecret(name),
                 {
                     metadata: { namespace: this.namespace, labels },
                     type: "kubernetes.io/dockerconfigjson",
@@ -111,9 +112,9 @@ export class Environment extends pulumi.ComponentResource {
         // Nothing reaches a pod unless a service's own policy admits it. In a shared namespace the
         // policy is the platform's pods' only (its name says whose), leaving others' workloads be.
         new k8s.networking.v1.NetworkPolicy(
-            `${name}-default-deny`,
+            environmentResource.defaultDeny(name),
             {
-                metadata: { name: env.sharedNamespace ? `${env.system}-default-deny-ingress` : "default-deny-ingress", namespace: this.namespace, labels },
+                metadata: { name: objectName.defaultDeny(env), namespace: this.namespace, labels },
                 spec: { podSelector: env.sharedNamespace ? { matchLabels: platformPods(env.system) } : {}, policyTypes: ["Ingress"] },
             },
             fixedOpts,
@@ -122,9 +123,9 @@ export class Environment extends pulumi.ComponentResource {
             // cert-manager answers Let's Encrypt's HTTP-01 challenge from a solver pod in this
             // namespace, behind the ingress controller or the Gateway; without this the certificate never issues.
             new k8s.networking.v1.NetworkPolicy(
-                `${name}-acme-solver`,
+                environmentResource.acmeSolver(name),
                 {
-                    metadata: { name: env.sharedNamespace ? `${env.system}-allow-acme-http01-solver` : "allow-acme-http01-solver", namespace: this.namespace, labels },
+                    metadata: { name: objectName.acmeSolver(env), namespace: this.namespace, labels },
                     spec: {
                         podSelector: { matchLabels: { [ACME_SOLVER.label]: "true" } },
                         policyTypes: ["Ingress"],

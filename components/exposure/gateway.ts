@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { EnvironmentConfig, ServiceConfig } from "../../config/types";
-import { GATEWAY_API, httpsListener } from "./route";
+import { GATEWAY_API } from "./route";
+import { environmentResource, objectName } from "../../config/names/derive";
 
 /**
  * The stack's own Gateway, only when the stack asks for one (`environment.gateway.create`; a
@@ -23,7 +24,7 @@ export function createGateway(
     const sameNamespace = { namespaces: { from: "Same" } };
     const exposed = args.services.filter((s) => s.ingress);
     new k8s.apiextensions.CustomResource(
-        `${name}-gateway`,
+        environmentResource.gateway(name),
         {
             apiVersion: GATEWAY_API,
             kind: "Gateway",
@@ -40,13 +41,13 @@ export function createGateway(
             spec: {
                 gatewayClassName: g.create.className,
                 listeners: [
-                    { name: g.httpListener ?? "http", port: 80, protocol: "HTTP", allowedRoutes: sameNamespace },
+                    { name: objectName.httpListener(g), port: 80, protocol: "HTTP", allowedRoutes: sameNamespace },
                     ...exposed.map((svc) => ({
-                        name: httpsListener(g, svc.objectName),
+                        name: objectName.httpsListener(g, svc.objectName),
                         hostname: svc.ingress!.host,
                         port: 443,
                         protocol: "HTTPS",
-                        tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: svc.ingress!.tlsSecretName ?? `${svc.objectName}-tls` }] },
+                        tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: objectName.tlsSecret(svc.objectName, svc.ingress!) }] },
                         allowedRoutes: sameNamespace,
                     })),
                 ],

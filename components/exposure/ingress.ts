@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Cors, IngressDefaults, IngressSpec } from "../../config/types";
 import { ExposedServiceArgs } from "./exposed";
+import { objectName } from "../../config/names/derive";
 
 export interface IngressArgs extends ExposedServiceArgs {
     readonly defaults: IngressDefaults;
@@ -28,7 +29,7 @@ export function createIngress(resourceName: string, args: IngressArgs, opts: pul
             },
             spec: {
                 ingressClassName: args.defaults.className,
-                tls: [{ hosts: [ing.host], secretName: ing.tlsSecretName ?? `${args.name}-tls` }],
+                tls: [{ hosts: [ing.host], secretName: objectName.tlsSecret(args.name, ing) }],
                 rules: [
                     {
                         host: ing.host,

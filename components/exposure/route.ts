@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Cors, GatewayConfig } from "../../config/types";
+import { objectName, serviceResource } from "../../config/names/derive";
 import { ExposedServiceArgs } from "./exposed";
 
 export const GATEWAY_API = "gateway.networking.k8s.io/v1";
@@ -9,11 +10,6 @@ export interface RouteArgs extends ExposedServiceArgs {
     readonly gateway: GatewayConfig;
     /** The Service and its port. */
     readonly backend: { readonly service: pulumi.Input<string>; readonly port: number };
-}
-
-/** The listener a service's route attaches to: the stack's HTTPS listener, or its own on a Gateway the stack creates. */
-export function httpsListener(gateway: GatewayConfig, service: string): string {
-    return gateway.create ? `https-${service}` : gateway.listener;
 }
 
 /**
@@ -39,7 +35,7 @@ export function createRoutes(resourceName: string, args: RouteArgs, opts: pulumi
             kind: "HTTPRoute",
             metadata: { name: args.name, namespace: args.namespace, labels: args.labels, annotations },
             spec: {
-                parentRefs: [parent(httpsListener(g, args.name))],
+                parentRefs: [parent(objectName.httpsListener(g, args.name))],
                 hostnames: [ing.host],
                 rules: [
                     {
@@ -55,11 +51,11 @@ export function createRoutes(resourceName: string, args: RouteArgs, opts: pulumi
     );
     if (g.httpListener !== undefined && ing.httpsRedirect) {
         new k8s.apiextensions.CustomResource(
-            `${resourceName}-https-redirect`,
+            serviceResource.redirectRoute(resourceName),
             {
                 apiVersion: GATEWAY_API,
                 kind: "HTTPRoute",
-                metadata: { name: `${args.name}-https-redirect`, namespace: args.namespace, labels: args.labels, annotations },
+                metadata: { name: objectName.redirectRoute(args.name), namespace: args.namespace, labels: args.labels, annotations },
                 spec: {
                     parentRefs: [parent(g.httpListener)],
                     hostnames: [ing.host],

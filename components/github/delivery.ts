@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
 import * as github from "@pulumi/github";
 import { GithubConfig } from "../../config/types";
 import { byCodePoint } from "../../config/order";
+import { deliveryResource } from "../../config/names/derive";
 
 export interface DeliveryArgs {
     readonly github: GithubConfig;
@@ -25,7 +25,7 @@ export class Delivery extends pulumi.ComponentResource {
         super("platform:github:Delivery", name, {}, opts);
         const gh = args.github;
         const provider = new github.Provider(
-            `${name}-github`,
+            deliveryResource.provider(name),
             { owner: gh.owner, ...(gh.token ? { token: gh.token } : {}) },
             { parent: this },
         );
@@ -39,7 +39,7 @@ export class Delivery extends pulumi.ComponentResource {
         const hasReviewers = teamIds.length + userIds.length > 0;
 
         const environment = new github.RepositoryEnvironment(
-            `${name}-environment`,
+            deliveryResource.environment(name),
             {
                 repository,
                 environment: gh.environment,
@@ -56,30 +56,25 @@ export class Delivery extends pulumi.ComponentResource {
         );
         this.environment = environment.environment;
 
-        // Collapsing a pattern to a name loses characters ('release/*' and 'release-*' both give
-        // 'release-'), so the name also carries a hash of the exact pattern: unique and stable.
-        const readable = (pattern: string) => pattern.replace(/[^A-Za-z0-9]+/g, "-");
-        const policy = (kind: "branch" | "tag", pattern: string) => {
-            const hash = createHash("sha256").update(pattern).digest("hex").slice(0, 8);
-            return new github.RepositoryEnvironmentDeploymentPolicy(
-                `${name}-${kind}-${readable(pattern)}-${hash}`,
+        const policy = (kind: "branch" | "tag", pattern: string) =>
+            new github.RepositoryEnvironmentDeploymentPolicy(
+                deliveryResource.deploymentPolicy(name, kind, pattern),
                 { repository, environment: environment.environment, ...(kind === "branch" ? { branchPattern: pattern } : { tagPattern: pattern }) },
                 childOpts,
             );
-        };
         gh.deployFrom.branches.forEach((p) => policy("branch", p));
         gh.deployFrom.tags.forEach((p) => policy("tag", p));
 
         for (const [secretName, secretValue] of Object.entries(gh.secrets)) {
             new github.ActionsEnvironmentSecret(
-                `${name}-secret-${secretName.toLowerCase()}`,
+                deliveryResource.secret(name, secretName),
                 { repository, environment: environment.environment, secretName, value: pulumi.secret(secretValue) },
                 childOpts,
             );
         }
         for (const [variableName, value] of Object.entries({ ...args.variables, ...gh.variables }).sort(([a], [b]) => byCodePoint(a, b))) {
             new github.ActionsEnvironmentVariable(
-                `${name}-variable-${variableName.toLowerCase()}`,
+                deliveryResource.variable(name, variableName),
                 { repository, environment: environment.environment, variableName, value },
                 childOpts,
             );
@@ -87,7 +82,7 @@ export class Delivery extends pulumi.ComponentResource {
 
         for (const [secretName, secretValue] of Object.entries(gh.repositorySecrets)) {
             new github.ActionsSecret(
-                `${name}-repository-secret-${secretName.toLowerCase()}`,
+                deliveryResource.repositorySecret(name, secretName),
                 { repository, secretName, value: pulumi.secret(secretValue) },
                 childOpts,
             );
@@ -95,7 +90,7 @@ export class Delivery extends pulumi.ComponentResource {
         if (gh.branchProtection) {
             const bp = gh.branchProtection;
             new github.BranchProtection(
-                `${name}-branch-protection`,
+                deliveryResource.branchProtection(name),
                 {
                     repositoryId: repository,
                     pattern: bp.branch,

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { RegistryConfig } from "../../config/types";
+import { stackResource } from "../../config/names/derive";
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
@@ -27,7 +28,7 @@ export class RegistryLookup {
     constructor(name: string, args: { readonly registry?: RegistryConfig; readonly dockerHost?: string }, opts?: pulumi.CustomResourceOptions) {
         const { registry } = args;
         this.provider = new docker.Provider(
-            `${name}-registry-lookups`,
+            stackResource.registryLookups(name),
             {
                 ...(args.dockerHost ? { host: args.dockerHost } : {}),
                 registryAuth:

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PromotionConfig } from "../../config/types";
 import { qualifiedStack } from "../lastUpdate";
 import { Releases, releasesOf } from "./releases";
+import { stackResource } from "../../config/names/derive";
 
 /** An image the source stack never ran: printed without a stack trace, like a configuration error. */
 export class PromotionError extends pulumi.RunError {
@@ -25,7 +26,7 @@ export class PromotionGate {
         private readonly stack: string,
     ) {
         this.source = qualifiedStack(promotion.from);
-        const reference = new pulumi.StackReference("promotion-source", { name: this.source });
+        const reference = new pulumi.StackReference(stackResource.promotionSource, { name: this.source });
         this.releases = reference.getOutput("releases").apply(releasesOf);
     }
 

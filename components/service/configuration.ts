@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { EnvironmentConfig, ServiceConfig } from "../../config/types";
+import { objectName, serviceResource } from "../../config/names/derive";
 
 export interface ServiceConfigurationArgs {
     readonly service: ServiceConfig;
@@ -25,7 +26,7 @@ export interface ServiceConfiguration {
 export function createServiceConfiguration(name: string, args: ServiceConfigurationArgs, opts: pulumi.CustomResourceOptions): ServiceConfiguration {
     const svc = args.service;
     const configMap = new k8s.core.v1.ConfigMap(
-        `${name}-config`,
+        serviceResource.configMap(name),
         {
             metadata: { namespace: args.namespace, labels: args.labels },
             immutable: true,
@@ -45,7 +46,7 @@ export function createServiceConfiguration(name: string, args: ServiceConfigurat
             stringData[envName] = pulumi.secret(source.value);
         } else {
             const password = new random.RandomPassword(
-                `${name}-${envName.toLowerCase().replace(/_/g, "-")}`,
+                serviceResource.password(name, envName),
                 { length: source.generate.length, special: false },
                 { parent: opts.parent },
             );
@@ -53,7 +54,7 @@ export function createServiceConfiguration(name: string, args: ServiceConfigurat
         }
     }
     const secret = new k8s.core.v1.Secret(
-        `${name}-secrets`,
+        serviceResource.secret(name),
         {
             metadata: { namespace: args.namespace, labels: args.labels },
             type: "Opaque",
@@ -78,9 +79,9 @@ function createExternalSecret(name: string, args: ServiceConfigurationArgs, opts
     if (data.length === 0 || !args.externalSecrets) {
         return undefined;
     }
-    const target = `${svc.objectName}-external`;
+    const target = objectName.externalSecretTarget(svc.objectName);
     new k8s.apiextensions.CustomResource(
-        `${name}-external-secret`,
+        serviceResource.externalSecret(name),
         {
             apiVersion: "external-secrets.io/v1",
             kind: "ExternalSecret",

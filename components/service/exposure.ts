@@ -4,6 +4,7 @@ import { EnvironmentConfig, ServiceConfig } from "../../config/types";
 import { createIngress } from "../exposure/ingress";
 import { createRoutes } from "../exposure/route";
 import { METRICS_PORT_NAME } from "./podTemplate";
+import { serviceResource } from "../../config/names/derive";
 
 export interface ExposureArgs {
     readonly service: ServiceConfig;
@@ -35,7 +36,7 @@ export function createExposure(name: string, args: ExposureArgs, opts: pulumi.Cu
     // A ServiceMonitor scrapes a port of the Service by name.
     if (svc.metrics && svc.metrics.port !== svc.port) ports.push({ name: METRICS_PORT_NAME, port: svc.metrics.port, targetPort: METRICS_PORT_NAME, protocol: "TCP" });
     const service = new k8s.core.v1.Service(
-        `${name}-service`,
+        serviceResource.service(name),
         {
             metadata: { name: svc.objectName, namespace: args.namespace, labels: args.labels, annotations: wait },
             spec: {
@@ -50,10 +51,10 @@ export function createExposure(name: string, args: ExposureArgs, opts: pulumi.Cu
     if (svc.ingress) {
         const common = { name: svc.objectName, namespace: args.namespace, labels: args.labels, spec: svc.ingress, annotations: wait };
         if (env.exposure !== "gateway") {
-            createIngress(`${name}-ingress`, { ...common, defaults: env.ingress, backend: { service: service.metadata.name, portName } }, opts);
+            createIngress(serviceResource.ingress(name), { ...common, defaults: env.ingress, backend: { service: service.metadata.name, portName } }, opts);
         }
         if (env.exposure !== "ingress" && env.gateway) {
-            createRoutes(`${name}-route`, { ...common, gateway: env.gateway, backend: { service: service.metadata.name, port: svc.servicePort } }, opts);
+            createRoutes(serviceResource.route(name), { ...common, gateway: env.gateway, backend: { service: service.metadata.name, port: svc.servicePort } }, opts);
         }
     }
     return service;

@@ -3,6 +3,7 @@ import * as dockerBuild from "@pulumi/docker-build";
 import { BuildConfig, ImageConfig, RegistryConfig } from "../../config/types";
 import type { RegistryLookup } from "../images/lookup";
 import type { ImageSource } from "../images/releases";
+import { serviceResource } from "../../config/names/derive";
 
 export interface ServiceImageArgs {
     readonly image: ImageConfig;
@@ -41,7 +42,7 @@ export function serviceImage(name: string, args: ServiceImageArgs, opts: pulumi.
     }
     const cacheRef = `${image.repository}:buildcache`;
     const built = new dockerBuild.Image(
-        `${name}-image`,
+        serviceResource.image(name),
         {
             // Previews never push: the provider exports images only on update.
             push: true,

@@ -18,6 +18,7 @@ import { createVolumes } from "./volumes";
 import { createWorkload } from "./workload";
 import { exposurePeers } from "../exposure/peers";
 import { Claims } from "./claims";
+import { serviceResource } from "../../config/names/derive";
 
 export interface MicroserviceArgs {
     /** The service, validated and merged from the catalog and the stack. */
@@ -73,7 +74,7 @@ export class Microservice extends pulumi.ComponentResource {
         const fixedOpts: pulumi.CustomResourceOptions = env.adopt ? { ...childOpts, protect: true } : childOpts;
 
         const account = new k8s.core.v1.ServiceAccount(
-            `${name}-sa`,
+            serviceResource.account(name),
             { metadata: { name: svc.objectName, namespace, labels }, automountServiceAccountToken: false },
             fixedOpts,
         );

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { EnvironmentConfig, ServiceConfig } from "../../config/types";
 import { METRICS_PORT_NAME } from "./podTemplate";
+import { serviceResource } from "../../config/names/derive";
 
 export interface MonitoringArgs {
     readonly service: ServiceConfig;
@@ -28,13 +29,13 @@ export function createMonitor(name: string, args: MonitoringArgs, opts: pulumi.C
     const selector = { matchLabels: args.selector };
     if (svc.kind === "worker") {
         new k8s.apiextensions.CustomResource(
-            `${name}-podmonitor`,
+            serviceResource.monitor(name, svc.kind),
             { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata, spec: { selector, podMetricsEndpoints: [endpoint] } },
             opts,
         );
     } else {
         new k8s.apiextensions.CustomResource(
-            `${name}-servicemonitor`,
+            serviceResource.monitor(name, svc.kind),
             { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata, spec: { selector, endpoints: [endpoint] } },
             opts,
         );

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ServiceConfig } from "../../config/types";
 import { LabelContext, selectorLabels } from "../labels";
+import { serviceResource } from "../../config/names/derive";
 
 export interface ServiceNetworkPolicyArgs {
     readonly service: ServiceConfig;
@@ -52,7 +53,7 @@ export function createServiceNetworkPolicy(name: string, args: ServiceNetworkPol
         return;
     }
     new k8s.networking.v1.NetworkPolicy(
-        `${name}-netpol`,
+        serviceResource.networkPolicy(name),
         {
             metadata: { name: svc.objectName, namespace: args.namespace, labels: args.labels },
             spec: { podSelector: { matchLabels: args.selector }, policyTypes: ["Ingress"], ingress: rules },

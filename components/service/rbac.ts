@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ServiceConfig } from "../../config/types";
+import { serviceResource } from "../../config/names/derive";
 
 export interface AccessArgs {
     readonly service: ServiceConfig;
@@ -20,7 +21,7 @@ export function createAccess(name: string, args: AccessArgs, opts: pulumi.Custom
         return;
     }
     const role = new k8s.rbac.v1.Role(
-        `${name}-role`,
+        serviceResource.role(name),
         {
             metadata: { name: svc.objectName, namespace: args.namespace, labels: args.labels },
             rules: svc.rbac.map((r) => ({
@@ -33,7 +34,7 @@ export function createAccess(name: string, args: AccessArgs, opts: pulumi.Custom
         opts,
     );
     new k8s.rbac.v1.RoleBinding(
-        `${name}-rolebinding`,
+        serviceResource.roleBinding(name),
         {
             metadata: { name: svc.objectName, namespace: args.namespace, labels: args.labels },
             roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { Autoscaling, ServiceConfig } from "../../config/types";
 import { byCodePoint } from "../../config/order";
 import { workloadKind } from "./workload";
+import { serviceResource } from "../../config/names/derive";
 
 export interface ScalingArgs {
     readonly service: ServiceConfig;
@@ -23,7 +24,7 @@ export function createScaling(name: string, args: ScalingArgs, opts: pulumi.Cust
             resource: { name: resource, target: { type: "Utilization", averageUtilization } },
         });
         new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-            `${name}-hpa`,
+            serviceResource.autoscaler(name),
             {
                 metadata: { name: svc.objectName, namespace: args.namespace, labels: args.labels },
                 spec: {
@@ -45,7 +46,7 @@ export function createScaling(name: string, args: ScalingArgs, opts: pulumi.Cust
     if (svc.disruptionBudget) {
         // Keeps pods serving while nodes drain, and never blocks a drain outright.
         new k8s.policy.v1.PodDisruptionBudget(
-            `${name}-pdb`,
+            serviceResource.disruptionBudget(name),
             {
                 metadata: { name: svc.objectName, namespace: args.namespace, labels: args.labels },
                 spec: { ...svc.disruptionBudget, selector: { matchLabels: args.selector } },

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ServiceConfig, Volume } from "../../config/types";
+import { serviceResource } from "../../config/names/derive";
 
 type PodVolume = k8s.types.input.core.v1.Volume;
 type ClaimTemplate = k8s.types.input.core.v1.PersistentVolumeClaim;
@@ -58,6 +59,6 @@ function podVolume(name: string, v: Exclude<Volume, { claim: unknown }>, meta: {
     if ("configMap" in v) return { name: v.name, configMap: { name: v.configMap } };
     if ("secret" in v) return { name: v.name, secret: { secretName: v.secret } };
     if ("existingClaim" in v) return { name: v.name, persistentVolumeClaim: { claimName: v.existingClaim, ...(v.readOnly ? { readOnly: true } : {}) } };
-    const files = new k8s.core.v1.ConfigMap(`${name}-files-${v.name}`, { metadata: { namespace: meta.namespace, labels: meta.labels }, immutable: true, data: { ...v.files } }, opts);
+    const files = new k8s.core.v1.ConfigMap(serviceResource.files(name, v.name), { metadata: { namespace: meta.namespace, labels: meta.labels }, immutable: true, data: { ...v.files } }, opts);
     return { name: v.name, configMap: { name: files.metadata.name } };
 }

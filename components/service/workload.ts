@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { EnvironmentConfig, ServiceConfig } from "../../config/types";
 import { PodVolumes } from "./volumes";
+import { serviceResource } from "../../config/names/derive";
 
 type PodTemplate = k8s.types.input.core.v1.PodTemplateSpec;
 
@@ -40,7 +41,7 @@ export function createWorkload(name: string, args: WorkloadArgs, opts: pulumi.Cu
         case "cronjob": {
             const job = svc.job!;
             return new k8s.batch.v1.CronJob(
-                `${name}-cronjob`,
+                serviceResource.workload(name, svc.kind),
                 {
                     metadata: { name: svc.objectName, namespace: args.namespace, labels: args.labels },
                     spec: {
@@ -67,7 +68,7 @@ export function createWorkload(name: string, args: WorkloadArgs, opts: pulumi.Cu
         }
         case "stateful":
             return new k8s.apps.v1.StatefulSet(
-                `${name}-statefulset`,
+                serviceResource.workload(name, svc.kind),
                 {
                     metadata,
                     spec: {
@@ -91,7 +92,7 @@ export function createWorkload(name: string, args: WorkloadArgs, opts: pulumi.Cu
             );
         default:
             return new k8s.apps.v1.Deployment(
-                `${name}-deployment`,
+                serviceResource.workload(name, svc.kind),
                 {
                     metadata,
                     spec: {

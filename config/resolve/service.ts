@@ -7,6 +7,7 @@ import { GOT } from "../schema/fields";
 import { EVERY_SERVICE, service, ServiceSettings } from "../schema/service";
 import { Autoscaling, Cors, DisruptionBudget, IngressSpec, Resources, ServiceConfig } from "../types";
 import { resolveImage } from "./image";
+import { matchedRequests } from "../names/paths";
 import { ownPath, unusedSettings } from "./kind";
 import { containerPortName } from "../schema/kinds";
 import { PodContext, resolveExtraContainers, resolveJob, resolveMetrics, resolveProbes, resolveRbac, resolveVolumes } from "./pod";
@@ -301,15 +302,17 @@ function resolveIngress({ s, at }: Settings, ctx: ResolveContext): IngressSpec |
         ctx.problems.add(`${ctx.servicePath}.ingress.cors.allowOrigins`, "required when CORS is configured; expected a list of origins such as 'https://app.example.com'");
     }
     const cors: Cors | undefined = c?.allowOrigins && { allowOrigins: c.allowOrigins, allowMethods: c.allowMethods, allowHeaders: c.allowHeaders, allowCredentials: c.allowCredentials };
-    const paths = [{ path: ingress.path, pathType: ingress.pathType }];
+    const paths: IngressSpec["paths"][number][] = [{ path: ingress.path, pathType: ingress.pathType }];
     for (const [name, p] of Object.entries(ingress.paths ?? {}).sort(([a], [b]) => byCodePoint(a, b))) {
         const path = `${at.ingress!.paths!.$}.${name}`;
+        const same = p.path === undefined ? undefined : paths.find((q) => matchedRequests(q.path, q.pathType) === matchedRequests(p.path!, p.pathType));
         if (p.path === undefined) {
             ctx.problems.add(`${path}.path`, "required; expected an HTTP path such as '/health'");
-        } else if (paths.some((q) => q.path === p.path && q.pathType === p.pathType)) {
-            ctx.problems.add(`${path}.path`, `the path ${p.path} (${p.pathType}) is routed already; each path is routed once`);
+        } else if (same) {
+            const as = same.path === p.path ? "" : ` as ${same.path} (${same.pathType})`;
+            ctx.problems.add(`${path}.path`, `the path ${p.path} (${p.pathType}) is routed already${as}; each path is routed once`);
         } else {
-            paths.push({ path: p.path, pathType: p.pathType });
+            paths.push({ path: p.path, pathType: p.pathType, name });
         }
     }
     // What a Gateway route cannot express is refused where it is written.

@@ -30,6 +30,8 @@ export interface Evaluation {
     readonly error?: Error;
     /** The registry lookups the program made, in order, with the mock registry's answers. */
     readonly lookups: readonly Lookup[];
+    /** The URN of every resource registered, in order: a URN given twice is here twice (config/names/ refuses what would do that). */
+    readonly urns: readonly string[];
 }
 
 // The key Pulumi uses to mark a serialized secret value.
@@ -129,7 +131,7 @@ export async function underMocks(
     program: () => unknown,
     engine: MockEngineOptions = {},
 ): Promise<Evaluation> {
-    const { resources, lookups } = await startMockEngine(stack, preview, engine);
+    const { resources, lookups, urns } = await startMockEngine(stack, preview, engine);
 
     let outputs: unknown;
     let error: Error | undefined;
@@ -155,7 +157,7 @@ export async function underMocks(
     } finally {
         process.off("unhandledRejection", rejected);
     }
-    return { resources, outputs, error, lookups };
+    return { resources, outputs, error, lookups, urns };
 }
 
 /**
@@ -167,7 +169,7 @@ async function startMockEngine(
     stack: Pick<StackConfig, "project" | "stack" | "config" | "secretKeys">,
     preview: boolean,
     engine: MockEngineOptions,
-): Promise<{ resources: RecordedResource[]; lookups: Lookup[] }> {
+): Promise<{ resources: RecordedResource[]; lookups: Lookup[]; urns: string[] }> {
     skipPromiseDebugTraces();
     const resources: RecordedResource[] = [];
     const lookups: Lookup[] = [];
@@ -222,7 +224,28 @@ async function startMockEngine(
         MOCK_ORGANIZATION,
     );
     pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
-    return { resources, lookups };
+    const urns: string[] = [];
+    recordUrns(urns);
+    return { resources, lookups, urns };
+}
+
+/**
+ * Records the URN the mock monitor answers each registration with, in order, a duplicate
+ * included (its own list keeps one entry per URN, and the mocks' `newResource` sees no parent).
+ * The monitor's `registerResource` and `readResource(request, callback)` are the SDK's public
+ * MockMonitor methods; tests/names.test.ts fails if they stop answering with URNs.
+ */
+function recordUrns(urns: string[]): void {
+    type Callback = (err: unknown, response?: { getUrn(): string }) => void;
+    const monitor = pulumi.runtime.getMonitor() as unknown as Record<"registerResource" | "readResource", (request: unknown, callback: Callback) => Promise<void>>;
+    for (const method of ["registerResource", "readResource"] as const) {
+        const original = monitor[method].bind(monitor);
+        monitor[method] = (request, callback) =>
+            original(request, (err, response) => {
+                if (!err && response) urns.push(response.getUrn());
+                callback(err, response);
+            });
+    }
 }
 
 export function isConfigError(e: unknown): e is ConfigError {

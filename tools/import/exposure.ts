@@ -4,6 +4,7 @@ import { Layer, Overlay, put } from "./context";
 import { dnsLabel } from "./names";
 import type { IngressRuleShape } from "./shapes";
 import { ImportedService, selects } from "./workloads";
+import { objectName } from "../../config/names/derive";
 
 /**
  * Services and Ingresses: a Service selecting a Deployment's pods makes it `web` (its port the
@@ -115,7 +116,7 @@ export function mapIngresses(ov: Overlay, byServiceObject: ReadonlyMap<string, I
         const cls = t.take<string>("spec", "ingressClassName");
         if (cls) classes.add(cls);
         t.mark(["spec", "tls"]);
-        const platformSecret = `${o.metadata.name}-tls`;
+        const platformSecret = objectName.tlsSecret(o.metadata.name, {});
         (t.peek<{ secretName?: string }[]>("spec", "tls") ?? []).forEach((tls, i) => {
             if (tls.secretName === undefined || tls.secretName === platformSecret) return;
             // Kept, so the certificate the Ingress serves today keeps serving (no re-issue): the
