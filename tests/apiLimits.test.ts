@@ -1,12 +1,12 @@
 import { strict as assert } from "assert";
-import * as pulumi from "@pulumi/pulumi";
-import { deployPlatform } from "../program";
-import { ConfigError, show } from "../config/errors";
-import { underMocks, Evaluation } from "../tools/harness/evaluate";
+import { show } from "../config/errors";
+import { Evaluation } from "../tools/harness/evaluate";
 import { Manifest, toManifests } from "../tools/harness/manifests";
 import { configOf, orderSystem, singleApi } from "./fixtures/catalogs";
 import { validateManifest } from "./kubernetesModels";
+import { refusedFixture, renderFixture } from "./fixtureRuns";
 import { refused } from "./refused";
+import { warningsDuring } from "./warnings";
 import { editedConfig, PROJECT, run, unwrap } from "./support";
 
 /**
@@ -27,19 +27,10 @@ type Values = { catalog: any; environment: any };
 /** A fixture's values, copied so that a test can edit them. */
 const copy = <T>(v: T): T & Values => structuredClone(v) as T & Values;
 
-function problems(values: Values, stack = "production"): readonly string[] {
-    try {
-        configOf(values, {}, stack);
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, String(e));
-        return e.problems;
-    }
-    assert.fail("expected the configuration to be refused");
-}
+const problems = (values: Values, stack = "production") => refusedFixture(values, stack);
 
 async function render(values: Values, stack = "production"): Promise<Evaluation> {
-    const config = configOf(values, {}, stack);
-    const ev = await underMocks({ project: "platform-test", stack, config: {}, secretKeys: [] }, false, () => deployPlatform(config));
+    const ev = await renderFixture(values, stack);
     assert.equal(ev.error, undefined, String(ev.error));
     return ev;
 }
@@ -70,8 +61,8 @@ describe("names the API server refuses (issue 18, class 10)", () => {
         values.catalog.services.api.secrets = { [long]: { generate: { length: 32 } } };
         values.environment.commonEnv = { [long]: "x" };
         assert.deepEqual(problems(values), [
-            `platform-test:environment.commonEnv.${long}: ${show(long)} is not an environment variable name: 254 characters; a key of a ConfigMap or Secret is at most 253`,
             `${S}.api.secrets.${long}: ${show(long)} is not an environment variable name: 254 characters; a key of a ConfigMap or Secret is at most 253`,
+            `platform-test:environment.commonEnv.${long}: ${show(long)} is not an environment variable name: 254 characters; a key of a ConfigMap or Secret is at most 253`,
         ]);
         const fits = copy(singleApi);
         fits.catalog.services.api.secrets = { ["S".repeat(253)]: { generate: { length: 32 } } };
@@ -310,20 +301,11 @@ describe("a port below 1024 is a warning, not a refusal", () => {
         `${port} is below 1024, and the container runs as a non-root user with every capability dropped: containerd 2 and Docker let it bind such a port, CRI-O does not (the container fails to start there); listen on 1024 or above (the Service's port, 'servicePort', may stay below 1024)`;
 
     it("port 80 (the example): the stack renders, and the warning names the key and CRI-O", async () => {
-        const warned: string[] = [];
-        const original = pulumi.log.warn;
-        pulumi.log.warn = (msg: string) => {
-            warned.push(msg);
-            return Promise.resolve();
-        };
-        try {
-            const ev = await run(editedConfig("staging", (v) => (v.catalog.services.ingestion.port = 80)));
-            const deployment = manifest(ev, "Deployment", (m) => m.metadata.name === "ingestion") as any;
-            assert.deepEqual(deployment.spec.template.spec.containers[0].ports, [{ name: "http", containerPort: 80, protocol: "TCP" }]);
-            assert.deepEqual(warned, [`${P}catalog.services.ingestion.port: ${LOW(80)}`]);
-        } finally {
-            pulumi.log.warn = original;
-        }
+        let ev: Evaluation | undefined;
+        const warned = await warningsDuring(async () => (ev = await run(editedConfig("staging", (v) => (v.catalog.services.ingestion.port = 80)))));
+        const deployment = manifest(ev!, "Deployment", (m) => m.metadata.name === "ingestion") as any;
+        assert.deepEqual(deployment.spec.template.spec.containers[0].ports, [{ name: "http", containerPort: 80, protocol: "TCP" }]);
+        assert.deepEqual(warned, [`${P}catalog.services.ingestion.port: ${LOW(80)}`]);
     });
 
     it("a probe's and the metrics' own port below 1024 warn too; 1024 does not", () => {

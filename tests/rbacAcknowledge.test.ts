@@ -1,9 +1,8 @@
 import { strict as assert } from "assert";
-import { deployPlatform } from "../program";
-import { ConfigError } from "../config/errors";
-import { underMocks, Evaluation } from "../tools/harness/evaluate";
+import { Evaluation } from "../tools/harness/evaluate";
 import { toManifests } from "../tools/harness/manifests";
 import { configOf, orderSystem } from "./fixtures/catalogs";
+import { refusedFixture, renderFixture } from "./fixtureRuns";
 import { validateManifest } from "./kubernetesModels";
 import { refused } from "./refused";
 import { editedConfig, PROJECT, unwrap } from "./support";
@@ -31,20 +30,13 @@ function withRules(rules: Record<string, unknown>): (v: Values) => void {
 function problems(edit: (v: Values) => void): readonly string[] {
     const values = orderSystem("staging");
     edit(values);
-    try {
-        configOf(values, {}, "staging");
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, String(e));
-        return e.problems;
-    }
-    assert.fail("expected the configuration to be refused");
+    return refusedFixture(values, "staging");
 }
 
 async function render(edit: (v: Values) => void): Promise<Evaluation> {
     const values = orderSystem("staging");
     edit(values);
-    const config = configOf(values, {}, "staging");
-    const ev = await underMocks({ project: "platform-test", stack: "staging", config: {}, secretKeys: [] }, false, () => deployPlatform(config));
+    const ev = await renderFixture(values, "staging");
     assert.equal(ev.error, undefined, String(ev.error));
     return ev;
 }
