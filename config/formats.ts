@@ -99,9 +99,37 @@ export function envVarName(s: string): string | undefined {
     return ENV_NAME.test(s) ? undefined : "letters, digits and '_' only, not starting with a digit";
 }
 
+/** The longest key of a ConfigMap or a Secret (k8s.io/apimachinery validation.IsConfigMapKey). */
+const MAX_CONFIG_MAP_KEY = 253;
+
+/** A variable the program writes into a ConfigMap or a Secret, whose key it is. */
+export function configMapEnvName(s: string): string | undefined {
+    return envVarName(s) ?? (s.length > MAX_CONFIG_MAP_KEY ? `${s.length} characters; a key of a ConfigMap or Secret is at most ${MAX_CONFIG_MAP_KEY}` : undefined);
+}
+
+/** The longest path a Gateway API route matches; no other HTTP path needs more. */
+const MAX_HTTP_PATH = 1024;
+
 /** An HTTP path for probes and ingress rules. */
 export function httpPath(s: string): string | undefined {
-    return /^\/[A-Za-z0-9\-._~/%]*$/.test(s) ? undefined : "must start with '/' and contain only URL path characters";
+    if (!/^\/[A-Za-z0-9\-._~/%]*$/.test(s)) return "must start with '/' and contain only URL path characters";
+    return s.length > MAX_HTTP_PATH ? `${s.length} characters, at most ${MAX_HTTP_PATH}` : undefined;
+}
+
+// What the API server refuses in an Ingress path of type Exact or Prefix
+// (k8s.io/kubernetes pkg/apis/networking/validation: invalidPathSequences, invalidPathSuffixes);
+// Gateway API's HTTPRoute refuses the same (its CEL rules on a path match).
+const INVALID_PATH_SEQUENCES = ["//", "/./", "/../", "%2f", "%2F"];
+const INVALID_PATH_SUFFIXES = ["/..", "/."];
+
+/** An HTTP path an Ingress or an HTTPRoute routes: an HTTP path the API server takes in either. */
+export function routedPath(s: string): string | undefined {
+    const problem = httpPath(s);
+    if (problem) return problem;
+    const sequence = INVALID_PATH_SEQUENCES.find((q) => s.includes(q));
+    if (sequence) return `the API server refuses '${sequence}' in an Ingress or HTTPRoute path`;
+    const suffix = INVALID_PATH_SUFFIXES.find((q) => s.endsWith(q));
+    return suffix ? `the API server refuses an Ingress or HTTPRoute path ending in '${suffix}'` : undefined;
 }
 
 /** A Pulumi configuration key in the project namespace, such as `brokerApiKey`. */
@@ -275,6 +303,11 @@ export function timeZone(s: string): string | undefined {
     } catch {
         return problem;
     }
+}
+
+/** A reason written for the record (why a rule or an exception is needed): at least 10 characters that say something. */
+export function reason(s: string): string | undefined {
+    return s.trim().length >= 10 ? undefined : "say why in at least 10 characters";
 }
 
 /** A Kubernetes label key: an optional DNS subdomain prefix and '/', then a name of at most 63. */

@@ -50,6 +50,7 @@ export function loadPlatformConfig(ciEnv: Readonly<Record<string, string | undef
         },
     );
     requireDockerDaemon(platform, ciEnv);
+    for (const warning of platform.warnings) void pulumi.log.warn(warning);
     return platform;
 }
 

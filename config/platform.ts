@@ -20,6 +20,8 @@ import { credentialIn, CREDENTIAL_NAME } from "./credentials";
 import { pastedCredentials } from "./pastedCredentials";
 import { GithubConfig, PlatformConfig, Resources, ServiceConfig } from "./types";
 import { resolveGateway } from "./resolve/exposure";
+import { checkApiLimits } from "./limits/check";
+import { sharedConfigMapData } from "./written";
 import { RELEASE_TIME_VAR, resolvePromotion, resolveReleaseTime } from "./resolve/promotion";
 import { KeyPaths, refuseCollisions } from "./names/collisions";
 
@@ -278,7 +280,13 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
             system: cat.system ?? "",
             externalSecretStore: env.externalSecrets?.store,
             externalSecretsPath: `${envPath}.externalSecrets`,
-            exposure: { mode: env.exposure ?? "ingress", path: `${envPath}.exposure`, gatewayCors: env.gateway?.cors ?? "headers", gatewayCorsPath: `${envPath}.gateway.cors` },
+            exposure: {
+                mode: env.exposure ?? "ingress",
+                path: `${envPath}.exposure`,
+                controller: env.ingress?.controller ?? "ingress-nginx",
+                gatewayCors: env.gateway?.cors ?? "headers",
+                gatewayCorsPath: `${envPath}.gateway.cors`,
+            },
             problems,
         });
         if (service) resolved.push(service);
@@ -293,6 +301,21 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
     const uses = secretUses(raw, s);
     credentialsHandedToPods(raw, s, problems);
     plainCredentials(raw, s, problems);
+    const name = env.name ?? dnsSafe(raw.stack)!;
+    const commonEnv = sharedConfigMapData({ ENVIRONMENT: name, LOG_LEVEL: env.logLevel, OTEL_EXPORTER_OTLP_ENDPOINT: env.telemetryEndpoint }, cat.commonEnv, env.commonEnv);
+    const warnings = checkApiLimits(
+        {
+            services: pinned,
+            merged: s.services,
+            servicePath: (svc) => `${s.catalogPath}.services.${svc}`,
+            shared: { data: commonEnv, stackCommonEnv: env.commonEnv, catalogPath: s.catalogPath, envPath },
+            exposure: env.exposure ?? "ingress",
+            ingress: env.ingress,
+            awaitTimeoutSeconds: env.rollout && awaitTimeoutOf(env.rollout),
+            ...(env.gateway?.create ? { gatewayCreate: `${envPath}.gateway.create` } : {}),
+        },
+        problems,
+    );
     const registryPassword = env.registry?.passwordSecret;
     const builders = pinned.filter((svc) => svc.build).map((svc) => svc.name);
     if (builders.length > 0 && env.registry && !registryPassword && !raw.dryRun) {
@@ -326,12 +349,8 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
     }
     problems.throwIfAny();
 
-    const name = env.name ?? dnsSafe(raw.stack)!;
     const value = (k: string) => secrets.value(k);
     const optional = (k: string | undefined) => (k !== undefined && secrets.isSet(k) ? value(k) : undefined);
-    const commonEnv: Record<string, string> = { ENVIRONMENT: name, LOG_LEVEL: env.logLevel! };
-    if (env.telemetryEndpoint) commonEnv.OTEL_EXPORTER_OTLP_ENDPOINT = env.telemetryEndpoint;
-    Object.assign(commonEnv, cat.commonEnv, env.commonEnv);
     const rollout = env.rollout!;
     const cluster = env.cluster!;
     const registry = env.registry && { ...env.registry, ...(registryPassword ? { password: optional(registryPassword) } : {}) };
@@ -348,7 +367,7 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
             exposure: env.exposure!,
             ingress: env.ingress!,
             ...(gateway ? { gateway } : {}),
-            commonEnv: byKey(commonEnv),
+            commonEnv,
             ...(registry ? { registry } : {}),
             buildOnPreview: env.buildOnPreview!,
             ...(publicService ? { publicService } : {}),
@@ -366,6 +385,7 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
         acceptedClaimChanges: (raw.ciEnv[ACCEPT_CLAIM_CHANGES_VAR] ?? "").split(",").map((k) => k.trim()).filter((k) => k !== "").sort(byCodePoint),
         ...(releaseTime ? { releaseTime } : {}),
         ...(raw.ciEnv.DOCKER_HOST ? { dockerHost: raw.ciEnv.DOCKER_HOST } : {}),
+        warnings,
     };
     return { config, keyPaths: keyPaths(s, envPath) };
 }

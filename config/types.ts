@@ -82,6 +82,8 @@ export interface RbacRule {
     readonly resources: readonly string[];
     readonly verbs: readonly string[];
     readonly resourceNames?: readonly string[];
+    /** Why the service needs a rule that reaches past its own work (config/rbac.ts); set only on such a rule. */
+    readonly acknowledge?: string;
 }
 /** A disruption budget that always leaves room for a drain: exactly one of the two is set. */
 export type DisruptionBudget = { readonly maxUnavailable: number } | { readonly minAvailable: number };
@@ -269,4 +271,6 @@ export interface PlatformConfig {
     readonly releaseTime?: string;
     /** Where @pulumi/docker's provider finds a Docker daemon (`DOCKER_HOST`); default: the local socket. */
     readonly dockerHost?: string;
+    /** What works on some clusters only (a port below 1024), each with its key path: said at every run, not refused. */
+    readonly warnings: readonly string[];
 }

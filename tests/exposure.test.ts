@@ -1,9 +1,8 @@
 import { strict as assert } from "assert";
-import { deployPlatform } from "../program";
-import { ConfigError } from "../config/errors";
-import { Evaluation, underMocks } from "../tools/harness/evaluate";
+import { Evaluation } from "../tools/harness/evaluate";
 import { toManifests } from "../tools/harness/manifests";
 import { configOf, singleApi } from "./fixtures/catalogs";
+import { refusedFixture, renderFixture } from "./fixtureRuns";
 import { validateManifest } from "./kubernetesModels";
 import { unwrap } from "./support";
 
@@ -32,23 +31,14 @@ function shop(environment: Record<string, unknown> = {}, ingress: Record<string,
 const GATEWAY = { exposure: "gateway", gateway: { name: "public", namespace: "gateway-system", httpListener: "http" } };
 
 async function render(values: Values): Promise<Evaluation> {
-    const config = configOf(values);
-    const ev = await underMocks({ project: "platform-test", stack: "production", config: {}, secretKeys: [] }, false, () => deployPlatform(config));
+    const ev = await renderFixture(values);
     assert.equal(ev.error, undefined, String(ev.error));
     return ev;
 }
 
 const of = (ev: Evaluation, kind: string) => ev.resources.filter((r) => r.type.endsWith(`:${kind}`)).map((r) => unwrap(r.inputs));
 
-function problems(values: Values): readonly string[] {
-    try {
-        configOf(values);
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, String(e));
-        return e.problems;
-    }
-    assert.fail("expected the configuration to be refused");
-}
+const problems = (values: Values) => refusedFixture(values);
 
 /** What a client sees, read from an Ingress in its controller's dialect. */
 function fromIngress(ing: any) {

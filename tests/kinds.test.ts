@@ -1,10 +1,10 @@
 import { strict as assert } from "assert";
 import { deployPlatform } from "../program";
-import { ConfigError } from "../config/errors";
 import { underMocks, Evaluation } from "../tools/harness/evaluate";
 import { toManifests } from "../tools/harness/manifests";
 import { securityContextRule } from "../policy/rules/workloads";
 import { configOf, orderSystem } from "./fixtures/catalogs";
+import { refusedFixture, renderFixture } from "./fixtureRuns";
 import { validateManifest } from "./kubernetesModels";
 import { unwrap } from "./support";
 
@@ -16,11 +16,10 @@ import { unwrap } from "./support";
 
 type Stack = "staging" | "production";
 
-async function render(stack: Stack, edit: (v: ReturnType<typeof orderSystem>) => void = () => undefined, previousOutputs?: Record<string, unknown>): Promise<Evaluation> {
+function render(stack: Stack, edit: (v: ReturnType<typeof orderSystem>) => void = () => undefined, previousOutputs?: Record<string, unknown>): Promise<Evaluation> {
     const values = orderSystem(stack);
     edit(values);
-    const config = configOf(values, {}, stack);
-    return underMocks({ project: "platform-test", stack, config: {}, secretKeys: [] }, false, () => deployPlatform(config), { previousOutputs });
+    return renderFixture(values, stack, previousOutputs);
 }
 
 /** The inputs of the one object of a kind named `name` (its Kubernetes name). */
@@ -38,13 +37,7 @@ function names(ev: Evaluation, kind: string): string[] {
 function problems(stack: Stack, edit: (v: ReturnType<typeof orderSystem>) => void): readonly string[] {
     const values = orderSystem(stack);
     edit(values);
-    try {
-        configOf(values, {}, stack);
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, String(e));
-        return e.problems;
-    }
-    assert.fail("expected the configuration to be refused");
+    return refusedFixture(values, stack);
 }
 
 const S = "platform-test:catalog.services";

@@ -1,12 +1,12 @@
 import { strict as assert } from "assert";
 import { refused } from "./refused";
-import * as pulumi from "@pulumi/pulumi";
 import { readPlatformConfig } from "../config/platform";
 import { ConfigError } from "../config/errors";
 import { apiAndWeb, secretsOf } from "./fixtures/catalogs";
 import { servicesExcept } from "./facts-validation";
 import { servicesOf, stackFacts } from "./facts-resources";
 import { deployedImage, editedConfig, one, PROJECT, run, stackConfig } from "./support";
+import { warningsDuring } from "./warnings";
 
 const P = `${PROJECT}:`;
 const DIGEST = `sha256:${"0a".repeat(32)}`;
@@ -107,22 +107,11 @@ describe("images pinned by a rollback (PLATFORM_PINNED_IMAGES)", () => {
 
 describe("pinned images are announced", () => {
     it("warns when PLATFORM_PINNED_IMAGES is set, so a leftover variable cannot pin images silently", async () => {
-        const warned: string[] = [];
-        const original = pulumi.log.warn;
-        pulumi.log.warn = (msg: string) => {
-            warned.push(msg);
-            return Promise.resolve();
-        };
-        try {
-            const pins = JSON.stringify({ ingestion: `ghcr.io/acme-trading/hft-ingestion@${DIGEST}` });
-            await run("staging", { ciEnv: { PLATFORM_PINNED_IMAGES: pins } });
-            assert.deepEqual(warned, [`PLATFORM_PINNED_IMAGES is set, so services run the images it pins (a rollback sets it): ${pins}`]);
-            warned.length = 0;
-            await run("staging");
-            assert.deepEqual(warned, []);
-        } finally {
-            pulumi.log.warn = original;
-        }
+        const pins = JSON.stringify({ ingestion: `ghcr.io/acme-trading/hft-ingestion@${DIGEST}` });
+        assert.deepEqual(await warningsDuring(() => run("staging", { ciEnv: { PLATFORM_PINNED_IMAGES: pins } })), [
+            `PLATFORM_PINNED_IMAGES is set, so services run the images it pins (a rollback sets it): ${pins}`,
+        ]);
+        assert.deepEqual(await warningsDuring(() => run("staging")), []);
     });
 });
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { EnvironmentConfig, ServiceConfig } from "../../config/types";
+import { waitAnnotations } from "../../config/written";
 import { GATEWAY_API } from "./route";
 import { environmentResource, objectName } from "../../config/names/derive";
 
@@ -35,7 +36,7 @@ export function createGateway(
                 annotations: {
                     "cert-manager.io/cluster-issuer": env.ingress.clusterIssuer,
                     "pulumi.com/waitFor": "condition=Programmed",
-                    "pulumi.com/timeoutSeconds": String(env.rollout.awaitTimeoutSeconds),
+                    ...waitAnnotations(env.rollout.awaitTimeoutSeconds),
                 },
             },
             spec: {

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { EnvironmentConfig, ServiceConfig } from "../../config/types";
 import { objectName, serviceResource } from "../../config/names/derive";
+import { serviceConfigMapData } from "../../config/written";
 
 export interface ServiceConfigurationArgs {
     readonly service: ServiceConfig;
@@ -30,7 +31,7 @@ export function createServiceConfiguration(name: string, args: ServiceConfigurat
         {
             metadata: { namespace: args.namespace, labels: args.labels },
             immutable: true,
-            data: { SERVICE_NAME: svc.name, ...(svc.port !== undefined ? { PORT: String(svc.port) } : {}), ...svc.env },
+            data: serviceConfigMapData(svc),
         },
         opts,
     );

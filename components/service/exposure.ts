@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { EnvironmentConfig, ServiceConfig } from "../../config/types";
+import { waitAnnotations } from "../../config/written";
 import { createIngress } from "../exposure/ingress";
 import { createRoutes } from "../exposure/route";
 import { METRICS_PORT_NAME } from "./podTemplate";
@@ -30,7 +31,7 @@ export function createExposure(name: string, args: ExposureArgs, opts: pulumi.Cu
         return undefined;
     }
     const env = args.environment;
-    const wait = { "pulumi.com/timeoutSeconds": String(env.rollout.awaitTimeoutSeconds) };
+    const wait = waitAnnotations(env.rollout.awaitTimeoutSeconds);
     const portName = svc.portName;
     const ports = [{ name: portName, port: svc.servicePort, targetPort: portName, protocol: "TCP" }];
     // A ServiceMonitor scrapes a port of the Service by name.

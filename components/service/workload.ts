@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { EnvironmentConfig, ServiceConfig } from "../../config/types";
+import { waitAnnotations } from "../../config/written";
 import { PodVolumes } from "./volumes";
 import { serviceResource } from "../../config/names/derive";
 
@@ -33,7 +34,7 @@ export function createWorkload(name: string, args: WorkloadArgs, opts: pulumi.Cu
         name: svc.objectName,
         namespace: args.namespace,
         labels: args.labels,
-        annotations: { "pulumi.com/timeoutSeconds": String(rollout.awaitTimeoutSeconds) },
+        annotations: waitAnnotations(rollout.awaitTimeoutSeconds),
     };
     // With an autoscaler the count is left unset, so `pulumi up` does not fight it.
     const replicas = svc.autoscaling ? {} : { replicas: svc.replicas };

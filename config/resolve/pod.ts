@@ -7,6 +7,7 @@ import type { ServiceSettings } from "../schema/service";
 import type { Kind } from "../schema/kinds";
 import { ExtraContainer, JobSpec, MetricsSpec, Probe, Probes, RbacRule, Volume, VolumeSource } from "../types";
 import { ownLeaves } from "./kind";
+import { RBAC_ACKNOWLEDGED, rbacRisks, RISKY_RULES } from "../rbac";
 
 /**
  * The parts of a service's pods resolved from its merged settings: probes, volumes, init
@@ -245,15 +246,31 @@ export function resolveMetrics(
     return { path: metrics.path, port: metricsPort, interval: metrics.interval };
 }
 
-/** The service account's permissions. */
+/**
+ * The service account's permissions. A rule that reaches past the service's own work
+ * (config/rbac.ts) needs `acknowledge`, and only such a rule may have it.
+ */
 export function resolveRbac(rbac: ServiceSettings["rbac"], at: At<NonNullable<ServiceSettings["rbac"]>>, ctx: PodContext): RbacRule[] {
     const out: RbacRule[] = [];
     for (const name of Object.keys(rbac ?? {}).sort(byCodePoint)) {
         const r = rbac![name];
-        const path = ((at as Record<string, Record<string, string>> | undefined)?.[name]?.$) ?? `${ctx.servicePath}.rbac.${name}`;
+        const rAt = (at as Record<string, Record<string, string>> | undefined)?.[name];
+        const path = rAt?.$ ?? `${ctx.servicePath}.rbac.${name}`;
         if (r.resources === undefined) ctx.problems.add(`${path}.resources`, "required; expected a list of resources such as [pods]");
         if (r.verbs === undefined) ctx.problems.add(`${path}.verbs`, "required; expected a list of verbs such as [get, list, watch]");
-        if (r.resources && r.verbs) out.push({ name, apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs, ...(r.resourceNames ? { resourceNames: r.resourceNames } : {}) });
+        if (!r.resources || !r.verbs) continue;
+        const rule = { name, apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs, ...(r.resourceNames ? { resourceNames: r.resourceNames } : {}) };
+        const risks = rbacRisks(rule);
+        if (risks.length > 0 && r.acknowledge === undefined) {
+            ctx.problems.add(
+                `${path}.acknowledge`,
+                `required for this rule, which ${risks.join("; ")}: if the service needs it, say why in 'acknowledge' (at least 10 characters), written on its Role as ${RBAC_ACKNOWLEDGED}`,
+            );
+        } else if (risks.length === 0 && r.acknowledge !== undefined) {
+            ctx.problems.add(rAt!.acknowledge, `this rule needs no acknowledgement (${RISKY_RULES}); remove 'acknowledge'`);
+        } else {
+            out.push({ ...rule, ...(r.acknowledge !== undefined ? { acknowledge: r.acknowledge } : {}) });
+        }
     }
     return out;
 }

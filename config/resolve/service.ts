@@ -12,7 +12,7 @@ import { ownPath, unusedSettings } from "./kind";
 import { containerPortName } from "../schema/kinds";
 import { PodContext, resolveExtraContainers, resolveJob, resolveMetrics, resolveProbes, resolveRbac, resolveVolumes } from "./pod";
 import type { Environment } from "../schema/environment";
-import type { ExposureMode } from "../schema/exposure";
+import { checkRoutes, Exposure, RoutedPath } from "../limits/routes";
 
 /** A service before its secret values are attached: secrets name their config key. */
 export type ResolvedService = Omit<ServiceConfig, "secrets"> & {
@@ -44,7 +44,7 @@ export interface ResolveContext {
     readonly externalSecretStore?: string;
     readonly externalSecretsPath: string;
     /** How the stack exposes services, for what a mode cannot express. */
-    readonly exposure: { readonly mode: ExposureMode; readonly path: string; readonly gatewayCors: "headers" | "filter"; readonly gatewayCorsPath: string };
+    readonly exposure: Exposure & { readonly path: string; readonly gatewayCorsPath: string };
     readonly problems: Problems;
 }
 
@@ -303,6 +303,7 @@ function resolveIngress({ s, at }: Settings, ctx: ResolveContext): IngressSpec |
     }
     const cors: Cors | undefined = c?.allowOrigins && { allowOrigins: c.allowOrigins, allowMethods: c.allowMethods, allowHeaders: c.allowHeaders, allowCredentials: c.allowCredentials };
     const paths: IngressSpec["paths"][number][] = [{ path: ingress.path, pathType: ingress.pathType }];
+    const routed: RoutedPath[] = [{ ...paths[0], at: at.ingress!.path ?? `${ctx.servicePath}.ingress.path` }];
     for (const [name, p] of Object.entries(ingress.paths ?? {}).sort(([a], [b]) => byCodePoint(a, b))) {
         const path = `${at.ingress!.paths!.$}.${name}`;
         const same = p.path === undefined ? undefined : paths.find((q) => matchedRequests(q.path, q.pathType) === matchedRequests(p.path!, p.pathType));
@@ -313,8 +314,10 @@ function resolveIngress({ s, at }: Settings, ctx: ResolveContext): IngressSpec |
             ctx.problems.add(`${path}.path`, `the path ${p.path} (${p.pathType}) is routed already${as}; each path is routed once`);
         } else {
             paths.push({ path: p.path, pathType: p.pathType, name });
+            routed.push({ path: p.path, pathType: p.pathType, at: (at.ingress!.paths as Record<string, Record<string, string>>)[name]?.path ?? `${path}.path` });
         }
     }
+    checkRoutes({ paths: routed, pathsAt: at.ingress!.paths?.$, origins: c?.allowOrigins, originsAt: at.ingress!.cors?.allowOrigins }, ctx.exposure, ctx.problems);
     // What a Gateway route cannot express is refused where it is written.
     const onGateway = ctx.exposure.mode !== "ingress";
     if (onGateway && !ingress.httpsRedirect) {

@@ -178,7 +178,7 @@ export const environment = object(
                         "Every image this stack runs must be one the named stack ran for the same service (its `releases` output, read through a StackReference: this stack's credentials must be able to read that stack). `npm run promote` writes that stack's digests here (docs/promotion.md).",
                     examples: ["staging"],
                 }),
-            exceptions: map(text({ expected: "why this service may run an image the source stack never ran", check: (s) => (s.trim().length >= 10 ? undefined : "say why in at least 10 characters") }), {
+            exceptions: map(text({ expected: "why this service may run an image the source stack never ran", check: f.reason }), {
                 check: f.dnsLabel,
                 expected: "a service name (DNS-1123 label)",
                 pattern: DNS_LABEL,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import * as f from "../formats";
 import { boolean, expecting, integer, list, map, object, oneOf, text } from "./fields";
+import { RBAC_ACKNOWLEDGED, RBAC_VERBS, RISKY_SUBRESOURCE_NAMES, RISKY_VERB_NAMES } from "../rbac";
 
 /**
  * The workload kinds a catalog service can be, and the settings only some kinds take. Which
@@ -48,6 +49,9 @@ export const job = object({
     .optional()
     .meta({ description: "The schedule of a `cronjob`.", examples: [{ schedule: "0 2 * * *", timeZone: "Europe/London" }] });
 
+/** Names as code, for a description: `a`, `b` or `c`. */
+const code = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(", ").replace(/, ([^,]*)$/, " or $1");
+
 /** A permission of the service's account in its namespace (a rule of its Role). */
 export const rbacRule = object({
     apiGroups: list(z.string(expecting("an API group such as 'apps', or \"\" for the core group")), { nonEmpty: true })
@@ -56,10 +60,16 @@ export const rbacRule = object({
     resources: list(text({ expected: "a resource such as 'pods' or 'configmaps'", check: (s) => (/^[a-z*][a-z0-9/*-]*$/.test(s) ? undefined : "lowercase resource name") }), { nonEmpty: true })
         .optional()
         .meta({ description: "Resources (required).", examples: [["pods"]] }),
-    verbs: list(oneOf(["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"]), { nonEmpty: true })
+    verbs: list(oneOf(RBAC_VERBS), { nonEmpty: true })
         .optional()
         .meta({ description: "Verbs (required).", examples: [["get", "list", "watch"]] }),
     resourceNames: list(text({ expected: "an object name" }), { nonEmpty: true }).optional().meta({ description: "Only these objects." }),
+    acknowledge: text({ expected: "why the service needs this permission", check: f.reason })
+        .optional()
+        .meta({
+            description: `Why the service needs this rule, required for a rule that reaches past its own work (and refused on any other): a wildcard in \`apiGroups\`, \`resources\` or \`verbs\`, reading \`secrets\`, the verbs ${code(RISKY_VERB_NAMES)}, or the resources ${code(RISKY_SUBRESOURCE_NAMES)}. The Role carries each reason, \`<rule>: <reason>\` a line, in the annotation \`${RBAC_ACKNOWLEDGED}\`, which the policy pack looks for.`,
+            examples: ["rotates the broker credentials it reads (INC-2291)"],
+        }),
 });
 
 export const rbac = map(rbacRule, { check: f.dnsLabel, expected: "a rule name (DNS-1123 label)" })

@@ -15,6 +15,8 @@ const HTTP_PATH = /^\/[A-Za-z0-9\-._~/%]*$/;
 const MOUNT_PATH = /^\/[A-Za-z0-9._\-/]*$/;
 
 export const httpPath = (example: string) => text({ expected: `an HTTP path such as '${example}'`, check: f.httpPath, pattern: HTTP_PATH });
+/** A path an Ingress or an HTTPRoute routes to the service. */
+export const routedPath = (example: string) => text({ expected: `an HTTP path such as '${example}'`, check: f.routedPath, pattern: HTTP_PATH });
 
 /**
  * A Kubernetes quantity; YAML reads `cpu: 2` as a number, which Kubernetes accepts, so does this.

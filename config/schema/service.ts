@@ -1,7 +1,7 @@
 import { z } from "zod";
 import * as f from "../formats";
 import { boolean, envValue, expecting, GOT, integer, list, map, object, oneOf, text } from "./fields";
-import { amounts, args, command, DNS_LABEL, ENV_NAME, expandProbe, httpPath, initContainers, PROBE_ACTIONS, probes, quantity, QUANTITY_EXPECTED, sidecars, volume, VOLUME_SOURCES } from "./pod";
+import { amounts, args, command, DNS_LABEL, ENV_NAME, expandProbe, initContainers, PROBE_ACTIONS, probes, quantity, QUANTITY_EXPECTED, routedPath, sidecars, volume, VOLUME_SOURCES } from "./pod";
 import { behavior, customMetrics, envFrom, job, kind, metrics, rbac } from "./kinds";
 import type { MergeRules } from "../merge";
 
@@ -52,7 +52,7 @@ function platformSet(name: string, what: string): string | undefined {
 
 /** `commonEnv`: shared variables, besides the ones the program sets. */
 export const commonEnv = map(envValue(), {
-    check: f.envVarName,
+    check: f.configMapEnvName,
     expected: "an environment variable name",
     pattern: ENV_NAME,
     reserved: (name) => (Object.hasOwn(ENVIRONMENT_ENV, name) ? `'${name}' is set by the platform (from ${ENVIRONMENT_ENV[name]}) and cannot be set in commonEnv` : undefined),
@@ -152,7 +152,7 @@ export const service = object({
     command,
     args,
     env: map(envValue(), {
-        check: f.envVarName,
+        check: f.configMapEnvName,
         expected: "an environment variable name",
         pattern: ENV_NAME,
         reserved: (name) => platformSet(name, "be set in env"),
@@ -174,11 +174,16 @@ export const service = object({
     ingress: object({
         enabled: boolean().optional().meta({ description: "Expose the service; default: exposed when `hostPrefix` is set." }),
         hostPrefix: text({ expected: NAME_EXPECTED, check: f.dnsLabel, pattern: DNS_LABEL }).optional().meta({ description: "The public host is `<hostPrefix>.<environment.domain>`.", examples: ["api"] }),
-        path: httpPath("/").default("/").meta({ description: "The path routed to the service." }),
+        path: routedPath("/")
+            .default("/")
+            .meta({
+                description:
+                    "The path routed to the service; like every routed path, without `//`, `/./`, `/../` or `%2F` and not ending in `/.` or `/..` (the API server's rule), only letters, digits, `/`, `_`, `-` and `.` on ingress-nginx, and at most 64 paths on a Gateway route (docs/limits.md).",
+            }),
         pathType: oneOf(PATH_TYPES).default("Prefix").meta({ description: "How `path` matches: `Prefix` (the path and everything under it) or `Exact`." }),
         paths: map(
             object({
-                path: httpPath("/health").optional().meta({ description: "The path (required)." }),
+                path: routedPath("/health").optional().meta({ description: "The path (required)." }),
                 pathType: oneOf(PATH_TYPES).default("Prefix").meta({ description: "How it matches." }),
             }),
             { check: f.dnsLabel, expected: "a path name (DNS-1123 label)", pattern: DNS_LABEL },
@@ -235,7 +240,7 @@ export const service = object({
             const given = SECRET_SOURCES.filter((k) => s[k] !== undefined);
             if (given.length !== 1) ctx.addIssue({ code: "custom", message: `expected exactly one of 'fromConfig', 'generate' or 'external'${given.length > 1 ? ", not several" : ""}, got ${GOT}`, input: s });
         }),
-        { check: f.envVarName, expected: "an environment variable name", pattern: ENV_NAME, reserved: (name) => platformSet(name, "be a secret's name") },
+        { check: f.configMapEnvName, expected: "an environment variable name", pattern: ENV_NAME, reserved: (name) => platformSet(name, "be a secret's name") },
     )
         .optional()
         .meta({ description: "Secret environment variables, in the service's Secret.", examples: [{ BROKER_API_KEY: { fromConfig: "brokerApiKey" } }] }),

@@ -1,5 +1,6 @@
 import YAML from "yaml";
 import { KIND_DESCRIPTIONS, KINDS } from "../../config/schema/kinds";
+import { RBAC_ACKNOWLEDGED } from "../../config/rbac";
 
 /**
  * The workload kinds and pod features, each with an example written as a catalog's services.
@@ -145,13 +146,16 @@ export const EXAMPLES: readonly Example[] = [
     },
     {
         title: "Permissions and objects owned by others",
-        text: "`rbac` gives the service account a Role in the namespace (and only then mounts its token). `envFrom` reads ConfigMaps and Secrets that already exist and that the platform never changes. A secret `external` is synchronised by the External Secrets Operator from the stack's `environment.externalSecrets.store` into a Secret the operator owns.",
+        text: `\`rbac\` gives the service account a Role in the namespace (and only then mounts its token). A rule that reaches past the service's own work (a wildcard, reading \`secrets\`, \`escalate\`, \`bind\` or \`impersonate\`, \`pods/exec\` and the like) is refused unless it says why in \`acknowledge\`; the Role carries the reasons in the annotation \`${RBAC_ACKNOWLEDGED}\`, which the policy pack looks for. \`envFrom\` reads ConfigMaps and Secrets that already exist and that the platform never changes. A secret \`external\` is synchronised by the External Secrets Operator from the stack's \`environment.externalSecrets.store\` into a Secret the operator owns.`,
         services: {
             operator: {
                 port: 8080,
                 image: image("operator"),
                 probes: { liveness: "/healthz", readiness: "/ready" },
-                rbac: { "watch-pods": { resources: ["pods"], verbs: ["get", "list", "watch"] } },
+                rbac: {
+                    "watch-pods": { resources: ["pods"], verbs: ["get", "list", "watch"] },
+                    "rotate-credentials": { resources: ["secrets"], resourceNames: ["broker-session"], verbs: ["get", "update"], acknowledge: "renews the broker session token it stores there every hour" },
+                },
                 envFrom: { configMaps: ["trading-common-config"], secrets: ["shared-credentials"] },
                 secrets: { BROKER_API_KEY: { external: { key: "trading/broker", property: "apiKey" } } },
             },

@@ -1,0 +1,17 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** What the program warns about (`pulumi.log.warn`) while `run` runs, in order. */
+export async function warningsDuring(run: () => Promise<unknown>): Promise<string[]> {
+    const warned: string[] = [];
+    const original = pulumi.log.warn;
+    pulumi.log.warn = (msg: string) => {
+        warned.push(msg);
+        return Promise.resolve();
+    };
+    try {
+        await run();
+    } finally {
+        pulumi.log.warn = original;
+    }
+    return warned;
+}
