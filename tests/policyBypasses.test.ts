@@ -337,6 +337,19 @@ describe("issue 18, class 5: secrets in ConfigMaps under names and shapes the pa
     });
 });
 
+describe("issue 18, class 5: a hostile ConfigMap does not stall the pack", () => {
+    it("judges a megabyte of text shaped to make a pattern backtrack in linear time", () => {
+        const M = 1 << 20;
+        const hostile = ["eyJ".repeat(M / 3), 'a:"'.repeat(M / 3), "a=".repeat(M / 2), "-----BEGIN ".repeat(M / 11), "a://".repeat(M / 4), "eyJaaaaa.".repeat(M / 9), "aB".repeat(M / 2), `k${" ".repeat(999)}`.repeat(M / 1000)];
+        for (const value of hostile) {
+            const started = Date.now();
+            check(configMapSecretsRule, typed("kubernetes:core/v1:ConfigMap", { data: { [value.slice(0, 100_000)]: value } }));
+            // Linear is well under a second on a loaded machine; a quadratic pattern would take minutes.
+            assert.ok(Date.now() - started < 5000, `${value.slice(0, 12)}...: ${Date.now() - started} ms`);
+        }
+    });
+});
+
 describe("issue 18, class 5: the compiled pack", () => {
     it("finds what policy/ finds on these bypasses (policy-pack/ regenerated)", () => {
         const fixtures = [
