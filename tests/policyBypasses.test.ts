@@ -1,9 +1,10 @@
 import { strict as assert } from "assert";
 import { PolicyResource, ResourceRule } from "../policy/rules";
 import { configMapSecretsRule } from "../policy/rules/configMaps";
+import { gatewayRoutesRule } from "../policy/rules/gateway";
 import { ingressTlsRule, serviceTypeRule } from "../policy/rules/exposure";
 import { resourcesAndProbesRule, securityContextRule } from "../policy/rules/workloads";
-import { container, deployment, DIGEST, initContainer, Props, resource, sidecar, worker, workload } from "./policyFixtures";
+import { container, deployment, DIGEST, gateway, GATEWAY_REF, httpRoute, initContainer, Props, resource, sidecar, worker, workload } from "./policyFixtures";
 import { compiledPack, runPack } from "./policyRunner";
 import { providerPodBearingTypes, providerTypesOfKind } from "./providerTypes";
 
@@ -334,6 +335,20 @@ describe("issue 18, class 5: secrets in ConfigMaps under names and shapes the pa
         assert.deepEqual(providerTypesOfKind("ConfigMap", "ConfigMapPatch"), ["kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:ConfigMapPatch"]);
         assert.match(check(configMapSecretsRule, configMap({ DB_PASSWORD: "x" }, undefined, "kubernetes:core/v1:ConfigMapPatch"))[0], /^ConfigMapPatch 'hft-production\/api-config' entry 'DB_PASSWORD' looks like a secret/);
         assert.equal(mandatory(configMap({ URL: "amqp://guest:guest@rabbit:5672" }, undefined, "kubernetes:v1:ConfigMap")).length, 1);
+    });
+});
+
+describe("issue 18, class 5: Gateway API routes in an older version", () => {
+    const inVersion = (r: PolicyResource, version: string): PolicyResource => ({ ...r, type: r.type.replace("/v1:", `/${version}:`), urn: r.urn.replace("/v1:", `/${version}:`) });
+
+    it("judges a v1beta1 HTTPRoute that serves plain HTTP, with a v1 or a v1beta1 Gateway", () => {
+        const onHttp = httpRoute({ parentRefs: [{ ...GATEWAY_REF, sectionName: "http" }] });
+        for (const gw of [gateway(), inVersion(gateway(), "v1beta1")]) {
+            const found = gatewayRoutesRule.check([inVersion(onHttp, "v1beta1"), gw], {}).map((v) => v.message);
+            assert.equal(found.length, 1, gw.type);
+            assert.match(found[0], /^HTTPRoute 'hft-production\/api' serves traffic through listener 'http' of Gateway 'hft-gateway\/hft' \(parentRefs\[0\]\), whose protocol is HTTP, not HTTPS\./);
+        }
+        assert.match(gatewayRoutesRule.check([inVersion(httpRoute({ hostnames: ["*.example.com"] }), "v1beta1")], {})[0]?.message ?? "", /has the wildcard hostname '\*\.example\.com' in production/);
     });
 });
 
