@@ -5,13 +5,17 @@ exports.productionReplicasRule = exports.disruptionBudgetRule = void 0;
 exports.selects = selects;
 exports.blocksDrain = blocksDrain;
 const common_1 = require("./common");
-/** The workloads that keep a number of replicas serving: what a budget and the production minimum are about (not Jobs, CronJobs or DaemonSets). */
-const REPLICATED = new Set(["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"]);
-const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
-const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+/**
+ * The workloads that keep a number of replicas serving: what a budget and the production minimum
+ * are about (not Jobs, CronJobs or DaemonSets), in any API version, and an Argo Rollout. Whole
+ * objects only: a Patch's replica count may be absent because it leaves the count alone.
+ */
+const REPLICATED = ["apps:Deployment", "apps:StatefulSet", "extensions:Deployment", "argoproj.io:Rollout"];
+const HPA = ["autoscaling:HorizontalPodAutoscaler"];
+const PDB = ["policy:PodDisruptionBudget"];
 function replicaRange(d, all) {
     const hpa = all.find((r) => {
-        if (r.type !== HPA || (0, common_1.namespaceOf)(r) !== (0, common_1.namespaceOf)(d))
+        if (!(0, common_1.isWhole)(r.type, HPA) || (0, common_1.namespaceOf)(r) !== (0, common_1.namespaceOf)(d))
             return false;
         const target = (0, common_1.record)((0, common_1.record)(r.props.spec).scaleTargetRef);
         return target.kind === (0, common_1.kindOf)(d.type) && target.name === (0, common_1.nameOf)(d);
@@ -79,17 +83,17 @@ const PDB_FIX = "set the service's 'pdb' (maxUnavailable 1, or minAvailable belo
 exports.disruptionBudgetRule = {
     kind: "stack",
     name: "pod-disruption-budget",
-    description: "A Deployment or StatefulSet that can run more than one replica has exactly one PodDisruptionBudget, and it still lets a node drain evict a pod.",
+    description: "A Deployment, StatefulSet or Argo Rollout that can run more than one replica has exactly one PodDisruptionBudget, and it still lets a node drain evict a pod.",
     enforcementLevel: "mandatory",
     config: {},
     check(resources) {
         const out = [];
-        for (const d of resources.filter((r) => REPLICATED.has(r.type))) {
+        for (const d of resources.filter((r) => (0, common_1.isWhole)(r.type, REPLICATED))) {
             const range = replicaRange(d, resources);
             if (range.max <= 1)
                 continue;
             const podLabels = (0, common_1.record)((0, common_1.record)((0, common_1.record)((0, common_1.record)(d.props.spec).template).metadata).labels);
-            const budgets = resources.filter((r) => r.type === PDB && (0, common_1.namespaceOf)(r) === (0, common_1.namespaceOf)(d) && selects((0, common_1.record)(r.props.spec).selector, podLabels));
+            const budgets = resources.filter((r) => (0, common_1.isWhole)(r.type, PDB) && (0, common_1.namespaceOf)(r) === (0, common_1.namespaceOf)(d) && selects((0, common_1.record)(r.props.spec).selector, podLabels));
             if (budgets.length === 0) {
                 out.push({ urn: d.urn, message: `${(0, common_1.describe)(d)} can run ${range.max} replicas (${range.source}) but no PodDisruptionBudget covers its pods. Fix: ${PDB_FIX}.` });
             }
@@ -112,7 +116,7 @@ exports.disruptionBudgetRule = {
 exports.productionReplicasRule = {
     kind: "stack",
     name: "production-min-replicas",
-    description: "In production every Deployment and StatefulSet runs at least two replicas (its fixed count, or its autoscaler's minimum).",
+    description: "In production every Deployment, StatefulSet and Argo Rollout runs at least two replicas (its fixed count, or its autoscaler's minimum).",
     enforcementLevel: "mandatory",
     config: {
         productionEnvironments: common_1.PRODUCTION_ENVIRONMENTS,
@@ -122,7 +126,7 @@ exports.productionReplicasRule = {
         const environments = (0, common_1.listSetting)(this, config, "productionEnvironments");
         const least = (0, common_1.numberSetting)(this, config, "minReplicas");
         return resources
-            .filter((r) => REPLICATED.has(r.type) && (0, common_1.inProduction)(r, environments))
+            .filter((r) => (0, common_1.isWhole)(r.type, REPLICATED) && (0, common_1.inProduction)(r, environments))
             .flatMap((d) => {
             const range = replicaRange(d, resources);
             return range.min >= least

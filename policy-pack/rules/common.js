@@ -15,10 +15,14 @@ exports.inProduction = inProduction;
 exports.metadataOf = metadataOf;
 exports.labelsOf = labelsOf;
 exports.kindOf = kindOf;
+exports.kubernetesType = kubernetesType;
+exports.ofKind = ofKind;
+exports.isWhole = isWhole;
 exports.describe = describe;
 exports.namespaceOf = namespaceOf;
 exports.nameOf = nameOf;
 exports.record = record;
+exports.isSet = isSet;
 exports.list = list;
 /** A list setting of a rule, falling back to its declared default. */
 function listSetting(rule, config, key) {
@@ -63,6 +67,33 @@ function labelsOf(r) {
 function kindOf(type) {
     return type.slice(type.lastIndexOf(":") + 1);
 }
+/**
+ * A `kubernetes:` type token read apart, or undefined for another package's. The core group is
+ * `core/v1` in the SDK's tokens and plain `v1` in a CustomResource's (`kubernetes:<apiVersion>:<kind>`),
+ * and both are `core` here.
+ */
+function kubernetesType(type) {
+    const m = /^kubernetes:([^:]+):([A-Za-z0-9]+)$/.exec(type);
+    if (!m)
+        return undefined;
+    const slash = m[1].lastIndexOf("/");
+    const patch = m[2].endsWith("Patch");
+    return { group: slash < 0 ? "core" : m[1].slice(0, slash), version: m[1].slice(slash + 1), kind: patch ? m[2].slice(0, -"Patch".length) : m[2], patch };
+}
+/**
+ * The type token read apart when it is one of `kinds` (`<group>:<Kind>`), in any version of the
+ * group, whole or as a Patch; undefined for any other type. Any version, because the provider
+ * offers older ones (apps/v1beta1, extensions/v1beta1, batch/v1beta1...) with the same fields,
+ * and a CustomResource takes any apiVersion.
+ */
+function ofKind(type, kinds) {
+    const t = kubernetesType(type);
+    return t && kinds.includes(`${t.group}:${t.kind}`) ? t : undefined;
+}
+/** Whether the type is one of `kinds` as a whole object, not a Patch (what the stack rules count). */
+function isWhole(type, kinds) {
+    return ofKind(type, kinds)?.patch === false;
+}
 /** Names a Kubernetes object for a message: `Deployment 'hft-production/orchestrator'`. */
 function describe(r) {
     const m = metadataOf(r);
@@ -81,6 +112,10 @@ function nameOf(r) {
 /** An object value, or an empty one for anything else (absent, a list, a scalar). */
 function record(v) {
     return typeof v === "object" && v !== null && !Array.isArray(v) ? v : {};
+}
+/** Whether a field is set: Kubernetes treats undefined and null alike. */
+function isSet(v) {
+    return v !== undefined && v !== null;
 }
 /** A list value, or an empty one for anything else. */
 function list(v) {

@@ -2,62 +2,22 @@
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.configMapSecretsRule = void 0;
-exports.keyWords = keyWords;
 exports.secretLooking = secretLooking;
 const common_1 = require("./common");
-const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
-// Words that name a secret, matched against a key's words (`DB_PASSWORD`, `apiKey`, `auth-token`).
-const SECRET_WORDS = new Set([
-    "PASSWORD",
-    "PASSWORDS",
-    "PASSWD",
-    "PASSPHRASE",
-    "PASS",
-    "PWD",
-    "SECRET",
-    "SECRETS",
-    "TOKEN",
-    "TOKENS",
-    "KEY",
-    "KEYS",
-    "APIKEY",
-    "ACCESSKEY",
-    "SECRETKEY",
-    "PRIVATEKEY",
-    "PRIVATE",
-    "CREDENTIAL",
-    "CREDENTIALS",
-    "CREDS",
-    "AUTHTOKEN",
-    "ACCESSTOKEN",
-    "CLIENTSECRET",
-]);
-/** The upper-cased words of a key: `DB_PASSWORD` -> DB, PASSWORD; `apiKey` -> API, KEY. */
-function keyWords(key) {
-    return key
-        .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-        .split(/[^A-Za-z0-9]+/)
-        .filter((w) => w !== "")
-        .map((w) => w.toUpperCase());
-}
-/** Why a ConfigMap entry looks like a secret, or undefined. */
+const secretShapes_1 = require("./secretShapes");
+// Every version, and the Patch, which sets the entries it names.
+const CONFIG_MAP = ["core:ConfigMap"];
+/** Why a ConfigMap entry looks like a secret, or undefined; binaryData values are judged decoded. */
 function secretLooking(key, value) {
-    const word = keyWords(key).find((w) => SECRET_WORDS.has(w) || w.includes("PASSWORD") || w.includes("SECRET"));
-    if (word) {
+    const word = (0, secretShapes_1.secretWord)(key);
+    if (word)
         return `its key names a secret ('${word}')`;
-    }
-    if (typeof value === "string" && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) {
-        return "its value is a private key";
-    }
-    if (typeof value === "string" && /^[a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:[^/@\s]+@/i.test(value)) {
-        return "its value is a URL with a password in it";
-    }
-    return undefined;
+    return typeof value === "string" ? (0, secretShapes_1.credentialShape)(value) : undefined;
 }
 exports.configMapSecretsRule = {
     kind: "resource",
     name: "no-secrets-in-configmaps",
-    description: "No ConfigMap entry looks like a secret: no key with PASSWORD, TOKEN, SECRET, KEY, CREDENTIALS... and no private key or password-bearing URL as a value.",
+    description: "No ConfigMap (or ConfigMapPatch) entry looks like a secret: no key with PASSWORD, PASSWD, PASS, TOKEN, SECRET, KEY, CREDENTIALS, JWT, KUBECONFIG... and no value holding a private key, a cloud or code-host token, a JSON Web Token, a URL with a password or a line setting a password; binaryData is read decoded.",
     enforcementLevel: "mandatory",
     config: {
         allowKeys: {
@@ -68,10 +28,11 @@ exports.configMapSecretsRule = {
         },
     },
     check(r, config) {
-        if (r.type !== CONFIG_MAP)
+        if (!(0, common_1.ofKind)(r.type, CONFIG_MAP))
             return [];
         const allowed = (0, common_1.listSetting)(this, config, "allowKeys");
-        const entries = [...Object.entries((0, common_1.record)(r.props.data)), ...Object.keys((0, common_1.record)(r.props.binaryData)).map((k) => [k, undefined])];
+        const decoded = Object.entries((0, common_1.record)(r.props.binaryData)).map(([k, v]) => [k, typeof v === "string" ? Buffer.from(v, "base64").toString("latin1") : undefined]);
+        const entries = [...Object.entries((0, common_1.record)(r.props.data)), ...decoded];
         return entries.flatMap(([key, value]) => {
             const why = allowed.includes(key) ? undefined : secretLooking(key, value);
             return why === undefined

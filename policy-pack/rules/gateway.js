@@ -3,8 +3,9 @@
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.gatewayRoutesRule = void 0;
 const common_1 = require("./common");
-const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
-const GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
+// Any version (v1beta1 has the same fields), as whole objects: a stack rule reads a route with its Gateway.
+const HTTP_ROUTE = ["gateway.networking.k8s.io:HTTPRoute"];
+const GATEWAY = ["gateway.networking.k8s.io:Gateway"];
 const GATEWAY_GROUP = "gateway.networking.k8s.io";
 /** Whether every rule of a route only redirects to HTTPS: the one route allowed on a plain HTTP listener. */
 function onlyRedirectsToHttps(spec) {
@@ -44,9 +45,9 @@ exports.gatewayRoutesRule = {
     check(resources, config) {
         const environments = (0, common_1.listSetting)(this, config, "productionEnvironments");
         const allowed = (0, common_1.listSetting)(this, config, "allowedGateways");
-        const gateways = new Map(resources.filter((r) => r.type === GATEWAY).map((g) => [`${(0, common_1.namespaceOf)(g) ?? "default"}/${(0, common_1.nameOf)(g)}`, g]));
+        const gateways = new Map(resources.filter((r) => (0, common_1.isWhole)(r.type, GATEWAY)).map((g) => [`${(0, common_1.namespaceOf)(g) ?? "default"}/${(0, common_1.nameOf)(g)}`, g]));
         const out = [];
-        for (const route of resources.filter((r) => r.type === HTTP_ROUTE)) {
+        for (const route of resources.filter((r) => (0, common_1.isWhole)(r.type, HTTP_ROUTE))) {
             const report = (message) => out.push({ urn: route.urn, message: `${(0, common_1.describe)(route)} ${message}` });
             const spec = (0, common_1.record)(route.props.spec);
             const serves = !onlyRedirectsToHttps(spec);

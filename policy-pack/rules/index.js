@@ -21,6 +21,7 @@ const configMaps_1 = require("./configMaps");
 const exposure_1 = require("./exposure");
 const gateway_1 = require("./gateway");
 const github_1 = require("./github");
+const rbac_1 = require("./rbac");
 const workloads_1 = require("./workloads");
 __exportStar(require("./common"), exports);
 /** Every rule of the pack, in the order docs/policies.md lists them. */
@@ -35,5 +36,6 @@ exports.RULES = [
     gateway_1.gatewayRoutesRule,
     exposure_1.serviceTypeRule,
     configMaps_1.configMapSecretsRule,
+    rbac_1.rbacRule,
     github_1.githubEnvironmentReviewersRule,
 ];

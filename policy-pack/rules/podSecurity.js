@@ -28,10 +28,8 @@ exports.SAFE_SYSCTLS = [
 ];
 exports.SELINUX_TYPES = ["container_t", "container_init_t", "container_kvm_t", "container_engine_t"];
 const PROFILE_TYPES = ["RuntimeDefault", "Localhost"];
-/** Whether a field is set: Kubernetes treats undefined and null alike. */
-const isSet = (v) => v !== undefined && v !== null;
 /** Whether a string field is set to something other than the empty string. */
-const nonEmpty = (v) => isSet(v) && v !== "";
+const nonEmpty = (v) => (0, common_1.isSet)(v) && v !== "";
 const show = (v) => (typeof v === "string" ? v : JSON.stringify(v));
 /** Seccomp, capabilities and privilege escalation are Linux-only controls: a pod for Windows skips them. */
 function linux(pod) {
@@ -51,7 +49,7 @@ function sharedProblems(sc) {
             problems.push(`seLinuxOptions.${field} is ${show(seLinux[field])} (must be unset)`);
     }
     const appArmor = (0, common_1.record)(sc.appArmorProfile).type;
-    if (isSet(appArmor) && !PROFILE_TYPES.includes(appArmor))
+    if ((0, common_1.isSet)(appArmor) && !PROFILE_TYPES.includes(appArmor))
         problems.push(`appArmorProfile.type is ${show(appArmor)} (allowed: RuntimeDefault, Localhost)`);
     return problems;
 }
@@ -61,13 +59,13 @@ function restrictedPodProblems(pod) {
     const sc = (0, common_1.record)(spec.securityContext);
     const problems = [];
     for (const field of ["hostNetwork", "hostPID", "hostIPC"]) {
-        if (isSet(spec[field]) && spec[field] !== false)
+        if ((0, common_1.isSet)(spec[field]) && spec[field] !== false)
             problems.push(`${field} is ${show(spec[field])} (must be unset or false)`);
     }
     for (const v of (0, common_1.list)(spec.volumes).map(common_1.record)) {
         // A volume that names no type is an emptyDir: the API server defaults it so.
-        const types = Object.keys(v).filter((k) => k !== "name" && isSet(v[k]));
-        if (types.length > 0 && !types.some((t) => exports.RESTRICTED_VOLUME_TYPES.includes(t))) {
+        const types = Object.keys(v).filter((k) => k !== "name" && (0, common_1.isSet)(v[k]));
+        if (types.some((t) => !exports.RESTRICTED_VOLUME_TYPES.includes(t))) {
             problems.push(`volume '${show(v.name)}' is ${types.join(", ")} (allowed: ${exports.RESTRICTED_VOLUME_TYPES.join(", ")})`);
         }
     }
@@ -87,7 +85,7 @@ function restrictedPodProblems(pod) {
     if (sc.runAsUser === 0)
         problems.push("securityContext.runAsUser is 0 (root)");
     const seccomp = (0, common_1.record)(sc.seccompProfile).type;
-    if (linux(pod) && isSet(seccomp) && !PROFILE_TYPES.includes(seccomp))
+    if (linux(pod) && (0, common_1.isSet)(seccomp) && !PROFILE_TYPES.includes(seccomp))
         problems.push(`securityContext.seccompProfile.type is ${show(seccomp)} (allowed: RuntimeDefault, Localhost)`);
     return problems;
 }
@@ -102,34 +100,40 @@ function hostTargets(c) {
     ];
     return handlers.flatMap(([at, handler]) => ["httpGet", "tcpSocket"].filter((kind) => nonEmpty((0, common_1.record)((0, common_1.record)(handler)[kind]).host)).map((kind) => `${at}.${kind}.host is ${show((0, common_1.record)((0, common_1.record)(handler)[kind]).host)} (must be unset)`));
 }
-/** What a container (of any role) breaks, reading the pod's security context where the container may inherit it. */
-function restrictedContainerProblems(c, pod) {
+/**
+ * What a container (of any role) breaks, reading the pod's security context where the container
+ * may inherit it. A partial container (a Patch's) is judged only by the settings it gives: one it
+ * leaves out keeps the value the object has.
+ */
+function restrictedContainerProblems({ c, partial }, pod) {
     const sc = (0, common_1.record)(c.securityContext);
     const podSc = (0, common_1.record)(pod.spec.securityContext);
+    /** Whether a setting breaks its demand: unless it is right; in a partial container, only when set and wrong. */
+    const breaks = (v, right) => (partial ? (0, common_1.isSet)(v) && !right(v) : !right(v));
     const problems = [];
-    if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true)
+    if (breaks(sc.runAsNonRoot ?? podSc.runAsNonRoot, (v) => v === true))
         problems.push("runAsNonRoot is not true");
     if (sc.runAsUser === 0)
         problems.push("runAsUser is 0 (root)");
-    if (linux(pod) && sc.allowPrivilegeEscalation !== false)
+    if (linux(pod) && breaks(sc.allowPrivilegeEscalation, (v) => v === false))
         problems.push("allowPrivilegeEscalation is not false");
     if (sc.privileged === true)
         problems.push("privileged is true");
     const caps = (0, common_1.record)(sc.capabilities);
-    if (linux(pod) && !(0, common_1.list)(caps.drop).includes("ALL"))
+    if (linux(pod) && breaks(caps.drop, (v) => (0, common_1.list)(v).includes("ALL")))
         problems.push("capabilities.drop does not include ALL");
     const added = (0, common_1.list)(caps.add).filter((a) => a !== "NET_BIND_SERVICE");
     if (linux(pod) && added.length > 0)
         problems.push(`capabilities.add has ${added.map(show).join(", ")} (only NET_BIND_SERVICE may be added)`);
     const seccomp = (0, common_1.record)(sc.seccompProfile).type ?? (0, common_1.record)(podSc.seccompProfile).type;
-    if (linux(pod) && !PROFILE_TYPES.includes(seccomp)) {
-        problems.push(`seccompProfile.type is ${isSet(seccomp) ? show(seccomp) : "unset (on the container and the pod)"} (allowed: RuntimeDefault, Localhost)`);
+    if (linux(pod) && breaks(seccomp, (v) => PROFILE_TYPES.includes(v))) {
+        problems.push(`seccompProfile.type is ${(0, common_1.isSet)(seccomp) ? show(seccomp) : "unset (on the container and the pod)"} (allowed: RuntimeDefault, Localhost)`);
     }
-    if (isSet(sc.procMount) && sc.procMount !== "Default")
+    if ((0, common_1.isSet)(sc.procMount) && sc.procMount !== "Default")
         problems.push(`procMount is ${show(sc.procMount)} (must be unset or Default)`);
     problems.push(...sharedProblems(sc));
     for (const p of (0, common_1.list)(c.ports).map(common_1.record)) {
-        if (isSet(p.hostPort) && p.hostPort !== 0)
+        if ((0, common_1.isSet)(p.hostPort) && p.hostPort !== 0)
             problems.push(`port ${show(p.name ?? p.containerPort)} has hostPort ${show(p.hostPort)} (must be unset or 0)`);
     }
     problems.push(...hostTargets(c));

@@ -6,12 +6,14 @@ exports.mutableImage = mutableImage;
 const common_1 = require("./common");
 const pods_1 = require("./pods");
 const podSecurity_1 = require("./podSecurity");
+const probes_1 = require("./probes");
 const PROGRAM_POD = "this program does it in components/service/podTemplate.ts";
 const CONTAINER_FIX = `set the container's securityContext to {runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}} and unset the other settings named (${PROGRAM_POD})`;
 const POD_FIX = `unset the settings named and keep the pod's securityContext at {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}} (${PROGRAM_POD}); for storage use an allowed volume type: an emptyDir for scratch, a persistentVolumeClaim or a StatefulSet's volumeClaimTemplates for data that outlives the pod`;
-/** This project's own container setting, beyond Pod Security restricted. */
-function projectProblems(c) {
-    return (0, common_1.record)(c.securityContext).readOnlyRootFilesystem === true ? [] : ["readOnlyRootFilesystem is not true"];
+/** This project's own container setting, beyond Pod Security restricted (in a Patch's container, only when it is set). */
+function projectProblems({ c, partial }) {
+    const readOnly = (0, common_1.record)(c.securityContext).readOnlyRootFilesystem;
+    return readOnly === true || (partial && !(0, common_1.isSet)(readOnly)) ? [] : ["readOnlyRootFilesystem is not true"];
 }
 /** A message in two parts, so a reader sees which demands are Pod Security's and which are this project's. */
 function notRestricted(subject, restricted, project, fix) {
@@ -26,7 +28,7 @@ function notRestricted(subject, restricted, project, fix) {
 exports.securityContextRule = {
     kind: "resource",
     name: "pod-security-context",
-    description: "Every pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) meets Pod Security restricted, for its containers, init containers, sidecars and ephemeral containers; this project also asks each container for a read-only root filesystem.",
+    description: "Every pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod, PodTemplate, ReplicationController, in every API version and as a Patch, an Argo Rollout and another custom kind's spec.template) meets Pod Security restricted, for its containers, init containers, sidecars and ephemeral containers; this project also asks each container for a read-only root filesystem.",
     enforcementLevel: "mandatory",
     config: {},
     check(r) {
@@ -34,8 +36,8 @@ exports.securityContextRule = {
         if (!pod)
             return [];
         return [
-            ...notRestricted((0, pods_1.podName)(r), (0, podSecurity_1.restrictedPodProblems)(pod), [], POD_FIX),
-            ...(0, pods_1.eachContainer)(r, (c, role) => notRestricted((0, pods_1.containerName)(r, c, role), (0, podSecurity_1.restrictedContainerProblems)(c, pod), projectProblems(c), CONTAINER_FIX)),
+            ...notRestricted((0, pods_1.podName)(r, pod), (0, podSecurity_1.restrictedPodProblems)(pod), [], POD_FIX),
+            ...(0, pods_1.eachContainer)(r, (pc) => notRestricted((0, pods_1.containerName)(r, pc.c, pc.role), (0, podSecurity_1.restrictedContainerProblems)(pc, pod), projectProblems(pc), CONTAINER_FIX)),
         ];
     },
 };
@@ -46,42 +48,51 @@ exports.securityContextRule = {
  * gate; a worker without ports has no endpoint to probe.
  */
 function servesTraffic(r, c, role) {
-    return role === "container" && pods_1.LONG_RUNNING.has(r.type) && Array.isArray(c.ports) && c.ports.length > 0;
+    return role === "container" && (0, pods_1.longRunning)(r.type) && Array.isArray(c.ports) && c.ports.length > 0;
+}
+const PROBES = ["livenessProbe", "readinessProbe", "startupProbe"];
+function probeProblems(c, required) {
+    return PROBES.flatMap((p) => {
+        const needed = required && p !== "startupProbe";
+        const empty = (0, probes_1.emptyProbe)(c[p]);
+        if (empty)
+            return [{ text: `${p} (${empty})`, required: needed }];
+        return needed && !(0, common_1.isSet)(c[p]) ? [{ text: p, required: true }] : [];
+    });
+}
+/** What a container lacks of its CPU and memory requests and limits: unset (unless partial), or an amount that means nothing. */
+function missingResources(c, partial) {
+    const resources = (0, common_1.record)(c.resources);
+    return ["requests", "limits"].flatMap((kind) => ["cpu", "memory"].flatMap((res) => {
+        const v = (0, common_1.record)(resources[kind])[res];
+        if (!(0, common_1.isSet)(v) || v === "")
+            return partial ? [] : [`resources.${kind}.${res}`];
+        const meaningless = emptyAmount(res, v);
+        return meaningless ? [`resources.${kind}.${res} (${meaningless})`] : [];
+    }));
 }
 exports.resourcesAndProbesRule = {
     kind: "resource",
     name: "container-resources-and-probes",
-    description: "Every container, init container and sidecar has CPU and memory requests and limits; liveness and readiness probes are required only on the containers of a Deployment, StatefulSet, DaemonSet or ReplicaSet that declare a port.",
+    description: "Every container, init container and sidecar has CPU and memory requests and limits; liveness and readiness probes are required only on the containers of a Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController or Rollout that declare a port; no probe that is set checks nothing (no handler, no port or command, a command that always succeeds).",
     enforcementLevel: "mandatory",
     config: {},
     check(r) {
         // Kubernetes refuses resources (and probes) on an ephemeral container: nothing to ask of it.
-        return (0, pods_1.eachContainer)(r, (c, role) => {
+        return (0, pods_1.eachContainer)(r, ({ c, role, partial }) => {
             if (role === "ephemeral container")
                 return [];
-            const missing = [];
-            const resources = (0, common_1.record)(c.resources);
-            for (const kind of ["requests", "limits"]) {
-                for (const res of ["cpu", "memory"]) {
-                    const v = (0, common_1.record)(resources[kind])[res];
-                    if (v === undefined || v === null || v === "")
-                        missing.push(`resources.${kind}.${res}`);
-                    else {
-                        const meaningless = emptyAmount(res, v);
-                        if (meaningless)
-                            missing.push(`resources.${kind}.${res} (${meaningless})`);
-                    }
-                }
-            }
-            const probes = servesTraffic(r, c, role) ? ["livenessProbe", "readinessProbe"].filter((p) => !c[p]) : [];
-            missing.push(...probes);
-            if (missing.length === 0)
+            const resources = missingResources(c, partial);
+            const probes = probeProblems(c, !partial && servesTraffic(r, c, role));
+            if (resources.length === 0 && probes.length === 0)
                 return [];
+            const missing = [...resources, ...probes.map((p) => p.text)];
             const wants = [
-                ...(missing.length > probes.length ? [role === "container" ? "a 'tier' or 'resources.{requests,limits}.{cpu,memory}'" : "resources.{requests,limits}.{cpu,memory}"] : []),
-                ...(probes.length > 0 ? ["'probes.liveness' and 'probes.readiness'"] : []),
+                ...(resources.length > 0 ? [role === "container" ? "a 'tier' or 'resources.{requests,limits}.{cpu,memory}'" : "resources.{requests,limits}.{cpu,memory}"] : []),
+                ...(probes.some((p) => p.required) ? ["'probes.liveness' and 'probes.readiness'"] : []),
+                ...(probes.some((p) => !p.required) ? ["a handler in each probe it sets (exec, httpGet, tcpSocket or grpc), or no probe"] : []),
             ];
-            const why = probes.length > 0 ? ` (probes are required of a ${(0, common_1.kindOf)(r.type)} container that declares a port)` : "";
+            const why = probes.some((p) => p.required) ? ` (probes are required of a ${(0, common_1.kindOf)(r.type)} container that declares a port)` : "";
             const whom = role === "container" ? "the service" : `the ${role}`;
             return [`${(0, pods_1.containerName)(r, c, role)} has no ${missing.join(", ")}${why}. Fix: give ${whom} ${wants.join(", and ")} (catalog or stack config).`];
         });
@@ -118,7 +129,10 @@ function mutableImage(image) {
     return `uses the tag '${tag}' without a digest (a tag can be moved to other bits)`;
 }
 function imageCheck(r, production) {
-    return (0, pods_1.eachContainer)(r, (c, role) => {
+    return (0, pods_1.eachContainer)(r, ({ c, role, partial }) => {
+        // A Patch's container without an image keeps the one it has.
+        if (partial && !(0, common_1.isSet)(c.image))
+            return [];
         const problem = typeof c.image === "string" ? mutableImage(c.image) : "has no image";
         return problem === undefined
             ? []

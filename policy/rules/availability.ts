@@ -1,6 +1,7 @@
 import {
     describe,
     inProduction,
+    isWhole,
     kindOf,
     list,
     listSetting,
@@ -14,10 +15,14 @@ import {
     Violation,
 } from "./common";
 
-/** The workloads that keep a number of replicas serving: what a budget and the production minimum are about (not Jobs, CronJobs or DaemonSets). */
-const REPLICATED: ReadonlySet<string> = new Set(["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"]);
-const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
-const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+/**
+ * The workloads that keep a number of replicas serving: what a budget and the production minimum
+ * are about (not Jobs, CronJobs or DaemonSets), in any API version, and an Argo Rollout. Whole
+ * objects only: a Patch's replica count may be absent because it leaves the count alone.
+ */
+const REPLICATED = ["apps:Deployment", "apps:StatefulSet", "extensions:Deployment", "argoproj.io:Rollout"];
+const HPA = ["autoscaling:HorizontalPodAutoscaler"];
+const PDB = ["policy:PodDisruptionBudget"];
 
 /** How many replicas a Deployment or StatefulSet runs: its autoscaler's bounds, or its fixed count. */
 interface ReplicaRange {
@@ -29,7 +34,7 @@ interface ReplicaRange {
 
 function replicaRange(d: PolicyResource, all: readonly PolicyResource[]): ReplicaRange {
     const hpa = all.find((r) => {
-        if (r.type !== HPA || namespaceOf(r) !== namespaceOf(d)) return false;
+        if (!isWhole(r.type, HPA) || namespaceOf(r) !== namespaceOf(d)) return false;
         const target = record(record(r.props.spec).scaleTargetRef);
         return target.kind === kindOf(d.type) && target.name === nameOf(d);
     });
@@ -98,16 +103,16 @@ const PDB_FIX =
 export const disruptionBudgetRule: StackRule = {
     kind: "stack",
     name: "pod-disruption-budget",
-    description: "A Deployment or StatefulSet that can run more than one replica has exactly one PodDisruptionBudget, and it still lets a node drain evict a pod.",
+    description: "A Deployment, StatefulSet or Argo Rollout that can run more than one replica has exactly one PodDisruptionBudget, and it still lets a node drain evict a pod.",
     enforcementLevel: "mandatory",
     config: {},
     check(resources) {
         const out: Violation[] = [];
-        for (const d of resources.filter((r) => REPLICATED.has(r.type))) {
+        for (const d of resources.filter((r) => isWhole(r.type, REPLICATED))) {
             const range = replicaRange(d, resources);
             if (range.max <= 1) continue;
             const podLabels = record(record(record(record(d.props.spec).template).metadata).labels);
-            const budgets = resources.filter((r) => r.type === PDB && namespaceOf(r) === namespaceOf(d) && selects(record(r.props.spec).selector, podLabels));
+            const budgets = resources.filter((r) => isWhole(r.type, PDB) && namespaceOf(r) === namespaceOf(d) && selects(record(r.props.spec).selector, podLabels));
             if (budgets.length === 0) {
                 out.push({ urn: d.urn, message: `${describe(d)} can run ${range.max} replicas (${range.source}) but no PodDisruptionBudget covers its pods. Fix: ${PDB_FIX}.` });
             } else if (budgets.length > 1) {
@@ -129,7 +134,7 @@ export const disruptionBudgetRule: StackRule = {
 export const productionReplicasRule: StackRule = {
     kind: "stack",
     name: "production-min-replicas",
-    description: "In production every Deployment and StatefulSet runs at least two replicas (its fixed count, or its autoscaler's minimum).",
+    description: "In production every Deployment, StatefulSet and Argo Rollout runs at least two replicas (its fixed count, or its autoscaler's minimum).",
     enforcementLevel: "mandatory",
     config: {
         productionEnvironments: PRODUCTION_ENVIRONMENTS,
@@ -139,7 +144,7 @@ export const productionReplicasRule: StackRule = {
         const environments = listSetting(this, config, "productionEnvironments");
         const least = numberSetting(this, config, "minReplicas");
         return resources
-            .filter((r) => REPLICATED.has(r.type) && inProduction(r, environments))
+            .filter((r) => isWhole(r.type, REPLICATED) && inProduction(r, environments))
             .flatMap((d) => {
                 const range = replicaRange(d, resources);
                 return range.min >= least

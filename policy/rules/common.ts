@@ -117,6 +117,49 @@ export function kindOf(type: string): string {
     return type.slice(type.lastIndexOf(":") + 1);
 }
 
+/** A Kubernetes type token read apart: `kubernetes:apps/v1:DeploymentPatch` is Deployment in apps/v1, as a Patch. */
+export interface KubernetesType {
+    /** The API group; `core` for the core group. */
+    readonly group: string;
+    readonly version: string;
+    /** The kind, without `Patch`. */
+    readonly kind: string;
+    /**
+     * A `...Patch` resource: a server-side apply of the fields it sets onto an object that exists,
+     * so what it leaves out keeps its value and only what it sets can be judged.
+     */
+    readonly patch: boolean;
+}
+
+/**
+ * A `kubernetes:` type token read apart, or undefined for another package's. The core group is
+ * `core/v1` in the SDK's tokens and plain `v1` in a CustomResource's (`kubernetes:<apiVersion>:<kind>`),
+ * and both are `core` here.
+ */
+export function kubernetesType(type: string): KubernetesType | undefined {
+    const m = /^kubernetes:([^:]+):([A-Za-z0-9]+)$/.exec(type);
+    if (!m) return undefined;
+    const slash = m[1].lastIndexOf("/");
+    const patch = m[2].endsWith("Patch");
+    return { group: slash < 0 ? "core" : m[1].slice(0, slash), version: m[1].slice(slash + 1), kind: patch ? m[2].slice(0, -"Patch".length) : m[2], patch };
+}
+
+/**
+ * The type token read apart when it is one of `kinds` (`<group>:<Kind>`), in any version of the
+ * group, whole or as a Patch; undefined for any other type. Any version, because the provider
+ * offers older ones (apps/v1beta1, extensions/v1beta1, batch/v1beta1...) with the same fields,
+ * and a CustomResource takes any apiVersion.
+ */
+export function ofKind(type: string, kinds: readonly string[]): KubernetesType | undefined {
+    const t = kubernetesType(type);
+    return t && kinds.includes(`${t.group}:${t.kind}`) ? t : undefined;
+}
+
+/** Whether the type is one of `kinds` as a whole object, not a Patch (what the stack rules count). */
+export function isWhole(type: string, kinds: readonly string[]): boolean {
+    return ofKind(type, kinds)?.patch === false;
+}
+
 /** Names a Kubernetes object for a message: `Deployment 'hft-production/orchestrator'`. */
 export function describe(r: PolicyResource): string {
     const m = metadataOf(r);
@@ -138,6 +181,11 @@ export function nameOf(r: PolicyResource): string {
 /** An object value, or an empty one for anything else (absent, a list, a scalar). */
 export function record(v: unknown): Readonly<Record<string, unknown>> {
     return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/** Whether a field is set: Kubernetes treats undefined and null alike. */
+export function isSet(v: unknown): boolean {
+    return v !== undefined && v !== null;
 }
 
 /** A list value, or an empty one for anything else. */

@@ -1,63 +1,21 @@
-import { describe, listSetting, record, ResourceRule } from "./common";
+import { describe, listSetting, ofKind, record, ResourceRule } from "./common";
+import { credentialShape, secretWord } from "./secretShapes";
 
-const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
+// Every version, and the Patch, which sets the entries it names.
+const CONFIG_MAP = ["core:ConfigMap"];
 
-// Words that name a secret, matched against a key's words (`DB_PASSWORD`, `apiKey`, `auth-token`).
-const SECRET_WORDS = new Set([
-    "PASSWORD",
-    "PASSWORDS",
-    "PASSWD",
-    "PASSPHRASE",
-    "PASS",
-    "PWD",
-    "SECRET",
-    "SECRETS",
-    "TOKEN",
-    "TOKENS",
-    "KEY",
-    "KEYS",
-    "APIKEY",
-    "ACCESSKEY",
-    "SECRETKEY",
-    "PRIVATEKEY",
-    "PRIVATE",
-    "CREDENTIAL",
-    "CREDENTIALS",
-    "CREDS",
-    "AUTHTOKEN",
-    "ACCESSTOKEN",
-    "CLIENTSECRET",
-]);
-
-/** The upper-cased words of a key: `DB_PASSWORD` -> DB, PASSWORD; `apiKey` -> API, KEY. */
-export function keyWords(key: string): string[] {
-    return key
-        .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-        .split(/[^A-Za-z0-9]+/)
-        .filter((w) => w !== "")
-        .map((w) => w.toUpperCase());
-}
-
-/** Why a ConfigMap entry looks like a secret, or undefined. */
+/** Why a ConfigMap entry looks like a secret, or undefined; binaryData values are judged decoded. */
 export function secretLooking(key: string, value: unknown): string | undefined {
-    const word = keyWords(key).find((w) => SECRET_WORDS.has(w) || w.includes("PASSWORD") || w.includes("SECRET"));
-    if (word) {
-        return `its key names a secret ('${word}')`;
-    }
-    if (typeof value === "string" && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) {
-        return "its value is a private key";
-    }
-    if (typeof value === "string" && /^[a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:[^/@\s]+@/i.test(value)) {
-        return "its value is a URL with a password in it";
-    }
-    return undefined;
+    const word = secretWord(key);
+    if (word) return `its key names a secret ('${word}')`;
+    return typeof value === "string" ? credentialShape(value) : undefined;
 }
 
 export const configMapSecretsRule: ResourceRule = {
     kind: "resource",
     name: "no-secrets-in-configmaps",
     description:
-        "No ConfigMap entry looks like a secret: no key with PASSWORD, TOKEN, SECRET, KEY, CREDENTIALS... and no private key or password-bearing URL as a value.",
+        "No ConfigMap (or ConfigMapPatch) entry looks like a secret: no key with PASSWORD, PASSWD, PASS, TOKEN, SECRET, KEY, CREDENTIALS, JWT, KUBECONFIG... and no value holding a private key, a cloud or code-host token, a JSON Web Token, a URL with a password or a line setting a password; binaryData is read decoded.",
     enforcementLevel: "mandatory",
     config: {
         allowKeys: {
@@ -68,9 +26,10 @@ export const configMapSecretsRule: ResourceRule = {
         },
     },
     check(r, config) {
-        if (r.type !== CONFIG_MAP) return [];
+        if (!ofKind(r.type, CONFIG_MAP)) return [];
         const allowed = listSetting(this, config, "allowKeys");
-        const entries = [...Object.entries(record(r.props.data)), ...Object.keys(record(r.props.binaryData)).map((k) => [k, undefined] as const)];
+        const decoded = Object.entries(record(r.props.binaryData)).map(([k, v]) => [k, typeof v === "string" ? Buffer.from(v, "base64").toString("latin1") : undefined] as const);
+        const entries = [...Object.entries(record(r.props.data)), ...decoded];
         return entries.flatMap(([key, value]) => {
             const why = allowed.includes(key) ? undefined : secretLooking(key, value);
             return why === undefined

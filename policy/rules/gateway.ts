@@ -1,7 +1,8 @@
-import { describe, inProduction, list, listSetting, namespaceOf, nameOf, PolicyResource, PRODUCTION_ENVIRONMENTS, record, StackRule, Violation } from "./common";
+import { describe, inProduction, isWhole, list, listSetting, namespaceOf, nameOf, PolicyResource, PRODUCTION_ENVIRONMENTS, record, StackRule, Violation } from "./common";
 
-const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
-const GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
+// Any version (v1beta1 has the same fields), as whole objects: a stack rule reads a route with its Gateway.
+const HTTP_ROUTE = ["gateway.networking.k8s.io:HTTPRoute"];
+const GATEWAY = ["gateway.networking.k8s.io:Gateway"];
 const GATEWAY_GROUP = "gateway.networking.k8s.io";
 
 /** Whether every rule of a route only redirects to HTTPS: the one route allowed on a plain HTTP listener. */
@@ -56,9 +57,9 @@ export const gatewayRoutesRule: StackRule = {
     check(resources, config) {
         const environments = listSetting(this, config, "productionEnvironments");
         const allowed = listSetting(this, config, "allowedGateways");
-        const gateways = new Map(resources.filter((r) => r.type === GATEWAY).map((g) => [`${namespaceOf(g) ?? "default"}/${nameOf(g)}`, g]));
+        const gateways = new Map(resources.filter((r) => isWhole(r.type, GATEWAY)).map((g) => [`${namespaceOf(g) ?? "default"}/${nameOf(g)}`, g]));
         const out: Violation[] = [];
-        for (const route of resources.filter((r) => r.type === HTTP_ROUTE)) {
+        for (const route of resources.filter((r) => isWhole(r.type, HTTP_ROUTE))) {
             const report = (message: string) => out.push({ urn: route.urn, message: `${describe(route)} ${message}` });
             const spec = record(route.props.spec);
             const serves = !onlyRedirectsToHttps(spec);

@@ -4,6 +4,7 @@ import { configMapSecretsRule } from "./configMaps";
 import { ingressTlsRule, serviceTypeRule } from "./exposure";
 import { gatewayRoutesRule } from "./gateway";
 import { githubEnvironmentReviewersRule } from "./github";
+import { rbacRule } from "./rbac";
 import { immutableImagesOutsideProductionRule, immutableImagesRule, resourcesAndProbesRule, securityContextRule } from "./workloads";
 
 export * from "./common";
@@ -20,5 +21,6 @@ export const RULES: readonly Rule[] = [
     gatewayRoutesRule,
     serviceTypeRule,
     configMapSecretsRule,
+    rbacRule,
     githubEnvironmentReviewersRule,
 ];

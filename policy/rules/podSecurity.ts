@@ -4,8 +4,8 @@
  * Kubernetes 1.34, which added host probes and hooks). Each function returns what a pod or a
  * container breaks, one phrase per setting, saying what is allowed; no project rule is here.
  */
-import { list, record } from "./common";
-import { Container, PodTemplate } from "./pods";
+import { isSet, list, record } from "./common";
+import { Container, PodContainer, PodTemplate } from "./pods";
 
 type Props = Readonly<Record<string, unknown>>;
 
@@ -29,8 +29,6 @@ export const SAFE_SYSCTLS: readonly string[] = [
 export const SELINUX_TYPES: readonly string[] = ["container_t", "container_init_t", "container_kvm_t", "container_engine_t"];
 const PROFILE_TYPES = ["RuntimeDefault", "Localhost"];
 
-/** Whether a field is set: Kubernetes treats undefined and null alike. */
-const isSet = (v: unknown) => v !== undefined && v !== null;
 /** Whether a string field is set to something other than the empty string. */
 const nonEmpty = (v: unknown) => isSet(v) && v !== "";
 const show = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
@@ -67,7 +65,7 @@ export function restrictedPodProblems(pod: PodTemplate): string[] {
     for (const v of list(spec.volumes).map(record)) {
         // A volume that names no type is an emptyDir: the API server defaults it so.
         const types = Object.keys(v).filter((k) => k !== "name" && isSet(v[k]));
-        if (types.length > 0 && !types.some((t) => RESTRICTED_VOLUME_TYPES.includes(t))) {
+        if (types.some((t) => !RESTRICTED_VOLUME_TYPES.includes(t))) {
             problems.push(`volume '${show(v.name)}' is ${types.join(", ")} (allowed: ${RESTRICTED_VOLUME_TYPES.join(", ")})`);
         }
     }
@@ -102,21 +100,27 @@ function hostTargets(c: Container): string[] {
     );
 }
 
-/** What a container (of any role) breaks, reading the pod's security context where the container may inherit it. */
-export function restrictedContainerProblems(c: Container, pod: PodTemplate): string[] {
+/**
+ * What a container (of any role) breaks, reading the pod's security context where the container
+ * may inherit it. A partial container (a Patch's) is judged only by the settings it gives: one it
+ * leaves out keeps the value the object has.
+ */
+export function restrictedContainerProblems({ c, partial }: PodContainer, pod: PodTemplate): string[] {
     const sc = record(c.securityContext);
     const podSc = record(pod.spec.securityContext);
+    /** Whether a setting breaks its demand: unless it is right; in a partial container, only when set and wrong. */
+    const breaks = (v: unknown, right: (v: unknown) => boolean) => (partial ? isSet(v) && !right(v) : !right(v));
     const problems: string[] = [];
-    if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) !== true) problems.push("runAsNonRoot is not true");
+    if (breaks(sc.runAsNonRoot ?? podSc.runAsNonRoot, (v) => v === true)) problems.push("runAsNonRoot is not true");
     if (sc.runAsUser === 0) problems.push("runAsUser is 0 (root)");
-    if (linux(pod) && sc.allowPrivilegeEscalation !== false) problems.push("allowPrivilegeEscalation is not false");
+    if (linux(pod) && breaks(sc.allowPrivilegeEscalation, (v) => v === false)) problems.push("allowPrivilegeEscalation is not false");
     if (sc.privileged === true) problems.push("privileged is true");
     const caps = record(sc.capabilities);
-    if (linux(pod) && !list(caps.drop).includes("ALL")) problems.push("capabilities.drop does not include ALL");
+    if (linux(pod) && breaks(caps.drop, (v) => list(v).includes("ALL"))) problems.push("capabilities.drop does not include ALL");
     const added = list(caps.add).filter((a) => a !== "NET_BIND_SERVICE");
     if (linux(pod) && added.length > 0) problems.push(`capabilities.add has ${added.map(show).join(", ")} (only NET_BIND_SERVICE may be added)`);
     const seccomp = record(sc.seccompProfile).type ?? record(podSc.seccompProfile).type;
-    if (linux(pod) && !PROFILE_TYPES.includes(seccomp as string)) {
+    if (linux(pod) && breaks(seccomp, (v) => PROFILE_TYPES.includes(v as string))) {
         problems.push(`seccompProfile.type is ${isSet(seccomp) ? show(seccomp) : "unset (on the container and the pod)"} (allowed: RuntimeDefault, Localhost)`);
     }
     if (isSet(sc.procMount) && sc.procMount !== "Default") problems.push(`procMount is ${show(sc.procMount)} (must be unset or Default)`);

@@ -1,14 +1,16 @@
-import { inProduction, kindOf, listSetting, PolicyResource, PRODUCTION_ENVIRONMENTS, record, ResourceRule } from "./common";
-import { Container, ContainerRole, containerName, eachContainer, LONG_RUNNING, podName, podTemplateOf } from "./pods";
+import { inProduction, isSet, kindOf, listSetting, PolicyResource, PRODUCTION_ENVIRONMENTS, record, ResourceRule } from "./common";
+import { Container, ContainerRole, containerName, eachContainer, longRunning, PodContainer, podName, podTemplateOf } from "./pods";
 import { restrictedContainerProblems, restrictedPodProblems } from "./podSecurity";
+import { emptyProbe } from "./probes";
 
 const PROGRAM_POD = "this program does it in components/service/podTemplate.ts";
 const CONTAINER_FIX = `set the container's securityContext to {runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}} and unset the other settings named (${PROGRAM_POD})`;
 const POD_FIX = `unset the settings named and keep the pod's securityContext at {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}} (${PROGRAM_POD}); for storage use an allowed volume type: an emptyDir for scratch, a persistentVolumeClaim or a StatefulSet's volumeClaimTemplates for data that outlives the pod`;
 
-/** This project's own container setting, beyond Pod Security restricted. */
-function projectProblems(c: Container): string[] {
-    return record(c.securityContext).readOnlyRootFilesystem === true ? [] : ["readOnlyRootFilesystem is not true"];
+/** This project's own container setting, beyond Pod Security restricted (in a Patch's container, only when it is set). */
+function projectProblems({ c, partial }: PodContainer): string[] {
+    const readOnly = record(c.securityContext).readOnlyRootFilesystem;
+    return readOnly === true || (partial && !isSet(readOnly)) ? [] : ["readOnlyRootFilesystem is not true"];
 }
 
 /** A message in two parts, so a reader sees which demands are Pod Security's and which are this project's. */
@@ -25,15 +27,15 @@ export const securityContextRule: ResourceRule = {
     kind: "resource",
     name: "pod-security-context",
     description:
-        "Every pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) meets Pod Security restricted, for its containers, init containers, sidecars and ephemeral containers; this project also asks each container for a read-only root filesystem.",
+        "Every pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod, PodTemplate, ReplicationController, in every API version and as a Patch, an Argo Rollout and another custom kind's spec.template) meets Pod Security restricted, for its containers, init containers, sidecars and ephemeral containers; this project also asks each container for a read-only root filesystem.",
     enforcementLevel: "mandatory",
     config: {},
     check(r) {
         const pod = podTemplateOf(r);
         if (!pod) return [];
         return [
-            ...notRestricted(podName(r), restrictedPodProblems(pod), [], POD_FIX),
-            ...eachContainer(r, (c, role) => notRestricted(containerName(r, c, role), restrictedContainerProblems(c, pod), projectProblems(c), CONTAINER_FIX)),
+            ...notRestricted(podName(r, pod), restrictedPodProblems(pod), [], POD_FIX),
+            ...eachContainer(r, (pc) => notRestricted(containerName(r, pc.c, pc.role), restrictedContainerProblems(pc, pod), projectProblems(pc), CONTAINER_FIX)),
         ];
     },
 };
@@ -45,40 +47,61 @@ export const securityContextRule: ResourceRule = {
  * gate; a worker without ports has no endpoint to probe.
  */
 function servesTraffic(r: PolicyResource, c: Container, role: ContainerRole): boolean {
-    return role === "container" && LONG_RUNNING.has(r.type) && Array.isArray(c.ports) && c.ports.length > 0;
+    return role === "container" && longRunning(r.type) && Array.isArray(c.ports) && c.ports.length > 0;
+}
+
+const PROBES = ["livenessProbe", "readinessProbe", "startupProbe"] as const;
+
+/** A probe a container lacks: unset where one is required, or set but checking nothing. */
+interface ProbeProblem {
+    readonly text: string;
+    /** Whether the probe is one this container must have (liveness or readiness of a serving container). */
+    readonly required: boolean;
+}
+
+function probeProblems(c: Container, required: boolean): ProbeProblem[] {
+    return PROBES.flatMap((p) => {
+        const needed = required && p !== "startupProbe";
+        const empty = emptyProbe(c[p]);
+        if (empty) return [{ text: `${p} (${empty})`, required: needed }];
+        return needed && !isSet(c[p]) ? [{ text: p, required: true }] : [];
+    });
+}
+
+/** What a container lacks of its CPU and memory requests and limits: unset (unless partial), or an amount that means nothing. */
+function missingResources(c: Container, partial: boolean): string[] {
+    const resources = record(c.resources);
+    return (["requests", "limits"] as const).flatMap((kind) =>
+        (["cpu", "memory"] as const).flatMap((res) => {
+            const v = record(resources[kind])[res];
+            if (!isSet(v) || v === "") return partial ? [] : [`resources.${kind}.${res}`];
+            const meaningless = emptyAmount(res, v);
+            return meaningless ? [`resources.${kind}.${res} (${meaningless})`] : [];
+        }),
+    );
 }
 
 export const resourcesAndProbesRule: ResourceRule = {
     kind: "resource",
     name: "container-resources-and-probes",
     description:
-        "Every container, init container and sidecar has CPU and memory requests and limits; liveness and readiness probes are required only on the containers of a Deployment, StatefulSet, DaemonSet or ReplicaSet that declare a port.",
+        "Every container, init container and sidecar has CPU and memory requests and limits; liveness and readiness probes are required only on the containers of a Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController or Rollout that declare a port; no probe that is set checks nothing (no handler, no port or command, a command that always succeeds).",
     enforcementLevel: "mandatory",
     config: {},
     check(r) {
         // Kubernetes refuses resources (and probes) on an ephemeral container: nothing to ask of it.
-        return eachContainer(r, (c, role) => {
+        return eachContainer(r, ({ c, role, partial }) => {
             if (role === "ephemeral container") return [];
-            const missing: string[] = [];
-            const resources = record(c.resources);
-            for (const kind of ["requests", "limits"] as const) {
-                for (const res of ["cpu", "memory"] as const) {
-                    const v = record(resources[kind])[res];
-                    if (v === undefined || v === null || v === "") missing.push(`resources.${kind}.${res}`);
-                    else {
-                        const meaningless = emptyAmount(res, v);
-                        if (meaningless) missing.push(`resources.${kind}.${res} (${meaningless})`);
-                    }
-                }
-            }
-            const probes = servesTraffic(r, c, role) ? (["livenessProbe", "readinessProbe"] as const).filter((p) => !c[p]) : [];
-            missing.push(...probes);
-            if (missing.length === 0) return [];
+            const resources = missingResources(c, partial);
+            const probes = probeProblems(c, !partial && servesTraffic(r, c, role));
+            if (resources.length === 0 && probes.length === 0) return [];
+            const missing = [...resources, ...probes.map((p) => p.text)];
             const wants = [
-                ...(missing.length > probes.length ? [role === "container" ? "a 'tier' or 'resources.{requests,limits}.{cpu,memory}'" : "resources.{requests,limits}.{cpu,memory}"] : []),
-                ...(probes.length > 0 ? ["'probes.liveness' and 'probes.readiness'"] : []),
+                ...(resources.length > 0 ? [role === "container" ? "a 'tier' or 'resources.{requests,limits}.{cpu,memory}'" : "resources.{requests,limits}.{cpu,memory}"] : []),
+                ...(probes.some((p) => p.required) ? ["'probes.liveness' and 'probes.readiness'"] : []),
+                ...(probes.some((p) => !p.required) ? ["a handler in each probe it sets (exec, httpGet, tcpSocket or grpc), or no probe"] : []),
             ];
-            const why = probes.length > 0 ? ` (probes are required of a ${kindOf(r.type)} container that declares a port)` : "";
+            const why = probes.some((p) => p.required) ? ` (probes are required of a ${kindOf(r.type)} container that declares a port)` : "";
             const whom = role === "container" ? "the service" : `the ${role}`;
             return [`${containerName(r, c, role)} has no ${missing.join(", ")}${why}. Fix: give ${whom} ${wants.join(", and ")} (catalog or stack config).`];
         });
@@ -114,7 +137,9 @@ export function mutableImage(image: string): string | undefined {
 }
 
 function imageCheck(r: PolicyResource, production: boolean): string[] {
-    return eachContainer(r, (c, role) => {
+    return eachContainer(r, ({ c, role, partial }) => {
+        // A Patch's container without an image keeps the one it has.
+        if (partial && !isSet(c.image)) return [];
         const problem = typeof c.image === "string" ? mutableImage(c.image) : "has no image";
         return problem === undefined
             ? []

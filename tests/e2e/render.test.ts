@@ -65,7 +65,7 @@ describe("npm run render (offline rendering of a stack)", function () {
         ]);
         // Every workload has a row, whatever its kind: the nightly report's shows its schedule.
         assert.deepEqual(r.stdout.split("\n").find((l) => l.startsWith("risk-report"))?.split(/\s{2,}/).slice(0, 3), ["risk-report", "CronJob", "cron 30 17 * * 1-5"]);
-        assert.match(r.stdout, /\npolicy: no findings \(11 rules\)\n$/);
+        assert.match(r.stdout, /\npolicy: no findings \(12 rules\)\n$/);
 
         const ev = await run("production");
         assert.deepEqual(YAML.parse(fs.readFileSync(path.join(out, "outputs.yaml"), "utf8")), JSON.parse(JSON.stringify(ev.outputs)));
@@ -320,7 +320,7 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
             "added servicemonitor_monitoring.coreos.com_hft-production_market-maker.yaml",
         ]);
         // Every other file of production's render is unchanged.
-        assert.ok(r.stdout.endsWith(`\nstack production since 'HEAD': 9 added, 3 changed, 0 replaced, 0 removed (${fileCount("production") - 3} unchanged)\n\npolicy: no findings (11 rules)\n`), r.stdout);
+        assert.ok(r.stdout.endsWith(`\nstack production since 'HEAD': 9 added, 3 changed, 0 replaced, 0 removed (${fileCount("production") - 3} unchanged)\n\npolicy: no findings (12 rules)\n`), r.stdout);
         // A callee's NetworkPolicy gains the caller, and nothing else of it shows.
         assert.ok(
             r.stdout.includes(
