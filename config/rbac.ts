@@ -5,35 +5,17 @@
  * policy pack flags a Role with such a rule and without that annotation.
  */
 
-/** The annotation on a service's Role that records why its risky rules were accepted. */
-export const RBAC_ACKNOWLEDGED = "platform.hft/rbac-acknowledged";
+import { GRANTING_VERBS, POD_ACCESS, RBAC_ACKNOWLEDGED, SECRET_READ_VERBS } from "../policy/rules/rbacRisks";
+
+/** The annotation on a service's Role that records why its risky rules were accepted; the pack's own. */
+export { RBAC_ACKNOWLEDGED };
 
 /** The verbs a rule of a namespaced Role can have. */
 export const RBAC_VERBS = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "escalate", "bind", "impersonate", "*"] as const;
 
-/** What each of these verbs lets the service do, whatever the resource. */
-const RISKY_VERBS: Readonly<Record<string, string>> = {
-    escalate: "can grant permissions it does not hold",
-    bind: "can bind roles it does not hold",
-    impersonate: "can act as other users or accounts",
-};
-
-/** What each of these core subresources lets the service do to other pods and accounts. */
-const RISKY_SUBRESOURCES: Readonly<Record<string, string>> = {
-    "pods/exec": "runs commands in other pods",
-    "pods/attach": "attaches to other pods' running containers",
-    "pods/portforward": "opens connections to other pods' ports, past the network policies",
-    "pods/proxy": "reaches other pods' ports through the API server, past the network policies",
-    "services/proxy": "reaches other services' ports through the API server, past the network policies",
-    "pods/ephemeralcontainers": "adds containers to running pods",
-    "serviceaccounts/token": "mints tokens for other service accounts",
-};
-
-const READ_VERBS = ["get", "list", "watch"];
-
 /** The verbs and the core subresources that make a rule need an acknowledgement, whatever else it says. */
-export const RISKY_VERB_NAMES = Object.keys(RISKY_VERBS);
-export const RISKY_SUBRESOURCE_NAMES = Object.keys(RISKY_SUBRESOURCES);
+export const RISKY_VERB_NAMES = Object.keys(GRANTING_VERBS);
+export const RISKY_SUBRESOURCE_NAMES = Object.keys(POD_ACCESS);
 
 /** What the rules that need an acknowledgement can do, for the message of a rule that has none. */
 export const RISKY_RULES = "no wildcard, no Secrets read, no escalate, bind or impersonate, no exec, attach, port-forward, proxy or token into other pods";
@@ -45,9 +27,9 @@ export function rbacRisks(rule: { readonly apiGroups: readonly string[]; readonl
     for (const r of rule.resources.filter((r) => r.includes("*"))) risks.push(r === "*" ? "covers every resource ('*')" : `covers resources by wildcard ('${r}')`);
     if (rule.verbs.includes("*")) risks.push("grants every verb ('*')");
     const core = rule.apiGroups.includes("") || rule.apiGroups.includes("*");
-    const reads = rule.verbs.filter((v) => READ_VERBS.includes(v) || v === "*");
+    const reads = rule.verbs.filter((v) => SECRET_READ_VERBS.includes(v));
     if (core && reads.length > 0 && (rule.resources.includes("secrets") || rule.resources.includes("*"))) risks.push(`reads Secrets (${reads.join(", ")})`);
-    for (const v of rule.verbs.filter((v) => Object.hasOwn(RISKY_VERBS, v))) risks.push(`${RISKY_VERBS[v]} ('${v}')`);
-    for (const r of core ? rule.resources.filter((r) => Object.hasOwn(RISKY_SUBRESOURCES, r)) : []) risks.push(`${RISKY_SUBRESOURCES[r]} ('${r}')`);
+    for (const v of rule.verbs.filter((v) => Object.hasOwn(GRANTING_VERBS, v))) risks.push(`${GRANTING_VERBS[v]} ('${v}')`);
+    for (const r of core ? rule.resources.filter((r) => Object.hasOwn(POD_ACCESS, r)) : []) risks.push(`${POD_ACCESS[r]} ('${r}')`);
     return risks;
 }

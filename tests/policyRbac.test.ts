@@ -56,6 +56,14 @@ describe("issue 18, class 12: RBAC rules the policy pack flags", () => {
         assert.match(check(role([{ nonResourceURLs: ["/logs/*"], verbs: ["get"] }], { type: "rbac.authorization.k8s.io/v1:ClusterRole" }))[0], /rules\[0\]: nonResourceURLs has '\/logs\/\*' \(every URL path starting '\/logs\/'\)/);
     });
 
+    it("flags every subresource the configuration asks an acknowledgement for (one list, policy/rules/rbacRisks.ts): proxies, ephemeral containers, tokens", () => {
+        assert.deepEqual(check(role([core(["pods/proxy", "services/proxy"], ["get"]), core(["pods/ephemeralcontainers"], ["patch"]), core(["serviceaccounts/token"], ["create"])])), [
+            `Role 'hft-production/api' rules[0]: resources has 'pods/proxy' with get (reaches the pods' ports through the API server, past their NetworkPolicies); resources has 'services/proxy' with get (reaches the services' ports through the API server, past their NetworkPolicies). ${FIX}`,
+            `Role 'hft-production/api' rules[1]: resources has 'pods/ephemeralcontainers' with patch (adds containers to running pods). ${FIX}`,
+            `Role 'hft-production/api' rules[2]: resources has 'serviceaccounts/token' with create (mints tokens for other service accounts). ${FIX}`,
+        ]);
+    });
+
     it("flags reading Secrets by get, list or watch, in the core group or through '*'", () => {
         assert.deepEqual(check(role([core(["secrets"], ["get"])])), [`Role 'hft-production/api' rules[0]: resources has 'secrets' with get (reads Secret values). ${FIX}`]);
         assert.match(check(role([core(["configmaps", "secrets"], ["list", "watch"])], { type: "rbac.authorization.k8s.io/v1:ClusterRole" }))[0], /^ClusterRole 'api' rules\[0\]: resources has 'secrets' with list, watch \(reads Secret values\)/);

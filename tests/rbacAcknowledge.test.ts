@@ -71,15 +71,15 @@ describe("risky RBAC rules need an acknowledgement (issue 18, class 12)", () => 
                 }),
             ),
             [
-                `${RULE}.act-as.acknowledge: required for this rule, which can act as other users or accounts ('impersonate'): ${HOW}`,
-                `${RULE}.grant.acknowledge: required for this rule, which can grant permissions it does not hold ('escalate'); can bind roles it does not hold ('bind'): ${HOW}`,
+                `${RULE}.act-as.acknowledge: required for this rule, which acts as another user, group or service account ('impersonate'): ${HOW}`,
+                `${RULE}.grant.acknowledge: required for this rule, which grants permissions the role does not hold ('escalate'); binds roles with permissions it does not hold ('bind'): ${HOW}`,
             ],
         );
     });
 
     it("exec into pods (the example)", () => {
         assert.deepEqual(problems(withRules({ debug: { resources: ["pods/exec"], verbs: ["create", "get"] } })), [
-            `${RULE}.debug.acknowledge: required for this rule, which runs commands in other pods ('pods/exec'): ${HOW}`,
+            `${RULE}.debug.acknowledge: required for this rule, which runs commands in the pods ('pods/exec'): ${HOW}`,
         ]);
     });
 
@@ -95,7 +95,7 @@ describe("risky RBAC rules need an acknowledgement (issue 18, class 12)", () => 
             ),
             [
                 `${RULE}.anything.acknowledge: required for this rule, which covers every API group ('*'); covers every resource ('*'); reads Secrets (get): ${HOW}`,
-                `${RULE}.attach.acknowledge: required for this rule, which attaches to other pods' running containers ('pods/attach'); opens connections to other pods' ports, past the network policies ('pods/portforward'): ${HOW}`,
+                `${RULE}.attach.acknowledge: required for this rule, which attaches to the pods' running containers ('pods/attach'); reaches the pods' ports past their NetworkPolicies ('pods/portforward'): ${HOW}`,
                 `${RULE}.sub.acknowledge: required for this rule, which covers resources by wildcard ('pods/*'): ${HOW}`,
                 `${RULE}.tokens.acknowledge: required for this rule, which mints tokens for other service accounts ('serviceaccounts/token'): ${HOW}`,
             ],

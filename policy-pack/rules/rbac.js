@@ -11,25 +11,11 @@ exports.rbacRule = exports.RBAC_ACKNOWLEDGED = void 0;
  * configuration acknowledges the rule.
  */
 const common_1 = require("./common");
-/** The annotation whose value (not empty) says why an object needs the permissions this rule flags. */
-exports.RBAC_ACKNOWLEDGED = "platform.hft/rbac-acknowledged";
+const rbacRisks_1 = require("./rbacRisks");
+Object.defineProperty(exports, "RBAC_ACKNOWLEDGED", { enumerable: true, get: function () { return rbacRisks_1.RBAC_ACKNOWLEDGED; } });
 // Every version (v1, v1beta1, v1alpha1 have the same rules), and the Patch, which sets the rules it names.
 const ROLES = ["rbac.authorization.k8s.io:Role", "rbac.authorization.k8s.io:ClusterRole"];
 const BINDINGS = ["rbac.authorization.k8s.io:RoleBinding", "rbac.authorization.k8s.io:ClusterRoleBinding"];
-/** The verbs that grant more than the role holds, whatever the resource. */
-const GRANTING_VERBS = new Map([
-    ["escalate", "grants permissions the role does not hold"],
-    ["bind", "binds roles with permissions it does not hold"],
-    ["impersonate", "acts as another user, group or service account"],
-]);
-/** The pod subresources that reach into running containers, with any verb. */
-const POD_ACCESS = new Map([
-    ["pods/exec", "runs commands in the pods"],
-    ["pods/attach", "attaches to the pods' running containers"],
-    ["pods/portforward", "reaches the pods' ports past their NetworkPolicies"],
-]);
-/** The verbs that return a Secret's value (list and watch return every Secret whole). */
-const READ_VERBS = ["get", "list", "watch", "*"];
 /** The built-in ClusterRoles a binding may not name without saying why, and what each grants. */
 const BROAD_CLUSTER_ROLES = new Map([
     ["cluster-admin", "grants every verb on every resource"],
@@ -58,27 +44,27 @@ function riskyGrants(rule) {
         found.push("verbs has '*' (every verb, escalate, bind and impersonate included)");
     // Secrets and pods are in the core group ("").
     const core = apiGroups.includes("") || apiGroups.includes("*");
-    const reads = verbs.filter((v) => READ_VERBS.includes(v));
+    const reads = verbs.filter((v) => rbacRisks_1.SECRET_READ_VERBS.includes(v));
     if (core && resources.includes("secrets") && reads.length > 0)
         found.push(`resources has 'secrets' with ${reads.join(", ")} (reads Secret values)`);
-    for (const v of verbs.filter((v) => GRANTING_VERBS.has(v)))
-        found.push(`verbs has '${v}' (${GRANTING_VERBS.get(v)})`);
-    for (const r of resources.filter((r) => POD_ACCESS.has(r))) {
+    for (const v of verbs.filter((v) => Object.hasOwn(rbacRisks_1.GRANTING_VERBS, v)))
+        found.push(`verbs has '${v}' (${rbacRisks_1.GRANTING_VERBS[v]})`);
+    for (const r of resources.filter((r) => Object.hasOwn(rbacRisks_1.POD_ACCESS, r))) {
         if (core && verbs.length > 0)
-            found.push(`resources has '${r}' with ${verbs.join(", ")} (${POD_ACCESS.get(r)})`);
+            found.push(`resources has '${r}' with ${verbs.join(", ")} (${rbacRisks_1.POD_ACCESS[r]})`);
     }
     return found;
 }
 function acknowledged(r) {
-    const reason = (0, common_1.record)((0, common_1.metadataOf)(r).annotations)[exports.RBAC_ACKNOWLEDGED];
+    const reason = (0, common_1.record)((0, common_1.metadataOf)(r).annotations)[rbacRisks_1.RBAC_ACKNOWLEDGED];
     return (0, common_1.isSet)(reason) && String(reason).trim() !== "";
 }
-const ROLE_FIX = `narrow the rule to the API groups, resources and verbs the service needs (resourceNames where it can), or, if it needs this, acknowledge it in the service's configuration, which writes the reason as the annotation ${exports.RBAC_ACKNOWLEDGED} on the role (an object declared by hand carries the annotation itself)`;
-const BINDING_FIX = `bind a Role with the rules the service needs, or, if it needs this, acknowledge it with the annotation ${exports.RBAC_ACKNOWLEDGED} on the binding, whose value says why`;
+const ROLE_FIX = `narrow the rule to the API groups, resources and verbs the service needs (resourceNames where it can), or, if it needs this, acknowledge it in the service's configuration, which writes the reason as the annotation ${rbacRisks_1.RBAC_ACKNOWLEDGED} on the role (an object declared by hand carries the annotation itself)`;
+const BINDING_FIX = `bind a Role with the rules the service needs, or, if it needs this, acknowledge it with the annotation ${rbacRisks_1.RBAC_ACKNOWLEDGED} on the binding, whose value says why`;
 exports.rbacRule = {
     kind: "resource",
     name: "rbac-risky-permissions",
-    description: `No Role or ClusterRole (any version, or Patch) grants a wildcard, reads Secrets, escalates, binds or impersonates, or reaches into pods (exec, attach, portforward), and no binding names cluster-admin, admin or edit, unless the object says why in the annotation ${exports.RBAC_ACKNOWLEDGED}.`,
+    description: `No Role or ClusterRole (any version, or Patch) grants a wildcard, reads Secrets, escalates, binds or impersonates, or reaches into pods and accounts (exec, attach, portforward, proxy, ephemeral containers, service account tokens), and no binding names cluster-admin, admin or edit, unless the object says why in the annotation ${rbacRisks_1.RBAC_ACKNOWLEDGED}.`,
     enforcementLevel: "mandatory",
     config: {},
     check(r) {

@@ -7,28 +7,14 @@
  * configuration acknowledges the rule.
  */
 import { describe, isSet, list, metadataOf, ofKind, PolicyResource, record, ResourceRule } from "./common";
+import { GRANTING_VERBS, POD_ACCESS, RBAC_ACKNOWLEDGED, SECRET_READ_VERBS } from "./rbacRisks";
 
-/** The annotation whose value (not empty) says why an object needs the permissions this rule flags. */
-export const RBAC_ACKNOWLEDGED = "platform.hft/rbac-acknowledged";
+export { RBAC_ACKNOWLEDGED };
 
 // Every version (v1, v1beta1, v1alpha1 have the same rules), and the Patch, which sets the rules it names.
 const ROLES = ["rbac.authorization.k8s.io:Role", "rbac.authorization.k8s.io:ClusterRole"];
 const BINDINGS = ["rbac.authorization.k8s.io:RoleBinding", "rbac.authorization.k8s.io:ClusterRoleBinding"];
 
-/** The verbs that grant more than the role holds, whatever the resource. */
-const GRANTING_VERBS: ReadonlyMap<string, string> = new Map([
-    ["escalate", "grants permissions the role does not hold"],
-    ["bind", "binds roles with permissions it does not hold"],
-    ["impersonate", "acts as another user, group or service account"],
-]);
-/** The pod subresources that reach into running containers, with any verb. */
-const POD_ACCESS: ReadonlyMap<string, string> = new Map([
-    ["pods/exec", "runs commands in the pods"],
-    ["pods/attach", "attaches to the pods' running containers"],
-    ["pods/portforward", "reaches the pods' ports past their NetworkPolicies"],
-]);
-/** The verbs that return a Secret's value (list and watch return every Secret whole). */
-const READ_VERBS = ["get", "list", "watch", "*"];
 /** The built-in ClusterRoles a binding may not name without saying why, and what each grants. */
 const BROAD_CLUSTER_ROLES: ReadonlyMap<string, string> = new Map([
     ["cluster-admin", "grants every verb on every resource"],
@@ -55,11 +41,11 @@ function riskyGrants(rule: Readonly<Record<string, unknown>>): string[] {
     if (verbs.includes("*")) found.push("verbs has '*' (every verb, escalate, bind and impersonate included)");
     // Secrets and pods are in the core group ("").
     const core = apiGroups.includes("") || apiGroups.includes("*");
-    const reads = verbs.filter((v) => READ_VERBS.includes(v));
+    const reads = verbs.filter((v) => SECRET_READ_VERBS.includes(v));
     if (core && resources.includes("secrets") && reads.length > 0) found.push(`resources has 'secrets' with ${reads.join(", ")} (reads Secret values)`);
-    for (const v of verbs.filter((v) => GRANTING_VERBS.has(v))) found.push(`verbs has '${v}' (${GRANTING_VERBS.get(v)})`);
-    for (const r of resources.filter((r) => POD_ACCESS.has(r))) {
-        if (core && verbs.length > 0) found.push(`resources has '${r}' with ${verbs.join(", ")} (${POD_ACCESS.get(r)})`);
+    for (const v of verbs.filter((v) => Object.hasOwn(GRANTING_VERBS, v))) found.push(`verbs has '${v}' (${GRANTING_VERBS[v]})`);
+    for (const r of resources.filter((r) => Object.hasOwn(POD_ACCESS, r))) {
+        if (core && verbs.length > 0) found.push(`resources has '${r}' with ${verbs.join(", ")} (${POD_ACCESS[r]})`);
     }
     return found;
 }
@@ -75,7 +61,7 @@ const BINDING_FIX = `bind a Role with the rules the service needs, or, if it nee
 export const rbacRule: ResourceRule = {
     kind: "resource",
     name: "rbac-risky-permissions",
-    description: `No Role or ClusterRole (any version, or Patch) grants a wildcard, reads Secrets, escalates, binds or impersonates, or reaches into pods (exec, attach, portforward), and no binding names cluster-admin, admin or edit, unless the object says why in the annotation ${RBAC_ACKNOWLEDGED}.`,
+    description: `No Role or ClusterRole (any version, or Patch) grants a wildcard, reads Secrets, escalates, binds or impersonates, or reaches into pods and accounts (exec, attach, portforward, proxy, ephemeral containers, service account tokens), and no binding names cluster-admin, admin or edit, unless the object says why in the annotation ${RBAC_ACKNOWLEDGED}.`,
     enforcementLevel: "mandatory",
     config: {},
     check(r) {
