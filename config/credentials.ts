@@ -3,6 +3,7 @@
  * it). A plain setting is written into a ConfigMap or a GitHub variable, printed in every diff and
  * readable by anyone who can read the namespace or the repository.
  */
+import { PRIVATE_KEY_BEGIN, TOKEN_SHAPES } from "../policy/rules/tokenShapes";
 
 /**
  * Whether a plain setting carries a credential, and which kind (never the value itself): a
@@ -19,30 +20,21 @@ export function credentialIn(value: string): string | undefined {
 export const CREDENTIAL_NAME = /(^|_)(TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
 
 /**
- * The shapes in which providers issue credentials, each with its kind: prefixes and lengths that
- * no name or setting of a catalog has, so a match is a credential pasted in the wrong place. A
- * private key's block is matched to its end (or to the end of the text, when it was cut short).
+ * The shapes in which providers issue credentials, each with its kind (the policy pack's list,
+ * policy/rules/tokenShapes.ts), found anywhere in a text. A private key's block is matched to its
+ * end (or to the end of the text, when it was cut short).
  */
-const TOKEN_SHAPES: readonly (readonly [string, RegExp])[] = [
-    ["a private key", /-----BEGIN[A-Z ]*PRIVATE KEY-----(?:[\s\S]*?-----END[A-Z ]*PRIVATE KEY-----|[\s\S]*)/g],
-    ["a GitHub token", /\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,247})\b/g],
-    ["a GitLab token", /\bglpat-[A-Za-z0-9_-]{20,}/g],
-    ["an AWS access key ID", /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g],
-    ["a Slack token", /\bxox[abposr]-[A-Za-z0-9-]{10,}/g],
-    ["a Slack webhook URL", /hooks\.slack\.com\/services\/[A-Za-z0-9_/]+/g],
-    ["a Stripe key", /\b[rs]k_live_[A-Za-z0-9]{16,}/g],
-    ["a Google API key", /\bAIza[0-9A-Za-z_-]{35}/g],
-    ["an npm token", /\bnpm_[A-Za-z0-9]{36}\b/g],
-    ["a Pulumi access token", /\bpul-[a-f0-9]{40}\b/g],
-    ["a JSON Web Token", /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g],
+const SHAPES: readonly (readonly [string, RegExp])[] = [
+    ["a private key", new RegExp(`${PRIVATE_KEY_BEGIN}[\\s\\S]*?(?:-----END[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|$)`, "g")],
+    ...TOKEN_SHAPES.map(({ kind, pattern }) => [kind, new RegExp(`(?<![A-Za-z0-9_])(?:${pattern})(?![A-Za-z0-9_])`, "g")] as const),
 ];
 
 /** Each credential-shaped part of a text, with its kind, in the order of the shapes. */
 export function tokensIn(text: string): { readonly kind: string; readonly token: string }[] {
-    return TOKEN_SHAPES.flatMap(([kind, re]) => [...text.matchAll(re)].map((m) => ({ kind, token: m[0] })));
+    return SHAPES.flatMap(([kind, re]) => [...text.matchAll(re)].map((m) => ({ kind, token: m[0] })));
 }
 
 /** The text with every credential-shaped part replaced by `<its kind, not shown>`. */
 export function redactTokens(text: string): string {
-    return TOKEN_SHAPES.reduce((t, [kind, re]) => t.replace(re, `<${kind}, not shown>`), text);
+    return SHAPES.reduce((t, [kind, re]) => t.replace(re, `<${kind}, not shown>`), text);
 }

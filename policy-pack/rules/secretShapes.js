@@ -11,6 +11,7 @@ Object.defineProperty(exports, "__esModule", { value: true });
 exports.keyWords = keyWords;
 exports.secretWord = secretWord;
 exports.credentialShape = credentialShape;
+const tokenShapes_1 = require("./tokenShapes");
 // Words that name a secret, matched against a key's words (`DB_PASSWORD`, `apiKey`, `auth-token`).
 const SECRET_WORDS = new Set([
     "PWD",
@@ -44,17 +45,8 @@ function keyWords(key) {
 function secretWord(key) {
     return keyWords(key).find((w) => !NOT_SECRET.has(w) && (SECRET_WORDS.has(w) || SECRET_STEMS.some((s) => w.includes(s)) || SECRET_ENDINGS.some((e) => w.endsWith(e))));
 }
-/** Credentials with a shape of their own, as one token of a value. */
-const TOKEN_SHAPES = [
-    [/^(?:AKIA|ASIA)[A-Z0-9]{16}$/, "holds an AWS access key ID"],
-    [/^(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})$/, "holds a GitHub token"],
-    [/^glpat-[A-Za-z0-9_-]{20,}$/, "holds a GitLab token"],
-    [/^xox[abposr]-[A-Za-z0-9-]{10,}$/, "holds a Slack token"],
-    [/^[sr]k_live_[A-Za-z0-9]{16,}$/, "holds a Stripe secret key"],
-    [/^AIza[A-Za-z0-9_-]{35}$/, "holds a Google API key"],
-    [/^npm_[A-Za-z0-9]{36}$/, "holds an npm token"],
-    [/^eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*$/, "holds a JSON Web Token"],
-];
+/** Credentials with a shape of their own (tokenShapes.ts), each matched as one whole token of a value. */
+const SHAPES = tokenShapes_1.TOKEN_SHAPES.map(({ kind, pattern }) => [new RegExp(`^(?:${pattern})$`), `holds ${kind}`]);
 /** A value that stands for another one (`${DB_PASSWORD}`, `{{ .Values.x }}`, `$(SECRET)`, `<password>`), or none at all, or a file's path. */
 const PLACEHOLDER = /^(?:\$\{.*|\$\(.*|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.*|%\(.*|<.*>|\/.*|\*+|null|nil|none|~|)$/i;
 /** A URL with a password in its user info: `postgres://app:<password>@db/app`. */
@@ -65,10 +57,10 @@ const ASSIGNMENT = /(?:^|[\s{,;?&(])["']?([A-Za-z][A-Za-z0-9_.-]{0,100})["']?[ \
 const SETS_SECRET = /(?:PASSWORD|PASSWD|PWD|PASSPHRASE|SECRET|TOKEN|APIKEY|SECRETKEY|PRIVATEKEY|SECRETACCESSKEY)$/;
 /** Why a value looks like a credential, or undefined. */
 function credentialShape(value) {
-    if (/-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY/.test(value))
+    if (new RegExp(tokenShapes_1.PRIVATE_KEY_BEGIN).test(value))
         return "its value is a private key";
     for (const token of value.split(/[\s"'`,;=()<>[\]{}|\\]+/)) {
-        const shape = TOKEN_SHAPES.find(([re]) => re.test(token));
+        const shape = SHAPES.find(([re]) => re.test(token));
         if (shape)
             return `its value ${shape[1]}`;
         const url = URL_WITH_PASSWORD.exec(token);

@@ -6,6 +6,8 @@
  * text is judged in linear time.
  */
 
+import { PRIVATE_KEY_BEGIN, TOKEN_SHAPES } from "./tokenShapes";
+
 // Words that name a secret, matched against a key's words (`DB_PASSWORD`, `apiKey`, `auth-token`).
 const SECRET_WORDS = new Set([
     "PWD",
@@ -44,17 +46,8 @@ export function secretWord(key: string): string | undefined {
     );
 }
 
-/** Credentials with a shape of their own, as one token of a value. */
-const TOKEN_SHAPES: readonly (readonly [RegExp, string])[] = [
-    [/^(?:AKIA|ASIA)[A-Z0-9]{16}$/, "holds an AWS access key ID"],
-    [/^(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})$/, "holds a GitHub token"],
-    [/^glpat-[A-Za-z0-9_-]{20,}$/, "holds a GitLab token"],
-    [/^xox[abposr]-[A-Za-z0-9-]{10,}$/, "holds a Slack token"],
-    [/^[sr]k_live_[A-Za-z0-9]{16,}$/, "holds a Stripe secret key"],
-    [/^AIza[A-Za-z0-9_-]{35}$/, "holds a Google API key"],
-    [/^npm_[A-Za-z0-9]{36}$/, "holds an npm token"],
-    [/^eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*$/, "holds a JSON Web Token"],
-];
+/** Credentials with a shape of their own (tokenShapes.ts), each matched as one whole token of a value. */
+const SHAPES: readonly (readonly [RegExp, string])[] = TOKEN_SHAPES.map(({ kind, pattern }) => [new RegExp(`^(?:${pattern})$`), `holds ${kind}`]);
 
 /** A value that stands for another one (`${DB_PASSWORD}`, `{{ .Values.x }}`, `$(SECRET)`, `<password>`), or none at all, or a file's path. */
 const PLACEHOLDER = /^(?:\$\{.*|\$\(.*|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.*|%\(.*|<.*>|\/.*|\*+|null|nil|none|~|)$/i;
@@ -69,9 +62,9 @@ const SETS_SECRET = /(?:PASSWORD|PASSWD|PWD|PASSPHRASE|SECRET|TOKEN|APIKEY|SECRE
 
 /** Why a value looks like a credential, or undefined. */
 export function credentialShape(value: string): string | undefined {
-    if (/-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY/.test(value)) return "its value is a private key";
+    if (new RegExp(PRIVATE_KEY_BEGIN).test(value)) return "its value is a private key";
     for (const token of value.split(/[\s"'`,;=()<>[\]{}|\\]+/)) {
-        const shape = TOKEN_SHAPES.find(([re]) => re.test(token));
+        const shape = SHAPES.find(([re]) => re.test(token));
         if (shape) return `its value ${shape[1]}`;
         const url = URL_WITH_PASSWORD.exec(token);
         if (url && !PLACEHOLDER.test(url[1])) return "its value is a URL with a password in it";
