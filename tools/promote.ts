@@ -7,10 +7,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError } from "../config/errors";
 import { readProjectFile } from "../config/projectFile";
-import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand, signalExit, tolerateClosedPipes } from "./cli";
-import { readStackFiles, StackConfig, StackFileError } from "./harness/stackFiles";
+import { CommandSpec, EXIT, parseCommandLine, Parsed, runCommand, signalExit, tolerateClosedPipes } from "./cli";
 import { pinImages } from "./promote/edit";
 import { pinsOf, planPromotion } from "./promote/plan";
 import { Interrupts } from "./interrupts";
@@ -19,7 +17,7 @@ import { releasesCommand, releasesJson } from "./promote/pulumi";
 import { parseReleases } from "./promote/releases";
 import { projectName, stackNameProblem, stackRef } from "./pulumi/stacks";
 import { summaryTable } from "./promote/summary";
-import { resolveServices, TargetService } from "./promote/target";
+import { readTarget, STAND_IN_CI } from "./promote/target";
 import { checkEdited } from "./promote/verify";
 
 export interface Options {
@@ -85,16 +83,8 @@ export async function promote(opts: Options, io: Io): Promise<number> {
     const toFile = path.basename(to.file);
 
     // The target first: offline, and refused before anything asks the backend.
-    let target: StackConfig;
-    let services: TargetService[];
-    try {
-        target = readStackFiles(io.cwd, to.short, { fillSecrets: true });
-        services = resolveServices(target);
-    } catch (e) {
-        if (e instanceof ConfigError) throw new Refusal(`${toFile} is not a valid configuration (fix it first): ${e.problems.join("; ")}`);
-        if (e instanceof StackFileError) throw new Refusal(e.message);
-        throw e;
-    }
+    const { files: target, resolved } = readTarget(io.cwd, to, STAND_IN_CI);
+    const services = resolved.services;
 
     // A signal stops the tool before it writes; the read it waits for is stopped too.
     const interrupts = Interrupts.listen();
