@@ -82,7 +82,7 @@ export function inputFrom(env: NodeJS.ProcessEnv): ReportInput {
 }
 
 export interface Report {
-    readonly level: "error" | "notice";
+    readonly level: "error" | "warning" | "notice";
     readonly title: string;
     readonly message: string;
 }
