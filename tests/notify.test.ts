@@ -2,7 +2,10 @@ import { strict as assert } from "assert";
 import * as http from "http";
 import { AddressInfo } from "net";
 import { EXIT } from "../tools/cli";
-import { EVENTS, messageText, Notice, notify, OUTCOMES, parseArgs } from "../tools/ci/notify";
+import { EVENTS, messageText, Notice, notify, OUTCOMES, parseArgs, WEBHOOK_VAR } from "../tools/ci/notify";
+import { WEBHOOK_SECRET } from "../tools/generate/notifyStep";
+import { isSecretEnvelope } from "../tools/harness/evaluate";
+import { PROJECT, run, stackConfig, unwrap } from "./support";
 
 /**
  * `npm run notify`: the message for each event and outcome, and the POST, against a local HTTP
@@ -156,5 +159,25 @@ describe("notify: sending", function () {
             await failing.close();
             await hanging.close();
         }
+    });
+});
+
+describe("notify: the webhook as the stack's environment secret", () => {
+    it("github.secrets.DEPLOY_WEBHOOK_URL from the stack's secret config becomes the environment secret the workflows read", async () => {
+        assert.equal(WEBHOOK_SECRET, WEBHOOK_VAR, "the workflows pass the secret under the variable the tool reads");
+        const base = stackConfig("production");
+        const github = JSON.parse(base.config[`${PROJECT}:github`]);
+        github.secrets = { DEPLOY_WEBHOOK_URL: { fromConfig: "deployWebhookUrl" } };
+        const url = `https://hooks.slack.com/services/${SECRET}`;
+        const ev = await run({
+            ...base,
+            config: { ...base.config, [`${PROJECT}:github`]: JSON.stringify(github), [`${PROJECT}:deployWebhookUrl`]: url },
+            secretKeys: [...base.secretKeys, `${PROJECT}:deployWebhookUrl`],
+        });
+        const secrets = ev.resources.filter((r) => r.type === "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret");
+        assert.deepEqual(secrets.map((r) => [r.inputs.secretName, r.inputs.environment]), [["DEPLOY_WEBHOOK_URL", "production"]]);
+        assert.equal(isSecretEnvelope(secrets[0].inputs.value), true);
+        assert.equal(unwrap(secrets[0].inputs.value), url);
+        assert.equal(JSON.stringify(ev.resources.filter((r) => r !== secrets[0]).map((r) => r.inputs)).includes(SECRET), false, "nowhere else");
     });
 });

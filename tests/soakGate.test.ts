@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { EXIT } from "../tools/cli";
+import { EXIT, Refusal } from "../tools/cli";
 import { parseArgs, soakGate } from "../tools/soakGate";
 import { sourceStack } from "../tools/soakGate/evidence";
 import { duration } from "../tools/soakGate/report";
@@ -81,6 +81,8 @@ interface Case {
     /** staging's newest update; default: an update that succeeded. */
     readonly latest?: { version: number; kind: string; result: string; startTime?: string } | null;
     readonly outputs?: Outputs;
+    /** false: `pulumi stack history` fails, as without a backend. */
+    readonly history?: false;
     readonly args?: string[];
 }
 
@@ -105,7 +107,7 @@ async function gate(c: Case = {}) {
     const latest = c.latest === undefined ? { version: 42, kind: "update", result: "succeeded", startTime: "2026-11-29T09:58:00Z" } : c.latest;
     fs.writeFileSync(history, JSON.stringify(latest ? [latest, { version: 41, kind: "update", result: "failed" }] : []));
     const outputs = c.outputs ?? { staging: { releases: c.staging ?? SOAKED }, production: c.production ? { releases: c.production } : { namespace: "shop-production" } };
-    const fake = installFakePulumi(root, { history, outputs });
+    const fake = installFakePulumi(root, { ...(c.history === false ? {} : { history }), outputs });
     const out: string[] = [];
     const err: string[] = [];
     const summary: string[] = [];
@@ -288,8 +290,18 @@ describe("soak gate", function () {
             missing.error?.message,
             "stack staging has no output 'releases': it was never deployed, or last deployed by a program older than that output; deploy staging first ('pulumi up --stack staging'), then run the soak gate again",
         );
+        const malformed = await gate({ staging: withApi(api("2026-11-30T10:00:00Z"), api("30 Nov 2026", { image: `${API}@${D.b}` })) });
+        assert.equal(
+            malformed.error?.message,
+            `stack staging's output 'releases' has a since that is not a UTC time for api (releases.api[1].since: expected a time such as "2026-11-30T15:04:05Z", got "30 Nov 2026"); deploy staging with this program first ('pulumi up --stack staging'), then run the soak gate again`,
+            "an earlier entry is read as strictly as the current one",
+        );
         const unknown = await gate({ outputs: {} });
         assert.match(unknown.error?.message ?? "", /^the Pulumi backend has no stack staging /);
+        assert.ok(missing.error instanceof Refusal && unknown.error instanceof Refusal, "exit 1");
+        const failing = await gate({ history: false });
+        assert.ok(failing.error && !(failing.error instanceof Refusal), "exit 3");
+        assert.match(failing.error.message, /^'pulumi stack history --json --page-size 1 --stack staging' failed \(exit 1\): /);
     });
 
     it("reads --stack and --now, refusing a time that is not UTC", () => {
