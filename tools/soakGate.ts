@@ -9,12 +9,12 @@
  */
 import * as fs from "fs";
 import { durationSeconds, releaseTime } from "../config/formats";
-import { CommandSpec, EXIT, parseCommandLine, Parsed, runCommand, signalExit, tolerateClosedPipes } from "./cli";
+import { CommandSpec, EXIT, parseCommandLine, Parsed, runCommand, signalExit, signalExits, tolerateClosedPipes } from "./cli";
 import { Interrupts } from "./interrupts";
 import { readTarget } from "./promote/target";
-import { projectName, stackNameProblem, stackRef } from "./pulumi/stacks";
+import { projectName, stackOption, stackRef } from "./pulumi/stacks";
 import { readEvidence, sourceStack } from "./soakGate/evidence";
-import { judge } from "./soakGate/judge";
+import { Evidence, judge } from "./soakGate/judge";
 import { reportLines, summaryMarkdown } from "./soakGate/report";
 
 export interface Options {
@@ -42,19 +42,16 @@ export const SPEC = {
         [EXIT.refused, "a missing stack file or an invalid configuration; a source stack without the 'releases' output, or with a malformed one"],
         [EXIT.failed, "'pulumi' is missing or failed"],
         [EXIT.findings, "blocked: an image has not run long enough in the source stack (or never ran there, or was rolled back from), or the source's latest update did not succeed"],
-        [129, "the terminal closed (SIGHUP)"],
-        [130, "interrupted by SIGINT (Ctrl-C)"],
-        [143, "interrupted by SIGTERM (a cancelled CI job)"],
+        ...signalExits("; nothing judged"),
     ],
 } as const satisfies CommandSpec;
 
 export function parseArgs(argv: readonly string[]): Parsed<Options> {
     return parseCommandLine(SPEC, argv, (v) => {
-        if (v.stack === undefined || v.stack === "") return "--stack is required";
-        const problem = stackNameProblem(v.stack);
-        if (problem) return `--stack: ${problem}`;
+        const stack = stackOption("--stack", v.stack);
+        if ("problem" in stack) return stack.problem;
         if (v.now !== undefined && releaseTime(v.now) !== undefined) return `--now: expected ${releaseTime(v.now)}, got ${JSON.stringify(v.now.slice(0, 40))}`;
-        return { stack: v.stack, ...(v.now !== undefined ? { now: v.now } : {}) };
+        return { stack: stack.name, ...(v.now !== undefined ? { now: v.now } : {}) };
     });
 }
 
@@ -81,12 +78,13 @@ export async function soakGate(opts: Options, io: Io): Promise<number> {
         io.appendSummary?.(`### Soak gate: none (${target.short} has no environment.promotion.from)\n`);
         return EXIT.done;
     }
-    const soakSeconds = durationSeconds(soak ?? "");
-    if (soakSeconds === undefined) throw new Error(`environment.promotion.soak of ${target.short} was not resolved`);
+    // The schema gives `soak` a default wherever `from` is set, and checks it.
+    const soakSeconds = soak !== undefined ? durationSeconds(soak) : undefined;
+    if (soak === undefined || soakSeconds === undefined) throw new Error(`environment.promotion.soak of ${target.short} was not resolved`);
     const source = sourceStack(from, opts.stack);
 
     const interrupts = Interrupts.listen();
-    let evidence;
+    let evidence: Evidence | undefined;
     try {
         evidence = await readEvidence(source, opts.stack, { cwd: io.cwd, env: io.env, track: interrupts.track });
     } catch (e) {
@@ -95,14 +93,15 @@ export async function soakGate(opts: Options, io: Io): Promise<number> {
         interrupts.close();
     }
     const signal = interrupts.signal();
-    if (signal || !evidence) {
-        io.err(`soak-gate: interrupted (${signal}); nothing was judged`);
+    // No evidence without a signal: readEvidence's error was thrown on above.
+    if (signal || evidence === undefined) {
+        io.err(`soak-gate: interrupted (${signal ?? "SIGTERM"}); nothing was judged`);
         return signalExit(signal ?? "SIGTERM");
     }
 
     const now = opts.now !== undefined ? Date.parse(opts.now) : io.clock();
     const judgement = judge(resolved.services, exceptions, evidence, soakSeconds, now);
-    const names = { target: opts.stack, source, sourceShort: from.split("/").pop()!, soak: soak ?? "" };
+    const names = { target: opts.stack, source, sourceShort: from.split("/").pop()!, soak };
     for (const line of reportLines(judgement, evidence.latest, names, now)) io.out(line);
     io.appendSummary?.(summaryMarkdown(judgement, evidence.latest, names, now));
     return judgement.passes ? EXIT.done : EXIT.findings;

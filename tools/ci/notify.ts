@@ -8,7 +8,7 @@
  */
 import { httpUrl } from "../../config/formats";
 import { CommandSpec, EXIT, parseCommandLine, Parsed, runCommand } from "../cli";
-import { stackNameProblem } from "../pulumi/stacks";
+import { stackOption } from "../pulumi/stacks";
 import { annotation } from "./deployReport";
 
 export const EVENTS = ["deploy", "rollback", "check"] as const;
@@ -58,9 +58,8 @@ const given = (v: string | undefined) => (v === undefined || v === "" ? undefine
 export function parseArgs(argv: readonly string[]): Parsed<Notice> {
     return parseCommandLine(SPEC, argv, (v) => {
         if (!oneOf(EVENTS, v.event)) return `--event: expected ${EVENTS.join(", ")}, got ${JSON.stringify(v.event ?? "")}`;
-        if (v.stack === undefined || v.stack === "") return "--stack is required";
-        const problem = stackNameProblem(v.stack);
-        if (problem) return `--stack: ${problem}`;
+        const stack = stackOption("--stack", v.stack);
+        if ("problem" in stack) return stack.problem;
         if (!oneOf(OUTCOMES, v.outcome)) return `--outcome: expected ${OUTCOMES.join(", ")}, got ${JSON.stringify(v.outcome ?? "")}`;
         const version = given(v.version);
         if (version !== undefined && !/^[1-9][0-9]{0,9}$/.test(version)) return `--version: expected a stack version such as 43, got ${JSON.stringify(version.slice(0, 40))}`;
@@ -68,7 +67,7 @@ export function parseArgs(argv: readonly string[]): Parsed<Notice> {
         if (commit !== undefined && !/^[0-9a-f]{7,64}$/.test(commit)) return `--commit: expected a git commit (7 to 64 hex digits), got ${JSON.stringify(commit.slice(0, 80))}`;
         const url = given(v.url);
         if (url !== undefined && httpUrl(url) !== undefined) return `--url: expected the run's http(s) URL (${httpUrl(url)})`;
-        return { event: v.event, stack: v.stack, outcome: v.outcome, ...(version ? { version } : {}), ...(commit ? { commit } : {}), ...(url ? { url } : {}) };
+        return { event: v.event, stack: stack.name, outcome: v.outcome, ...(version ? { version } : {}), ...(commit ? { commit } : {}), ...(url ? { url } : {}) };
     });
 }
 
