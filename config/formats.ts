@@ -337,3 +337,27 @@ export function stackName(s: string): string | undefined {
 export function releaseTime(s: string): string | undefined {
     return /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$/.test(s) && !Number.isNaN(Date.parse(s)) ? undefined : "a UTC time such as '2026-11-30T15:04:05Z'";
 }
+
+/** The shortest and longest soak a stack can ask for (`environment.promotion.soak`), in seconds. */
+export const SOAK_LIMITS = { min: 60, max: 30 * 86400 } as const;
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { d: 86400, h: 3600, m: 60 };
+
+/** A duration such as `24h`, `90m`, `2d` or `1d12h`, in seconds; undefined when it is not one. */
+export function durationSeconds(s: string): number | undefined {
+    if (!/^([0-9]{1,6}[dhm])+$/.test(s)) return undefined;
+    return [...s.matchAll(/([0-9]+)([dhm])/g)].reduce((sum, [, n, unit]) => sum + Number(n) * DURATION_UNITS[unit], 0);
+}
+
+/** A soak time: a duration from one minute to 30 days. */
+export function soakDuration(s: string): string | undefined {
+    const seconds = durationSeconds(s);
+    if (seconds === undefined) return "a number and a unit, d, h or m, such as '24h', '90m', '2d' or '1d12h'";
+    return seconds >= SOAK_LIMITS.min && seconds <= SOAK_LIMITS.max ? undefined : "from 1m to 30d (a service that must not wait takes a promotion.exceptions entry instead)";
+}
+
+/** A schedule as GitHub Actions takes it: five cron fields, in UTC (no macro such as '@daily'). */
+export function githubSchedule(s: string): string | undefined {
+    if (s.startsWith("@")) return "five cron fields (minute hour day-of-month month day-of-week); GitHub takes no macro such as '@daily'";
+    return cronSchedule(s);
+}

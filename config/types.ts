@@ -242,6 +242,8 @@ export interface PromotionConfig {
     readonly from?: string;
     /** Service -> why it may run an image the source stack never ran. */
     readonly exceptions: Readonly<Record<string, string>>;
+    /** How long the source must have run an image before CI's soak gate deploys it here (`24h`); absent without `promotion`. */
+    readonly soak?: string;
 }
 
 /** The GitHub side of one environment: its deployment environment, protection and CI secrets. */

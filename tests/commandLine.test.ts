@@ -8,11 +8,13 @@ import * as images from "../tools/ci/images";
 import * as scanGate from "../tools/ci/scanGate";
 import * as deployFailure from "../tools/ci/deployFailure";
 import * as deployReport from "../tools/ci/deployReport";
+import * as notify from "../tools/ci/notify";
 import * as compare from "../tools/compare";
 import * as render from "../tools/render";
 import * as generate from "../tools/generate";
 import * as importTool from "../tools/import";
 import * as promote from "../tools/promote";
+import * as soakGate from "../tools/soakGate";
 import * as rollback from "../tools/rollback/main";
 import * as processes from "../tools/processes";
 import { REPO } from "./support";
@@ -32,6 +34,8 @@ const TOOLS: [string, CommandSpec, (argv: readonly string[]) => Parsed<unknown>]
     ["deploy-failure", deployFailure.SPEC, deployFailure.parseArgs],
     ["deploy-report", deployReport.SPEC, deployReport.parseArgs],
     ["promote", promote.SPEC, promote.parseArgs],
+    ["soak-gate", soakGate.SPEC, soakGate.parseArgs],
+    ["notify", notify.SPEC, notify.parseArgs],
 ];
 
 /** The options a parse ran with, or the usage problem it found. */

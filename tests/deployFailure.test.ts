@@ -123,7 +123,11 @@ describe("deploy-report: what the job actually did", () => {
         assert.match(deploy({ TIMED_OUT: "true", DECISION: "true", WHY: "the update ran past its step's timeout and was cancelled", ROLLBACK: "success", OUTCOME: "rolled-back", VERSION: "7" }).message, /^'pulumi up' ran past its step's timeout and was cancelled \(.*\); rolled back to v7$/);
     });
 
-    it("a deploy stopped by its preview, or failing after a good update, deployed nothing or keeps the release", () => {
+    it("a deploy stopped by its preview or its soak gate, or failing after a good update, deployed nothing or keeps the release", () => {
+        assert.equal(
+            deploy({ SOAK: "failure", PREVIEW: "skipped", UPDATE: "skipped" }).message,
+            "the deploy stopped at the soak gate (an image its source has not run long enough, or a source whose latest update failed: see the job summary): nothing was deployed, nothing rolled back",
+        );
         assert.equal(deploy({ PREVIEW: "failure", UPDATE: "skipped" }).message, "the deploy stopped at its preview (a mandatory policy violation or a program error: see the preview's log): nothing was deployed, nothing rolled back");
         assert.equal(deploy({ PREVIEW: "", UPDATE: "" }).message, "the deploy stopped before its update (see the failed step): nothing was deployed, nothing rolled back");
         assert.equal(deploy({ UPDATE: "success" }).message, "'pulumi up' succeeded and a later step failed (see its log): the release stays, nothing was rolled back");
@@ -148,7 +152,7 @@ describe("deploy-report: what the job actually did", () => {
 
     it("reads only the values it knows: an unknown outcome or step result counts as absent", () => {
         const i = report.inputFrom({ STACK: " ", UPDATE: "weird", OUTCOME: "rolled-forward", DECISION: "maybe", VERSION: "" });
-        assert.deepEqual(i, { stack: "the stack", preview: "", update: "", timedOut: false, rollbackStep: "", rollbackTimedOut: false });
+        assert.deepEqual(i, { stack: "the stack", soak: "", preview: "", update: "", timedOut: false, rollbackStep: "", rollbackTimedOut: false });
     });
 
     it("writes one annotation line, escaped as GitHub's workflow commands require, and the same words to the job summary", () => {

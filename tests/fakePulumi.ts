@@ -8,8 +8,9 @@ import * as path from "path";
  * call (arguments, working directory, git HEAD, what the rollback hands the program) as a line of
  * JSON.
  *
- * - `stack history --json`: the file FAKE_PULUMI_HISTORY. FAKE_PULUMI_HISTORY_SLEEP (ms) makes it
- *   wait first, after writing `<log>.history` with its process id.
+ * - `stack history --json [--page-size N]`: the file FAKE_PULUMI_HISTORY (newest first; its first N
+ *   entries with --page-size). FAKE_PULUMI_HISTORY_SLEEP (ms) makes it wait first, after writing
+ *   `<log>.history` with its process id.
  * - `stack export --version N`: FAKE_PULUMI_STATE_DIR/vN.json, else the self-managed backends' error.
  * - `stack output [<name>] --json --stack <s>`: from FAKE_PULUMI_OUTPUTS, a JSON file
  *   `{ "<stack>": { "<output>": value } }`. A qualified name (`org/project/stack`) not listed
@@ -38,7 +39,12 @@ const is = (...words) => words.every((w, i) => argv[i] === w);
 const flag = (name) => (argv.indexOf(name) >= 0 ? argv[argv.indexOf(name) + 1] : undefined);
 const fail = (message) => { process.stderr.write("error: " + message + "\\n"); process.exit(255); };
 if (is("stack", "history")) {
-    const answer = () => { process.stdout.write(fs.readFileSync(process.env.FAKE_PULUMI_HISTORY, "utf8")); process.exit(0); };
+    const answer = () => {
+        const text = fs.readFileSync(process.env.FAKE_PULUMI_HISTORY, "utf8");
+        const size = flag("--page-size");
+        process.stdout.write(size === undefined ? text : JSON.stringify(JSON.parse(text).slice(0, Number(size))));
+        process.exit(0);
+    };
     if (process.env.FAKE_PULUMI_HISTORY_SLEEP) {
         fs.writeFileSync(process.env.FAKE_PULUMI_LOG + ".history", String(process.pid));
         setTimeout(answer, Number(process.env.FAKE_PULUMI_HISTORY_SLEEP));

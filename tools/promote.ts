@@ -7,19 +7,17 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError } from "../config/errors";
 import { readProjectFile } from "../config/projectFile";
-import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand, signalExit, tolerateClosedPipes } from "./cli";
-import { readStackFiles, StackConfig, StackFileError } from "./harness/stackFiles";
+import { CommandSpec, EXIT, parseCommandLine, Parsed, runCommand, signalExit, signalExits, tolerateClosedPipes } from "./cli";
 import { pinImages } from "./promote/edit";
 import { pinsOf, planPromotion } from "./promote/plan";
 import { Interrupts } from "./interrupts";
 import { capture } from "./processes";
 import { releasesCommand, releasesJson } from "./promote/pulumi";
 import { parseReleases } from "./promote/releases";
-import { projectName, stackNameProblem, stackRef } from "./pulumi/stacks";
+import { projectName, stackOption, stackRef } from "./pulumi/stacks";
 import { summaryTable } from "./promote/summary";
-import { resolveServices, TargetService } from "./promote/target";
+import { readTarget, STAND_IN_CI } from "./promote/target";
 import { checkEdited } from "./promote/verify";
 
 export interface Options {
@@ -50,22 +48,18 @@ export const SPEC = {
     exits: [
         [EXIT.refused, "a missing stack file, no (or a malformed) 'releases' output, another repository, a service the --from stack never ran, an invalid configuration; nothing written"],
         [EXIT.failed, "'pulumi' is missing or failed; nothing written"],
-        [129, "the terminal closed (SIGHUP); nothing written"],
-        [130, "interrupted by SIGINT (Ctrl-C); nothing written"],
-        [143, "interrupted by SIGTERM (a cancelled CI job); nothing written"],
+        ...signalExits("; nothing written"),
     ],
 } as const satisfies CommandSpec;
 
 export function parseArgs(argv: readonly string[]): Parsed<Options> {
     return parseCommandLine(SPEC, argv, (v) => {
-        if (v.from === undefined || v.from === "") return "--from is required";
-        if (v.to === undefined || v.to === "") return "--to is required";
-        for (const [flag, name] of [["--from", v.from], ["--to", v.to]] as const) {
-            const problem = stackNameProblem(name);
-            if (problem) return `${flag}: ${problem}`;
-        }
-        if (v.from.split("/").pop() === v.to.split("/").pop()) return `--from and --to name the same stack file, Pulumi.${v.to.split("/").pop()}.yaml`;
-        return { from: v.from, to: v.to, dryRun: v["dry-run"] === true, allowMissing: v["allow-missing"] === true };
+        const from = stackOption("--from", v.from);
+        if ("problem" in from) return from.problem;
+        const to = stackOption("--to", v.to);
+        if ("problem" in to) return to.problem;
+        if (from.name.split("/").pop() === to.name.split("/").pop()) return `--from and --to name the same stack file, Pulumi.${to.name.split("/").pop()}.yaml`;
+        return { from: from.name, to: to.name, dryRun: v["dry-run"] === true, allowMissing: v["allow-missing"] === true };
     });
 }
 
@@ -85,16 +79,8 @@ export async function promote(opts: Options, io: Io): Promise<number> {
     const toFile = path.basename(to.file);
 
     // The target first: offline, and refused before anything asks the backend.
-    let target: StackConfig;
-    let services: TargetService[];
-    try {
-        target = readStackFiles(io.cwd, to.short, { fillSecrets: true });
-        services = resolveServices(target);
-    } catch (e) {
-        if (e instanceof ConfigError) throw new Refusal(`${toFile} is not a valid configuration (fix it first): ${e.problems.join("; ")}`);
-        if (e instanceof StackFileError) throw new Refusal(e.message);
-        throw e;
-    }
+    const { files: target, resolved } = readTarget(io.cwd, to, STAND_IN_CI);
+    const services = resolved.services;
 
     // A signal stops the tool before it writes; the read it waits for is stopped too.
     const interrupts = Interrupts.listen();

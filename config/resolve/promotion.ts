@@ -31,7 +31,7 @@ export function resolvePromotion(
             problems.add(`${at.path}.exceptions.${name}`, `unknown service${hint ? ` (did you mean '${hint}'?)` : ""}; the catalog has: ${at.services.join(", ")}`);
         }
     }
-    return { ...(from !== undefined ? { from } : {}), exceptions };
+    return { ...(from !== undefined ? { from } : {}), exceptions, ...(promotion?.soak !== undefined ? { soak: promotion.soak } : {}) };
 }
 
 /** The deploy's release time, when it gives one (never the clock: the program does not read it). */

@@ -94,7 +94,8 @@ export const ci = object({
     deployOrder: integer(1, MAX_DEPLOY_ORDER)
         .optional()
         .meta({
-            description: "Deploy the stack on every push to main, after the stacks with a lower order (each waits for the one before); absent: CI never deploys it (nor offers it to the rollback workflow). Unique among the stacks.",
+            description:
+                "CI deploys the stack: on every push to main, after the stacks with a lower order (each waits for the one before), or, for a stack with `promotion.from`, from its own run of the release workflow (release.yml, by hand or on `schedule`) behind the soak gate; absent: CI never deploys it (nor offers it to the rollback workflow). Unique among the stacks.",
             examples: [1],
         }),
     scan: object({
@@ -125,6 +126,13 @@ export const ci = object({
     })
         .prefault({})
         .meta({ description: "How CI's jobs get a short-lived Pulumi Cloud token for this stack; no long-lived token is stored in GitHub (docs/delivery.md)." }),
+    schedule: text({ expected: "a cron schedule in UTC such as '0 6 * * 1-5'", check: f.githubSchedule })
+        .optional()
+        .meta({
+            description:
+                "When the release workflow (release.yml) deploys this stack by itself, besides starting it by hand: GitHub's cron, in UTC; only for a stack with `promotion.from` and `deployOrder`, which pushes to main do not deploy (docs/delivery.md).",
+            examples: ["0 6 * * 1-5"],
+        }),
     policyPackConfig: text({ expected: "a JSON file of the repository such as 'policy-config/production.json'", check: f.relativePath })
         .optional()
         .meta({
@@ -188,6 +196,13 @@ export const environment = object(
                     description:
                         "Services let through the gates on this stack's images anyway, each with the reason (kept in the stack file's history for review). The only override of `from`, and of any later gate on images.",
                     examples: [{ "risk-report": "hotfix for INC-2291, approved by the trading-platform leads" }],
+                }),
+            soak: text({ expected: "a duration such as '24h', '90m' or '2d'", check: f.soakDuration, pattern: /^([0-9]{1,6}[dhm])+$/ })
+                .default("24h")
+                .meta({
+                    description:
+                        "How long `from` must have run the exact image a service is to run, its latest update successful, before CI's soak gate lets a deploy of this stack through (`npm run soak-gate`, docs/promotion.md); `exceptions` lets a service through without it.",
+                    examples: ["24h", "2d"],
                 }),
         })
             .optional()

@@ -100,7 +100,7 @@ export const github = object({
         .meta({ description: "Where deploys may come from; both empty: protected branches only." }),
     secrets: secrets.meta({
         description: "Environment secrets for CI, each from a secret config key; never a Pulumi token (`PULUMI_*TOKEN`): CI gets short-lived ones through OIDC.",
-        examples: [{ SLACK_WEBHOOK_URL: { fromConfig: "slackWebhookUrl" } }],
+        examples: [{ DEPLOY_WEBHOOK_URL: { fromConfig: "deployWebhookUrl" } }],
     }),
     variables: map(text(), { check: matches(SECRET_NAME, "upper-case letters, digits and '_'"), reserved: (k) => notReserved(k) ?? programVariable(k), expected: "a GitHub variable name", pattern: SECRET_NAME })
         .default({})

@@ -8,10 +8,12 @@ import * as images from "../../tools/ci/images";
 import * as scanGate from "../../tools/ci/scanGate";
 import * as deployFailure from "../../tools/ci/deployFailure";
 import * as deployReport from "../../tools/ci/deployReport";
+import * as notify from "../../tools/ci/notify";
 import * as compare from "../../tools/compare";
 import * as generate from "../../tools/generate";
 import * as importTool from "../../tools/import";
 import * as promote from "../../tools/promote";
+import * as soakGate from "../../tools/soakGate";
 import * as render from "../../tools/render";
 import * as rollback from "../../tools/rollback/main";
 import { REPO } from "../support";
@@ -35,6 +37,8 @@ const TOOLS: [string, CommandSpec][] = [
     ["deploy-failure", deployFailure.SPEC],
     ["deploy-report", deployReport.SPEC],
     ["promote", promote.SPEC],
+    ["soak-gate", soakGate.SPEC],
+    ["notify", notify.SPEC],
 ];
 
 describe("the tools as processes", function () {

@@ -35,6 +35,7 @@ describe("the tests' fake pulumi answers every command the tools run", function 
     /** A call of each command, and what its answer must hold. */
     const cases: Record<keyof typeof PULUMI, { readonly args: readonly string[]; readonly check: (stdout: string) => void }> = {
         history: { args: PULUMI.history("acme/demo/production"), check: (out) => assert.equal((json(out) as { version: number }[])[0].version, 1) },
+        latestUpdate: { args: PULUMI.latestUpdate("acme/demo/staging"), check: (out) => assert.deepEqual((json(out) as { version: number; result: string }[]).map((u) => [u.version, u.result]), [[1, "succeeded"]]) },
         exportVersion: { args: PULUMI.exportVersion("production", 1), check: (out) => assert.deepEqual(json(out), { version: 3, deployment: { resources: [] } }) },
         output: { args: PULUMI.output("acme/demo/staging", "releases"), check: (out) => assert.deepEqual(json(out), { api: [{ image: "r/api@sha256:1" }] }) },
         preview: { args: PULUMI.preview("production", "rollback to v1 (abc1234)"), check: (out) => assert.equal(out, "") },

@@ -18,6 +18,8 @@ export const ROLLBACK_OUTCOMES = ["rolled-back", "nothing-to-roll-back", "refuse
 export interface ReportInput {
     /** [STACK] */
     readonly stack: string;
+    /** The release's soak gate [SOAK]; absent from a deploy without one. */
+    readonly soak: StepOutcome;
     /** The deploy's preview and update steps [PREVIEW, UPDATE]; a rollback job has neither. */
     readonly preview: StepOutcome;
     readonly update: StepOutcome;
@@ -43,7 +45,7 @@ export const SPEC = {
     usage: "npm run deploy-report -- --job deploy|rollback",
     summary:
         "Says what a deploy job that failed, or a rollback job, actually did: an annotation (::error or ::notice)\n" +
-        "on stdout and the same words appended to $GITHUB_STEP_SUMMARY. Reads STACK, PREVIEW and UPDATE (the\n" +
+        "on stdout and the same words appended to $GITHUB_STEP_SUMMARY. Reads STACK, SOAK, PREVIEW and UPDATE (the\n" +
         "steps' outcomes), TIMED_OUT, DECISION and WHY (deploy-failure's outputs), ROLLBACK and ROLLBACK_TIMED_OUT\n" +
         "(the rollback step's outcome) and OUTCOME, VERSION and REASON (the outputs the rollback command writes).",
     options: {
@@ -69,6 +71,7 @@ export function inputFrom(env: NodeJS.ProcessEnv): ReportInput {
     const decision = env.DECISION === "true" || env.DECISION === "false" ? { rollback: env.DECISION === "true", reason: text(env.WHY) ?? "" } : undefined;
     return {
         stack: text(env.STACK) ?? "the stack",
+        soak: step(env.SOAK),
         preview: step(env.PREVIEW),
         update: step(env.UPDATE),
         timedOut: env.TIMED_OUT === "true",
@@ -82,7 +85,7 @@ export function inputFrom(env: NodeJS.ProcessEnv): ReportInput {
 }
 
 export interface Report {
-    readonly level: "error" | "notice";
+    readonly level: "error" | "warning" | "notice";
     readonly title: string;
     readonly message: string;
 }
@@ -119,7 +122,12 @@ export function deployReport(job: ReportOptions["job"], i: ReportInput): Report 
     }
     const title = `Deploy of ${i.stack} failed`;
     if (i.update === "" || i.update === "skipped") {
-        const where = i.preview === "failure" ? "at its preview (a mandatory policy violation or a program error: see the preview's log)" : "before its update (see the failed step)";
+        const where =
+            i.soak === "failure"
+                ? "at the soak gate (an image its source has not run long enough, or a source whose latest update failed: see the job summary)"
+                : i.preview === "failure"
+                  ? "at its preview (a mandatory policy violation or a program error: see the preview's log)"
+                  : "before its update (see the failed step)";
         return { level: "error", title, message: `the deploy stopped ${where}: nothing was deployed, nothing rolled back` };
     }
     if (i.update === "success") {

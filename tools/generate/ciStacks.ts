@@ -2,7 +2,7 @@ import { z } from "zod";
 import { awaitTimeoutOf, ci, rollout, SCAN_FAIL_ON } from "../../config/schema/environment";
 import { Refusal } from "../cli";
 import { PUSH_TO_MAIN, registryHost, stackImages } from "../ci/stackImages";
-import { projectValues, readStackFiles, stacksOf } from "../harness/stackFiles";
+import { projectValues, promotionSource, readStackFiles, stacksOf } from "../harness/stackFiles";
 
 /** What a deployed stack's configuration says about its images, tags aside: what CI scans and attests. */
 export interface CiImages {
@@ -51,6 +51,10 @@ export interface CiStack {
     readonly awaitTimeoutSeconds: number;
     /** The policy pack's config for the stack (`ci.policyPackConfig`), from the repository root. */
     readonly policyPackConfig?: string;
+    /** The stack its images must have run in first (`promotion.from`): a deployed one is released from release.yml, behind the soak gate. */
+    readonly promotedFrom?: string;
+    /** When release.yml releases it by itself (`ci.schedule`, GitHub's cron in UTC). */
+    readonly schedule?: string;
 }
 
 /** `organization`, `team:<team>` or `user:<login>` (`ci.pulumi.*Token`) as pulumi/auth-actions asks for it. */
@@ -82,6 +86,10 @@ export function ciStacks(dir: string): CiStack[] {
         }
         const settings: z.output<typeof ci> = parsed.data.ci;
         const github = asObject(values.github);
+        const promotedFrom = promotionSource(config)?.from;
+        if (settings.schedule !== undefined && (promotedFrom === undefined || settings.deployOrder === undefined)) {
+            throw new Refusal(`${file}: environment.ci.schedule: only a stack released from its own run has a schedule, one with environment.promotion.from and environment.ci.deployOrder; pushes to main deploy the others`);
+        }
         const organization = settings.pulumi.organization ?? (typeof github?.owner === "string" ? github.owner : undefined);
         read.push({
             entry: {
@@ -93,6 +101,8 @@ export function ciStacks(dir: string): CiStack[] {
                 scanFailOn: settings.scan.failOn,
                 awaitTimeoutSeconds: awaitTimeoutOf(parsed.data.rollout),
                 ...(settings.policyPackConfig !== undefined ? { policyPackConfig: settings.policyPackConfig } : {}),
+                ...(promotedFrom !== undefined ? { promotedFrom } : {}),
+                ...(settings.schedule !== undefined ? { schedule: settings.schedule } : {}),
             },
             inCi: settings.preview || settings.deployOrder !== undefined,
             ...(organization !== undefined ? { organization } : {}),
@@ -152,8 +162,14 @@ function ciImages(dir: string, stack: string, registry: Record<string, unknown> 
 /** The stacks pull requests preview, in deploy order. */
 export const previewed = (stacks: readonly CiStack[]) => stacks.filter((s) => s.preview);
 
-/** The stacks pushes to main deploy, in deploy order. */
+/** The stacks CI deploys (and the rollback workflow offers), in deploy order. */
 export const deployed = (stacks: readonly CiStack[]) => stacks.filter((s) => s.deployOrder !== undefined);
+
+/** The deployed stacks pushes to main deploy: those without `promotion.from`, in deploy order. */
+export const pushed = (stacks: readonly CiStack[]) => deployed(stacks).filter((s) => s.promotedFrom === undefined);
+
+/** The deployed stacks with `promotion.from`: each released from its own run of release.yml, behind the soak gate. */
+export const released = (stacks: readonly CiStack[]) => deployed(stacks).filter((s) => s.promotedFrom !== undefined);
 
 /** The status checks of the pull-request workflow: `test`, then `preview (<stack>)` of each previewed stack. */
 export const requiredChecks = (stacks: readonly CiStack[]) => ["test", ...previewed(stacks).map((s) => `preview (${s.stack})`)];

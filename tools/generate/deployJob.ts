@@ -3,13 +3,15 @@ import { CiStack, pulumiOf } from "./ciStacks";
 import { ATTESTING_OUTPUTS, ATTESTING_PERMISSION, attestMinutes, attests, attestSteps } from "./imageJobs";
 import { jobId, policyInputs, PULUMI_VERSION, scalar, setupSteps, TOKEN_ENV, tokenInputs, tokenSteps } from "./steps";
 import { jobMinutes, PREVIEW_MINUTES, rollbackMinutes, setupMinutes, SHORT_MINUTES, TINY_MINUTES, updateMinutes } from "./timeouts";
+import { deployNotifyStep, versionStep } from "./notifyStep";
 import { cancelStep, startStep } from "./updateSteps";
 
 /**
- * One stack's deploy job (deploy.yml): the preview that gates it, `pulumi up` through
+ * One stack's deploy job (deploy.yml, or release.yml for a stack with promotion.from, whose soak
+ * gate comes first): the preview that gates it, `pulumi up` through
  * pulumi/actions, and when the update fails, what CI does about it (docs/runbook.md): cancel an
  * update its timeout killed, decide from the stack's state whether a rollout of this commit
- * failed, roll back only then, and report what the rollback actually did.
+ * failed, roll back only then, report what the rollback actually did, and tell the team.
  */
 
 /** When the deploy job rolls back: after a failure that "What failed" says is a failed rollout. */
@@ -23,15 +25,34 @@ export function deployStepMinutes(s: CiStack): number[] {
     const guarded = (minutes: number) => [TINY_MINUTES, minutes, SHORT_MINUTES];
     return [
         setupMinutes(true),
+        gated(s) ? SHORT_MINUTES : 0, // soak gate
         TINY_MINUTES, // release time
         PREVIEW_MINUTES,
         ...guarded(updateMinutes(s)),
         attestMinutes(s),
+        SHORT_MINUTES, // stack version
         SHORT_MINUTES, // what failed
         ...guarded(rollbackMinutes(s)),
         SHORT_MINUTES, // public URL
         SHORT_MINUTES, // report
+        SHORT_MINUTES, // notification
     ];
+}
+
+/** A stack with promotion.from passes the soak gate before its preview. */
+const gated = (s: CiStack) => s.promotedFrom !== undefined;
+
+/** Before the preview of a stack with promotion.from: has its source run each image long enough? */
+function soakStep(s: CiStack): string {
+    return `      # The soak gate: ${s.stack} deploys only images ${s.promotedFrom} has run for environment.promotion.soak,
+      # ${s.promotedFrom}'s latest update successful (docs/promotion.md#the-soak-gate); a blocked gate stops here.
+      - name: Soak gate
+        id: soak
+        timeout-minutes: ${SHORT_MINUTES}
+        env:
+${TOKEN_ENV}
+        run: npm run --silent soak-gate -- --stack "$QUALIFIED_STACK"
+`;
 }
 
 /** The preview and the update share their inputs: the stack, a refresh first, the policy pack. */
@@ -45,7 +66,11 @@ ${policyInputs(s.policyPackConfig)}
           comment-on-summary: true`;
 }
 
-export function deployJob(s: CiStack, needs: readonly string[], first: boolean): string {
+/**
+ * The job; `when` is its condition (release.yml's: this stack was chosen, or its schedule fired),
+ * absent for a push's deploy.
+ */
+export function deployJob(s: CiStack, needs: readonly string[], first: boolean, when?: string): string {
     const p = pulumiOf(s);
     const update = updateMinutes(s);
     const rollback = rollbackMinutes(s);
@@ -54,7 +79,7 @@ export function deployJob(s: CiStack, needs: readonly string[], first: boolean):
     return `  ${jobId(s.stack)}:
     name: deploy (${s.stack})
     needs: ${needsOf(needs)}
-    runs-on: ubuntu-latest
+${when ? `    if: ${when}\n` : ""}    runs-on: ubuntu-latest
     # Above the sum of the steps' own timeouts: GitHub never cancels the job before its rollback ran.
     timeout-minutes: ${job}
     environment:
@@ -73,7 +98,7 @@ ${attests(s) ? ATTESTING_PERMISSION : ""}${attests(s) ? ATTESTING_OUTPUTS : ""}$
     steps:
 ${setupSteps({ fullClone: true, ...(first ? { fetchComment: "a rollback checks out the commit of an earlier version" } : {}), cli: true })}
 ${tokenSteps(tokenInputs(p.organization, p.deployToken), job * 60, `The ${s.environment} environment's token`)}
-      # When this update releases its images: each new image's since in the releases output (the
+${gated(s) ? soakStep(s) : ""}      # When this update releases its images: each new image's since in the releases output (the
       # program never reads the clock).
       - name: Release time
         id: release
@@ -103,6 +128,7 @@ ${pulumiInputs(s, "up")}
 ${TOKEN_ENV}
 ${releaseEnv}
 ${attests(s) ? `${attestSteps(s)}\n` : ""}${cancelStep({ id: "cancel", guarded: "up", start: "update-start", minutes: update, what: "pulumi up" })}
+${versionStep()}
       # Only a rollout of this commit that failed (or an update killed at its timeout) rolls back:
       # a failure elsewhere (GitHub's API, a lookup) leaves the healthy release running.
       - name: What failed
@@ -140,7 +166,7 @@ ${TOKEN_ENV}
         if: failure()
         timeout-minutes: ${SHORT_MINUTES}
         env:
-          PREVIEW: \${{ steps.preview.outcome }}
+${gated(s) ? "          SOAK: ${{ steps.soak.outcome }}\n" : ""}          PREVIEW: \${{ steps.preview.outcome }}
           UPDATE: \${{ steps.up.outcome }}
           TIMED_OUT: \${{ steps.cancel.outputs.timed-out }}
           DECISION: \${{ steps.failure.outputs.rollback }}
@@ -150,5 +176,6 @@ ${TOKEN_ENV}
           OUTCOME: \${{ steps.rollback.outputs.outcome }}
           VERSION: \${{ steps.rollback.outputs.version }}
           REASON: \${{ steps.rollback.outputs.reason }}
-        run: npm run --silent deploy-report -- --job deploy`;
+        run: npm run --silent deploy-report -- --job deploy
+${deployNotifyStep(gated(s))}`;
 }

@@ -52,12 +52,12 @@ ${ghcr ? "        # Trivy pulls from ghcr.io with GITHUB_TOKEN (go-containerregi
         run: npm run --silent scan-gate -- --sarif trivy.sarif --fail-on "$FAIL_ON"`;
 }
 
-/** Before the deploy: list the prebuilt images (one job), then scan each (a matrix). */
-export function scanJobs(s: CiStack): string {
+/** Before the deploy: list the prebuilt images (one job), then scan each (a matrix); `when`: the listing's condition, if any. */
+export function scanJobs(s: CiStack, when?: string): string {
     const ghcr = s.images!.prebuiltHosts.includes("ghcr.io");
     return `  ${imagesJobId(s)}:
     name: images (${s.stack})
-    runs-on: ubuntu-latest
+${when ? `    if: ${when}\n` : ""}    runs-on: ubuntu-latest
     timeout-minutes: 10
     outputs:
       images: \${{ steps.list.outputs.images }}

@@ -1,12 +1,13 @@
 import { CiStack, deployed, pulumiOf } from "./ciStacks";
 import { GENERATED, scalar, setupSteps, TOKEN, TOKEN_ENV, tokenSteps } from "./steps";
 import { jobMinutes, rollbackMinutes, setupMinutes, SHORT_MINUTES, TINY_MINUTES } from "./timeouts";
+import { rollbackNotifyStep } from "./notifyStep";
 import { cancelStep, startStep } from "./updateSteps";
 
 /**
  * rollback.yml: on-call redeploys an earlier version of a stack CI deploys (docs/runbook.md), in
- * the stack's environment, with that environment's short-lived Pulumi Cloud token, and the job's
- * summary says what the rollback command did.
+ * the stack's environment, with that environment's short-lived Pulumi Cloud token; the job's
+ * summary says what the rollback command did, and the team's chat is told.
  */
 
 /** The longest rollback of any deployed stack: one job serves them all. */
@@ -14,7 +15,7 @@ const longestRollback = (stacks: readonly CiStack[]) => Math.max(0, ...stacks.ma
 
 /** The timeouts of the rollback job's steps. */
 export function rollbackStepMinutes(stacks: readonly CiStack[]): number[] {
-    return [TINY_MINUTES, setupMinutes(true), SHORT_MINUTES, TINY_MINUTES, longestRollback(stacks), SHORT_MINUTES, SHORT_MINUTES, SHORT_MINUTES];
+    return [TINY_MINUTES, setupMinutes(true), SHORT_MINUTES, TINY_MINUTES, longestRollback(stacks), SHORT_MINUTES, SHORT_MINUTES, SHORT_MINUTES, SHORT_MINUTES];
 }
 
 /** The chosen stack's Pulumi Cloud name and token request, as step outputs. */
@@ -56,7 +57,8 @@ export function rollbackWorkflow(stacks: readonly CiStack[]): string {
     const stackEnv = "          QUALIFIED_STACK: ${{ steps.stack.outputs.qualified }}";
     return `${GENERATED}
 # On-call: redeploy an earlier version of a stack CI deploys (see docs/runbook.md).
-# The job is bound to the stack's environment, so production's reviewers approve it.
+# The job is bound to the stack's environment, so production's reviewers approve it; the team's
+# chat is told how it ended (DEPLOY_WEBHOOK_URL, docs/delivery.md#notifications).
 name: rollback
 
 on:
@@ -138,5 +140,6 @@ ${stackEnv}
           VERSION: \${{ steps.rollback.outputs.version }}
           REASON: \${{ steps.rollback.outputs.reason }}
         run: npm run --silent deploy-report -- --job rollback
+${rollbackNotifyStep()}
 `;
 }

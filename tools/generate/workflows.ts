@@ -1,14 +1,16 @@
-import { CiStack, deployed, requiredChecks } from "./ciStacks";
+import { CiStack, pushed, released, requiredChecks } from "./ciStacks";
 import { deployJob } from "./deployJob";
 import { attests, builtScanJob, builtScanJobId, scanJobId, scanJobs, scansAfterDeploy, scansBeforeDeploy } from "./imageJobs";
 import { forkWorkflow, pullRequestWorkflow, TEST_JOB } from "./pullRequest";
+import { releaseWorkflow } from "./releaseWorkflow";
 import { rollbackWorkflow } from "./rollbackWorkflow";
 import { GENERATED, jobId } from "./steps";
 
 /**
  * The GitHub workflows, written whole from the stacks' `environment.ci` by `npm run generate`:
  * the pull-request previews (pullRequest.ts), the deploy jobs in deploy order (deployJob.ts) with
- * their image scans and attestations (imageJobs.ts), the rollback (rollbackWorkflow.ts).
+ * their image scans and attestations (imageJobs.ts), the release of each stack with
+ * promotion.from (releaseWorkflow.ts), the rollback (rollbackWorkflow.ts).
  * Everything else in them is these templates; edit them here, never in .github/workflows/.
  */
 
@@ -16,7 +18,7 @@ import { GENERATED, jobId } from "./steps";
 const inOrder = (names: readonly string[]) => names.join(", then ");
 
 export function deployWorkflow(stacks: readonly CiStack[]): string {
-    const order = deployed(stacks);
+    const order = pushed(stacks);
     const jobs = order.flatMap((s, i) => {
         const before = i === 0 ? undefined : order[i - 1];
         // After the stack before it (and the scan of what that one built), and the scan of its own images.
@@ -42,13 +44,16 @@ export function deployWorkflow(stacks: readonly CiStack[]): string {
                   "",
               ].join("\n")
             : "";
+    const elsewhere = released(stacks).map((s) => s.stack);
+    const releasedLine = elsewhere.length > 0 ? `\n# Not here: ${elsewhere.join(", ")} (environment.promotion.from), released from release.yml behind the soak gate.` : "";
     return `${GENERATED}
 # Every push to main: the project's checks, then each stack in its environment.ci.deployOrder:
 # ${what}. Each job is bound to its stack's environment, which GitHub holds for
 # that environment's required reviewers, gets the environment's short-lived Pulumi Cloud token
 # from GitHub's OIDC token, previews (the gate), then updates through pulumi/actions. A failed
 # rollout of this commit rolls the stack back to its last successful version; any other failure
-# only fails. The job's summary says what happened (docs/runbook.md).
+# only fails. The job's summary says what happened (docs/runbook.md), and the team's chat is
+# told (DEPLOY_WEBHOOK_URL, docs/delivery.md#notifications).${releasedLine}
 ${scanning}name: deploy
 
 on:
@@ -78,6 +83,7 @@ export function workflowFiles(stacks: readonly CiStack[]): Record<string, string
     return {
         ".github/workflows/pull-request.yml": pullRequestWorkflow(stacks),
         ".github/workflows/deploy.yml": deployWorkflow(stacks),
+        ".github/workflows/release.yml": releaseWorkflow(stacks),
         ".github/workflows/rollback.yml": rollbackWorkflow(stacks),
         ".github/workflows/pull-request-fork.yml": forkWorkflow(stacks),
         "config/schema/requiredChecks.ts": requiredChecksModule(stacks),

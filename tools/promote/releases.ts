@@ -2,7 +2,7 @@ import * as f from "../../config/formats";
 import { byCodePoint } from "../../config/order";
 import { Refusal } from "../cli";
 
-/** The image a service of the source stack runs now: entry [0] of its `releases` list. */
+/** One image a service of a stack ran: an entry of its `releases` list (entry [0]: what it runs now). */
 export interface Release {
     readonly service: string;
     readonly repository: string;
@@ -21,11 +21,17 @@ export const RELEASES_OUTPUT = "releases";
 /**
  * The `releases` output of stack `stack`, as `pulumi stack output releases --json` prints it:
  * `{ <service>: [{ image: "<repository>@sha256:<hex>", tag?, source, since? }, ...] }`, newest
- * first. Returns each service's current release, by name. Refuses anything else, saying what.
+ * first. Returns each service's current release, by name. Refuses anything else, saying what;
+ * the refusal ends with what to do, then `next` (what the user runs again).
  */
-export function parseReleases(json: string, stack: string): Map<string, Release> {
+export function parseReleases(json: string, stack: string, next = "promote"): Map<string, Release> {
+    return new Map([...parseReleaseHistory(json, stack, next)].map(([service, list]) => [service, list[0]]));
+}
+
+/** Every entry of each service's record, newest first (`parseReleases` keeps the first), each checked as the first is. */
+export function parseReleaseHistory(json: string, stack: string, next = "promote"): Map<string, Release[]> {
     const refuse = (what: string): never => {
-        throw new Refusal(`stack ${stack}'s output '${RELEASES_OUTPUT}' ${what}; deploy ${stack} with this program first ('pulumi up --stack ${stack}'), then promote`);
+        throw new Refusal(`stack ${stack}'s output '${RELEASES_OUTPUT}' ${what}; deploy ${stack} with this program first ('pulumi up --stack ${stack}'), then ${next}`);
     };
     let value: unknown;
     try {
@@ -44,38 +50,51 @@ export function parseReleases(json: string, stack: string): Map<string, Release>
     if (names.length === 0) {
         return refuse("lists no service");
     }
-    const releases = new Map<string, Release>();
+    const releases = new Map<string, Release[]>();
     for (const service of names) {
         const list = value[service];
         const at = `${RELEASES_OUTPUT}.${service}`;
         if (!Array.isArray(list) || list.length === 0) {
             return refuse(`has no release for ${service} (${at}: expected a list, newest first, got ${describe(list)})`);
         }
-        const entry: unknown = list[0];
-        if (!isRecord(entry) || typeof entry.image !== "string") {
-            return refuse(`has no image for ${service} (${at}[0].image: expected "<repository>@sha256:<64 hex digits>", got ${describe(isRecord(entry) ? entry.image : entry)})`);
-        }
-        const image = entry.image;
-        const cut = image.lastIndexOf("@");
-        const repository = cut > 0 ? image.slice(0, cut) : "";
-        const digest = cut > 0 ? image.slice(cut + 1) : "";
-        if (f.imageRepository(repository) !== undefined || f.imageDigest(digest) !== undefined) {
-            return refuse(`names an image that is not pinned by digest for ${service} (${at}[0].image: expected "<repository>@sha256:<64 hex digits>", got ${JSON.stringify(image)})`);
-        }
-        const tag = entry.tag;
-        if (tag !== undefined && (typeof tag !== "string" || f.imageTag(tag) !== undefined)) {
-            return refuse(`has a tag that is not a valid image tag for ${service} (${at}[0].tag: got ${describe(tag)})`);
-        }
-        releases.set(service, {
+        releases.set(
             service,
-            repository,
-            digest,
-            ...(tag !== undefined ? { tag } : {}),
-            ...(typeof entry.source === "string" ? { source: entry.source } : {}),
-            ...(typeof entry.since === "string" ? { since: entry.since } : {}),
-        });
+            list.map((entry: unknown, i) => {
+                const problem = entryProblem(entry, `${at}[${i}]`);
+                return typeof problem === "string" ? refuse(`${problem.replace("{service}", service)}`) : { service, ...problem };
+            }),
+        );
     }
     return releases;
+}
+
+/** One entry of a service's record, or what is wrong with it (`{service}` stands for the service's name). */
+function entryProblem(entry: unknown, at: string): Omit<Release, "service"> | string {
+    if (!isRecord(entry) || typeof entry.image !== "string") {
+        return `has no image for {service} (${at}.image: expected "<repository>@sha256:<64 hex digits>", got ${describe(isRecord(entry) ? entry.image : entry)})`;
+    }
+    const image = entry.image;
+    const cut = image.lastIndexOf("@");
+    const repository = cut > 0 ? image.slice(0, cut) : "";
+    const digest = cut > 0 ? image.slice(cut + 1) : "";
+    if (f.imageRepository(repository) !== undefined || f.imageDigest(digest) !== undefined) {
+        return `names an image that is not pinned by digest for {service} (${at}.image: expected "<repository>@sha256:<64 hex digits>", got ${JSON.stringify(image)})`;
+    }
+    const tag = entry.tag;
+    if (tag !== undefined && (typeof tag !== "string" || f.imageTag(tag) !== undefined)) {
+        return `has a tag that is not a valid image tag for {service} (${at}.tag: got ${describe(tag)})`;
+    }
+    const since = entry.since;
+    if (since !== undefined && (typeof since !== "string" || f.releaseTime(since) !== undefined)) {
+        return `has a since that is not a UTC time for {service} (${at}.since: expected a time such as "2026-11-30T15:04:05Z", got ${describe(since)})`;
+    }
+    return {
+        repository,
+        digest,
+        ...(tag !== undefined ? { tag } : {}),
+        ...(typeof entry.source === "string" ? { source: entry.source } : {}),
+        ...(since !== undefined ? { since } : {}),
+    };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { Plan, Row } from "./plan";
 import { standInTag } from "./target";
+import { columns } from "../columns";
 
 /** `tag@sha256:<12 hex>`: enough to tell builds apart in a table; the stack file holds the whole digest. */
 export function shortImage(image: { readonly tag?: string; readonly digest?: string }): string {
@@ -38,6 +39,5 @@ export function summaryTable(plan: Plan, changed: readonly string[], stacks: { r
     const set = new Set(changed);
     const rows = plan.rows.map((r) => [r.service, now(r), becomes(r, set, to), r.release?.since ?? "-"]);
     const all = [["SERVICE", `${to.toUpperCase()} NOW`, `FROM ${from.toUpperCase()}`, `IN ${from.toUpperCase()} SINCE`], ...rows];
-    const widths = all[0].map((_, i) => Math.max(...all.map((r) => r[i].length)));
-    return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ").trimEnd()).join("\n");
+    return columns(all);
 }

@@ -3,8 +3,11 @@ import { readCatalogFile } from "../../config/catalogFile";
 import { ciImageTags } from "../../config/imageTags";
 import { byCodePoint } from "../../config/order";
 import { readPlatformConfig } from "../../config/platform";
-import { ImageConfig } from "../../config/types";
-import { projectValues, REDACTED, StackConfig } from "../harness/stackFiles";
+import { ImageConfig, PromotionConfig } from "../../config/types";
+import * as path from "path";
+import { ConfigError } from "../../config/errors";
+import { Refusal } from "../cli";
+import { projectValues, readStackFiles, REDACTED, StackConfig, StackFileError } from "../harness/stackFiles";
 
 /** What one service of the catalog does in a stack, as the program resolves it. */
 export type TargetService =
@@ -24,16 +27,27 @@ export function standInTag(tag: string): boolean {
     return ciImageTags(STAND_IN_CI)?.tags.includes(tag) === true;
 }
 
+/** What a stack runs, resolved offline: every service of its catalog, and its promotion settings. */
+export interface ResolvedStack {
+    readonly services: TargetService[];
+    readonly promotion: PromotionConfig;
+}
+
 /**
  * Every service of a stack's catalog, resolved offline as the program resolves it (merged,
  * validated; secret values never read), sorted by name. Throws the program's `ConfigError`.
  */
 export function resolveServices(stack: StackConfig): TargetService[] {
+    return resolveStack(stack, STAND_IN_CI).services;
+}
+
+/** `resolveServices`, and the stack's `environment.promotion`, with tags from CI's variables in `ciEnv`. */
+export function resolveStack(stack: StackConfig, ciEnv: Readonly<Record<string, string | undefined>>): ResolvedStack {
     const values = projectValues(stack);
     const catalogFile = values.catalogFile !== undefined ? readCatalogFile(stack.dir ?? process.cwd(), stack.project, values.catalogFile, values.catalog !== undefined) : undefined;
     const key = (k: string) => `${stack.project}:${k}`;
     const config = readPlatformConfig(
-        { project: stack.project, stack: stack.stack, values, dryRun: true, ciEnv: STAND_IN_CI, ...(catalogFile ? { catalogFile } : {}) },
+        { project: stack.project, stack: stack.stack, values, dryRun: true, ciEnv, ...(catalogFile ? { catalogFile } : {}) },
         {
             isSet: (k) => stack.config[key(k)] !== undefined,
             isSecret: (k) => stack.secretKeys.includes(key(k)),
@@ -43,14 +57,30 @@ export function resolveServices(stack: StackConfig): TargetService[] {
     );
     const running = new Map(config.services.map((s) => [s.name, s]));
     const catalog = catalogNames(values, catalogFile?.value);
-    return catalog.map((name): TargetService => {
+    const services = catalog.map((name): TargetService => {
         const s = running.get(name);
         if (!s) return { name, state: "disabled" };
         return { name, state: s.build ? "builds" : "runs", image: s.image };
     });
+    return { services, promotion: config.environment.promotion };
 }
 
 function catalogNames(values: Record<string, unknown>, fromFile: unknown): string[] {
     const catalog = (fromFile ?? values.catalog) as { services?: Record<string, unknown> } | undefined;
     return Object.keys(catalog?.services ?? {}).sort(byCodePoint);
+}
+
+/**
+ * A stack's files and what it runs (`resolveStack`), for a tool that acts on the stack: an
+ * invalid configuration, or a stack file that cannot be read, is a `Refusal` saying so.
+ */
+export function readTarget(dir: string, stack: { readonly short: string; readonly file: string }, ciEnv: Readonly<Record<string, string | undefined>>): { readonly files: StackConfig; readonly resolved: ResolvedStack } {
+    try {
+        const files = readStackFiles(dir, stack.short, { fillSecrets: true });
+        return { files, resolved: resolveStack(files, ciEnv) };
+    } catch (e) {
+        if (e instanceof ConfigError) throw new Refusal(`${path.basename(stack.file)} is not a valid configuration (fix it first): ${e.problems.join("; ")}`);
+        if (e instanceof StackFileError) throw new Refusal(e.message);
+        throw e;
+    }
 }

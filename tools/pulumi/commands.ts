@@ -7,6 +7,8 @@
 export const PULUMI = {
     /** The stack's updates, as JSON (tools/rollback/history.ts reads them). */
     history: (stack: string) => ["stack", "history", "--json", "--stack", stack],
+    /** The stack's newest update alone, as JSON (the soak gate reads its result). */
+    latestUpdate: (stack: string) => ["stack", "history", "--json", "--page-size", "1", "--stack", stack],
     /** The state an earlier version left (tools/rollback/images.ts reads its images). */
     exportVersion: (stack: string, version: number) => ["stack", "export", "--version", String(version), "--stack", stack],
     /** One output of the stack, as JSON (promote reads `releases`). */

@@ -28,6 +28,13 @@ export function stackNameProblem(name: string): string | undefined {
     return undefined;
 }
 
+/** The stack a required option names (`--stack production`), or its usage problem: missing, or not a stack name. */
+export function stackOption(flag: string, name: string | undefined): { readonly name: string } | { readonly problem: string } {
+    if (name === undefined || name === "") return { problem: `${flag} is required` };
+    const problem = stackNameProblem(name);
+    return problem ? { problem: `${flag}: ${problem}` } : { name };
+}
+
 /** The stack file's name for a stack named short or qualified: `Pulumi.<last segment>.yaml`. */
 export function stackFileName(name: string): string {
     return `Pulumi.${name.split("/").pop()}.yaml`;

@@ -1,4 +1,5 @@
 import { Refusal } from "../cli";
+import { columns } from "../columns";
 
 /** One entry of `pulumi stack history --json` (the fields the rollback reads). */
 export interface Update {
@@ -130,6 +131,5 @@ export function formatHistory(history: readonly Update[]): string {
         return [String(u.version), u.startTime ?? "-", `${u.kind} ${u.result}`, commit, (u.message ?? "").split("\n")[0]];
     });
     const all = [["VERSION", "TIME", "RESULT", "COMMIT", "MESSAGE"], ...rows];
-    const widths = all[0].map((_, i) => Math.max(...all.map((r) => r[i].length)));
-    return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ").trimEnd()).join("\n");
+    return columns(all);
 }

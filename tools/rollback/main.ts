@@ -6,11 +6,11 @@
  */
 import * as path from "path";
 import { PINNED_IMAGES_VAR } from "../../config/pinnedImages";
-import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand, signalExit, tolerateClosedPipes } from "../cli";
+import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand, signalExit, signalExits, tolerateClosedPipes } from "../cli";
 import { Interrupts } from "../interrupts";
 import { capture, failed, output, run, runLive } from "../processes";
 import { PULUMI } from "../pulumi/commands";
-import { checkProject, projectName, stackFileName, stackNameProblem, stackRef } from "../pulumi/stacks";
+import { checkProject, projectName, stackFileName, stackOption, stackRef } from "../pulumi/stacks";
 import { chooseTarget, commitOf, formatHistory, parseHistory, rollbackMessage } from "./history";
 import { pinnedImagesFromState } from "./images";
 import { appendOutcome, Outcome } from "./outcome";
@@ -52,17 +52,14 @@ export const SPEC = {
     exits: [
         [EXIT.refused, "no stack file for the stack today, a version that cannot be rolled back to (the reason is printed), or not confirmed"],
         [EXIT.failed, "'pulumi', 'git' or 'npm ci' failed; with 'pulumi up', the stack may be partly updated"],
-        [129, "the terminal closed (SIGHUP): stopped, the worktree removed"],
-        [130, "interrupted by SIGINT (Ctrl-C): stopped, the worktree removed"],
-        [143, "interrupted by SIGTERM (a cancelled CI job): stopped, the worktree removed"],
+        ...signalExits(": stopped, the worktree removed"),
     ],
 } as const satisfies CommandSpec;
 
 export function parseArgs(argv: readonly string[]): Parsed<Options> {
     return parseCommandLine(SPEC, argv, (v) => {
-        if (v.stack === undefined || v.stack === "") return "--stack is required";
-        const problem = stackNameProblem(v.stack);
-        if (problem) return `--stack: ${problem}`;
+        const stack = stackOption("--stack", v.stack);
+        if ("problem" in stack) return stack.problem;
         if (v.to !== undefined && !/^[1-9][0-9]*$/.test(v.to)) return `--to needs a version number (see --list), got ${JSON.stringify(v.to)}`;
         const ifFailed = v["if-failed"];
         if (ifFailed !== undefined && !/^[0-9a-f]{40}$/.test(ifFailed)) return `--if-failed needs a full 40-character commit hash, got ${JSON.stringify(ifFailed)}`;
@@ -70,7 +67,7 @@ export function parseArgs(argv: readonly string[]): Parsed<Options> {
         const modes = [v.to !== undefined, flags.previous, flags.list].filter(Boolean).length;
         if (modes !== 1) return "give exactly one of --to <version>, --previous or --list";
         if (ifFailed && !flags.previous) return "--if-failed goes with --previous";
-        return { stack: v.stack, to: v.to === undefined ? undefined : Number(v.to), ...flags, ...(ifFailed ? { ifFailed } : {}) };
+        return { stack: stack.name, to: v.to === undefined ? undefined : Number(v.to), ...flags, ...(ifFailed ? { ifFailed } : {}) };
     });
 }
 
