@@ -5,6 +5,7 @@ import { Microservice } from "./components/service/microservice";
 import { Claims, guardClaims } from "./components/service/claims";
 import { createGateway } from "./components/exposure/gateway";
 import { PlatformConfig } from "./config/types";
+import { localRegistryHosts } from "./config/localRegistry";
 import { LastUpdate } from "./components/lastUpdate";
 import { RegistryLookup } from "./components/images/lookup";
 import { PromotionGate } from "./components/images/promotion";
@@ -14,6 +15,8 @@ export interface ServiceOutputs {
     /** `http://<name>.<namespace>.svc.cluster.local[:port]` for a web service, `<host>:<port>` for a stateful one; none for a worker or cronjob, which have no Service. */
     readonly address?: pulumi.Output<string>;
     readonly url?: string;
+    /** `kubectl port-forward --namespace <ns> service/<name> <port>:<servicePort>`, for a service with a Service: how a local stack (exposure none) is reached. */
+    readonly portForward?: pulumi.Output<string>;
     readonly image: pulumi.Output<string>;
 }
 
@@ -45,7 +48,7 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
     createGateway(env.name, { environment: env, services: config.services, namespace: environment.namespace, labels: environment.labels }, { parent: environment, provider: environment.provider });
     const lastUpdate = new LastUpdate();
     const claims = guardClaims(config.services, config.acceptedClaimChanges, env.namespace, lastUpdate);
-    const lookup = config.services.some((svc) => !svc.build && !svc.image.digest) ? new RegistryLookup(env.name, { registry: env.registry, dockerHost: config.dockerHost }) : undefined;
+    const lookup = config.services.some((svc) => !svc.build && !svc.image.digest) ? new RegistryLookup(env.name, { registry: env.registry, dockerHost: config.dockerHost, localHosts: localRegistryHosts(env.registry?.server, config.services.map((svc) => svc.image.repository)) }) : undefined;
     // A rollback that pins every image checks nothing against the source, and does not read it.
     const gated = env.promotion.from !== undefined && config.services.some((svc) => svc.image.rollback !== true);
     const gate = gated ? new PromotionGate({ ...env.promotion, from: env.promotion.from }, pulumi.getStack()) : undefined;
@@ -68,7 +71,7 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
             },
             { providers: [environment.provider] },
         );
-        services[svc.name] = { ...(ms.address ? { address: ms.address } : {}), url: ms.url, image: ms.image };
+        services[svc.name] = { ...(ms.address ? { address: ms.address } : {}), url: ms.url, ...(ms.portForward ? { portForward: ms.portForward } : {}), image: ms.image };
         released[svc.name] = ms.release;
     }
     const publicUrl = env.publicService ? services[env.publicService].url : undefined;

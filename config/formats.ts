@@ -146,12 +146,9 @@ export function imageRepository(s: string): string | undefined {
     return IMAGE_REPOSITORY.test(s) ? undefined : "a repository such as 'ghcr.io/acme/api' with no tag or digest";
 }
 
-/** A Docker image tag. `latest` is refused: a deploy must say which build it runs. */
+/** A Docker image tag, as Docker spells one. Whether `latest` may be run is the stack's call (config/resolve/mutableTags.ts). */
 export function imageTag(s: string): string | undefined {
-    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(s)) {
-        return "letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'";
-    }
-    return s === "latest" ? "'latest' is mutable; name a build" : undefined;
+    return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(s) ? undefined : "letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'";
 }
 
 /**

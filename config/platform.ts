@@ -19,7 +19,9 @@ import * as f from "./formats";
 import { credentialIn, CREDENTIAL_NAME } from "./credentials";
 import { pastedCredentials } from "./pastedCredentials";
 import { GithubConfig, PlatformConfig, Resources, ServiceConfig } from "./types";
-import { resolveGateway } from "./resolve/exposure";
+import { requireDomain, resolveGateway } from "./resolve/exposure";
+import { checkMutableTag, resolveMutableTags } from "./resolve/mutableTags";
+import { isLocalRegistry } from "./localRegistry";
 import { checkApiLimits } from "./limits/check";
 import { sharedConfigMapData } from "./written";
 import { RELEASE_TIME_VAR, resolvePromotion, resolveReleaseTime } from "./resolve/promotion";
@@ -258,6 +260,8 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
 
     const registryGiven = isRecord(raw.values.environment) && raw.values.environment.registry !== undefined;
     const imageTagInvalid = s.environment.invalid.some((p) => p[0] === "imageTag");
+    const mutableTags = resolveMutableTags(env, envPath, problems);
+    checkMutableTag(env.imageTag, `${envPath}.imageTag`, mutableTags, envPath, problems);
     const ciTags = ciImageTags(raw.ciEnv);
     const resolved: ResolvedService[] = [];
     const disabled = [...s.services].filter(([, m]) => m.value.enabled === false).map(([name]) => name);
@@ -273,6 +277,8 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
             registry: env.registry,
             registryPath: `${envPath}.registry`,
             registryGiven,
+            mutableTags,
+            envPath,
             serviceNames: s.names,
             servicePath: `${s.catalogPath}.services.${name}`,
             ownLayers: [`${s.catalogPath}.services.${name}`, `${envPath}.services.${name}`],
@@ -292,9 +298,10 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
         if (service) resolved.push(service);
     }
     const pinned = applyPinnedImages(resolved, raw.ciEnv[PINNED_IMAGES_VAR], problems);
-    // Without a valid domain no service has a host, and without services none is exposed: nothing to judge.
-    const publicService = env.domain === undefined || s.names.length === 0 ? env.publicService : resolvePublicService(env.publicService, pinned, s.names, disabled, `${envPath}.publicService`, problems);
+    // Without a valid domain no service has a host (unless none is exposed anyway), and without services none is exposed: nothing to judge.
+    const publicService = (env.domain === undefined && env.exposure !== "none") || s.names.length === 0 ? env.publicService : resolvePublicService(env.publicService, pinned, s.names, disabled, `${envPath}.publicService`, problems);
 
+    requireDomain(raw.values.environment, env.exposure, envPath, problems);
     const gateway = resolveGateway(env, envPath, problems);
     const promotion = resolvePromotion(env.promotion, { path: `${envPath}.promotion`, stack: raw.stack, services: s.names, disabled }, problems);
     const releaseTime = resolveReleaseTime(raw.ciEnv[RELEASE_TIME_VAR], problems);
@@ -318,7 +325,8 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
     );
     const registryPassword = env.registry?.passwordSecret;
     const builders = pinned.filter((svc) => svc.build).map((svc) => svc.name);
-    if (builders.length > 0 && env.registry && !registryPassword && !raw.dryRun) {
+    // A registry on this machine (kind's local one) takes pushes without credentials.
+    if (builders.length > 0 && env.registry && !registryPassword && !raw.dryRun && !isLocalRegistry(env.registry.server)) {
         problems.add(
             `${envPath}.registry`,
             `${builders.join(", ")} build images that 'pulumi up' pushes to ${env.registry.server}, which needs credentials; set 'username' and 'passwordSecret' (a preview pushes nothing and needs none)`,
@@ -359,7 +367,7 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
         environment: {
             name,
             namespace: env.namespace!,
-            domain: env.domain!,
+            ...(env.domain !== undefined ? { domain: env.domain } : {}),
             system: cat.system!,
             sharedNamespace: env.sharedNamespace!,
             adopt: env.adopt!,

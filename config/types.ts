@@ -209,7 +209,8 @@ export type RolloutConfig = Readonly<Required<Environment["rollout"]>>;
 export interface EnvironmentConfig {
     readonly name: string;
     readonly namespace: string;
-    readonly domain: string;
+    /** Public hosts are under it; absent when nothing is exposed (`exposure: none`). */
+    readonly domain?: string;
     readonly system: string;
     /** Ingresses, Gateway API routes, or both (for one update). */
     readonly exposure: ExposureMode;

@@ -241,7 +241,7 @@ describe("exposure: what a mode cannot express is refused with the key path and 
 
     it("an unknown controller or mode names what is allowed", () => {
         assert.deepEqual(problems(shop({ exposure: "gateway-api", ingress: { controller: "traefik" } })), [
-            `${E}.exposure: expected one of ingress, gateway, both, got "gateway-api"`,
+            `${E}.exposure: expected one of ingress, gateway, both, none, got "gateway-api"`,
             `${E}.ingress.controller: expected one of ingress-nginx, haproxy, got "traefik"`,
         ]);
     });

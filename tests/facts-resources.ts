@@ -98,8 +98,10 @@ export interface StackFacts {
     logLevel: string;
     /** The cert-manager issuer of the Ingresses (or of a created Gateway's listeners). */
     issuer: string;
-    /** `ingress`, `gateway` or `both` (docs/configuration.md, `environment.exposure`). */
-    exposure: "ingress" | "gateway" | "both";
+    /** The registry has credentials: the namespace gets an image pull Secret. */
+    registryCredentials: boolean;
+    /** `ingress`, `gateway`, `both` or `none` (docs/configuration.md, `environment.exposure`). */
+    exposure: "ingress" | "gateway" | "both" | "none";
     /** Who carries public traffic in, as network policy peers: the ingress controller's namespace, the Gateway's proxies. */
     exposurePeers: Record<string, unknown>[];
     /** The Gateway routes attach to, when the exposure uses one. */
@@ -209,7 +211,8 @@ export function factsOf(config: StackConfig): StackFacts {
         const autoscaled = scaled && s.autoscaling?.enabled === true;
         const replicas = scaled ? (s.replicas ?? 1) : 1;
         const maxReplicas = autoscaled ? s.autoscaling.maxReplicas : replicas;
-        const ingress = s.ingress !== undefined && s.ingress.enabled !== false && s.ingress.hostPrefix !== undefined ? s.ingress : undefined;
+        // A stack that exposes nothing (`exposure: none`) leaves the catalog's ingress settings unused.
+        const ingress = s.ingress !== undefined && s.ingress.enabled !== false && s.ingress.hostPrefix !== undefined && env.exposure !== "none" ? s.ingress : undefined;
         const metricsPort = s.metrics !== undefined && s.metrics.enabled !== false ? (s.metrics.port ?? port) : undefined;
         const metrics = metricsPort !== undefined ? { port: metricsPort, path: s.metrics.path ?? "/metrics", interval: s.metrics.interval ?? "30s" } : undefined;
         const probeSettings = kind === "cronjob" ? {} : mergeProbes(layers.map((l) => l?.probes));
@@ -282,7 +285,7 @@ export function factsOf(config: StackConfig): StackFacts {
     }
     const exposure: StackFacts["exposure"] = env.exposure ?? "ingress";
     const gateway: StackFacts["gateway"] =
-        exposure === "ingress"
+        exposure === "ingress" || exposure === "none"
             ? undefined
             : {
                   name: env.gateway.name,
@@ -299,6 +302,7 @@ export function factsOf(config: StackConfig): StackFacts {
         tag: String(env.imageTag),
         logLevel: env.logLevel,
         issuer: env.ingress?.clusterIssuer ?? "letsencrypt-production",
+        registryCredentials: env.registry?.username !== undefined,
         exposure,
         exposurePeers: [
             ...(exposure !== "gateway" ? [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": env.ingress?.controllerNamespace ?? "ingress-nginx" } } }] : []),
@@ -345,7 +349,7 @@ export function expectedCounts(f: StackFacts): Record<string, number> {
         "core/v1:ServiceAccount": n,
         // one per service, one per files volume, and the shared one
         "core/v1:ConfigMap": n + svcs.reduce((sum, s) => sum + s.filesVolumes.length, 0) + 1,
-        "core/v1:Secret": count((s) => s.hasSecrets) + 1, // and the registry's pull Secret
+        "core/v1:Secret": count((s) => s.hasSecrets) + (f.registryCredentials ? 1 : 0), // and the registry's pull Secret, when it has credentials
         "core/v1:Service": count((s) => s.hasService),
         "apps/v1:Deployment": count((s) => s.workload === "apps/v1:Deployment"),
         "apps/v1:StatefulSet": count((s) => s.workload === "apps/v1:StatefulSet"),

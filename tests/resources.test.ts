@@ -179,7 +179,7 @@ for (const stack of REPO_STACKS) {
                 assert.deepEqual(spec, {
                     serviceAccountName: svc,
                     automountServiceAccountToken: f.rbac,
-                    imagePullSecrets: [{ name: objectName(ev, "core/v1:Secret", `${x.stack}-registry`) }],
+                    ...(x.registryCredentials ? { imagePullSecrets: [{ name: objectName(ev, "core/v1:Secret", `${x.stack}-registry`) }] } : {}),
                     // A cronjob's run is not restarted in place: the Job retries it (backoffLimit).
                     ...(f.kind === "cronjob" ? { restartPolicy: "Never" } : {}),
                     securityContext: { runAsNonRoot: true, runAsUser: f.runAsUser, runAsGroup: f.runAsUser, fsGroup: f.runAsUser, seccompProfile: { type: "RuntimeDefault" } },
@@ -226,7 +226,7 @@ for (const stack of REPO_STACKS) {
                 assert.equal(f.image, deployedImage(x.stack, svc), svc);
             }
             const withSecrets = servicesOf(x, (s) => s.hasSecrets);
-            assert.deepEqual([...ofKind(ev, "core/v1:Secret").keys()].sort(), [...withSecrets.map((s) => `${s}-secrets`), `${x.stack}-registry`].sort());
+            assert.deepEqual([...ofKind(ev, "core/v1:Secret").keys()].sort(), [...withSecrets.map((s) => `${s}-secrets`), ...(x.registryCredentials ? [`${x.stack}-registry`] : [])].sort());
             if (ex) {
                 // ingestion: port 8000, a startup probe, its API key in a Secret, the stack's tier.
                 const c = one(ev, "apps/v1:Deployment", "ingestion-deployment").spec.template.spec.containers[0];
@@ -407,7 +407,9 @@ for (const stack of REPO_STACKS) {
                 // A web service is called over HTTP; a stateful one by host and port.
                 const host = `${svc}.${x.namespace}.svc.cluster.local`;
                 const address = !f.hasService ? {} : f.kind === "web" ? { address: `http://${host}${f.servicePort === 80 ? "" : `:${f.servicePort}`}` } : { address: `${host}:${f.servicePort}` };
-                assert.deepEqual(outputs[svc], { ...address, image: deployedImage(x.stack, svc), url: ingress ? `https://${ingress.host}${ingress.path}` : undefined }, svc);
+                // From a laptop: the container's port, forwarded to the Service's (what a local stack, exposing nothing, is reached by).
+                const portForward = f.hasService ? { portForward: `kubectl port-forward --namespace ${x.namespace} service/${svc} ${f.port}:${f.servicePort}` } : {};
+                assert.deepEqual(outputs[svc], { ...address, ...portForward, image: deployedImage(x.stack, svc), url: ingress ? `https://${ingress.host}${ingress.path}` : undefined }, svc);
                 if (!f.hasService) continue;
                 const s = one(ev, "core/v1:Service", `${svc}-service`);
                 assert.equal(s.metadata.name, svc);
@@ -520,13 +522,18 @@ for (const stack of REPO_STACKS) {
             assert.deepEqual(deny.spec, { podSelector: {}, policyTypes: ["Ingress"] });
             // cert-manager's HTTP-01 solver answers Let's Encrypt through the ingress controller
             // (a stack with no Ingress has none: "a stack with no Ingress" below).
-            assert.ok(servicesOf(x).some((s) => x.services[s].ingress !== undefined), "a repo stack exposes a service");
-            const solver = one(ev, "networking.k8s.io/v1:NetworkPolicy", `${x.stack}-acme-solver`);
-            assert.deepEqual(solver.spec, {
-                podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
-                policyTypes: ["Ingress"],
-                ingress: [{ from: x.exposurePeers, ports: [{ port: 8089, protocol: "TCP" }] }],
-            });
+            // The local stack (exposure: none) exposes nothing, so it has none either.
+            assert.equal(servicesOf(x).some((s) => x.services[s].ingress !== undefined), x.exposure !== "none", "a repo stack exposes a service unless it exposes nothing");
+            if (x.exposure === "none") {
+                assert.equal(ofKind(ev, "networking.k8s.io/v1:NetworkPolicy").has(`${x.stack}-acme-solver`), false);
+            } else {
+                const solver = one(ev, "networking.k8s.io/v1:NetworkPolicy", `${x.stack}-acme-solver`);
+                assert.deepEqual(solver.spec, {
+                    podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+                    policyTypes: ["Ingress"],
+                    ingress: [{ from: x.exposurePeers, ports: [{ port: 8089, protocol: "TCP" }] }],
+                });
+            }
             const namespace = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
             const rulesOf = (f: ServiceFacts) => {
                 const ports = [{ port: f.port, protocol: "TCP" }];
@@ -609,7 +616,7 @@ for (const stack of REPO_STACKS) {
         it("layers the shared ConfigMap under each service's ConfigMap, and writes each files volume into a ConfigMap of its own", () => {
             const common = one(ev, "core/v1:ConfigMap", `${x.stack}-common`);
             assert.equal(common.immutable, true);
-            assert.deepEqual(common.data, { ENVIRONMENT: x.stack, LOG_LEVEL: x.logLevel, OTEL_EXPORTER_OTLP_ENDPOINT: x.telemetryEndpoint, ...x.commonEnv });
+            assert.deepEqual(common.data, { ENVIRONMENT: x.stack, LOG_LEVEL: x.logLevel, ...(x.telemetryEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: x.telemetryEndpoint } : {}), ...x.commonEnv });
             for (const svc of servicesOf(x)) {
                 const f = x.services[svc];
                 const cm = one(ev, "core/v1:ConfigMap", `${svc}-config`);

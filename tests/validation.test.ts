@@ -28,7 +28,7 @@ interface BadCase {
 const P = `${PROJECT}:`;
 const DNS_REASON = "lowercase letters, digits and '-' only, starting and ending with a letter or digit";
 const SERVICE_KEYS = "kind, enabled, allowFrom, objectName, containerName, portName, selector, autoscaling, build, command, args, env, envFrom, image, ingress, initContainers, job, metrics, pdb, port, probes, rbac, replicas, resources, runAsUser, secrets, servicePort, sidecars, tier, volumes";
-const ENVIRONMENT_KEYS = "name, namespace, domain, cluster, logLevel, telemetryEndpoint, sharedNamespace, adopt, protect, exposure, ingress, gateway, imageTag, registry, promotion, buildOnPreview, rollout, monitoring, externalSecrets, commonEnv, tiers, publicService, ci, serviceDefaults, services";
+const ENVIRONMENT_KEYS = "name, namespace, domain, cluster, logLevel, telemetryEndpoint, sharedNamespace, adopt, protect, exposure, ingress, gateway, imageTag, registry, promotion, mutableTags, buildOnPreview, rollout, monitoring, externalSecrets, commonEnv, tiers, publicService, ci, serviceDefaults, services";
 const QUANTITY = 'a Kubernetes quantity such as "250m", "1", "512Mi" or "2Gi"';
 const TAG = "an image tag such as 'main-3f9c2ab' or '1.4.2' (not 'latest')";
 /** The services staging's ingestion accepts calls from, as the catalog lists them. */
@@ -266,7 +266,7 @@ const CASES: readonly BadCase[] = [
     {
         name: "image tag 'latest'",
         edit: (v) => (v.environment.services["kalman-filter"] = { image: { tag: "latest" } }),
-        expected: [`${P}environment.services.kalman-filter.image.tag: expected ${TAG}, got "latest" ('latest' is mutable; name a build)`],
+        expected: [`${P}environment.services.kalman-filter.image.tag: expected ${TAG}, got "latest" ('latest' is mutable; name a build, or let a stack without production protections run it: ${P}environment.mutableTags: true)`],
     },
     {
         name: "unknown log level",
@@ -775,7 +775,7 @@ describe("validation: empty values and shared settings", function () {
         {
             name: "a 'latest' image tag for the environment, reported once",
             edit: (v) => (v.environment.imageTag = "latest"),
-            expected: [`${P}environment.imageTag: expected ${TAG}, got "latest" ('latest' is mutable; name a build)`],
+            expected: [`${P}environment.imageTag: expected ${TAG}, got "latest" ('latest' is mutable; name a build, or let a stack without production protections run it: ${P}environment.mutableTags: true)`],
         },
         {
             name: "a secret added by a stack override names its own path",

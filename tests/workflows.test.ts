@@ -877,12 +877,12 @@ describe("GitHub workflows", () => {
         it(
             "a stack opting out (preview: false, no deployOrder) gets no job, choice or check",
             withCopy(
-                (dir) => addStack(dir, "local", { preview: false }),
+                (dir) => addStack(dir, "sandbox", { preview: false }),
                 async (dir) => {
                     const g = await generated(dir);
                     assert.deepEqual(g, committed, "the workflows and checks stay the committed ones");
-                    assert.deepEqual([...g.previews, ...g.choices, ...g.deploys].filter((s) => s.includes("local")), []);
-                    assert.doesNotMatch(g.checks, /local/);
+                    assert.deepEqual([...g.previews, ...g.choices, ...g.deploys].filter((s) => s.includes("sandbox")), []);
+                    assert.doesNotMatch(g.checks, /sandbox/);
                 },
             ),
         );
@@ -892,7 +892,7 @@ describe("GitHub workflows", () => {
             withCopy(
                 (dir) => {
                     for (const stack of stacksOf(dir)) fs.rmSync(path.join(dir, `Pulumi.${stack}.yaml`));
-                    addStack(dir, "local", { preview: false });
+                    addStack(dir, "sandbox", { preview: false });
                 },
                 async (dir) => {
                     await generate({ check: false }, dir, () => undefined);

@@ -25,16 +25,19 @@ export class RegistryLookup {
     /** One lookup per image, however many services run it. */
     private readonly found = new Map<string, pulumi.Output<string>>();
 
-    constructor(name: string, args: { readonly registry?: RegistryConfig; readonly dockerHost?: string }, opts?: pulumi.CustomResourceOptions) {
+    constructor(name: string, args: { readonly registry?: RegistryConfig; readonly dockerHost?: string; readonly localHosts?: readonly string[] }, opts?: pulumi.CustomResourceOptions) {
         const { registry } = args;
+        // A registry on this machine serves plain HTTP without credentials: the provider asks it
+        // over http:// only when told so (its address says http://), with dummy credentials (authDisabled).
+        const local = (args.localHosts ?? []).filter((host) => host !== registry?.server || !registry.username).map((host) => ({ address: `http://${host}`, authDisabled: true }));
         this.provider = new docker.Provider(
             stackResource.registryLookups(name),
             {
                 ...(args.dockerHost ? { host: args.dockerHost } : {}),
-                registryAuth:
-                    registry?.username && registry.password !== undefined
-                        ? [{ address: registry.server, username: registry.username, password: pulumi.secret(registry.password) }]
-                        : [],
+                registryAuth: [
+                    ...(registry?.username && registry.password !== undefined ? [{ address: registry.server, username: registry.username, password: pulumi.secret(registry.password) }] : []),
+                    ...local,
+                ],
             },
             opts,
         );

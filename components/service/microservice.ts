@@ -50,6 +50,8 @@ export class Microservice extends pulumi.ComponentResource {
     public readonly workloadName: pulumi.Output<string>;
     /** In-cluster address, `http://<name>.<namespace>.svc.cluster.local[:port]`; undefined for a service without a Service. */
     public readonly address?: pulumi.Output<string>;
+    /** The `kubectl port-forward` command that reaches the service from the machine running it; undefined without a Service. */
+    public readonly portForward?: pulumi.Output<string>;
     /** Public URL when the service has an Ingress. */
     public readonly url?: string;
     /** The image reference the workload runs: `repo@sha256:...`. */
@@ -149,7 +151,9 @@ export class Microservice extends pulumi.ComponentResource {
         const host = service && pulumi.interpolate`${service.metadata.name}.${namespace}.svc.cluster.local`;
         this.address = host && (svc.kind === "web" ? pulumi.interpolate`http://${host}${portSuffix}` : pulumi.interpolate`${host}:${svc.servicePort}`);
         this.url = svc.ingress ? `https://${svc.ingress.host}${svc.ingress.path}` : undefined;
-        this.registerOutputs({ workloadName: this.workloadName, address: this.address, url: this.url, image: this.image });
+        // From a laptop (a local stack exposes nothing): the container's port, forwarded to the Service's.
+        this.portForward = service && pulumi.interpolate`kubectl port-forward --namespace ${namespace} service/${service.metadata.name} ${svc.port ?? svc.servicePort}:${svc.servicePort}`;
+        this.registerOutputs({ workloadName: this.workloadName, address: this.address, url: this.url, portForward: this.portForward, image: this.image });
     }
 }
 

@@ -1,17 +1,18 @@
 import { Problems } from "../errors";
-import type { Environment } from "../schema/environment";
+import { DOMAIN_EXPECTED, type Environment } from "../schema/environment";
+import { isRecord } from "../suggest";
 import { byKey } from "../order";
 import { GatewayConfig } from "../types";
 
 /**
  * The stack's Gateway, for the `gateway` and `both` exposure modes: required there, refused
- * elsewhere (a Gateway the program would not use is a mistake, not a setting to ignore).
+ * with `ingress` and `none` (a Gateway the program would not use is a mistake, not a setting to ignore).
  */
 export function resolveGateway(env: Partial<Environment>, envPath: string, problems: Problems): GatewayConfig | undefined {
     const mode = env.exposure ?? "ingress";
     const g = env.gateway;
-    if (mode === "ingress") {
-        if (g !== undefined) problems.add(`${envPath}.gateway`, `set, but ${envPath}.exposure is 'ingress', so no route would use it; set exposure: gateway (or both, to move over), or remove it`);
+    if (mode === "ingress" || mode === "none") {
+        if (g !== undefined) problems.add(`${envPath}.gateway`, `set, but ${envPath}.exposure is '${mode}', so no route would use it; set exposure: gateway (or both, to move over), or remove it`);
         return undefined;
     }
     if (g?.name === undefined) {
@@ -36,4 +37,12 @@ export function resolveGateway(env: Partial<Environment>, envPath: string, probl
         },
         ...(g.create ? { create: { className: g.create.className! } } : {}),
     };
+}
+
+/** The domain public hosts are under: required unless nothing is exposed (`exposure: none`). Invalid, it was reported already. */
+export function requireDomain(written: unknown, mode: Environment["exposure"] | undefined, envPath: string, problems: Problems): void {
+    const domain = isRecord(written) ? written.domain : undefined;
+    if ((domain === undefined || domain === null) && mode !== "none") {
+        problems.add(`${envPath}.domain`, `required; expected ${DOMAIN_EXPECTED}`);
+    }
 }

@@ -3,6 +3,7 @@ import { byKey } from "../order";
 import { BuildConfig, ImageConfig } from "../types";
 import { written } from "../merge";
 import type { ResolveContext, Settings } from "./service";
+import { checkMutableTag } from "./mutableTags";
 
 const TAG_SOURCES = "set image.tag, the environment's imageTag, or run in GitHub Actions (tags from GITHUB_SHA and GITHUB_REF)";
 
@@ -39,6 +40,7 @@ export function resolveImage({ s, at, anyInvalid }: Settings, ctx: ResolveContex
         ctx.problems.add(`${section("image")}.repository`, "required; expected an image repository such as 'ghcr.io/acme/api'");
         return {};
     }
+    if (image.tag !== undefined) checkMutableTag(image.tag, at.image?.tag ?? `${section("image")}.tag`, ctx.mutableTags, ctx.envPath, ctx.problems);
     // A digest pins the image; an environment-wide tag is then not assumed to describe it.
     const tag = image.tag ?? (image.digest ? undefined : (envTag ?? ctx.ciTags?.tags[0]));
     if (!tag && !image.digest) {

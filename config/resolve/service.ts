@@ -31,6 +31,10 @@ export interface ResolveContext {
     readonly registry?: NonNullable<Environment["registry"]>;
     readonly registryPath: string;
     readonly registryGiven: boolean;
+    /** The stack runs mutable tags (`environment.mutableTags`, config/resolve/mutableTags.ts). */
+    readonly mutableTags: boolean;
+    /** `<project>:environment`, for messages that name a stack setting. */
+    readonly envPath: string;
     readonly serviceNames: readonly string[];
     /** Where the service itself is declared, for messages about missing required keys. */
     readonly servicePath: string;
@@ -281,7 +285,8 @@ function resolveBudget({ s, at }: Settings, minimum: number, maximum: number, ow
 
 function resolveIngress({ s, at }: Settings, ctx: ResolveContext): IngressSpec | undefined {
     const ingress = s.ingress;
-    if (ingress === undefined || ingress.enabled === false || (ingress.hostPrefix === undefined && ingress.enabled === undefined)) {
+    // Exposure 'none' (a local cluster) exposes nothing: the catalog's ingress settings wait for the stacks that do.
+    if (ingress === undefined || ingress.enabled === false || (ingress.hostPrefix === undefined && ingress.enabled === undefined) || ctx.exposure.mode === "none") {
         return undefined;
     }
     if (ingress.hostPrefix === undefined) {

@@ -10,6 +10,9 @@ export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as c
 /** The provider waits this much longer than Kubernetes' progress deadline, so Kubernetes decides first. */
 export const AWAIT_MARGIN_SECONDS = 60;
 
+/** What `environment.domain` takes, for the schema and for the check that it is there. */
+export const DOMAIN_EXPECTED = "a DNS domain such as 'staging.example.com'";
+
 const CLUSTER_REQUIRED = "'context' or 'kubeconfigSecret', so that this stack can only reach its own cluster";
 
 const cluster = object(
@@ -152,7 +155,9 @@ export const environment = object(
             description: "The Kubernetes namespace the stack owns.",
             examples: ["hft-staging"],
         }),
-        domain: text({ expected: "a DNS domain such as 'staging.example.com'", check: f.hostName }).meta({ description: "Public hosts are `<hostPrefix>.<domain>`.", examples: ["staging.example.com"] }),
+        domain: text({ expected: DOMAIN_EXPECTED, check: f.hostName })
+            .optional()
+            .meta({ description: "Public hosts are `<hostPrefix>.<domain>`; required unless `exposure` is `none`.", examples: ["staging.example.com"] }),
         cluster: cluster.meta({ description: "Which cluster the stack's provider reaches: exactly one of `context` or `kubeconfigSecret`." }),
         logLevel: oneOf(LOG_LEVELS).default("INFO").meta({ description: "`LOG_LEVEL` of every service." }),
         telemetryEndpoint: text({ expected: "an http(s) URL such as 'http://otel-collector.observability:4318'", check: f.httpUrl })
@@ -207,6 +212,12 @@ export const environment = object(
         })
             .optional()
             .meta({ description: "Where this stack's images must have run before (production: staging)." }),
+        mutableTags: boolean()
+            .default(false)
+            .meta({
+                description:
+                    "Run the tag `latest` (refused otherwise): for a local cluster's build-and-run loop. Each image still runs by the digest the tag names at the update, so a rebuilt tag rolls the pods at the next `pulumi up`. Refused with `protect` or `promotion.from`.",
+            }),
         buildOnPreview: boolean().default(false).meta({ description: "Build images during `pulumi preview` too (never pushed)." }),
         rollout: rollout.prefault({}).meta({ description: "How long a rollout may take before it counts as failed." }),
         monitoring: object({

@@ -9,7 +9,7 @@ import { DNS_LABEL } from "./pod";
  * moves a stack from the first to the second (docs/runbook.md, "Moving to Gateway API").
  */
 
-export const EXPOSURE_MODES = ["ingress", "gateway", "both"] as const;
+export const EXPOSURE_MODES = ["ingress", "gateway", "both", "none"] as const;
 export type ExposureMode = (typeof EXPOSURE_MODES)[number];
 
 /** The Ingress controllers whose annotation dialect the program writes. */
@@ -20,7 +20,7 @@ export const exposure = oneOf(EXPOSURE_MODES)
     .default("ingress")
     .meta({
         description:
-            "`ingress`: an Ingress per exposed service (`environment.ingress`); `gateway`: an HTTPRoute per exposed service, attached to `environment.gateway`; `both`: the two together, for the one update that moves a stack to Gateway API.",
+            "`ingress`: an Ingress per exposed service (`environment.ingress`); `gateway`: an HTTPRoute per exposed service, attached to `environment.gateway`; `both`: the two together, for the one update that moves a stack to Gateway API; `none`: no service is exposed (a local cluster: the `services` output gives each service's `kubectl port-forward` command instead, and `domain` is not needed).",
     });
 
 export const ingress = object({

@@ -1,4 +1,5 @@
 import * as f from "../../config/formats";
+import { MUTABLE_TAG } from "../../config/resolve/mutableTags";
 import { byCodePoint } from "../../config/order";
 import { Refusal } from "../cli";
 
@@ -81,7 +82,8 @@ function entryProblem(entry: unknown, at: string): Omit<Release, "service"> | st
         return `names an image that is not pinned by digest for {service} (${at}.image: expected "<repository>@sha256:<64 hex digits>", got ${JSON.stringify(image)})`;
     }
     const tag = entry.tag;
-    if (tag !== undefined && (typeof tag !== "string" || f.imageTag(tag) !== undefined)) {
+    // `latest` names whatever was pushed last: no stack that takes promoted images may run it.
+    if (tag !== undefined && (typeof tag !== "string" || f.imageTag(tag) !== undefined || tag === MUTABLE_TAG)) {
         return `has a tag that is not a valid image tag for {service} (${at}.tag: got ${describe(tag)})`;
     }
     const since = entry.since;
