@@ -120,7 +120,7 @@ describe("npm run render (offline rendering of a stack)", function () {
     it("names the stacks it knows when asked for one that does not exist", () => {
         const r = render("qa");
         assert.equal(r.code, 1);
-        assert.equal(r.stderr, "render: no stack file Pulumi.qa.yaml; stacks here: production, staging\n");
+        assert.equal(r.stderr, "render: no stack file Pulumi.qa.yaml; stacks here: local, production, staging\n");
     });
 
     it("refuses to replace a folder it did not write", () => {
@@ -331,7 +331,7 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
             ),
             r.stdout,
         );
-        assert.match(r.stdout, /\n@@ -[0-9]+,6 \+[0-9]+,10 @@\n(.*\n){3}\+ {2}market-maker:\n\+ {4}address: http:\/\/market-maker\.hft-production\.svc\.cluster\.local\n/);
+        assert.match(r.stdout, /\n@@ -[0-9]+,6 \+[0-9]+,12 @@\n(.*\n){3}\+ {2}market-maker:\n\+ {4}address: http:\/\/market-maker\.hft-production\.svc\.cluster\.local\n/);
         // Its release, from the digest production pins (the one staging ran).
         assert.match(r.stdout, /\n\+ {2}market-maker:\n\+ {4}- image: ghcr\.io\/acme-trading\/hft-market-maker@sha256:[0-9a-f]{64}\n\+ {6}source: stack file\n\+ {6}tag: 1\.4\.2\n/);
     });
