@@ -256,8 +256,9 @@ function hash(v: unknown): string {
     return createHash("sha256").update(JSON.stringify(v)).digest("hex");
 }
 
-/** A program's result with every Output resolved; a secret one wrapped in the secret envelope. */
+/** A program's result with every Output resolved; a secret one wrapped in the secret envelope; a resource by its URN, as Pulumi exports one. */
 async function sealed(v: unknown): Promise<unknown> {
+    if (pulumi.Resource.isInstance(v)) return sealed(v.urn);
     if (pulumi.Output.isInstance(v)) {
         const value = await sealed(await resolve(v));
         return (await pulumi.isSecret(v)) ? { [SECRET_SIG]: SECRET_VALUE, value } : value;
