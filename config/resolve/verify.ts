@@ -171,7 +171,12 @@ export function checksOverHttp(config: Pick<PlatformConfig, "verification">): bo
     return config.verification.some((v) => v.checks.some((c) => "http" in c));
 }
 
+/** The HTTP checker's image when its tag is looked up in the registry: an HTTP check runs, and the stack pins no digest. */
+export function checkerLookup(config: Pick<PlatformConfig, "verification" | "environment">): VerifySettings["image"] | undefined {
+    return checksOverHttp(config) && config.environment.verify.image.digest === undefined ? config.environment.verify.image : undefined;
+}
+
 /** Whether the program looks image tags up in registries: a prebuilt service's without a digest, or the HTTP checker's. */
 export function registryLookupsNeeded(config: Pick<PlatformConfig, "services" | "verification" | "environment">): boolean {
-    return config.services.some((svc) => !svc.build && !svc.image.digest) || (checksOverHttp(config) && config.environment.verify.image.digest === undefined);
+    return config.services.some((svc) => !svc.build && !svc.image.digest) || checkerLookup(config) !== undefined;
 }
