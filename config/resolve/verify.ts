@@ -108,7 +108,8 @@ function resolveHttp(
     ctx: VerifyContext,
 ): { target: ResolvedService; url: string; containerPort: number } | undefined {
     const named = http.service ?? svc.name;
-    const serviceAt = typeof at.service === "string" ? at.service : at.$;
+    // Where the target is written: its own key, else the check's settings written for this service.
+    const serviceAt = typeof at.service === "string" ? at.service : (ownLeaves(at, own)[0] ?? at.$);
     if (!ctx.names.includes(named)) {
         const hint = closest(named, ctx.names);
         ctx.problems.add(serviceAt, `unknown service ${JSON.stringify(named)}${hint ? ` (did you mean '${hint}'?)` : ""}; expected one of the catalog's services: ${ctx.names.join(", ")}`);
@@ -136,8 +137,8 @@ function resolveHttp(
     const ports = [{ port: target.kind === "stateful" ? target.port! : target.servicePort, container: target.port! }, ...metrics];
     const port = http.port === undefined ? ports[0] : ports.find((p) => p.port === http.port);
     if (port === undefined) {
-        const listed = ports.map((p, i) => (i === 0 ? String(p.port) : `${p.port} (its metrics)`)).join(" and ");
-        ctx.problems.add(typeof at.port === "string" ? at.port : at.$, `service ${JSON.stringify(named)}'s Service has port ${listed}; expected one of them`);
+        const listed = ports.map((p, i) => (i === 0 ? String(p.port) : `${p.port} (its metrics)`)).join(" or ");
+        ctx.problems.add(typeof at.port === "string" ? at.port : at.$, `expected a port of service ${JSON.stringify(named)}'s Service, ${listed} (or no 'port'), got ${http.port}`);
         return undefined;
     }
     const host = `${target.objectName}.${ctx.namespace}.svc.cluster.local${port.port === 80 ? "" : `:${port.port}`}`;
