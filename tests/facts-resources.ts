@@ -56,15 +56,18 @@ function probesLayer(probes: unknown): Record<string, any> | undefined {
     return Object.fromEntries(Object.entries(probes).map(([k, p]) => [k, typeof p === "string" ? { http: p } : p]));
 }
 
-/** Probes merged over the layers: a layer that writes an action replaces the earlier action, its timings merge. */
-function mergeProbes(layers: unknown[]): Record<string, any> {
+/**
+ * Named entries (probes, checks) merged over the layers: a layer that writes one of `actions`
+ * replaces the earlier action, the rest (a probe's timings, a check's settings) merges.
+ */
+function mergeActions(layers: (Record<string, any> | undefined)[], actions: readonly string[]): Record<string, any> {
     const out: Record<string, any> = {};
-    for (const layer of layers.map(probesLayer)) {
-        for (const [which, p] of Object.entries(layer ?? {})) {
-            const before = out[which] ?? {};
-            const writesAction = PROBE_ACTIONS.some((a) => p[a] !== undefined);
-            const kept = writesAction ? Object.fromEntries(Object.entries(before).filter(([k]) => !(PROBE_ACTIONS as readonly string[]).includes(k))) : before;
-            out[which] = { ...kept, ...p };
+    for (const layer of layers) {
+        for (const [name, entry] of Object.entries(layer ?? {})) {
+            const before = out[name] ?? {};
+            const writesAction = actions.some((a) => entry[a] !== undefined);
+            const kept = writesAction ? Object.fromEntries(Object.entries(before).filter(([k]) => !actions.includes(k))) : before;
+            out[name] = merge(kept, entry);
         }
     }
     return out;
@@ -98,19 +101,6 @@ function checksLayer(checks: unknown): Record<string, any> | undefined {
     return Object.fromEntries(Object.entries(checks).map(([k, c]) => [k, isObject(c) && typeof c.http === "string" ? { ...c, http: { path: c.http } } : c]));
 }
 
-/** Checks merged over the layers like probes: a layer that writes an action replaces the earlier one, the rest merges. */
-function mergeChecks(layers: unknown[]): Record<string, any> {
-    const out: Record<string, any> = {};
-    for (const layer of layers.map(checksLayer)) {
-        for (const [name, c] of Object.entries(layer ?? {})) {
-            const before = out[name] ?? {};
-            const writesAction = CHECK_ACTIONS.some((a) => c[a] !== undefined);
-            const kept = writesAction ? Object.fromEntries(Object.entries(before).filter(([k]) => !(CHECK_ACTIONS as readonly string[]).includes(k))) : before;
-            out[name] = merge(kept, c);
-        }
-    }
-    return out;
-}
 
 /** A check as the verification Job runs it: a GET of a URL expecting a status, or a command. */
 export interface CheckFacts {
@@ -248,7 +238,7 @@ export function factsOf(config: StackConfig): StackFacts {
         const ingress = s.ingress !== undefined && s.ingress.enabled !== false && s.ingress.hostPrefix !== undefined ? s.ingress : undefined;
         const metricsPort = s.metrics !== undefined && s.metrics.enabled !== false ? (s.metrics.port ?? port) : undefined;
         const metrics = metricsPort !== undefined ? { port: metricsPort, path: s.metrics.path ?? "/metrics", interval: s.metrics.interval ?? "30s" } : undefined;
-        const probeSettings = kind === "cronjob" ? {} : mergeProbes(layers.map((l) => l?.probes));
+        const probeSettings = kind === "cronjob" ? {} : mergeActions(layers.map((l) => probesLayer(l?.probes)), PROBE_ACTIONS);
         const probes: ServiceFacts["probes"] = {};
         for (const which of ["liveness", "readiness", "startup"] as const) {
             const p = probeFacts(which, probeSettings[which], port, portName);
@@ -317,7 +307,7 @@ export function factsOf(config: StackConfig): StackFacts {
             checks: [],
             verifiedBy: [],
         };
-        checkLayers[name] = kind === "cronjob" ? {} : mergeChecks(layers.map((l) => l?.verify));
+        checkLayers[name] = kind === "cronjob" ? {} : mergeActions(layers.map((l) => checksLayer(l?.verify)), CHECK_ACTIONS);
     }
     const verifying = env.verify?.enabled !== false;
     /** [the service called, the service whose Job calls it, the container port]. */
