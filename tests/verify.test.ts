@@ -343,6 +343,13 @@ describe("checks refused with the key path, before any resource", () => {
             ],
         ],
         [
+            "more checks than one pod should run",
+            "staging",
+            // Twenty of its own, and the catalog's health check.
+            (v) => (v.catalog.services.ingestion.verify = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`path-${i}`, { http: `/p${i}` }]))),
+            [`${CATALOG}.ingestion.verify: 21 checks, more than 20: each is a container of the one pod that runs them all at once; check fewer paths, or one path that covers several`],
+        ],
+        [
             "checks written for a cronjob",
             "staging",
             (v) => (v.catalog.services["risk-report"].verify = { report: { command: ["true"] } }),

@@ -4,7 +4,7 @@ import type { Merged } from "../merge";
 import { byCodePoint } from "../order";
 import { closest, isRecord } from "../suggest";
 import type { Environment } from "../schema/environment";
-import { CheckSettings, checks as checksSchema } from "../schema/verify";
+import { CheckSettings, checks as checksSchema, MAX_CHECKS } from "../schema/verify";
 import type { PlatformConfig, ServiceVerification, VerifiedCall, VerifyCheck, VerifySettings } from "../types";
 import { ownLeaves } from "./kind";
 import type { ResolvedService } from "./service";
@@ -46,13 +46,19 @@ export function resolveVerification(enabled: boolean, ctx: VerifyContext): Servi
         if (!merged || !isRecord(written)) continue;
         const origins = (merged.origins as Record<string, unknown>).verify as Origin;
         const own = ctx.ownLayers(svc.name);
+        // Where this service's own checks are written, if anywhere (else a shared default wrote them).
+        const ownLayer = own.find((l) => ownLeaves(origins, [l]).length > 0);
         if (svc.kind === "cronjob") {
             // A cronjob has no rollout to verify: its runs succeed or fail on their own.
-            const layer = own.find((l) => ownLeaves(origins, [l]).length > 0);
-            if (layer) ctx.problems.add(`${layer}.verify`, "does not apply to a 'cronjob' service: it has no rollout to verify, and each of its runs succeeds or fails on its own");
+            if (ownLayer) ctx.problems.add(`${ownLayer}.verify`, "does not apply to a 'cronjob' service: it has no rollout to verify, and each of its runs succeeds or fails on its own");
             continue;
         }
         const parsed = checksSchema.parse(written) ?? {};
+        const enabled = Object.values(parsed).filter((c) => c.enabled !== false).length;
+        if (enabled > MAX_CHECKS) {
+            ctx.problems.add(ownLayer ? `${ownLayer}.verify` : origins.$, `${enabled} checks, more than ${MAX_CHECKS}: each is a container of the one pod that runs them all at once; check fewer paths, or one path that covers several`);
+            continue;
+        }
         const checks: VerifyCheck[] = [];
         const calls = new Map<string, Set<number>>();
         const call = (service: string, port: number) => calls.set(service, (calls.get(service) ?? new Set()).add(port));

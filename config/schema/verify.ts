@@ -12,6 +12,9 @@ import { DNS_LABEL, httpPath } from "./pod";
 /** The ways a check checks: exactly one is used. Writing one in a later layer replaces the other. */
 export const CHECK_ACTIONS = ["http", "command"] as const;
 
+/** The most checks one service may declare: each is a container of one pod, all of them running at once on one node. */
+export const MAX_CHECKS = 20;
+
 /** The HTTP checker's image when the stack names none: a small image with curl, looked up and run by digest. */
 export const CHECKER_IMAGE = "docker.io/curlimages/curl:8.11.1";
 
@@ -46,7 +49,7 @@ export const checks = map(check, { check: f.dnsLabel, expected: "a check name (D
     .optional()
     .meta({
         description:
-            "Checks run after each rollout of a new release, by a Job `pulumi up` waits for: an HTTP path with the expected status, or a command in the service's own image. A failed check fails the update, and CI rolls back (docs/verification.md).",
+            `Checks run after each rollout of a new release, by a Job \`pulumi up\` waits for: an HTTP path with the expected status, or a command in the service's own image (at most ${MAX_CHECKS}). A failed check fails the update, and CI rolls back (docs/verification.md).`,
         examples: [{ health: { http: "/healthz" }, pipeline: { http: { path: "/api/v1/pipeline/status", service: "orchestrator" } } }],
     });
 
