@@ -54,9 +54,9 @@ export function resolveVerification(enabled: boolean, ctx: VerifyContext): Servi
             continue;
         }
         const parsed = checksSchema.parse(written) ?? {};
-        const enabled = Object.values(parsed).filter((c) => c.enabled !== false).length;
-        if (enabled > MAX_CHECKS) {
-            ctx.problems.add(ownLayer ? `${ownLayer}.verify` : origins.$, `${enabled} checks, more than ${MAX_CHECKS}: each is a container of the one pod that runs them all at once; check fewer paths, or one path that covers several`);
+        const count = Object.values(parsed).filter((c) => c.enabled !== false).length;
+        if (count > MAX_CHECKS) {
+            ctx.problems.add(ownLayer ? `${ownLayer}.verify` : origins.$, `${count} checks, more than ${MAX_CHECKS}: each is a container of the one pod that runs them all at once; check fewer paths, or one path that covers several`);
             continue;
         }
         const checks: VerifyCheck[] = [];
