@@ -10,6 +10,8 @@ import { LastUpdate } from "./components/lastUpdate";
 import { RegistryLookup } from "./components/images/lookup";
 import { PromotionGate } from "./components/images/promotion";
 import { recordReleases, Release, Releases } from "./components/images/releases";
+import { checkerReference, createVerification } from "./components/service/verification";
+import { checksOverHttp, registryLookupsNeeded, verifiersOf } from "./config/resolve/verify";
 
 export interface ServiceOutputs {
     /** `http://<name>.<namespace>.svc.cluster.local[:port]` for a web service, `<host>:<port>` for a stateful one; none for a worker or cronjob, which have no Service. */
@@ -48,13 +50,16 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
     createGateway(env.name, { environment: env, services: config.services, namespace: environment.namespace, labels: environment.labels }, { parent: environment, provider: environment.provider });
     const lastUpdate = new LastUpdate();
     const claims = guardClaims(config.services, config.acceptedClaimChanges, env.namespace, lastUpdate);
-    const lookup = config.services.some((svc) => !svc.build && !svc.image.digest) ? new RegistryLookup(env.name, { registry: env.registry, dockerHost: config.dockerHost, localHosts: localRegistryHosts(env.registry?.server, config.services.map((svc) => svc.image.repository)) }) : undefined;
+    const lookup = registryLookupsNeeded(config)
+        ? new RegistryLookup(env.name, { registry: env.registry, dockerHost: config.dockerHost, localHosts: localRegistryHosts(env.registry?.server, config.services.map((svc) => svc.image.repository)) })
+        : undefined;
     // A rollback that pins every image checks nothing against the source, and does not read it.
     const gated = env.promotion.from !== undefined && config.services.some((svc) => svc.image.rollback !== true);
     const gate = gated ? new PromotionGate({ ...env.promotion, from: env.promotion.from }, pulumi.getStack()) : undefined;
     const released: Record<string, pulumi.Output<Omit<Release, "since">>> = {};
     const services: Record<string, ServiceOutputs> = {};
     const selectors = new Map(config.services.map((svc) => [svc.name, svc.selector]));
+    const microservices = new Map<string, Microservice>();
     for (const svc of config.services) {
         const ms = new Microservice(
             svc.name,
@@ -68,16 +73,47 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
                 selectors,
                 lookup,
                 gate,
+                verifiers: verifiersOf(config.verification, svc.name),
             },
             { providers: [environment.provider] },
         );
+        microservices.set(svc.name, ms);
         services[svc.name] = { ...(ms.address ? { address: ms.address } : {}), url: ms.url, ...(ms.portForward ? { portForward: ms.portForward } : {}), image: ms.image };
         released[svc.name] = ms.release;
     }
+    verifyReleases(config, { microservices, namespace: environment.namespace, imagePullSecret: environment.imagePullSecretName, lookup });
     const publicUrl = env.publicService ? services[env.publicService].url : undefined;
     deployDelivery(config, { NAMESPACE: environment.namespace, ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}) });
     const releases = recordReleases(lastUpdate.output("releases"), released, config.releaseTime);
     return { namespace: environment.namespace, services, ...(publicUrl ? { publicUrl } : {}), ...(claims ? { claims } : {}), releases };
+}
+
+/** Each service's checks, in a Job of the service's component, once every rollout they reach is done. */
+function verifyReleases(
+    config: PlatformConfig,
+    args: { microservices: ReadonlyMap<string, Microservice>; namespace: pulumi.Input<string>; imagePullSecret?: pulumi.Input<string>; lookup?: RegistryLookup },
+): void {
+    const env = config.environment;
+    const checkerImage = checksOverHttp(config) ? checkerReference(env.verify, args.lookup) : undefined;
+    const of = (name: string) => args.microservices.get(name)!;
+    for (const v of config.verification) {
+        createVerification(
+            v.service,
+            {
+                service: config.services.find((svc) => svc.name === v.service)!,
+                verification: v,
+                settings: env.verify,
+                labelContext: { system: env.system, environment: env.name },
+                namespace: args.namespace,
+                images: Object.fromEntries(v.covers.map((name) => [name, of(name).image])),
+                checkerImage,
+                envFrom: of(v.service).envFrom,
+                imagePullSecret: args.imagePullSecret,
+                after: v.covers.map((name) => of(name).workload),
+            },
+            { parent: of(v.service) },
+        );
+    }
 }
 
 /** The stack's GitHub environment, when the stack names a repository; said once when it does not. */

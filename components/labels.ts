@@ -26,3 +26,24 @@ export function standardLabels(ctx: LabelContext, name: string, version?: string
         environment: ctx.environment,
     };
 }
+
+/**
+ * The labels of the pods that verify a release of `service` (components/service/verification.ts),
+ * by which the checked services' NetworkPolicies admit them. They carry no `app.kubernetes.io/name`,
+ * which every service's selector holds, so no Service routes to them.
+ */
+export function verificationSelector(ctx: LabelContext, service: string): Record<string, string> {
+    return {
+        "app.kubernetes.io/component": VERIFICATION_COMPONENT,
+        "app.kubernetes.io/instance": service,
+        "app.kubernetes.io/part-of": ctx.system,
+    };
+}
+
+/** The `app.kubernetes.io/component` of a verification Job and its pods (what tools/ci/deployFailure.ts reads). */
+export const VERIFICATION_COMPONENT = "verification";
+
+/** A verification Job's and its pods' labels: its selector, plus the platform's and the environment. */
+export function verificationLabels(ctx: LabelContext, service: string): Record<string, string> {
+    return { ...verificationSelector(ctx, service), "app.kubernetes.io/managed-by": "pulumi", environment: ctx.environment };
+}

@@ -257,10 +257,16 @@ export function fileName(s: string): string | undefined {
 
 /** A full image reference: `[registry/]repository[:tag][@sha256:digest]`; a tag or a digest is required. */
 export function imageReference(s: string): string | undefined {
+    const m = imageParts(s);
+    if (!m || imageRepository(m.repository) !== undefined) return "a repository with a tag and/or a digest, such as 'busybox:1.36'";
+    if (m.tag === undefined && m.digest === undefined) return "no tag or digest, which means 'latest'; name a version";
+    return m.tag !== undefined ? imageTag(m.tag) : undefined;
+}
+
+/** The parts of an image reference (`repository[:tag][@digest]`), unchecked; undefined when it has not that shape. */
+export function imageParts(s: string): { repository: string; tag?: string; digest?: string } | undefined {
     const m = /^([^@]+?)(?::([^:/@]+))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(s);
-    if (!m || imageRepository(m[1]) !== undefined) return "a repository with a tag and/or a digest, such as 'busybox:1.36'";
-    if (m[2] === undefined && m[3] === undefined) return "no tag or digest, which means 'latest'; name a version";
-    return m[2] !== undefined ? imageTag(m[2]) : undefined;
+    return m ? { repository: m[1], ...(m[2] !== undefined ? { tag: m[2] } : {}), ...(m[3] !== undefined ? { digest: m[3] } : {}) } : undefined;
 }
 
 /**

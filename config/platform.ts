@@ -26,6 +26,7 @@ import { checkApiLimits } from "./limits/check";
 import { sharedConfigMapData } from "./written";
 import { RELEASE_TIME_VAR, resolvePromotion, resolveReleaseTime } from "./resolve/promotion";
 import { KeyPaths, refuseCollisions } from "./names/collisions";
+import { resolveVerification, verifySettings } from "./resolve/verify";
 
 /** The raw configuration of one stack, as Pulumi holds it. */
 export interface RawConfig {
@@ -265,6 +266,7 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
     const ciTags = ciImageTags(raw.ciEnv);
     const resolved: ResolvedService[] = [];
     const disabled = [...s.services].filter(([, m]) => m.value.enabled === false).map(([name]) => name);
+    const ownLayers = (name: string) => [`${s.catalogPath}.services.${name}`, `${envPath}.services.${name}`];
     for (const [name, merged] of s.services) {
         // A service turned off in this stack (`enabled: false`) is left out, unchecked beyond its schema.
         if (merged.value.enabled === false && !merged.invalid.has("enabled")) continue;
@@ -281,7 +283,7 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
             envPath,
             serviceNames: s.names,
             servicePath: `${s.catalogPath}.services.${name}`,
-            ownLayers: [`${s.catalogPath}.services.${name}`, `${envPath}.services.${name}`],
+            ownLayers: ownLayers(name),
             disabled,
             system: cat.system ?? "",
             externalSecretStore: env.externalSecrets?.store,
@@ -302,6 +304,15 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
     const publicService = (env.domain === undefined && env.exposure !== "none") || s.names.length === 0 ? env.publicService : resolvePublicService(env.publicService, pinned, s.names, disabled, `${envPath}.publicService`, problems);
 
     requireDomain(raw.values.environment, env.exposure, envPath, problems);
+    const verification = resolveVerification(env.verify?.enabled !== false, {
+        services: pinned,
+        merged: s.services,
+        names: s.names,
+        disabled,
+        ownLayers,
+        namespace: env.namespace ?? "",
+        problems,
+    });
     const gateway = resolveGateway(env, envPath, problems);
     const promotion = resolvePromotion(env.promotion, { path: `${envPath}.promotion`, stack: raw.stack, services: s.names, disabled }, problems);
     const releaseTime = resolveReleaseTime(raw.ciEnv[RELEASE_TIME_VAR], problems);
@@ -383,12 +394,14 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
             monitoring: { operator: env.monitoring!.operator, namespace: env.monitoring!.namespace, labels: byKey(env.monitoring!.labels ?? {}) },
             ...(env.externalSecrets?.store ? { externalSecrets: { ...env.externalSecrets, store: env.externalSecrets.store } } : {}),
             promotion,
+            verify: verifySettings(env.verify!),
         },
         cluster: cluster.context !== undefined ? { context: cluster.context } : { kubeconfig: value(cluster.kubeconfigSecret!) },
         services: pinned.map((svc): ServiceConfig => ({
             ...svc,
             secrets: Object.fromEntries(Object.entries(svc.secrets).map(([n, src]) => [n, "fromConfig" in src ? { fromConfig: src.fromConfig, value: value(src.fromConfig) } : src])),
         })),
+        verification,
         ...(s.github?.data ? { github: githubConfig(s.github.data, name, value) } : {}),
         acceptedClaimChanges: (raw.ciEnv[ACCEPT_CLAIM_CHANGES_VAR] ?? "").split(",").map((k) => k.trim()).filter((k) => k !== "").sort(byCodePoint),
         ...(releaseTime ? { releaseTime } : {}),

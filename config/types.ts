@@ -175,6 +175,46 @@ export interface ServiceConfig {
     readonly runAsUser: number;
 }
 
+/** A check of a release (`verify`), resolved: a GET of a URL expecting a status, or a command in the service's image. */
+export type VerifyCheck =
+    | {
+          readonly name: string;
+          /** The service called (its catalog name), the URL through its Service, and the status expected. */
+          readonly http: { readonly service: string; readonly url: string; readonly status: number };
+      }
+    | { readonly name: string; readonly command: readonly string[] };
+
+/** A service the pods of a verification Job call, and its container ports they reach: what its NetworkPolicy admits. */
+export interface VerifiedCall {
+    readonly service: string;
+    readonly ports: readonly number[];
+}
+
+/** One service's verification: its checks, run by one Job after the rollouts they reach. */
+export interface ServiceVerification {
+    /** The service that declares the checks (its catalog name); command checks run in its image. */
+    readonly service: string;
+    /** Its enabled checks, by name. */
+    readonly checks: readonly VerifyCheck[];
+    /**
+     * The services whose release the checks verify, by name: this one, each one an HTTP check
+     * calls, and every one those may call (their callees' `allowFrom` names them, transitively).
+     * The Job waits for their rollouts, and its name carries their images.
+     */
+    readonly covers: readonly string[];
+    /** The services the Job's pods call: HTTP checks' targets, and for command checks the service itself. */
+    readonly calls: readonly VerifiedCall[];
+}
+
+/** How the checks run in a stack (`environment.verify`). */
+export interface VerifySettings {
+    /** The HTTP checker's image as configured: a repository with a tag and/or a digest. */
+    readonly image: { readonly repository: string; readonly tag?: string; readonly digest?: string };
+    /** The Job's `activeDeadlineSeconds`. */
+    readonly timeoutSeconds: number;
+    readonly backoffLimit: number;
+}
+
 /** Which cluster the stack's provider reaches: a kubeconfig context, or a whole kubeconfig (secret). */
 export type ClusterConfig = { readonly context: string } | { readonly kubeconfig: pulumi.Output<string> };
 
@@ -236,6 +276,8 @@ export interface EnvironmentConfig {
     readonly externalSecrets?: Readonly<Omit<NonNullable<Environment["externalSecrets"]>, "store">> & { readonly store: string };
     /** The stack whose releases this one's images must come from, and the services let through anyway. */
     readonly promotion: PromotionConfig;
+    /** How the services' checks run. */
+    readonly verify: VerifySettings;
 }
 
 export interface PromotionConfig {
@@ -268,6 +310,8 @@ export interface PlatformConfig {
     /** Undefined when the stack does not manage GitHub. */
     readonly github?: GithubConfig;
     readonly services: readonly ServiceConfig[];
+    /** The services' checks, one entry per service with any, in the services' order; none when the stack turns verification off. */
+    readonly verification: readonly ServiceVerification[];
     /** `<service>/<volume>` claims whose change this one run accepts (components/service/claims.ts). */
     readonly acceptedClaimChanges: readonly string[];
     /** When this update releases its images (`PLATFORM_RELEASE_TIME`, set by the deploy); absent outside it. */

@@ -1,4 +1,5 @@
 import { declaredNames } from "../config/names/declared";
+import { objectName } from "../config/names/derive";
 import { PlatformConfig } from "../config/types";
 import { Evaluation } from "../tools/harness/evaluate";
 
@@ -34,8 +35,16 @@ export function predictedNames(config: PlatformConfig, project: string, stack: s
             othersSecrets.add(object("", "Secret", d.space.kubernetes.namespace, d.name));
         }
     }
+    // A verification Job's name ends with its release's digest, known once the images' digests are: compared by the rest.
+    for (const v of config.verification) {
+        const svc = config.services.find((s) => s.name === v.service)!;
+        objects.push(object("batch", "Job", config.environment.namespace, objectName.verificationJob(svc.objectName, RELEASE)));
+    }
     return { urns: sorted(urns), objects: sorted(objects), othersSecrets: sorted(othersSecrets) };
 }
+
+/** Stands for the release digest at the end of a verification Job's name. */
+const RELEASE = "*";
 
 export function recordedNames(ev: Evaluation): Names {
     const objects: string[] = [];
@@ -43,7 +52,8 @@ export function recordedNames(ev: Evaluation): Names {
     for (const r of ev.resources.filter((x) => x.type.startsWith("kubernetes:"))) {
         const body = r.inputs as { apiVersion: string; kind: string; metadata?: { name?: string; namespace?: string }; spec?: any };
         const namespace = body.metadata?.namespace;
-        if (body.metadata?.name !== undefined) objects.push(object(groupOf(body.apiVersion), body.kind, namespace, body.metadata.name));
+        const name = body.kind === "Job" ? body.metadata?.name?.replace(/-[0-9a-f]{10}$/, `-${RELEASE}`) : body.metadata?.name;
+        if (name !== undefined) objects.push(object(groupOf(body.apiVersion), body.kind, namespace, name));
         const secrets: string[] =
             body.kind === "Ingress"
                 ? (body.spec.tls ?? []).map((t: { secretName: string }) => t.secretName)

@@ -56,15 +56,18 @@ function probesLayer(probes: unknown): Record<string, any> | undefined {
     return Object.fromEntries(Object.entries(probes).map(([k, p]) => [k, typeof p === "string" ? { http: p } : p]));
 }
 
-/** Probes merged over the layers: a layer that writes an action replaces the earlier action, its timings merge. */
-function mergeProbes(layers: unknown[]): Record<string, any> {
+/**
+ * Named entries (probes, checks) merged over the layers: a layer that writes one of `actions`
+ * replaces the earlier action, the rest (a probe's timings, a check's settings) merges.
+ */
+function mergeActions(layers: (Record<string, any> | undefined)[], actions: readonly string[]): Record<string, any> {
     const out: Record<string, any> = {};
-    for (const layer of layers.map(probesLayer)) {
-        for (const [which, p] of Object.entries(layer ?? {})) {
-            const before = out[which] ?? {};
-            const writesAction = PROBE_ACTIONS.some((a) => p[a] !== undefined);
-            const kept = writesAction ? Object.fromEntries(Object.entries(before).filter(([k]) => !(PROBE_ACTIONS as readonly string[]).includes(k))) : before;
-            out[which] = { ...kept, ...p };
+    for (const layer of layers) {
+        for (const [name, entry] of Object.entries(layer ?? {})) {
+            const before = out[name] ?? {};
+            const writesAction = actions.some((a) => entry[a] !== undefined);
+            const kept = writesAction ? Object.fromEntries(Object.entries(before).filter(([k]) => !actions.includes(k))) : before;
+            out[name] = merge(kept, entry);
         }
     }
     return out;
@@ -88,6 +91,22 @@ function probeFacts(which: ProbeName, p: any, port: number | undefined, portName
         timeoutSeconds: p.timeoutSeconds ?? 2,
         failureThreshold: p.failureThreshold ?? PROBE_DEFAULTS[which].failureThreshold,
     };
+}
+
+const CHECK_ACTIONS = ["http", "command"] as const;
+
+/** A layer's checks with the `http: /path` shorthand written out as `{path: /path}`. */
+function checksLayer(checks: unknown): Record<string, any> | undefined {
+    if (!isObject(checks)) return undefined;
+    return Object.fromEntries(Object.entries(checks).map(([k, c]) => [k, isObject(c) && typeof c.http === "string" ? { ...c, http: { path: c.http } } : c]));
+}
+
+
+/** A check as the verification Job runs it: a GET of a URL expecting a status, or a command. */
+export interface CheckFacts {
+    name: string;
+    http?: { service: string; url: string; status: number };
+    command?: string[];
 }
 
 export interface StackFacts {
@@ -119,6 +138,8 @@ export interface StackFacts {
     services: Record<string, ServiceFacts>;
     /** The catalog services this stack turns off. */
     disabled: string[];
+    /** How the checks run (docs/verification.md): the HTTP checker's image by digest, the Job's deadline and retries; none when the stack turns them off. */
+    verify?: { image: string; timeoutSeconds: number; backoffLimit: number };
 }
 
 export interface ServiceFacts {
@@ -170,6 +191,10 @@ export interface ServiceFacts {
     /** Whether some secret is synchronised from the stack's External Secrets store. */
     externalSecrets: boolean;
     extraContainers: string[];
+    /** Its enabled checks, by name: a check of itself does not apply to a service without a Service, nor any to a cronjob. */
+    checks: CheckFacts[];
+    /** The services whose checks call it (an HTTP check naming it, or its own command check), each with the container port: its NetworkPolicy admits their Jobs' pods. */
+    verifiedBy: { service: string; ports: number[] }[];
 }
 
 const VOLUME_SOURCES = ["emptyDir", "configMap", "secret", "existingClaim", "files", "claim"] as const;
@@ -186,6 +211,7 @@ export function factsOf(config: StackConfig): StackFacts {
     const rollout = env.rollout ?? {};
     const progressDeadline = rollout.progressDeadlineSeconds ?? 300;
     const services: Record<string, ServiceFacts> = {};
+    const checkLayers: Record<string, Record<string, any>> = {};
     const disabled: string[] = [];
     const tiers = { ...catalog.tiers, ...env.tiers };
     for (const [name, own] of Object.entries<any>(catalog.services)) {
@@ -215,7 +241,7 @@ export function factsOf(config: StackConfig): StackFacts {
         const ingress = s.ingress !== undefined && s.ingress.enabled !== false && s.ingress.hostPrefix !== undefined && env.exposure !== "none" ? s.ingress : undefined;
         const metricsPort = s.metrics !== undefined && s.metrics.enabled !== false ? (s.metrics.port ?? port) : undefined;
         const metrics = metricsPort !== undefined ? { port: metricsPort, path: s.metrics.path ?? "/metrics", interval: s.metrics.interval ?? "30s" } : undefined;
-        const probeSettings = kind === "cronjob" ? {} : mergeProbes(layers.map((l) => l?.probes));
+        const probeSettings = kind === "cronjob" ? {} : mergeActions(layers.map((l) => probesLayer(l?.probes)), PROBE_ACTIONS);
         const probes: ServiceFacts["probes"] = {};
         for (const which of ["liveness", "readiness", "startup"] as const) {
             const p = probeFacts(which, probeSettings[which], port, portName);
@@ -281,8 +307,42 @@ export function factsOf(config: StackConfig): StackFacts {
             rbac: Object.keys(s.rbac ?? {}).length > 0,
             externalSecrets: env.externalSecrets?.store !== undefined && Object.values(secrets).some((v) => v.external !== undefined),
             extraContainers: [...Object.keys(s.sidecars ?? {}), ...Object.keys(s.initContainers ?? {})],
+            checks: [],
+            verifiedBy: [],
         };
+        checkLayers[name] = kind === "cronjob" ? {} : mergeActions(layers.map((l) => checksLayer(l?.verify)), CHECK_ACTIONS);
     }
+    const verifying = env.verify?.enabled !== false;
+    /** [the service called, the service whose Job calls it, the container port]. */
+    const calls: [string, string, number][] = [];
+    for (const [name, checks] of verifying ? Object.entries(checkLayers) : []) {
+        const f = services[name];
+        for (const check of Object.keys(checks).sort()) {
+            const c = checks[check];
+            if (c.enabled === false) continue;
+            if (c.command !== undefined) {
+                f.checks.push({ name: check, command: c.command.map(String) });
+                if (f.hasService && f.port !== undefined) calls.push([name, name, f.port]);
+                continue;
+            }
+            const target = c.http.service ?? name;
+            const t = services[target];
+            if (!t.hasService) continue; // a check of itself on a service without a Service does not apply
+            const port = c.http.port ?? (t.kind === "stateful" ? t.port! : t.servicePort);
+            f.checks.push({ name: check, http: { service: target, url: `http://${target}.${env.namespace}.svc.cluster.local${port === 80 ? "" : `:${port}`}${c.http.path}`, status: c.http.status ?? 200 } });
+            // The Service's port leads to the container's.
+            calls.push([target, name, port === t.servicePort || port === t.port ? t.port! : port]);
+        }
+    }
+    for (const [target, by, port] of calls) {
+        const t = services[target];
+        const entry = t.verifiedBy.find((v) => v.service === by) ?? t.verifiedBy[t.verifiedBy.push({ service: by, ports: [] }) - 1];
+        if (!entry.ports.includes(port)) entry.ports = [...entry.ports, port].sort((a, b) => a - b);
+        t.networkPolicy = true;
+    }
+    for (const f of Object.values(services)) f.verifiedBy.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+    const verifyImage = String(env.verify?.image ?? "docker.io/curlimages/curl:8.11.1");
+    const [checkerRepository, checkerTag] = verifyImage.split(/:(?=[^:/]+$)/);
     const exposure: StackFacts["exposure"] = env.exposure ?? "ingress";
     const gateway: StackFacts["gateway"] =
         exposure === "ingress" || exposure === "none"
@@ -324,6 +384,9 @@ export function factsOf(config: StackConfig): StackFacts {
         monitoring: { operator: env.monitoring?.operator === true, namespace: env.monitoring?.namespace ?? "monitoring", labels: env.monitoring?.labels ?? {} },
         services,
         disabled,
+        ...(verifying
+            ? { verify: { image: verifyImage.includes("@") ? verifyImage : `${checkerRepository}@${lookUp(`${checkerRepository}:${checkerTag}`).digest}`, timeoutSeconds: env.verify?.timeoutSeconds ?? 120, backoffLimit: env.verify?.backoffLimit ?? 1 } }
+            : {}),
     };
 }
 
@@ -367,6 +430,8 @@ export function expectedCounts(f: StackFacts): Record<string, number> {
         // A worker has no Service: Prometheus finds its pods.
         "monitoring.coreos.com/v1:ServiceMonitor": count((s) => monitored(s) && s.kind !== "worker"),
         "monitoring.coreos.com/v1:PodMonitor": count((s) => monitored(s) && s.kind === "worker"),
+        // A verification Job per service with checks.
+        "batch/v1:Job": count((s) => s.checks.length > 0),
     };
     return Object.fromEntries(Object.entries(counts).filter(([, c]) => c > 0));
 }

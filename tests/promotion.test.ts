@@ -103,7 +103,7 @@ describe("promotion: production runs what staging ran", () => {
         const ours = `${ORCHESTRATOR}@${lookUp(`${ORCHESTRATOR}:1.5.0`).digest}`;
         assert.equal(ev.error?.name, "PromotionError");
         assert.equal(
-            ev.error?.message.replace(/^(error serializing property "spec": )+/, ""),
+            ev.error?.message.replace(/^(error serializing property "(spec|metadata)": )+/, ""),
             `orchestrator: production would run ${ours}, which staging (${STAGING}) never ran; staging runs ${theirs} (tag main-3f9c2ab). ` +
                 "Promote what staging ran ('npm run promote -- --from staging --to production'), or say why under environment.promotion.exceptions.orchestrator",
         );

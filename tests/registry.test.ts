@@ -8,7 +8,8 @@ import { lookUp, REFUSE, REGISTRY_FIXTURE } from "../tools/harness/registry";
 import { refused } from "./refused";
 import { describeImages } from "../tools/render/images";
 import { servicesOf, stackFacts } from "./facts-resources";
-import { editedConfig, one, PROJECT, run, stackConfig, unwrap } from "./support";
+import { editedConfig, ofKind, one, PROJECT, run, stackConfig, unwrap } from "./support";
+import { CHECKER_IMAGE } from "../config/schema/verify";
 
 /**
  * Tags turned into digests by the program: @pulumi/docker's getRegistryImage through one
@@ -34,7 +35,8 @@ describe("registry lookups (@pulumi/docker getRegistryImage)", () => {
         assert.doesNotMatch(JSON.stringify(ev.resources.map((r) => plain(r.inputs))), /ghp_lookuptoken/);
 
         const x = stackFacts("staging");
-        const expected = servicesOf(x).map((s) => x.services[s].image.replace(/@sha256:[0-9a-f]{64}$/, `:${x.services[s].tag}`));
+        // The services' tags, and the verification Jobs' HTTP checker's (environment.verify.image).
+        const expected = [...servicesOf(x).map((s) => x.services[s].image.replace(/@sha256:[0-9a-f]{64}$/, `:${x.services[s].tag}`)), ...(x.verify ? [CHECKER_IMAGE] : [])];
         assert.deepEqual(ev.lookups.map((l) => l.name).sort(), [...new Set(expected)].sort());
         assert.ok(ev.lookups.every((l) => l.provider?.startsWith(`urn:pulumi:staging::${PROJECT}::pulumi:providers:docker::staging-registry-lookups::`)), "every lookup goes through the environment's provider");
         // The repository's images are answered from tools/harness/registry.yaml; a service added to
@@ -67,9 +69,11 @@ describe("registry lookups (@pulumi/docker getRegistryImage)", () => {
                 for (const svc of Object.keys(v.catalog.services)) {
                     v.catalog.services[svc].image = { ...v.catalog.services[svc].image, digest };
                 }
+                v.environment.verify = { image: `docker.io/curlimages/curl@${digest}` };
             }),
         );
         assert.deepEqual(ev.lookups, []);
+        assert.ok(ofKind(ev, "batch/v1:Job").size > 0 && [...ofKind(ev, "batch/v1:Job").values()].every((j: any) => j.inputs.spec.template.spec.containers.every((c: any) => c.image.endsWith(`@${digest}`))), "the checker runs by the digest the stack pins");
         assert.deepEqual(ev.resources.filter((r) => r.type.startsWith("pulumi:providers:docker")), []);
         assert.equal(containerImage(ev, "execution"), `${EXECUTION}@${digest}`);
     });
@@ -84,7 +88,7 @@ describe("registry lookups (@pulumi/docker getRegistryImage)", () => {
         // that runs it), and prints a RunError without a stack trace.
         const message = `looking up the digest of ${EXECUTION}:main-3f9c2ab failed: manifest unknown: manifest tagged by "main-3f9c2ab" is not found. ` +
             "Check that the tag exists and that the stack's registry credentials (environment.registry) can read it";
-        assert.equal(ev.error?.message.replace(/^(error serializing property "spec": )+/, ""), message);
+        assert.equal(ev.error?.message.replace(/^(error serializing property "(spec|metadata)": )+/, ""), message);
         assert.ok(ev.error instanceof pulumi.RunError, "a RunError: Pulumi prints its message without a stack trace");
         assert.equal(ev.resources.some((r) => r.name === "execution-deployment"), false, "the Deployment is not declared with an unknown image");
     });
@@ -112,7 +116,7 @@ describe("the Docker daemon @pulumi/docker's provider needs", () => {
 
     it("missing while images need a lookup, the configuration is refused before any resource, saying what to do", async () => {
         const problems = await refused(stackConfig("staging"), { ciEnv: { DOCKER_HOST: "unix:///nonexistent/docker.sock" } });
-        const tagged = servicesOf(stackFacts("staging")).join(", ");
+        const tagged = `${servicesOf(stackFacts("staging")).join(", ")}, and the verification Jobs' HTTP checker (environment.verify.image)`;
         assert.deepEqual(problems, [
             `DOCKER_HOST: ${tagged} name images by tag (ghcr.io/acme-trading/hft-execution:main-3f9c2ab), whose digests are looked up in the registry with @pulumi/docker. ` +
                 "Its provider needs a reachable Docker daemon when it starts, even for a lookup (pulumi/pulumi-docker#1106), and DOCKER_HOST is unix:///nonexistent/docker.sock, and no socket is there. " +
@@ -124,9 +128,22 @@ describe("the Docker daemon @pulumi/docker's provider needs", () => {
         const digest = `sha256:${"cd".repeat(32)}`;
         const config = editedConfig("staging", (v) => {
             for (const svc of Object.keys(v.catalog.services)) v.catalog.services[svc].image = { ...v.catalog.services[svc].image, digest };
+            v.environment.verify = { image: `docker.io/curlimages/curl:8.11.1@${digest}` };
         });
         const ev = await run(config, { ciEnv: { DOCKER_HOST: "unix:///nonexistent/docker.sock" } });
         assert.equal(ev.error, undefined);
+    });
+
+    it("is needed for the HTTP checker's tag alone, when every service's image is pinned", async () => {
+        const digest = `sha256:${"cd".repeat(32)}`;
+        const config = editedConfig("staging", (v) => {
+            for (const svc of Object.keys(v.catalog.services)) v.catalog.services[svc].image = { ...v.catalog.services[svc].image, digest };
+        });
+        assert.deepEqual(await refused(config, { ciEnv: { DOCKER_HOST: "unix:///nonexistent/docker.sock" } }), [
+            `DOCKER_HOST: the verification Jobs' HTTP checker (environment.verify.image) names an image by tag (${CHECKER_IMAGE}), whose digests are looked up in the registry with @pulumi/docker. ` +
+                "Its provider needs a reachable Docker daemon when it starts, even for a lookup (pulumi/pulumi-docker#1106), and DOCKER_HOST is unix:///nonexistent/docker.sock, and no socket is there. " +
+                "Start Docker, point DOCKER_HOST at a daemon, or pin each image by digest (image.digest; 'npm run promote' writes them)",
+        ]);
     });
 });
 
@@ -135,7 +152,8 @@ describe("the render says where its digests came from", () => {
         const production = await run("production");
         assert.equal(
             describeImages(production, stackConfig("production")),
-            "images: 6 tags looked up in the registry, answered offline from tools/harness/registry.yaml (not real digests)\n" +
+            // Its six images' tags, and the HTTP checker's.
+            "images: 7 tags looked up in the registry, answered offline from tools/harness/registry.yaml (not real digests)\n" +
                 "promotion: every image checked against what staging ran (its releases, rendered from Pulumi.staging.yaml)\n",
         );
         const config = editedConfig("staging", (v) => (v.catalog.services.orchestrator.image.tag = "2.0.0"));

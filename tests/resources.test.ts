@@ -38,6 +38,8 @@ const workloadOf = (ev: Evaluation, svc: string, f: ServiceFacts) => one(ev, f.w
 /** The pod template of a workload: a CronJob keeps it in its job template. */
 const podTemplateOf = (w: any, f: ServiceFacts) => (f.workload === "batch/v1:CronJob" ? w.spec.jobTemplate.spec.template : w.spec.template);
 const WORKLOAD_KINDS = ["apps/v1:Deployment", "apps/v1:StatefulSet", "batch/v1:CronJob"] as const;
+/** The labels of the pods that verify a service's releases (docs/verification.md). */
+const verifier = (svc: string) => ({ "app.kubernetes.io/component": "verification", "app.kubernetes.io/instance": svc, "app.kubernetes.io/part-of": "hft" });
 
 for (const stack of REPO_STACKS) {
     describe(`resources of stack ${stack}`, () => {
@@ -117,6 +119,12 @@ for (const stack of REPO_STACKS) {
             for (const r of k8sResources(ev)) {
                 const meta = (r.inputs as any).metadata;
                 const svc = owner(r);
+                if (r.type === "kubernetes:batch/v1:Job") {
+                    // A verification Job carries no service's name, so no Service selects its pods.
+                    assert.deepEqual(meta.labels, { ...verifier(svc), "app.kubernetes.io/managed-by": "pulumi", environment: x.stack }, `labels of ${r.name}`);
+                    assert.equal(meta.namespace, x.namespace);
+                    continue;
+                }
                 assert.deepEqual(
                     r.type === "kubernetes:core/v1:Namespace" ? Object.fromEntries(Object.entries(meta.labels).filter(([k]) => !k.startsWith("pod-security"))) : meta.labels,
                     {
@@ -542,6 +550,8 @@ for (const stack of REPO_STACKS) {
                     ...(served && f.ingress ? [{ from: x.exposurePeers, ports }] : []),
                     ...(served && f.allowFrom.length > 0 ? [{ from: f.allowFrom.map((c) => ({ podSelector: { matchLabels: selector(c) } })), ports }] : []),
                     ...(f.metrics ? [{ from: [namespace(x.monitoring.namespace)], ports: [{ port: f.metrics.port, protocol: "TCP" }] }] : []),
+                    // The pods of each verification Job that checks it, on the ports it checks.
+                    ...f.verifiedBy.map((v) => ({ from: [{ podSelector: { matchLabels: verifier(v.service) } }], ports: v.ports.map((port) => ({ port, protocol: "TCP" })) })),
                 ];
             };
             // A service nobody calls or scrapes (the cronjob) gets none: the default deny holds.

@@ -1,13 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { EnvironmentConfig, ServiceConfig } from "../../config/types";
+import { EnvironmentConfig, ServiceConfig, VerifiedCall } from "../../config/types";
 import { standardLabels } from "../labels";
 import { digest } from "../digest";
 import { createServiceConfiguration } from "./configuration";
 import { createExposure } from "./exposure";
 import { createMonitor } from "./monitoring";
 import { createServiceNetworkPolicy } from "./networkPolicy";
-import { podTemplate } from "./podTemplate";
+import { envFromSources, podTemplate } from "./podTemplate";
 import { createAccess } from "./rbac";
 import { createScaling } from "./scaling";
 import { serviceImage } from "./image";
@@ -15,7 +15,7 @@ import { RegistryLookup } from "../images/lookup";
 import type { PromotionGate } from "../images/promotion";
 import type { Release } from "../images/releases";
 import { createVolumes } from "./volumes";
-import { createWorkload } from "./workload";
+import { createWorkload, Workload } from "./workload";
 import { exposurePeers } from "../exposure/peers";
 import { Claims } from "./claims";
 import { serviceResource } from "../../config/names/derive";
@@ -37,6 +37,8 @@ export interface MicroserviceArgs {
     readonly lookup?: RegistryLookup;
     /** Lets through only images the promotion source ran (components/images/promotion.ts). */
     readonly gate?: PromotionGate;
+    /** The verification Jobs that call this service, with the ports: its NetworkPolicy admits their pods (config/resolve/verify.ts). */
+    readonly verifiers?: readonly VerifiedCall[];
 }
 
 /**
@@ -58,6 +60,10 @@ export class Microservice extends pulumi.ComponentResource {
     public readonly image: pulumi.Output<string>;
     /** What this update releases: the image, its tag and where the digest came from (the `releases` output). */
     public readonly release: pulumi.Output<Omit<Release, "since">>;
+    /** The Deployment, StatefulSet or CronJob: what a verification Job waits for (components/service/verification.ts). */
+    public readonly workload: Workload;
+    /** Where its containers read their environment; a command check runs with the same. */
+    public readonly envFrom: k8s.types.input.core.v1.EnvFromSource[];
 
     constructor(name: string, args: MicroserviceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:service:Microservice", name, {}, opts);
@@ -100,6 +106,13 @@ export class Microservice extends pulumi.ComponentResource {
         this.release = this.image.apply((ref) => ({ image: ref, ...(tag !== undefined ? { tag } : {}), source: image.source }));
         const configuration = createServiceConfiguration(name, { service: svc, namespace, labels, externalSecrets: env.externalSecrets }, childOpts);
         const volumes = createVolumes(name, svc, { namespace, labels, selector }, childOpts);
+        const envFrom = {
+            commonConfigMap: args.commonConfigMapName,
+            configMap: configuration.configMapName,
+            secret: configuration.secretName,
+            externalSecret: configuration.externalSecretName,
+        };
+        this.envFrom = envFromSources(svc, envFrom);
 
         const workload = createWorkload(
             name,
@@ -118,12 +131,7 @@ export class Microservice extends pulumi.ComponentResource {
                     serviceAccountName: account.metadata.name,
                     image: this.image,
                     imagePullSecret: args.imagePullSecretName,
-                    envFrom: {
-                        commonConfigMap: args.commonConfigMapName,
-                        configMap: configuration.configMapName,
-                        secret: configuration.secretName,
-                        externalSecret: configuration.externalSecretName,
-                    },
+                    envFrom,
                     configDigest: digest({ ...prefixKeys("common.", env.commonEnv), ...prefixKeys("service.", svc.env) }),
                     volumes,
                     scrapeAnnotations: !env.monitoring.operator,
@@ -131,6 +139,7 @@ export class Microservice extends pulumi.ComponentResource {
             },
             fixedOpts,
         );
+        this.workload = workload;
         this.workloadName = workload.metadata.name;
 
         const service = createExposure(
@@ -141,7 +150,17 @@ export class Microservice extends pulumi.ComponentResource {
         createScaling(name, { service: svc, namespace, labels, selector, workloadName: workload.metadata.name }, fixedOpts);
         createServiceNetworkPolicy(
             name,
-            { service: svc, namespace, labels, selector, labelContext, selectors: args.selectors, exposurePeers: exposurePeers(env), monitoringNamespace: env.monitoring.namespace },
+            {
+                service: svc,
+                namespace,
+                labels,
+                selector,
+                labelContext,
+                selectors: args.selectors,
+                exposurePeers: exposurePeers(env),
+                monitoringNamespace: env.monitoring.namespace,
+                verifiers: args.verifiers ?? [],
+            },
             fixedOpts,
         );
         createMonitor(name, { service: svc, environment: env, namespace, labels, selector }, fixedOpts);
@@ -153,7 +172,7 @@ export class Microservice extends pulumi.ComponentResource {
         this.url = svc.ingress ? `https://${svc.ingress.host}${svc.ingress.path}` : undefined;
         // From a laptop (a local stack exposes nothing): the container's port, forwarded to the Service's.
         this.portForward = service && pulumi.interpolate`kubectl port-forward --namespace ${namespace} service/${service.metadata.name} ${svc.port ?? svc.servicePort}:${svc.servicePort}`;
-        this.registerOutputs({ workloadName: this.workloadName, address: this.address, url: this.url, portForward: this.portForward, image: this.image });
+        this.registerOutputs({ workloadName: this.workloadName, address: this.address, url: this.url, portForward: this.portForward, image: this.image, workload: this.workload, envFrom: this.envFrom });
     }
 }
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { ServiceConfig } from "../../config/types";
-import { LabelContext, selectorLabels } from "../labels";
+import { ServiceConfig, VerifiedCall } from "../../config/types";
+import { LabelContext, selectorLabels, verificationSelector } from "../labels";
 import { serviceResource } from "../../config/names/derive";
 
 export interface ServiceNetworkPolicyArgs {
@@ -16,12 +16,15 @@ export interface ServiceNetworkPolicyArgs {
     readonly exposurePeers: readonly k8s.types.input.networking.v1.NetworkPolicyPeer[];
     /** Where Prometheus runs: admitted to the metrics port of a service with `metrics`. */
     readonly monitoringNamespace: string;
+    /** The verification Jobs that call the service, each admitted to the ports it checks (config/resolve/verify.ts). */
+    readonly verifiers: readonly VerifiedCall[];
 }
 
 /**
  * Opens the namespace's default-deny for this service: the ingress controller or the Gateway's
  * proxies (when the service is exposed) and the services the catalog lists in `allowFrom`, on the container port;
- * Prometheus on the metrics port. A service nobody calls (a worker, a cronjob) gets none.
+ * Prometheus on the metrics port; the pods of each verification Job that checks it, on the ports
+ * it checks. A service nobody calls (a worker, a cronjob) gets none.
  */
 export function createServiceNetworkPolicy(name: string, args: ServiceNetworkPolicyArgs, opts: pulumi.CustomResourceOptions): void {
     const svc = args.service;
@@ -48,6 +51,9 @@ export function createServiceNetworkPolicy(name: string, args: ServiceNetworkPol
             from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.monitoringNamespace } } }],
             ports: [{ port: svc.metrics.port, protocol: "TCP" }],
         });
+    }
+    for (const v of args.verifiers) {
+        rules.push({ from: [{ podSelector: { matchLabels: verificationSelector(args.labelContext, v.service) } }], ports: v.ports.map((port) => ({ port, protocol: "TCP" })) });
     }
     if (rules.length === 0) {
         return;

@@ -46,6 +46,24 @@ export const RESTRICTED_CONTAINER_SECURITY_CONTEXT = {
     seccompProfile: { type: "RuntimeDefault" },
 };
 
+/** The pod security context Pod Security `restricted` asks for, the pod's processes and files owned by `uid`. */
+export function restrictedPodSecurityContext(uid: number): k8s.types.input.core.v1.PodSecurityContext {
+    return { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: "RuntimeDefault" } };
+}
+
+/** Where a service's containers read their environment, in precedence order: a later source wins for a repeated key. */
+export function envFromSources(svc: ServiceConfig, e: PodTemplateArgs["envFrom"]): k8s.types.input.core.v1.EnvFromSource[] {
+    return [
+        // Settings owned by others first: the platform's and the service's own win over them.
+        ...svc.envFrom.configMaps.map((name) => ({ configMapRef: { name } })),
+        { configMapRef: { name: e.commonConfigMap } },
+        { configMapRef: { name: e.configMap } },
+        ...svc.envFrom.secrets.map((name) => ({ secretRef: { name } })),
+        ...(e.externalSecret !== undefined ? [{ secretRef: { name: e.externalSecret } }] : []),
+        ...(e.secret !== undefined ? [{ secretRef: { name: e.secret } }] : []),
+    ];
+}
+
 /** A resolved probe as Kubernetes writes it. */
 export function probeSpec(p: Probe): k8s.types.input.core.v1.Probe {
     const action =
@@ -83,16 +101,7 @@ export function podTemplate(args: PodTemplateArgs): PodTemplate {
     const maxReplicas = svc.kind === "cronjob" ? 1 : (svc.autoscaling?.maxReplicas ?? svc.replicas ?? 1);
     const volumes = args.volumes ?? tmpOnly();
     const ports = containerPorts(svc);
-    const e = args.envFrom;
-    const envFrom = [
-        // Settings owned by others first: the platform's and the service's own win over them.
-        ...svc.envFrom.configMaps.map((name) => ({ configMapRef: { name } })),
-        { configMapRef: { name: e.commonConfigMap } },
-        { configMapRef: { name: e.configMap } },
-        ...svc.envFrom.secrets.map((name) => ({ secretRef: { name } })),
-        ...(e.externalSecret !== undefined ? [{ secretRef: { name: e.externalSecret } }] : []),
-        ...(e.secret !== undefined ? [{ secretRef: { name: e.secret } }] : []),
-    ];
+    const envFrom = envFromSources(svc, args.envFrom);
     const annotations: Record<string, string> = {
         "checksum/config": args.configDigest,
         "kubectl.kubernetes.io/default-container": svc.containerName,
@@ -128,13 +137,7 @@ export function podTemplate(args: PodTemplateArgs): PodTemplate {
             automountServiceAccountToken: svc.rbac.length > 0,
             ...(args.imagePullSecret !== undefined ? { imagePullSecrets: [{ name: args.imagePullSecret }] } : {}),
             ...(svc.kind === "cronjob" ? { restartPolicy: svc.job?.restartPolicy ?? "Never" } : {}),
-            securityContext: {
-                runAsNonRoot: true,
-                runAsUser: uid,
-                runAsGroup: uid,
-                fsGroup: uid,
-                seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: restrictedPodSecurityContext(uid),
             ...(maxReplicas > 1
                 ? {
                       // Spread replicas over nodes and zones so one failure does not take them all.

@@ -1,6 +1,7 @@
 import type { EnvironmentConfig, PlatformConfig, ServiceConfig } from "../types";
 import { deliveryResource, environmentResource, objectName, serviceResource, stackResource } from "./derive";
 import { matchedRequests } from "./paths";
+import { registryLookupsNeeded, verifiersOf } from "../resolve/verify";
 
 /**
  * Every name a configuration gives, derived as the components derive them (config/names/derive.ts)
@@ -48,7 +49,7 @@ const DELIVERY = "platform:github:Delivery";
 export function declaredNames(config: PlatformConfig): Declared[] {
     const out: Declared[] = [];
     environmentNames(config, out);
-    for (const svc of config.services) serviceNames(svc, config.environment, out);
+    for (const svc of config.services) serviceNames(svc, config, out);
     if (config.github) deliveryNames(config, out);
     return out;
 }
@@ -72,7 +73,7 @@ function environmentNames(config: PlatformConfig, out: Declared[]): void {
     if (env.promotion.from !== undefined && config.services.some((svc) => svc.image.rollback !== true)) {
         resource("pulumi:pulumi:StackReference", stackResource.promotionSource, "the reference to the promotion source");
     }
-    if (config.services.some((svc) => !svc.build && !svc.image.digest)) resource("pulumi:providers:docker", stackResource.registryLookups(e), "the registry lookups' provider");
+    if (registryLookupsNeeded(config)) resource("pulumi:providers:docker", stackResource.registryLookups(e), "the registry lookups' provider");
     if (config.github) resource(DELIVERY, e, "the GitHub environment");
 
     resource("pulumi:providers:kubernetes", environmentResource.provider(e), "the environment's Kubernetes provider", ENVIRONMENT);
@@ -91,7 +92,8 @@ function environmentNames(config: PlatformConfig, out: Declared[]): void {
     out.push({ space: { kubernetes: { apiVersion: "v1", kind: "ServiceAccount", namespace: env.namespace } }, name: "default", owner: platform("the ServiceAccount Kubernetes makes in every namespace"), madeBy: "Kubernetes" });
 }
 
-function serviceNames(svc: ServiceConfig, env: EnvironmentConfig, out: Declared[]): void {
+function serviceNames(svc: ServiceConfig, config: PlatformConfig, out: Declared[]): void {
+    const env = config.environment;
     const n = svc.name;
     const o = svc.objectName;
     const own = (what: string, settings: readonly (readonly string[])[], fix?: string): Owner => ({ what, at: { service: n, settings }, ...(fix ? { fix } : {}) });
@@ -138,8 +140,10 @@ function serviceNames(svc: ServiceConfig, env: EnvironmentConfig, out: Declared[
     if (svc.autoscaling) object("autoscaling/v2", "HorizontalPodAutoscaler", serviceResource.autoscaler(n), o);
     if (svc.disruptionBudget) object("policy/v1", "PodDisruptionBudget", serviceResource.disruptionBudget(n), o);
     const called = svc.port !== undefined && (svc.ingress !== undefined || svc.allowFrom.length > 0 || svc.allowFromNamespaces.length > 0);
-    if (called || svc.metrics) object("networking.k8s.io/v1", "NetworkPolicy", serviceResource.networkPolicy(n), o);
+    if (called || svc.metrics || verifiersOf(config.verification, n).length > 0) object("networking.k8s.io/v1", "NetworkPolicy", serviceResource.networkPolicy(n), o);
     if (svc.metrics && env.monitoring.operator) object("monitoring.coreos.com/v1", svc.kind === "worker" ? "PodMonitor" : "ServiceMonitor", serviceResource.monitor(n, svc.kind), o);
+    // Its verification Job: the object's name carries the release's digest (objectName.verificationJob), unique by construction.
+    if (config.verification.some((v) => v.service === n)) resource(kubernetesType("batch/v1", "Job"), serviceResource.verification(n), own(`the verification Job of service ${n}`, [["verify"]], `rename the service ${n}`));
 }
 
 interface ServiceScope {

@@ -31,6 +31,8 @@ export const serviceResource = {
     disruptionBudget: (name: string) => `${name}-pdb`,
     networkPolicy: (name: string) => `${name}-netpol`,
     monitor: (name: string, kind: Kind) => `${name}-${kind === "worker" ? "podmonitor" : "servicemonitor"}`,
+    /** The Job that runs the service's checks after its rollout (components/service/verification.ts). */
+    verification: (name: string) => `${name}-verify`,
 } as const;
 
 /** The children of the environment's component (platform:environment:Environment), from the environment's name. */
@@ -84,4 +86,16 @@ export const objectName = {
     httpsListener: (gateway: Pick<GatewayConfig, "create" | "listener">, service: string) => (gateway.create ? `https-${service}` : gateway.listener),
     /** The plain-HTTP listener of a Gateway the stack creates. */
     httpListener: (gateway: Pick<GatewayConfig, "httpListener">) => gateway.httpListener ?? "http",
+    /**
+     * A service's verification Job, named per release: `<objectName>-verify-<release>`, where the
+     * release is a digest of what the checks verify (a new release is a new Job; the same one keeps
+     * its Job, which is not run again). The Job controller copies the name into a label, so it is
+     * held to 63 characters: a long objectName is shortened, and the digest (of the service's name
+     * too) keeps the names apart.
+     */
+    verificationJob: (service: string, release: string) => `${service.slice(0, 63 - VERIFY_INFIX.length - RELEASE_LENGTH).replace(/-+$/, "")}${VERIFY_INFIX}${release.slice(0, RELEASE_LENGTH)}`,
 } as const;
+
+const VERIFY_INFIX = "-verify-";
+/** Hexadecimal digits of the release digest in a verification Job's name. */
+const RELEASE_LENGTH = 10;

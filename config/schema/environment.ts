@@ -4,6 +4,7 @@ import { boolean, GOT, integer, map, object, oneOf, text } from "./fields";
 import { tier } from "./catalog";
 import { exposure, gateway, ingress } from "./exposure";
 import { commonEnv, CONFIG_KEY, DNS_LABEL, IMAGE_TAG_EXPECTED, service } from "./service";
+import { verification } from "./verify";
 
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
 
@@ -220,6 +221,7 @@ export const environment = object(
             }),
         buildOnPreview: boolean().default(false).meta({ description: "Build images during `pulumi preview` too (never pushed)." }),
         rollout: rollout.prefault({}).meta({ description: "How long a rollout may take before it counts as failed." }),
+        verify: verification.prefault({}).meta({ description: "How the services' checks (`verify`) run after each rollout: the HTTP checker's image, the deadline and the retries (docs/verification.md)." }),
         monitoring: object({
             operator: boolean().default(false).meta({ description: "The Prometheus Operator is installed: services with `metrics` get a ServiceMonitor (a PodMonitor for workers) instead of `prometheus.io/*` annotations." }),
             namespace: text({ expected: "the namespace Prometheus runs in (DNS-1123 label)", check: f.dnsLabel, pattern: DNS_LABEL })

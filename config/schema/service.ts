@@ -3,6 +3,7 @@ import * as f from "../formats";
 import { boolean, envValue, expecting, GOT, integer, list, map, object, oneOf, text } from "./fields";
 import { amounts, args, command, DNS_LABEL, ENV_NAME, expandProbe, initContainers, PROBE_ACTIONS, probes, quantity, QUANTITY_EXPECTED, routedPath, sidecars, volume, VOLUME_SOURCES } from "./pod";
 import { behavior, customMetrics, envFrom, job, kind, metrics, rbac } from "./kinds";
+import { CHECK_ACTIONS, checks, expandHttpCheck } from "./verify";
 import type { MergeRules } from "../merge";
 
 export { amounts, DNS_LABEL, ENV_NAME, quantity, QUANTITY_EXPECTED };
@@ -247,6 +248,7 @@ export const service = object({
     servicePort: integer(1, 65535).default(80).meta({ description: "The port of the service's Kubernetes Service." }),
     sidecars,
     tier: text({ expected: "a tier name defined in catalog.tiers", check: f.dnsLabel, pattern: DNS_LABEL }).optional().meta({ description: "A resource tier of `catalog.tiers`." }),
+    verify: checks,
     volumes: map(volume, { check: f.dnsLabel, expected: "a volume name (DNS-1123 label)", pattern: DNS_LABEL })
         .optional()
         .meta({
@@ -262,11 +264,14 @@ export type ServiceSettings = z.output<typeof service>;
 
 /**
  * How the layers of service settings merge (config/merge.ts): a secret is replaced whole; a
- * probe's action and a volume's source are one of several keys (writing one drops the others);
- * a probe written as a path is `{http: <path>}`.
+ * probe's action, a volume's source and a check's action are one of several keys (writing one
+ * drops the others); a probe written as a path is `{http: <path>}`, a check's `http` written as
+ * a path `{path: <path>}`.
  */
 export const SERVICE_MERGE: MergeRules = {
     atomic: (at) => at.length === 2 && at[0] === "secrets",
-    exclusive: (at) => (at.length === 2 && at[0] === "probes" ? PROBE_ACTIONS : at.length === 2 && at[0] === "volumes" ? VOLUME_SOURCES : undefined),
-    expand: (at, v) => (at.length === 2 && at[0] === "probes" && typeof v === "string" ? expandProbe(v) : undefined),
+    exclusive: (at) =>
+        at.length === 2 && at[0] === "probes" ? PROBE_ACTIONS : at.length === 2 && at[0] === "volumes" ? VOLUME_SOURCES : at.length === 2 && at[0] === "verify" ? CHECK_ACTIONS : undefined,
+    expand: (at, v) =>
+        typeof v !== "string" ? undefined : at.length === 2 && at[0] === "probes" ? expandProbe(v) : at.length === 3 && at[0] === "verify" && at[2] === "http" ? expandHttpCheck(v) : undefined,
 };

@@ -112,7 +112,7 @@ describe("npm run render (offline rendering of a stack)", function () {
             r.stderr,
             "render: stack 'broken': Invalid configuration (1 problem):\n" +
                 "  - Pulumi.broken.yaml: hft-platform:environment.services.orchestrator.replcias: unknown key (did you mean 'replicas'?); allowed keys: " +
-                "kind, enabled, allowFrom, objectName, containerName, portName, selector, autoscaling, build, command, args, env, envFrom, image, ingress, initContainers, job, metrics, pdb, port, probes, rbac, replicas, resources, runAsUser, secrets, servicePort, sidecars, tier, volumes\n",
+                "kind, enabled, allowFrom, objectName, containerName, portName, selector, autoscaling, build, command, args, env, envFrom, image, ingress, initContainers, job, metrics, pdb, port, probes, rbac, replicas, resources, runAsUser, secrets, servicePort, sidecars, tier, verify, volumes\n",
         );
         assert.equal(fs.existsSync(out), false);
     });
@@ -224,10 +224,13 @@ describe("npm run render: a reviewer's diff", function () {
         assert.equal(before.code, 0, before.stderr);
         const after = render("production", "--dir", project(path.join(tmp, "after"), {}), "--out", b);
         assert.equal(after.code, 0, after.stderr);
-        // An auto-named object's hash suffix is shown as <hash>.
-        assert.deepEqual(changes(a, b).map((c) => c.replace(/-[0-9a-f]{8}\.yaml$/, "-<hash>.yaml")), [
+        // An auto-named object's hash suffix is shown as <hash>, a verification Job's release digest as <release>.
+        assert.deepEqual(changes(a, b).map((c) => c.replace(/-[0-9a-f]{8}\.yaml$/, "-<hash>.yaml").replace(/-verify-[0-9a-f]{10}\.yaml$/, "-verify-<release>.yaml")), [
             "+ configmap-market-maker-config-<hash>.yaml",
-            ...["deployment", "horizontalpodautoscaler", "ingress", "networkpolicy", "poddisruptionbudget", "service", "serviceaccount"].map((k) => `+ ${k}-market-maker.yaml`),
+            ...["deployment", "horizontalpodautoscaler", "ingress"].map((k) => `+ ${k}-market-maker.yaml`),
+            // It is checked like every service with a Service (the catalog's defaults: docs/verification.md).
+            "+ job-market-maker-verify-<release>.yaml",
+            ...["networkpolicy", "poddisruptionbudget", "service", "serviceaccount"].map((k) => `+ ${k}-market-maker.yaml`),
             // Production's Prometheus Operator scrapes it (the catalog's defaults give every service metrics).
             "+ servicemonitor_monitoring.coreos.com_hft-production_market-maker.yaml",
             // The services it calls now let it in; the stack names its public service, so publicUrl
@@ -263,7 +266,7 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
         stdout
             .split("\n")
             .filter((l) => /^(added|changed|replaced|removed) \S+\.yaml( -> \S+\.yaml)? \(/.test(l))
-            .map((l) => l.replace(/ \(.*$/, "").replace(/-[0-9a-f]{8}\.yaml/g, "-<hash>.yaml"));
+            .map((l) => l.replace(/ \(.*$/, "").replace(/-[0-9a-f]{8}\.yaml/g, "-<hash>.yaml").replace(/-verify-[0-9a-f]{10}\.yaml/g, "-verify-<release>.yaml"));
 
     beforeEach(() => {
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "render-gitdiff-"));
@@ -310,6 +313,7 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
             "added deployment-market-maker.yaml",
             "added horizontalpodautoscaler-market-maker.yaml",
             "added ingress-market-maker.yaml",
+            "added job-market-maker-verify-<release>.yaml",
             "changed networkpolicy-execution.yaml",
             "added networkpolicy-market-maker.yaml",
             "changed networkpolicy-risk-manager.yaml",
@@ -320,7 +324,7 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
             "added servicemonitor_monitoring.coreos.com_hft-production_market-maker.yaml",
         ]);
         // Every other file of production's render is unchanged.
-        assert.ok(r.stdout.endsWith(`\nstack production since 'HEAD': 9 added, 3 changed, 0 replaced, 0 removed (${fileCount("production") - 3} unchanged)\n\npolicy: no findings (12 rules)\n`), r.stdout);
+        assert.ok(r.stdout.endsWith(`\nstack production since 'HEAD': 10 added, 3 changed, 0 replaced, 0 removed (${fileCount("production") - 3} unchanged)\n\npolicy: no findings (12 rules)\n`), r.stdout);
         // A callee's NetworkPolicy gains the caller, and nothing else of it shows.
         assert.ok(
             r.stdout.includes(
@@ -364,8 +368,8 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
         assert.equal(r.code, 4, r.stderr);
         assert.match(r.stdout, /\nthe working tree's render is written to .*out\n/);
         assert.ok(fs.existsSync(path.join(out, "deployment-market-maker.yaml")));
-        // Production's objects, market-maker's nine, and outputs.yaml.
-        assert.equal(fs.readdirSync(out).filter((f) => f.endsWith(".yaml")).length, objectCount("production") + 9 + 1);
+        // Production's objects, market-maker's ten (its verification Job among them), and outputs.yaml.
+        assert.equal(fs.readdirSync(out).filter((f) => f.endsWith(".yaml")).length, objectCount("production") + 10 + 1);
     });
 
     it("shows every file of a stack added since the ref as added, secrets still redacted", async () => {

@@ -1,15 +1,17 @@
 /**
  * After a failed `pulumi up` in a deploy job: decides whether the failure is one CI rolls back
- * (docs/runbook.md, "What rolls back by itself"). A rollout of this commit that failed, or an
- * update that ran past its step's timeout, rolls back; any other failure (GitHub's API, a
- * lookup, the program itself) leaves the release running in the cluster alone, since rolling a
- * healthy release back would be the second outage.
+ * (docs/runbook.md, "What rolls back by itself"). A rollout of this commit that failed, a check
+ * of its release that failed (a verification Job, docs/verification.md), or an update that ran
+ * past its step's timeout, rolls back; any other failure (GitHub's API, a lookup, the program
+ * itself) leaves the release running in the cluster alone, since rolling a healthy release back
+ * would be the second outage.
  *
  *   pulumi stack export --stack <stack> --file state.json
  *   npm run --silent deploy-failure -- --state state.json [--timed-out] >> "$GITHUB_OUTPUT"
  */
 import * as fs from "fs";
 import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand } from "../cli";
+import { VERIFICATION_COMPONENT } from "../../components/labels";
 
 export interface FailureOptions {
     /** The stack's state after the failed update (`pulumi stack export`). */
@@ -51,7 +53,7 @@ const NAMED = 3;
 interface StateResource {
     readonly type?: unknown;
     readonly urn?: unknown;
-    readonly outputs?: { readonly metadata?: { readonly name?: unknown; readonly namespace?: unknown } };
+    readonly outputs?: { readonly metadata?: { readonly name?: unknown; readonly namespace?: unknown; readonly labels?: Readonly<Record<string, unknown>> } };
     readonly initErrors?: unknown;
 }
 
@@ -74,21 +76,32 @@ function describe(r: StateResource): string {
     return `${kind} ${name}${first ? ` (${first.length > 160 ? `${first.slice(0, 159)}…` : first})` : ""}`;
 }
 
-/** The Kubernetes objects the update created or changed that never became ready. */
+/** The Kubernetes objects the update created or changed that never became ready (a verification Job: never completed). */
 export function failedRollouts(state: unknown): string[] {
-    return resourcesOf(state)
-        .filter((r) => typeof r.type === "string" && r.type.startsWith("kubernetes:") && Array.isArray(r.initErrors) && r.initErrors.length > 0)
-        .map(describe);
+    return failedObjects(state).map(describe);
 }
 
+function failedObjects(state: unknown): StateResource[] {
+    return resourcesOf(state).filter((r) => typeof r.type === "string" && r.type.startsWith("kubernetes:") && Array.isArray(r.initErrors) && r.initErrors.length > 0);
+}
+
+/** A release's verification Job (components/service/verification.ts), by its labels. */
+const isVerification = (r: StateResource) => r.type === "kubernetes:batch/v1:Job" && r.outputs?.metadata?.labels?.["app.kubernetes.io/component"] === VERIFICATION_COMPONENT;
+
+/** Up to NAMED descriptions, then how many more. */
+const named = (failed: readonly string[]) => failed.slice(0, NAMED).join("; ") + (failed.length > NAMED ? `; and ${failed.length - NAMED} more` : "");
+
 export function decide(state: unknown, timedOut: boolean): Decision {
-    const failed = failedRollouts(state);
-    const named = failed.slice(0, NAMED).join("; ") + (failed.length > NAMED ? `; and ${failed.length - NAMED} more` : "");
+    const failed = failedObjects(state);
     if (timedOut) {
-        return { rollback: true, reason: `the update ran past its step's timeout and was cancelled${failed.length > 0 ? `; not ready: ${named}` : ""}` };
+        return { rollback: true, reason: `the update ran past its step's timeout and was cancelled${failed.length > 0 ? `; not ready: ${named(failed.map(describe))}` : ""}` };
     }
+    // A check that failed after the rollouts is the release failing, like a rollout that did.
+    const checks = failed.filter(isVerification).map(describe);
+    const rollouts = failed.filter((r) => !isVerification(r)).map(describe);
     if (failed.length > 0) {
-        return { rollback: true, reason: `a rollout of this commit failed: ${named}` };
+        const what = [...(rollouts.length > 0 ? [`a rollout of this commit failed: ${named(rollouts)}`] : []), ...(checks.length > 0 ? [`a check of its release failed: ${named(checks)}`] : [])];
+        return { rollback: true, reason: what.join("; ") };
     }
     return {
         rollback: false,

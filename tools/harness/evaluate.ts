@@ -32,6 +32,8 @@ export interface Evaluation {
     readonly lookups: readonly Lookup[];
     /** The URN of every resource registered, in order: a URN given twice is here twice (config/names/ refuses what would do that). */
     readonly urns: readonly string[];
+    /** By URN, the URNs of the resources it waits for (its `dependsOn` and the resources its inputs come from), as the engine receives them. */
+    readonly dependencies: ReadonlyMap<string, readonly string[]>;
 }
 
 // The key Pulumi uses to mark a serialized secret value.
@@ -131,7 +133,7 @@ export async function underMocks(
     program: () => unknown,
     engine: MockEngineOptions = {},
 ): Promise<Evaluation> {
-    const { resources, lookups, urns } = await startMockEngine(stack, preview, engine);
+    const { resources, lookups, urns, dependencies } = await startMockEngine(stack, preview, engine);
 
     let outputs: unknown;
     let error: Error | undefined;
@@ -157,7 +159,7 @@ export async function underMocks(
     } finally {
         process.off("unhandledRejection", rejected);
     }
-    return { resources, outputs, error, lookups, urns };
+    return { resources, outputs, error, lookups, urns, dependencies };
 }
 
 /**
@@ -169,7 +171,7 @@ async function startMockEngine(
     stack: Pick<StackConfig, "project" | "stack" | "config" | "secretKeys">,
     preview: boolean,
     engine: MockEngineOptions,
-): Promise<{ resources: RecordedResource[]; lookups: Lookup[]; urns: string[] }> {
+): Promise<{ resources: RecordedResource[]; lookups: Lookup[]; urns: string[]; dependencies: Map<string, string[]> }> {
     skipPromiseDebugTraces();
     const resources: RecordedResource[] = [];
     const lookups: Lookup[] = [];
@@ -225,24 +227,31 @@ async function startMockEngine(
     );
     pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
     const urns: string[] = [];
-    recordUrns(urns);
-    return { resources, lookups, urns };
+    const dependencies = new Map<string, string[]>();
+    recordUrns(urns, dependencies);
+    return { resources, lookups, urns, dependencies };
 }
 
 /**
  * Records the URN the mock monitor answers each registration with, in order, a duplicate
- * included (its own list keeps one entry per URN, and the mocks' `newResource` sees no parent).
- * The monitor's `registerResource` and `readResource(request, callback)` are the SDK's public
- * MockMonitor methods; tests/names.test.ts fails if they stop answering with URNs.
+ * included (its own list keeps one entry per URN, and the mocks' `newResource` sees no parent),
+ * and the dependencies the request carries (the URNs the engine would create it after). The
+ * monitor's `registerResource` and `readResource(request, callback)` are the SDK's public
+ * MockMonitor methods, the request the engine's RegisterResourceRequest; tests/names.test.ts
+ * fails if they stop answering with URNs, tests/verify.test.ts if the dependencies go missing.
  */
-function recordUrns(urns: string[]): void {
+function recordUrns(urns: string[], dependencies: Map<string, string[]>): void {
     type Callback = (err: unknown, response?: { getUrn(): string }) => void;
-    const monitor = pulumi.runtime.getMonitor() as unknown as Record<"registerResource" | "readResource", (request: unknown, callback: Callback) => Promise<void>>;
+    type Request = { getDependenciesList?: () => string[] };
+    const monitor = pulumi.runtime.getMonitor() as unknown as Record<"registerResource" | "readResource", (request: Request, callback: Callback) => Promise<void>>;
     for (const method of ["registerResource", "readResource"] as const) {
         const original = monitor[method].bind(monitor);
         monitor[method] = (request, callback) =>
             original(request, (err, response) => {
-                if (!err && response) urns.push(response.getUrn());
+                if (!err && response) {
+                    urns.push(response.getUrn());
+                    dependencies.set(response.getUrn(), request.getDependenciesList?.() ?? []);
+                }
                 callback(err, response);
             });
     }
@@ -256,8 +265,9 @@ function hash(v: unknown): string {
     return createHash("sha256").update(JSON.stringify(v)).digest("hex");
 }
 
-/** A program's result with every Output resolved; a secret one wrapped in the secret envelope. */
+/** A program's result with every Output resolved; a secret one wrapped in the secret envelope; a resource by its URN, as Pulumi exports one. */
 async function sealed(v: unknown): Promise<unknown> {
+    if (pulumi.Resource.isInstance(v)) return sealed(v.urn);
     if (pulumi.Output.isInstance(v)) {
         const value = await sealed(await resolve(v));
         return (await pulumi.isSecret(v)) ? { [SECRET_SIG]: SECRET_VALUE, value } : value;
