@@ -385,8 +385,9 @@ describe("GitHub workflows", () => {
                 const job = jobOf(stack);
                 const s = steps(job);
                 assert.deepEqual(s.filter((x) => !(x["timeout-minutes"] > 0)).map((x) => x.name ?? x.run ?? x.uses), [], "every step has its own timeout");
-                assert.ok(s[at(job, "up")]["timeout-minutes"] * 60 > ci.awaitTimeoutSeconds, "the update outlasts the rollout wait");
-                assert.ok(s[at(job, "rollback")]["timeout-minutes"] * 60 > ci.awaitTimeoutSeconds, "so does the rollback's update");
+                assert.ok(s[at(job, "up")]["timeout-minutes"] * 60 > ci.awaitTimeoutSeconds + ci.verifySeconds, "the update outlasts the rollout wait and the release's verification after it");
+                assert.ok(ci.verifySeconds > 0, "the repository's stacks verify their releases");
+                assert.ok(s[at(job, "rollback")]["timeout-minutes"] * 60 > ci.awaitTimeoutSeconds + ci.verifySeconds, "so does the rollback's update");
                 const sum = s.reduce((a, x) => a + x["timeout-minutes"], 0);
                 assert.ok(job["timeout-minutes"] > sum, `the job's ${job["timeout-minutes"]} minutes exceed its steps' ${sum}`);
             });
@@ -509,6 +510,7 @@ describe("GitHub workflows", () => {
                 scanFailOn: "MEDIUM",
                 images: { prebuiltHosts: ["docker.io", "quay.io"], built: [] },
                 awaitTimeoutSeconds: 360,
+                verifySeconds: 180,
             };
             const job = YAML.parse(scanJobs(stack))["scan-edge"];
             assert.deepEqual(job.permissions, { contents: "read", "security-events": "write" });

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { awaitTimeoutOf, ci, rollout, SCAN_FAIL_ON } from "../../config/schema/environment";
+import { AWAIT_MARGIN_SECONDS, awaitTimeoutOf, ci, rollout, SCAN_FAIL_ON } from "../../config/schema/environment";
+import { verification } from "../../config/schema/verify";
 import { Refusal } from "../cli";
 import { PUSH_TO_MAIN, registryHost, stackImages } from "../ci/stackImages";
 import { projectValues, promotionSource, readStackFiles, stacksOf } from "../harness/stackFiles";
@@ -49,6 +50,8 @@ export interface CiStack {
     readonly pulumi?: PulumiAccess;
     /** How long `pulumi up` waits for a rollout of the stack (`environment.rollout`); CI's step timeouts are longer. */
     readonly awaitTimeoutSeconds: number;
+    /** How long `pulumi up` then waits for the release's verification Jobs (`environment.verify`; 0 when off). */
+    readonly verifySeconds: number;
     /** The policy pack's config for the stack (`ci.policyPackConfig`), from the repository root. */
     readonly policyPackConfig?: string;
     /** The stack its images must have run in first (`promotion.from`): a deployed one is released from release.yml, behind the soak gate. */
@@ -79,7 +82,7 @@ export function ciStacks(dir: string): CiStack[] {
         const config = readStackFiles(dir, stack, { fillSecrets: false });
         const values = projectValues(config);
         const env = asObject(values.environment) ?? {};
-        const parsed = z.object({ ci: ci.prefault({}), rollout: rollout.prefault({}) }).safeParse({ ci: env.ci, rollout: env.rollout });
+        const parsed = z.object({ ci: ci.prefault({}), rollout: rollout.prefault({}), verify: verification.prefault({}) }).safeParse({ ci: env.ci, rollout: env.rollout, verify: env.verify });
         if (!parsed.success) {
             const problems = parsed.error.issues.map((i) => `${["environment", ...i.path].join(".")}: ${i.message}`);
             throw new Refusal(`${file}: ${problems.join("; ")}`);
@@ -100,6 +103,7 @@ export function ciStacks(dir: string): CiStack[] {
                 branchProtection: github?.branchProtection !== undefined && github.branchProtection !== null,
                 scanFailOn: settings.scan.failOn,
                 awaitTimeoutSeconds: awaitTimeoutOf(parsed.data.rollout),
+                verifySeconds: parsed.data.verify.enabled ? parsed.data.verify.timeoutSeconds + AWAIT_MARGIN_SECONDS : 0,
                 ...(settings.policyPackConfig !== undefined ? { policyPackConfig: settings.policyPackConfig } : {}),
                 ...(promotedFrom !== undefined ? { promotedFrom } : {}),
                 ...(settings.schedule !== undefined ? { schedule: settings.schedule } : {}),

@@ -20,11 +20,11 @@ export const TINY_MINUTES = 1;
 /** What the runner does besides the steps: post steps (the npm cache's save, the checkout's cleanup). */
 export const JOB_OVERHEAD_MINUTES = 10;
 
-/** An update of the stack: its rollout wait (`awaitTimeoutSeconds`), then the margin. */
-export const updateMinutes = (s: Pick<CiStack, "awaitTimeoutSeconds">) => Math.ceil(s.awaitTimeoutSeconds / 60) + UPDATE_MARGIN_MINUTES;
+/** An update of the stack: its rollout wait (`awaitTimeoutSeconds`), its release's verification after it, then the margin. */
+export const updateMinutes = (s: Pick<CiStack, "awaitTimeoutSeconds" | "verifySeconds">) => Math.ceil((s.awaitTimeoutSeconds + s.verifySeconds) / 60) + UPDATE_MARGIN_MINUTES;
 
 /** A rollback of the stack: an update, and what comes before it. */
-export const rollbackMinutes = (s: Pick<CiStack, "awaitTimeoutSeconds">) => updateMinutes(s) + ROLLBACK_EXTRA_MINUTES;
+export const rollbackMinutes = (s: Pick<CiStack, "awaitTimeoutSeconds" | "verifySeconds">) => updateMinutes(s) + ROLLBACK_EXTRA_MINUTES;
 
 /** The setup steps of a job holding a Pulumi token (steps.ts), with or without the CLI's own step. */
 export const setupMinutes = (cli: boolean) =>
