@@ -183,8 +183,10 @@ main() {
     for step in "${steps[@]}"; do
         [[ " ${ALL_STEPS[*]} " == *" $step "* ]] || usage
     done
-    mkdir -p "$WORK"
-    if [[ "${steps[*]}" != render ]]; then trap collect EXIT; fi
+    if [[ "${steps[*]}" != render ]]; then
+        mkdir -p "$WORK"
+        trap collect EXIT
+    fi
     for step in "${steps[@]}"; do
         log "step $step"
         "phase_$step"
