@@ -7,7 +7,7 @@
 #
 # Steps: render (the e2e stack rendered offline and judged by the policy pack), cluster (kind,
 # a registry at localhost:5001, ingress-nginx, cert-manager), images (the test image and a broken
-# build of it), stack (a scratch worktree of HEAD, a local Pulumi backend, the first release's
+# build of it), stack (a scratch clone of HEAD, a local Pulumi backend, the first release's
 # digests committed), preview (with the policy pack), up (and the checks), change (a changed
 # setting: pods roll, nothing else is replaced), broken (a release that never becomes ready fails
 # within the rollout deadline; `npm run rollback` restores the previous digest), destroy.
@@ -22,7 +22,7 @@ readonly STACK=e2e
 readonly CLUSTER=hft-e2e
 ARTIFACTS="$(mkdir -p "${E2E_ARTIFACTS:-$ROOT/e2e-artifacts}" && cd "${E2E_ARTIFACTS:-$ROOT/e2e-artifacts}" && pwd)"
 readonly ARTIFACTS
-# Scratch space outside the checkout: the worktree the stack is deployed from, the backend's state.
+# Scratch space outside the checkout: the clone the stack is deployed from, the backend's state.
 readonly WORK="${E2E_WORK:-${TMPDIR:-/tmp}/hft-e2e}"
 readonly TREE="$WORK/tree"
 # The service the broken release breaks.
@@ -56,7 +56,7 @@ export PULUMI_BACKEND_URL="file://$WORK/state"
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-e2e-throwaway-passphrase}"
 export PULUMI_SKIP_UPDATE_CHECK=true
 
-# Runs pulumi in the scratch worktree, its output also in $ARTIFACTS/<name>.log.
+# Runs pulumi in the scratch clone, its output also in $ARTIFACTS/<name>.log.
 pulumi_logged() {
     local name="$1"
     shift
@@ -79,8 +79,11 @@ phase_render() {
 }
 
 phase_stack() {
+    # A clone, not a linked worktree: the CLI reads git metadata (git.head, which the rollback
+    # needs) with go-git, which reads a linked worktree only when asked to; a clone is plain.
     if [[ ! -d "$TREE" ]]; then
-        git -C "$ROOT" worktree add --detach "$TREE" HEAD
+        git clone --quiet --no-checkout "$ROOT" "$TREE"
+        git -C "$TREE" checkout --quiet --detach "$(git -C "$ROOT" rev-parse HEAD)"
         (cd "$TREE" && npm ci --no-audit --no-fund)
     fi
     mkdir -p "$WORK/state"
@@ -124,9 +127,10 @@ phase_change() {
 # A release whose $BROKEN never becomes ready: 'pulumi up' fails on the progress deadline, and
 # `npm run rollback -- --previous` redeploys release 2's commit, with its digests.
 phase_broken() {
-    local good started elapsed deadline
+    local good started elapsed deadline wait
     good="$(image_of "$BROKEN")"
     deadline="$(k get deployment "$BROKEN" -o jsonpath='{.spec.progressDeadlineSeconds}')"
+    wait="$(k get deployment "$BROKEN" -o jsonpath='{.metadata.annotations.pulumi\.com/timeoutSeconds}')"
     setting pin "$(image_ref broken)" "$BROKEN"
     commit "e2e: release 3, $BROKEN at $(image_ref broken) (never ready)"
     started="$(date +%s)"
@@ -134,7 +138,9 @@ phase_broken() {
         die "the broken release succeeded"
     fi
     elapsed=$(($(date +%s) - started))
-    log "the broken release failed after ${elapsed}s (progress deadline ${deadline}s)"
+    log "the broken release failed after ${elapsed}s (progress deadline ${deadline}s, Pulumi waits ${wait}s)"
+    # The whole update, preview and program included, within Pulumi's wait and two minutes more.
+    ((elapsed <= wait + 120)) || die "the broken release took ${elapsed}s to fail, more than ${wait}s and two minutes"
     [[ "$(k get deployment "$BROKEN" -o jsonpath='{.status.conditions[?(@.type=="Progressing")].reason}')" == ProgressDeadlineExceeded ]] || die "$BROKEN's rollout did not fail on its progress deadline"
     [[ "$(image_of "$BROKEN")" == "$(image_ref broken)" ]] || die "$BROKEN does not run the broken image it was given"
     (cd "$TREE" && npm run --silent rollback -- --stack "$STACK" --list) | tee "$ARTIFACTS/history-before-rollback.txt"
@@ -147,7 +153,7 @@ phase_broken() {
 phase_destroy() {
     pulumi_logged destroy destroy --yes
     (cd "$TREE" && pulumi stack rm --yes "$STACK")
-    git -C "$ROOT" worktree remove --force "$TREE"
+    rm -rf "$TREE"
 }
 
 # What a run leaves for its reader, however it ends: the objects, events and logs.
