@@ -261,7 +261,8 @@ export function factsOf(config: StackConfig): StackFacts {
         const image = merge(...layers.map((l) => l?.image));
         const tag = String(image.tag ?? env.imageTag);
         const secrets: Record<string, any> = s.secrets ?? {};
-        const allowFrom = [...(s.allowFrom ?? [])].sort();
+        // A caller the stack turns off is admitted by no policy (the e2e stack turns off the worker).
+        const allowFrom = [...(s.allowFrom ?? [])].filter((c: string) => merge(catalog.defaults, env.serviceDefaults, catalog.services[c], env.services?.[c])?.enabled !== false).sort();
         const hasService = kind === "web" || kind === "stateful";
         services[name] = {
             kind,

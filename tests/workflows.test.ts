@@ -18,7 +18,7 @@ import { RULES } from "../policy/rules";
 import { refused } from "./refused";
 
 const DIR = path.join(REPO, ".github", "workflows");
-const FILES = ["pull-request.yml", "deploy.yml", "release.yml", "rollback.yml", "pull-request-fork.yml"];
+const FILES = ["pull-request.yml", "deploy.yml", "release.yml", "rollback.yml", "pull-request-fork.yml", "e2e.yml"];
 const read = (file: string) => fs.readFileSync(path.join(DIR, file), "utf8");
 const parse = (file: string): any => YAML.parse(read(file));
 /** The repository's stacks, from their files: the workflows must cover every one. */
@@ -83,7 +83,7 @@ const at = (job: any, key: string) => {
 };
 
 describe("GitHub workflows", () => {
-    it("are exactly the five workflows, for every stack in the repository", () => {
+    it("are exactly the six workflows, for every stack in the repository", () => {
         assert.deepEqual(fs.readdirSync(DIR).sort(), [...FILES].sort());
         const pr = parse("pull-request.yml");
         const deploy = parse("deploy.yml");

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { REDACTED } from "../../tools/harness/stackFiles";
+import { REDACTED, stacksOf } from "../../tools/harness/stackFiles";
 import { manifestHits, mockedPassword, PLAIN, SECRETS } from "../secretWalk";
 import { expectedCounts, servicesOf, stackFacts } from "../facts-resources";
 import { deployedImage, one, REPO, run, TS_NODE_ARGS, TS_NODE_ENV, unwrap } from "../support";
@@ -120,7 +120,7 @@ describe("npm run render (offline rendering of a stack)", function () {
     it("names the stacks it knows when asked for one that does not exist", () => {
         const r = render("qa");
         assert.equal(r.code, 1);
-        assert.equal(r.stderr, "render: no stack file Pulumi.qa.yaml; stacks here: local, production, staging\n");
+        assert.equal(r.stderr, `render: no stack file Pulumi.qa.yaml; stacks here: ${stacksOf(REPO).join(", ")}\n`);
     });
 
     it("refuses to replace a folder it did not write", () => {

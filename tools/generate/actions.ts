@@ -42,3 +42,15 @@ export const TRIVY_VERSION = "v0.69.3";
 
 export const UPLOAD_SARIF = "github/codeql-action/upload-sarif@8aad20d150bbac5944a9f9d289da16a4b0d87c1e # v4.36.2";
 export const ATTEST_BUILD_PROVENANCE = "actions/attest-build-provenance@a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32 # v4.1.0";
+
+/**
+ * Installs kind and kubectl (`install_only`: scripts/e2e.sh creates the cluster, as on a laptop);
+ * its post step deletes the cluster named `cluster_name`. v1.14.0's defaults are kind v0.31.0 and
+ * kubectl v1.35.0; the e2e workflow pins both (KIND_VERSION, KUBECTL_VERSION).
+ */
+export const KIND_ACTION = "helm/kind-action@ef37e7f390d99f746eb8b610417061a60e82a6cc # v1.14.0";
+/** kind v0.24.0 or later: its default network plugin enforces NetworkPolicies. */
+export const KIND_VERSION = "v0.31.0";
+export const KUBECTL_VERSION = "v1.35.0";
+export const SETUP_GO = "actions/setup-go@b7ad1dad31e06c5925ef5d2fc7ad053ef454303e # v7.0.0";
+export const UPLOAD_ARTIFACT = "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0";

@@ -1,5 +1,6 @@
 import { CiStack, pushed, released, requiredChecks } from "./ciStacks";
 import { deployJob } from "./deployJob";
+import { e2eWorkflow } from "./e2eWorkflow";
 import { attests, builtScanJob, builtScanJobId, scanJobId, scanJobs, scansAfterDeploy, scansBeforeDeploy } from "./imageJobs";
 import { forkWorkflow, pullRequestWorkflow, TEST_JOB } from "./pullRequest";
 import { releaseWorkflow } from "./releaseWorkflow";
@@ -10,7 +11,8 @@ import { GENERATED, jobId } from "./steps";
  * The GitHub workflows, written whole from the stacks' `environment.ci` by `npm run generate`:
  * the pull-request previews (pullRequest.ts), the deploy jobs in deploy order (deployJob.ts) with
  * their image scans and attestations (imageJobs.ts), the release of each stack with
- * promotion.from (releaseWorkflow.ts), the rollback (rollbackWorkflow.ts).
+ * promotion.from (releaseWorkflow.ts), the rollback (rollbackWorkflow.ts), the end-to-end run on
+ * kind (e2eWorkflow.ts).
  * Everything else in them is these templates; edit them here, never in .github/workflows/.
  */
 
@@ -86,6 +88,7 @@ export function workflowFiles(stacks: readonly CiStack[]): Record<string, string
         ".github/workflows/release.yml": releaseWorkflow(stacks),
         ".github/workflows/rollback.yml": rollbackWorkflow(stacks),
         ".github/workflows/pull-request-fork.yml": forkWorkflow(stacks),
+        ".github/workflows/e2e.yml": e2eWorkflow(),
         "config/schema/requiredChecks.ts": requiredChecksModule(stacks),
     };
 }
