@@ -96,7 +96,27 @@ describe("npm run images", () => {
                 for (const image of found.prebuilt) assert.match(image.ref, /^[a-z0-9.-]+\/[a-z0-9/._-]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/, `${stack}: ${image.ref}`);
                 const services = found.prebuilt.flatMap((i) => i.services);
                 assert.equal(new Set(services).size, services.length, `${stack}: each service once`);
+                // The verification Jobs' checker runs in the cluster too, so CI scans it with the rest.
+                const checker = found.prebuilt.find((i) => i.ref === "docker.io/curlimages/curl:8.11.1");
+                assert.ok(checker, `${stack}: the checker image is listed`);
+                assert.ok(checker.services.includes("orchestrator (verification)"), `${stack}: ${checker.services.join(", ")}`);
             }
+        });
+
+        it("lists the checker image of a stack whose services have HTTP checks, unless it turns verification off", () => {
+            const checked = (enabled: boolean) => {
+                const dir = editedFixture("qa", (env) => {
+                    env.services.web = { ...env.services.web, verify: { health: { http: "/healthz" } } };
+                    env.verify = { enabled };
+                });
+                try {
+                    return stackImages(dir, "qa", {}).prebuilt.filter((i) => i.services.some((s) => s.endsWith("(verification)")));
+                } finally {
+                    fs.rmSync(dir, { recursive: true, force: true });
+                }
+            };
+            assert.deepEqual(checked(true), [{ ref: "docker.io/curlimages/curl:8.11.1", repository: "docker.io/curlimages/curl", services: ["web (verification)"] }]);
+            assert.deepEqual(checked(false), []);
         });
 
         it("refuses a stack without a file, and an invalid configuration with each problem and its file", () => {

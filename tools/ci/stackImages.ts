@@ -47,7 +47,7 @@ export const PUSH_TO_MAIN: Readonly<Record<string, string>> = {
 const NO_SECRETS = { isSet: () => true, isSecret: () => true, value: () => pulumi.secret("<redacted>") };
 
 /** A prebuilt image's reference as a Deployment runs it when the configuration gives it. */
-export function imageReference(image: ImageConfig): string {
+export function imageReference(image: Pick<ImageConfig, "repository" | "tag" | "digest">): string {
     return image.digest ? `${image.repository}@${image.digest}` : `${image.repository}:${image.tag!}`;
 }
 
@@ -87,6 +87,14 @@ export function stackImages(dir: string, stack: string, ciEnv: Readonly<Record<s
             const ref = imageReference(svc.image);
             const entry = byRef.get(ref) ?? { repository: svc.image.repository, services: [] };
             entry.services.push(svc.name);
+            byRef.set(ref, entry);
+        }
+        // The verification Jobs' HTTP checks run in the checker image (environment.verify.image): in
+        // the cluster like the services' images, so scanned like them.
+        for (const v of config.verification.filter((x) => x.checks.some((c) => "http" in c))) {
+            const ref = imageReference(config.environment.verify.image);
+            const entry = byRef.get(ref) ?? { repository: config.environment.verify.image.repository, services: [] };
+            entry.services.push(`${v.service} (verification)`);
             byRef.set(ref, entry);
         }
         const prebuilt = [...byRef].map(([ref, { repository, services }]) => ({ ref, repository, services: services.sort(byCodePoint) })).sort((a, b) => byCodePoint(a.ref, b.ref));
