@@ -173,9 +173,14 @@ export function verifiersOf(verification: readonly ServiceVerification[], servic
     return verification.flatMap((v) => v.calls.filter((c) => c.service === service).map((c) => ({ service: v.service, ports: c.ports })));
 }
 
+/** The services with an HTTP check, in order: their Jobs run the checker image. */
+export function httpCheckers(config: Pick<PlatformConfig, "verification">): string[] {
+    return config.verification.filter((v) => v.checks.some((c) => "http" in c)).map((v) => v.service);
+}
+
 /** Whether an HTTP check runs in this stack: the checker image then runs too. */
 export function checksOverHttp(config: Pick<PlatformConfig, "verification">): boolean {
-    return config.verification.some((v) => v.checks.some((c) => "http" in c));
+    return httpCheckers(config).length > 0;
 }
 
 /** The HTTP checker's image when its tag is looked up in the registry: an HTTP check runs, and the stack pins no digest. */

@@ -4,6 +4,7 @@ import { ConfigError } from "../../config/errors";
 import { byCodePoint } from "../../config/order";
 import { readPlatformConfig } from "../../config/platform";
 import { ImageConfig } from "../../config/types";
+import { httpCheckers } from "../../config/resolve/verify";
 import { Refusal } from "../cli";
 import { projectValues, readStackFiles, StackFileError } from "../harness/stackFiles";
 import { problemsWithFiles } from "../render/problems";
@@ -91,10 +92,10 @@ export function stackImages(dir: string, stack: string, ciEnv: Readonly<Record<s
         }
         // The verification Jobs' HTTP checks run in the checker image (environment.verify.image): in
         // the cluster like the services' images, so scanned like them.
-        for (const v of config.verification.filter((x) => x.checks.some((c) => "http" in c))) {
+        for (const service of httpCheckers(config)) {
             const ref = imageReference(config.environment.verify.image);
             const entry = byRef.get(ref) ?? { repository: config.environment.verify.image.repository, services: [] };
-            entry.services.push(`${v.service} (verification)`);
+            entry.services.push(`${service} (verification)`);
             byRef.set(ref, entry);
         }
         const prebuilt = [...byRef].map(([ref, { repository, services }]) => ({ ref, repository, services: services.sort(byCodePoint) })).sort((a, b) => byCodePoint(a.ref, b.ref));
