@@ -4,7 +4,7 @@ import { ATTESTING_OUTPUTS, ATTESTING_PERMISSION, attestMinutes, attests, attest
 import { jobId, policyInputs, PULUMI_VERSION, scalar, setupSteps, TOKEN_ENV, tokenInputs, tokenSteps } from "./steps";
 import { jobMinutes, PREVIEW_MINUTES, rollbackMinutes, setupMinutes, SHORT_MINUTES, TINY_MINUTES, updateMinutes } from "./timeouts";
 import { deployNotifyStep, versionStep } from "./notifyStep";
-import { cancelStep, startStep } from "./updateSteps";
+import { cancelStep, ROLLBACK_OUTCOME_ENV, startStep } from "./updateSteps";
 
 /**
  * One stack's deploy job (deploy.yml, or release.yml for a stack with promotion.from, whose soak
@@ -70,12 +70,24 @@ ${policyInputs(s.policyPackConfig)}
  * The job; `when` is its condition (release.yml's: this stack was chosen, or its schedule fired),
  * absent for a push's deploy.
  */
+/** The preview or the update through pulumi/actions, with the stack's token and the release time. */
+function pulumiStep(s: CiStack, step: { readonly name: string; readonly id: string; readonly minutes: number; readonly command: "preview" | "up" }): string {
+    return `      - name: ${step.name}
+        id: ${step.id}
+        uses: ${PULUMI_ACTION}
+        timeout-minutes: ${step.minutes}
+        with:
+${pulumiInputs(s, step.command)}
+        env:
+${TOKEN_ENV}
+          PLATFORM_RELEASE_TIME: \${{ steps.release.outputs.time }}`;
+}
+
 export function deployJob(s: CiStack, needs: readonly string[], first: boolean, when?: string): string {
     const p = pulumiOf(s);
     const update = updateMinutes(s);
     const rollback = rollbackMinutes(s);
     const job = jobMinutes(deployStepMinutes(s));
-    const releaseEnv = `          PLATFORM_RELEASE_TIME: \${{ steps.release.outputs.time }}`;
     return `  ${jobId(s.stack)}:
     name: deploy (${s.stack})
     needs: ${needsOf(needs)}
@@ -106,27 +118,11 @@ ${gated(s) ? soakStep(s) : ""}      # When this update releases its images: each
         run: echo "time=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$GITHUB_OUTPUT"
       # The gate: what this commit changes, after a refresh (a change made in the cluster by hand
       # shows as drift), judged by the policy pack; a mandatory finding stops the deploy here.
-      - name: Preview
-        id: preview
-        uses: ${PULUMI_ACTION}
-        timeout-minutes: ${PREVIEW_MINUTES}
-        with:
-${pulumiInputs(s, "preview")}
-        env:
-${TOKEN_ENV}
-${releaseEnv}
+${pulumiStep(s, { name: "Preview", id: "preview", minutes: PREVIEW_MINUTES, command: "preview" })}
 ${startStep("update-start", "pulumi up")}
       # Its timeout is longer than the rollout wait (awaitTimeoutSeconds: ${s.awaitTimeoutSeconds} s), so a rollout
       # that never becomes ready fails the update before GitHub kills it.
-      - name: pulumi up
-        id: up
-        uses: ${PULUMI_ACTION}
-        timeout-minutes: ${update}
-        with:
-${pulumiInputs(s, "up")}
-        env:
-${TOKEN_ENV}
-${releaseEnv}
+${pulumiStep(s, { name: "pulumi up", id: "up", minutes: update, command: "up" })}
 ${attests(s) ? `${attestSteps(s)}\n` : ""}${cancelStep({ id: "cancel", guarded: "up", start: "update-start", minutes: update, what: "pulumi up" })}
 ${versionStep()}
       # Only a rollout of this commit that failed (or an update killed at its timeout) rolls back:
@@ -171,11 +167,7 @@ ${gated(s) ? "          SOAK: ${{ steps.soak.outcome }}\n" : ""}          PREVIE
           TIMED_OUT: \${{ steps.cancel.outputs.timed-out }}
           DECISION: \${{ steps.failure.outputs.rollback }}
           WHY: \${{ steps.failure.outputs.reason }}
-          ROLLBACK: \${{ steps.rollback.outcome }}
-          ROLLBACK_TIMED_OUT: \${{ steps.cancel-rollback.outputs.timed-out }}
-          OUTCOME: \${{ steps.rollback.outputs.outcome }}
-          VERSION: \${{ steps.rollback.outputs.version }}
-          REASON: \${{ steps.rollback.outputs.reason }}
+${ROLLBACK_OUTCOME_ENV}
         run: npm run --silent deploy-report -- --job deploy
 ${deployNotifyStep(gated(s))}`;
 }

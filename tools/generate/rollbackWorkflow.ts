@@ -2,7 +2,7 @@ import { CiStack, deployed, pulumiOf } from "./ciStacks";
 import { GENERATED, scalar, setupSteps, TOKEN, TOKEN_ENV, tokenSteps } from "./steps";
 import { jobMinutes, rollbackMinutes, setupMinutes, SHORT_MINUTES, TINY_MINUTES } from "./timeouts";
 import { rollbackNotifyStep } from "./notifyStep";
-import { cancelStep, startStep } from "./updateSteps";
+import { cancelStep, ROLLBACK_OUTCOME_ENV, startStep } from "./updateSteps";
 
 /**
  * rollback.yml: on-call redeploys an earlier version of a stack CI deploys (docs/runbook.md), in
@@ -134,11 +134,7 @@ ${stackEnv}
         if: always()
         timeout-minutes: ${SHORT_MINUTES}
         env:
-          ROLLBACK: \${{ steps.rollback.outcome }}
-          ROLLBACK_TIMED_OUT: \${{ steps.cancel-rollback.outputs.timed-out }}
-          OUTCOME: \${{ steps.rollback.outputs.outcome }}
-          VERSION: \${{ steps.rollback.outputs.version }}
-          REASON: \${{ steps.rollback.outputs.reason }}
+${ROLLBACK_OUTCOME_ENV}
         run: npm run --silent deploy-report -- --job rollback
 ${rollbackNotifyStep()}
 `;

@@ -53,3 +53,10 @@ ${TOKEN_ENV}
             pulumi cancel --yes --stack "$QUALIFIED_STACK" || echo "::warning title=Nothing cancelled::no update of $QUALIFIED_STACK was in progress"
           fi`;
 }
+
+/** What the rollback step did, as deploy-report reads it (the env of a report step, in a job that has the rollback's steps). */
+export const ROLLBACK_OUTCOME_ENV = `          ROLLBACK: \${{ steps.rollback.outcome }}
+          ROLLBACK_TIMED_OUT: \${{ steps.cancel-rollback.outputs.timed-out }}
+          OUTCOME: \${{ steps.rollback.outputs.outcome }}
+          VERSION: \${{ steps.rollback.outputs.version }}
+          REASON: \${{ steps.rollback.outputs.reason }}`;
