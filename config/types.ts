@@ -6,7 +6,10 @@ import type { amounts, ServiceSettings } from "./schema/service";
 import type { Kind } from "./schema/kinds";
 import type { ExposureMode } from "./schema/exposure";
 
+import type { CanaryConfig, CanarySettings } from "./canary";
+
 export type { Kind };
+export type { CanaryConfig, CanaryMode, CanarySettings, CanaryStep } from "./canary";
 
 /**
  * What the program receives: the configuration merged, defaulted and checked. The shapes come
@@ -173,6 +176,8 @@ export interface ServiceConfig {
     readonly selector: Readonly<Record<string, string>>;
     readonly ingress?: IngressSpec;
     readonly runAsUser: number;
+    /** Its canary releases in this stack (`canary`, when enabled): see config/canary.ts. */
+    readonly canary?: CanaryConfig;
 }
 
 /** A check of a release (`verify`), resolved: a GET of a URL expecting a status, or a command in the service's image. */
@@ -278,6 +283,8 @@ export interface EnvironmentConfig {
     readonly promotion: PromotionConfig;
     /** How the services' checks run. */
     readonly verify: VerifySettings;
+    /** How this stack runs canary releases (`environment.canary`); set when a service has one enabled. */
+    readonly canary?: CanarySettings;
 }
 
 export interface PromotionConfig {
@@ -321,3 +328,4 @@ export interface PlatformConfig {
     /** What works on some clusters only (a port below 1024), each with its key path: said at every run, not refused. */
     readonly warnings: readonly string[];
 }
+
