@@ -13,3 +13,4 @@ export const services = platform.services;
 export const publicUrl = platform.publicUrl;
 export const claims = platform.claims;
 export const releases = platform.releases;
+export const canary = platform.canary;

@@ -12,6 +12,7 @@ import { PromotionGate } from "./components/images/promotion";
 import { recordReleases, Release, Releases } from "./components/images/releases";
 import { checkerReference, createVerification } from "./components/service/verification";
 import { checksOverHttp, registryLookupsNeeded, verifiersOf } from "./config/resolve/verify";
+import { canaryCallers, canaryOutput, CanaryOutput, heldRelease, releaseOf } from "./components/service/canary/release";
 
 export interface ServiceOutputs {
     /** `http://<name>.<namespace>.svc.cluster.local[:port]` for a web service, `<host>:<port>` for a stateful one; none for a worker or cronjob, which have no Service. */
@@ -31,6 +32,8 @@ export interface PlatformOutputs {
     readonly claims?: pulumi.Output<Claims>;
     /** By service, the images it runs and ran before (components/images/releases.ts): what promotion and the soak gate read. */
     readonly releases: pulumi.Output<Releases>;
+    /** While a driven release runs (`PLATFORM_CANARY`): its weight and each released service's new image; absent otherwise. */
+    readonly canary?: pulumi.Output<CanaryOutput>;
 }
 
 /** Creates one environment and every service of the catalog in it. */
@@ -60,6 +63,8 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
     const services: Record<string, ServiceOutputs> = {};
     const selectors = new Map(config.services.map((svc) => [svc.name, svc.selector]));
     const microservices = new Map<string, Microservice>();
+    const callers = canaryCallers(config.services, env);
+    const releasing: Record<string, pulumi.Output<string>> = {};
     for (const svc of config.services) {
         const ms = new Microservice(
             svc.name,
@@ -74,18 +79,25 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
                 lookup,
                 gate,
                 verifiers: verifiersOf(config.verification, svc.name),
+                canaryCallers: callers,
+                release: releaseOf(config.release, svc.name),
             },
             { providers: [environment.provider] },
         );
         microservices.set(svc.name, ms);
         services[svc.name] = { ...(ms.address ? { address: ms.address } : {}), url: ms.url, ...(ms.portForward ? { portForward: ms.portForward } : {}), image: ms.image };
         released[svc.name] = ms.release;
+        if (ms.canaryImage) {
+            releasing[svc.name] = ms.canaryImage;
+            released[svc.name] = heldRelease(lastUpdate.output("releases"), svc.name, ms.release);
+        }
     }
     verifyReleases(config, { microservices, namespace: environment.namespace, imagePullSecret: environment.imagePullSecretName, lookup });
     const publicUrl = env.publicService ? services[env.publicService].url : undefined;
     deployDelivery(config, { NAMESPACE: environment.namespace, ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}) });
     const releases = recordReleases(lastUpdate.output("releases"), released, config.releaseTime);
-    return { namespace: environment.namespace, services, ...(publicUrl ? { publicUrl } : {}), ...(claims ? { claims } : {}), releases };
+    const canary = canaryOutput(config, releasing);
+    return { namespace: environment.namespace, services, ...(publicUrl ? { publicUrl } : {}), ...(claims ? { claims } : {}), releases, ...(canary ? { canary } : {}) };
 }
 
 /** Each service's checks, in a Job of the service's component, once every rollout they reach is done. */

@@ -47,3 +47,27 @@ export const VERIFICATION_COMPONENT = "verification";
 export function verificationLabels(ctx: LabelContext, service: string): Record<string, string> {
     return { ...verificationSelector(ctx, service), "app.kubernetes.io/managed-by": "pulumi", environment: ctx.environment };
 }
+
+/** The `app.kubernetes.io/component` of a driven canary's Deployment and pods (components/service/canary/). */
+export const CANARY_COMPONENT = "canary";
+
+/**
+ * The labels that select a driven canary's pods (components/service/canary/): its Service, its
+ * NetworkPolicy and its callees' policies select by them. Like the verification pods' they carry
+ * no `app.kubernetes.io/name`, which the service's own selector holds, so the stable Service
+ * never routes to a canary pod.
+ */
+export function canarySelector(ctx: LabelContext, service: string): Record<string, string> {
+    return {
+        "app.kubernetes.io/component": CANARY_COMPONENT,
+        "app.kubernetes.io/instance": service,
+        "app.kubernetes.io/part-of": ctx.system,
+    };
+}
+
+/** A canary pod's labels: its selector, plus the platform's, the environment and the version (none of the stable selector's own). */
+export function canaryPodLabels(ctx: LabelContext, service: string, version?: string): Record<string, string> {
+    const labels = standardLabels(ctx, service, version);
+    delete labels["app.kubernetes.io/name"];
+    return { ...labels, ...canarySelector(ctx, service) };
+}

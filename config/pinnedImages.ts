@@ -28,15 +28,13 @@ export function applyPinnedImages<S extends { readonly name: string; readonly im
     const byName = new Map(services.map((s) => [s.name, s]));
     const pinned = new Map<string, { repository: string; digest: string }>();
     for (const [name, ref] of Object.entries(pins as Record<string, unknown>)) {
-        const at = typeof ref === "string" ? ref.lastIndexOf("@") : -1;
-        const repository = at > 0 ? (ref as string).slice(0, at) : "";
-        const digest = at > 0 ? (ref as string).slice(at + 1) : "";
+        const reference = digestReference(ref);
         if (!byName.has(name)) {
             problems.add(`${PINNED_IMAGES_VAR}.${name}`, `unknown service; the catalog has: ${[...byName.keys()].join(", ")}`);
-        } else if (f.imageRepository(repository) !== undefined || f.imageDigest(digest) !== undefined) {
+        } else if (reference === undefined) {
             problems.add(`${PINNED_IMAGES_VAR}.${name}`, `expected an image reference such as 'ghcr.io/acme/api@sha256:...', got ${JSON.stringify(ref)}`);
         } else {
-            pinned.set(name, { repository, digest });
+            pinned.set(name, reference);
         }
     }
     return services.map((s) => {
@@ -46,4 +44,13 @@ export function applyPinnedImages<S extends { readonly name: string; readonly im
         }
         return { ...s, build: undefined, image: { repository: pin.repository, digest: pin.digest, tag: s.image.tag, buildTags: [], rollback: true } };
     });
+}
+
+/** `<repository>@sha256:<64 hex>` split in two; undefined for anything else. */
+export function digestReference(ref: unknown): { readonly repository: string; readonly digest: string } | undefined {
+    const at = typeof ref === "string" ? ref.lastIndexOf("@") : -1;
+    if (at <= 0) return undefined;
+    const repository = (ref as string).slice(0, at);
+    const digest = (ref as string).slice(at + 1);
+    return f.imageRepository(repository) === undefined && f.imageDigest(digest) === undefined ? { repository, digest } : undefined;
 }

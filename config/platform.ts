@@ -7,6 +7,8 @@ import type { CatalogFile } from "./catalogFile";
 import { ciImageTags } from "./imageTags";
 import { mergeLayers, Merged } from "./merge";
 import { applyPinnedImages, PINNED_IMAGES_VAR } from "./pinnedImages";
+import { readCanaryRelease } from "./canaryRelease";
+import { CANARY_VAR, CanaryMode } from "./canary";
 
 /** The environment variable that accepts a stateful claim's change for one update (components/service/claims.ts). */
 export const ACCEPT_CLAIM_CHANGES_VAR = "PLATFORM_ACCEPT_CLAIM_CHANGES";
@@ -300,6 +302,9 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
         if (service) resolved.push(service);
     }
     const pinned = applyPinnedImages(resolved, raw.ciEnv[PINNED_IMAGES_VAR], problems);
+    const canaryMode = (env as { readonly canary?: { readonly mode?: CanaryMode } }).canary?.mode;
+    const pins = pinned.filter((svc) => svc.image.rollback === true).map((svc) => svc.name);
+    const release = readCanaryRelease(raw.ciEnv[CANARY_VAR], pinned, { mode: canaryMode, exposure: env.exposure ?? "ingress", pinned: pins }, problems);
     // Without a valid domain no service has a host (unless none is exposed anyway), and without services none is exposed: nothing to judge.
     const publicService = (env.domain === undefined && env.exposure !== "none") || s.names.length === 0 ? env.publicService : resolvePublicService(env.publicService, pinned, s.names, disabled, `${envPath}.publicService`, problems);
 
@@ -407,6 +412,7 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
         ...(releaseTime ? { releaseTime } : {}),
         ...(raw.ciEnv.DOCKER_HOST ? { dockerHost: raw.ciEnv.DOCKER_HOST } : {}),
         warnings,
+        ...(release ? { release } : {}),
     };
     return { config, keyPaths: keyPaths(s, envPath) };
 }

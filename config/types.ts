@@ -6,7 +6,7 @@ import type { amounts, ServiceSettings } from "./schema/service";
 import type { Kind } from "./schema/kinds";
 import type { ExposureMode } from "./schema/exposure";
 
-import type { CanaryConfig, CanarySettings } from "./canary";
+import type { CanaryConfig, CanaryRelease, CanarySettings } from "./canary";
 
 export type { Kind };
 export type { CanaryConfig, CanaryMode, CanarySettings, CanaryStep } from "./canary";
@@ -327,5 +327,7 @@ export interface PlatformConfig {
     readonly dockerHost?: string;
     /** What works on some clusters only (a port below 1024), each with its key path: said at every run, not refused. */
     readonly warnings: readonly string[];
+    /** Where a driven canary release stands (`PLATFORM_CANARY`, config/canaryRelease.ts); absent outside a release. */
+    readonly release?: CanaryRelease;
 }
 

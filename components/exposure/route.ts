@@ -10,6 +10,14 @@ export interface RouteArgs extends ExposedServiceArgs {
     readonly gateway: GatewayConfig;
     /** The Service and its port. */
     readonly backend: { readonly service: pulumi.Input<string>; readonly port: number };
+    /** During a driven release: the canary's Service, which takes `weight` percent of the requests (the stable one the rest). */
+    readonly canary?: CanaryBackend;
+}
+
+/** A driven canary's Service and its share of a route's traffic, in percent (config/canary.ts). */
+export interface CanaryBackend {
+    readonly service: pulumi.Input<string>;
+    readonly weight: number;
 }
 
 /**
@@ -41,7 +49,7 @@ export function createRoutes(resourceName: string, args: RouteArgs, opts: pulumi
                     {
                         matches: ing.paths.map((p) => ({ path: { type: p.pathType === "Exact" ? "Exact" : "PathPrefix", value: p.path } })),
                         ...(filters.length > 0 ? { filters } : {}),
-                        backendRefs: [{ name: args.backend.service, port: args.backend.port }],
+                        backendRefs: backendRefs(args),
                         ...(ing.timeoutSeconds !== undefined ? { timeouts: { request: `${ing.timeoutSeconds}s` } } : {}),
                     },
                 ],
@@ -65,6 +73,16 @@ export function createRoutes(resourceName: string, args: RouteArgs, opts: pulumi
             opts,
         );
     }
+}
+
+/** The stable Service alone, or during a driven release the stable and the canary Services weighted (Gateway API `backendRefs[].weight`, proportional). */
+function backendRefs(args: RouteArgs): Record<string, unknown>[] {
+    const stable = { name: args.backend.service, port: args.backend.port };
+    if (!args.canary) return [stable];
+    return [
+        { ...stable, weight: 100 - args.canary.weight },
+        { name: args.canary.service, port: args.backend.port, weight: args.canary.weight },
+    ];
 }
 
 /**

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { EnvironmentConfig, ServiceConfig } from "../../config/types";
 import { waitAnnotations } from "../../config/written";
 import { createIngress } from "../exposure/ingress";
-import { createRoutes } from "../exposure/route";
+import { CanaryBackend, createRoutes } from "../exposure/route";
 import { METRICS_PORT_NAME } from "./podTemplate";
 import { serviceResource } from "../../config/names/derive";
 
@@ -14,6 +14,8 @@ export interface ExposureArgs {
     readonly selector: Record<string, string>;
     /** How the stack exposes services (Ingress, Gateway routes or both), and how long `pulumi up` waits. */
     readonly environment: Pick<EnvironmentConfig, "exposure" | "ingress" | "gateway" | "rollout">;
+    /** During a driven release: the canary's Service and its share of the route's traffic (components/service/canary/). */
+    readonly canary?: CanaryBackend;
 }
 
 /**
@@ -33,13 +35,36 @@ export function createExposure(name: string, args: ExposureArgs, opts: pulumi.Cu
     const env = args.environment;
     const wait = waitAnnotations(env.rollout.awaitTimeoutSeconds);
     const portName = svc.portName;
-    const ports = [{ name: portName, port: svc.servicePort, targetPort: portName, protocol: "TCP" }];
-    // A ServiceMonitor scrapes a port of the Service by name.
+    const service = createClusterService(serviceResource.service(name), { service: svc, name: svc.objectName, namespace: args.namespace, labels: args.labels, selector: args.selector, annotations: wait }, opts);
+    if (svc.ingress) {
+        const common = { name: svc.objectName, namespace: args.namespace, labels: args.labels, spec: svc.ingress, annotations: wait };
+        if (env.exposure !== "gateway") {
+            createIngress(serviceResource.ingress(name), { ...common, defaults: env.ingress, backend: { service: service.metadata.name, portName } }, opts);
+        }
+        if (env.exposure !== "ingress" && env.gateway) {
+            createRoutes(serviceResource.route(name), { ...common, gateway: env.gateway, backend: { service: service.metadata.name, port: svc.servicePort }, canary: args.canary }, opts);
+        }
+    }
+    return service;
+}
+
+/**
+ * The Service in front of a web or stateful service's pods (a headless one for stateful), by
+ * port name; the metrics port too when it is another, since a ServiceMonitor scrapes a port of
+ * the Service by name.
+ */
+export function createClusterService(
+    resourceName: string,
+    args: { readonly service: ServiceConfig; readonly name: string; readonly namespace: pulumi.Input<string>; readonly labels: Record<string, string>; readonly selector: Record<string, string>; readonly annotations: Record<string, string> },
+    opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Service {
+    const svc = args.service;
+    const ports = [{ name: svc.portName, port: svc.servicePort, targetPort: svc.portName, protocol: "TCP" }];
     if (svc.metrics && svc.metrics.port !== svc.port) ports.push({ name: METRICS_PORT_NAME, port: svc.metrics.port, targetPort: METRICS_PORT_NAME, protocol: "TCP" });
-    const service = new k8s.core.v1.Service(
-        serviceResource.service(name),
+    return new k8s.core.v1.Service(
+        resourceName,
         {
-            metadata: { name: svc.objectName, namespace: args.namespace, labels: args.labels, annotations: wait },
+            metadata: { name: args.name, namespace: args.namespace, labels: args.labels, annotations: args.annotations },
             spec: {
                 type: "ClusterIP",
                 ...(svc.kind === "stateful" ? { clusterIP: "None" } : {}),
@@ -49,14 +74,4 @@ export function createExposure(name: string, args: ExposureArgs, opts: pulumi.Cu
         },
         opts,
     );
-    if (svc.ingress) {
-        const common = { name: svc.objectName, namespace: args.namespace, labels: args.labels, spec: svc.ingress, annotations: wait };
-        if (env.exposure !== "gateway") {
-            createIngress(serviceResource.ingress(name), { ...common, defaults: env.ingress, backend: { service: service.metadata.name, portName } }, opts);
-        }
-        if (env.exposure !== "ingress" && env.gateway) {
-            createRoutes(serviceResource.route(name), { ...common, gateway: env.gateway, backend: { service: service.metadata.name, port: svc.servicePort } }, opts);
-        }
-    }
-    return service;
 }

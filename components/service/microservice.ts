@@ -6,7 +6,8 @@ import { digest } from "../digest";
 import { createServiceConfiguration } from "./configuration";
 import { createExposure } from "./exposure";
 import { createMonitor } from "./monitoring";
-import { createServiceNetworkPolicy } from "./networkPolicy";
+import { createServiceNetworkPolicy, serviceIngressRules } from "./networkPolicy";
+import { createCanary } from "./canary/canary";
 import { envFromSources, podTemplate } from "./podTemplate";
 import { createAccess } from "./rbac";
 import { createScaling } from "./scaling";
@@ -39,6 +40,13 @@ export interface MicroserviceArgs {
     readonly gate?: PromotionGate;
     /** The verification Jobs that call this service, with the ports: its NetworkPolicy admits their pods (config/resolve/verify.ts). */
     readonly verifiers?: readonly VerifiedCall[];
+    /** The canary pods' selectors of the callers with a driven canary, by catalog name: its NetworkPolicy admits them too. */
+    readonly canaryCallers?: ReadonlyMap<string, Readonly<Record<string, string>>>;
+    /**
+     * A driven release of this service (`PLATFORM_CANARY`): the canary's share of traffic, and the
+     * image the stable pods keep running (absent at promotion: they take the configured image too).
+     */
+    readonly release?: { readonly weight: number; readonly stable?: string };
 }
 
 /**
@@ -56,8 +64,10 @@ export class Microservice extends pulumi.ComponentResource {
     public readonly portForward?: pulumi.Output<string>;
     /** Public URL when the service has an Ingress. */
     public readonly url?: string;
-    /** The image reference the workload runs: `repo@sha256:...`. */
+    /** The image reference the workload runs: `repo@sha256:...` (during a driven release, the stable pods'). */
     public readonly image: pulumi.Output<string>;
+    /** During a driven release, the image its canary runs: the one the stack configures. */
+    public readonly canaryImage?: pulumi.Output<string>;
     /** What this update releases: the image, its tag and where the digest came from (the `releases` output). */
     public readonly release: pulumi.Output<Omit<Release, "since">>;
     /** The Deployment, StatefulSet or CronJob: what a verification Job waits for (components/service/verification.ts). */
@@ -101,9 +111,16 @@ export class Microservice extends pulumi.ComponentResource {
             },
             childOpts,
         );
-        this.image = args.gate ? args.gate.admit(svc.name, image.reference, svc.image.rollback === true) : image.reference;
+        const configured = args.gate ? args.gate.admit(svc.name, image.reference, svc.image.rollback === true) : image.reference;
+        const stable = args.release?.stable;
+        // During a release the stable pods keep what production ran already: passed like a rollback's pin.
+        this.image = stable !== undefined ? pulumi.output(stable) : configured;
+        this.canaryImage = args.release ? configured : undefined;
         const tag = svc.image.tag;
-        this.release = this.image.apply((ref) => ({ image: ref, ...(tag !== undefined ? { tag } : {}), source: image.source }));
+        this.release =
+            stable !== undefined
+                ? pulumi.output({ image: stable, source: "rollback" as const })
+                : this.image.apply((ref) => ({ image: ref, ...(tag !== undefined ? { tag } : {}), source: image.source }));
         const configuration = createServiceConfiguration(name, { service: svc, namespace, labels, externalSecrets: env.externalSecrets }, childOpts);
         const volumes = createVolumes(name, svc, { namespace, labels, selector }, childOpts);
         const envFrom = {
@@ -114,6 +131,14 @@ export class Microservice extends pulumi.ComponentResource {
         };
         this.envFrom = envFromSources(svc, envFrom);
 
+        const pod = {
+            serviceAccountName: account.metadata.name,
+            imagePullSecret: args.imagePullSecretName,
+            envFrom,
+            configDigest: digest({ ...prefixKeys("common.", env.commonEnv), ...prefixKeys("service.", svc.env) }),
+            volumes,
+            scrapeAnnotations: !env.monitoring.operator,
+        };
         const workload = createWorkload(
             name,
             {
@@ -124,45 +149,32 @@ export class Microservice extends pulumi.ComponentResource {
                 selector,
                 volumes,
                 claims: args.claims,
-                template: podTemplate({
-                    service: svc,
-                    labels: podLabels,
-                    selector,
-                    serviceAccountName: account.metadata.name,
-                    image: this.image,
-                    imagePullSecret: args.imagePullSecretName,
-                    envFrom,
-                    configDigest: digest({ ...prefixKeys("common.", env.commonEnv), ...prefixKeys("service.", svc.env) }),
-                    volumes,
-                    scrapeAnnotations: !env.monitoring.operator,
-                }),
+                template: podTemplate({ ...pod, service: svc, labels: podLabels, selector, image: this.image }),
             },
             fixedOpts,
         );
         this.workload = workload;
         this.workloadName = workload.metadata.name;
 
+        const policy = {
+            service: svc,
+            labelContext,
+            selectors: args.selectors,
+            exposurePeers: exposurePeers(env),
+            monitoringNamespace: env.monitoring.namespace,
+            verifiers: args.verifiers ?? [],
+            canaryCallers: args.canaryCallers,
+        };
+        const canary =
+            args.release &&
+            createCanary(name, { service: svc, environment: env, namespace, labels, labelContext, image: configured, pod, volumes, ingressRules: serviceIngressRules(policy) }, childOpts);
         const service = createExposure(
             name,
-            { service: svc, namespace, labels, selector, environment: env },
+            { service: svc, namespace, labels, selector, environment: env, ...(canary ? { canary: { service: canary.metadata.name, weight: args.release!.weight } } : {}) },
             fixedOpts,
         );
         createScaling(name, { service: svc, namespace, labels, selector, workloadName: workload.metadata.name }, fixedOpts);
-        createServiceNetworkPolicy(
-            name,
-            {
-                service: svc,
-                namespace,
-                labels,
-                selector,
-                labelContext,
-                selectors: args.selectors,
-                exposurePeers: exposurePeers(env),
-                monitoringNamespace: env.monitoring.namespace,
-                verifiers: args.verifiers ?? [],
-            },
-            fixedOpts,
-        );
+        createServiceNetworkPolicy(name, { ...policy, namespace, labels, selector }, fixedOpts);
         createMonitor(name, { service: svc, environment: env, namespace, labels, selector }, fixedOpts);
 
         const portSuffix = svc.servicePort === 80 ? "" : `:${svc.servicePort}`;
@@ -172,7 +184,7 @@ export class Microservice extends pulumi.ComponentResource {
         this.url = svc.ingress ? `https://${svc.ingress.host}${svc.ingress.path}` : undefined;
         // From a laptop (a local stack exposes nothing): the container's port, forwarded to the Service's.
         this.portForward = service && pulumi.interpolate`kubectl port-forward --namespace ${namespace} service/${service.metadata.name} ${svc.port ?? svc.servicePort}:${svc.servicePort}`;
-        this.registerOutputs({ workloadName: this.workloadName, address: this.address, url: this.url, portForward: this.portForward, image: this.image, workload: this.workload, envFrom: this.envFrom });
+        this.registerOutputs({ workloadName: this.workloadName, address: this.address, url: this.url, portForward: this.portForward, image: this.image, canaryImage: this.canaryImage, workload: this.workload, envFrom: this.envFrom });
     }
 }
 

@@ -18,6 +18,11 @@ export interface ServiceNetworkPolicyArgs {
     readonly monitoringNamespace: string;
     /** The verification Jobs that call the service, each admitted to the ports it checks (config/resolve/verify.ts). */
     readonly verifiers: readonly VerifiedCall[];
+    /**
+     * The canary pods' selectors of callers with a driven canary, by catalog name: admitted beside
+     * their stable pods, whether a release runs or not, so a release never changes this policy.
+     */
+    readonly canaryCallers?: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
 /**
@@ -27,6 +32,22 @@ export interface ServiceNetworkPolicyArgs {
  * it checks. A service nobody calls (a worker, a cronjob) gets none.
  */
 export function createServiceNetworkPolicy(name: string, args: ServiceNetworkPolicyArgs, opts: pulumi.CustomResourceOptions): void {
+    const rules = serviceIngressRules(args);
+    if (rules.length === 0) {
+        return;
+    }
+    new k8s.networking.v1.NetworkPolicy(
+        serviceResource.networkPolicy(name),
+        {
+            metadata: { name: args.service.objectName, namespace: args.namespace, labels: args.labels },
+            spec: { podSelector: { matchLabels: args.selector }, policyTypes: ["Ingress"], ingress: rules },
+        },
+        opts,
+    );
+}
+
+/** Who may reach a service's pods, on which ports (createServiceNetworkPolicy); none for a service nobody calls. */
+export function serviceIngressRules(args: Omit<ServiceNetworkPolicyArgs, "namespace" | "labels" | "selector">): k8s.types.input.networking.v1.NetworkPolicyIngressRule[] {
     const svc = args.service;
     const ports = svc.port !== undefined ? [{ port: svc.port, protocol: "TCP" }] : [];
     const rules: k8s.types.input.networking.v1.NetworkPolicyIngressRule[] = [];
@@ -36,7 +57,11 @@ export function createServiceNetworkPolicy(name: string, args: ServiceNetworkPol
     if ((svc.allowFrom.length > 0 || svc.allowFromNamespaces.length > 0) && ports.length > 0) {
         rules.push({
             from: [
-                ...svc.allowFrom.map((caller) => ({ podSelector: { matchLabels: { ...(args.selectors?.get(caller) ?? selectorLabels(args.labelContext, caller)) } } })),
+                ...svc.allowFrom.flatMap((caller) => {
+                    const canary = args.canaryCallers?.get(caller);
+                    const stable = { podSelector: { matchLabels: { ...(args.selectors?.get(caller) ?? selectorLabels(args.labelContext, caller)) } } };
+                    return canary ? [stable, { podSelector: { matchLabels: { ...canary } } }] : [stable];
+                }),
                 // Pods of another namespace (an API gateway, a monitoring stack), narrowed to their labels when given.
                 ...svc.allowFromNamespaces.map((n) => ({
                     namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": n.namespace } },
@@ -55,15 +80,5 @@ export function createServiceNetworkPolicy(name: string, args: ServiceNetworkPol
     for (const v of args.verifiers) {
         rules.push({ from: [{ podSelector: { matchLabels: verificationSelector(args.labelContext, v.service) } }], ports: v.ports.map((port) => ({ port, protocol: "TCP" })) });
     }
-    if (rules.length === 0) {
-        return;
-    }
-    new k8s.networking.v1.NetworkPolicy(
-        serviceResource.networkPolicy(name),
-        {
-            metadata: { name: svc.objectName, namespace: args.namespace, labels: args.labels },
-            spec: { podSelector: { matchLabels: args.selector }, policyTypes: ["Ingress"], ingress: rules },
-        },
-        opts,
-    );
+    return rules;
 }

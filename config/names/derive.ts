@@ -33,7 +33,12 @@ export const serviceResource = {
     monitor: (name: string, kind: Kind) => `${name}-${kind === "worker" ? "podmonitor" : "servicemonitor"}`,
     /** The Job that runs the service's checks after its rollout (components/service/verification.ts). */
     verification: (name: string) => `${name}-verify`,
+    /** What a driven canary's children are named from (`<name>-canary-deployment`, `-service`, `-netpol`: components/service/canary/). */
+    canary: (name: string) => `${name}${CANARY_SUFFIX}`,
 } as const;
+
+/** What a driven canary's objects add to the service's names. */
+export const CANARY_SUFFIX = "-canary";
 
 /** The children of the environment's component (platform:environment:Environment), from the environment's name. */
 export const environmentResource = {
@@ -86,6 +91,8 @@ export const objectName = {
     httpsListener: (gateway: Pick<GatewayConfig, "create" | "listener">, service: string) => (gateway.create ? `https-${service}` : gateway.listener),
     /** The plain-HTTP listener of a Gateway the stack creates. */
     httpListener: (gateway: Pick<GatewayConfig, "httpListener">) => gateway.httpListener ?? "http",
+    /** A driven canary's Deployment and Service, beside the service's own (components/service/canary/). */
+    canary: (service: string) => `${service}${CANARY_SUFFIX}`,
     /**
      * A service's verification Job, named per release: `<objectName>-verify-<release>`, where the
      * release is a digest of what the checks verify (a new release is a new Job; the same one keeps
