@@ -7,7 +7,7 @@ import type { CatalogFile } from "./catalogFile";
 import { ciImageTags } from "./imageTags";
 import { mergeLayers, Merged } from "./merge";
 import { applyPinnedImages, PINNED_IMAGES_VAR } from "./pinnedImages";
-import { readCanaryRelease } from "./canaryRelease";
+import { hasDrivenCanary, readCanaryRelease } from "./canaryRelease";
 import { CANARY_VAR, CanaryMode } from "./canary";
 
 /** The environment variable that accepts a stateful claim's change for one update (components/service/claims.ts). */
@@ -336,6 +336,7 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
             ingress: env.ingress,
             awaitTimeoutSeconds: env.rollout && awaitTimeoutOf(env.rollout),
             ...(env.gateway?.create ? { gatewayCreate: `${envPath}.gateway.create` } : {}),
+            drivenCanary: (svc) => hasDrivenCanary(svc, { mode: canaryMode, exposure: env.exposure ?? "ingress" }),
         },
         problems,
     );

@@ -170,7 +170,7 @@ export class Microservice extends pulumi.ComponentResource {
             createCanary(name, { service: svc, environment: env, namespace, labels, labelContext, image: configured, pod, volumes, ingressRules: serviceIngressRules(policy) }, childOpts);
         const service = createExposure(
             name,
-            { service: svc, namespace, labels, selector, environment: env, ...(canary ? { canary: { service: canary.metadata.name, weight: args.release!.weight } } : {}) },
+            { service: svc, namespace, labels, selector, environment: env, ...(canary ? { canary: { service: canary.metadata.name, weight: args.release.weight } } : {}) },
             fixedOpts,
         );
         createScaling(name, { service: svc, namespace, labels, selector, workloadName: workload.metadata.name }, fixedOpts);

@@ -6,7 +6,7 @@ import type { ExposureMode } from "../schema/exposure";
 import type { IngressDefaults } from "../types";
 import { ingressAnnotations, serviceConfigMapData, waitAnnotations } from "../written";
 import { GATEWAY_MAX_ITEMS } from "./routes";
-import { checkExtendedName } from "./names";
+import { checkCanaryName, checkExtendedName } from "./names";
 import { lowPorts } from "./ports";
 import { checkAnnotationsSize, checkConfigMapSize } from "./sizes";
 
@@ -30,6 +30,8 @@ export interface LimitsContext {
     readonly awaitTimeoutSeconds?: number;
     /** Where `environment.gateway.create` is written, when the stack creates its Gateway. */
     readonly gatewayCreate?: string;
+    /** Whether a service has a driven canary, whose objects' names are longer (config/canaryRelease.ts). */
+    readonly drivenCanary?: (svc: ResolvedService) => boolean;
 }
 
 /** Records what the API server would refuse; returns the warnings. */
@@ -39,6 +41,7 @@ export function checkApiLimits(ctx: LimitsContext, problems: Problems): string[]
     for (const svc of ctx.services) {
         const at = ctx.merged.get(svc.name)!.origins as Origins<ServiceSettings>;
         checkExtendedName(svc.kind, svc.objectName, at.objectName ?? ctx.servicePath(svc.name), problems);
+        if (ctx.drivenCanary?.(svc)) checkCanaryName(svc.objectName, at.objectName ?? ctx.servicePath(svc.name), problems);
         // SERVICE_NAME and PORT are the platform's, from the service's name and port.
         const env = at.env as Record<string, string> | undefined;
         checkConfigMapSize("the service's ConfigMap", serviceConfigMapData(svc), (key) => env?.[key] ?? ctx.servicePath(svc.name), problems);

@@ -1,5 +1,6 @@
 import { Problems } from "../errors";
 import type { Kind } from "../schema/kinds";
+import { objectName } from "../names/derive";
 
 /**
  * Names a controller extends: the objects it creates from a workload are named or labelled
@@ -21,5 +22,19 @@ export function checkExtendedName(kind: Kind, name: string, at: string, problems
     const extended = EXTENDED[kind];
     if (extended && name.length > MAX_EXTENDED_NAME) {
         problems.add(at, `a ${extended.object}'s name is at most ${MAX_EXTENDED_NAME} characters, and "${name}" has ${name.length}: ${extended.why}; set a shorter 'objectName'`);
+    }
+}
+
+/** The longest name of a Service (a DNS-1035 label). */
+const MAX_SERVICE_NAME = 63;
+
+/** Refuses an objectName whose driven canary's Service, `<objectName>-canary`, would be longer than a Service's name may be. */
+export function checkCanaryName(name: string, at: string, problems: Problems): void {
+    const canary = objectName.canary(name);
+    if (canary.length > MAX_SERVICE_NAME) {
+        problems.add(
+            at,
+            `a driven canary's Deployment and Service are named "${canary}" (${canary.length} characters), and a Service's name is at most ${MAX_SERVICE_NAME}; set an 'objectName' of at most ${MAX_SERVICE_NAME - (canary.length - name.length)} characters`,
+        );
     }
 }

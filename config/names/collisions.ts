@@ -17,7 +17,8 @@ export interface KeyPaths {
  */
 export function refuseCollisions(config: PlatformConfig, paths: KeyPaths): void {
     const problems = new Problems();
-    for (const c of nameCollisions(declaredNames(config), paths)) problems.add(c.path, c.message);
+    // Every driven canary counted as released: a release must never find its names taken.
+    for (const c of nameCollisions(declaredNames(config, { everyCanary: true }), paths)) problems.add(c.path, c.message);
     problems.throwIfAny();
 }
 

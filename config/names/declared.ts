@@ -2,6 +2,7 @@ import type { EnvironmentConfig, PlatformConfig, ServiceConfig } from "../types"
 import { deliveryResource, environmentResource, objectName, serviceResource, stackResource } from "./derive";
 import { matchedRequests } from "./paths";
 import { registryLookupsNeeded, verifiersOf } from "../resolve/verify";
+import { hasDrivenCanary } from "../canaryRelease";
 
 /**
  * Every name a configuration gives, derived as the components derive them (config/names/derive.ts)
@@ -45,11 +46,21 @@ const MICROSERVICE = "platform:service:Microservice";
 const ENVIRONMENT = "platform:environment:Environment";
 const DELIVERY = "platform:github:Delivery";
 
-/** The names of everything the program declares from `config`, the environment's first, then each service's in order, then GitHub's. */
-export function declaredNames(config: PlatformConfig): Declared[] {
+/**
+ * The names of everything the program declares from `config`, the environment's first, then each
+ * service's in order, then GitHub's. A driven canary's objects are declared while a release of
+ * its service runs (`config.release`); `everyCanary` counts them for every service with one, as
+ * if all were released at once: the names a release may give, which must be free at rest already.
+ */
+export function declaredNames(config: PlatformConfig, opts: { readonly everyCanary?: boolean } = {}): Declared[] {
     const out: Declared[] = [];
     environmentNames(config, out);
-    for (const svc of config.services) serviceNames(svc, config, out);
+    const drivenMode = { mode: config.environment.canary?.mode, exposure: config.environment.exposure };
+    const released = (svc: ServiceConfig) => (opts.everyCanary ? hasDrivenCanary(svc, drivenMode) : config.release?.stable[svc.name] !== undefined);
+    for (const svc of config.services) {
+        serviceNames(svc, config, out);
+        if (released(svc)) canaryNames(svc, config, out);
+    }
     if (config.github) deliveryNames(config, out);
     return out;
 }
@@ -139,11 +150,32 @@ function serviceNames(svc: ServiceConfig, config: PlatformConfig, out: Declared[
     }
     if (svc.autoscaling) object("autoscaling/v2", "HorizontalPodAutoscaler", serviceResource.autoscaler(n), o);
     if (svc.disruptionBudget) object("policy/v1", "PodDisruptionBudget", serviceResource.disruptionBudget(n), o);
-    const called = svc.port !== undefined && (svc.ingress !== undefined || svc.allowFrom.length > 0 || svc.allowFromNamespaces.length > 0);
-    if (called || svc.metrics || verifiersOf(config.verification, n).length > 0) object("networking.k8s.io/v1", "NetworkPolicy", serviceResource.networkPolicy(n), o);
+    if (policyDeclared(svc, config)) object("networking.k8s.io/v1", "NetworkPolicy", serviceResource.networkPolicy(n), o);
     if (svc.metrics && env.monitoring.operator) object("monitoring.coreos.com/v1", svc.kind === "worker" ? "PodMonitor" : "ServiceMonitor", serviceResource.monitor(n, svc.kind), o);
     // Its verification Job: the object's name carries the release's digest (objectName.verificationJob), unique by construction.
     if (config.verification.some((v) => v.service === n)) resource(kubernetesType("batch/v1", "Job"), serviceResource.verification(n), own(`the verification Job of service ${n}`, [["verify"]], `rename the service ${n}`));
+}
+
+/** A driven canary's Deployment, Service and NetworkPolicy (components/service/canary/canary.ts), named `<objectName>-canary`. */
+function canaryNames(svc: ServiceConfig, config: PlatformConfig, out: Declared[]): void {
+    const n = svc.name;
+    const c = serviceResource.canary(n);
+    const name = objectName.canary(svc.objectName);
+    const fix = svc.objectName === n ? `rename the service ${n} (or give it an objectName)` : `change the objectName of service ${n}`;
+    const object = (apiVersion: string, kind: string, resourceName: string) => {
+        const owner: Owner = { what: `the canary ${kind} of service ${n}`, at: { service: n, settings: [["canary"], ["objectName"]] }, fix };
+        out.push({ space: { pulumi: { type: kubernetesType(apiVersion, kind), parent: MICROSERVICE } }, name: resourceName, owner });
+        out.push({ space: { kubernetes: { apiVersion, kind, namespace: config.environment.namespace } }, name, owner });
+    };
+    object("apps/v1", "Deployment", serviceResource.workload(c, svc.kind));
+    object("v1", "Service", serviceResource.service(c));
+    if (policyDeclared(svc, config)) object("networking.k8s.io/v1", "NetworkPolicy", serviceResource.networkPolicy(c));
+}
+
+/** Whether a service's NetworkPolicy has any rule (components/service/networkPolicy.ts serviceIngressRules). */
+function policyDeclared(svc: ServiceConfig, config: PlatformConfig): boolean {
+    const called = svc.port !== undefined && (svc.ingress !== undefined || svc.allowFrom.length > 0 || svc.allowFromNamespaces.length > 0);
+    return called || svc.metrics !== undefined || verifiersOf(config.verification, svc.name).length > 0;
 }
 
 interface ServiceScope {
