@@ -5,6 +5,7 @@ exports.productionReplicasRule = exports.disruptionBudgetRule = void 0;
 exports.selects = selects;
 exports.blocksDrain = blocksDrain;
 const common_1 = require("./common");
+const canary_1 = require("./canary");
 /**
  * The workloads that keep a number of replicas serving: what a budget and the production minimum
  * are about (not Jobs, CronJobs or DaemonSets), in any API version, and an Argo Rollout. Whole
@@ -88,7 +89,7 @@ exports.disruptionBudgetRule = {
     config: {},
     check(resources) {
         const out = [];
-        for (const d of resources.filter((r) => (0, common_1.isWhole)(r.type, REPLICATED))) {
+        for (const d of resources.filter((r) => (0, common_1.isWhole)(r.type, REPLICATED) && (0, canary_1.stableSiblingOf)(r, resources) === undefined)) {
             const range = replicaRange(d, resources);
             if (range.max <= 1)
                 continue;
@@ -126,7 +127,8 @@ exports.productionReplicasRule = {
         const environments = (0, common_1.listSetting)(this, config, "productionEnvironments");
         const least = (0, common_1.numberSetting)(this, config, "minReplicas");
         return resources
-            .filter((r) => (0, common_1.isWhole)(r.type, REPLICATED) && (0, common_1.inProduction)(r, environments))
+            // A driven canary's few pods run beside its stable sibling, which is judged itself (./canary.ts).
+            .filter((r) => (0, common_1.isWhole)(r.type, REPLICATED) && (0, common_1.inProduction)(r, environments) && (0, canary_1.stableSiblingOf)(r, resources) === undefined)
             .flatMap((d) => {
             const range = replicaRange(d, resources);
             return range.min >= least

@@ -17,6 +17,7 @@ var __exportStar = (this && this.__exportStar) || function(m, exports) {
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.RULES = void 0;
 const availability_1 = require("./availability");
+const canary_1 = require("./canary");
 const configMaps_1 = require("./configMaps");
 const exposure_1 = require("./exposure");
 const gateway_1 = require("./gateway");
@@ -38,4 +39,5 @@ exports.RULES = [
     configMaps_1.configMapSecretsRule,
     rbac_1.rbacRule,
     github_1.githubEnvironmentReviewersRule,
+    canary_1.canaryCertificateRule,
 ];

@@ -14,6 +14,7 @@ import {
     StackRule,
     Violation,
 } from "./common";
+import { stableSiblingOf } from "./canary";
 
 /**
  * The workloads that keep a number of replicas serving: what a budget and the production minimum
@@ -108,7 +109,7 @@ export const disruptionBudgetRule: StackRule = {
     config: {},
     check(resources) {
         const out: Violation[] = [];
-        for (const d of resources.filter((r) => isWhole(r.type, REPLICATED))) {
+        for (const d of resources.filter((r) => isWhole(r.type, REPLICATED) && stableSiblingOf(r, resources) === undefined)) {
             const range = replicaRange(d, resources);
             if (range.max <= 1) continue;
             const podLabels = record(record(record(record(d.props.spec).template).metadata).labels);
@@ -144,7 +145,8 @@ export const productionReplicasRule: StackRule = {
         const environments = listSetting(this, config, "productionEnvironments");
         const least = numberSetting(this, config, "minReplicas");
         return resources
-            .filter((r) => isWhole(r.type, REPLICATED) && inProduction(r, environments))
+            // A driven canary's few pods run beside its stable sibling, which is judged itself (./canary.ts).
+            .filter((r) => isWhole(r.type, REPLICATED) && inProduction(r, environments) && stableSiblingOf(r, resources) === undefined)
             .flatMap((d) => {
                 const range = replicaRange(d, resources);
                 return range.min >= least

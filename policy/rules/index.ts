@@ -1,5 +1,6 @@
 import { disruptionBudgetRule, productionReplicasRule } from "./availability";
 import { Rule } from "./common";
+import { canaryCertificateRule } from "./canary";
 import { configMapSecretsRule } from "./configMaps";
 import { ingressTlsRule, serviceTypeRule } from "./exposure";
 import { gatewayRoutesRule } from "./gateway";
@@ -23,4 +24,5 @@ export const RULES: readonly Rule[] = [
     configMapSecretsRule,
     rbacRule,
     githubEnvironmentReviewersRule,
+    canaryCertificateRule,
 ];
