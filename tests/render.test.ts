@@ -102,7 +102,7 @@ describe("render: the policy pack", () => {
     it("prints mandatory findings first; only they block", () => {
         const advisory: Finding = { policy: "p-advice", level: "advisory", message: "consider it", urn: "u1" };
         const mandatory: Finding = { policy: "p-must", level: "mandatory", message: "fix it", urn: "u2" };
-        assert.equal(formatFindings([], RULES.length), "policy: no findings (12 rules)\n");
+        assert.equal(formatFindings([], RULES.length), "policy: no findings (13 rules)\n");
         assert.equal(formatFindings([advisory, mandatory], RULES.length), "policy: 2 findings (1 mandatory, 1 advisory):\n  mandatory p-must: fix it\n  advisory p-advice: consider it\n");
         assert.equal(blocks([advisory]), false);
         assert.equal(blocks([advisory, mandatory]), true);

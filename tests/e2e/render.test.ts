@@ -324,7 +324,7 @@ describe("npm run render --diff <git-ref>: what a change does, like helm diff", 
             "added servicemonitor_monitoring.coreos.com_hft-production_market-maker.yaml",
         ]);
         // Every other file of production's render is unchanged.
-        assert.ok(r.stdout.endsWith(`\nstack production since 'HEAD': 10 added, 3 changed, 0 replaced, 0 removed (${fileCount("production") - 3} unchanged)\n\npolicy: no findings (12 rules)\n`), r.stdout);
+        assert.ok(r.stdout.endsWith(`\nstack production since 'HEAD': 10 added, 3 changed, 0 replaced, 0 removed (${fileCount("production") - 3} unchanged)\n\npolicy: no findings (13 rules)\n`), r.stdout);
         // A callee's NetworkPolicy gains the caller, and nothing else of it shows.
         assert.ok(
             r.stdout.includes(
