@@ -91,10 +91,18 @@ describe("the policy pack and driven canaries", () => {
         const labels = { "app.kubernetes.io/component": "canary", environment: "production" };
         const ingress = resource("networking.k8s.io/v1:Ingress", "web-canary", { metadata: { name: "web-canary", namespace: "notes", labels }, spec: { tls: [{ hosts: ["notes.notes.dev"], secretName: "web-canary-tls" }], rules: [] } });
         const certificate = resource("cert-manager.io/v1:Certificate", "web-canary", { metadata: { name: "web-canary", namespace: "notes", labels }, spec: { secretName: "web-canary-tls", dnsNames: ["notes.notes.dev"] } });
-        const findings = runPack({ inputs: [ingress, certificate], outputs: [ingress, certificate] }).filter((f) => f.policy === "canary-no-certificate");
+        const gateway = resource("gateway.networking.k8s.io/v1:Gateway", "canary", {
+            apiVersion: "gateway.networking.k8s.io/v1",
+            kind: "Gateway",
+            metadata: { name: "canary", namespace: "notes", labels },
+            spec: { gatewayClassName: "eg", listeners: [{ name: "https-web-canary", hostname: "notes.notes.dev", port: 443, protocol: "HTTPS", tls: { certificateRefs: [{ name: "web-canary-tls" }] } }] },
+        });
+        const unlabelled = resource("networking.k8s.io/v1:Ingress", "web", { metadata: { name: "web", namespace: "notes", labels: { environment: "production" } }, spec: { tls: [{ hosts: ["notes.notes.dev"], secretName: "web-tls" }], rules: [] } });
+        const all = [ingress, certificate, gateway, unlabelled];
+        const findings = runPack({ inputs: all, outputs: all }).filter((f) => f.policy === "canary-no-certificate");
         assert.deepEqual(
             findings.map((f) => f.message),
-            ["Ingress 'notes/web-canary'", "Certificate 'notes/web-canary'"].map(
+            ["Ingress 'notes/web-canary'", "Certificate 'notes/web-canary'", "Gateway 'notes/canary'"].map(
                 (what) =>
                     `${what} is labelled as a canary (app.kubernetes.io/component: canary), and a canary gets no certificate of its own: each one is another issuance against the CA's rate limits and another secret to renew. Fix: route the canary through its stable service's HTTPRoute (weighted backendRefs), which shares the stable host's certificate.`,
             ),
