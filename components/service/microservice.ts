@@ -8,6 +8,7 @@ import { createExposure } from "./exposure";
 import { createMonitor } from "./monitoring";
 import { createServiceNetworkPolicy, serviceIngressRules } from "./networkPolicy";
 import { createCanary } from "./canary/canary";
+import { hasDrivenCanary } from "../../config/canaryRelease";
 import { envFromSources, podTemplate } from "./podTemplate";
 import { createAccess } from "./rbac";
 import { createScaling } from "./scaling";
@@ -84,7 +85,9 @@ export class Microservice extends pulumi.ComponentResource {
         // pod template's labels always include it.
         const selector = { ...svc.selector };
         const labels = standardLabels(labelContext, svc.name, svc.image.tag);
-        const podLabels = { ...labels, ...selector };
+        // A service with a driven canary keeps its version off its stable pods: a release's steps, which
+        // keep the stable image while the stack names the new one, then leave those pods alone.
+        const podLabels = hasDrivenCanary(svc, { mode: env.canary?.mode, exposure: env.exposure }) ? withoutVersion({ ...labels, ...selector }) : { ...labels, ...selector };
         const namespace = args.namespace;
         const childOpts: pulumi.CustomResourceOptions = { parent: this };
         // While a stack adopts a running system, the objects it takes over under fixed names are
@@ -186,6 +189,10 @@ export class Microservice extends pulumi.ComponentResource {
         this.portForward = service && pulumi.interpolate`kubectl port-forward --namespace ${namespace} service/${service.metadata.name} ${svc.port ?? svc.servicePort}:${svc.servicePort}`;
         this.registerOutputs({ workloadName: this.workloadName, address: this.address, url: this.url, portForward: this.portForward, image: this.image, canaryImage: this.canaryImage, workload: this.workload, envFrom: this.envFrom });
     }
+}
+
+function withoutVersion(labels: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(labels).filter(([k]) => k !== "app.kubernetes.io/version"));
 }
 
 function prefixKeys(prefix: string, data: Readonly<Record<string, string>>): Record<string, string> {
