@@ -65,7 +65,7 @@ describe("npm run render (offline rendering of a stack)", function () {
         ]);
         // Every workload has a row, whatever its kind: the nightly report's shows its schedule.
         assert.deepEqual(r.stdout.split("\n").find((l) => l.startsWith("risk-report"))?.split(/\s{2,}/).slice(0, 3), ["risk-report", "CronJob", "cron 30 17 * * 1-5"]);
-        assert.match(r.stdout, /\npolicy: no findings \(12 rules\)\n$/);
+        assert.match(r.stdout, /\npolicy: no findings \(13 rules\)\n$/);
 
         const ev = await run("production");
         assert.deepEqual(YAML.parse(fs.readFileSync(path.join(out, "outputs.yaml"), "utf8")), JSON.parse(JSON.stringify(ev.outputs)));
