@@ -1,11 +1,14 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import YAML from "yaml";
 import { canaryDuration, durationSeconds, soakDuration } from "../config/formats";
 import { stepsProblem, unknownPlaceholders } from "../config/schema/canary";
-import { PlatformConfig } from "../config/types";
+import { CanaryStep, PlatformConfig } from "../config/types";
 import { configOf } from "./fixtures/catalogs";
 import { refusedFixture } from "./fixtureRuns";
 import { refused } from "./refused";
-import { editedConfig, PROJECT, stackConfig } from "./support";
+import { editedConfig, PROJECT, REPO, stackConfig } from "./support";
 
 /**
  * Canary releases' configuration (issue 21, docs/canary.md): a service's `canary`, layered like
@@ -51,6 +54,8 @@ function shop(environment: Record<string, unknown> = {}, services: Record<string
 
 const canaryOf = (config: PlatformConfig, name: string) => config.services.find((s) => s.name === name)!.canary;
 const on = { canary: { enabled: true } };
+/** Each step as [weight, window in seconds]. */
+const stepsOf = (steps: readonly CanaryStep[] | undefined) => steps?.map((s) => [s.weight, s.windowSeconds]);
 
 describe("canary configuration: what it resolves to", () => {
     it("an enabled canary without steps takes 10%, 50% and 100% of traffic, each watched 300 s", () => {
@@ -75,21 +80,17 @@ describe("canary configuration: what it resolves to", () => {
                 api: { canary: { enabled: true, steps: [{ weight: 1, window: "1s" }, { weight: 25, window: "1h30m" }, { weight: 100 }], replicas: 2, maxRestarts: 3, prometheus: { query, max: 0.5 } } },
             }),
         );
-        assert.deepEqual(canaryOf(config, "api"), {
-            steps: [
-                { weight: 1, windowSeconds: 1 },
-                { weight: 25, windowSeconds: 5400 },
-                { weight: 100, windowSeconds: 300 },
-            ],
-            replicas: 2,
-            maxRestarts: 3,
-            prometheus: { query, max: 0.5 },
-        });
+        const { steps, ...rest } = canaryOf(config, "api")!;
+        assert.deepEqual(stepsOf(steps), [[1, 1], [25, 5400], [100, 300]], "a step without a window is watched 5m");
+        assert.deepEqual(rest, { replicas: 2, maxRestarts: 3, prometheus: { query, max: 0.5 } });
         assert.deepEqual(config.environment.canary, { mode: "in-cluster", prometheusUrl: "http://prometheus.monitoring:9090", intervalSeconds: 1 });
     });
 
     it("layers: the catalog's default enables it, a stack service turns it off, a stack replaces the steps whole", () => {
-        const values = shop({ services: { internal: { canary: { enabled: false } }, api: { canary: { steps: [{ weight: 100, window: "2m" }] } } } });
+        const values = shop({
+            canary: { mode: "in-cluster", prometheus: "http://prometheus.monitoring:9090" },
+            services: { internal: { canary: { enabled: false } }, api: { canary: { steps: [{ weight: 100, window: "2m" }] } } },
+        });
         values.catalog.defaults.canary = { enabled: true, steps: [{ weight: 20 }, { weight: 40 }, { weight: 100 }], maxRestarts: 2 };
         const config = configOf(values);
         assert.deepEqual(canaryOf(config, "api"), { steps: [{ weight: 100, windowSeconds: 120 }], replicas: 1, maxRestarts: 2 }, "the stack's list replaces the catalog's; maxRestarts stays");
@@ -146,6 +147,18 @@ describe("canary configuration: refused with the key path, before any resource",
         ]);
         assert.deepEqual(refusedFixture(shop({ canary: driven, exposure: "ingress", gateway: undefined })), [
             `${E}.canary.mode: 'driven' steps the weights of a Gateway API HTTPRoute's backends, and ${E}.exposure is 'ingress': an Ingress has no weighted backends (ingress-nginx's canary annotations are not used: ingress-nginx is retired); set exposure: gateway, or mode: in-cluster`,
+        ]);
+    });
+
+    it("in-cluster without Prometheus, a written maxRestarts is refused: nothing would count the restarts", () => {
+        assert.deepEqual(refusedFixture(shop({}, { api: { canary: { enabled: true, maxRestarts: 2 } } })), [
+            `${C}.api.canary.maxRestarts: restarts are counted through Prometheus (kube-state-metrics), and ${E}.canary.prometheus is not set, so nothing would count them; set it (such as 'http://prometheus-operated.monitoring.svc:9090'), or remove maxRestarts`,
+        ]);
+    });
+
+    it("driven mode on a stack that exposes nothing is refused once, for the stack, not again for each service", () => {
+        assert.deepEqual(refusedFixture(shop({ canary: { mode: "driven", prometheus: "http://p:9090" }, exposure: "none", gateway: undefined }, { api: on, internal: on })), [
+            `${E}.canary.mode: 'driven' steps the weights of a Gateway API HTTPRoute's backends, and ${E}.exposure is 'none': no service is exposed, so there is no route to weight; set exposure: gateway, or mode: in-cluster`,
         ]);
     });
 
@@ -231,11 +244,7 @@ describe("canary configuration: the repository's stacks", () => {
             config.services.filter((s) => s.canary).map((s) => s.name),
             config.services.filter((s) => s.ingress).map((s) => s.name),
         );
-        assert.deepEqual(canaryOf(config, "orchestrator")?.steps, [
-            { weight: 10, windowSeconds: 300 },
-            { weight: 50, windowSeconds: 300 },
-            { weight: 100, windowSeconds: 300 },
-        ]);
+        assert.deepEqual(stepsOf(canaryOf(config, "orchestrator")?.steps), [[10, 300], [50, 300], [100, 300]]);
     });
 
     it("the other stacks run no canary", () => {
@@ -244,6 +253,19 @@ describe("canary configuration: the repository's stacks", () => {
             assert.equal(config.environment.canary, undefined, stack);
             assert.deepEqual(config.services.filter((s) => s.canary).map((s) => s.name), [], stack);
         }
+    });
+});
+
+describe("canary configuration: docs/canary.md", () => {
+    it("the driven example resolves on a stack exposed through a Gateway", () => {
+        const doc = fs.readFileSync(path.join(REPO, "docs/canary.md"), "utf8");
+        const blocks = [...doc.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map(([, b]) => YAML.parse(b));
+        const driven = blocks.find((b) => b.environment.canary.mode === "driven").environment;
+        const values = shop({ ...driven, services: undefined }, { api: driven.services.orchestrator });
+        const config = configOf(values);
+        assert.deepEqual(config.environment.canary, { mode: "driven", prometheusUrl: "https://prometheus.example.com", intervalSeconds: 15 });
+        assert.deepEqual(stepsOf(canaryOf(config, "api")?.steps), [[5, 600], [25, 600], [100, 300]]);
+        assert.equal(canaryOf(config, "api")?.replicas, 2);
     });
 });
 

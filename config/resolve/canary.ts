@@ -76,7 +76,7 @@ export function resolveCanaries(ctx: CanaryContext): { readonly services: Resolv
 
     const configs = new Map<string, CanaryConfig>();
     for (const e of enabled) {
-        const config = resolveOne(e, { mode, intervalSeconds, prometheusUrl: written?.prometheus }, ctx);
+        const config = resolveOne(e, { mode, exposure, intervalSeconds, prometheusUrl: written?.prometheus }, ctx);
         if (config) configs.set(e.svc.name, config);
     }
     const services = ctx.services.map((svc) => (configs.has(svc.name) ? { ...svc, canary: configs.get(svc.name)! } : svc));
@@ -86,8 +86,7 @@ export function resolveCanaries(ctx: CanaryContext): { readonly services: Resolv
 }
 
 /** Why each exposure other than `gateway` cannot carry driven weights. */
-const DRIVEN_EXPOSURE: Readonly<Record<Environment["exposure"], string>> = {
-    gateway: "",
+const DRIVEN_EXPOSURE: Readonly<Record<Exclude<Environment["exposure"], "gateway">, string>> = {
     ingress: "an Ingress has no weighted backends (ingress-nginx's canary annotations are not used: ingress-nginx is retired)",
     both: "the Ingress beside the route would keep sending its share of requests to the stable pods alone, outside the weights",
     none: "no service is exposed, so there is no route to weight",
@@ -107,16 +106,32 @@ function* canaries(ctx: CanaryContext): Generator<Enabled> {
     }
 }
 
+/** What one service's canary is judged against: the stack's settings. */
+interface StackCanary {
+    readonly mode?: string;
+    readonly exposure: Environment["exposure"];
+    readonly intervalSeconds: number;
+    readonly prometheusUrl?: string;
+}
+
 /** One service's canary, or undefined when it is refused (reported) or does not apply. */
-function resolveOne(e: Enabled, stack: { readonly mode?: string; readonly intervalSeconds: number; readonly prometheusUrl?: string }, ctx: CanaryContext): CanaryConfig | undefined {
+function resolveOne(e: Enabled, stack: StackCanary, ctx: CanaryContext): CanaryConfig | undefined {
     const { svc, c, at } = e;
     const { envPath, problems } = ctx;
     const before = problems.count;
-    if (stack.mode === "driven" && (svc.kind !== "web" || svc.ingress === undefined)) {
+    // Another exposure is refused for the whole stack: its services' routes are not judged one by one.
+    if (stack.mode === "driven" && stack.exposure === "gateway" && (svc.kind !== "web" || svc.ingress === undefined)) {
         // From a shared default, a driven canary applies to the services with a route only.
         if (!e.own) return undefined;
         const what = svc.kind !== "web" ? `a '${svc.kind}' service has no Service or route` : "it has no route (no 'ingress' settings with a 'hostPrefix')";
         problems.add(at.enabled!, `a driven canary (${envPath}.canary.mode) weights the service's HTTPRoute, and ${what}; expose it (ingress.hostPrefix) or use mode: in-cluster`);
+    }
+    // In-cluster without Prometheus, a step is a pause and Argo Rollouts' own health checks decide: nothing counts restarts.
+    if (stack.mode === "in-cluster" && stack.prometheusUrl === undefined && at.maxRestarts !== undefined && !ctx.envInvalid) {
+        problems.add(
+            at.maxRestarts,
+            `restarts are counted through Prometheus (kube-state-metrics), and ${envPath}.canary.prometheus is not set, so nothing would count them; set it (such as 'http://prometheus-operated.monitoring.svc:9090'), or remove maxRestarts`,
+        );
     }
     const q = c.prometheus;
     if (q !== undefined) {
