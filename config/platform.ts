@@ -305,7 +305,7 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
         merged: s.services,
         ownLayers,
         env,
-        envInvalid: s.environment.invalid.some((p) => p[0] === "canary"),
+        envInvalid: (key) => s.environment.invalid.some((p) => p[0] === "canary" && (p.length === 1 || p[1] === key)),
         envPath,
         problems,
     });

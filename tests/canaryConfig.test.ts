@@ -207,6 +207,11 @@ describe("canary configuration: refused with the key path, before any resource",
             `${E}.canary.mode: expected one of in-cluster, driven, got "flagger"`,
             `${E}.canary.prometheus: expected an http:// or https:// URL such as 'http://prometheus-operated.monitoring.svc:9090', got "prometheus:9090" (must be http:// or https://)`,
         ]);
+        assert.deepEqual(refusedFixture(shop({ canary: { mode: "flagger", interval: "1 minute" } }, { api: { canary: { enabled: true, maxRestarts: 1, prometheus: { query: "up", max: 1 }, steps: [{ weight: 100, window: "1s" }] } } })), [
+            `${E}.canary.mode: expected one of in-cluster, driven, got "flagger"`,
+            `${E}.canary.interval: expected a duration from 1s to 24h such as '30s', '5m' or '1h30m', got "1 minute" (a number and a unit, h, m or s, such as '30s', '5m', '1h' or '1h30m')`,
+            `${C}.api.canary.prometheus.query: a query needs Prometheus, and ${E}.canary.prometheus is not set; set it to the URL Prometheus answers at (in-cluster: an address Argo Rollouts' controller reaches, such as 'http://prometheus-operated.monitoring.svc:9090')`,
+        ], "a bad mode or interval is reported once: neither the missing mode, the restarts a mode would count, nor the window against the default interval is judged");
         assert.deepEqual(refusedFixture(shop({}, { api: { canary: { enabled: true, replicas: 0, maxRestarts: 1001 } } })), [
             `${C}.api.canary.replicas: expected an integer from 1 to 1000, got 0`,
             `${C}.api.canary.maxRestarts: expected an integer from 0 to 1000, got 1001`,
@@ -242,7 +247,7 @@ describe("canary configuration: the repository's stacks", () => {
         assert.deepEqual(config.environment.canary, { mode: "in-cluster", prometheusUrl: "http://prometheus-operated.monitoring.svc:9090", intervalSeconds: 30 });
         assert.deepEqual(
             config.services.filter((s) => s.canary).map((s) => s.name),
-            config.services.filter((s) => s.ingress).map((s) => s.name),
+            ["orchestrator"],
         );
         assert.deepEqual(stepsOf(canaryOf(config, "orchestrator")?.steps), [[10, 300], [50, 300], [100, 300]]);
     });

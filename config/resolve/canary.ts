@@ -25,8 +25,8 @@ export interface CanaryContext {
     readonly ownLayers: (service: string) => readonly string[];
     /** The stack's environment settings that are valid. */
     readonly env: Partial<Environment>;
-    /** Whether `environment.canary` was written with a problem (already reported). */
-    readonly envInvalid: boolean;
+    /** Whether a key of `environment.canary` was written with a problem (already reported): nothing is judged from its absence then. */
+    readonly envInvalid: (key: "mode" | "prometheus" | "interval") => boolean;
     /** `<project>:environment`. */
     readonly envPath: string;
     readonly problems: Problems;
@@ -53,7 +53,7 @@ export function resolveCanaries(ctx: CanaryContext): { readonly services: Resolv
     const exposure = env.exposure ?? "ingress";
 
     // What the stack's settings cannot do, whichever services have canaries.
-    if (mode === "driven" && written?.prometheus === undefined && !ctx.envInvalid) {
+    if (mode === "driven" && written?.prometheus === undefined && !ctx.envInvalid("prometheus")) {
         problems.add(
             `${envPath}.canary.prometheus`,
             "required with mode 'driven': the release driver's checks are Prometheus queries (pods not restarting is a kube-state-metrics query); expected an http:// or https:// URL the release driver reaches, such as 'http://prometheus.example.com:9090'",
@@ -64,7 +64,7 @@ export function resolveCanaries(ctx: CanaryContext): { readonly services: Resolv
     }
 
     const enabled = [...canaries(ctx)];
-    if (enabled.length > 0 && mode === undefined && !ctx.envInvalid) {
+    if (enabled.length > 0 && mode === undefined && !ctx.envInvalid("mode")) {
         problems.add(modePath, `required when a service has a canary (${enabled.map((e) => `${e.svc.name} at ${e.at.enabled}`).join(", ")}); expected one of ${CANARY_MODES.join(", ")}`);
     }
     if (enabled.length > 0 && env.adopt === true) {
@@ -127,7 +127,7 @@ function resolveOne(e: Enabled, stack: StackCanary, ctx: CanaryContext): CanaryC
         problems.add(at.enabled!, `a driven canary (${envPath}.canary.mode) weights the service's HTTPRoute, and ${what}; expose it (ingress.hostPrefix) or use mode: in-cluster`);
     }
     // In-cluster without Prometheus, a step is a pause and Argo Rollouts' own health checks decide: nothing counts restarts.
-    if (stack.mode === "in-cluster" && stack.prometheusUrl === undefined && at.maxRestarts !== undefined && !ctx.envInvalid) {
+    if (stack.mode === "in-cluster" && stack.prometheusUrl === undefined && at.maxRestarts !== undefined && !ctx.envInvalid("prometheus")) {
         problems.add(
             at.maxRestarts,
             `restarts are counted through Prometheus (kube-state-metrics), and ${envPath}.canary.prometheus is not set, so nothing would count them; set it (such as 'http://prometheus-operated.monitoring.svc:9090'), or remove maxRestarts`,
@@ -138,12 +138,12 @@ function resolveOne(e: Enabled, stack: StackCanary, ctx: CanaryContext): CanaryC
         const qAt = at.prometheus!;
         if (q.query === undefined) problems.add(`${qAt.$}.query`, "required with 'prometheus'; expected a PromQL query such as the canary's 5xx ratio");
         if (q.max === undefined) problems.add(`${qAt.$}.max`, "required with 'prometheus'; expected the highest value of the query that passes, such as 0.01");
-        if (q.query !== undefined && stack.prometheusUrl === undefined && !ctx.envInvalid) {
+        if (q.query !== undefined && stack.prometheusUrl === undefined && !ctx.envInvalid("prometheus")) {
             problems.add(qAt.query!, `a query needs Prometheus, and ${envPath}.canary.prometheus is not set; set it to the URL Prometheus answers at (in-cluster: an address Argo Rollouts' controller reaches, such as 'http://prometheus-operated.monitoring.svc:9090')`);
         }
     }
     const steps = c.steps.map((s) => ({ weight: s.weight, windowSeconds: f.durationSeconds(s.window, "hms")! }));
-    const shortest = steps.findIndex((s) => s.windowSeconds < stack.intervalSeconds);
+    const shortest = ctx.envInvalid("interval") ? -1 : steps.findIndex((s) => s.windowSeconds < stack.intervalSeconds);
     if (shortest >= 0) {
         const interval = `${envPath}.canary.interval (${JSON.stringify(ctx.env.canary?.interval ?? DEFAULT_INTERVAL)}, ${stack.intervalSeconds} s)`;
         const window = `${JSON.stringify(c.steps[shortest].window)} (${steps[shortest].windowSeconds} s)`;
