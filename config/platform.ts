@@ -8,7 +8,7 @@ import { ciImageTags } from "./imageTags";
 import { mergeLayers, Merged } from "./merge";
 import { applyPinnedImages, PINNED_IMAGES_VAR } from "./pinnedImages";
 import { hasDrivenCanary, readCanaryRelease } from "./canaryRelease";
-import { CANARY_VAR, CanaryMode } from "./canary";
+import { CANARY_VAR } from "./canary";
 
 /** The environment variable that accepts a stateful claim's change for one update (components/service/claims.ts). */
 export const ACCEPT_CLAIM_CHANGES_VAR = "PLATFORM_ACCEPT_CLAIM_CHANGES";
@@ -29,6 +29,7 @@ import { sharedConfigMapData } from "./written";
 import { RELEASE_TIME_VAR, resolvePromotion, resolveReleaseTime } from "./resolve/promotion";
 import { KeyPaths, refuseCollisions } from "./names/collisions";
 import { resolveVerification, verifySettings } from "./resolve/verify";
+import { resolveCanaries } from "./resolve/canary";
 
 /** The raw configuration of one stack, as Pulumi holds it. */
 export interface RawConfig {
@@ -301,8 +302,17 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
         });
         if (service) resolved.push(service);
     }
-    const pinned = applyPinnedImages(resolved, raw.ciEnv[PINNED_IMAGES_VAR], problems);
-    const canaryMode = (env as { readonly canary?: { readonly mode?: CanaryMode } }).canary?.mode;
+    const canaries = resolveCanaries({
+        services: applyPinnedImages(resolved, raw.ciEnv[PINNED_IMAGES_VAR], problems),
+        merged: s.services,
+        ownLayers,
+        env,
+        envInvalid: (key) => s.environment.invalid.some((p) => p[0] === "canary" && (p.length === 1 || p[1] === key)),
+        envPath,
+        problems,
+    });
+    const pinned = canaries.services;
+    const canaryMode = canaries.settings?.mode;
     const pins = pinned.filter((svc) => svc.image.rollback === true).map((svc) => svc.name);
     const release = readCanaryRelease(raw.ciEnv[CANARY_VAR], pinned, { mode: canaryMode, exposure: env.exposure ?? "ingress", pinned: pins }, problems);
     // Without a valid domain no service has a host (unless none is exposed anyway), and without services none is exposed: nothing to judge.
@@ -401,6 +411,7 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
             ...(env.externalSecrets?.store ? { externalSecrets: { ...env.externalSecrets, store: env.externalSecrets.store } } : {}),
             promotion,
             verify: verifySettings(env.verify!),
+            ...(canaries.settings ? { canary: canaries.settings } : {}),
         },
         cluster: cluster.context !== undefined ? { context: cluster.context } : { kubeconfig: value(cluster.kubeconfigSecret!) },
         services: pinned.map((svc): ServiceConfig => ({
