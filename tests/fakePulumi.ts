@@ -96,7 +96,7 @@ if (is("preview")) {
     }
     process.exit(Number(process.env.FAKE_PULUMI_PREVIEW_EXIT || 0));
 }
-if (is("version")) { process.stdout.write("v3.248.0\n"); process.exit(0); }
+if (is("version")) { process.stdout.write("v3.248.0\\n"); process.exit(0); }
 if (is("up")) {
     const message = flag("--message") ?? "";
     const failWhen = process.env.FAKE_PULUMI_UP_FAIL_WHEN;
@@ -120,7 +120,7 @@ if (is("up")) {
         const key = Object.hasOwn(stacks, stack) ? stack : stack.split("/").pop();
         const outputs = (stacks[key] ??= {});
         const releases = (outputs.releases ??= {});
-        const since = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+        const since = new Date().toISOString().replace(/\\.\\d+Z$/, "Z");
         const runs = (service, image, source) => {
             const list = releases[service] ?? [];
             if (list[0]?.image !== image) releases[service] = [{ image, source, since }, ...list];
@@ -143,7 +143,7 @@ if (is("up")) {
         let signals = 0;
         const stop = (signal) => {
             signals += 1;
-            fs.appendFileSync(process.env.FAKE_PULUMI_LOG + ".signals", JSON.stringify({ message, signal, action: signals === 1 ? "cancel" : "terminate" }) + "\n");
+            fs.appendFileSync(process.env.FAKE_PULUMI_LOG + ".signals", JSON.stringify({ message, signal, action: signals === 1 ? "cancel" : "terminate" }) + "\\n");
             if (signals === 1) setTimeout(() => finish(255), 300);
             else process.exit(255);
         };

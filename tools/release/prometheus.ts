@@ -27,7 +27,7 @@ export function parseAnswer(body: string): Answer {
 
 /** Asks Prometheus at `url` (`http://prometheus.example:9090`) an instant query; never throws: an unreachable Prometheus is an answer too. */
 export async function query(url: string, promql: string, timeoutMs = 10000): Promise<Answer> {
-    const endpoint = `${url.replace(/\/+$/, "")}/api/v1/query?${new URLSearchParams({ query: promql })}`;
+    const endpoint = `${url.replace(/\/+$/, "")}/api/v1/query?${new URLSearchParams({ query: promql }).toString()}`;
     try {
         const response = await fetch(endpoint, { signal: AbortSignal.timeout(timeoutMs) });
         const body = await response.text();
