@@ -43,7 +43,9 @@ describe("the release's checks against Prometheus's answers", () => {
         } finally {
             await prometheus.close();
         }
-        assert.deepEqual(await query("http://127.0.0.1:1", "error_ratio"), { problem: "Prometheus at http://127.0.0.1:1 is unreachable (ECONNREFUSED)" });
+        // Another address of the loopback, where nothing listens (the closed server's connections are not reused there).
+        const gone = prometheus.url.replace("127.0.0.1", "127.0.0.2");
+        assert.deepEqual(await query(gone, "error_ratio"), { problem: `Prometheus at ${gone} is unreachable (ECONNREFUSED)` });
     });
 });
 
