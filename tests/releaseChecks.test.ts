@@ -54,14 +54,14 @@ describe("the release's window", () => {
 
     it("evaluates every check every interval until the window ends, and passes when all passed", async () => {
         const asked: string[] = [];
-        const watched = await watchWindow({ windowSeconds: 0.05, intervalSeconds: 0.02, checks: [RESTARTS, ERRORS], ask: async (q) => (asked.push(q), { values: [0] }) }, never);
+        const watched = await watchWindow({ windowSeconds: 0.05, intervalSeconds: 0.02, checks: [RESTARTS, ERRORS], ask: (q) => (asked.push(q), Promise.resolve({ values: [0] })) }, never);
         assert.equal(watched.outcome, "passed");
         assert.deepEqual(asked, ["sum(restarts)", "error_ratio", "sum(restarts)", "error_ratio", "sum(restarts)", "error_ratio"], "at 20, 40 and 50 ms");
     });
 
     it("ends at the first failing evaluation, naming the check", async () => {
         let round = 0;
-        const watched = await watchWindow({ windowSeconds: 10, intervalSeconds: 0.01, checks: [RESTARTS], ask: async () => ({ values: [++round >= 3 ? 1 : 0] }) }, never);
+        const watched = await watchWindow({ windowSeconds: 10, intervalSeconds: 0.01, checks: [RESTARTS], ask: () => Promise.resolve({ values: [++round >= 3 ? 1 : 0] }) }, never);
         assert.equal(watched.outcome, "failed");
         assert.deepEqual(watched.outcome === "failed" ? watched.failed : undefined, { check: RESTARTS, passed: false, value: 1 });
         assert.equal(round, 3);
@@ -71,7 +71,7 @@ describe("the release's window", () => {
         const controller = new AbortController();
         setTimeout(() => controller.abort(), 20);
         const started = Date.now();
-        const watched = await watchWindow({ windowSeconds: 60, intervalSeconds: 30, checks: [RESTARTS], ask: async () => ({ values: [0] }) }, controller.signal);
+        const watched = await watchWindow({ windowSeconds: 60, intervalSeconds: 30, checks: [RESTARTS], ask: () => Promise.resolve({ values: [0] }) }, controller.signal);
         assert.equal(watched.outcome, "interrupted");
         assert.ok(Date.now() - started < 5000);
         assert.equal(await pause(1000, controller.signal), false, "an aborted pause returns at once");

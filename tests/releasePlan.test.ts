@@ -48,7 +48,7 @@ describe("the release's command line", () => {
 
     it("--help says every flag, the steps, the abort, Ctrl-C once and twice, and each exit code, 4 for a failed check", async () => {
         let out = "";
-        const code = await execute(SPEC, parseArgs(["--help"]), async () => EXIT.failed, { out: (t) => (out += t), err: () => undefined });
+        const code = await execute(SPEC, parseArgs(["--help"]), () => Promise.resolve(EXIT.failed), { out: (t) => (out += t), err: () => undefined });
         assert.equal(code, EXIT.done);
         for (const text of ["usage: npm run release -- --stack <stack> [--dry-run]", "--stack <stack>", "--dry-run", "PLATFORM_CANARY", "PLATFORM_PINNED_IMAGES", "Ctrl-C (SIGINT, SIGTERM,\nSIGHUP) once", "GITHUB_STEP_SUMMARY"]) {
             assert.ok(out.includes(text), text);

@@ -1,5 +1,6 @@
 import { CANARY_VAR, CanaryRelease } from "../../config/canary";
 import { EXIT, signalExit } from "../cli";
+import { oneLine } from "../rollback/outcome";
 import { Interrupts } from "../interrupts";
 import { CheckResult, checksOf, describeResult } from "./checks";
 import { releaseMessage } from "./message";
@@ -73,7 +74,7 @@ export async function drive(r: Release, io: DriveIo): Promise<number> {
             await ended;
             return true;
         } catch (e) {
-            if (!stopped) io.err(`release: the update of ${label} failed: ${(e as Error).message.split("\n").slice(-3).join(" ").trim()}`);
+            if (!stopped) io.err(`release: the update of ${label} failed: ${oneLine((e as Error).message.split("\n").slice(-3).join("\n"))}`);
             return false;
         } finally {
             current = undefined;

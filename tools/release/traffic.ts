@@ -48,7 +48,7 @@ export function trafficReport(t: Traffic, finishByHand: string, stack: string): 
             : [
                   `to finish the abort by hand (without ${CANARY_VAR}, the stable images pinned):`,
                   `  ${finishByHand}`,
-                  `(if pulumi says another update is in progress, the stopped one still holds the stack: 'pulumi cancel --stack ${stack}' first)`,
+                  `(if pulumi says an update is in progress, a stopped one still holds the stack: 'pulumi cancel --stack ${stack}' first)`,
               ]),
     ];
 }
