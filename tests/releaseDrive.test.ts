@@ -49,7 +49,7 @@ async function release(opts: { fail?: (message: string) => boolean; errorRatio?:
         outputs: () => Promise.resolve({}),
         up: (env, message) => {
             updates.push({ message: message.replace(`canary release ${ID}: `, ""), env: { ...env } });
-            if (opts.fail?.(message)) return Promise.reject(new Error("code: 255\n stderr: error: update failed"));
+            if (opts.fail?.(message)) return Promise.reject(new Error("code: -2\n stdout: \n stderr: Command failed with exit code 255: pulumi up --yes\nerror: update failed"));
             weight = env.PLATFORM_CANARY ? (JSON.parse(env.PLATFORM_CANARY) as { weight: number }).weight : 0;
             return Promise.resolve();
         },
@@ -116,7 +116,7 @@ describe("the release's flow", () => {
             r.updates.map((u) => u.env),
             [canaryVar(10), canaryVar(50), ABORT],
         );
-        assert.equal(r.err[0], "release: the update of step 2/3, 50% failed: code: 255 stderr: error: update failed");
+        assert.equal(r.err[0], "release: the update of step 2/3, 50% failed: 'pulumi up' exited 255 (its output is above)");
         assert.equal(r.updates[2].message, "abort (the update of step 2/3 failed): the stable version takes all traffic, the canaries removed");
     });
 
@@ -124,7 +124,7 @@ describe("the release's flow", () => {
         const r = await release({ fail: (m) => m.includes("step 2/3") || m.includes("abort") });
         assert.equal(r.code, EXIT.failed);
         assert.deepEqual(r.err.slice(1), [
-            "release: the update of abort failed: code: 255 stderr: error: update failed",
+            "release: the update of abort failed: 'pulumi up' exited 255 (its output is above)",
             "release: traffic now: the canary takes 10% of traffic (the last update that finished: 1/3)",
             "release: the abort update failed",
             "release: to finish the abort by hand (without PLATFORM_CANARY, the stable images pinned):",

@@ -1,6 +1,5 @@
 import { CANARY_VAR, CanaryRelease } from "../../config/canary";
 import { EXIT, signalExit } from "../cli";
-import { oneLine } from "../rollback/outcome";
 import { Interrupts } from "../interrupts";
 import { CheckResult, checksOf, describeResult } from "./checks";
 import { releaseMessage } from "./message";
@@ -9,7 +8,7 @@ import { Answer } from "./prometheus";
 import { appendSummary, summaryHeading, summaryOutcome, summaryRow, SummaryRow } from "./summary";
 import { abortCommand, abortVariables, Traffic, trafficReport } from "./traffic";
 import { watchWindow } from "./watch";
-import { Show, StackUpdates, Stopper } from "./workspace";
+import { Show, StackUpdates, Stopper, updateFailure } from "./workspace";
 
 export interface DriveIo {
     readonly env: NodeJS.ProcessEnv;
@@ -74,7 +73,7 @@ export async function drive(r: Release, io: DriveIo): Promise<number> {
             await ended;
             return true;
         } catch (e) {
-            if (!stopped) io.err(`release: the update of ${label} failed: ${oneLine((e as Error).message.split("\n").slice(-3).join("\n"))}`);
+            if (!stopped) io.err(`release: the update of ${label} failed: ${updateFailure(e)}`);
             return false;
         } finally {
             current = undefined;

@@ -6,6 +6,7 @@ import { LocalWorkspace, OutputMap, PulumiCommand, Stack } from "@pulumi/pulumi/
 import { CANARY_VAR } from "../../config/canary";
 import { PINNED_IMAGES_VAR } from "../../config/pinnedImages";
 import { capture, failed, Track } from "../processes";
+import { oneLine } from "../rollback/outcome";
 import { PULUMI } from "../pulumi/commands";
 
 /** How the release reads and updates one stack. */
@@ -98,4 +99,18 @@ export async function stackUpdates(stack: string, cwd: string, track: Track): Pr
             await selected.up({ message, showSecrets: false, signal: stop.signal, onOutput: show.out, onError: show.err });
         },
     };
+}
+
+/**
+ * Why an update failed, in one line. The Automation API wraps execa's error (automation/cmd.js
+ * `exec`: `code: -2`, then execa's "Command failed with exit code N: <command>" and pulumi's
+ * output); pulumi's own output has reached the user already, through `Show`.
+ */
+export function updateFailure(e: unknown): string {
+    const text = e instanceof Error ? e.message : String(e);
+    const exit = /Command failed with exit code (\d+)/.exec(text);
+    if (exit) return `'pulumi up' exited ${exit[1]} (its output is above)`;
+    const killed = /was killed with (SIG[A-Z]+)/.exec(text);
+    if (killed) return `'pulumi up' was stopped by ${killed[1]}`;
+    return oneLine(text.split("\n").slice(0, 3).join("\n"));
 }
