@@ -83,6 +83,7 @@ export async function drive(r: Release, io: DriveIo): Promise<number> {
 
     /** The abort: one update without a canary, the stable images pinned; then `code`, or 3 when the abort itself failed. */
     const abort = async (why: string, code: number): Promise<number> => {
+        if (stopped) return code;
         traffic.abort = "running";
         const message = abortMessage(why);
         const ok = await update("abort", abortVariables(stable), message);

@@ -25,13 +25,15 @@ export interface Show {
 
 /**
  * Sends the running update SIGINT through the Automation API's `signal` option: `cancel()` once,
- * as pulumi's first Ctrl-C (it finishes the operations in flight, then stops); `terminate()` a
- * second time, pulumi's "terminate immediately". The option's listener (automation/cmd.js `exec`:
- * `signal.addEventListener("abort", () => proc.kill("SIGINT"))`) runs again for each `abort` event
- * the signal dispatches, which is how the second one is sent.
+ * as pulumi's first Ctrl-C (it finishes the operations in flight, then stops); `terminate()` again
+ * and again until the update ends, pulumi's "terminate immediately" at the second. The option's
+ * listener (automation/cmd.js `exec`: `signal.addEventListener("abort", () => proc.kill("SIGINT"))`)
+ * runs for each `abort` event the signal dispatches, which is how the later ones are sent; the
+ * repetition also reaches a CLI the API had not started yet when `terminate()` came.
  */
 export class Stopper {
     private readonly controller = new AbortController();
+    private repeat: NodeJS.Timeout | undefined;
 
     get signal(): AbortSignal {
         return this.controller.signal;
@@ -42,13 +44,14 @@ export class Stopper {
     }
 
     terminate(): void {
-        if (!this.controller.signal.aborted) {
-            this.controller.abort();
-            // pulumi reads one signal at a time: the second must not arrive with the first.
-            setTimeout(() => this.controller.signal.dispatchEvent(new Event("abort")), 200);
-        } else {
-            this.controller.signal.dispatchEvent(new Event("abort"));
-        }
+        this.cancel();
+        // pulumi reads one signal at a time: the next must not arrive with the first.
+        this.repeat ??= setInterval(() => this.controller.signal.dispatchEvent(new Event("abort")), 250).unref();
+    }
+
+    /** The update ended: nothing more to send. */
+    ended(): void {
+        clearInterval(this.repeat);
     }
 }
 
@@ -96,7 +99,11 @@ export async function stackUpdates(stack: string, cwd: string, track: Track): Pr
         async up(env, message, stop, show) {
             const selected = await Stack.select(stack, await workspace(cwd, pulumi, env, outputs));
             // showSecrets false: the summary read after the update (`stack history`) stays masked.
-            await selected.up({ message, showSecrets: false, signal: stop.signal, onOutput: show.out, onError: show.err });
+            try {
+                await selected.up({ message, showSecrets: false, signal: stop.signal, onOutput: show.out, onError: show.err });
+            } finally {
+                stop.ended();
+            }
         },
     };
 }
