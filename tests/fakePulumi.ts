@@ -19,9 +19,20 @@ import * as path from "path";
  *   first, after writing `<log>.reading` with its process id.
  * - `preview`: exits FAKE_PULUMI_PREVIEW_EXIT; FAKE_PULUMI_PREVIEW_SLEEP (ms) makes it wait
  *   first, after writing `<log>.previewing` with its process id.
- * - `up`: exits FAKE_PULUMI_UP_EXIT, and records the update in FAKE_PULUMI_HISTORY (when set) as
- *   the CLI does: the next version, newest first, with its `--message`, result, and the git
- *   commit it ran from (`git.dirty` true when `git status --porcelain` shows anything).
+ * - `up`: exits FAKE_PULUMI_UP_EXIT (255 when its `--message` contains FAKE_PULUMI_UP_FAIL_WHEN),
+ *   and records the update in FAKE_PULUMI_HISTORY (when set) as the CLI does: the next version,
+ *   newest first, with its `--message`, result, and the git commit it ran from (`git.dirty` true
+ *   when `git status --porcelain` shows anything), `exec.kind` (`auto.local` from the Automation
+ *   API). With FAKE_PULUMI_IMAGES (`{"<service>": "<repo>@sha256:..."}`, what the program's
+ *   configuration deploys) and FAKE_PULUMI_OUTPUTS, a successful update keeps the stack's outputs
+ *   as the program would (config/canary.ts): with `PLATFORM_CANARY`, a `canary` output and the
+ *   `releases` of the services named in `stable` unchanged; without it, no `canary` output and
+ *   each service's newest release the image it runs (a `PLATFORM_PINNED_IMAGES` pin, else the
+ *   configured one). FAKE_PULUMI_UP_SLEEP (ms) makes an update whose message contains
+ *   FAKE_PULUMI_UP_SLEEP_WHEN (any, unset) last that long, after writing `<log>.updating` with
+ *   its process id; a SIGINT or SIGTERM then cancels it as pulumi does (it ends failed shortly
+ *   after), a second one terminates it at once (no history entry); each is logged to `<log>.signals`.
+ * - `version`: `v3.248.0`, as the Automation API's `PulumiCommand.get` reads it.
  * Anything else exits 99, saying so.
  */
 export const FAKE_PULUMI = `#!/usr/bin/env node
@@ -31,7 +42,7 @@ const argv = process.argv.slice(2);
 let head = null;
 try { head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: process.cwd(), encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim(); } catch {}
 fs.appendFileSync(process.env.FAKE_PULUMI_LOG, JSON.stringify({
-    argv, cwd: process.cwd(), head, pinned: process.env.PLATFORM_PINNED_IMAGES ?? null,
+    argv, cwd: process.cwd(), head, pinned: process.env.PLATFORM_PINNED_IMAGES ?? null, canary: process.env.PLATFORM_CANARY ?? null,
     hasProject: fs.existsSync("Pulumi.yaml"), installed: fs.existsSync("node_modules/local-dep/package.json"),
     stackFile: fs.existsSync("Pulumi.production.yaml") ? fs.readFileSync("Pulumi.production.yaml", "utf8") : null,
 }) + "\\n");
@@ -85,17 +96,64 @@ if (is("preview")) {
     }
     process.exit(Number(process.env.FAKE_PULUMI_PREVIEW_EXIT || 0));
 }
+if (is("version")) { process.stdout.write("v3.248.0\\n"); process.exit(0); }
 if (is("up")) {
-    const code = Number(process.env.FAKE_PULUMI_UP_EXIT || 0);
-    if (process.env.FAKE_PULUMI_HISTORY) {
+    const message = flag("--message") ?? "";
+    const failWhen = process.env.FAKE_PULUMI_UP_FAIL_WHEN;
+    const code = failWhen && message.includes(failWhen) ? 255 : Number(process.env.FAKE_PULUMI_UP_EXIT || 0);
+    const record = (code) => {
+        if (!process.env.FAKE_PULUMI_HISTORY) return;
         const history = JSON.parse(fs.readFileSync(process.env.FAKE_PULUMI_HISTORY, "utf8"));
         const version = Math.max(0, ...history.map((u) => u.version)) + 1;
         const status = execFileSync("git", ["status", "--porcelain"], { cwd: process.cwd(), encoding: "utf8" });
-        const environment = head ? { "git.head": head, "git.dirty": String(status.trim() !== ""), "git.headName": "HEAD" } : {};
+        const environment = head ? { "git.head": head, "git.dirty": String(status.trim() !== ""), "git.headName": "HEAD", "exec.kind": flag("--exec-kind") ?? "cli" } : {};
         const entry = { version, kind: "update", result: code === 0 ? "succeeded" : "failed", startTime: new Date().toISOString(), message: flag("--message"), environment };
         fs.writeFileSync(process.env.FAKE_PULUMI_HISTORY, JSON.stringify([entry, ...history]));
+    };
+    const keepOutputs = () => {
+        if (!process.env.FAKE_PULUMI_IMAGES || !process.env.FAKE_PULUMI_OUTPUTS) return;
+        const configured = JSON.parse(process.env.FAKE_PULUMI_IMAGES);
+        const canary = process.env.PLATFORM_CANARY ? JSON.parse(process.env.PLATFORM_CANARY) : null;
+        const pins = process.env.PLATFORM_PINNED_IMAGES ? JSON.parse(process.env.PLATFORM_PINNED_IMAGES) : {};
+        const stacks = JSON.parse(fs.readFileSync(process.env.FAKE_PULUMI_OUTPUTS, "utf8"));
+        const stack = flag("--stack");
+        const key = Object.hasOwn(stacks, stack) ? stack : stack.split("/").pop();
+        const outputs = (stacks[key] ??= {});
+        const releases = (outputs.releases ??= {});
+        const since = new Date().toISOString().replace(/\\.\\d+Z$/, "Z");
+        const runs = (service, image, source) => {
+            const list = releases[service] ?? [];
+            if (list[0]?.image !== image) releases[service] = [{ image, source, since }, ...list];
+        };
+        const released = canary ? Object.keys(canary.stable) : [];
+        for (const [service, image] of Object.entries(configured)) {
+            if (!released.includes(service)) runs(service, pins[service] ?? image, pins[service] ? "rollback" : "registry");
+        }
+        if (canary) outputs.canary = { weight: canary.weight, services: Object.fromEntries(released.map((s) => [s, configured[s]])) };
+        else delete outputs.canary;
+        fs.writeFileSync(process.env.FAKE_PULUMI_OUTPUTS, JSON.stringify(stacks));
+    };
+    const finish = (code) => {
+        record(code);
+        if (code === 0) keepOutputs();
+        process.exit(code);
+    };
+    const sleepWhen = process.env.FAKE_PULUMI_UP_SLEEP_WHEN;
+    if (process.env.FAKE_PULUMI_UP_SLEEP && (!sleepWhen || message.includes(sleepWhen))) {
+        let signals = 0;
+        const stop = (signal) => {
+            signals += 1;
+            fs.appendFileSync(process.env.FAKE_PULUMI_LOG + ".signals", JSON.stringify({ message, signal, action: signals === 1 ? "cancel" : "terminate" }) + "\\n");
+            if (signals === 1) setTimeout(() => finish(255), 300);
+            else process.exit(255);
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+        fs.writeFileSync(process.env.FAKE_PULUMI_LOG + ".updating", String(process.pid));
+        setTimeout(() => { if (signals === 0) finish(code); }, Number(process.env.FAKE_PULUMI_UP_SLEEP));
+        return;
     }
-    process.exit(code);
+    finish(code);
 }
 process.stderr.write("fake pulumi: unexpected " + argv.join(" ") + "\\n"); process.exit(99);
 `;
@@ -106,6 +164,8 @@ export interface PulumiCall {
     readonly cwd: string;
     readonly head: string | null;
     readonly pinned: string | null;
+    /** `PLATFORM_CANARY` as the update saw it (the release driver's). */
+    readonly canary: string | null;
     readonly hasProject: boolean;
     readonly installed: boolean;
     readonly stackFile: string | null;
@@ -120,6 +180,8 @@ export interface FakePulumi {
     readonly env: NodeJS.ProcessEnv;
     /** The calls so far, oldest first. */
     calls(): PulumiCall[];
+    /** The signals a slow `up` received, oldest first: the update's message, the signal, and what it did. */
+    signals(): { message: string; signal: string; action: "cancel" | "terminate" }[];
 }
 
 /** Where the fake finds what it answers; each is optional. */
@@ -130,9 +192,11 @@ export interface FakePulumiData {
     readonly states?: string;
     /** Each stack's outputs, written to `<root>/outputs.json`. */
     readonly outputs?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+    /** What the program's configuration deploys, by service: `up` then keeps the outputs as the program would. */
+    readonly images?: Readonly<Record<string, string>>;
 }
 
-/** Installs the fake in `<root>/bin` and returns it; `PLATFORM_PINNED_IMAGES` is cleared from its environment. */
+/** Installs the fake in `<root>/bin` and returns it; `PLATFORM_PINNED_IMAGES` and `PLATFORM_CANARY` are cleared from its environment. */
 export function installFakePulumi(root: string, data: FakePulumiData = {}): FakePulumi {
     const bin = path.join(root, "bin");
     fs.mkdirSync(bin, { recursive: true });
@@ -140,12 +204,14 @@ export function installFakePulumi(root: string, data: FakePulumiData = {}): Fake
     const log = path.join(root, "pulumi.log");
     const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, FAKE_PULUMI_LOG: log };
     delete env.PLATFORM_PINNED_IMAGES;
+    delete env.PLATFORM_CANARY;
+    if (data.images) env.FAKE_PULUMI_IMAGES = JSON.stringify(data.images);
     if (data.history) env.FAKE_PULUMI_HISTORY = data.history;
     if (data.states) env.FAKE_PULUMI_STATE_DIR = data.states;
     if (data.outputs) {
         env.FAKE_PULUMI_OUTPUTS = path.join(root, "outputs.json");
         fs.writeFileSync(env.FAKE_PULUMI_OUTPUTS, JSON.stringify(data.outputs));
     }
-    const calls = () => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as PulumiCall) : []);
-    return { bin, log, env, calls };
+    const lines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []);
+    return { bin, log, env, calls: () => lines(log) as PulumiCall[], signals: () => lines(`${log}.signals`) };
 }

@@ -14,11 +14,15 @@ const STOPPING: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 export class Interrupts {
     private first: NodeJS.Signals | undefined;
     private child: ChildProcess | undefined;
+    private caught = 0;
+    private readonly listeners: ((signal: NodeJS.Signals, count: number) => void)[] = [];
     private readonly controller = new AbortController();
     private readonly handler = (signal: NodeJS.Signals) => {
         this.first ??= signal;
+        this.caught += 1;
         if (this.child && this.passOn(signal)) this.child.kill(signal);
         this.controller.abort();
+        this.listeners.forEach((listener) => listener(signal, this.caught));
     };
 
     private constructor(private readonly passOn: (signal: NodeJS.Signals) => boolean) {
@@ -33,6 +37,11 @@ export class Interrupts {
     /** The first signal caught, if any (a method: it changes between two awaits). */
     signal(): NodeJS.Signals | undefined {
         return this.first;
+    }
+
+    /** Calls `listener` with each signal caught and how many have been caught so far, this one included (1 for the first). */
+    onSignal(listener: (signal: NodeJS.Signals, count: number) => void): void {
+        this.listeners.push(listener);
     }
 
     /** Aborted by the first signal. */

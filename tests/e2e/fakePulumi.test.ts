@@ -38,6 +38,7 @@ describe("the tests' fake pulumi answers every command the tools run", function 
         latestUpdate: { args: PULUMI.latestUpdate("acme/demo/staging"), check: (out) => assert.deepEqual((json(out) as { version: number; result: string }[]).map((u) => [u.version, u.result]), [[1, "succeeded"]]) },
         exportVersion: { args: PULUMI.exportVersion("production", 1), check: (out) => assert.deepEqual(json(out), { version: 3, deployment: { resources: [] } }) },
         output: { args: PULUMI.output("acme/demo/staging", "releases"), check: (out) => assert.deepEqual(json(out), { api: [{ image: "r/api@sha256:1" }] }) },
+        outputs: { args: PULUMI.outputs("acme/demo/staging"), check: (out) => assert.deepEqual(json(out), { releases: { api: [{ image: "r/api@sha256:1" }] } }) },
         preview: { args: PULUMI.preview("production", "rollback to v1 (abc1234)"), check: (out) => assert.equal(out, "") },
         up: {
             args: PULUMI.up("production", "rollback to v1 (abc1234)"),

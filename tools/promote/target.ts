@@ -3,7 +3,7 @@ import { readCatalogFile } from "../../config/catalogFile";
 import { ciImageTags } from "../../config/imageTags";
 import { byCodePoint } from "../../config/order";
 import { readPlatformConfig } from "../../config/platform";
-import { ImageConfig, PromotionConfig } from "../../config/types";
+import { ImageConfig, PlatformConfig, PromotionConfig } from "../../config/types";
 import * as path from "path";
 import { ConfigError } from "../../config/errors";
 import { Refusal } from "../cli";
@@ -41,22 +41,27 @@ export function resolveServices(stack: StackConfig): TargetService[] {
     return resolveStack(stack, STAND_IN_CI).services;
 }
 
-/** `resolveServices`, and the stack's `environment.promotion`, with tags from CI's variables in `ciEnv`. */
-export function resolveStack(stack: StackConfig, ciEnv: Readonly<Record<string, string | undefined>>): ResolvedStack {
+/** A stack's configuration resolved offline as the program resolves it, with tags from CI's variables in `ciEnv`; secret values never read. Throws the program's `ConfigError`. */
+export function resolveConfig(stack: StackConfig, ciEnv: Readonly<Record<string, string | undefined>>, catalogFile = catalogFileOf(stack)): PlatformConfig {
     const values = projectValues(stack);
-    const catalogFile = values.catalogFile !== undefined ? readCatalogFile(stack.dir ?? process.cwd(), stack.project, values.catalogFile, values.catalog !== undefined) : undefined;
     const key = (k: string) => `${stack.project}:${k}`;
-    const config = readPlatformConfig(
+    return readPlatformConfig(
         { project: stack.project, stack: stack.stack, values, dryRun: true, ciEnv, ...(catalogFile ? { catalogFile } : {}) },
         {
             isSet: (k) => stack.config[key(k)] !== undefined,
             isSecret: (k) => stack.secretKeys.includes(key(k)),
-            // Never the real value: the stack file holds only ciphertext, and promotion needs none.
+            // Never the real value: the stack file holds only ciphertext, and no tool here needs one.
             value: () => pulumi.secret(REDACTED),
         },
     );
+}
+
+/** `resolveServices`, and the stack's `environment.promotion`, with tags from CI's variables in `ciEnv`. */
+export function resolveStack(stack: StackConfig, ciEnv: Readonly<Record<string, string | undefined>>): ResolvedStack {
+    const catalogFile = catalogFileOf(stack);
+    const config = resolveConfig(stack, ciEnv, catalogFile);
     const running = new Map(config.services.map((s) => [s.name, s]));
-    const catalog = catalogNames(values, catalogFile?.value);
+    const catalog = catalogNames(projectValues(stack), catalogFile?.value);
     const services = catalog.map((name): TargetService => {
         const s = running.get(name);
         if (!s) return { name, state: "disabled" };
@@ -65,19 +70,30 @@ export function resolveStack(stack: StackConfig, ciEnv: Readonly<Record<string, 
     return { services, promotion: config.environment.promotion };
 }
 
+/** The catalog file a stack's project names (`catalogFile`), read; undefined when the catalog is inline. */
+function catalogFileOf(stack: StackConfig): ReturnType<typeof readCatalogFile> | undefined {
+    const values = projectValues(stack);
+    return values.catalogFile !== undefined ? readCatalogFile(stack.dir ?? process.cwd(), stack.project, values.catalogFile, values.catalog !== undefined) : undefined;
+}
+
 function catalogNames(values: Record<string, unknown>, fromFile: unknown): string[] {
     const catalog = (fromFile ?? values.catalog) as { services?: Record<string, unknown> } | undefined;
     return Object.keys(catalog?.services ?? {}).sort(byCodePoint);
 }
 
 /**
- * A stack's files and what it runs (`resolveStack`), for a tool that acts on the stack: an
- * invalid configuration, or a stack file that cannot be read, is a `Refusal` saying so.
+ * A stack's files and what `read` makes of them (`resolveStack` by default), for a tool that acts
+ * on the stack: an invalid configuration, or a stack file that cannot be read, is a `Refusal` saying so.
  */
-export function readTarget(dir: string, stack: { readonly short: string; readonly file: string }, ciEnv: Readonly<Record<string, string | undefined>>): { readonly files: StackConfig; readonly resolved: ResolvedStack } {
+export function readTarget<T = ResolvedStack>(
+    dir: string,
+    stack: { readonly short: string; readonly file: string },
+    ciEnv: Readonly<Record<string, string | undefined>>,
+    read: (files: StackConfig, ciEnv: Readonly<Record<string, string | undefined>>) => T = resolveStack as never,
+): { readonly files: StackConfig; readonly resolved: T } {
     try {
         const files = readStackFiles(dir, stack.short, { fillSecrets: true });
-        return { files, resolved: resolveStack(files, ciEnv) };
+        return { files, resolved: read(files, ciEnv) };
     } catch (e) {
         if (e instanceof ConfigError) throw new Refusal(`${path.basename(stack.file)} is not a valid configuration (fix it first): ${e.problems.join("; ")}`);
         if (e instanceof StackFileError) throw new Refusal(e.message);

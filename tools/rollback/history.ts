@@ -1,5 +1,6 @@
 import { Refusal } from "../cli";
 import { columns } from "../columns";
+import { releaseIdOf } from "../release/message";
 
 /** One entry of `pulumi stack history --json` (the fields the rollback reads). */
 export interface Update {
@@ -50,10 +51,26 @@ export function redeployOf(u: Update, history: readonly Update[]): Update | unde
     return commitOf(target)?.startsWith(m[2]) ? target : undefined;
 }
 
-/** The release an update deployed: its own version, or for a rollback's, the release it redeployed. */
+/**
+ * The last successful update of the canary release `u` is part of (`npm run release`: its steps,
+ * promotion and final update, or its abort, each with the release's id in its message): what that
+ * release left running. Undefined for an update of no release, or of one where none succeeded.
+ */
+function canaryReleaseEnd(u: Update, history: readonly Update[]): Update | undefined {
+    const id = releaseIdOf(u.message);
+    if (id === undefined) return undefined;
+    return history.filter((x) => x.kind === "update" && x.result === "succeeded" && releaseIdOf(x.message) === id).at(-1);
+}
+
+/**
+ * The release an update deployed: its own version; for a rollback's, the release it redeployed;
+ * for an update of a canary release, the release's last successful update (all its updates count
+ * as one release).
+ */
 export function releaseOf(u: Update, history: readonly Update[]): number {
     const of = redeployOf(u, history);
-    return of ? releaseOf(of, history) : u.version;
+    if (of) return releaseOf(of, history);
+    return canaryReleaseEnd(u, history)?.version ?? u.version;
 }
 
 /**
@@ -87,7 +104,9 @@ export function chooseTarget(history: readonly Update[], stack: string, choice: 
     if (choice.previous) {
         const newest = updates[updates.length - 1];
         const releases = releasesRun(updates, history);
-        const before = newest.result === "succeeded" ? releases.slice(0, -1) : releases;
+        // A failed update of a canary release leaves that release running (its abort failed, say): the one before it is the previous.
+        const partOf = newest.result === "succeeded" ? undefined : canaryReleaseEnd(newest, history)?.version;
+        const before = newest.result === "succeeded" ? releases.slice(0, -1) : releases.filter((r) => partOf === undefined || r < partOf);
         target = history.find((u) => u.version === before[before.length - 1]);
         if (!target) {
             const now = newest.result === "succeeded" ? releaseOf(newest, history) : newest.version;
