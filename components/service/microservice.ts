@@ -19,6 +19,7 @@ import { createWorkload, Workload } from "./workload";
 import { exposurePeers } from "../exposure/peers";
 import { Claims } from "./claims";
 import { serviceResource } from "../../config/names/derive";
+import { workloadType } from "../../config/inCluster";
 
 export interface MicroserviceArgs {
     /** The service, validated and merged from the catalog and the stack. */
@@ -147,7 +148,7 @@ export class Microservice extends pulumi.ComponentResource {
             { service: svc, namespace, labels, selector, environment: env },
             fixedOpts,
         );
-        createScaling(name, { service: svc, namespace, labels, selector, workloadName: workload.metadata.name }, fixedOpts);
+        createScaling(name, { service: svc, namespace, labels, selector, workloadName: workload.metadata.name, workloadType: workloadType(svc, env) }, fixedOpts);
         createServiceNetworkPolicy(
             name,
             {
