@@ -9,7 +9,6 @@ import { declaredNames } from "../config/names/declared";
 import { underMocks, Evaluation, RecordedResource } from "../tools/harness/evaluate";
 import { toManifests } from "../tools/harness/manifests";
 import { policyResources } from "../tools/harness/policy";
-import { validateArgo } from "./argoRolloutsModels";
 import { validateManifest } from "./kubernetesModels";
 import { apiAndWeb, configOf, singleApi } from "./fixtures/catalogs";
 import { runPack } from "./policyRunner";
@@ -133,7 +132,7 @@ describe("in-cluster canary: an Argo Rollout in place of the Deployment", () => 
         const manifests = toManifests(ev.resources);
         const argo = manifests.filter((m) => m.apiVersion === "argoproj.io/v1alpha1");
         assert.deepEqual(argo.map((m) => m.kind).sort(), ["AnalysisTemplate", "AnalysisTemplate", "Rollout"]);
-        for (const m of argo) validateArgo(m);
+        for (const m of argo) validateManifest(m);
         for (const m of manifests.filter((x) => x.apiVersion !== "argoproj.io/v1alpha1")) validateManifest(m);
     });
 
@@ -147,15 +146,15 @@ describe("in-cluster canary: an Argo Rollout in place of the Deployment", () => 
             return copy;
         };
         assert.throws(
-            () => validateArgo(edited(rollout, (r) => (r.spec.strategy.canary.steps[0] = { setWieght: 10 }))),
+            () => validateManifest(edited(rollout, (r) => (r.spec.strategy.canary.steps[0] = { setWieght: 10 }))),
             /^Error: argoproj.io\/v1alpha1 Rollout api: unknown field spec\.strategy\.canary\.steps\[0\]\.setWieght$/,
         );
-        assert.throws(() => validateArgo(edited(rollout, (r) => (r.spec.progressDeadlineAbort = "true"))), /Rollout api: data\/spec\/progressDeadlineAbort must be boolean/);
+        assert.throws(() => validateManifest(edited(rollout, (r) => (r.spec.progressDeadlineAbort = "true"))), /Rollout api: data\/spec\/progressDeadlineAbort must be boolean/);
         assert.throws(
-            () => validateArgo(edited(rollout, (r) => (r.spec.template.spec.containers[0].securityContext.runAsNonRot = true))),
+            () => validateManifest(edited(rollout, (r) => (r.spec.template.spec.containers[0].securityContext.runAsNonRot = true))),
             /unknown field spec\.template\.spec\.containers\[0\]\.securityContext\.runAsNonRot$/,
         );
-        assert.throws(() => validateArgo(edited(template, (t) => (t.spec.metrics[0].provider.prometheus.adress = PROMETHEUS))), /AnalysisTemplate api-canary-120s: unknown field spec\.metrics\[0\]\.provider\.prometheus\.adress$/);
+        assert.throws(() => validateManifest(edited(template, (t) => (t.spec.metrics[0].provider.prometheus.adress = PROMETHEUS))), /AnalysisTemplate api-canary-120s: unknown field spec\.metrics\[0\]\.provider\.prometheus\.adress$/);
     });
 
     it("without a Prometheus, pauses for each window and declares no AnalysisTemplate", async () => {
@@ -163,7 +162,7 @@ describe("in-cluster canary: an Argo Rollout in place of the Deployment", () => 
         const [rollout] = inputsOf(ev, ROLLOUT);
         assert.deepEqual(rollout.spec.strategy.canary.steps, [{ setWeight: 10 }, { pause: { duration: "300s" } }, { setWeight: 50 }, { pause: { duration: "300s" } }, { setWeight: 100 }, { pause: { duration: "120s" } }]);
         assert.deepEqual(inputsOf(ev, TEMPLATE), []);
-        validateArgo(toManifests(ev.resources).find((m) => m.kind === "Rollout")!);
+        validateManifest(toManifests(ev.resources).find((m) => m.kind === "Rollout")!);
     });
 
     it("makes `pulumi up` wait for the phase Healthy, for every window and each step's progress deadline", async () => {
