@@ -6,7 +6,9 @@ import { rolloutTimeoutSeconds } from "../components/service/canary/steps";
 import { inClusterCanary } from "../config/inCluster";
 import type { CanaryConfig, CanarySettings, PlatformConfig } from "../config/types";
 import { declaredNames } from "../config/names/declared";
+import { deployPlatform } from "../program";
 import { underMocks, Evaluation, RecordedResource } from "../tools/harness/evaluate";
+import { summarize } from "../tools/harness/summary";
 import { toManifests } from "../tools/harness/manifests";
 import { policyResources } from "../tools/harness/policy";
 import { validateManifest } from "./kubernetesModels";
@@ -191,7 +193,7 @@ describe("in-cluster canary: an Argo Rollout in place of the Deployment", () => 
         assert.deepEqual(pdb.spec.selector, rollout.spec.selector, "the budget covers stable and canary pods alike");
     });
 
-    it("leaves a service without a canary, and every service of a driven stack, exactly as before", async () => {
+    it("leaves a service without a canary exactly as before, and a driven stack without Argo objects", async () => {
         const strip = (rs: readonly RecordedResource[]) => rs.map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
         const ofService = (ev: Evaluation, name: string) => strip(ev.resources.filter((r) => r.name === name || r.name.startsWith(`${name}-`)));
         const plain = await build(configOf(apiAndWeb, SECRETS));
@@ -199,7 +201,9 @@ describe("in-cluster canary: an Argo Rollout in place of the Deployment", () => 
         assert.deepEqual(ofService(canaried, "web"), ofService(plain, "web"));
         assert.equal(inputsOf(canaried, ROLLOUT).length, 1);
         const driven = await build(withCanary({ values: apiAndWeb, service: "api", canary: CANARY, settings: { mode: "driven", prometheusUrl: PROMETHEUS, intervalSeconds: 60 } }));
-        assert.deepEqual(strip(driven.resources), strip(plain.resources));
+        // Driven mode is helper "driven"'s: here only that it declares no Argo object and keeps the Deployments.
+        assert.deepEqual(inputsOf(driven, ROLLOUT).concat(inputsOf(driven, TEMPLATE)), []);
+        assert.deepEqual(inputsOf(driven, "apps/v1:Deployment"), inputsOf(plain, "apps/v1:Deployment"));
     });
 
     it("declares what config/names/declared.ts predicts: the Rollout and one AnalysisTemplate per window length", async () => {
@@ -210,6 +214,26 @@ describe("in-cluster canary: an Argo Rollout in place of the Deployment", () => 
         assert.deepEqual([...predicted].sort(), [...recorded].sort());
         assert.ok(recorded.includes("kubernetes:argoproj.io/v1alpha1:Rollout::api-rollout"));
         assert.ok(recorded.includes("kubernetes:argoproj.io/v1alpha1:AnalysisTemplate::api-analysis-120s"));
+    });
+});
+
+describe("in-cluster canary: the rest of the program with a Rollout", () => {
+    it("starts the service's verification Job once the Rollout is Healthy: it depends on the Rollout", async () => {
+        const api = { ...singleApi.catalog.services.api, verify: { health: { http: "/healthz" } } };
+        const values = { ...singleApi, catalog: { ...singleApi.catalog, services: { api } } };
+        const ev = await underMocks(STACK, false, () => deployPlatform(withCanary({ values, canary: CANARY, settings: IN_CLUSTER })));
+        assert.equal(ev.error, undefined, String(ev.error));
+        const urn = (type: string, name: string) => ev.urns.find((u) => u.endsWith(`$kubernetes:${type}::${name}`))!;
+        const waits = ev.dependencies.get(urn("batch/v1:Job", "api-verify")) ?? [];
+        assert.ok(waits.includes(urn(ROLLOUT, "api-rollout")), waits.join("\n"));
+    });
+
+    it("lists the Rollout in the render's table as the service's workload", async () => {
+        const ev = await build(withCanary({ canary: CANARY, settings: IN_CLUSTER }));
+        assert.deepEqual(
+            summarize(toManifests(ev.resources)).map((r) => [r.service, r.kind, r.replicas]),
+            [["api", "Rollout", "3"]],
+        );
     });
 });
 
