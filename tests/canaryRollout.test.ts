@@ -94,6 +94,10 @@ describe("in-cluster canary: an Argo Rollout in place of the Deployment", () => 
             analysis("api-canary-120s"),
         ]);
         assert.deepEqual(inputsOf(ev, TEMPLATE).map((t) => t.metadata.name), ["api-canary-300s", "api-canary-120s"]);
+        // The templates exist before Argo starts a step that names them.
+        const urn = (type: string, name: string) => ev.urns.find((u) => u.endsWith(`$kubernetes:${type}::${name}`))!;
+        const waits = ev.dependencies.get(urn(ROLLOUT, "api-rollout")) ?? [];
+        assert.deepEqual(waits.filter((u) => u.includes(":AnalysisTemplate::")).sort(), [urn(TEMPLATE, "api-analysis-120s"), urn(TEMPLATE, "api-analysis-300s")]);
     });
 
     it("measures restarts and the service's query every interval over the window, failing the step at the first bad measurement", async () => {

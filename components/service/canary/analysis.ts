@@ -85,13 +85,13 @@ export function createAnalysisTemplates(
     windows: readonly number[],
     args: Omit<AnalysisArgs, "canary" | "windowSeconds" | "name">,
     opts: pulumi.CustomResourceOptions,
-): Map<number, string> {
-    const names = new Map<number, string>();
-    if (c.settings.prometheusUrl === undefined) return names;
+): Map<number, { readonly name: string; readonly resource: k8s.apiextensions.CustomResource }> {
+    const templates = new Map<number, { readonly name: string; readonly resource: k8s.apiextensions.CustomResource }>();
+    if (c.settings.prometheusUrl === undefined) return templates;
     for (const windowSeconds of windows) {
         const templateName = objectName.analysisTemplate(args.objectName, windowSeconds);
-        createAnalysisTemplate(serviceResource.analysisTemplate(name, windowSeconds), { ...args, canary: c, windowSeconds, name: templateName }, opts);
-        names.set(windowSeconds, templateName);
+        const resource = createAnalysisTemplate(serviceResource.analysisTemplate(name, windowSeconds), { ...args, canary: c, windowSeconds, name: templateName }, opts);
+        templates.set(windowSeconds, { name: templateName, resource });
     }
-    return names;
+    return templates;
 }

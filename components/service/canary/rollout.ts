@@ -55,11 +55,12 @@ export function createRollout(name: string, args: RolloutArgs, opts: pulumi.Cust
                 strategy: {
                     canary: {
                         ...ZERO_DOWNTIME_SURGE,
-                        steps: rolloutSteps(c.canary.steps, templates.size > 0 ? (w) => templates.get(w)! : undefined),
+                        steps: rolloutSteps(c.canary.steps, templates.size > 0 ? (w) => templates.get(w)!.name : undefined),
                     },
                 },
             },
         },
-        opts,
+        // The templates exist before Argo starts a step that names them.
+        { ...opts, dependsOn: [...templates.values()].map((t) => t.resource) },
     );
 }
