@@ -115,11 +115,12 @@ function without(value: unknown, at: Segments): unknown {
     if (at.length === 0) {
         return undefined;
     }
-    const parent = at.slice(0, -1);
-    const container = get(value, parent);
-    if (Array.isArray(container)) {
-        return without(value, parent);
+    // The outermost list the part is in, at any depth (a bad key of a list item's object too).
+    const list = at.findIndex((_, i) => i > 0 && Array.isArray(get(value, at.slice(0, i))));
+    if (list > 0) {
+        return without(value, at.slice(0, list));
     }
+    const container = get(value, at.slice(0, -1));
     if (isRecord(container) && Object.hasOwn(container, at[at.length - 1])) {
         delete container[at[at.length - 1] as string];
     }

@@ -344,12 +344,28 @@ export function releaseTime(s: string): string | undefined {
 /** The shortest and longest soak a stack can ask for (`environment.promotion.soak`), in seconds. */
 export const SOAK_LIMITS = { min: 60, max: 30 * 86400 } as const;
 
-const DURATION_UNITS: Readonly<Record<string, number>> = { d: 86400, h: 3600, m: 60 };
+const DURATION_UNITS: Readonly<Record<string, number>> = { d: 86400, h: 3600, m: 60, s: 1 };
 
-/** A duration such as `24h`, `90m`, `2d` or `1d12h`, in seconds; undefined when it is not one. */
-export function durationSeconds(s: string): number | undefined {
-    if (!/^([0-9]{1,6}[dhm])+$/.test(s)) return undefined;
-    return [...s.matchAll(/([0-9]+)([dhm])/g)].reduce((sum, [, n, unit]) => sum + Number(n) * DURATION_UNITS[unit], 0);
+/** The units a duration is written in: days, hours and minutes (a soak), or hours, minutes and seconds (a canary's window). */
+export type DurationUnits = "dhm" | "hms";
+
+/** The pattern of a duration in `units` (for the JSON Schema), such as `1h30m`. */
+export const durationPattern = (units: DurationUnits) => new RegExp(`^([0-9]{1,6}[${units}])+$`);
+
+/** A duration such as `24h`, `90m`, `2d` or `1d12h` (`units` "hms": `30s`, `1h30m`), in seconds; undefined when it is not one. */
+export function durationSeconds(s: string, units: DurationUnits = "dhm"): number | undefined {
+    if (!durationPattern(units).test(s)) return undefined;
+    return [...s.matchAll(/([0-9]+)([a-z])/g)].reduce((sum, [, n, unit]) => sum + Number(n) * DURATION_UNITS[unit], 0);
+}
+
+/** The shortest and longest a canary step's window or check interval may be, in seconds. */
+export const CANARY_DURATION_LIMITS = { min: 1, max: 86400 } as const;
+
+/** A canary step's window or the interval of its checks: a duration from one second to 24 hours. */
+export function canaryDuration(s: string): string | undefined {
+    const seconds = durationSeconds(s, "hms");
+    if (seconds === undefined) return "a number and a unit, h, m or s, such as '30s', '5m', '1h' or '1h30m'";
+    return seconds >= CANARY_DURATION_LIMITS.min && seconds <= CANARY_DURATION_LIMITS.max ? undefined : "from 1s to 24h";
 }
 
 /** A soak time: a duration from one minute to 30 days. */

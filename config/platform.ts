@@ -27,6 +27,7 @@ import { sharedConfigMapData } from "./written";
 import { RELEASE_TIME_VAR, resolvePromotion, resolveReleaseTime } from "./resolve/promotion";
 import { KeyPaths, refuseCollisions } from "./names/collisions";
 import { resolveVerification, verifySettings } from "./resolve/verify";
+import { resolveCanaries } from "./resolve/canary";
 
 /** The raw configuration of one stack, as Pulumi holds it. */
 export interface RawConfig {
@@ -299,7 +300,16 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
         });
         if (service) resolved.push(service);
     }
-    const pinned = applyPinnedImages(resolved, raw.ciEnv[PINNED_IMAGES_VAR], problems);
+    const canaries = resolveCanaries({
+        services: applyPinnedImages(resolved, raw.ciEnv[PINNED_IMAGES_VAR], problems),
+        merged: s.services,
+        ownLayers,
+        env,
+        envInvalid: (key) => s.environment.invalid.some((p) => p[0] === "canary" && (p.length === 1 || p[1] === key)),
+        envPath,
+        problems,
+    });
+    const pinned = canaries.services;
     // Without a valid domain no service has a host (unless none is exposed anyway), and without services none is exposed: nothing to judge.
     const publicService = (env.domain === undefined && env.exposure !== "none") || s.names.length === 0 ? env.publicService : resolvePublicService(env.publicService, pinned, s.names, disabled, `${envPath}.publicService`, problems);
 
@@ -395,6 +405,7 @@ export function resolvePlatformConfig(raw: RawConfig, secrets: SecretSource): { 
             ...(env.externalSecrets?.store ? { externalSecrets: { ...env.externalSecrets, store: env.externalSecrets.store } } : {}),
             promotion,
             verify: verifySettings(env.verify!),
+            ...(canaries.settings ? { canary: canaries.settings } : {}),
         },
         cluster: cluster.context !== undefined ? { context: cluster.context } : { kubeconfig: value(cluster.kubeconfigSecret!) },
         services: pinned.map((svc): ServiceConfig => ({

@@ -27,8 +27,8 @@ interface BadCase {
 
 const P = `${PROJECT}:`;
 const DNS_REASON = "lowercase letters, digits and '-' only, starting and ending with a letter or digit";
-const SERVICE_KEYS = "kind, enabled, allowFrom, objectName, containerName, portName, selector, autoscaling, build, command, args, env, envFrom, image, ingress, initContainers, job, metrics, pdb, port, probes, rbac, replicas, resources, runAsUser, secrets, servicePort, sidecars, tier, verify, volumes";
-const ENVIRONMENT_KEYS = "name, namespace, domain, cluster, logLevel, telemetryEndpoint, sharedNamespace, adopt, protect, exposure, ingress, gateway, imageTag, registry, promotion, mutableTags, buildOnPreview, rollout, verify, monitoring, externalSecrets, commonEnv, tiers, publicService, ci, serviceDefaults, services";
+const SERVICE_KEYS = "kind, enabled, allowFrom, objectName, containerName, portName, selector, autoscaling, build, canary, command, args, env, envFrom, image, ingress, initContainers, job, metrics, pdb, port, probes, rbac, replicas, resources, runAsUser, secrets, servicePort, sidecars, tier, verify, volumes";
+const ENVIRONMENT_KEYS = "name, namespace, domain, cluster, logLevel, telemetryEndpoint, sharedNamespace, adopt, protect, exposure, ingress, gateway, imageTag, registry, promotion, mutableTags, buildOnPreview, rollout, canary, verify, monitoring, externalSecrets, commonEnv, tiers, publicService, ci, serviceDefaults, services";
 const QUANTITY = 'a Kubernetes quantity such as "250m", "1", "512Mi" or "2Gi"';
 const TAG = "an image tag such as 'main-3f9c2ab' or '1.4.2' (not 'latest')";
 /** The services staging's ingestion accepts calls from, as the catalog lists them. */

@@ -28,11 +28,13 @@ const UNUSED: Readonly<Record<Kind, Partial<Record<keyof ServiceSettings, string
         pdb: "a cronjob's runs are not kept through node drains by a budget",
         probes: "a cronjob runs to completion; liveness and readiness are for long-running containers",
         metrics: "a cronjob's pods live too briefly to be scraped; push to a Pushgateway instead",
+        canary: "a cronjob has no rollout to release step by step: each run starts the image the stack names",
     },
     stateful: {
         ingress: "expose a stateful service (a database, a broker) through a 'web' service, not directly",
         autoscaling: "a stateful service keeps one claim per pod, so its replica count is set ('replicas'), not scaled by an autoscaler",
         job: "only a cronjob has a schedule",
+        canary: "a StatefulSet's pods keep their identities and claims, so it cannot run a second version beside the first; canaries are for 'web' and 'worker' services",
     },
 };
 

@@ -5,6 +5,7 @@ import { tier } from "./catalog";
 import { exposure, gateway, ingress } from "./exposure";
 import { commonEnv, CONFIG_KEY, DNS_LABEL, IMAGE_TAG_EXPECTED, service } from "./service";
 import { verification } from "./verify";
+import { canaryEnvironment } from "./canary";
 
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
 
@@ -203,7 +204,7 @@ export const environment = object(
                         "Services let through the gates on this stack's images anyway, each with the reason (kept in the stack file's history for review). The only override of `from`, and of any later gate on images.",
                     examples: [{ "risk-report": "hotfix for INC-2291, approved by the trading-platform leads" }],
                 }),
-            soak: text({ expected: "a duration such as '24h', '90m' or '2d'", check: f.soakDuration, pattern: /^([0-9]{1,6}[dhm])+$/ })
+            soak: text({ expected: "a duration such as '24h', '90m' or '2d'", check: f.soakDuration, pattern: f.durationPattern("dhm") })
                 .default("24h")
                 .meta({
                     description:
@@ -221,6 +222,12 @@ export const environment = object(
             }),
         buildOnPreview: boolean().default(false).meta({ description: "Build images during `pulumi preview` too (never pushed)." }),
         rollout: rollout.prefault({}).meta({ description: "How long a rollout may take before it counts as failed." }),
+        canary: canaryEnvironment
+            .optional()
+            .meta({
+                description: "How this stack runs its services' canary releases (`canary`): the mode, where Prometheus answers, how often the checks run (docs/canary.md).",
+                examples: [{ mode: "in-cluster", prometheus: "http://prometheus-operated.monitoring.svc:9090" }],
+            }),
         verify: verification.prefault({}).meta({ description: "How the services' checks (`verify`) run after each rollout: the HTTP checker's image, the deadline and the retries (docs/verification.md)." }),
         monitoring: object({
             operator: boolean().default(false).meta({ description: "The Prometheus Operator is installed: services with `metrics` get a ServiceMonitor (a PodMonitor for workers) instead of `prometheus.io/*` annotations." }),

@@ -29,6 +29,9 @@ export function expecting(expected: string, required?: string) {
     };
 }
 
+/** The most replicas any workload (or a canary) may be given. */
+export const MAX_REPLICAS = 1000;
+
 export function integer(min: number, max: number, required?: string) {
     const e = expecting(`an integer from ${min} to ${max}`, required);
     // `port: "8080"` is text in YAML: say what to change, not only what is wrong.

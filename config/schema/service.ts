@@ -1,6 +1,7 @@
 import { z } from "zod";
 import * as f from "../formats";
-import { boolean, envValue, expecting, GOT, integer, list, map, object, oneOf, text } from "./fields";
+import { boolean, envValue, expecting, GOT, integer, list, map, MAX_REPLICAS, object, oneOf, text } from "./fields";
+import { canary } from "./canary";
 import { amounts, args, command, DNS_LABEL, ENV_NAME, expandProbe, initContainers, PROBE_ACTIONS, probes, quantity, QUANTITY_EXPECTED, routedPath, sidecars, volume, VOLUME_SOURCES } from "./pod";
 import { behavior, customMetrics, envFrom, job, kind, metrics, rbac } from "./kinds";
 import { CHECK_ACTIONS, checks, expandHttpCheck } from "./verify";
@@ -14,7 +15,6 @@ export { amounts, DNS_LABEL, ENV_NAME, quantity, QUANTITY_EXPECTED };
  * merged leaf by leaf (config/merge.ts); the defaults below apply to the merged result.
  */
 
-export const MAX_REPLICAS = 1000;
 export const PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 export const IMAGE_TAG_EXPECTED = "an image tag such as 'main-3f9c2ab' or '1.4.2' (not 'latest')";
@@ -150,6 +150,12 @@ export const service = object({
     })
         .optional()
         .meta({ description: "Build the image from source and push it to the environment's registry (instead of `image`)." }),
+    canary: canary
+        .optional()
+        .meta({
+            description: "Canary releases of a `web` or `worker` service: the new version takes a growing share of traffic, step by step, while checks watch it; a failed check aborts to the stable version (docs/canary.md). How they run is the stack's `environment.canary`.",
+            examples: [{ enabled: true }, { enabled: true, steps: [{ weight: 20, window: "10m" }, { weight: 100, window: "5m" }], maxRestarts: 1 }],
+        }),
     command,
     args,
     env: map(envValue(), {

@@ -112,7 +112,7 @@ describe("npm run render (offline rendering of a stack)", function () {
             r.stderr,
             "render: stack 'broken': Invalid configuration (1 problem):\n" +
                 "  - Pulumi.broken.yaml: hft-platform:environment.services.orchestrator.replcias: unknown key (did you mean 'replicas'?); allowed keys: " +
-                "kind, enabled, allowFrom, objectName, containerName, portName, selector, autoscaling, build, command, args, env, envFrom, image, ingress, initContainers, job, metrics, pdb, port, probes, rbac, replicas, resources, runAsUser, secrets, servicePort, sidecars, tier, verify, volumes\n",
+                "kind, enabled, allowFrom, objectName, containerName, portName, selector, autoscaling, build, canary, command, args, env, envFrom, image, ingress, initContainers, job, metrics, pdb, port, probes, rbac, replicas, resources, runAsUser, secrets, servicePort, sidecars, tier, verify, volumes\n",
         );
         assert.equal(fs.existsSync(out), false);
     });

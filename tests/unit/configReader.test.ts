@@ -70,7 +70,7 @@ describe("config reader on other systems' catalogs", () => {
                 assert.ok(e instanceof ConfigError);
                 assert.deepEqual(e.problems, [
                     'platform-test:catalog.services.api.port: expected an integer from 1 to 65535, got "8080" (remove the quotes: YAML reads a quoted number as text)',
-                    `platform-test:catalog.services.api.replcias: unknown key (did you mean 'replicas'?); allowed keys: kind, enabled, allowFrom, objectName, containerName, portName, selector, autoscaling, build, command, args, env, envFrom, image, ingress, initContainers, job, metrics, pdb, port, probes, rbac, replicas, resources, runAsUser, secrets, servicePort, sidecars, tier, verify, volumes`,
+                    `platform-test:catalog.services.api.replcias: unknown key (did you mean 'replicas'?); allowed keys: kind, enabled, allowFrom, objectName, containerName, portName, selector, autoscaling, build, canary, command, args, env, envFrom, image, ingress, initContainers, job, metrics, pdb, port, probes, rbac, replicas, resources, runAsUser, secrets, servicePort, sidecars, tier, verify, volumes`,
                     "platform-test:environment.services.apii: unknown service; the catalog (platform-test:catalog.services) has: api",
                 ]);
                 return true;
