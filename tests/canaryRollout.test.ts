@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { Microservice } from "../components/service/microservice";
-import { atMost, canaryQuery, unknownPlaceholders } from "../components/service/canary/analysis";
+import { atMost, canaryQuery } from "../components/service/canary/analysis";
 import { ROLLOUT_WAIT_FOR } from "../components/service/canary/rollout";
 import { rolloutTimeoutSeconds } from "../components/service/canary/steps";
 import { inClusterCanary } from "../config/inCluster";
@@ -289,8 +289,10 @@ describe("in-cluster canary: the parts", () => {
     });
 
     it("replaces the query's placeholders, keeping Argo's own argument for the canary's pod hash", () => {
-        assert.equal(canaryQuery('up{namespace="{{namespace}}", service="{{ service }}", pod=~"{{canaryPods}}"}', "ns", "api"), 'up{namespace="ns", service="api", pod=~"api-{{args.canary-hash}}-[a-z0-9]+"}');
-        assert.deepEqual(unknownPlaceholders('x{a="{{namespace}}", b="{{args.other}}", c="{{pods}}"}'), ["args.other", "pods"]);
+        assert.equal(
+            canaryQuery('up{namespace="{{namespace}}", service="{{service}}", pod=~"{{canaryPods}}"} or up{pod=~"{{canaryPods}}"}', "ns", "api"),
+            'up{namespace="ns", service="api", pod=~"api-{{args.canary-hash}}-[a-z0-9]+"} or up{pod=~"api-{{args.canary-hash}}-[a-z0-9]+"}',
+        );
         assert.equal(atMost(0.05), "len(result) > 0 && result[0] <= 0.05");
     });
 });

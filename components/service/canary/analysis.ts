@@ -1,18 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { objectName, serviceResource } from "../../../config/names/derive";
+import { QUERY_PLACEHOLDERS } from "../../../config/schema/canary";
+import { ROLLOUT } from "../../../config/inCluster";
 import { analysisWindow, CANARY_HASH_ARG, InClusterCanary } from "./steps";
-
-export const ANALYSIS_API_VERSION = "argoproj.io/v1alpha1";
-
-/** The placeholders a canary's `prometheus.query` may use (config/canary.ts). */
-export const QUERY_PLACEHOLDERS = ["namespace", "service", "canaryPods"] as const;
-
-/** `{{...}}` left in a query once ours are replaced: Argo would fail every analysis with "failed to resolve". */
-export function unknownPlaceholders(query: string): string[] {
-    const ours = new Set<string>(QUERY_PLACEHOLDERS);
-    return [...query.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].map((m) => m[1]).filter((p) => !ours.has(p));
-}
 
 /**
  * A query with our placeholders replaced. `{{canaryPods}}` becomes a regular expression of the
@@ -21,7 +12,7 @@ export function unknownPlaceholders(query: string): string[] {
  */
 export function canaryQuery(query: string, namespace: string, service: string): string {
     const values: Record<string, string> = { namespace, service, canaryPods: `${service}-{{args.${CANARY_HASH_ARG}}}-[a-z0-9]+` };
-    return query.replace(/\{\{\s*(namespace|service|canaryPods)\s*\}\}/g, (_, p: string) => values[p]);
+    return QUERY_PLACEHOLDERS.reduce((q, p) => q.replaceAll(`{{${p}}}`, values[p]), query);
 }
 
 /** Restarts of the canary's containers, from kube-state-metrics. */
@@ -69,7 +60,7 @@ export function createAnalysisTemplate(resourceName: string, args: AnalysisArgs,
     return new k8s.apiextensions.CustomResource(
         resourceName,
         {
-            apiVersion: ANALYSIS_API_VERSION,
+            apiVersion: ROLLOUT.apiVersion,
             kind: "AnalysisTemplate",
             metadata: { name: args.name, namespace: args.namespace, labels: args.labels },
             spec: { args: [{ name: CANARY_HASH_ARG }], metrics },
