@@ -20,30 +20,38 @@ const STACK = { project: "platform-test", stack: "production", config: {}, secre
 const PROMETHEUS = "http://prometheus-operated.monitoring.svc:9090";
 const ERROR_RATIO = 'sum(rate(http_requests_total{namespace="{{namespace}}", pod=~"{{canaryPods}}", code=~"5.."}[1m])) / sum(rate(http_requests_total{namespace="{{namespace}}", pod=~"{{canaryPods}}"}[1m]))';
 
-/** The production canary of issue 21: 10% for 5 minutes, 50% for 5 minutes, 100% for 2. */
+/** The production canary of issue 21: 10% for 5 minutes, 50% for 5 minutes, 100% for 2, and the 5xx ratio at most 1%. */
 const CANARY: CanaryConfig = {
-    steps: [
-        { weight: 10, windowSeconds: 300 },
-        { weight: 50, windowSeconds: 300 },
-        { weight: 100, windowSeconds: 120 },
-    ],
+    steps: [10, 50, 100].map((weight) => ({ weight, windowSeconds: weight < 100 ? 300 : 120 })),
     replicas: 1,
     maxRestarts: 0,
     prometheus: { query: ERROR_RATIO, max: 0.01 },
 };
 const IN_CLUSTER: CanarySettings = { mode: "in-cluster", prometheusUrl: PROMETHEUS, intervalSeconds: 60 };
 
-type Edit = { readonly canary?: CanaryConfig; readonly settings?: CanarySettings; readonly service?: string; readonly values?: Record<string, unknown> };
+type Edit = { readonly canary: CanaryConfig; readonly settings: CanarySettings; readonly service?: string; readonly values?: Record<string, any> };
 
-/** A fixture's configuration with `canary` set on one service and the stack (as helper cfg's keys will resolve them). */
+/**
+ * A fixture's configuration with a canary on one service (the first by default), written as a
+ * stack writes it (`canary` on the service, `environment.canary`) and read by the configuration
+ * reader. A driven stack needs Gateway API exposure, which these fixtures do not use: it is read
+ * in-cluster, then given the driven mode it would resolve to (config/canary.ts).
+ */
 function withCanary(edit: Edit): PlatformConfig {
-    const config = configOf(edit.values ?? singleApi, SECRETS);
-    const name = edit.service ?? config.services[0].name;
-    return {
-        ...config,
-        environment: edit.settings ? { ...config.environment, canary: edit.settings } : config.environment,
-        services: config.services.map((s) => (s.name === name && edit.canary ? { ...s, canary: edit.canary } : s)),
+    const values = edit.values ?? singleApi;
+    const name = edit.service ?? Object.keys(values.catalog.services)[0];
+    const c = edit.canary;
+    const canary = {
+        enabled: true,
+        steps: c.steps.map((st) => ({ weight: st.weight, window: `${st.windowSeconds}s` })),
+        ...(c.maxRestarts !== 0 ? { maxRestarts: c.maxRestarts } : {}),
+        ...(c.prometheus ? { prometheus: c.prometheus } : {}),
     };
+    const { mode, prometheusUrl, intervalSeconds } = edit.settings;
+    const environment = { ...values.environment, canary: { mode: "in-cluster", ...(prometheusUrl ? { prometheus: prometheusUrl } : {}), interval: `${intervalSeconds}s` } };
+    const catalog = { ...values.catalog, services: { ...values.catalog.services, [name]: { ...values.catalog.services[name], canary } } };
+    const config = configOf({ ...values, catalog, environment }, SECRETS);
+    return mode === "in-cluster" ? config : { ...config, environment: { ...config.environment, canary: edit.settings } };
 }
 
 /** Every service of a configuration built directly as a Microservice, every resource recorded. */
@@ -164,7 +172,8 @@ describe("in-cluster canary: an Argo Rollout in place of the Deployment", () => 
     });
 
     it("without a Prometheus, pauses for each window and declares no AnalysisTemplate", async () => {
-        const ev = await build(withCanary({ canary: CANARY, settings: { mode: "in-cluster", intervalSeconds: 60 } }));
+        // Without Prometheus nothing can be queried: readiness is the only check (the configuration refuses a query or maxRestarts there).
+        const ev = await build(withCanary({ canary: { steps: CANARY.steps, replicas: 1, maxRestarts: 0 }, settings: { mode: "in-cluster", intervalSeconds: 60 } }));
         const [rollout] = inputsOf(ev, ROLLOUT);
         assert.deepEqual(rollout.spec.strategy.canary.steps, [{ setWeight: 10 }, { pause: { duration: "300s" } }, { setWeight: 50 }, { pause: { duration: "300s" } }, { setWeight: 100 }, { pause: { duration: "120s" } }]);
         assert.deepEqual(inputsOf(ev, TEMPLATE), []);
