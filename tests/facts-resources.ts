@@ -145,7 +145,13 @@ export interface StackFacts {
 export interface ServiceFacts {
     kind: Kind;
     /** The object that runs its pods. */
-    workload: "apps/v1:Deployment" | "apps/v1:StatefulSet" | "batch/v1:CronJob";
+    workload: "apps/v1:Deployment" | "apps/v1:StatefulSet" | "batch/v1:CronJob" | "argoproj.io/v1alpha1:Rollout";
+    /**
+     * Its in-cluster canary (docs/canary-in-cluster.md), run by an Argo Rollout: the steps (the
+     * window in seconds), the AnalysisTemplates' names by window when the stack has a Prometheus
+     * (none: pauses), and how long `pulumi up` waits for it.
+     */
+    rollout?: { steps: { weight: number; windowSeconds: number }[]; templates: Record<number, string>; wait: string };
     /** The container port: required for web and stateful, optional for a worker (probes, metrics), none for a cronjob. */
     port?: number;
     /** The main container port's name (and the Service's): `http` on a web service, `main` on the others. */
@@ -264,9 +270,11 @@ export function factsOf(config: StackConfig): StackFacts {
         // A caller the stack turns off is admitted by no policy (the e2e stack turns off the worker).
         const allowFrom = [...(s.allowFrom ?? [])].filter((c: string) => merge(catalog.defaults, env.serviceDefaults, catalog.services[c], env.services?.[c])?.enabled !== false).sort();
         const hasService = kind === "web" || kind === "stateful";
+        const rolloutFacts = canaryRollout(env, s, kind, s.objectName ?? name, progressDeadline, Number(rollout.awaitTimeoutSeconds ?? progressDeadline + 60));
         services[name] = {
             kind,
-            workload: kind === "cronjob" ? "batch/v1:CronJob" : kind === "stateful" ? "apps/v1:StatefulSet" : "apps/v1:Deployment",
+            workload: rolloutFacts ? "argoproj.io/v1alpha1:Rollout" : kind === "cronjob" ? "batch/v1:CronJob" : kind === "stateful" ? "apps/v1:StatefulSet" : "apps/v1:Deployment",
+            ...(rolloutFacts ? { rollout: rolloutFacts } : {}),
             ...(port !== undefined ? { port } : {}),
             portName,
             hasService,
@@ -391,6 +399,29 @@ export function factsOf(config: StackConfig): StackFacts {
     };
 }
 
+/** Seconds of a duration as the configuration writes it (`5m`, `1h30m`, `45s`). */
+function seconds(d: string): number {
+    const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(d)!;
+    return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+/**
+ * A service's in-cluster canary, from its merged settings and the stack's `canary`: its steps
+ * (10/50/100 watched 5 minutes when it names none), one AnalysisTemplate per window length when
+ * the stack names a Prometheus (each window measured in whole intervals), and the wait: every
+ * window, a progress deadline per step but the last, and the stack's own wait.
+ */
+function canaryRollout(env: any, s: any, kind: Kind, objectName: string, deadline: number, wait: number): ServiceFacts["rollout"] {
+    if (env.canary?.mode !== "in-cluster" || s.canary?.enabled !== true || (kind !== "web" && kind !== "worker")) return undefined;
+    const written: { weight: number; window?: string }[] = s.canary.steps ?? [10, 50, 100].map((weight) => ({ weight }));
+    const steps = written.map((st) => ({ weight: st.weight, windowSeconds: seconds(st.window ?? "5m") }));
+    const interval = seconds(env.canary.interval ?? "30s");
+    const analysed = env.canary.prometheus !== undefined;
+    const watched = (w: number) => (analysed ? Math.ceil(w / interval) * interval : w);
+    const templates = analysed ? Object.fromEntries(steps.map((st) => [st.windowSeconds, `${objectName}-canary-${st.windowSeconds}s`])) : {};
+    return { steps, templates, wait: String(steps.reduce((sum, st) => sum + watched(st.windowSeconds), 0) + (steps.length - 1) * deadline + wait) };
+}
+
 /** The names of a stack's services (the enabled ones), sorted. */
 export function servicesOf(f: StackFacts, where: (s: ServiceFacts) => boolean = () => true): string[] {
     return Object.keys(f.services)
@@ -418,6 +449,9 @@ export function expectedCounts(f: StackFacts): Record<string, number> {
         "apps/v1:Deployment": count((s) => s.workload === "apps/v1:Deployment"),
         "apps/v1:StatefulSet": count((s) => s.workload === "apps/v1:StatefulSet"),
         "batch/v1:CronJob": count((s) => s.workload === "batch/v1:CronJob"),
+        // An in-cluster canary's Rollout, and an AnalysisTemplate per window length when the stack has a Prometheus.
+        "argoproj.io/v1alpha1:Rollout": count((s) => s.rollout !== undefined),
+        "argoproj.io/v1alpha1:AnalysisTemplate": svcs.reduce((sum, s) => sum + Object.keys(s.rollout?.templates ?? {}).length, 0),
         // one per service someone may reach, the default deny, and the ACME solver's when an Ingress exists
         "networking.k8s.io/v1:NetworkPolicy": count((s) => s.networkPolicy) + 1 + (exposed > 0 ? 1 : 0),
         "networking.k8s.io/v1:Ingress": ingresses,

@@ -329,6 +329,8 @@ describe("schema models for the kinds the program is about to emit", () => {
         assert.deepEqual([...SUPPORTED_KINDS].sort(), [
             "apps/v1/Deployment",
             "apps/v1/StatefulSet",
+            "argoproj.io/v1alpha1/AnalysisTemplate",
+            "argoproj.io/v1alpha1/Rollout",
             "autoscaling/v2/HorizontalPodAutoscaler",
             "batch/v1/CronJob",
             "batch/v1/Job",

@@ -13,6 +13,7 @@ import { PodMonitor, ServiceMonitor } from "@kubernetes-models/prometheus-operat
 import { ObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
 import { Manifest } from "../tools/harness/manifests";
 import { CEL_RULES, celKey } from "./celRules";
+import { checkArgo } from "./argoRolloutsModels";
 
 /** Throws the schema errors of one object, as `data/<path> <message>` joined by ", ". */
 type Check = (m: Manifest) => void;
@@ -46,6 +47,9 @@ const MODELS: Record<string, Check> = {
     "rbac.authorization.k8s.io/v1/RoleBinding": model(RoleBinding),
     "monitoring.coreos.com/v1/ServiceMonitor": model(ServiceMonitor),
     "monitoring.coreos.com/v1/PodMonitor": model(PodMonitor),
+    // Argo Rollouts (in-cluster canaries), from @kubernetes-models/argo-rollouts, unknown fields refused too.
+    "argoproj.io/v1alpha1/Rollout": checkArgo,
+    "argoproj.io/v1alpha1/AnalysisTemplate": checkArgo,
     ...crdChecks("external-secrets.io_externalsecrets.yaml"),
     // The Gateway API's standard channel of v1.6.1, v1 only (the program writes no v1beta1).
     ...crdChecks("gateway.networking.k8s.io_httproutes.yaml", ["v1"]),

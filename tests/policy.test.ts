@@ -673,14 +673,21 @@ describe("the repo's stacks through the policy pack", () => {
         const resources = policyResources(await run("production"), "production");
         const kinds = (t: string) => resources.inputs.filter((r) => r.type === t).length;
         const names = (t: string) => resources.inputs.filter((r) => r.type === t).map((r) => (r.props.metadata as { name: string }).name).sort();
-        // Every Deployment of the catalog (web services and workers) runs with an autoscaler and a
-        // PDB (production's serviceDefaults); the cronjob has neither, Redis is off in production.
+        // Every Deployment of the catalog (web services and workers), and the Rollout of an
+        // in-cluster canary, runs with an autoscaler and a PDB (production's serviceDefaults); the
+        // cronjob has neither, Redis is off in production.
         const x = stackFacts("production");
-        const services = servicesOf(x, (s) => s.workload === "apps/v1:Deployment");
+        const services = servicesOf(x, (s) => s.workload === "apps/v1:Deployment" || s.workload === "argoproj.io/v1alpha1:Rollout");
         assert.deepEqual(
-            [names("kubernetes:apps/v1:Deployment"), names("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"), names("kubernetes:policy/v1:PodDisruptionBudget")],
+            [
+                [...names("kubernetes:apps/v1:Deployment"), ...names("kubernetes:argoproj.io/v1alpha1:Rollout")].sort(),
+                names("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"),
+                names("kubernetes:policy/v1:PodDisruptionBudget"),
+            ],
             [services, servicesOf(x, (s) => s.autoscaling !== undefined), servicesOf(x, (s) => s.pdb)],
         );
+        assert.deepEqual(names("kubernetes:argoproj.io/v1alpha1:Rollout"), servicesOf(x, (s) => s.rollout !== undefined));
+        assert.ok(servicesOf(x, (s) => s.rollout !== undefined).length > 0, "production releases a service through an in-cluster canary");
         assert.deepEqual(servicesOf(x, (s) => s.autoscaling !== undefined), services);
         assert.ok(services.length >= 6, `the example's six services, or more: ${services.join(", ")}`);
         assert.deepEqual(names("kubernetes:batch/v1:CronJob"), servicesOf(x, (s) => s.kind === "cronjob"));

@@ -19,7 +19,7 @@ import { editedConfig, one, PROJECT, REPO, run, stackConfig } from "./support";
 const STAGING = `organization/${PROJECT}/staging`;
 const ORCHESTRATOR = "ghcr.io/acme-trading/hft-orchestrator";
 const image = (ev: any, svc: string) => {
-    const r = ev.resources.find((x: any) => x.name === `${svc}-deployment` || x.name === `${svc}-cronjob` || x.name === `${svc}-statefulset`);
+    const r = ev.resources.find((x: any) => x.name === `${svc}-deployment` || x.name === `${svc}-cronjob` || x.name === `${svc}-statefulset` || x.name === `${svc}-rollout`);
     const spec = r.inputs.spec;
     return (spec.template ?? spec.jobTemplate.spec.template).spec.containers[0].image as string;
 };
@@ -107,7 +107,7 @@ describe("promotion: production runs what staging ran", () => {
             `orchestrator: production would run ${ours}, which staging (${STAGING}) never ran; staging runs ${theirs} (tag main-3f9c2ab). ` +
                 "Promote what staging ran ('npm run promote -- --from staging --to production'), or say why under environment.promotion.exceptions.orchestrator",
         );
-        assert.equal(ev.resources.some((r) => r.name === "orchestrator-deployment"), false);
+        assert.equal(ev.resources.some((r) => r.name === "orchestrator-deployment" || r.name === "orchestrator-rollout"), false);
     });
 
     it("a digest written into the stack file passes when staging ran it, and is refused when it did not", async () => {

@@ -37,7 +37,7 @@ const workloadName = (svc: string, f: ServiceFacts) => `${svc}-${f.workload.slic
 const workloadOf = (ev: Evaluation, svc: string, f: ServiceFacts) => one(ev, f.workload, workloadName(svc, f));
 /** The pod template of a workload: a CronJob keeps it in its job template. */
 const podTemplateOf = (w: any, f: ServiceFacts) => (f.workload === "batch/v1:CronJob" ? w.spec.jobTemplate.spec.template : w.spec.template);
-const WORKLOAD_KINDS = ["apps/v1:Deployment", "apps/v1:StatefulSet", "batch/v1:CronJob"] as const;
+const WORKLOAD_KINDS = ["apps/v1:Deployment", "apps/v1:StatefulSet", "batch/v1:CronJob", "argoproj.io/v1alpha1:Rollout"] as const;
 /** The labels of the pods that verify a service's releases (docs/verification.md). */
 const verifier = (svc: string) => ({ "app.kubernetes.io/component": "verification", "app.kubernetes.io/instance": svc, "app.kubernetes.io/part-of": "hft" });
 
@@ -243,7 +243,7 @@ for (const stack of REPO_STACKS) {
                 assert.equal(c.envFrom[2].secretRef.name, objectName(ev, "core/v1:Secret", "ingestion-secrets"));
                 assert.deepEqual(c.resources, { requests: ex.requests, limits: ex.limits });
                 assert.equal(one(ev, "apps/v1:Deployment", "kalman-filter-deployment").spec.template.spec.containers[0].envFrom.length, 2);
-                assert.ok(one(ev, "apps/v1:Deployment", "orchestrator-deployment").spec.template.spec.topologySpreadConstraints, "the orchestrator runs 2 or more replicas, spread");
+                assert.ok(workloadOf(ev, "orchestrator", x.services.orchestrator).spec.template.spec.topologySpreadConstraints, "the orchestrator runs 2 or more replicas, spread");
                 // The worker serves no port of its own: only metrics, where its probes also look.
                 const worker = one(ev, "apps/v1:Deployment", "position-reconciler-deployment").spec.template.spec.containers[0];
                 assert.deepEqual(worker.ports, [{ name: "metrics", containerPort: 9090, protocol: "TCP" }]);
@@ -286,6 +286,25 @@ for (const stack of REPO_STACKS) {
                         selector: { matchLabels: selector(svc) },
                         strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
                     }, svc);
+                } else if (f.workload === "argoproj.io/v1alpha1:Rollout") {
+                    // An in-cluster canary (docs/canary-in-cluster.md): the Deployment's spec, its canary steps in place of the rolling update.
+                    const { template, ...spec } = w.spec;
+                    assert.ok(template, svc);
+                    const r = f.rollout!;
+                    const templates = Object.keys(r.templates).length > 0;
+                    const watch = (windowSeconds: number) =>
+                        templates
+                            ? { analysis: { templates: [{ templateName: r.templates[windowSeconds] }], args: [{ name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } }] } }
+                            : { pause: { duration: `${windowSeconds}s` } };
+                    assert.deepEqual(spec, {
+                        ...replicas,
+                        revisionHistoryLimit: 10,
+                        progressDeadlineSeconds: x.progressDeadline,
+                        selector: { matchLabels: selector(svc) },
+                        progressDeadlineAbort: true,
+                        strategy: { canary: { maxSurge: 1, maxUnavailable: 0, steps: r.steps.flatMap((st) => [{ setWeight: st.weight }, watch(st.windowSeconds)]) } },
+                    }, svc);
+                    assert.deepEqual(w.metadata.annotations, { "pulumi.com/timeoutSeconds": r.wait, "pulumi.com/waitFor": "jsonpath={.status.phase}=Healthy" }, svc);
                 } else if (f.workload === "apps/v1:StatefulSet") {
                     const { template, ...spec } = w.spec;
                     assert.ok(template, svc);

@@ -32,8 +32,9 @@ describe("rollout deadlines", () => {
                     continue;
                 }
                 // A StatefulSet has no progress deadline in Kubernetes; `pulumi up` waits for it as long.
-                assert.equal(w.spec.progressDeadlineSeconds, f.workload === "apps/v1:Deployment" ? deadline : undefined, svc);
-                assert.equal(w.metadata.annotations["pulumi.com/timeoutSeconds"], wait, svc);
+                // An in-cluster canary's Rollout has the deadline per step, and `pulumi up` waits for every window too.
+                assert.equal(w.spec.progressDeadlineSeconds, f.workload === "apps/v1:Deployment" || f.rollout ? deadline : undefined, svc);
+                assert.equal(w.metadata.annotations["pulumi.com/timeoutSeconds"], f.rollout?.wait ?? wait, svc);
             }
             // The Services (endpoints) and an Ingress (load balancer) or HTTPRoute (accepted by the
             // Gateway) give up with the workload; only web and stateful services have a Service.

@@ -77,7 +77,7 @@ for (const stack of REPO_STACKS) {
         it("declares each Job after the workloads of the services it verifies: it depends on them, and on no other workload", () => {
             for (const svc of checked) {
                 const job = urnOf(ev, "kubernetes:batch/v1:Job", `${svc}-verify`);
-                const workloads = (ev.dependencies.get(job) ?? []).filter((u) => /\$kubernetes:(apps\/v1:(Deployment|StatefulSet)|batch\/v1:CronJob)::/.test(u)).sort();
+                const workloads = (ev.dependencies.get(job) ?? []).filter((u) => /\$kubernetes:(apps\/v1:(Deployment|StatefulSet)|batch\/v1:CronJob|argoproj\.io\/v1alpha1:Rollout)::/.test(u)).sort();
                 const expected = covered(x, svc).map((s) => urnOf(ev, `kubernetes:${x.services[s].workload}`, workloadResource(x, s)));
                 assert.deepEqual(workloads, expected.sort(), svc);
                 assert.ok(expected.includes(urnOf(ev, `kubernetes:${x.services[svc].workload}`, workloadResource(x, svc))), `${svc}'s Job waits for its own rollout`);

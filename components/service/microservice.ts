@@ -21,6 +21,7 @@ import { createWorkload, Workload } from "./workload";
 import { exposurePeers } from "../exposure/peers";
 import { Claims } from "./claims";
 import { serviceResource } from "../../config/names/derive";
+import { workloadType } from "../../config/inCluster";
 
 export interface MicroserviceArgs {
     /** The service, validated and merged from the catalog and the stack. */
@@ -52,12 +53,12 @@ export interface MicroserviceArgs {
 
 /**
  * One service of the catalog, whatever its kind: ServiceAccount, ConfigMap, Secret, its
- * workload (a Deployment for `web` and `worker`, a StatefulSet for `stateful`, a CronJob for
- * `cronjob`), and as configured a Service, Ingress, autoscaler, disruption budget, network
+ * workload (a Deployment for `web` and `worker`, an Argo Rollout instead for an in-cluster
+ * canary, a StatefulSet for `stateful`, a CronJob for `cronjob`), and as configured a Service, Ingress, autoscaler, disruption budget, network
  * policy, Role, monitor and ExternalSecret. Give it the environment's provider through `providers`.
  */
 export class Microservice extends pulumi.ComponentResource {
-    /** The name of the Deployment, StatefulSet or CronJob. */
+    /** The name of the Deployment, StatefulSet or CronJob (or of the Argo Rollout of an in-cluster canary). */
     public readonly workloadName: pulumi.Output<string>;
     /** In-cluster address, `http://<name>.<namespace>.svc.cluster.local[:port]`; undefined for a service without a Service. */
     public readonly address?: pulumi.Output<string>;
@@ -71,7 +72,7 @@ export class Microservice extends pulumi.ComponentResource {
     public readonly canaryImage?: pulumi.Output<string>;
     /** What this update releases: the image, its tag and where the digest came from (the `releases` output). */
     public readonly release: pulumi.Output<Omit<Release, "since">>;
-    /** The Deployment, StatefulSet or CronJob: what a verification Job waits for (components/service/verification.ts). */
+    /** The Deployment, StatefulSet, CronJob or Rollout: what a verification Job waits for (components/service/verification.ts). */
     public readonly workload: Workload;
     /** Where its containers read their environment; a command check runs with the same. */
     public readonly envFrom: k8s.types.input.core.v1.EnvFromSource[];
@@ -176,7 +177,7 @@ export class Microservice extends pulumi.ComponentResource {
             { service: svc, namespace, labels, selector, environment: env, ...(canary ? { canary: { service: canary.metadata.name, weight: args.release.weight } } : {}) },
             fixedOpts,
         );
-        createScaling(name, { service: svc, namespace, labels, selector, workloadName: workload.metadata.name }, fixedOpts);
+        createScaling(name, { service: svc, namespace, labels, selector, workloadName: workload.metadata.name, workloadType: workloadType(svc, env) }, fixedOpts);
         createServiceNetworkPolicy(name, { ...policy, namespace, labels, selector }, fixedOpts);
         createMonitor(name, { service: svc, environment: env, namespace, labels, selector }, fixedOpts);
 

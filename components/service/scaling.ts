@@ -2,7 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Autoscaling, ServiceConfig } from "../../config/types";
 import { byCodePoint } from "../../config/order";
-import { workloadKind } from "./workload";
 import { serviceResource } from "../../config/names/derive";
 
 export interface ScalingArgs {
@@ -10,8 +9,10 @@ export interface ScalingArgs {
     readonly namespace: pulumi.Input<string>;
     readonly labels: Record<string, string>;
     readonly selector: Record<string, string>;
-    /** The Deployment (or StatefulSet) the autoscaler scales. */
+    /** The Deployment (or StatefulSet, or Argo Rollout) the autoscaler scales. */
     readonly workloadName: pulumi.Input<string>;
+    /** Its API version and kind (config/inCluster.ts `workloadType`). */
+    readonly workloadType: { readonly apiVersion: string; readonly kind: string };
 }
 
 /** The autoscaler (when enabled) and the disruption budget (when more than one replica can run). */
@@ -28,7 +29,7 @@ export function createScaling(name: string, args: ScalingArgs, opts: pulumi.Cust
             {
                 metadata: { name: svc.objectName, namespace: args.namespace, labels: args.labels },
                 spec: {
-                    scaleTargetRef: { ...workloadKind(svc), name: args.workloadName },
+                    scaleTargetRef: { ...args.workloadType, name: args.workloadName },
                     minReplicas: a.minReplicas,
                     maxReplicas: a.maxReplicas,
                     metrics: [

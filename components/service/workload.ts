@@ -4,6 +4,9 @@ import { EnvironmentConfig, ServiceConfig } from "../../config/types";
 import { waitAnnotations } from "../../config/written";
 import { PodVolumes } from "./volumes";
 import { serviceResource } from "../../config/names/derive";
+import { createRollout } from "./canary/rollout";
+import { ZERO_DOWNTIME_SURGE } from "./surge";
+import { inClusterCanary } from "../../config/inCluster";
 
 type PodTemplate = k8s.types.input.core.v1.PodTemplateSpec;
 
@@ -19,8 +22,8 @@ export interface WorkloadArgs {
     readonly claims?: pulumi.Output<unknown>;
 }
 
-/** The object that runs a service's pods: a Deployment, a StatefulSet or a CronJob, by kind. */
-export type Workload = k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet | k8s.batch.v1.CronJob;
+/** The object that runs a service's pods: a Deployment, a StatefulSet or a CronJob, by kind; an Argo Rollout for an in-cluster canary. */
+export type Workload = k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet | k8s.batch.v1.CronJob | k8s.apiextensions.CustomResource;
 
 /**
  * The workload of a service. Long-running kinds carry the environment's rollout deadline, so a
@@ -91,27 +94,21 @@ export function createWorkload(name: string, args: WorkloadArgs, opts: pulumi.Cu
                 },
                 opts,
             );
-        default:
+        default: {
+            const spec = {
+                ...replicas,
+                revisionHistoryLimit: 10,
+                // A release that cannot become ready fails within the environment's deadline.
+                progressDeadlineSeconds: rollout.progressDeadlineSeconds,
+                selector: { matchLabels: args.selector },
+            };
+            const canary = inClusterCanary(svc, args.environment);
+            if (canary) return createRollout(name, { canary, metadata, spec, template: args.template, rollout }, opts);
             return new k8s.apps.v1.Deployment(
                 serviceResource.workload(name, svc.kind),
-                {
-                    metadata,
-                    spec: {
-                        ...replicas,
-                        revisionHistoryLimit: 10,
-                        // A release that cannot become ready fails within the environment's deadline.
-                        progressDeadlineSeconds: rollout.progressDeadlineSeconds,
-                        selector: { matchLabels: args.selector },
-                        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-                        template: args.template,
-                    },
-                },
+                { metadata, spec: { ...spec, strategy: { type: "RollingUpdate", rollingUpdate: { ...ZERO_DOWNTIME_SURGE } }, template: args.template } },
                 opts,
             );
+        }
     }
-}
-
-/** The API version and kind of a workload, for an autoscaler's target. */
-export function workloadKind(svc: ServiceConfig): { apiVersion: string; kind: string } {
-    return svc.kind === "cronjob" ? { apiVersion: "batch/v1", kind: "CronJob" } : svc.kind === "stateful" ? { apiVersion: "apps/v1", kind: "StatefulSet" } : { apiVersion: "apps/v1", kind: "Deployment" };
 }

@@ -3,6 +3,7 @@ import { deliveryResource, environmentResource, objectName, serviceResource, sta
 import { matchedRequests } from "./paths";
 import { registryLookupsNeeded, verifiersOf } from "../resolve/verify";
 import { hasDrivenCanary } from "../canaryRelease";
+import { distinctWindows, inClusterCanary, workloadType } from "../inCluster";
 
 /**
  * Every name a configuration gives, derived as the components derive them (config/names/derive.ts)
@@ -142,8 +143,12 @@ function serviceNames(svc: ServiceConfig, config: PlatformConfig, out: Declared[
     for (const v of svc.volumes) {
         if ("files" in v) object("v1", "ConfigMap", serviceResource.files(n, v.name), undefined, own(`the ConfigMap of service ${n}'s volume ${v.name}`, [["volumes", v.name]], `rename the volume ${v.name} or the service ${n}`));
     }
-    const [workloadVersion, workloadKind] = svc.kind === "cronjob" ? ["batch/v1", "CronJob"] : svc.kind === "stateful" ? ["apps/v1", "StatefulSet"] : ["apps/v1", "Deployment"];
-    object(workloadVersion, workloadKind, serviceResource.workload(n, svc.kind), o);
+    const workload = workloadType(svc, env);
+    const canary = inClusterCanary(svc, env);
+    object(workload.apiVersion, workload.kind, canary ? serviceResource.rollout(n) : serviceResource.workload(n, svc.kind), o);
+    if (canary?.settings.prometheusUrl !== undefined) {
+        for (const w of distinctWindows(canary.canary.steps)) object(workload.apiVersion, "AnalysisTemplate", serviceResource.analysisTemplate(n, w), objectName.analysisTemplate(o, w));
+    }
     if ((svc.kind === "web" || svc.kind === "stateful") && svc.port !== undefined) {
         object("v1", "Service", serviceResource.service(n), o);
         if (svc.ingress) exposureNames(svc, env, { out, own, named, object, madeBy });

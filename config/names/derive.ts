@@ -35,6 +35,10 @@ export const serviceResource = {
     verification: (name: string) => `${name}-verify`,
     /** What a driven canary's children are named from (`<name>-canary-deployment`, `-service`, `-netpol`: components/service/canary/). */
     canary: (name: string) => `${name}${CANARY_SUFFIX}`,
+    /** An in-cluster canary's Argo Rollout, in place of the Deployment (components/service/canary/rollout.ts). */
+    rollout: (name: string) => `${name}-rollout`,
+    /** The AnalysisTemplate of one window length of an in-cluster canary (components/service/canary/analysis.ts). */
+    analysisTemplate: (name: string, windowSeconds: number) => `${name}-analysis-${windowSeconds}s`,
 } as const;
 
 /** What a driven canary's objects add to the service's names. */
@@ -100,6 +104,8 @@ export const objectName = {
      * held to 63 characters: a long objectName is shortened, and the digest (of the service's name
      * too) keeps the names apart.
      */
+    /** The AnalysisTemplate of an in-cluster canary's windows of this length. */
+    analysisTemplate: (service: string, windowSeconds: number) => `${service}-canary-${windowSeconds}s`,
     verificationJob: (service: string, release: string) => `${service.slice(0, 63 - VERIFY_INFIX.length - RELEASE_LENGTH).replace(/-+$/, "")}${VERIFY_INFIX}${release.slice(0, RELEASE_LENGTH)}`,
 } as const;
 

@@ -54,9 +54,11 @@ describe("npm run render (offline rendering of a stack)", function () {
         assert.equal(deployment.spec.replicas, undefined);
         assert.match(r.stdout, /secret config not set here, rendered as "<redacted>": brokerApiKey, githubToken, kubeconfig, marketDataApiKey, registryPassword\n/);
         const row = r.stdout.split("\n").find((l) => l.startsWith("orchestrator"));
+        // Its workload: a Deployment, or the Argo Rollout of an in-cluster canary (production's).
+        const orchestrator = stackFacts("production").services.orchestrator.workload;
         assert.deepEqual(row?.split(/\s{2,}/), [
             "orchestrator",
-            "Deployment",
+            orchestrator.slice(orchestrator.indexOf(":") + 1),
             "HPA 3-12",
             deployedImage("production", "orchestrator").replace(/(@sha256:[0-9a-f]{12})[0-9a-f]{52}$/, "$1…"),
             "trading.acme-trading.example/",

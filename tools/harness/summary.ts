@@ -16,6 +16,8 @@ const WORKLOADS: Readonly<Record<string, (spec: any) => any>> = {
     Deployment: (spec) => spec.template,
     StatefulSet: (spec) => spec.template,
     CronJob: (spec) => spec.jobTemplate.spec.template,
+    // An in-cluster canary's Argo Rollout, in place of its Deployment.
+    Rollout: (spec) => spec.template,
 };
 
 /**
