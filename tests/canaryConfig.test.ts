@@ -173,6 +173,25 @@ describe("canary configuration: refused with the key path, before any resource",
         assert.match(problems[0], new RegExp(`^${C}\\.db\\.canary: does not apply to a 'stateful' service \\(.*\\): a StatefulSet's pods keep their identities and claims`));
     });
 
+    it("driven canaries step together: their weights must agree (windows may differ)", () => {
+        const driven = { mode: "driven", prometheus: "http://p:9090" };
+        const shop2 = shop({ canary: driven, publicService: "api" }, { api: on, web: { port: 8082, image: { repository: "registry.example.com/shop/web", tag: "2.4.1" }, ingress: { hostPrefix: "www" }, canary: { enabled: true, steps: [{ weight: 20 }, { weight: 100 }] } } });
+        assert.deepEqual(refusedFixture(shop2), [
+            `${C}.web.canary.steps: the release driver steps every driven canary of the stack together, so their weights must agree: api has 10, 50, 100 (${C}.api.canary.enabled), web has 20, 100; give both the same weights (their windows may differ: each step lasts the longest)`,
+        ]);
+        const sameWeights = shop({ canary: driven, publicService: "api" }, { api: { canary: { enabled: true, steps: [{ weight: 10, window: "1m" }, { weight: 50, window: "10m" }, { weight: 100 }] } }, web: { port: 8082, image: { repository: "registry.example.com/shop/web", tag: "2.4.1" }, ingress: { hostPrefix: "www" }, canary: { enabled: true } } });
+        assert.deepEqual(stepsOf(canaryOf(configOf(sameWeights), "api")?.steps), [[10, 60], [50, 600], [100, 300]]);
+    });
+
+    it("a driven canary on a service whose selector only holds labels the canary's pods carry is refused (its Service would route to the canary)", () => {
+        const driven = { mode: "driven", prometheus: "http://p:9090" };
+        const problems = refusedFixture(shop({ canary: driven }, { api: { canary: { enabled: true }, selector: { "app.kubernetes.io/instance": "api" } } }));
+        assert.equal(problems.length, 1);
+        assert.match(problems[0], new RegExp(`^${C}\\.api\\.canary\\.enabled: a driven canary's pods carry .*api's selector \\{"app.kubernetes.io/instance":"api"\\} holds only such labels`));
+        // In-cluster, the Rollout's pods are the service's own: any selector does.
+        assert.equal(canaryOf(configOf(shop({}, { api: { canary: { enabled: true }, selector: { "app.kubernetes.io/instance": "api" } } })), "api")?.steps.length, 3);
+    });
+
     it("no canary while the stack adopts running objects", () => {
         assert.deepEqual(refusedFixture(shop({ adopt: true }, { api: on })), [
             `${E}.adopt: true while api has a canary (at ${C}.api.canary.enabled): a canary replaces the adopted Deployment (a Rollout, or a stable and a canary Deployment), which adoption protects; finish the adoption first (an update with adopt: true, then adopt: false), then enable the canaries`,

@@ -79,10 +79,54 @@ export function resolveCanaries(ctx: CanaryContext): { readonly services: Resolv
         const config = resolveOne(e, { mode, exposure, intervalSeconds, prometheusUrl: written?.prometheus }, ctx);
         if (config) configs.set(e.svc.name, config);
     }
+    if (mode === "driven") drivenTogether(enabled, configs, ctx);
     const services = ctx.services.map((svc) => (configs.has(svc.name) ? { ...svc, canary: configs.get(svc.name)! } : svc));
     const settings: CanarySettings | undefined =
         configs.size > 0 && mode !== undefined ? { mode, ...(written?.prometheus !== undefined ? { prometheusUrl: written.prometheus } : {}), intervalSeconds } : undefined;
     return { services, ...(settings ? { settings } : {}) };
+}
+
+/**
+ * The label keys the platform puts on a driven canary's pods (components/labels.ts,
+ * `canaryPodLabels`): a service selector made of these alone could select the canary's pods, and
+ * the stable Service would route to them outside the weights.
+ */
+const CANARY_POD_LABEL_KEYS: ReadonlySet<string> = new Set([
+    "app.kubernetes.io/component",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/managed-by",
+    "app.kubernetes.io/part-of",
+    "app.kubernetes.io/version",
+    "environment",
+]);
+
+/**
+ * What driven canaries need of each other and of their service's selector: the release driver
+ * steps every canary of the stack together, so their weights must agree; and the stable Service's
+ * selector (an imported one, `selector`) must hold a label the canary's pods never carry.
+ */
+function drivenTogether(enabled: readonly Enabled[], configs: ReadonlyMap<string, CanaryConfig>, ctx: CanaryContext): void {
+    const driven = enabled.filter((e) => configs.has(e.svc.name));
+    const weights = (e: Enabled) => configs.get(e.svc.name)!.steps.map((s) => s.weight).join(", ");
+    const [first, ...others] = driven;
+    for (const other of others) {
+        if (weights(other) !== weights(first)) {
+            const where = (e: Enabled) => e.at.steps ?? e.at.enabled!;
+            ctx.problems.add(
+                where(other),
+                `the release driver steps every driven canary of the stack together, so their weights must agree: ${first.svc.name} has ${weights(first)} (${where(first)}), ${other.svc.name} has ${weights(other)}; give both the same weights (their windows may differ: each step lasts the longest)`,
+            );
+        }
+    }
+    for (const e of driven) {
+        const keys = Object.keys(e.svc.selector);
+        if (keys.every((k) => CANARY_POD_LABEL_KEYS.has(k))) {
+            ctx.problems.add(
+                e.at.enabled!,
+                `a driven canary's pods carry ${[...CANARY_POD_LABEL_KEYS].join(", ")}, and ${e.svc.name}'s selector ${JSON.stringify(e.svc.selector)} holds only such labels, so its Service could route to the canary outside the weights; give it a selector with another label (app.kubernetes.io/name, app), or use mode: in-cluster`,
+            );
+        }
+    }
 }
 
 /** Why each exposure other than `gateway` cannot carry driven weights. */

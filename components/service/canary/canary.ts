@@ -43,7 +43,7 @@ export function createCanary(name: string, args: CanaryArgs, opts: pulumi.Custom
     const selector = canarySelector(args.labelContext, svc.name);
     const podLabels = canaryPodLabels(args.labelContext, svc.name, svc.image.tag);
     if (Object.entries(svc.selector).every(([k, v]) => podLabels[k] === v)) {
-        // An imported selector made only of labels the canary's pods carry would let the stable Service route to them.
+        // Refused by the configuration first (config/resolve/canary.ts): a selector made only of labels the canary's pods carry would let the stable Service route to them.
         throw new Error(`${svc.name}: the service's selector ${JSON.stringify(svc.selector)} would select its canary's pods; a driven canary needs a selector with app.kubernetes.io/name`);
     }
     const labels = { ...args.labels, "app.kubernetes.io/component": CANARY_COMPONENT, "app.kubernetes.io/instance": svc.name };
