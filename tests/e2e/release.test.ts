@@ -314,6 +314,6 @@ describe("npm run release (driven canary) against the fake pulumi and a fake Pro
     it("npm run release -- --help prints the help as a process and exits 0", () => {
         const r = spawnSync(process.execPath, [...TS_NODE_ARGS, TOOL, "--help"], { cwd: REPO, env: { ...process.env, ...TS_NODE_ENV }, encoding: "utf8" });
         assert.equal(r.status, 0, r.stderr);
-        assert.match(r.stdout, /^usage: npm run release -- --stack <stack> \[--dry-run\]\n/);
+        assert.match(r.stdout, /^usage: npm run release -- --stack <stack> \[--policy-pack <dir> \[--policy-pack-config <file>\]\] \[--dry-run\]\n/);
     });
 });
