@@ -152,8 +152,8 @@ describe("GitHub workflows", () => {
             ["repository", Object.fromEntries(FILES.map((f) => [`.github/workflows/${f}`, read(f)]))],
             ["ci-project fixture", workflowFiles(ciStacks(path.join(REPO, "tests", "fixtures", "ci-project")))],
         ];
-        /** A step runs Pulumi (and so needs the token): a pulumi/actions command, the CLI, or the rollback command. */
-        const runsPulumi = (x: any) => (String(x.uses).startsWith("pulumi/actions@") && x.with?.command !== undefined) || /\bpulumi (up|preview|cancel|stack|config)\b|npm run (--silent )?(rollback|soak-gate)\b/.test(x.run ?? "");
+        /** A step runs Pulumi (and so needs the token): a pulumi/actions command, the CLI, or the rollback, soak-gate or release command. */
+        const runsPulumi = (x: any) => (String(x.uses).startsWith("pulumi/actions@") && x.with?.command !== undefined) || /\bpulumi (up|preview|cancel|stack|config)\b|npm run (--silent )?(rollback|soak-gate|release)\b/.test(x.run ?? "");
 
         for (const [name, files] of SETS) {
             it(`${name}: no workflow references a long-lived Pulumi token, or any secret but the chat webhook's, in the last step of the jobs bound to an environment`, () => {
@@ -704,7 +704,8 @@ describe("GitHub workflows", () => {
             assert.equal(at(job, "soak"), at(job, "Keep the token out of the other steps") + 1);
             assert.ok(at(job, "soak") < at(job, "release") && at(job, "release") < at(job, "preview"));
             const names = (j: any) => steps(j).map((x) => x.name ?? x.uses ?? x.run);
-            assert.deepEqual(names(job).filter((n) => n !== "Soak gate"), names(parse("deploy.yml").jobs.staging), "the same deploy, rollback, report and notification");
+            // Production's canaries run in-cluster: its job also writes their steps to the summary (tests/canaryWorkflow.test.ts).
+            assert.deepEqual(names(job).filter((n) => n !== "Soak gate" && n !== "Canary summary"), names(parse("deploy.yml").jobs.staging), "the same deploy, rollback, report and notification");
             for (const stack of PUSHED) assert.equal(steps(parse("deploy.yml").jobs[stack]).some((x) => x.id === "soak"), false, `${stack} has no gate`);
         });
 

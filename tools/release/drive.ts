@@ -44,10 +44,10 @@ export async function drive(r: Release, io: DriveIo): Promise<number> {
     const abortMessage = (why: string) => releaseMessage(r.id, `abort (${why}): the stable version takes all traffic, the canaries removed`);
     const summary = (text: string) => appendSummary(io.env, text, io.err);
     const row = (x: SummaryRow) => summary(summaryRow(x));
-    /** How the release ended: the line after the summary's table, and the outcome for CI. */
-    const finish = (outcome: ReleaseOutcome, text: string) => {
+    /** How the release ended: the line after the summary's table, and the outcome for CI with its reason (by default the same words). */
+    const finish = (outcome: ReleaseOutcome, text: string, reason = text) => {
         summary(summaryOutcome(text));
-        appendOutcome(io.env, outcome, text, io.err);
+        appendOutcome(io.env, outcome, reason, io.err);
     };
     let current: { stopper: Stopper; label: string; ended: Promise<unknown> } | undefined;
     let stoppedBy: ((signal: NodeJS.Signals) => void) | undefined;
@@ -104,7 +104,7 @@ export async function drive(r: Release, io: DriveIo): Promise<number> {
             return EXIT.failed;
         }
         io.err(`release: aborted (${why}): the stable version takes all traffic again, the canaries are removed`);
-        finish("aborted", `aborted (${why}): the stable version serves`);
+        finish("aborted", `aborted (${why}): the stable version serves`, why);
         return code;
     };
     const interrupted = () => {

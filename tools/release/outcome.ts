@@ -6,7 +6,8 @@ import { appendToGithubFile } from "./summary";
  * - `promoted`: every step passed; the stable Deployments run the new version (exit 0).
  * - `first-deploy`: no service with a canary ran anything yet; one plain update deployed them (exit 0).
  * - `aborted`: a check, an update or a signal stopped the release, and the abort update succeeded:
- *   the stable version serves, no canary is left (exit 4, 3, or a signal's code).
+ *   the stable version serves, no canary is left (exit 4, 3, or a signal's code); the reason is
+ *   why it aborted.
  * - `abort-failed`: the abort update failed too; traffic may still reach the canary (exit 3).
  * - `stopped`: a second signal stopped it at once, or a signal stopped the first deploy part-way;
  *   what traffic is in is the reason (a signal's code).
