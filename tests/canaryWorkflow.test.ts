@@ -124,6 +124,7 @@ describe("the deploy job of a stack with canaries", () => {
             );
             assert.deepEqual([step(job, "preview").with.policyPacks, step(job, "preview").with.policyPackConfigs], ["policy-pack", "policy-config/prod.json"], "the preview's pack and config are the release's");
             assert.ok(index(job, "preview") < index(job, "up"));
+            assert.match(files[".github/workflows/deploy.yml"], /^# prod: released through a driven canary \(npm run release\) in place of that update \(docs\/delivery\.md\)\.$/m);
         });
 
         it("after an abort the job fails without judging or rolling back (the stable version serves); any other failure is judged as before", () => {
