@@ -50,7 +50,7 @@ describe("the release's command line", () => {
         let out = "";
         const code = await execute(SPEC, parseArgs(["--help"]), () => Promise.resolve(EXIT.failed), { out: (t) => (out += t), err: () => undefined });
         assert.equal(code, EXIT.done);
-        for (const text of ["usage: npm run release -- --stack <stack> [--dry-run]", "--stack <stack>", "--dry-run", "PLATFORM_CANARY", "PLATFORM_PINNED_IMAGES", "Ctrl-C (SIGINT, SIGTERM,\nSIGHUP) once", "GITHUB_STEP_SUMMARY"]) {
+        for (const text of ["usage: npm run release -- --stack <stack> [--policy-pack <dir> [--policy-pack-config <file>]] [--dry-run]", "--stack <stack>", "--policy-pack <dir>", "--policy-pack-config <file>", "--dry-run", "PLATFORM_CANARY", "PLATFORM_PINNED_IMAGES", "Ctrl-C (SIGINT, SIGTERM,\nSIGHUP) once", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"]) {
             assert.ok(out.includes(text), text);
         }
         const exits = out.split("exit codes (docs/exit-codes.md):\n")[1].split("\n").filter(Boolean).map((l) => Number(l.trim().split(" ")[0]));

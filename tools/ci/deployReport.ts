@@ -8,6 +8,7 @@
  */
 import * as fs from "fs";
 import { CommandSpec, EXIT, parseCommandLine, Parsed, runCommand } from "../cli";
+import { RELEASE_OUTCOMES, ReleaseOutcome } from "../release/outcome";
 
 /** What GitHub reports for a step (`steps.<id>.outcome`); empty when the step does not exist. */
 export type StepOutcome = "success" | "failure" | "cancelled" | "skipped" | "";
@@ -34,6 +35,12 @@ export interface ReportInput {
     readonly outcome?: (typeof ROLLBACK_OUTCOMES)[number];
     readonly version?: string;
     readonly reason?: string;
+    /**
+     * Set when the update step was a driven canary release (`npm run release`) rather than
+     * `pulumi up`: how it ended and why [RELEASE_OUTCOME, RELEASE_REASON, the outputs it wrote];
+     * the workflow sets RELEASE_OUTCOME (even empty) in such a job only.
+     */
+    readonly release?: { readonly outcome?: ReleaseOutcome; readonly reason?: string };
 }
 
 export interface ReportOptions {
@@ -47,7 +54,8 @@ export const SPEC = {
         "Says what a deploy job that failed, or a rollback job, actually did: an annotation (::error or ::notice)\n" +
         "on stdout and the same words appended to $GITHUB_STEP_SUMMARY. Reads STACK, SOAK, PREVIEW and UPDATE (the\n" +
         "steps' outcomes), TIMED_OUT, DECISION and WHY (deploy-failure's outputs), ROLLBACK and ROLLBACK_TIMED_OUT\n" +
-        "(the rollback step's outcome) and OUTCOME, VERSION and REASON (the outputs the rollback command writes).",
+        "(the rollback step's outcome) and OUTCOME, VERSION and REASON (the outputs the rollback command writes);\n" +
+        "in the job of a driven canary stack, RELEASE_OUTCOME and RELEASE_REASON (the outputs 'npm run release' writes).",
     options: {
         job: { type: "string", value: "<deploy|rollback>", help: "the job reported on: a push's deploy, or the rollback workflow" },
     },
@@ -81,6 +89,14 @@ export function inputFrom(env: NodeJS.ProcessEnv): ReportInput {
         ...(outcome && (ROLLBACK_OUTCOMES as readonly string[]).includes(outcome) ? { outcome: outcome as ReportInput["outcome"] } : {}),
         ...(text(env.VERSION) ? { version: text(env.VERSION) } : {}),
         ...(text(env.REASON) ? { reason: text(env.REASON) } : {}),
+        ...(env.RELEASE_OUTCOME !== undefined ? { release: releaseFrom(text(env.RELEASE_OUTCOME), text(env.RELEASE_REASON)) } : {}),
+    };
+}
+
+function releaseFrom(outcome: string | undefined, reason: string | undefined): NonNullable<ReportInput["release"]> {
+    return {
+        ...(outcome && (RELEASE_OUTCOMES as readonly string[]).includes(outcome) ? { outcome: outcome as ReleaseOutcome } : {}),
+        ...(reason ? { reason } : {}),
     };
 }
 
@@ -130,10 +146,20 @@ export function deployReport(job: ReportOptions["job"], i: ReportInput): Report 
                   : "before its update (see the failed step)";
         return { level: "error", title, message: `the deploy stopped ${where}: nothing was deployed, nothing rolled back` };
     }
+    const update = i.release ? "the canary release ('npm run release')" : "'pulumi up'";
     if (i.update === "success") {
-        return { level: "error", title, message: "'pulumi up' succeeded and a later step failed (see its log): the release stays, nothing was rolled back" };
+        return { level: "error", title, message: `${update} succeeded and a later step failed (see its log): the release stays, nothing was rolled back` };
     }
-    const failed = `'pulumi up' ${i.timedOut ? "ran past its step's timeout and was cancelled" : "failed"}`;
+    if (i.release?.outcome === "aborted") {
+        const why = i.release.reason ? ` (${i.release.reason})` : "";
+        return {
+            level: "error",
+            title,
+            message: `the canary release was aborted${why}: the stable version serves and no canary is left, so nothing was rolled back. The new version is not released: fix it, then release again (docs/canary-release.md)`,
+        };
+    }
+    const abortFailed = i.release?.outcome === "abort-failed" ? ` and its abort failed too${i.release.reason ? ` (${i.release.reason})` : ""}` : "";
+    const failed = `${update} ${i.timedOut ? "ran past its step's timeout and was cancelled" : `failed${abortFailed}`}`;
     if (i.decision === undefined) {
         return { level: "error", title, message: `${failed}; CI could not tell what failed (the "What failed" step decided nothing), so nothing was rolled back: a person decides (${RUNBOOK})` };
     }

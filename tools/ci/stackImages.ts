@@ -3,7 +3,7 @@ import { readCatalogFile } from "../../config/catalogFile";
 import { ConfigError } from "../../config/errors";
 import { byCodePoint } from "../../config/order";
 import { readPlatformConfig } from "../../config/platform";
-import { ImageConfig } from "../../config/types";
+import { ImageConfig, PlatformConfig } from "../../config/types";
 import { httpCheckers } from "../../config/resolve/verify";
 import { Refusal } from "../cli";
 import { projectValues, readStackFiles, StackFileError } from "../harness/stackFiles";
@@ -66,6 +66,15 @@ export function registryHost(repository: string): string {
  * configuration, each problem naming its file.
  */
 export function stackImages(dir: string, stack: string, ciEnv: Readonly<Record<string, string | undefined>>): StackImages {
+    return imagesOf(offlineConfig(dir, stack, ciEnv));
+}
+
+/**
+ * Stack `stack` of the project folder `dir` resolved offline as the program resolves it under
+ * `ciEnv` (no secret read). Refuses a missing stack or an invalid configuration, each problem
+ * naming its file.
+ */
+export function offlineConfig(dir: string, stack: string, ciEnv: Readonly<Record<string, string | undefined>>): PlatformConfig {
     let files;
     try {
         files = readStackFiles(dir, stack, { fillSecrets: true });
@@ -77,33 +86,37 @@ export function stackImages(dir: string, stack: string, ciEnv: Readonly<Record<s
     const values = projectValues(files);
     try {
         const catalogFile = values.catalogFile !== undefined ? readCatalogFile(dir, files.project, values.catalogFile, values.catalog !== undefined) : undefined;
-        const config = readPlatformConfig({ project: files.project, stack, values, dryRun: false, ciEnv, ...(catalogFile ? { catalogFile } : {}) }, NO_SECRETS);
-        const byRef = new Map<string, { repository: string; services: string[] }>();
-        const built: BuiltService[] = [];
-        for (const svc of config.services) {
-            if (svc.build) {
-                built.push({ service: svc.name, repository: svc.image.repository });
-                continue;
-            }
-            const ref = imageReference(svc.image);
-            const entry = byRef.get(ref) ?? { repository: svc.image.repository, services: [] };
-            entry.services.push(svc.name);
-            byRef.set(ref, entry);
-        }
-        // The verification Jobs' HTTP checks run in the checker image (environment.verify.image): in
-        // the cluster like the services' images, so scanned like them.
-        for (const service of httpCheckers(config)) {
-            const ref = imageReference(config.environment.verify.image);
-            const entry = byRef.get(ref) ?? { repository: config.environment.verify.image.repository, services: [] };
-            entry.services.push(`${service} (verification)`);
-            byRef.set(ref, entry);
-        }
-        const prebuilt = [...byRef].map(([ref, { repository, services }]) => ({ ref, repository, services: services.sort(byCodePoint) })).sort((a, b) => byCodePoint(a.ref, b.ref));
-        return { prebuilt, built: built.sort((a, b) => byCodePoint(a.service, b.service)) };
+        return readPlatformConfig({ project: files.project, stack, values, dryRun: false, ciEnv, ...(catalogFile ? { catalogFile } : {}) }, NO_SECRETS);
     } catch (e) {
         if (e instanceof ConfigError) throw new Refusal(`stack '${stack}': ${problemsWithFiles(e, files)}`);
         throw e;
     }
+}
+
+/** What a resolved configuration says about its images. */
+export function imagesOf(config: PlatformConfig): StackImages {
+    const byRef = new Map<string, { repository: string; services: string[] }>();
+    const built: BuiltService[] = [];
+    for (const svc of config.services) {
+        if (svc.build) {
+            built.push({ service: svc.name, repository: svc.image.repository });
+            continue;
+        }
+        const ref = imageReference(svc.image);
+        const entry = byRef.get(ref) ?? { repository: svc.image.repository, services: [] };
+        entry.services.push(svc.name);
+        byRef.set(ref, entry);
+    }
+    // The verification Jobs' HTTP checks run in the checker image (environment.verify.image): in
+    // the cluster like the services' images, so scanned like them.
+    for (const service of httpCheckers(config)) {
+        const ref = imageReference(config.environment.verify.image);
+        const entry = byRef.get(ref) ?? { repository: config.environment.verify.image.repository, services: [] };
+        entry.services.push(`${service} (verification)`);
+        byRef.set(ref, entry);
+    }
+    const prebuilt = [...byRef].map(([ref, { repository, services }]) => ({ ref, repository, services: services.sort(byCodePoint) })).sort((a, b) => byCodePoint(a.ref, b.ref));
+    return { prebuilt, built: built.sort((a, b) => byCodePoint(a.service, b.service)) };
 }
 
 /** An image a stack built and pushed: the repository and the digest the push returned. */

@@ -2,7 +2,9 @@ import { z } from "zod";
 import { AWAIT_MARGIN_SECONDS, awaitTimeoutOf, ci, rollout, SCAN_FAIL_ON } from "../../config/schema/environment";
 import { verification } from "../../config/schema/verify";
 import { Refusal } from "../cli";
-import { PUSH_TO_MAIN, registryHost, stackImages } from "../ci/stackImages";
+import { imagesOf, offlineConfig, PUSH_TO_MAIN, registryHost } from "../ci/stackImages";
+import { PlatformConfig } from "../../config/types";
+import { CiCanary, ciCanary } from "./ciCanary";
 import { projectValues, promotionSource, readStackFiles, stacksOf } from "../harness/stackFiles";
 
 /** What a deployed stack's configuration says about its images, tags aside: what CI scans and attests. */
@@ -58,6 +60,8 @@ export interface CiStack {
     readonly promotedFrom?: string;
     /** When release.yml releases it by itself (`ci.schedule`, GitHub's cron in UTC). */
     readonly schedule?: string;
+    /** A deployed stack's canary releases (`environment.canary`, the services with one); absent when no service has one. */
+    readonly canary?: CiCanary;
 }
 
 /** `organization`, `team:<team>` or `user:<login>` (`ci.pulumi.*Token`) as pulumi/auth-actions asks for it. */
@@ -99,7 +103,7 @@ export function ciStacks(dir: string): CiStack[] {
                 stack,
                 environment: typeof env.name === "string" ? env.name : stack,
                 preview: settings.preview,
-                ...(settings.deployOrder !== undefined ? { deployOrder: settings.deployOrder, images: ciImages(dir, stack, asObject(env.registry)) } : {}),
+                ...(settings.deployOrder !== undefined ? deployedSettings(offlineConfig(dir, stack, PUSH_TO_MAIN), settings.deployOrder, asObject(env.registry)) : {}),
                 branchProtection: github?.branchProtection !== undefined && github.branchProtection !== null,
                 scanFailOn: settings.scan.failOn,
                 awaitTimeoutSeconds: awaitTimeoutOf(parsed.data.rollout),
@@ -153,15 +157,27 @@ export function pulumiOf(s: CiStack): PulumiAccess {
     return s.pulumi;
 }
 
-/** Which images a deployed stack runs, asked as a push to main would (the tags do not matter here). */
-function ciImages(dir: string, stack: string, registry: Record<string, unknown> | undefined): CiImages {
-    const images = stackImages(dir, stack, PUSH_TO_MAIN);
+/** What a deployed stack's configuration, resolved as a push to main would (the tags do not matter here), says CI must do. */
+function deployedSettings(config: PlatformConfig, deployOrder: number, registry: Record<string, unknown> | undefined): Pick<CiStack, "deployOrder" | "images" | "canary"> {
+    const canary = ciCanary(config);
+    return { deployOrder, images: ciImages(config, registry), ...(canary ? { canary } : {}) };
+}
+
+/** Which images a deployed stack runs. */
+function ciImages(config: PlatformConfig, registry: Record<string, unknown> | undefined): CiImages {
+    const images = imagesOf(config);
     const prebuiltHosts = [...new Set(images.prebuilt.map((i) => registryHost(i.repository)))].sort();
     const built = images.built.map((b) => b.service);
     // A configuration whose services build has a registry with credentials, or it is refused above.
     const reg = built.length > 0 && registry ? { server: String(registry.server), username: String(registry.username), passwordSecret: String(registry.passwordSecret) } : undefined;
     return { prebuiltHosts, built, ...(reg ? { registry: reg } : {}) };
 }
+
+/** A deployed stack released through `npm run release` (`environment.canary.mode: driven`) rather than `pulumi up`. */
+export const drivenCanary = (s: Pick<CiStack, "canary">) => s.canary?.mode === "driven";
+
+/** A deployed stack whose `pulumi up` waits for Argo Rollouts to walk its canaries' steps. */
+export const inClusterCanary = (s: Pick<CiStack, "canary">) => s.canary?.mode === "in-cluster";
 
 /** The stacks pull requests preview, in deploy order. */
 export const previewed = (stacks: readonly CiStack[]) => stacks.filter((s) => s.preview);

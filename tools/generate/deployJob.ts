@@ -1,8 +1,9 @@
 import { PULUMI_ACTION } from "./actions";
-import { CiStack, pulumiOf } from "./ciStacks";
+import { CiStack, drivenCanary, pulumiOf } from "./ciStacks";
+import { inClusterSummaryStep, NOT_ABORTED, RELEASE_OUTCOME_ENV, releaseStep } from "./canarySteps";
 import { ATTESTING_OUTPUTS, ATTESTING_PERMISSION, attestMinutes, attests, attestSteps } from "./imageJobs";
 import { jobId, policyInputs, PULUMI_VERSION, scalar, setupSteps, TOKEN_ENV, tokenInputs, tokenSteps } from "./steps";
-import { jobMinutes, PREVIEW_MINUTES, rollbackMinutes, setupMinutes, SHORT_MINUTES, TINY_MINUTES, updateMinutes } from "./timeouts";
+import { jobMinutes, PREVIEW_MINUTES, rollbackMinutes, rolloutWaitSeconds, setupMinutes, SHORT_MINUTES, TINY_MINUTES, upMinutes } from "./timeouts";
 import { deployNotifyStep, versionStep } from "./notifyStep";
 import { cancelStep, ROLLBACK_OUTCOME_ENV, startStep } from "./updateSteps";
 
@@ -28,8 +29,9 @@ export function deployStepMinutes(s: CiStack): number[] {
         gated(s) ? SHORT_MINUTES : 0, // soak gate
         TINY_MINUTES, // release time
         PREVIEW_MINUTES,
-        ...guarded(updateMinutes(s)),
+        ...guarded(upMinutes(s)),
         attestMinutes(s),
+        s.canary?.mode === "in-cluster" ? TINY_MINUTES : 0, // canary summary
         SHORT_MINUTES, // stack version
         SHORT_MINUTES, // what failed
         ...guarded(rollbackMinutes(s)),
@@ -83,9 +85,25 @@ ${TOKEN_ENV}
           PLATFORM_RELEASE_TIME: \${{ steps.release.outputs.time }}`;
 }
 
+/** Why the update step's timeout is what it is. */
+function updateComment(s: CiStack): string {
+    if (drivenCanary(s)) {
+        return `      # A driven canary release (docs/canary-release.md): one update per step, each step watched, then the
+      # promotion, or the abort to the stable version (then the job fails without a rollback). Its timeout
+      # covers every window (${s.canary!.windowSeconds} s), an update per step, the promotion's two and an abort.`;
+    }
+    if (s.canary?.mode === "in-cluster") {
+        return `      # Argo Rollouts walks the canaries' steps, and pulumi up waits for each Rollout to become Healthy (up to
+      # ${rolloutWaitSeconds(s)} s): its timeout is longer, so a Rollout that never does fails the update before GitHub kills it.`;
+    }
+    return `      # Its timeout is longer than the rollout wait (awaitTimeoutSeconds: ${s.awaitTimeoutSeconds} s), so a rollout
+      # that never becomes ready fails the update before GitHub kills it.`;
+}
+
 export function deployJob(s: CiStack, needs: readonly string[], first: boolean, when?: string): string {
     const p = pulumiOf(s);
-    const update = updateMinutes(s);
+    const update = upMinutes(s);
+    const updating = drivenCanary(s) ? "the canary release" : "pulumi up";
     const rollback = rollbackMinutes(s);
     const job = jobMinutes(deployStepMinutes(s));
     return `  ${jobId(s.stack)}:
@@ -119,17 +137,16 @@ ${gated(s) ? soakStep(s) : ""}      # When this update releases its images: each
       # The gate: what this commit changes, after a refresh (a change made in the cluster by hand
       # shows as drift), judged by the policy pack; a mandatory finding stops the deploy here.
 ${pulumiStep(s, { name: "Preview", id: "preview", minutes: PREVIEW_MINUTES, command: "preview" })}
-${startStep("update-start", "pulumi up")}
-      # Its timeout is longer than the rollout wait (awaitTimeoutSeconds: ${s.awaitTimeoutSeconds} s), so a rollout
-      # that never becomes ready fails the update before GitHub kills it.
-${pulumiStep(s, { name: "pulumi up", id: "up", minutes: update, command: "up" })}
-${attests(s) ? `${attestSteps(s)}\n` : ""}${cancelStep({ id: "cancel", guarded: "up", start: "update-start", minutes: update, what: "pulumi up" })}
-${versionStep()}
+${startStep("update-start", updating)}
+${updateComment(s)}
+${drivenCanary(s) ? releaseStep(s, update) : pulumiStep(s, { name: "pulumi up", id: "up", minutes: update, command: "up" })}
+${attests(s) ? `${attestSteps(s)}\n` : ""}${cancelStep({ id: "cancel", guarded: "up", start: "update-start", minutes: update, what: updating })}
+${s.canary?.mode === "in-cluster" ? `${inClusterSummaryStep(s, s.canary)}\n` : ""}${versionStep()}
       # Only a rollout of this commit that failed (or an update killed at its timeout) rolls back:
       # a failure elsewhere (GitHub's API, a lookup) leaves the healthy release running.
       - name: What failed
         id: failure
-        if: failure() && steps.up.outcome == 'failure'
+        if: failure() && steps.up.outcome == 'failure'${drivenCanary(s) ? ` && ${NOT_ABORTED}` : ""}
         timeout-minutes: ${SHORT_MINUTES}
         env:
 ${TOKEN_ENV}
@@ -168,6 +185,6 @@ ${gated(s) ? "          SOAK: ${{ steps.soak.outcome }}\n" : ""}          PREVIE
           DECISION: \${{ steps.failure.outputs.rollback }}
           WHY: \${{ steps.failure.outputs.reason }}
 ${ROLLBACK_OUTCOME_ENV}
-        run: npm run --silent deploy-report -- --job deploy
+${drivenCanary(s) ? `${RELEASE_OUTCOME_ENV}\n` : ""}        run: npm run --silent deploy-report -- --job deploy
 ${deployNotifyStep(gated(s))}`;
 }

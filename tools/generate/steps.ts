@@ -107,3 +107,8 @@ ${t.scope ? `          scope: ${t.scope}\n` : ""}          token-expiration: ${e
 export function policyInputs(config: string | undefined): string {
     return `          policyPacks: ${POLICY_PACK}${config !== undefined ? `\n          policyPackConfigs: ${config}` : ""}`;
 }
+
+/** The same, as `npm run release` takes them (the config's path is a plain word: config/formats.ts `relativePath`). */
+export function policyArguments(config: string | undefined): string {
+    return `--policy-pack ${POLICY_PACK}${config !== undefined ? ` --policy-pack-config ${config}` : ""}`;
+}

@@ -20,11 +20,30 @@ export const TINY_MINUTES = 1;
 /** What the runner does besides the steps: post steps (the npm cache's save, the checkout's cleanup). */
 export const JOB_OVERHEAD_MINUTES = 10;
 
-/** An update of the stack: its rollout wait (`awaitTimeoutSeconds`), its release's verification after it, then the margin. */
-export const updateMinutes = (s: Pick<CiStack, "awaitTimeoutSeconds" | "verifySeconds">) => Math.ceil((s.awaitTimeoutSeconds + s.verifySeconds) / 60) + UPDATE_MARGIN_MINUTES;
+/** What the update timeouts read of a stack. */
+type Waits = Pick<CiStack, "awaitTimeoutSeconds" | "verifySeconds" | "canary">;
+
+/**
+ * How long one `pulumi up` of the stack waits for its rollouts: a Deployment's wait
+ * (`awaitTimeoutSeconds`), or, longer, an in-cluster canary's Rollout's, which walks every step first.
+ */
+export const rolloutWaitSeconds = (s: Pick<CiStack, "awaitTimeoutSeconds" | "canary">) => Math.max(s.awaitTimeoutSeconds, s.canary?.rolloutWaitSeconds ?? 0);
+
+/** An update of the stack: its rollout wait, its release's verification after it, then the margin. */
+export const updateMinutes = (s: Waits) => Math.ceil((rolloutWaitSeconds(s) + s.verifySeconds) / 60) + UPDATE_MARGIN_MINUTES;
+
+/** The updates of a driven canary release besides one per step: the promotion's two, and an abort after the last. */
+export const RELEASE_EXTRA_UPDATES = 3;
+
+/**
+ * The update step of the stack's deploy job: `pulumi up`, or for a driven canary stack the release
+ * (`npm run release`): every step's window, one update per step, the promotion's two and an abort.
+ */
+export const upMinutes = (s: Waits) =>
+    s.canary?.mode === "driven" ? Math.ceil(s.canary.windowSeconds / 60) + (s.canary.steps + RELEASE_EXTRA_UPDATES) * updateMinutes(s) : updateMinutes(s);
 
 /** A rollback of the stack: an update, and what comes before it. */
-export const rollbackMinutes = (s: Pick<CiStack, "awaitTimeoutSeconds" | "verifySeconds">) => updateMinutes(s) + ROLLBACK_EXTRA_MINUTES;
+export const rollbackMinutes = (s: Waits) => updateMinutes(s) + ROLLBACK_EXTRA_MINUTES;
 
 /** The setup steps of a job holding a Pulumi token (steps.ts), with or without the CLI's own step. */
 export const setupMinutes = (cli: boolean) =>

@@ -1,4 +1,4 @@
-import { CiStack, pushed, released, requiredChecks } from "./ciStacks";
+import { CiStack, drivenCanary, pushed, released, requiredChecks } from "./ciStacks";
 import { deployJob } from "./deployJob";
 import { e2eWorkflow } from "./e2eWorkflow";
 import { attests, builtScanJob, builtScanJobId, scanJobId, scanJobs, scansAfterDeploy, scansBeforeDeploy } from "./imageJobs";
@@ -47,6 +47,8 @@ export function deployWorkflow(stacks: readonly CiStack[]): string {
               ].join("\n")
             : "";
     const elsewhere = released(stacks).map((s) => s.stack);
+    const releasing = order.filter(drivenCanary).map((s) => s.stack);
+    const drivenLine = releasing.length > 0 ? `\n# ${releasing.join(", ")}: released through a driven canary (npm run release) in place of that update (docs/delivery.md).` : "";
     const releasedLine = elsewhere.length > 0 ? `\n# Not here: ${elsewhere.join(", ")} (environment.promotion.from), released from release.yml behind the soak gate.` : "";
     return `${GENERATED}
 # Every push to main: the project's checks, then each stack in its environment.ci.deployOrder:
@@ -55,7 +57,7 @@ export function deployWorkflow(stacks: readonly CiStack[]): string {
 # from GitHub's OIDC token, previews (the gate), then updates through pulumi/actions. A failed
 # rollout of this commit rolls the stack back to its last successful version; any other failure
 # only fails. The job's summary says what happened (docs/runbook.md), and the team's chat is
-# told (DEPLOY_WEBHOOK_URL, docs/delivery.md#notifications).${releasedLine}
+# told (DEPLOY_WEBHOOK_URL, docs/delivery.md#notifications).${drivenLine}${releasedLine}
 ${scanning}name: deploy
 
 on:

@@ -6,6 +6,7 @@ import { releaseMessage } from "./message";
 import { ReleasePlan, stableImages } from "./plan";
 import { Answer } from "./prometheus";
 import { appendSummary, summaryHeading, summaryOutcome, summaryRow, SummaryRow } from "./summary";
+import { appendOutcome, ReleaseOutcome } from "./outcome";
 import { abortCommand, abortVariables, Traffic, trafficReport } from "./traffic";
 import { watchWindow } from "./watch";
 import { Show, StackUpdates, Stopper, updateFailure } from "./workspace";
@@ -43,6 +44,11 @@ export async function drive(r: Release, io: DriveIo): Promise<number> {
     const abortMessage = (why: string) => releaseMessage(r.id, `abort (${why}): the stable version takes all traffic, the canaries removed`);
     const summary = (text: string) => appendSummary(io.env, text, io.err);
     const row = (x: SummaryRow) => summary(summaryRow(x));
+    /** How the release ended: the line after the summary's table, and the outcome for CI with its reason (by default the same words). */
+    const finish = (outcome: ReleaseOutcome, text: string, reason = text) => {
+        summary(summaryOutcome(text));
+        appendOutcome(io.env, outcome, reason, io.err);
+    };
     let current: { stopper: Stopper; label: string; ended: Promise<unknown> } | undefined;
     let stoppedBy: ((signal: NodeJS.Signals) => void) | undefined;
     const atOnce = new Promise<NodeJS.Signals>((resolve) => (stoppedBy = resolve));
@@ -94,11 +100,11 @@ export async function drive(r: Release, io: DriveIo): Promise<number> {
         if (!ok) {
             const lines = trafficReport(traffic, abortCommand(r.stack, stable, message), r.stack);
             lines.forEach((l) => io.err(`release: ${l}`));
-            summary(summaryOutcome(`the abort update failed after ${why}; ${lines[0]}`));
+            finish("abort-failed", `the abort update failed after ${why}; ${lines[0]}`);
             return EXIT.failed;
         }
         io.err(`release: aborted (${why}): the stable version takes all traffic again, the canaries are removed`);
-        summary(summaryOutcome(`aborted (${why}): the stable version serves`));
+        finish("aborted", `aborted (${why}): the stable version serves`, why);
         return code;
     };
     const interrupted = () => {
@@ -154,7 +160,7 @@ export async function drive(r: Release, io: DriveIo): Promise<number> {
         row({ step: "done", results: [], outcome: "the canaries removed" });
         // The release is complete: a signal now has nothing left to abort.
         io.out(`release ${r.stack}: released ${r.plan.services.map((s) => s.name).join(", ")}: every step passed, the stable Deployments run the new version`);
-        summary(summaryOutcome("released: every step passed and the new version was promoted"));
+        finish("promoted", "released: every step passed and the new version was promoted");
         return EXIT.done;
     };
 
@@ -167,7 +173,7 @@ export async function drive(r: Release, io: DriveIo): Promise<number> {
     io.err(`release: stopped at once (${first.signal}, the second signal)`);
     const lines = trafficReport(traffic, abortCommand(r.stack, stable, abortMessage("finished by hand")), r.stack);
     lines.forEach((l) => io.err(`release: ${l}`));
-    summary(summaryOutcome(`stopped at once by a second signal; ${lines[0]}`));
+    finish("stopped", `stopped at once by a second signal; ${lines[0]}`);
     return signalExit(first.signal);
 }
 

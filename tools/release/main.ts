@@ -18,17 +18,21 @@ import { releaseId, releaseMessage } from "./message";
 import { FirstDeploy, planRelease, ReleasePlan } from "./plan";
 import { query } from "./prometheus";
 import { stableFromReleases } from "./stable";
-import { clearReleaseVariables, StackUpdates, stackUpdates, Stopper } from "./workspace";
+import { appendOutcome } from "./outcome";
+import { clearReleaseVariables, StackUpdates, stackUpdates, Stopper, updateFailure } from "./workspace";
 
 export interface Options {
     /** Short or organization-qualified; passed to every pulumi command as `--stack`. */
     readonly stack: string;
     readonly dryRun: boolean;
+    /** The policy pack every update runs with, and its config (a path each, from the project folder); none by default. */
+    readonly policyPack?: string;
+    readonly policyPackConfig?: string;
 }
 
 export const SPEC = {
     name: "release",
-    usage: "npm run release -- --stack <stack> [--dry-run]",
+    usage: "npm run release -- --stack <stack> [--policy-pack <dir> [--policy-pack-config <file>]] [--dry-run]",
     summary:
         "Releases a stack whose canaries run in driven mode (environment.canary.mode: driven; docs/canary-release.md):\n" +
         "reads the services with a canary and their steps from the stack's configuration, and the image each runs now\n" +
@@ -41,9 +45,12 @@ export const SPEC = {
         "A stack with no service running yet gets one plain update (its first deploy). Ctrl-C (SIGINT, SIGTERM,\n" +
         "SIGHUP) once: abort to the stable version (a running update first ends); twice: stop at once, saying what\n" +
         "state traffic is in and the command that finishes the abort. With GITHUB_STEP_SUMMARY set, each step is a\n" +
-        "row of the job summary. Needs the Pulumi CLI on PATH.",
+        "row of the job summary; with GITHUB_OUTPUT set, outcome=promoted|first-deploy|aborted|abort-failed|stopped|failed\n" +
+        "and reason=<one line> are appended to it once the release ends (docs/delivery.md). Needs the Pulumi CLI on PATH.",
     options: {
         stack: { type: "string", short: "s", value: "<stack>", help: "the stack to release, e.g. production or acme/hft-platform/production (required)" },
+        "policy-pack": { type: "string", value: "<dir>", help: "run every update with this policy pack (pulumi up --policy-pack), as CI's plain updates do" },
+        "policy-pack-config": { type: "string", value: "<file>", help: "the policy pack's config (pulumi up --policy-pack-config); needs --policy-pack" },
         "dry-run": { type: "boolean", help: "print the plan (services, stable images, steps, checks); run no update" },
     },
     exits: [
@@ -60,7 +67,13 @@ export function parseArgs(argv: readonly string[]): Parsed<Options> {
     return parseCommandLine(SPEC, argv, (v) => {
         const stack = stackOption("--stack", v.stack);
         if ("problem" in stack) return stack.problem;
-        return { stack: stack.name, dryRun: v["dry-run"] === true };
+        if (v["policy-pack-config"] !== undefined && v["policy-pack"] === undefined) return "--policy-pack-config needs --policy-pack";
+        return {
+            stack: stack.name,
+            dryRun: v["dry-run"] === true,
+            ...(v["policy-pack"] !== undefined ? { policyPack: v["policy-pack"] } : {}),
+            ...(v["policy-pack-config"] !== undefined ? { policyPackConfig: v["policy-pack-config"] } : {}),
+        };
     });
 }
 
@@ -78,7 +91,7 @@ export async function release(opts: Options, io: Io): Promise<number> {
     try {
         const cleared = clearReleaseVariables(io.env);
         if (cleared.length > 0) io.err(`release: ignoring ${cleared.join(" and ")} from the environment: the release sets them itself`);
-        const updates = await connect(opts.stack, io.cwd, interrupts);
+        const updates = await connect(opts, io.cwd, interrupts);
         const outputs = await updates.outputs();
         const signal = interrupts.signal();
         if (signal) {
@@ -100,9 +113,10 @@ export async function release(opts: Options, io: Io): Promise<number> {
 }
 
 /** The Automation API's workspace; a missing CLI said as the other tools say it. */
-async function connect(stack: string, cwd: string, interrupts: Interrupts): Promise<StackUpdates> {
+async function connect(opts: Options, cwd: string, interrupts: Interrupts): Promise<StackUpdates> {
+    const policy = { ...(opts.policyPack !== undefined ? { policyPacks: [opts.policyPack] } : {}), ...(opts.policyPackConfig !== undefined ? { policyPackConfigs: [opts.policyPackConfig] } : {}) };
     try {
-        return await stackUpdates(stack, cwd, interrupts.track);
+        return await stackUpdates(opts.stack, cwd, interrupts.track, policy);
     } catch (e) {
         if (/ENOENT/.test((e as Error).message)) throw notFound("pulumi");
         throw e;
@@ -124,11 +138,15 @@ async function firstDeploy(stack: string, id: string, plan: FirstDeploy, updates
     } catch (e) {
         const signal = interrupts.signal();
         if (signal) {
-            io.err(`release: interrupted (${signal}) during the first deploy; the stack may be partly updated, see 'pulumi stack history --stack ${stack}'`);
+            const why = `interrupted (${signal}) during the first deploy; the stack may be partly updated, see 'pulumi stack history --stack ${stack}'`;
+            io.err(`release: ${why}`);
+            appendOutcome(io.env, "stopped", why, io.err);
             return signalExit(signal);
         }
+        appendOutcome(io.env, "failed", `the first deploy's update failed: ${updateFailure(e)}`, io.err);
         throw e;
     }
+    appendOutcome(io.env, "first-deploy", `first deploy of ${plan.services.join(", ")}, without a canary (they ran nothing yet)`, io.err);
     io.out(`release ${stack}: deployed; the next release of ${plan.services.join(", ")} goes through the canary`);
     return EXIT.done;
 }

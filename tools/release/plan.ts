@@ -72,9 +72,16 @@ export function planRelease(config: ReleaseConfig, stable: ReadonlyMap<string, s
     if (services.length === 0) {
         return { kind: "first-deploy", services: firstDeploys };
     }
-    // Each step is watched as long as the longest window the services ask for.
-    const steps = first.canary!.steps.map((step, i) => ({ weight: step.weight, windowSeconds: Math.max(...withCanary.map((s) => s.canary!.steps[i].windowSeconds)) }));
+    const steps = releaseSteps(withCanary.map((s) => s.canary!));
     return { kind: "canary", namespace: config.environment.namespace, prometheusUrl: settings.prometheusUrl, intervalSeconds: settings.intervalSeconds, steps, services, firstDeploys };
+}
+
+/**
+ * The steps every service's canary takes together in a release: the first's weights (the plan
+ * refuses services whose weights differ), each watched as long as the longest window any asks for.
+ */
+export function releaseSteps(canaries: readonly Pick<CanaryConfig, "steps">[]): ReleaseStep[] {
+    return canaries[0].steps.map((step, i) => ({ weight: step.weight, windowSeconds: Math.max(...canaries.map((c) => c.steps[i]?.windowSeconds ?? 0)) }));
 }
 
 /** The stable images of the released services, for `PLATFORM_CANARY.stable` and the abort's `PLATFORM_PINNED_IMAGES`. */

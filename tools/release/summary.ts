@@ -40,11 +40,16 @@ export function summaryOutcome(text: string): string {
  * one; a file that cannot be written is said on `err` and changes nothing else.
  */
 export function appendSummary(env: NodeJS.ProcessEnv, text: string, err: (line: string) => void): void {
-    const file = env.GITHUB_STEP_SUMMARY;
+    appendToGithubFile(env, "GITHUB_STEP_SUMMARY", text, err);
+}
+
+/** Appends `text` to the file the variable `name` names (GitHub Actions' `GITHUB_STEP_SUMMARY`, `GITHUB_OUTPUT`), when set. */
+export function appendToGithubFile(env: NodeJS.ProcessEnv, name: "GITHUB_STEP_SUMMARY" | "GITHUB_OUTPUT", text: string, err: (line: string) => void): void {
+    const file = env[name];
     if (!file) return;
     try {
         fs.appendFileSync(file, text);
     } catch (e) {
-        err(`release: could not append to $GITHUB_STEP_SUMMARY, ${file}: ${(e as Error).message}`);
+        err(`release: could not append to $${name}, ${file}: ${(e as Error).message}`);
     }
 }

@@ -81,12 +81,23 @@ async function workspace(cwd: string, pulumi: PulumiCommand, envVars: Readonly<R
     return ws;
 }
 
+/** The policy packs every update of a release runs with (`pulumi up --policy-pack`), as a plain update in CI does; paths from the project folder. */
+export interface UpdatePolicy {
+    readonly policyPacks?: readonly string[];
+    readonly policyPackConfigs?: readonly string[];
+}
+
 /**
  * The updates of stack `stack` from the project folder `cwd`, with the Pulumi CLI on PATH (its
- * version checked once: `pulumi version`, a CLI of another major refused). `track` receives the
- * child of each read, to pass a signal on to it.
+ * version checked once: `pulumi version`, a CLI of another major refused), each judged by the
+ * policy packs of `policy`. `track` receives the child of each read, to pass a signal on to it.
  */
-export async function stackUpdates(stack: string, cwd: string, track: Track): Promise<StackUpdates> {
+export async function stackUpdates(stack: string, cwd: string, track: Track, policy: UpdatePolicy = {}): Promise<StackUpdates> {
+    // The Automation API's UpOptions: each pack and config passed as --policy-pack / --policy-pack-config (automation/stack.js `up`).
+    const packs = {
+        ...(policy.policyPacks?.length ? { policyPacks: [...policy.policyPacks] } : {}),
+        ...(policy.policyPackConfigs?.length ? { policyPackConfigs: [...policy.policyPackConfigs] } : {}),
+    };
     const pulumi = await PulumiCommand.get();
     const outputs = async () => {
         const args = PULUMI.outputs(stack);
@@ -100,7 +111,7 @@ export async function stackUpdates(stack: string, cwd: string, track: Track): Pr
             const selected = await Stack.select(stack, await workspace(cwd, pulumi, env, outputs));
             // showSecrets false: the summary read after the update (`stack history`) stays masked.
             try {
-                await selected.up({ message, showSecrets: false, signal: stop.signal, onOutput: show.out, onError: show.err });
+                await selected.up({ message, showSecrets: false, signal: stop.signal, onOutput: show.out, onError: show.err, ...packs });
             } finally {
                 stop.ended();
             }
