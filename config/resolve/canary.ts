@@ -82,7 +82,7 @@ export function resolveCanaries(ctx: CanaryContext): { readonly services: Resolv
     const services = ctx.services.map((svc) => (configs.has(svc.name) ? { ...svc, canary: configs.get(svc.name)! } : svc));
     const settings: CanarySettings | undefined =
         configs.size > 0 && mode !== undefined
-            ? { mode, ...(written?.prometheus !== undefined ? { prometheusUrl: written.prometheus } : {}), intervalSeconds, statusImage: f.imageParts(written!.statusImage)! }
+            ? { mode, ...(written?.prometheus !== undefined ? { prometheusUrl: written.prometheus } : {}), intervalSeconds, ...(mode === "in-cluster" ? { statusImage: f.imageParts(written!.statusImage)! } : {}) }
             : undefined;
     return { services, ...(settings ? { settings } : {}) };
 }
