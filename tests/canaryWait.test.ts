@@ -3,6 +3,7 @@ import { canaryWaitSeconds } from "../components/service/canary/steps";
 import { inClusterCanary } from "../config/inCluster";
 import type { PlatformConfig } from "../config/types";
 import { deployPlatform } from "../program";
+import * as failure from "../tools/ci/deployFailure";
 import { listImages } from "../tools/ci/images";
 import { Evaluation, underMocks } from "../tools/harness/evaluate";
 import { toManifests } from "../tools/harness/manifests";
@@ -174,6 +175,20 @@ describe("in-cluster canary wait: production's orchestrator", () => {
 });
 
 describe("in-cluster canary wait: what else it touches", () => {
+    it("a failed wait Job is an aborted canary, which CI rolls back (npm run deploy-failure)", () => {
+        const labels = WAIT_LABELS("orchestrator", "hft", "production");
+        const job = {
+            urn: "urn:pulumi:production::hft-platform::platform:service:Microservice$kubernetes:batch/v1:Job::orchestrator-canary-wait",
+            type: "kubernetes:batch/v1:Job",
+            outputs: { metadata: { name: "orchestrator-canary-2740b77eb0", namespace: "hft-production", labels } },
+            initErrors: ["Job has reached the specified backoff limit\nThe rollout is in a degraded state with message: RolloutAborted: Rollout aborted update to revision 7"],
+        };
+        assert.deepEqual(failure.decide({ version: 3, deployment: { resources: [job] } }, false), {
+            rollback: true,
+            reason: "a canary of this commit was aborted or did not finish: Job hft-production/orchestrator-canary-2740b77eb0 (Job has reached the specified backoff limit)",
+        });
+    });
+
     it("lists the status image for CI's scan (`npm run images`), with the service whose wait runs it", () => {
         const lines = listImages({ stack: "production", format: "lines" }, {}).split("\n");
         assert.ok(lines.includes("quay.io/argoproj/kubectl-argo-rollouts:v1.9.1"), lines.join("\n"));
