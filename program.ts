@@ -7,7 +7,9 @@ import { createGateway } from "./components/exposure/gateway";
 import { PlatformConfig } from "./config/types";
 import { localRegistryHosts } from "./config/localRegistry";
 import { LastUpdate } from "./components/lastUpdate";
-import { RegistryLookup } from "./components/images/lookup";
+import { byDigest, RegistryLookup } from "./components/images/lookup";
+import { createCanaryWait } from "./components/service/canary/wait";
+import { inClusterCanaries, inClusterCanary, statusImage } from "./config/inCluster";
 import { PromotionGate } from "./components/images/promotion";
 import { recordReleases, Release, Releases } from "./components/images/releases";
 import { checkerReference, createVerification } from "./components/service/verification";
@@ -92,7 +94,8 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
             released[svc.name] = heldRelease(lastUpdate.output("releases"), svc.name, ms.release);
         }
     }
-    verifyReleases(config, { microservices, namespace: environment.namespace, imagePullSecret: environment.imagePullSecretName, lookup });
+    const waits = waitForCanaries(config, { microservices, namespace: environment.namespace, imagePullSecret: environment.imagePullSecretName, lookup });
+    verifyReleases(config, { microservices, waits, namespace: environment.namespace, imagePullSecret: environment.imagePullSecretName, lookup });
     const publicUrl = env.publicService ? services[env.publicService].url : undefined;
     deployDelivery(config, { NAMESPACE: environment.namespace, ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}) });
     const releases = recordReleases(lastUpdate.output("releases"), released, config.releaseTime);
@@ -100,11 +103,43 @@ export function deployPlatform(config: PlatformConfig): PlatformOutputs {
     return { namespace: environment.namespace, services, ...(publicUrl ? { publicUrl } : {}), ...(claims ? { claims } : {}), releases, ...(canary ? { canary } : {}) };
 }
 
-/** Each service's checks, in a Job of the service's component, once every rollout they reach is done. */
-function verifyReleases(
-    config: PlatformConfig,
-    args: { microservices: ReadonlyMap<string, Microservice>; namespace: pulumi.Input<string>; imagePullSecret?: pulumi.Input<string>; lookup?: RegistryLookup },
-): void {
+interface Released {
+    readonly microservices: ReadonlyMap<string, Microservice>;
+    readonly namespace: pulumi.Input<string>;
+    readonly imagePullSecret?: pulumi.Input<string>;
+    readonly lookup?: RegistryLookup;
+}
+
+/** Each in-cluster canary's wait Job, in the service's component, by service: `pulumi up` waits through it for the canary's outcome. */
+function waitForCanaries(config: PlatformConfig, args: Released): ReadonlyMap<string, pulumi.Resource> {
+    const env = config.environment;
+    const image = statusImage(config);
+    const reference = image && byDigest(image, args.lookup);
+    const waits = new Map<string, pulumi.Resource>();
+    for (const svc of inClusterCanaries(config)) {
+        const ms = args.microservices.get(svc.name)!;
+        const job = createCanaryWait(
+            svc.name,
+            {
+                service: svc,
+                canary: inClusterCanary(svc, env)!,
+                rollout: env.rollout,
+                labelContext: { system: env.system, environment: env.name },
+                namespace: args.namespace,
+                rolloutResource: ms.workload,
+                template: ms.podTemplate,
+                statusImage: reference!,
+                imagePullSecret: args.imagePullSecret,
+            },
+            { parent: ms },
+        );
+        waits.set(svc.name, job);
+    }
+    return waits;
+}
+
+/** Each service's checks, in a Job of the service's component, once every rollout they reach is done (an in-cluster canary's: its wait Job). */
+function verifyReleases(config: PlatformConfig, args: Released & { readonly waits: ReadonlyMap<string, pulumi.Resource> }): void {
     const env = config.environment;
     const checkerImage = checksOverHttp(config) ? checkerReference(env.verify, args.lookup) : undefined;
     const of = (name: string) => args.microservices.get(name)!;
@@ -121,7 +156,7 @@ function verifyReleases(
                 checkerImage,
                 envFrom: of(v.service).envFrom,
                 imagePullSecret: args.imagePullSecret,
-                after: v.covers.map((name) => of(name).workload),
+                after: v.covers.map((name) => args.waits.get(name) ?? of(name).workload),
             },
             { parent: of(v.service) },
         );

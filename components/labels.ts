@@ -71,3 +71,11 @@ export function canaryPodLabels(ctx: LabelContext, service: string, version?: st
     delete labels["app.kubernetes.io/name"];
     return { ...labels, ...canarySelector(ctx, service) };
 }
+
+/** The `app.kubernetes.io/component` of an in-cluster canary's wait Job, its pods and its access (components/service/canary/wait.ts). */
+export const CANARY_WAIT_COMPONENT = "canary-wait";
+
+/** The labels of an in-cluster canary's wait: like a verification Job's, no `app.kubernetes.io/name`, so no Service or policy of a service selects its pods. */
+export function canaryWaitLabels(ctx: LabelContext, service: string): Record<string, string> {
+    return { "app.kubernetes.io/component": CANARY_WAIT_COMPONENT, "app.kubernetes.io/instance": service, "app.kubernetes.io/part-of": ctx.system, "app.kubernetes.io/managed-by": "pulumi", environment: ctx.environment };
+}

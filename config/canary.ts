@@ -5,7 +5,7 @@
  * A stack runs canaries one of two ways (`environment.canary.mode`):
  * - `in-cluster`: Argo Rollouts runs them. A service with a canary gets a `Rollout` (with the
  *   steps below) and an `AnalysisTemplate` instead of a Deployment; `pulumi up` waits for the
- *   rollout's outcome (`pulumi.com/waitFor`).
+ *   rollout's outcome through a Job running `kubectl-argo-rollouts status` (the canary's wait).
  * - `driven`: the program declares a stable and a canary Deployment behind one Gateway API
  *   HTTPRoute with weighted backends, and `npm run release` steps the weight, one `pulumi up`
  *   per step, telling the program where the release stands through `PLATFORM_CANARY` (below),
@@ -49,6 +49,12 @@ export interface CanarySettings {
     readonly prometheusUrl?: string;
     /** How often the checks are evaluated during a window. */
     readonly intervalSeconds: number;
+    /**
+     * In-cluster mode: Argo Rollouts' CLI image that each release's wait Job runs
+     * (`environment.canary.statusImage`, components/service/canary/wait.ts); the reader always
+     * sets it, a fixture of another mode may leave it out.
+     */
+    readonly statusImage?: { readonly repository: string; readonly tag?: string; readonly digest?: string };
 }
 
 /** The variable the release driver sets for each update of a driven release. */

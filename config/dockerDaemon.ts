@@ -4,6 +4,7 @@ import * as path from "path";
 import { ConfigError } from "./errors";
 import { PlatformConfig } from "./types";
 import { checkerLookup } from "./resolve/verify";
+import { statusLookup } from "./inCluster";
 
 /**
  * Why the Docker daemon that @pulumi/docker's provider needs is not reachable, or undefined.
@@ -34,13 +35,17 @@ export function dockerDaemonProblem(
  */
 export function requireDockerDaemon(config: PlatformConfig, env: Readonly<Record<string, string | undefined>>): void {
     const lookups = config.services.filter((svc) => !svc.build && !svc.image.digest);
-    const checker = checkerLookup(config);
-    const daemon = lookups.length > 0 || checker ? dockerDaemonProblem(env) : undefined;
+    // The platform's own images named by tag: the HTTP checker's and the canaries' status image.
+    const own = [
+        ...(checkerLookup(config) ? [{ image: checkerLookup(config)!, who: "the verification Jobs' HTTP checker (environment.verify.image)" }] : []),
+        ...(statusLookup(config) ? [{ image: statusLookup(config)!, who: "the canaries' wait Jobs (environment.canary.statusImage)" }] : []),
+    ];
+    const daemon = lookups.length > 0 || own.length > 0 ? dockerDaemonProblem(env) : undefined;
     if (daemon) {
-        const first = lookups[0]?.image ?? checker!;
-        const who = [named(lookups.map((svc) => svc.name)), ...(checker ? [`the verification Jobs' HTTP checker (environment.verify.image)`] : [])].filter((w) => w !== "").join(", and ");
+        const first = lookups[0]?.image ?? own[0].image;
+        const who = [named(lookups.map((svc) => svc.name)), ...own.map((o) => o.who)].filter((w) => w !== "").join(", and ");
         throw new ConfigError([
-            `DOCKER_HOST: ${who} name${lookups.length + (checker ? 1 : 0) === 1 ? "s an image" : " images"} by tag (${first.repository}:${first.tag}), whose digests are looked up in the registry with @pulumi/docker. ` +
+            `DOCKER_HOST: ${who} name${lookups.length + own.length === 1 ? "s an image" : " images"} by tag (${first.repository}:${first.tag}), whose digests are looked up in the registry with @pulumi/docker. ` +
                 `Its provider needs a reachable Docker daemon when it starts, even for a lookup (pulumi/pulumi-docker#1106), and ${daemon}. ` +
                 "Start Docker, point DOCKER_HOST at a daemon, or pin each image by digest (image.digest; 'npm run promote' writes them)",
         ]);

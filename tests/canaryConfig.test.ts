@@ -8,6 +8,9 @@ import { CanaryStep, PlatformConfig } from "../config/types";
 import { configOf } from "./fixtures/catalogs";
 import { refusedFixture } from "./fixtureRuns";
 import { refused } from "./refused";
+
+/** The wait Jobs' image an in-cluster stack that names none runs (environment.canary.statusImage's default), looked up by its tag. */
+const STATUS_IMAGE = { repository: "quay.io/argoproj/kubectl-argo-rollouts", tag: "v1.9.1" };
 import { editedConfig, PROJECT, REPO, stackConfig } from "./support";
 
 /**
@@ -69,7 +72,7 @@ describe("canary configuration: what it resolves to", () => {
             replicas: 1,
             maxRestarts: 0,
         });
-        assert.deepEqual(config.environment.canary, { mode: "in-cluster", intervalSeconds: 30 });
+        assert.deepEqual(config.environment.canary, { mode: "in-cluster", intervalSeconds: 30, statusImage: STATUS_IMAGE });
         assert.equal(canaryOf(config, "internal"), undefined, "a service that does not enable one has none");
     });
 
@@ -83,7 +86,7 @@ describe("canary configuration: what it resolves to", () => {
         const { steps, ...rest } = canaryOf(config, "api")!;
         assert.deepEqual(stepsOf(steps), [[1, 1], [25, 5400], [100, 300]], "a step without a window is watched 5m");
         assert.deepEqual(rest, { replicas: 2, maxRestarts: 3, prometheus: { query, max: 0.5 } });
-        assert.deepEqual(config.environment.canary, { mode: "in-cluster", prometheusUrl: "http://prometheus.monitoring:9090", intervalSeconds: 1 });
+        assert.deepEqual(config.environment.canary, { mode: "in-cluster", prometheusUrl: "http://prometheus.monitoring:9090", intervalSeconds: 1, statusImage: STATUS_IMAGE });
     });
 
     it("layers: the catalog's default enables it, a stack service turns it off, a stack replaces the steps whole", () => {
@@ -263,7 +266,7 @@ describe("canary configuration: the repository's stacks", () => {
 
     it("production releases the orchestrator, the one service outside traffic reaches, through an in-cluster canary", () => {
         const config = resolved("production");
-        assert.deepEqual(config.environment.canary, { mode: "in-cluster", prometheusUrl: "http://prometheus-operated.monitoring.svc:9090", intervalSeconds: 30 });
+        assert.deepEqual(config.environment.canary, { mode: "in-cluster", prometheusUrl: "http://prometheus-operated.monitoring.svc:9090", intervalSeconds: 30, statusImage: STATUS_IMAGE });
         assert.deepEqual(
             config.services.filter((s) => s.canary).map((s) => s.name),
             ["orchestrator"],

@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
 import { Microservice } from "../components/service/microservice";
 import { atMost, canaryQuery } from "../components/service/canary/analysis";
-import { ROLLOUT_WAIT_FOR } from "../components/service/canary/rollout";
 import { rolloutTimeoutSeconds } from "../components/service/canary/steps";
 import { inClusterCanary } from "../config/inCluster";
 import type { CanaryConfig, CanarySettings, PlatformConfig } from "../config/types";
@@ -27,7 +26,7 @@ const CANARY: CanaryConfig = {
     maxRestarts: 0,
     prometheus: { query: ERROR_RATIO, max: 0.01 },
 };
-const IN_CLUSTER: CanarySettings = { mode: "in-cluster", prometheusUrl: PROMETHEUS, intervalSeconds: 60 };
+const IN_CLUSTER: CanarySettings = { mode: "in-cluster", prometheusUrl: PROMETHEUS, intervalSeconds: 60, statusImage: { repository: "quay.io/argoproj/kubectl-argo-rollouts", tag: "v1.9.1" } };
 
 type Edit = { readonly canary: CanaryConfig; readonly settings: CanarySettings; readonly service?: string; readonly values?: Record<string, any> };
 
@@ -180,15 +179,14 @@ describe("in-cluster canary: an Argo Rollout in place of the Deployment", () => 
         validateManifest(toManifests(ev.resources).find((m) => m.kind === "Rollout")!);
     });
 
-    it("makes `pulumi up` wait for the phase Healthy, for every window and each step's progress deadline", async () => {
+    it("puts no await on the Rollout (its wait Job waits: tests/canaryWait.test.ts), and times a release by every window and each step's progress deadline", async () => {
         const config = withCanary({ canary: CANARY, settings: IN_CLUSTER });
         const ev = await build(config);
         const [rollout] = inputsOf(ev, ROLLOUT);
         const { progressDeadlineSeconds, awaitTimeoutSeconds } = config.environment.rollout;
+        assert.equal(rollout.metadata.annotations, undefined);
         // 5 + 5 + 2 measurements a minute apart; two more deadlines, then the environment's own await.
-        const expected = 720 + 2 * progressDeadlineSeconds + awaitTimeoutSeconds;
-        assert.deepEqual(rollout.metadata.annotations, { "pulumi.com/timeoutSeconds": String(expected), "pulumi.com/waitFor": "jsonpath={.status.phase}=Healthy" });
-        assert.equal(ROLLOUT_WAIT_FOR, "jsonpath={.status.phase}=Healthy");
+        assert.equal(rolloutTimeoutSeconds(inClusterCanary(config.services[0], config.environment)!, config.environment.rollout), 720 + 2 * progressDeadlineSeconds + awaitTimeoutSeconds);
         // A window that is not a whole number of intervals is measured to the next one.
         const odd = { canary: { ...CANARY, steps: [{ weight: 100, windowSeconds: 90 }] }, settings: IN_CLUSTER };
         assert.equal(rolloutTimeoutSeconds(odd, config.environment.rollout), 120 + awaitTimeoutSeconds);
@@ -222,7 +220,8 @@ describe("in-cluster canary: an Argo Rollout in place of the Deployment", () => 
     it("declares what config/names/declared.ts predicts: the Rollout and one AnalysisTemplate per window length", async () => {
         const config = withCanary({ canary: CANARY, settings: IN_CLUSTER });
         const ev = await build(config);
-        const predicted = declaredNames(config).flatMap((d) => ("pulumi" in d.space && d.space.pulumi.parent === "platform:service:Microservice" ? [`${d.space.pulumi.type}::${d.name}`] : []));
+        // The wait Job and its access are the program's, declared beside the Microservice (tests/canaryWait.test.ts).
+        const predicted = declaredNames(config).flatMap((d) => ("pulumi" in d.space && d.space.pulumi.parent === "platform:service:Microservice" && !d.name.startsWith("api-canary-wait") ? [`${d.space.pulumi.type}::${d.name}`] : []));
         const recorded = ev.resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => `${r.type}::${r.name}`);
         assert.deepEqual([...predicted].sort(), [...recorded].sort());
         assert.ok(recorded.includes("kubernetes:argoproj.io/v1alpha1:Rollout::api-rollout"));
@@ -231,14 +230,15 @@ describe("in-cluster canary: an Argo Rollout in place of the Deployment", () => 
 });
 
 describe("in-cluster canary: the rest of the program with a Rollout", () => {
-    it("starts the service's verification Job once the Rollout is Healthy: it depends on the Rollout", async () => {
+    it("starts the service's verification Job once the Rollout is Healthy: it depends on the wait Job, which depends on the Rollout", async () => {
         const api = { ...singleApi.catalog.services.api, verify: { health: { http: "/healthz" } } };
         const values = { ...singleApi, catalog: { ...singleApi.catalog, services: { api } } };
         const ev = await underMocks(STACK, false, () => deployPlatform(withCanary({ values, canary: CANARY, settings: IN_CLUSTER })));
         assert.equal(ev.error, undefined, String(ev.error));
         const urn = (type: string, name: string) => ev.urns.find((u) => u.endsWith(`$kubernetes:${type}::${name}`))!;
         const waits = ev.dependencies.get(urn("batch/v1:Job", "api-verify")) ?? [];
-        assert.ok(waits.includes(urn(ROLLOUT, "api-rollout")), waits.join("\n"));
+        assert.ok(waits.includes(urn("batch/v1:Job", "api-canary-wait")), waits.join("\n"));
+        assert.ok((ev.dependencies.get(urn("batch/v1:Job", "api-canary-wait")) ?? []).includes(urn(ROLLOUT, "api-rollout")));
     });
 
     it("lists the Rollout in the render's table as the service's workload", async () => {

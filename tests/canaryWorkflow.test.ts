@@ -196,7 +196,7 @@ describe("the deploy job of a stack with canaries", () => {
                     steps: [10, 50, 100].map((weight) => ({ weight, windowSeconds: 300 })),
                 },
             ]);
-            assert.equal(production.canary?.rolloutWaitSeconds, 3 * 300 + 2 * 300 + 420);
+            assert.equal(production.canary?.rolloutWaitSeconds, 3 * 300 + 2 * 300 + 420 + 2 * 60);
         });
 
         it("keeps pulumi up through pulumi/actions, with a timeout (and a rollback's) above the Rollout's wait and the verification after it", () => {
@@ -221,8 +221,8 @@ describe("the deploy job of a stack with canaries", () => {
                 "### Canary release of production (in-cluster: Argo Rollouts)",
                 "",
                 "The steps as the stack configures them, which Argo Rollouts walks in the cluster. CI does not watch",
-                "each step: it shows whether the update saw every Rollout become Healthy (every step passed) within",
-                "its wait (1920 s, the Rollout's pulumi.com/timeoutSeconds).",
+                "each step: it shows whether the update's wait Jobs saw every Rollout become Healthy (every step passed)",
+                "within their wait (2040 s: kubectl-argo-rollouts status, docs/canary-in-cluster.md).",
                 "",
                 "| service | step | weight | window | checks |",
                 "| ------- | ---- | ------ | ------ | ------ |",

@@ -1,5 +1,6 @@
 import { declaredNames } from "../config/names/declared";
 import { objectName } from "../config/names/derive";
+import { inClusterCanaries } from "../config/inCluster";
 import { PlatformConfig } from "../config/types";
 import { Evaluation } from "../tools/harness/evaluate";
 
@@ -40,6 +41,7 @@ export function predictedNames(config: PlatformConfig, project: string, stack: s
         const svc = config.services.find((s) => s.name === v.service)!;
         objects.push(object("batch", "Job", config.environment.namespace, objectName.verificationJob(svc.objectName, RELEASE)));
     }
+    for (const svc of inClusterCanaries(config)) objects.push(object("batch", "Job", config.environment.namespace, objectName.canaryWaitJob(svc.objectName, RELEASE)));
     return { urns: sorted(urns), objects: sorted(objects), othersSecrets: sorted(othersSecrets) };
 }
 

@@ -140,6 +140,8 @@ export interface StackFacts {
     disabled: string[];
     /** How the checks run (docs/verification.md): the HTTP checker's image by digest, the Job's deadline and retries; none when the stack turns them off. */
     verify?: { image: string; timeoutSeconds: number; backoffLimit: number };
+    /** Argo Rollouts' CLI image by digest, which the in-cluster canaries' wait Jobs run (`environment.canary.statusImage`); none without in-cluster canaries. */
+    statusImage?: string;
 }
 
 export interface ServiceFacts {
@@ -149,9 +151,10 @@ export interface ServiceFacts {
     /**
      * Its in-cluster canary (docs/canary-in-cluster.md), run by an Argo Rollout: the steps (the
      * window in seconds), the AnalysisTemplates' names by window when the stack has a Prometheus
-     * (none: pauses), and how long `pulumi up` waits for it.
+     * (none: pauses), and how long a release may take: the `--timeout` of its wait Job's
+     * `kubectl-argo-rollouts status`, whose deadline is a minute longer and `pulumi up`'s wait two.
      */
-    rollout?: { steps: { weight: number; windowSeconds: number }[]; templates: Record<number, string>; wait: string };
+    rollout?: { steps: { weight: number; windowSeconds: number }[]; templates: Record<number, string>; statusSeconds: number };
     /** The container port: required for web and stateful, optional for a worker (probes, metrics), none for a cronjob. */
     port?: number;
     /** The main container port's name (and the Service's): `http` on a web service, `main` on the others. */
@@ -396,6 +399,7 @@ export function factsOf(config: StackConfig): StackFacts {
         ...(verifying
             ? { verify: { image: verifyImage.includes("@") ? verifyImage : `${checkerRepository}@${lookUp(`${checkerRepository}:${checkerTag}`).digest}`, timeoutSeconds: env.verify?.timeoutSeconds ?? 120, backoffLimit: env.verify?.backoffLimit ?? 1 } }
             : {}),
+        ...(Object.values(services).some((s) => s.rollout !== undefined) ? { statusImage: byDigest(String(env.canary?.statusImage ?? "quay.io/argoproj/kubectl-argo-rollouts:v1.9.1")) } : {}),
     };
 }
 
@@ -408,8 +412,8 @@ function seconds(d: string): number {
 /**
  * A service's in-cluster canary, from its merged settings and the stack's `canary`: its steps
  * (10/50/100 watched 5 minutes when it names none), one AnalysisTemplate per window length when
- * the stack names a Prometheus (each window measured in whole intervals), and the wait: every
- * window, a progress deadline per step but the last, and the stack's own wait.
+ * the stack names a Prometheus (each window measured in whole intervals), and how long a release
+ * may take: every window, a progress deadline per step but the last, and the stack's own wait.
  */
 function canaryRollout(env: any, s: any, kind: Kind, objectName: string, deadline: number, wait: number): ServiceFacts["rollout"] {
     if (env.canary?.mode !== "in-cluster" || s.canary?.enabled !== true || (kind !== "web" && kind !== "worker")) return undefined;
@@ -419,7 +423,14 @@ function canaryRollout(env: any, s: any, kind: Kind, objectName: string, deadlin
     const analysed = env.canary.prometheus !== undefined;
     const watched = (w: number) => (analysed ? Math.ceil(w / interval) * interval : w);
     const templates = analysed ? Object.fromEntries(steps.map((st) => [st.windowSeconds, `${objectName}-canary-${st.windowSeconds}s`])) : {};
-    return { steps, templates, wait: String(steps.reduce((sum, st) => sum + watched(st.windowSeconds), 0) + (steps.length - 1) * deadline + wait) };
+    return { steps, templates, statusSeconds: steps.reduce((sum, st) => sum + watched(st.windowSeconds), 0) + (steps.length - 1) * deadline + wait };
+}
+
+/** An image reference as pods run it: as written when it names a digest, else the tag's digest in tools/harness/registry.yaml. */
+function byDigest(ref: string): string {
+    if (ref.includes("@")) return ref;
+    const [repository, tag] = ref.split(/:(?=[^:/]+$)/);
+    return `${repository}@${lookUp(`${repository}:${tag}`).digest}`;
 }
 
 /** The names of a stack's services (the enabled ones), sorted. */
@@ -441,7 +452,8 @@ export function expectedCounts(f: StackFacts): Record<string, number> {
     const monitored = (s: ServiceFacts) => f.monitoring.operator && s.metrics !== undefined;
     const counts: Record<string, number> = {
         "core/v1:Namespace": 1,
-        "core/v1:ServiceAccount": n,
+        // Each service's, and an in-cluster canary's wait's.
+        "core/v1:ServiceAccount": n + count((s) => s.rollout !== undefined),
         // one per service, one per files volume, and the shared one
         "core/v1:ConfigMap": n + svcs.reduce((sum, s) => sum + s.filesVolumes.length, 0) + 1,
         "core/v1:Secret": count((s) => s.hasSecrets) + (f.registryCredentials ? 1 : 0), // and the registry's pull Secret, when it has credentials
@@ -459,14 +471,15 @@ export function expectedCounts(f: StackFacts): Record<string, number> {
         "gateway.networking.k8s.io/v1:Gateway": f.gateway?.create ? 1 : 0,
         "autoscaling/v2:HorizontalPodAutoscaler": count((s) => s.autoscaling !== undefined),
         "policy/v1:PodDisruptionBudget": count((s) => s.pdb),
-        "rbac.authorization.k8s.io/v1:Role": count((s) => s.rbac),
-        "rbac.authorization.k8s.io/v1:RoleBinding": count((s) => s.rbac),
+        // A service's with rbac rules, and an in-cluster canary's wait's.
+        "rbac.authorization.k8s.io/v1:Role": count((s) => s.rbac) + count((s) => s.rollout !== undefined),
+        "rbac.authorization.k8s.io/v1:RoleBinding": count((s) => s.rbac) + count((s) => s.rollout !== undefined),
         "external-secrets.io/v1:ExternalSecret": count((s) => s.externalSecrets),
         // A worker has no Service: Prometheus finds its pods.
         "monitoring.coreos.com/v1:ServiceMonitor": count((s) => monitored(s) && s.kind !== "worker"),
         "monitoring.coreos.com/v1:PodMonitor": count((s) => monitored(s) && s.kind === "worker"),
-        // A verification Job per service with checks.
-        "batch/v1:Job": count((s) => s.checks.length > 0),
+        // A verification Job per service with checks, and an in-cluster canary's wait Job.
+        "batch/v1:Job": count((s) => s.checks.length > 0) + count((s) => s.rollout !== undefined),
     };
     return Object.fromEntries(Object.entries(counts).filter(([, c]) => c > 0));
 }

@@ -152,8 +152,8 @@ describe("the render says where its digests came from", () => {
         const production = await run("production");
         assert.equal(
             describeImages(production, stackConfig("production")),
-            // Its six images' tags, and the HTTP checker's.
-            "images: 7 tags looked up in the registry, answered offline from tools/harness/registry.yaml (not real digests)\n" +
+            // Its six images' tags, the HTTP checker's and the canary wait's Argo Rollouts CLI.
+            "images: 8 tags looked up in the registry, answered offline from tools/harness/registry.yaml (not real digests)\n" +
                 "promotion: every image checked against what staging ran (its releases, rendered from Pulumi.staging.yaml)\n",
         );
         const config = editedConfig("staging", (v) => (v.catalog.services.orchestrator.image.tag = "2.0.0"));

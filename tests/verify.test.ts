@@ -21,7 +21,8 @@ import { editedConfig, ofKind, PROJECT, REPO, run, SERVICES, stackConfig } from 
 
 const P = `${PROJECT}:`;
 const CATALOG = `${P}catalog.services`;
-const jobs = (ev: Evaluation) => [...ofKind(ev, "batch/v1:Job").values()];
+/** The verification Jobs (an in-cluster canary's wait Job aside: tests/canaryWait.test.ts). */
+const jobs = (ev: Evaluation) => [...ofKind(ev, "batch/v1:Job").values()].filter((j) => j.name.endsWith("-verify"));
 const jobOf = (ev: Evaluation, svc: string) => ofKind(ev, "batch/v1:Job").get(`${svc}-verify`)?.inputs as any;
 const jobNames = (ev: Evaluation) => Object.fromEntries(jobs(ev).map((j) => [j.name, (j.inputs as any).metadata.name as string]));
 const urnOf = (ev: Evaluation, type: string, name: string) => ev.urns.find((u) => u.endsWith(`${type}::${name}`))!;
@@ -74,16 +75,18 @@ for (const stack of REPO_STACKS) {
             for (const s of callees) assert.ok(covered(x, "orchestrator").includes(s), s);
         });
 
-        it("declares each Job after the workloads of the services it verifies: it depends on them, and on no other workload", () => {
+        it("declares each Job after the workloads of the services it verifies (an in-cluster canary's: after its wait Job): it depends on them, and on no other workload", () => {
+            // What a Job waits for: a service's workload, or an in-cluster canary's wait Job, which waits for the Rollout's outcome.
+            const awaited = (s: string) => (x.services[s].rollout ? urnOf(ev, "kubernetes:batch/v1:Job", `${s}-canary-wait`) : urnOf(ev, `kubernetes:${x.services[s].workload}`, workloadResource(x, s)));
             for (const svc of checked) {
                 const job = urnOf(ev, "kubernetes:batch/v1:Job", `${svc}-verify`);
-                const workloads = (ev.dependencies.get(job) ?? []).filter((u) => /\$kubernetes:(apps\/v1:(Deployment|StatefulSet)|batch\/v1:CronJob|argoproj\.io\/v1alpha1:Rollout)::/.test(u)).sort();
-                const expected = covered(x, svc).map((s) => urnOf(ev, `kubernetes:${x.services[s].workload}`, workloadResource(x, s)));
+                const workloads = (ev.dependencies.get(job) ?? []).filter((u) => /\$kubernetes:((apps\/v1:(Deployment|StatefulSet)|batch\/v1:CronJob|argoproj\.io\/v1alpha1:Rollout)::|batch\/v1:Job::.*-canary-wait$)/.test(u)).sort();
+                const expected = covered(x, svc).map(awaited);
                 assert.deepEqual(workloads, expected.sort(), svc);
-                assert.ok(expected.includes(urnOf(ev, `kubernetes:${x.services[svc].workload}`, workloadResource(x, svc))), `${svc}'s Job waits for its own rollout`);
+                assert.ok(expected.includes(awaited(svc)), `${svc}'s Job waits for its own rollout`);
                 // And it is registered after them.
                 const at = (name: string) => ev.resources.findIndex((r) => r.name === name);
-                for (const s of covered(x, svc)) assert.ok(at(`${svc}-verify`) > at(workloadResource(x, s)), `${svc}-verify after ${s}`);
+                for (const s of covered(x, svc)) assert.ok(at(`${svc}-verify`) > at(x.services[s].rollout ? `${s}-canary-wait` : workloadResource(x, s)), `${svc}-verify after ${s}`);
             }
         });
 

@@ -67,3 +67,8 @@ export class RegistryLookup {
         return reference;
     }
 }
+
+/** An image as pods run it: by the digest the configuration names, else the one the registry holds for its tag (through `lookup`). */
+export function byDigest(image: { readonly repository: string; readonly tag?: string; readonly digest?: string }, lookup: RegistryLookup | undefined): pulumi.Output<string> {
+    return image.digest !== undefined ? pulumi.output(`${image.repository}@${image.digest}`) : lookup!.digestOf(image.repository, image.tag!);
+}

@@ -76,6 +76,8 @@ export class Microservice extends pulumi.ComponentResource {
     public readonly workload: Workload;
     /** Where its containers read their environment; a command check runs with the same. */
     public readonly envFrom: k8s.types.input.core.v1.EnvFromSource[];
+    /** The workload's pod template: what a release changes (an in-cluster canary's wait Job is named from it). */
+    public readonly podTemplate: k8s.types.input.core.v1.PodTemplateSpec;
 
     constructor(name: string, args: MicroserviceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:service:Microservice", name, {}, opts);
@@ -143,6 +145,7 @@ export class Microservice extends pulumi.ComponentResource {
             volumes,
             scrapeAnnotations: !env.monitoring.operator,
         };
+        this.podTemplate = podTemplate({ ...pod, service: svc, labels: podLabels, selector, image: this.image });
         const workload = createWorkload(
             name,
             {
@@ -153,7 +156,7 @@ export class Microservice extends pulumi.ComponentResource {
                 selector,
                 volumes,
                 claims: args.claims,
-                template: podTemplate({ ...pod, service: svc, labels: podLabels, selector, image: this.image }),
+                template: this.podTemplate,
             },
             fixedOpts,
         );
@@ -188,7 +191,7 @@ export class Microservice extends pulumi.ComponentResource {
         this.url = svc.ingress ? `https://${svc.ingress.host}${svc.ingress.path}` : undefined;
         // From a laptop (a local stack exposes nothing): the container's port, forwarded to the Service's.
         this.portForward = service && pulumi.interpolate`kubectl port-forward --namespace ${namespace} service/${service.metadata.name} ${svc.port ?? svc.servicePort}:${svc.servicePort}`;
-        this.registerOutputs({ workloadName: this.workloadName, address: this.address, url: this.url, portForward: this.portForward, image: this.image, canaryImage: this.canaryImage, workload: this.workload, envFrom: this.envFrom });
+        this.registerOutputs({ workloadName: this.workloadName, address: this.address, url: this.url, portForward: this.portForward, image: this.image, canaryImage: this.canaryImage, workload: this.workload, envFrom: this.envFrom, podTemplate: this.podTemplate });
     }
 }
 

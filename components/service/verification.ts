@@ -5,7 +5,7 @@ import { objectName, serviceResource } from "../../config/names/derive";
 import { ServiceConfig, ServiceVerification, VerifyCheck, VerifySettings } from "../../config/types";
 import { digest } from "../digest";
 import { LabelContext, verificationLabels } from "../labels";
-import { RegistryLookup } from "../images/lookup";
+import { byDigest, RegistryLookup } from "../images/lookup";
 import { restrictedPodSecurityContext, RESTRICTED_CONTAINER_SECURITY_CONTEXT } from "./podTemplate";
 import { tmpOnly } from "./volumes";
 
@@ -138,6 +138,5 @@ function checkContainer(c: VerifyCheck, args: VerificationArgs, volumeMounts: Co
 
 /** The HTTP checker's image as pods run it: by the digest the stack names, else the one the registry holds for its tag. */
 export function checkerReference(settings: VerifySettings, lookup: RegistryLookup | undefined): pulumi.Output<string> {
-    const { repository, tag, digest: pinned } = settings.image;
-    return pinned !== undefined ? pulumi.output(`${repository}@${pinned}`) : lookup!.digestOf(repository, tag!);
+    return byDigest(settings.image, lookup);
 }

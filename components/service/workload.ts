@@ -103,7 +103,7 @@ export function createWorkload(name: string, args: WorkloadArgs, opts: pulumi.Cu
                 selector: { matchLabels: args.selector },
             };
             const canary = inClusterCanary(svc, args.environment);
-            if (canary) return createRollout(name, { canary, metadata, spec, template: args.template, rollout }, opts);
+            if (canary) return createRollout(name, { canary, metadata, spec, template: args.template }, opts);
             return new k8s.apps.v1.Deployment(
                 serviceResource.workload(name, svc.kind),
                 { metadata, spec: { ...spec, strategy: { type: "RollingUpdate", rollingUpdate: { ...ZERO_DOWNTIME_SURGE } }, template: args.template } },

@@ -149,6 +149,15 @@ function serviceNames(svc: ServiceConfig, config: PlatformConfig, out: Declared[
     if (canary?.settings.prometheusUrl !== undefined) {
         for (const w of distinctWindows(canary.canary.steps)) object(workload.apiVersion, "AnalysisTemplate", serviceResource.analysisTemplate(n, w), objectName.analysisTemplate(o, w));
     }
+    if (canary) {
+        // Its wait (components/service/canary/wait.ts): the Job's name carries the release's digest (objectName.canaryWaitJob), unique by construction.
+        const wait = serviceResource.canaryWait(n);
+        const waitOwner = own(`the canary wait of service ${n}`, [["canary"], ["objectName"]], renameObjects);
+        object("v1", "ServiceAccount", serviceResource.account(wait), objectName.canaryWait(o), waitOwner);
+        object("rbac.authorization.k8s.io/v1", "Role", serviceResource.role(wait), objectName.canaryWait(o), waitOwner);
+        object("rbac.authorization.k8s.io/v1", "RoleBinding", serviceResource.roleBinding(wait), objectName.canaryWait(o), waitOwner);
+        resource(kubernetesType("batch/v1", "Job"), wait, waitOwner);
+    }
     if ((svc.kind === "web" || svc.kind === "stateful") && svc.port !== undefined) {
         object("v1", "Service", serviceResource.service(n), o);
         if (svc.ingress) exposureNames(svc, env, { out, own, named, object, madeBy });

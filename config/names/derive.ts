@@ -39,6 +39,8 @@ export const serviceResource = {
     rollout: (name: string) => `${name}-rollout`,
     /** The AnalysisTemplate of one window length of an in-cluster canary (components/service/canary/analysis.ts). */
     analysisTemplate: (name: string, windowSeconds: number) => `${name}-analysis-${windowSeconds}s`,
+    /** What an in-cluster canary's wait is named from: its Job, and its ServiceAccount, Role and RoleBinding (`-sa`, `-role`, `-rolebinding`; components/service/canary/wait.ts). */
+    canaryWait: (name: string) => `${name}-canary-wait`,
 } as const;
 
 /** What a driven canary's objects add to the service's names. */
@@ -97,6 +99,8 @@ export const objectName = {
     httpListener: (gateway: Pick<GatewayConfig, "httpListener">) => gateway.httpListener ?? "http",
     /** A driven canary's Deployment and Service, beside the service's own (components/service/canary/). */
     canary: (service: string) => `${service}${CANARY_SUFFIX}`,
+    /** The AnalysisTemplate of an in-cluster canary's windows of this length. */
+    analysisTemplate: (service: string, windowSeconds: number) => `${service}-canary-${windowSeconds}s`,
     /**
      * A service's verification Job, named per release: `<objectName>-verify-<release>`, where the
      * release is a digest of what the checks verify (a new release is a new Job; the same one keeps
@@ -104,11 +108,19 @@ export const objectName = {
      * held to 63 characters: a long objectName is shortened, and the digest (of the service's name
      * too) keeps the names apart.
      */
-    /** The AnalysisTemplate of an in-cluster canary's windows of this length. */
-    analysisTemplate: (service: string, windowSeconds: number) => `${service}-canary-${windowSeconds}s`,
-    verificationJob: (service: string, release: string) => `${service.slice(0, 63 - VERIFY_INFIX.length - RELEASE_LENGTH).replace(/-+$/, "")}${VERIFY_INFIX}${release.slice(0, RELEASE_LENGTH)}`,
+    verificationJob: (service: string, release: string) => releaseJob(service, VERIFY_INFIX, release),
+    /** An in-cluster canary's wait Job, `<objectName>-canary-<release>`, named per release of its Rollout and held to 63 characters like a verification Job. */
+    canaryWaitJob: (service: string, release: string) => releaseJob(service, CANARY_WAIT_INFIX, release),
+    /** The ServiceAccount, Role and RoleBinding of an in-cluster canary's wait Job. */
+    canaryWait: (service: string) => `${service}${CANARY_SUFFIX}-wait`,
 } as const;
 
+/** `<service><infix><release>` in at most 63 characters: a long service name is shortened, the release digest never. */
+function releaseJob(service: string, infix: string, release: string): string {
+    return `${service.slice(0, 63 - infix.length - RELEASE_LENGTH).replace(/-+$/, "")}${infix}${release.slice(0, RELEASE_LENGTH)}`;
+}
+
 const VERIFY_INFIX = "-verify-";
+const CANARY_WAIT_INFIX = `${CANARY_SUFFIX}-`;
 /** Hexadecimal digits of the release digest in a verification Job's name. */
 const RELEASE_LENGTH = 10;

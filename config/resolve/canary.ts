@@ -82,7 +82,9 @@ export function resolveCanaries(ctx: CanaryContext): { readonly services: Resolv
     if (mode === "driven") drivenTogether(enabled, configs, ctx);
     const services = ctx.services.map((svc) => (configs.has(svc.name) ? { ...svc, canary: configs.get(svc.name)! } : svc));
     const settings: CanarySettings | undefined =
-        configs.size > 0 && mode !== undefined ? { mode, ...(written?.prometheus !== undefined ? { prometheusUrl: written.prometheus } : {}), intervalSeconds } : undefined;
+        configs.size > 0 && mode !== undefined
+            ? { mode, ...(written?.prometheus !== undefined ? { prometheusUrl: written.prometheus } : {}), intervalSeconds, ...(mode === "in-cluster" ? { statusImage: f.imageParts(written!.statusImage)! } : {}) }
+            : undefined;
     return { services, ...(settings ? { settings } : {}) };
 }
 

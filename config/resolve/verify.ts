@@ -7,6 +7,7 @@ import type { Environment } from "../schema/environment";
 import { CheckSettings, checks as checksSchema, MAX_CHECKS } from "../schema/verify";
 import type { PlatformConfig, ServiceVerification, VerifiedCall, VerifyCheck, VerifySettings } from "../types";
 import { ownLeaves } from "./kind";
+import { statusLookup } from "../inCluster";
 import type { ResolvedService } from "./service";
 
 /**
@@ -188,7 +189,7 @@ export function checkerLookup(config: Pick<PlatformConfig, "verification" | "env
     return checksOverHttp(config) && config.environment.verify.image.digest === undefined ? config.environment.verify.image : undefined;
 }
 
-/** Whether the program looks image tags up in registries: a prebuilt service's without a digest, or the HTTP checker's. */
+/** Whether the program looks image tags up in registries: a prebuilt service's without a digest, the HTTP checker's, or the canaries' status image. */
 export function registryLookupsNeeded(config: Pick<PlatformConfig, "services" | "verification" | "environment">): boolean {
-    return config.services.some((svc) => !svc.build && !svc.image.digest) || checkerLookup(config) !== undefined;
+    return config.services.some((svc) => !svc.build && !svc.image.digest) || checkerLookup(config) !== undefined || statusLookup(config) !== undefined;
 }

@@ -18,6 +18,12 @@ const DEFAULT_WINDOW = "5m";
 /** The steps of a canary that names none: 10%, 50%, then all traffic, each watched for the default window. */
 export const DEFAULT_STEPS = [10, 50, 100].map((weight) => ({ weight, window: DEFAULT_WINDOW }));
 
+/**
+ * The image of Argo Rollouts' CLI when the stack names none: the release matching the controller
+ * docs/canary-in-cluster.md targets (v1.9), its entrypoint `/bin/kubectl-argo-rollouts`, user 999.
+ */
+export const STATUS_IMAGE = "quay.io/argoproj/kubectl-argo-rollouts:v1.9.1";
+
 const DURATION_EXPECTED = "a duration from 1s to 24h such as '30s', '5m' or '1h30m'";
 
 const duration = () => text({ expected: DURATION_EXPECTED, check: f.canaryDuration, pattern: f.durationPattern("hms") });
@@ -111,4 +117,10 @@ export const canaryEnvironment = object({
             examples: ["http://prometheus-operated.monitoring.svc:9090"],
         }),
     interval: duration().default(DEFAULT_INTERVAL).meta({ description: "How often the checks are evaluated during a step's window (at most the shortest window).", examples: ["30s"] }),
+    statusImage: text({ expected: `an image reference such as '${STATUS_IMAGE}' or 'repo@sha256:...'`, check: f.imageReference })
+        .default(STATUS_IMAGE)
+        .meta({
+            description:
+                "In-cluster mode: the image of Argo Rollouts' CLI that each release's wait Job runs (`kubectl-argo-rollouts status`), by which `pulumi up` waits for the canary's outcome (docs/canary-in-cluster.md). A tag is looked up in the registry and run by its digest, like a service's.",
+        }),
 });

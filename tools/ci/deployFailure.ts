@@ -1,7 +1,8 @@
 /**
  * After a failed `pulumi up` in a deploy job: decides whether the failure is one CI rolls back
- * (docs/runbook.md, "What rolls back by itself"). A rollout of this commit that failed, a check
- * of its release that failed (a verification Job, docs/verification.md), or an update that ran
+ * (docs/runbook.md, "What rolls back by itself"). A rollout of this commit that failed, a canary
+ * Argo Rollouts aborted (its wait Job, docs/canary-in-cluster.md), a check of its release that
+ * failed (a verification Job, docs/verification.md), or an update that ran
  * past its step's timeout, rolls back; any other failure (GitHub's API, a lookup, the program
  * itself) leaves the release running in the cluster alone, since rolling a healthy release back
  * would be the second outage.
@@ -11,7 +12,7 @@
  */
 import * as fs from "fs";
 import { CommandSpec, EXIT, parseCommandLine, Parsed, Refusal, runCommand } from "../cli";
-import { VERIFICATION_COMPONENT } from "../../components/labels";
+import { CANARY_WAIT_COMPONENT, VERIFICATION_COMPONENT } from "../../components/labels";
 
 export interface FailureOptions {
     /** The stack's state after the failed update (`pulumi stack export`). */
@@ -85,8 +86,12 @@ function failedObjects(state: unknown): StateResource[] {
     return resourcesOf(state).filter((r) => typeof r.type === "string" && r.type.startsWith("kubernetes:") && Array.isArray(r.initErrors) && r.initErrors.length > 0);
 }
 
-/** A release's verification Job (components/service/verification.ts), by its labels. */
-const isVerification = (r: StateResource) => r.type === "kubernetes:batch/v1:Job" && r.outputs?.metadata?.labels?.["app.kubernetes.io/component"] === VERIFICATION_COMPONENT;
+/** A Job of the platform's, by its `app.kubernetes.io/component` label. */
+const isJob = (component: string) => (r: StateResource) => r.type === "kubernetes:batch/v1:Job" && r.outputs?.metadata?.labels?.["app.kubernetes.io/component"] === component;
+/** A release's verification Job (components/service/verification.ts). */
+const isVerification = isJob(VERIFICATION_COMPONENT);
+/** An in-cluster canary's wait Job (components/service/canary/wait.ts): it fails when Argo Rollouts aborts the canary. */
+const isCanaryWait = isJob(CANARY_WAIT_COMPONENT);
 
 /** Up to NAMED descriptions, then how many more. */
 const named = (failed: readonly string[]) => failed.slice(0, NAMED).join("; ") + (failed.length > NAMED ? `; and ${failed.length - NAMED} more` : "");
@@ -98,9 +103,14 @@ export function decide(state: unknown, timedOut: boolean): Decision {
     }
     // A check that failed after the rollouts is the release failing, like a rollout that did.
     const checks = failed.filter(isVerification).map(describe);
-    const rollouts = failed.filter((r) => !isVerification(r)).map(describe);
+    const canaries = failed.filter(isCanaryWait).map(describe);
+    const rollouts = failed.filter((r) => !isVerification(r) && !isCanaryWait(r)).map(describe);
     if (failed.length > 0) {
-        const what = [...(rollouts.length > 0 ? [`a rollout of this commit failed: ${named(rollouts)}`] : []), ...(checks.length > 0 ? [`a check of its release failed: ${named(checks)}`] : [])];
+        const what = [
+            ...(rollouts.length > 0 ? [`a rollout of this commit failed: ${named(rollouts)}`] : []),
+            ...(canaries.length > 0 ? [`a canary of this commit was aborted or did not finish: ${named(canaries)}`] : []),
+            ...(checks.length > 0 ? [`a check of its release failed: ${named(checks)}`] : []),
+        ];
         return { rollback: true, reason: what.join("; ") };
     }
     return {

@@ -5,6 +5,7 @@ import { byCodePoint } from "../../config/order";
 import { readPlatformConfig } from "../../config/platform";
 import { ImageConfig, PlatformConfig } from "../../config/types";
 import { httpCheckers } from "../../config/resolve/verify";
+import { inClusterCanaries, statusImage } from "../../config/inCluster";
 import { Refusal } from "../cli";
 import { projectValues, readStackFiles, StackFileError } from "../harness/stackFiles";
 import { problemsWithFiles } from "../render/problems";
@@ -109,12 +110,16 @@ export function imagesOf(config: PlatformConfig): StackImages {
     }
     // The verification Jobs' HTTP checks run in the checker image (environment.verify.image): in
     // the cluster like the services' images, so scanned like them.
-    for (const service of httpCheckers(config)) {
-        const ref = imageReference(config.environment.verify.image);
-        const entry = byRef.get(ref) ?? { repository: config.environment.verify.image.repository, services: [] };
-        entry.services.push(`${service} (verification)`);
+    const platformImage = (image: Pick<ImageConfig, "repository" | "tag" | "digest">, user: string) => {
+        const ref = imageReference(image);
+        const entry = byRef.get(ref) ?? { repository: image.repository, services: [] };
+        entry.services.push(user);
         byRef.set(ref, entry);
-    }
+    };
+    for (const service of httpCheckers(config)) platformImage(config.environment.verify.image, `${service} (verification)`);
+    // So do the in-cluster canaries' wait Jobs, in Argo Rollouts' CLI image (environment.canary.statusImage).
+    const status = statusImage(config);
+    for (const svc of status ? inClusterCanaries(config) : []) platformImage(status!, `${svc.name} (canary wait)`);
     const prebuilt = [...byRef].map(([ref, { repository, services }]) => ({ ref, repository, services: services.sort(byCodePoint) })).sort((a, b) => byCodePoint(a.ref, b.ref));
     return { prebuilt, built: built.sort((a, b) => byCodePoint(a.service, b.service)) };
 }

@@ -1,7 +1,9 @@
-import { CanaryMode, CanarySettings, CanaryStep } from "../../config/canary";
+import { CanaryMode, CanaryStep } from "../../config/canary";
 import { byCodePoint } from "../../config/order";
 import { PlatformConfig } from "../../config/types";
 import { releaseSteps } from "../release/plan";
+import { inClusterCanaries, inClusterCanary } from "../../config/inCluster";
+import { canaryWaitSeconds, watchedSeconds } from "../../components/service/canary/steps";
 
 /**
  * What CI needs of a deployed stack's canary releases (issue 21, docs/delivery.md): how they run,
@@ -23,7 +25,7 @@ export interface CiCanary {
     readonly windowSeconds: number;
     /** Driven: the release's steps, one `pulumi up` each. */
     readonly steps: number;
-    /** In-cluster: how long one `pulumi up` waits for the slowest Rollout (its `pulumi.com/timeoutSeconds`). */
+    /** In-cluster: how long one `pulumi up` waits for the slowest canary (its wait Job's `pulumi.com/timeoutSeconds`, components/service/canary/steps.ts). */
     readonly rolloutWaitSeconds?: number;
 }
 
@@ -39,21 +41,10 @@ export function ciCanary(config: PlatformConfig): CiCanary | undefined {
         return { ...shared, windowSeconds: sum(steps.map((s) => s.windowSeconds)), steps: steps.length };
     }
     const rollout = config.environment.rollout;
-    const watched = services.map((s) => sum(s.steps.map((step) => watchedSeconds(step, settings))));
-    const waits = services.map((s, i) => watched[i] + (s.steps.length - 1) * rollout.progressDeadlineSeconds + rollout.awaitTimeoutSeconds);
+    const canaries = inClusterCanaries(config).map((svc) => inClusterCanary(svc, config.environment)!);
+    const watched = canaries.map((c) => sum(c.canary.steps.map((step) => watchedSeconds(step, c.settings))));
+    const waits = canaries.map((c) => canaryWaitSeconds(c, rollout).await);
     return { ...shared, windowSeconds: Math.max(...watched), steps: Math.max(...services.map((s) => s.steps.length)), rolloutWaitSeconds: Math.max(...waits) };
 }
 
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
-
-/**
- * How long Argo Rollouts watches a step: an analysis of whole intervals covering the window, or,
- * with no Prometheus, a pause of the window. The in-cluster part's `watchedSeconds` and
- * `rolloutTimeoutSeconds` (components/service/canary/steps.ts) compute the Rollout's
- * `pulumi.com/timeoutSeconds` the same way: every step's watch, the progress deadline for each
- * step after the first, and the environment's await timeout.
- */
-function watchedSeconds(step: CanaryStep, settings: CanarySettings): number {
-    if (settings.prometheusUrl === undefined) return step.windowSeconds;
-    return Math.max(1, Math.ceil(step.windowSeconds / settings.intervalSeconds)) * settings.intervalSeconds;
-}

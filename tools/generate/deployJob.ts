@@ -93,8 +93,9 @@ function updateComment(s: CiStack): string {
       # covers every window (${s.canary!.windowSeconds} s), an update per step, the promotion's two and an abort.`;
     }
     if (s.canary?.mode === "in-cluster") {
-        return `      # Argo Rollouts walks the canaries' steps, and pulumi up waits for each Rollout to become Healthy (up to
-      # ${rolloutWaitSeconds(s)} s): its timeout is longer, so a Rollout that never does fails the update before GitHub kills it.`;
+        return `      # Argo Rollouts walks the canaries' steps, and pulumi up waits for each Rollout to become Healthy through its
+      # wait Job (up to ${rolloutWaitSeconds(s)} s): the step's timeout is longer, so a canary that never does fails the
+      # update before GitHub kills it; an aborted one fails it at once.`;
     }
     return `      # Its timeout is longer than the rollout wait (awaitTimeoutSeconds: ${s.awaitTimeoutSeconds} s), so a rollout
       # that never becomes ready fails the update before GitHub kills it.`;

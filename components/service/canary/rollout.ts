@@ -1,31 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { EnvironmentConfig } from "../../../config/types";
-import { waitAnnotations } from "../../../config/written";
 import { serviceResource } from "../../../config/names/derive";
 import { createAnalysisTemplates } from "./analysis";
 import { distinctWindows, ROLLOUT } from "../../../config/inCluster";
 import { ZERO_DOWNTIME_SURGE } from "../surge";
-import { InClusterCanary, rolloutSteps, rolloutTimeoutSeconds } from "./steps";
-
-/**
- * What `pulumi up` waits for (the provider's `pulumi.com/waitFor`, a JSONPath it matches on each
- * watch event): Argo Rollouts' phase `Healthy`, which it reaches once every step passed and the
- * new pods are the stable ones. An aborted rollout is `Degraded` and never matches: the update
- * fails at the timeout. Argo writes `status.observedGeneration` as a string, so the provider's
- * generation check (an integer) does not apply: see docs/canary-in-cluster.md.
- */
-export const ROLLOUT_WAIT_FOR = "jsonpath={.status.phase}=Healthy";
+import { InClusterCanary, rolloutSteps } from "./steps";
 
 export interface RolloutArgs {
     readonly canary: InClusterCanary;
-    /** The Deployment's metadata: name, namespace, labels and `pulumi.com/timeoutSeconds` (replaced by the canary's). */
+    /** The Deployment's metadata: name, namespace, labels (its `pulumi.com/timeoutSeconds` is left off: nothing awaits the Rollout itself). */
     readonly metadata: { readonly name: string; readonly namespace: pulumi.Input<string>; readonly labels: Record<string, string>; readonly annotations: Record<string, string> };
     /** What a Deployment's spec would hold besides its strategy and template: replicas (unless autoscaled), history, deadline, selector. */
     readonly spec: { readonly replicas?: number; readonly revisionHistoryLimit: number; readonly progressDeadlineSeconds: number; readonly selector: { readonly matchLabels: Record<string, string> } };
     readonly template: k8s.types.input.core.v1.PodTemplateSpec;
-    /** The environment's rollout deadline and await timeout. */
-    readonly rollout: EnvironmentConfig["rollout"];
 }
 
 /**
@@ -44,10 +31,10 @@ export function createRollout(name: string, args: RolloutArgs, opts: pulumi.Cust
         {
             apiVersion: ROLLOUT.apiVersion,
             kind: ROLLOUT.kind,
-            metadata: {
-                ...args.metadata,
-                annotations: { ...args.metadata.annotations, ...waitAnnotations(rolloutTimeoutSeconds(c, args.rollout)), "pulumi.com/waitFor": ROLLOUT_WAIT_FOR },
-            },
+            // No `pulumi.com/waitFor`: the provider would match it on the previous release's status
+            // (Argo's observedGeneration is a string, which its generation check skips), and an abort
+            // would fail `pulumi up` only at the timeout. The wait Job waits instead (./wait.ts).
+            metadata: { name: args.metadata.name, namespace: args.metadata.namespace, labels: args.metadata.labels },
             spec: {
                 ...args.spec,
                 progressDeadlineAbort: true,

@@ -1,5 +1,6 @@
 import type { CanarySettings, CanaryStep, EnvironmentConfig } from "../../../config/types";
 import type { InClusterCanary } from "../../../config/inCluster";
+import { AWAIT_MARGIN_SECONDS } from "../../../config/schema/environment";
 
 export type { InClusterCanary } from "../../../config/inCluster";
 
@@ -47,11 +48,27 @@ export function rolloutSteps(steps: readonly CanaryStep[], templateFor?: (window
 }
 
 /**
- * How long `pulumi up` waits for a Rollout: every step's watch, plus for each step the time its
- * canary pods may take to become ready (Argo counts the progress deadline while pods scale,
- * not during a pause or an analysis), the last one with the environment's own margin.
+ * How long a release of a Rollout may take, what its wait Job gives `kubectl-argo-rollouts status`
+ * (`--timeout`): every step's watch, plus for each step the time its canary pods may take to
+ * become ready (Argo counts the progress deadline while pods scale, not during a pause or an
+ * analysis), the last one with the environment's own margin.
  */
 export function rolloutTimeoutSeconds(c: InClusterCanary, rollout: EnvironmentConfig["rollout"]): number {
     const watched = c.canary.steps.reduce((sum, s) => sum + watchedSeconds(s, c.settings), 0);
     return watched + (c.canary.steps.length - 1) * rollout.progressDeadlineSeconds + rollout.awaitTimeoutSeconds;
+}
+
+/** The wait Job's times, each covering the one before: the status command's `--timeout`, the Job's deadline, the provider's await. */
+export interface CanaryWaitSeconds {
+    /** `kubectl-argo-rollouts status --timeout`: the release itself (rolloutTimeoutSeconds). */
+    readonly status: number;
+    /** The Job's `activeDeadlineSeconds`: the status command, plus the margin for pulling and starting its image. */
+    readonly deadline: number;
+    /** The provider's `pulumi.com/timeoutSeconds`: the deadline and a margin, so the Job's own failure is the one reported. */
+    readonly await: number;
+}
+
+export function canaryWaitSeconds(c: InClusterCanary, rollout: EnvironmentConfig["rollout"]): CanaryWaitSeconds {
+    const status = rolloutTimeoutSeconds(c, rollout);
+    return { status, deadline: status + AWAIT_MARGIN_SECONDS, await: status + 2 * AWAIT_MARGIN_SECONDS };
 }
