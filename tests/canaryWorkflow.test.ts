@@ -137,6 +137,32 @@ describe("the deploy job of a stack with canaries", () => {
             assert.equal(step(job, "Cancel the canary release if it timed out").id, "cancel");
         });
 
+        it("tells the team an aborted release apart from a failed deploy: the stable version serves and nothing was rolled back", () => {
+            const notify = steps(job).at(-1);
+            assert.equal(notify.env.RELEASE_OUTCOME, "${{ steps.up.outputs.outcome }}");
+            /** The notification script run with these outcomes; the arguments it gave `npm`. */
+            const notified = (env: Record<string, string>) => {
+                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "canary-notify-"));
+                try {
+                    fs.writeFileSync(path.join(dir, "npm"), `#!/bin/sh\nprintf '%s ' "$@" > "${dir}/args"\n`, { mode: 0o755 });
+                    const base = { PREVIEW: "success", ROLLBACK: "skipped", UPDATE_VERSION: "12", ROLLBACK_VERSION: "", STACK: "prod", GITHUB_SHA: "3f9c2ab5" };
+                    const r = spawnSync("bash", ["-e", "-c", notify.run], { env: { PATH: `${dir}${path.delimiter}${process.env.PATH}`, ...base, ...env }, encoding: "utf8" });
+                    assert.equal(r.status, 0, r.stderr);
+                    return fs.readFileSync(path.join(dir, "args"), "utf8").trim().replace(/^run --silent notify -- /, "");
+                } finally {
+                    fs.rmSync(dir, { recursive: true, force: true });
+                }
+            };
+            assert.equal(notified({ JOB: "failure", RELEASE_OUTCOME: "aborted" }), "--event canary --stack prod --outcome failure --version 12 --commit 3f9c2ab5");
+            assert.equal(notified({ JOB: "success", RELEASE_OUTCOME: "promoted" }), "--event deploy --stack prod --outcome success --version 12 --commit 3f9c2ab5");
+            assert.equal(
+                notified({ JOB: "failure", RELEASE_OUTCOME: "abort-failed", ROLLBACK: "success", ROLLBACK_VERSION: "10" }),
+                "--event rollback --stack prod --outcome success --version 10 --commit 3f9c2ab5",
+                "an abort that failed was judged and rolled back: the rollback is the news",
+            );
+            assert.equal(notified({ JOB: "failure", RELEASE_OUTCOME: "" }), "--event deploy --stack prod --outcome failure --version 12 --commit 3f9c2ab5", "a release that failed before any step");
+        });
+
         it("the release's timeout covers both windows, an update per step, the promotion's two and an abort; the job's covers its steps'", () => {
             const prod = stacks.find((s) => s.stack === "prod")!;
             const up = step(job, "up")["timeout-minutes"];

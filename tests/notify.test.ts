@@ -87,6 +87,10 @@ describe("notify: the message", () => {
             "A check held back the deploy of production: nothing was deployed.",
             "The checks before the deploy of production were cancelled.",
             "The checks before the deploy of production were skipped.",
+            "The canary release of production succeeded.",
+            "The canary release of production was aborted: the stable version serves, nothing was released or rolled back.",
+            "The canary release of production was cancelled.",
+            "The canary release of production was skipped.",
         ]);
     });
 
@@ -97,7 +101,7 @@ describe("notify: the message", () => {
         };
         assert.deepEqual(run(["--event", "deploy", "--stack", "production", "--outcome", "failure", "--version", "", "--commit", ""]), { event: "deploy", stack: "production", outcome: "failure" });
         assert.deepEqual(run(["--event=rollback", "--stack=production", "--outcome=success", "--version=41", `--commit=${SHA}`]), { event: "rollback", stack: "production", outcome: "success", version: "41", commit: SHA });
-        assert.equal(run(["--event", "release", "--stack", "production", "--outcome", "success"]), '--event: expected deploy, rollback, check, got "release"');
+        assert.equal(run(["--event", "release", "--stack", "production", "--outcome", "success"]), '--event: expected deploy, rollback, check, canary, got "release"');
         assert.equal(run(["--event", "deploy", "--stack", "production", "--outcome", "neutral"]), '--outcome: expected success, failure, cancelled, skipped, got "neutral"');
         assert.equal(run(["--event", "deploy", "--stack", "production", "--outcome", "success", "--version", "v43"]), '--version: expected a stack version such as 43, got "v43"');
         assert.equal(run(["--event", "deploy", "--stack", "production", "--outcome", "success", "--commit", "HEAD"]), '--commit: expected a git commit (7 to 64 hex digits), got "HEAD"');

@@ -11,7 +11,7 @@ import { CommandSpec, EXIT, parseCommandLine, Parsed, runCommand } from "../cli"
 import { stackOption } from "../pulumi/stacks";
 import { annotation } from "./deployReport";
 
-export const EVENTS = ["deploy", "rollback", "check"] as const;
+export const EVENTS = ["deploy", "rollback", "check", "canary"] as const;
 export const OUTCOMES = ["success", "failure", "cancelled", "skipped"] as const;
 
 /** The environment variable holding the webhook's URL. */
@@ -20,7 +20,10 @@ export const WEBHOOK_VAR = "DEPLOY_WEBHOOK_URL";
 export const TIMEOUT_MS = 10_000;
 
 export interface Notice {
-    /** A deploy, a rollback (the deploy job's own, or the rollback workflow's), or a check before the update. */
+    /**
+     * A deploy, a rollback (the deploy job's own, or the rollback workflow's), a check before the
+     * update, or a driven canary release that aborted (failure) and left the stable version serving.
+     */
     readonly event: (typeof EVENTS)[number];
     readonly stack: string;
     readonly outcome: (typeof OUTCOMES)[number];
@@ -33,15 +36,15 @@ export interface Notice {
 
 export const SPEC = {
     name: "notify",
-    usage: "npm run notify -- --event deploy|rollback|check --stack <stack> --outcome success|failure|cancelled|skipped [--version <N>] [--commit <sha>] [--url <url>]",
+    usage: "npm run notify -- --event deploy|rollback|check|canary --stack <stack> --outcome success|failure|cancelled|skipped [--version <N>] [--commit <sha>] [--url <url>]",
     summary:
-        `Posts one message about a deploy, a rollback or a check to the chat webhook whose URL is in $${WEBHOOK_VAR}\n` +
+        `Posts one message about a deploy, a rollback, a check or an aborted canary release to the chat webhook whose URL is in $${WEBHOOK_VAR}\n` +
         'as JSON {"text": ...} (Slack\'s incoming webhooks; Teams and Discord through their Slack-compatible endpoints):\n' +
         "the repository, stack, outcome, version, commit and the run's URL. Without the variable (or empty) it says no\n" +
         `message is sent; a POST that fails, answers other than 2xx or takes over ${TIMEOUT_MS / 1000} s is a warning (::warning). It exits 0\n` +
         "either way, so a notification never fails a deploy. The webhook's URL is never printed.",
     options: {
-        event: { type: "string", value: "<deploy|rollback|check>", help: "what happened: a deploy, a rollback, or a check that held a deploy back (required)" },
+        event: { type: "string", value: "<deploy|rollback|check|canary>", help: "what happened: a deploy, a rollback, a check that held a deploy back, or a canary release that aborted (failure) (required)" },
         stack: { type: "string", value: "<stack>", help: "the stack, e.g. production (required)" },
         outcome: { type: "string", value: "<success|failure|cancelled|skipped>", help: "how it ended, as GitHub reports a step or job (required)" },
         version: { type: "string", value: "<N>", help: "the stack version the update made (for a rollback, the version it went back to); empty: none" },
@@ -82,6 +85,10 @@ function headline(n: Notice): string {
             return `Rollback of ${n.stack}${n.version ? ` to version ${n.version}` : ""} ${ENDED[n.outcome]}`;
         case "check":
             return n.outcome === "failure" ? `A check held back the deploy of ${n.stack}: nothing was deployed` : `The checks before the deploy of ${n.stack} ${CHECKS_ENDED[n.outcome]}`;
+        case "canary":
+            return n.outcome === "failure"
+                ? `The canary release of ${n.stack} was aborted: the stable version serves, nothing was released or rolled back`
+                : `The canary release of ${n.stack} ${ENDED[n.outcome]}`;
     }
 }
 

@@ -187,5 +187,5 @@ ${gated(s) ? "          SOAK: ${{ steps.soak.outcome }}\n" : ""}          PREVIE
           WHY: \${{ steps.failure.outputs.reason }}
 ${ROLLBACK_OUTCOME_ENV}
 ${drivenCanary(s) ? `${RELEASE_OUTCOME_ENV}\n` : ""}        run: npm run --silent deploy-report -- --job deploy
-${deployNotifyStep(gated(s))}`;
+${deployNotifyStep(gated(s), drivenCanary(s))}`;
 }

@@ -23,17 +23,18 @@ const header = (comment: string) => `      # ${comment}
 
 /**
  * A deploy job's: the rollback's outcome when it ran (a rollback event), a check when the soak
- * gate (`gated`) or the preview held the deploy back, else the deploy, with the version its
- * update made and the commit.
+ * gate (`gated`) or the preview held the deploy back, a canary event when a driven stack's release
+ * (`driven`) aborted (the stable version serves; nothing was rolled back), else the deploy, with
+ * the version its update made and the commit.
  */
-export function deployNotifyStep(gated: boolean): string {
-    return `${header("One message to the team's chat: the rollback's outcome when it ran, a check's when the soak gate or the\n      # preview held the deploy back, else the deploy's (docs/delivery.md#notifications).")}
+export function deployNotifyStep(gated: boolean, driven = false): string {
+    return `${header("One message to the team's chat: the rollback's outcome when it ran, a check's when the soak gate or the\n      # preview held the deploy back, an aborted canary's, else the deploy's (docs/delivery.md#notifications).")}
           UPDATE_VERSION: \${{ steps.version.outputs.version }}
-          PREVIEW: \${{ steps.preview.outcome }}${gated ? "\n          SOAK: ${{ steps.soak.outcome }}" : ""}
+          PREVIEW: \${{ steps.preview.outcome }}${gated ? "\n          SOAK: ${{ steps.soak.outcome }}" : ""}${driven ? "\n          RELEASE_OUTCOME: ${{ steps.up.outputs.outcome }}" : ""}
         run: |
           event=deploy outcome="$JOB" version="$UPDATE_VERSION"
           case "$ROLLBACK" in success | failure | cancelled) event=rollback outcome="$ROLLBACK" version="$ROLLBACK_VERSION" ;; esac
-          if [ "$event" = deploy ] && { [ "$PREVIEW" = failure ] || [ "\${SOAK:-}" = failure ]; }; then event=check outcome=failure version=""; fi
+          if [ "$event" = deploy ] && { [ "$PREVIEW" = failure ] || [ "\${SOAK:-}" = failure ]; }; then event=check outcome=failure version=""; fi${driven ? '\n          if [ "$event" = deploy ] && [ "\${RELEASE_OUTCOME:-}" = aborted ]; then event=canary outcome=failure; fi' : ""}
           npm run --silent notify -- --event "$event" --stack "$STACK" --outcome "$outcome" --version "$version" --commit "$GITHUB_SHA"`;
 }
 
