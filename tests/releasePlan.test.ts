@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { CanaryConfig, CanarySettings } from "../config/canary";
 import { EXIT, execute, Refusal } from "../tools/cli";
 import { canaryPods, checksOf, substitute } from "../tools/release/checks";
-import { describePlan, parseArgs, SPEC } from "../tools/release/main";
+import { describePlan, parseArgs, percentages, SPEC } from "../tools/release/main";
 import { planRelease, ReleaseConfig, ReleasePlan, stableImages } from "../tools/release/plan";
 import { stableFromReleases } from "../tools/release/stable";
 
@@ -35,6 +35,23 @@ describe("the release's command line", () => {
         assert.deepEqual(parseArgs(["-s", "acme/hft-platform/production", "--dry-run"]), { kind: "run", options: { stack: "acme/hft-platform/production", dryRun: true } });
     });
 
+    it("takes --percentage as this release's weights, adding the final 100; refuses anything but increasing whole percentages", () => {
+        assert.deepEqual(parseArgs(["--stack", "production", "--percentage", "10"]), { kind: "run", options: { stack: "production", dryRun: false, weights: [10, 100] } });
+        assert.deepEqual(parseArgs(["-s", "production", "--percentage=5, 25,100"]), { kind: "run", options: { stack: "production", dryRun: false, weights: [5, 25, 100] } });
+        assert.deepEqual(percentages("100"), [100], "straight to all traffic: one step, then the promotion");
+        const expected = "expected whole percentages from 1 to 100, strictly increasing, separated by commas (e.g. 10 or 5,25,100)";
+        assert.equal(percentages("10%"), `--percentage: ${expected}, got "10%"`);
+        assert.equal(percentages("0"), `--percentage: ${expected}, got "0"`);
+        assert.equal(percentages("101"), `--percentage: ${expected}, got "101"`);
+        assert.equal(percentages("10,,50"), `--percentage: ${expected}, got "10,,50" ("")`);
+        assert.equal(percentages("2.5,50"), `--percentage: ${expected}, got "2.5,50" ("2.5")`);
+        assert.equal(percentages("50,10"), `--percentage: ${expected}, got "50,10" (step 2's weight 10 is not above step 1's 50)`);
+        assert.equal(percentages("10,50,50"), `--percentage: ${expected}, got "10,50,50" (step 3's weight 50 is not above step 2's 50)`);
+        assert.equal(percentages("1,2,3,4,5,6,7,8,9,10"), "--percentage: at most 10 steps, the final 100 included; got 11");
+        const p = parseArgs(["--stack", "production", "--percentage", "-5"]);
+        assert.equal(p.kind, "usage", "a negative number is not an option's value either");
+    });
+
     it("refuses a missing stack, a malformed one, and unknown options, as usage errors", () => {
         const problem = (argv: string[]) => {
             const p = parseArgs(argv);
@@ -50,7 +67,7 @@ describe("the release's command line", () => {
         let out = "";
         const code = await execute(SPEC, parseArgs(["--help"]), () => Promise.resolve(EXIT.failed), { out: (t) => (out += t), err: () => undefined });
         assert.equal(code, EXIT.done);
-        for (const text of ["usage: npm run release -- --stack <stack> [--policy-pack <dir> [--policy-pack-config <file>]] [--dry-run]", "--stack <stack>", "--policy-pack <dir>", "--policy-pack-config <file>", "--dry-run", "PLATFORM_CANARY", "PLATFORM_PINNED_IMAGES", "Ctrl-C (SIGINT, SIGTERM,\nSIGHUP) once", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"]) {
+        for (const text of ["usage: npm run release -- --stack <stack> [--percentage <weight>[,<weight>...]] [--policy-pack <dir> [--policy-pack-config <file>]] [--dry-run]", "--stack <stack>", "--percentage <weight>[,<weight>...]", "--policy-pack <dir>", "--policy-pack-config <file>", "--dry-run", "PLATFORM_CANARY", "PLATFORM_PINNED_IMAGES", "Ctrl-C (SIGINT, SIGTERM,\nSIGHUP) once", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"]) {
             assert.ok(out.includes(text), text);
         }
         const exits = out.split("exit codes (docs/exit-codes.md):\n")[1].split("\n").filter(Boolean).map((l) => Number(l.trim().split(" ")[0]));
@@ -78,6 +95,22 @@ describe("the release's plan, from the stack's configuration and its releases ou
         assert.deepEqual(plan.firstDeploys, ["new"]);
         assert.deepEqual(stableImages(plan), { api: image("api", 1), web: image("web", 2) });
         assert.deepEqual([plan.namespace, plan.prometheusUrl, plan.intervalSeconds], ["hft-production", "http://prometheus.example:9090", 30]);
+    });
+
+    it("takes the weights given (--percentage) in place of the configured ones, each step watched as long as the longest configured window", () => {
+        const services = [
+            { name: "web", objectName: "web", canary: canary() },
+            { name: "api", objectName: "api", canary: canary({ steps: [{ weight: 10, windowSeconds: 60 }, { weight: 50, windowSeconds: 900 }, { weight: 100, windowSeconds: 60 }] }) },
+        ];
+        const stable = new Map([["api", image("api", 1)], ["web", image("web", 2)]]);
+        const plan = planRelease(config(services), stable, "production", [25, 100]) as ReleasePlan;
+        assert.deepEqual(plan.steps, [
+            { weight: 25, windowSeconds: 900 },
+            { weight: 100, windowSeconds: 900 },
+        ]);
+        assert.equal(describePlan(plan)[0], "steps: 25% for 900s, 100% for 900s; checks every 30s through http://prometheus.example:9090");
+        assert.deepEqual((planRelease(config(services), stable, "production") as ReleasePlan).steps.map((s) => s.weight), [10, 50, 100], "without it, the configured steps");
+        assert.deepEqual(planRelease(config(services), new Map(), "production", [25, 100]), { kind: "first-deploy", services: ["api", "web"] }, "nothing to put a canary in front of yet");
     });
 
     it("is a first deploy when no service with a canary runs anything yet", () => {

@@ -42,6 +42,16 @@ describe("npm run release (driven canary) against the fake pulumi and a fake Pro
         assert.match(summary, /\*\*Outcome:\*\* released/);
     });
 
+    it("--percentage 25 releases through 25% and then all traffic instead of the configured 10, 50, 100, and promotes", async () => {
+        const f = await make();
+        const r = start(f, {}, ["--percentage", "25"]);
+        assert.equal(await r.exit(), 0, r.stderr());
+        const given = (weight: number, n: number) => ({ ...step(weight, n), step: `step ${n}/2` });
+        assert.deepEqual(updates(f), [given(25, 1), given(100, 2), PROMOTE, DONE]);
+        assert.match(r.stdout(), /in 2 steps: 25%, 100%/);
+        assert.equal(git(f.dir, "status", "--porcelain"), "", "the stack file is not edited");
+    });
+
     it("a failing check at 50% aborts, exits 4 naming the check, value, threshold and step; the last update pins the stable image with no canary", async () => {
         const f = await make((weight, q) => (q.startsWith("sum(kube_pod") ? 0 : weight >= 50 ? 0.2 : 0.001));
         const r = start(f);
@@ -176,6 +186,6 @@ describe("npm run release (driven canary) against the fake pulumi and a fake Pro
     it("npm run release -- --help prints the help as a process and exits 0", () => {
         const r = spawnSync(process.execPath, [...TS_NODE_ARGS, TOOL, "--help"], { cwd: REPO, env: { ...process.env, ...TS_NODE_ENV }, encoding: "utf8" });
         assert.equal(r.status, 0, r.stderr);
-        assert.match(r.stdout, /^usage: npm run release -- --stack <stack> \[--policy-pack <dir> \[--policy-pack-config <file>\]\] \[--dry-run\]\n/);
+        assert.match(r.stdout, /^usage: npm run release -- --stack <stack> \[--percentage <weight>\[,<weight>\.\.\.\]\] \[--policy-pack <dir> \[--policy-pack-config <file>\]\] \[--dry-run\]\n/);
     });
 });

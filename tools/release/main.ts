@@ -6,6 +6,7 @@
  *   npm run release -- --help
  */
 import { CANARY_VAR } from "../../config/canary";
+import { stepsProblem } from "../../config/schema/canary";
 import { PINNED_IMAGES_VAR } from "../../config/pinnedImages";
 import { CommandSpec, EXIT, parseCommandLine, Parsed, runCommand, signalExit, tolerateClosedPipes } from "../cli";
 import { Interrupts } from "../interrupts";
@@ -28,11 +29,16 @@ export interface Options {
     /** The policy pack every update runs with, and its config (a path each, from the project folder); none by default. */
     readonly policyPack?: string;
     readonly policyPackConfig?: string;
+    /** `--percentage`: this release's weights instead of the configured steps' (a final 100 added). */
+    readonly weights?: readonly number[];
 }
+
+/** The most steps `--percentage` takes. */
+export const MAX_GIVEN_STEPS = 10;
 
 export const SPEC = {
     name: "release",
-    usage: "npm run release -- --stack <stack> [--policy-pack <dir> [--policy-pack-config <file>]] [--dry-run]",
+    usage: "npm run release -- --stack <stack> [--percentage <weight>[,<weight>...]] [--policy-pack <dir> [--policy-pack-config <file>]] [--dry-run]",
     summary:
         "Releases a stack whose canaries run in driven mode (environment.canary.mode: driven; docs/canary-release.md):\n" +
         "reads the services with a canary and their steps from the stack's configuration, and the image each runs now\n" +
@@ -49,6 +55,14 @@ export const SPEC = {
         "and reason=<one line> are appended to it once the release ends (docs/delivery.md). Needs the Pulumi CLI on PATH.",
     options: {
         stack: { type: "string", short: "s", value: "<stack>", help: "the stack to release, e.g. production or acme/hft-platform/production (required)" },
+        percentage: {
+            type: "string",
+            value: "<weight>[,<weight>...]",
+            help:
+                "this release's traffic weights instead of the configured steps', for this run only (the stack file is not edited): " +
+                "10 is 10% then all traffic, 5,25 is 5%, 25%, then all; whole numbers 1 to 100, strictly increasing (a final 100 is added). " +
+                "Each step is watched as long as the longest configured window; the release still ends promoted or aborted",
+        },
         "policy-pack": { type: "string", value: "<dir>", help: "run every update with this policy pack (pulumi up --policy-pack), as CI's plain updates do" },
         "policy-pack-config": { type: "string", value: "<file>", help: "the policy pack's config (pulumi up --policy-pack-config); needs --policy-pack" },
         "dry-run": { type: "boolean", help: "print the plan (services, stable images, steps, checks); run no update" },
@@ -68,13 +82,29 @@ export function parseArgs(argv: readonly string[]): Parsed<Options> {
         const stack = stackOption("--stack", v.stack);
         if ("problem" in stack) return stack.problem;
         if (v["policy-pack-config"] !== undefined && v["policy-pack"] === undefined) return "--policy-pack-config needs --policy-pack";
+        const weights = v.percentage === undefined ? undefined : percentages(v.percentage);
+        if (typeof weights === "string") return weights;
         return {
             stack: stack.name,
             dryRun: v["dry-run"] === true,
             ...(v["policy-pack"] !== undefined ? { policyPack: v["policy-pack"] } : {}),
             ...(v["policy-pack-config"] !== undefined ? { policyPackConfig: v["policy-pack-config"] } : {}),
+            ...(weights !== undefined ? { weights } : {}),
         };
     });
+}
+
+/** `--percentage 10` or `5,25,100`: the weights, a final 100 added; or what is wrong with them. */
+export function percentages(text: string): number[] | string {
+    const expected = `expected whole percentages from 1 to 100, strictly increasing, separated by commas (e.g. 10 or 5,25,100)`;
+    const parts = text.split(",").map((p) => p.trim());
+    const bad = parts.find((p) => !/^[1-9][0-9]{0,2}$/.test(p) || Number(p) > 100);
+    if (bad !== undefined) return `--percentage: ${expected}, got ${JSON.stringify(text.slice(0, 40))}${parts.length > 1 ? ` (${JSON.stringify(bad.slice(0, 10))})` : ""}`;
+    const weights = parts.map(Number);
+    if (weights[weights.length - 1] !== 100) weights.push(100);
+    if (weights.length > MAX_GIVEN_STEPS) return `--percentage: at most ${MAX_GIVEN_STEPS} steps, the final 100 included; got ${weights.length}`;
+    const problem = stepsProblem(weights);
+    return problem === undefined ? weights : `--percentage: ${expected}, got ${JSON.stringify(text.slice(0, 40))} (${problem})`;
 }
 
 export interface Io extends DriveIo {
@@ -98,7 +128,7 @@ export async function release(opts: Options, io: Io): Promise<number> {
             io.err(`release: interrupted (${signal}) before any update; nothing changed`);
             return signalExit(signal);
         }
-        const plan = planRelease(config, stableFromReleases(outputs.releases, opts.stack), opts.stack);
+        const plan = planRelease(config, stableFromReleases(outputs.releases, opts.stack), opts.stack, opts.weights);
         const head = run("git", ["rev-parse", "HEAD"], { cwd: io.cwd });
         const id = releaseId(head.status === 0 ? head.stdout.trim() : undefined, new Date());
         if (opts.dryRun) {

@@ -41,10 +41,12 @@ export interface ReleaseConfig {
 
 /**
  * The release of stack `stack`: the services with a canary (driven mode), their stable images
- * (`stable`, by service, from the `releases` output), and the steps they take together. Refuses a
- * stack without canaries, in-cluster mode, no Prometheus URL, and services whose steps disagree.
+ * (`stable`, by service, from the `releases` output), and the steps they take together: the
+ * configured ones, or the `given` weights (`--percentage`) each watched as long as the longest configured
+ * window. Refuses a stack without canaries, in-cluster mode, no Prometheus URL, and services whose
+ * steps disagree.
  */
-export function planRelease(config: ReleaseConfig, stable: ReadonlyMap<string, string>, stack: string): ReleasePlan | FirstDeploy {
+export function planRelease(config: ReleaseConfig, stable: ReadonlyMap<string, string>, stack: string, given?: readonly number[]): ReleasePlan | FirstDeploy {
     const settings = config.environment.canary;
     const withCanary = config.services.filter((s) => s.canary !== undefined).sort((a, b) => byCodePoint(a.name, b.name));
     if (settings === undefined || withCanary.length === 0) {
@@ -72,7 +74,8 @@ export function planRelease(config: ReleaseConfig, stable: ReadonlyMap<string, s
     if (services.length === 0) {
         return { kind: "first-deploy", services: firstDeploys };
     }
-    const steps = releaseSteps(withCanary.map((s) => s.canary!));
+    const canaries = withCanary.map((s) => s.canary!);
+    const steps = given === undefined ? releaseSteps(canaries) : givenSteps(given, canaries);
     return { kind: "canary", namespace: config.environment.namespace, prometheusUrl: settings.prometheusUrl, intervalSeconds: settings.intervalSeconds, steps, services, firstDeploys };
 }
 
@@ -82,6 +85,16 @@ export function planRelease(config: ReleaseConfig, stable: ReadonlyMap<string, s
  */
 export function releaseSteps(canaries: readonly Pick<CanaryConfig, "steps">[]): ReleaseStep[] {
     return canaries[0].steps.map((step, i) => ({ weight: step.weight, windowSeconds: Math.max(...canaries.map((c) => c.steps[i]?.windowSeconds ?? 0)) }));
+}
+
+/**
+ * The steps of a release whose weights were given on the command line (`--percentage`): each
+ * watched as long as the longest window any service's configured steps ask for, so a check sees
+ * at least as much of every step as the configuration would give the longest one.
+ */
+export function givenSteps(weights: readonly number[], canaries: readonly Pick<CanaryConfig, "steps">[]): ReleaseStep[] {
+    const longest = Math.max(...canaries.flatMap((c) => c.steps.map((s) => s.windowSeconds)));
+    return weights.map((weight) => ({ weight, windowSeconds: longest }));
 }
 
 /** The stable images of the released services, for `PLATFORM_CANARY.stable` and the abort's `PLATFORM_PINNED_IMAGES`. */
