@@ -9,7 +9,7 @@ import { evaluate, unwrapSecrets } from "../tools/harness/evaluate";
 import { lookUp } from "../tools/harness/registry";
 import { refused } from "./refused";
 import { servicesOf, stackFacts } from "./facts-resources";
-import { editedConfig, one, PROJECT, REPO, run, stackConfig } from "./support";
+import { editedConfig, one, PROJECT, REPO, run, stackConfig, uncached } from "./support";
 
 /**
  * What each stack released (the `releases` output) and production's promotion gate: production
@@ -161,8 +161,8 @@ describe("promotion: production runs what staging ran", () => {
     });
 
     it("is the same on every run: identical resources and outputs", async () => {
-        const a = await run("production");
-        const b = await run("production");
+        const a = await uncached(() => run("production"));
+        const b = await uncached(() => run("production"));
         assert.deepEqual(b.resources.map((r) => r.inputs), a.resources.map((r) => r.inputs));
         assert.deepEqual(b.outputs, a.outputs);
         assert.equal(one(a, "apps/v1:Deployment", "execution-deployment").spec.template.spec.containers[0].image.includes("@sha256:"), true);

@@ -52,9 +52,45 @@ export function editedConfig(stack: string, edit: (values: { catalog: any; envir
     return { ...base, config, secretKeys: [...new Set(secretKeys)].sort(), placeholders: placeholders.sort() };
 }
 
+/**
+ * Evaluations of configurations read from this repository's folder, by configuration and
+ * options: the program is deterministic (resources.test.ts checks that on fresh evaluations), so
+ * a test asking for one it already has gets the same, frozen, so no test can change another's.
+ * A configuration whose folder is elsewhere (a test's copy, whose files a test may edit between
+ * two runs) is evaluated every time, as is everything inside `uncached`.
+ */
+const evaluations = new Map<string, Promise<Evaluation>>();
+let uncachedDepth = 0;
+
+/** Runs `f` with every `run` inside it evaluating afresh: for a test of determinism, or of what the program logs. */
+export async function uncached<T>(f: () => Promise<T>): Promise<T> {
+    uncachedDepth++;
+    try {
+        return await f();
+    } finally {
+        uncachedDepth--;
+    }
+}
+
+/** Freezes a recorded value all the way down (a cached evaluation is shared by the tests that ask for it). */
+function deepFreeze<T>(v: T): T {
+    if (typeof v !== "object" || v === null || Object.isFrozen(v) || v instanceof Error) return v;
+    for (const child of v instanceof Map ? [...v.values()] : Object.values(v)) deepFreeze(child);
+    return Object.freeze(v);
+}
+
 /** Evaluates a stack; the CI environment is empty unless given, whatever runs the tests. */
 export async function run(stack: string | StackConfig, opts: Omit<EvaluateOptions, "ciEnv"> & { ciEnv?: Record<string, string> } = {}): Promise<Evaluation> {
-    const ev = await evaluate(typeof stack === "string" ? stackConfig(stack) : stack, { ciEnv: {}, ...opts });
+    const config = typeof stack === "string" ? stackConfig(stack) : stack;
+    const options = { ciEnv: {}, ...opts };
+    const shared = uncachedDepth === 0 && (config.dir === undefined || path.resolve(config.dir) === REPO);
+    const key = shared ? JSON.stringify([config, options]) : undefined;
+    let pending = key === undefined ? undefined : evaluations.get(key);
+    if (pending === undefined) {
+        pending = evaluate(config, options).then(deepFreeze);
+        if (key !== undefined) evaluations.set(key, pending);
+    }
+    const ev = await pending;
     if (ev.error) {
         throw ev.error;
     }

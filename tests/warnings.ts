@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { uncached } from "./support";
 
-/** What the program warns about (`pulumi.log.warn`) while `run` runs, in order. */
+/** What the program warns about (`pulumi.log.warn`) while `run` runs, in order (its evaluations afresh, not cached). */
 export async function warningsDuring(run: () => Promise<unknown>): Promise<string[]> {
     const warned: string[] = [];
     const original = pulumi.log.warn;
@@ -9,7 +10,7 @@ export async function warningsDuring(run: () => Promise<unknown>): Promise<strin
         return Promise.resolve();
     };
     try {
-        await run();
+        await uncached(run);
     } finally {
         pulumi.log.warn = original;
     }
