@@ -5,7 +5,10 @@
  * set. Under Pulumi's runner each goes through source-map-support: 43% of a 200-service preview
  * (`npm run bench`). This formatter answers exactly those traces with an empty string, without
  * formatting them, and hands every other trace to the formatter installed before it, so error
- * messages and the source positions Pulumi records for resources are what they were.
+ * messages and the source positions Pulumi records for resources are what they were. It also
+ * has the SDK's `debuggablePromise` take its trace with `Error.stackTraceLimit` at 0, so V8
+ * collects no frames for it either (a quarter of an evaluation under the mocks); where that
+ * export cannot be wrapped, the formatter still recognizes the trace by its top frame.
  *
  * With PULUMI_DEBUG_PROMISE_LEAKS set it installs nothing: the traces are wanted then.
  */
@@ -19,6 +22,14 @@ const V8 = Error as { prepareStackTrace?: Formatter };
 const MARK = Symbol.for("platform.promiseTraces");
 const DEBUGGABLE = path.join("@pulumi", "pulumi", "runtime", "debuggable.js");
 
+type Debuggable = (<T>(p: Promise<T>, ctx: string) => Promise<T>) & { [MARK]?: true };
+/** The SDK module that takes the traces; its callers read `debuggablePromise` from it at each call. */
+interface DebuggableModule {
+    debuggablePromise?: Debuggable;
+}
+/** How many `debuggablePromise` calls are taking their trace right now (it is synchronous: 0 or 1). */
+let capturing = 0;
+
 /**
  * Installs the formatter on `Error.prepareStackTrace`, once. Returns a function that puts the
  * previous formatter back, or undefined when nothing was installed.
@@ -29,16 +40,55 @@ export function skipPromiseDebugTraces(env: NodeJS.ProcessEnv = process.env): ((
         return undefined;
     }
     const formatter: Marked = (error, frames) => {
-        if (isPromiseDebugTrace(frames)) {
+        if (capturing > 0 || isPromiseDebugTrace(frames)) {
             return "";
         }
         return previous ? previous(error, frames) : v8Format(error, frames);
     };
     formatter[MARK] = true;
     V8.prepareStackTrace = formatter;
+    const unwrap = takeTracesWithoutFrames();
     return () => {
+        unwrap?.();
         if (V8.prepareStackTrace === formatter) {
             V8.prepareStackTrace = previous;
+        }
+    };
+}
+
+/**
+ * Wraps the SDK's `debuggablePromise` so the trace it takes (`new Error().stack`) is taken with
+ * `Error.stackTraceLimit` at 0: no frames collected, and the formatter answers it with "". Returns
+ * what undoes it, or undefined when the SDK has no such export (a later SDK) or it is wrapped already.
+ */
+function takeTracesWithoutFrames(): (() => void) | undefined {
+    let sdk: DebuggableModule;
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        sdk = require("@pulumi/pulumi/runtime/debuggable") as DebuggableModule;
+    } catch {
+        return undefined;
+    }
+    const original = sdk.debuggablePromise;
+    if (typeof original !== "function" || original[MARK]) {
+        return undefined;
+    }
+    const wrapped: Debuggable = <T>(p: Promise<T>, ctx: string): Promise<T> => {
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        capturing++;
+        try {
+            return original(p, ctx);
+        } finally {
+            capturing--;
+            Error.stackTraceLimit = limit;
+        }
+    };
+    wrapped[MARK] = true;
+    sdk.debuggablePromise = wrapped;
+    return () => {
+        if (sdk.debuggablePromise === wrapped) {
+            sdk.debuggablePromise = original;
         }
     };
 }

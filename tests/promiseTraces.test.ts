@@ -67,6 +67,26 @@ describe("runtime/promiseTraces: the SDK's per-promise debug traces are not form
         assert.equal(counting.calls(), 0);
     });
 
+    it("has the SDK take those traces without collecting frames (its callers read the function from its module at each call)", async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const sdk = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: typeof debuggablePromise };
+        // Wrapped already when an evaluation earlier in this process installed it (the harness never undoes it).
+        const before = sdk.debuggablePromise;
+        const counting = countingFormatter();
+        V8.prepareStackTrace = counting.formatter;
+        const limit = Error.stackTraceLimit;
+        const restore = skipPromiseDebugTraces({})!;
+        // With the formatter out of the way, the trace the SDK takes reaches the one before it: with no frames.
+        V8.prepareStackTrace = counting.formatter;
+        const p = Promise.resolve(2);
+        assert.equal(await sdk.debuggablePromise(p, "test"), 2);
+        assert.equal((p as unknown as { _debugStackTrace: unknown })._debugStackTrace, "formatted(, 0 frames)");
+        assert.equal(Error.stackTraceLimit, limit, "the limit is put back after the trace");
+        assert.match(String(boom().stack), /^formatted\(boom, [1-9]\d* frames\)$/, "other errors keep their frames");
+        restore();
+        assert.equal(sdk.debuggablePromise, before, "as it was before this installation");
+    });
+
     it("hands every other trace to the formatter installed before it", () => {
         const counting = countingFormatter();
         V8.prepareStackTrace = counting.formatter;
