@@ -5,6 +5,8 @@ import YAML from "yaml";
 import { canaryDuration, durationSeconds, soakDuration } from "../config/formats";
 import { stepsProblem, unknownPlaceholders } from "../config/schema/canary";
 import { CanaryStep, PlatformConfig } from "../config/types";
+import { CANARY_POD_LABEL_KEYS } from "../config/resolve/canary";
+import { canaryPodLabels } from "../components/labels";
 import { configOf } from "./fixtures/catalogs";
 import { refusedFixture } from "./fixtureRuns";
 import { refused } from "./refused";
@@ -193,6 +195,11 @@ describe("canary configuration: refused with the key path, before any resource",
         assert.match(problems[0], new RegExp(`^${C}\\.api\\.canary\\.enabled: a driven canary's pods carry .*api's selector \\{"app.kubernetes.io/instance":"api"\\} holds only such labels`));
         // In-cluster, the Rollout's pods are the service's own: any selector does.
         assert.equal(canaryOf(configOf(shop({}, { api: { canary: { enabled: true }, selector: { "app.kubernetes.io/instance": "api" } } })), "api")?.steps.length, 3);
+    });
+
+    it("judges selectors by exactly the label keys the components put on a canary's pods", () => {
+        const keys = Object.keys(canaryPodLabels({ system: "shop", environment: "production" }, "api", "2.4.1")).sort();
+        assert.deepEqual([...CANARY_POD_LABEL_KEYS].sort(), keys);
     });
 
     it("no canary while the stack adopts running objects", () => {

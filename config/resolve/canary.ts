@@ -90,10 +90,11 @@ export function resolveCanaries(ctx: CanaryContext): { readonly services: Resolv
 
 /**
  * The label keys the platform puts on a driven canary's pods (components/labels.ts,
- * `canaryPodLabels`): a service selector made of these alone could select the canary's pods, and
- * the stable Service would route to them outside the weights.
+ * `canaryPodLabels`, which config/ does not import; tests/canaryDriven.test.ts keeps the two equal):
+ * a service selector made of these alone could select the canary's pods, and the stable Service
+ * would route to them outside the weights.
  */
-const CANARY_POD_LABEL_KEYS: ReadonlySet<string> = new Set([
+export const CANARY_POD_LABEL_KEYS: ReadonlySet<string> = new Set([
     "app.kubernetes.io/component",
     "app.kubernetes.io/instance",
     "app.kubernetes.io/managed-by",

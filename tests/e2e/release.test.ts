@@ -3,7 +3,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { REPO, TS_NODE_ARGS, TS_NODE_ENV } from "../support";
-import { ABORT, DONE, env, git, healthy, lastWeight, Metrics, NEW, PROMOTE, ROLLBACK, STABLE, start, step, TOOL, until, updates, useFixtures } from "./releaseFixture";
+import { ABORT, DONE, env, git, healthy, lastWeight, Metrics, NEW, PROMOTE, ROLLBACK, STABLE, start, step, TOOL, updates, useFixtures } from "./releaseFixture";
+import { until } from "./waits";
 
 /**
  * `npm run release`, run for real as a subprocess in a temporary git repository holding the

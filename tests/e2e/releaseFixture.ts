@@ -7,6 +7,7 @@ import YAML from "yaml";
 import { FakePulumi, installFakePulumi, PulumiCall } from "../fakePulumi";
 import { FakePrometheus, startFakePrometheus } from "../fakePrometheus";
 import { PROJECT, REPO, TS_NODE_ARGS, TS_NODE_ENV } from "../support";
+import { within } from "./waits";
 
 /**
  * A project for running `npm run release` for real as a subprocess (tests/e2e/release.test.ts,
@@ -124,8 +125,7 @@ export function start(f: Fixture, extra: NodeJS.ProcessEnv = {}, args: readonly 
         stdout: () => stdout,
         stderr: () => stderr,
         async exit(): Promise<number | null> {
-            const timer = new Promise<"running">((resolve) => setTimeout(() => resolve("running"), 40000).unref());
-            const code = await Promise.race([closed, timer]);
+            const code = await within(closed, 40000);
             if (code === "running") {
                 child.kill("SIGKILL");
                 assert.fail(`still running after 40 s; stderr: ${stderr}`);
@@ -135,10 +135,6 @@ export function start(f: Fixture, extra: NodeJS.ProcessEnv = {}, args: readonly 
     };
 }
 
-export async function until(condition: () => boolean, what: string): Promise<void> {
-    for (let i = 0; i < 300 && !condition(); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(condition(), what);
-}
 
 
 /** Fixtures for the tests of one `describe` (call it there): each made by `make`, all removed after them. */

@@ -6,6 +6,7 @@ import * as path from "path";
 import YAML from "yaml";
 import { installFakePulumi, PulumiCall } from "../fakePulumi";
 import { REPO, TS_NODE_ARGS, TS_NODE_ENV } from "../support";
+import { until, within } from "./waits";
 
 /**
  * The rollback command, run for real against a temporary git repository, with a fake `pulumi`
@@ -146,26 +147,21 @@ function start(f: Fixture, args: string[], extraEnv: Record<string, string> = {}
         stderr: () => stderr,
         /** The exit code, within 10 s (else the process is killed and the test fails); then its output, within 2 s. */
         async exit(): Promise<number | null> {
-            const timer = new Promise<"running">((resolve) => setTimeout(() => resolve("running"), 10000).unref());
-            const code = await Promise.race([exited, timer]);
+            const code = await within(exited, 10000);
             if (code === "running") {
                 child.kill("SIGKILL");
                 assert.fail(`still running 10 s after the signal; stderr: ${stderr}`);
             }
-            await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+            await within(closed, 2000);
             return code;
         },
     };
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-    for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(condition(), what);
-}
 
 /** The process id a fake pulumi step wrote into its marker file, once it is running. */
 async function marker(file: string): Promise<number> {
-    await until(() => fs.existsSync(file) && fs.readFileSync(file, "utf8") !== "", `${path.basename(file)}: the step started`);
+    await until(() => fs.existsSync(file) && fs.readFileSync(file, "utf8") !== "", `${path.basename(file)}: the step started`, 20);
     return Number(fs.readFileSync(file, "utf8"));
 }
 
@@ -633,7 +629,7 @@ describe("rollback command", function () {
                 const before = checkoutState(f);
                 // No --yes, and a standard input that stays open: a question nobody answers.
                 const p = start(f, ["--stack", "production", "--to", "2"]);
-                await until(() => p.stderr().includes("[y/N] "), "the question was asked");
+                await until(() => p.stderr().includes("[y/N] "), "the question was asked", 20);
                 p.child.kill(signal);
                 assert.equal(await p.exit(), code);
                 assert.match(p.stderr(), new RegExp(`\\[y/N\\] \n?rollback: interrupted \\(${signal}\\); nothing was deployed`));

@@ -40,8 +40,8 @@ function stepRows(c: CiCanary): string[] {
 /**
  * After an in-cluster stack's `pulumi up`, when it ran: its canaries' configured steps and the
  * update's outcome in the job summary. Argo Rollouts runs the steps in the cluster; CI sees only
- * whether `pulumi up` saw each Rollout become Healthy (`pulumi.com/waitFor`) within its wait, and
- * says so.
+ * whether `pulumi up` saw each Rollout become Healthy (its wait Job, components/service/canary/wait.ts)
+ * within its wait, and says so.
  */
 export function inClusterSummaryStep(s: CiStack, c: CiCanary): string {
     const indent = (lines: readonly string[]) => lines.map((l) => (l === "" ? "" : `          ${l}`)).join("\n");

@@ -3,7 +3,7 @@ import { byCodePoint } from "../../config/order";
 import { PlatformConfig } from "../../config/types";
 import { releaseSteps } from "../release/plan";
 import { inClusterCanaries, inClusterCanary } from "../../config/inCluster";
-import { canaryWaitSeconds, watchedSeconds } from "../../components/service/canary/steps";
+import { canaryWaitSeconds, rolloutWatchedSeconds } from "../../components/service/canary/steps";
 
 /**
  * What CI needs of a deployed stack's canary releases (issue 21, docs/delivery.md): how they run,
@@ -42,7 +42,7 @@ export function ciCanary(config: PlatformConfig): CiCanary | undefined {
     }
     const rollout = config.environment.rollout;
     const canaries = inClusterCanaries(config).map((svc) => inClusterCanary(svc, config.environment)!);
-    const watched = canaries.map((c) => sum(c.canary.steps.map((step) => watchedSeconds(step, c.settings))));
+    const watched = canaries.map(rolloutWatchedSeconds);
     const waits = canaries.map((c) => canaryWaitSeconds(c, rollout).await);
     return { ...shared, windowSeconds: Math.max(...watched), steps: Math.max(...services.map((s) => s.steps.length)), rolloutWaitSeconds: Math.max(...waits) };
 }

@@ -177,7 +177,7 @@ function ciImages(config: PlatformConfig, registry: Record<string, unknown> | un
 export const drivenCanary = (s: Pick<CiStack, "canary">) => s.canary?.mode === "driven";
 
 /** A deployed stack whose `pulumi up` waits for Argo Rollouts to walk its canaries' steps. */
-export const inClusterCanary = (s: Pick<CiStack, "canary">) => s.canary?.mode === "in-cluster";
+export const inClusterStack = (s: Pick<CiStack, "canary">) => s.canary?.mode === "in-cluster";
 
 /** The stacks pull requests preview, in deploy order. */
 export const previewed = (stacks: readonly CiStack[]) => stacks.filter((s) => s.preview);

@@ -1,5 +1,5 @@
 import { PULUMI_ACTION } from "./actions";
-import { CiStack, drivenCanary, pulumiOf } from "./ciStacks";
+import { CiStack, drivenCanary, inClusterStack, pulumiOf } from "./ciStacks";
 import { inClusterSummaryStep, NOT_ABORTED, RELEASE_OUTCOME_ENV, releaseStep } from "./canarySteps";
 import { ATTESTING_OUTPUTS, ATTESTING_PERMISSION, attestMinutes, attests, attestSteps } from "./imageJobs";
 import { jobId, policyInputs, PULUMI_VERSION, scalar, setupSteps, TOKEN_ENV, tokenInputs, tokenSteps } from "./steps";
@@ -31,7 +31,7 @@ export function deployStepMinutes(s: CiStack): number[] {
         PREVIEW_MINUTES,
         ...guarded(upMinutes(s)),
         attestMinutes(s),
-        s.canary?.mode === "in-cluster" ? TINY_MINUTES : 0, // canary summary
+        inClusterStack(s) ? TINY_MINUTES : 0, // canary summary
         SHORT_MINUTES, // stack version
         SHORT_MINUTES, // what failed
         ...guarded(rollbackMinutes(s)),
@@ -92,7 +92,7 @@ function updateComment(s: CiStack): string {
       # promotion, or the abort to the stable version (then the job fails without a rollback). Its timeout
       # covers every window (${s.canary!.windowSeconds} s), an update per step, the promotion's two and an abort.`;
     }
-    if (s.canary?.mode === "in-cluster") {
+    if (inClusterStack(s)) {
         return `      # Argo Rollouts walks the canaries' steps, and pulumi up waits for each Rollout to become Healthy through its
       # wait Job (up to ${rolloutWaitSeconds(s)} s): the step's timeout is longer, so a canary that never does fails the
       # update before GitHub kills it; an aborted one fails it at once.`;
@@ -142,7 +142,7 @@ ${startStep("update-start", updating)}
 ${updateComment(s)}
 ${drivenCanary(s) ? releaseStep(s, update) : pulumiStep(s, { name: "pulumi up", id: "up", minutes: update, command: "up" })}
 ${attests(s) ? `${attestSteps(s)}\n` : ""}${cancelStep({ id: "cancel", guarded: "up", start: "update-start", minutes: update, what: updating })}
-${s.canary?.mode === "in-cluster" ? `${inClusterSummaryStep(s, s.canary)}\n` : ""}${versionStep()}
+${inClusterStack(s) ? `${inClusterSummaryStep(s, s.canary!)}\n` : ""}${versionStep()}
       # Only a rollout of this commit that failed (or an update killed at its timeout) rolls back:
       # a failure elsewhere (GitHub's API, a lookup) leaves the healthy release running.
       - name: What failed

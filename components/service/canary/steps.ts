@@ -47,6 +47,11 @@ export function rolloutSteps(steps: readonly CanaryStep[], templateFor?: (window
     ]);
 }
 
+/** How long Argo Rollouts watches a release of the Rollout in all: every step's watch. */
+export function rolloutWatchedSeconds(c: InClusterCanary): number {
+    return c.canary.steps.reduce((sum, s) => sum + watchedSeconds(s, c.settings), 0);
+}
+
 /**
  * How long a release of a Rollout may take, what its wait Job gives `kubectl-argo-rollouts status`
  * (`--timeout`): every step's watch, plus for each step the time its canary pods may take to
@@ -54,8 +59,7 @@ export function rolloutSteps(steps: readonly CanaryStep[], templateFor?: (window
  * analysis), the last one with the environment's own margin.
  */
 export function rolloutTimeoutSeconds(c: InClusterCanary, rollout: EnvironmentConfig["rollout"]): number {
-    const watched = c.canary.steps.reduce((sum, s) => sum + watchedSeconds(s, c.settings), 0);
-    return watched + (c.canary.steps.length - 1) * rollout.progressDeadlineSeconds + rollout.awaitTimeoutSeconds;
+    return rolloutWatchedSeconds(c) + (c.canary.steps.length - 1) * rollout.progressDeadlineSeconds + rollout.awaitTimeoutSeconds;
 }
 
 /** The wait Job's times, each covering the one before: the status command's `--timeout`, the Job's deadline, the provider's await. */
