@@ -300,13 +300,21 @@ export function timeZone(s: string): string | undefined {
     const problem = "an IANA time zone name such as 'Etc/UTC' or 'Europe/London'";
     // Offsets ("+01:00") and abbreviations ("EST") are not names Kubernetes looks up.
     if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(s) || (!s.includes("/") && s !== "UTC")) return problem;
-    try {
-        new Intl.DateTimeFormat("en", { timeZone: s });
-        return undefined;
-    } catch {
-        return problem;
+    let known = timeZones.get(s);
+    if (known === undefined) {
+        try {
+            new Intl.DateTimeFormat("en", { timeZone: s });
+            known = true;
+        } catch {
+            known = false;
+        }
+        timeZones.set(s, known);
     }
+    return known ? undefined : problem;
 }
+
+/** Names the runtime's time-zone database was asked about, and its answer (a formatter is slow to build). */
+const timeZones = new Map<string, boolean>();
 
 /** A reason written for the record (why a rule or an exception is needed): at least 10 characters that say something. */
 export function reason(s: string): string | undefined {

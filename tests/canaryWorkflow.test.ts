@@ -1,5 +1,4 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -10,6 +9,7 @@ import { updateMinutes } from "../tools/generate/timeouts";
 import { workflowFiles } from "../tools/generate/workflows";
 import { deployReport, inputFrom } from "../tools/ci/deployReport";
 import { lintAttesting } from "./actionlint";
+import { runStepScripts } from "./stepScripts";
 import { REPO } from "./support";
 
 /**
@@ -56,17 +56,12 @@ function driven(env: YAML.YAMLMap): void {
     });
 }
 
-/** Runs a step's script with bash, `env` added; what it appended to $GITHUB_STEP_SUMMARY. */
-function summaryOf(script: string, env: Record<string, string>): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "canary-summary-"));
-    try {
-        const file = path.join(dir, "summary.md");
-        const r = spawnSync("bash", ["-e", "-c", script], { env: { PATH: process.env.PATH, GITHUB_STEP_SUMMARY: file, ...env }, encoding: "utf8" });
+/** Runs a step's script with bash in each environment (one process for all); what each appended to $GITHUB_STEP_SUMMARY. */
+function summariesOf(script: string, envs: readonly Record<string, string>[]): string[] {
+    return runStepScripts(envs.map((env) => ({ script, env }))).map((r) => {
         assert.equal(r.status, 0, r.stderr);
-        return fs.readFileSync(file, "utf8");
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
+        return r.summary;
+    });
 }
 
 describe("the deploy job of a stack with canaries", () => {
@@ -140,27 +135,23 @@ describe("the deploy job of a stack with canaries", () => {
         it("tells the team an aborted release apart from a failed deploy: the stable version serves and nothing was rolled back", () => {
             const notify = steps(job).at(-1);
             assert.equal(notify.env.RELEASE_OUTCOME, "${{ steps.up.outputs.outcome }}");
-            /** The notification script run with these outcomes; the arguments it gave `npm`. */
-            const notified = (env: Record<string, string>) => {
-                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "canary-notify-"));
-                try {
-                    fs.writeFileSync(path.join(dir, "npm"), `#!/bin/sh\nprintf '%s ' "$@" > "${dir}/args"\n`, { mode: 0o755 });
-                    const base = { PREVIEW: "success", ROLLBACK: "skipped", UPDATE_VERSION: "12", ROLLBACK_VERSION: "", STACK: "prod", GITHUB_SHA: "3f9c2ab5" };
-                    const r = spawnSync("bash", ["-e", "-c", notify.run], { env: { PATH: `${dir}${path.delimiter}${process.env.PATH}`, ...base, ...env }, encoding: "utf8" });
-                    assert.equal(r.status, 0, r.stderr);
-                    return fs.readFileSync(path.join(dir, "args"), "utf8").trim().replace(/^run --silent notify -- /, "");
-                } finally {
-                    fs.rmSync(dir, { recursive: true, force: true });
-                }
-            };
-            assert.equal(notified({ JOB: "failure", RELEASE_OUTCOME: "aborted" }), "--event canary --stack prod --outcome failure --version 12 --commit 3f9c2ab5");
-            assert.equal(notified({ JOB: "success", RELEASE_OUTCOME: "promoted" }), "--event deploy --stack prod --outcome success --version 12 --commit 3f9c2ab5");
-            assert.equal(
-                notified({ JOB: "failure", RELEASE_OUTCOME: "abort-failed", ROLLBACK: "success", ROLLBACK_VERSION: "10" }),
-                "--event rollback --stack prod --outcome success --version 10 --commit 3f9c2ab5",
-                "an abort that failed was judged and rolled back: the rollback is the news",
-            );
-            assert.equal(notified({ JOB: "failure", RELEASE_OUTCOME: "" }), "--event deploy --stack prod --outcome failure --version 12 --commit 3f9c2ab5", "a release that failed before any step");
+            const base = { PREVIEW: "success", ROLLBACK: "skipped", UPDATE_VERSION: "12", ROLLBACK_VERSION: "", STACK: "prod", GITHUB_SHA: "3f9c2ab5" };
+            const cases: [Record<string, string>, string, string?][] = [
+                [{ JOB: "failure", RELEASE_OUTCOME: "aborted" }, "--event canary --stack prod --outcome failure --version 12 --commit 3f9c2ab5"],
+                [{ JOB: "success", RELEASE_OUTCOME: "promoted" }, "--event deploy --stack prod --outcome success --version 12 --commit 3f9c2ab5"],
+                [
+                    { JOB: "failure", RELEASE_OUTCOME: "abort-failed", ROLLBACK: "success", ROLLBACK_VERSION: "10" },
+                    "--event rollback --stack prod --outcome success --version 10 --commit 3f9c2ab5",
+                    "an abort that failed was judged and rolled back: the rollback is the news",
+                ],
+                [{ JOB: "failure", RELEASE_OUTCOME: "" }, "--event deploy --stack prod --outcome failure --version 12 --commit 3f9c2ab5", "a release that failed before any step"],
+            ];
+            // The notification script run with each case's outcomes (one bash process); the arguments each gave `npm`.
+            const results = runStepScripts(cases.map(([env]) => ({ script: notify.run, env: { ...base, ...env } })));
+            cases.forEach(([env, args, why], i) => {
+                assert.equal(results[i].status, 0, results[i].stderr);
+                assert.equal(results[i].npm?.replace(/^run --silent notify -- /, ""), args, why ?? JSON.stringify(env));
+            });
         });
 
         it("the release's timeout covers both windows, an update per step, the promotion's two and an abort; the job's covers its steps'", () => {
@@ -242,7 +233,11 @@ describe("the deploy job of a stack with canaries", () => {
             assert.equal(summary.if, "always() && (steps.up.outcome == 'success' || steps.up.outcome == 'failure')");
             assert.deepEqual(summary.env, { UPDATE: "${{ steps.up.outcome }}", TIMED_OUT: "${{ steps.cancel.outputs.timed-out }}" });
             assert.ok(index(job, "cancel") < index(job, "Canary summary") && index(job, "Canary summary") < index(job, "version"));
-            const healthy = summaryOf(summary.run, { UPDATE: "success", TIMED_OUT: "" });
+            const [healthy, failed, timedOut] = summariesOf(summary.run, [
+                { UPDATE: "success", TIMED_OUT: "" },
+                { UPDATE: "failure", TIMED_OUT: "false" },
+                { UPDATE: "failure", TIMED_OUT: "true" },
+            ]);
             assert.deepEqual(healthy.split("\n"), [
                 "### Canary release of production (in-cluster: Argo Rollouts)",
                 "",
@@ -259,9 +254,9 @@ describe("the deploy job of a stack with canaries", () => {
                 "**Outcome:** the update saw every Rollout become Healthy: each step passed, and the new version is the stable one",
                 "",
             ]);
-            const outcome = (env: Record<string, string>) => summaryOf(summary.run, env).split("\n").at(-2);
-            assert.match(outcome({ UPDATE: "failure", TIMED_OUT: "false" })!, /^\*\*Outcome:\*\* the update failed: a Rollout did not become Healthy \(a failed analysis aborts it/);
-            assert.match(outcome({ UPDATE: "failure", TIMED_OUT: "true" })!, /^\*\*Outcome:\*\* the update ran past its step's timeout and was cancelled before every Rollout became Healthy/);
+            const outcome = (text: string) => text.split("\n").at(-2);
+            assert.match(outcome(failed)!, /^\*\*Outcome:\*\* the update failed: a Rollout did not become Healthy \(a failed analysis aborts it/);
+            assert.match(outcome(timedOut)!, /^\*\*Outcome:\*\* the update ran past its step's timeout and was cancelled before every Rollout became Healthy/);
         });
 
         it("staging, without a canary, has no summary step", () => {

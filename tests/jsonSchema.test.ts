@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import Ajv2020 from "ajv/dist/2020";
 import YAML from "yaml";
+import { schemaValidator } from "./schemaValidator";
 import * as os from "os";
 import { generate } from "../tools/generate";
 import { stacksOf } from "../tools/harness/stackFiles";
@@ -13,7 +13,7 @@ import { REPO } from "./support";
  * The JSON Schema files editors use (schemas/, from config/schema/ by `npm run generate`), checked
  * with a real validator (ajv) against the repository's own YAML files and against mistakes.
  */
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+const ajv = schemaValidator();
 const validator = (name: string) => ajv.compile(JSON.parse(fs.readFileSync(path.join(REPO, "schemas", name), "utf8")) as object);
 const project = validator("project.schema.json");
 const stack = validator("stack.schema.json");

@@ -3,8 +3,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import Ajv2020 from "ajv/dist/2020";
 import YAML from "yaml";
+import { schemaValidator } from "../schemaValidator";
 import { findOnPath } from "../../bench/which";
 import { REPO, TS_NODE_ARGS, TS_NODE_ENV } from "../support";
 
@@ -22,7 +22,7 @@ const tool = (script: string, args: string[]) => spawnSync(process.execPath, [..
 /** The committed JSON Schema for a project of another name. */
 function validator(file: string, project: string) {
     const text = fs.readFileSync(path.join(REPO, "schemas", file), "utf8").split("hft-platform").join(project);
-    return new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(text) as object);
+    return schemaValidator().compile(JSON.parse(text) as object);
 }
 
 describe("npm run import on Kustomize overlays, as a process", function () {

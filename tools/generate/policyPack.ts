@@ -74,7 +74,24 @@ function parsedConfig(source: string): ts.ParsedCommandLine {
  * source map (it would name paths on this machine). Types are checked by `npm run typecheck`.
  */
 function compile(source: string, file: string, options: ts.CompilerOptions): string {
-    const out = ts.transpileModule(fs.readFileSync(path.join(source, file), "utf8"), {
+    const text = fs.readFileSync(path.join(source, file), "utf8");
+    const key = JSON.stringify([file, options, text]);
+    let output = compiled.get(key);
+    if (output === undefined) {
+        output = transpile(file, text, options);
+        compiled.set(key, output);
+    }
+    return output;
+}
+
+/**
+ * Transpiled files by name, options and text: transpiling is a pure function of the three, and a
+ * process that derives the files twice (a `--check` after a run; the tests) transpiles each once.
+ */
+const compiled = new Map<string, string>();
+
+function transpile(file: string, text: string, options: ts.CompilerOptions): string {
+    const out = ts.transpileModule(text, {
         fileName: file,
         reportDiagnostics: true,
         compilerOptions: { ...options, newLine: ts.NewLineKind.LineFeed, sourceMap: false, inlineSourceMap: false, declaration: false },
