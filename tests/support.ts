@@ -20,24 +20,10 @@ export const PROJECT = "hft-platform";
 export const TS_NODE_ARGS: readonly string[] = ["-r", require.resolve("ts-node/register")];
 export const TS_NODE_ENV: Readonly<NodeJS.ProcessEnv> = { TS_NODE_PROJECT: path.join(REPO, "tsconfig.json") };
 
-/**
- * A repo stack's configuration, with placeholders for the secret keys a user would set. The
- * repository's files are read each time and parsed once per content (a test that edits files
- * edits a copy): a copy of the parsed configuration is returned, so no test can change another's.
- */
+/** A repo stack's configuration, with placeholders for the secret keys a user would set. */
 export function stackConfig(stack: string): StackConfig {
-    const texts = [`Pulumi.yaml`, `Pulumi.${stack}.yaml`].map((f) => (fs.existsSync(path.join(REPO, f)) ? fs.readFileSync(path.join(REPO, f), "utf8") : ""));
-    const key = JSON.stringify([stack, ...texts]);
-    let parsed = stackConfigs.get(key);
-    if (parsed === undefined) {
-        parsed = readStackFiles(REPO, stack, { fillSecrets: true });
-        // A catalogFile is a third file: such a configuration is read afresh every time.
-        if (parsed.config[`${PROJECT}:catalogFile`] !== undefined) return parsed;
-        stackConfigs.set(key, parsed);
-    }
-    return structuredClone(parsed);
+    return readStackFiles(REPO, stack, { fillSecrets: true });
 }
-const stackConfigs = new Map<string, StackConfig>();
 
 /**
  * The stack's configuration with the two structured keys edited by `edit`. A placeholder secret

@@ -4,6 +4,7 @@ import { parseYaml, YamlProblem } from "../../config/boundedYaml";
 import { readCatalogFile } from "../../config/catalogFile";
 import { FileRefusal, readProjectFile } from "../../config/projectFile";
 import { referencedSecretKeys } from "../../config/platform";
+import { deepFreeze, memo } from "./memo";
 
 /** Stack configuration as the Pulumi engine hands it to the program. */
 export interface StackConfig {
@@ -35,11 +36,6 @@ export function stacksOf(dir: string): string[] {
 }
 
 /**
- * The project's own keys of a stack's configuration, without the `<project>:` prefix, as the
- * program reads them: structured values (which the engine passes as JSON text) parsed, any
- * other text kept as it is.
- */
-/**
  * The stack a stack file's `environment.promotion.from` names, as written (`staging` or
  * `acme/hft-platform/staging`), and its short name (its stack file is `Pulumi.<short>.yaml`);
  * undefined when it names none that could be a stack name.
@@ -49,6 +45,11 @@ export function promotionSource(stack: Pick<StackConfig, "project" | "config">):
     return typeof from === "string" && /^[A-Za-z0-9_./-]+$/.test(from) ? { from, short: from.split("/").pop()! } : undefined;
 }
 
+/**
+ * The project's own keys of a stack's configuration, without the `<project>:` prefix, as the
+ * program reads them: structured values (which the engine passes as JSON text) parsed, any
+ * other text kept as it is.
+ */
 export function projectValues(stack: Pick<StackConfig, "project" | "config">): Record<string, unknown> {
     const prefix = `${stack.project}:`;
     const values: Record<string, unknown> = {};
@@ -118,7 +119,7 @@ export function readStackFiles(dir: string, stack: string, opts: { fillSecrets: 
                 // The program reports a bad catalogFile; it names no secret then.
             }
         }
-        for (const key of referencedSecretKeys(own)) {
+        for (const key of secretKeysNamed(JSON.stringify(own))) {
             if (values[prefix + key] === undefined) {
                 values[prefix + key] = REDACTED;
                 secretKeys.add(prefix + key);
@@ -144,12 +145,18 @@ function readYamlFile(dir: string, name: string): unknown {
         throw e;
     }
     try {
-        return parseYaml(text);
+        return parsed(text);
     } catch (e) {
         if (e instanceof YamlProblem) throw new StackFileError(`${name}: ${e.message}`);
         throw e;
     }
 }
+
+/** A file's text parsed (frozen: callers share it), once per text. */
+const parsed = memo((text: string) => deepFreeze(parseYaml(text)));
+
+/** The secret keys a configuration (its project keys as JSON) names, once per configuration. */
+const secretKeysNamed = memo((own: string) => Object.freeze(referencedSecretKeys(JSON.parse(own) as Record<string, unknown>)));
 
 /** The `config` mapping of a file (none: empty). */
 function configOf(doc: Record<string, unknown>, file: string): Record<string, unknown> {
