@@ -5,6 +5,8 @@ import * as url from "url";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { skipPromiseDebugTraces } from "../runtime/promiseTraces";
+import { withoutSourcePositions } from "../tools/harness/sourcePositions";
+import { run, uncached } from "./support";
 
 // The SDK's internal helper that takes a trace for every promise it makes.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -145,5 +147,45 @@ describe("runtime/promiseTraces: the SDK's per-promise debug traces are not form
         const probe = registered.find((r) => r.name === "probe");
         // SWC moves lines; ts-node's source maps (mocha registers it as Pulumi's runner does) map them back.
         assert.deepEqual(probe?.position, { uri: url.pathToFileURL(__filename).toString(), line });
+    });
+});
+
+describe("tools/harness/sourcePositions: evaluations under the mocks take no resource source positions", () => {
+    let saved: Formatter | undefined;
+    beforeEach(() => (saved = V8.prepareStackTrace));
+    afterEach(() => (V8.prepareStackTrace = saved));
+
+    const RESOURCE_JS = path.join("@pulumi", "pulumi", "resource.js");
+    /** Counts the traces the SDK takes for resources' source positions (Resource.callsites), passing every trace on. */
+    function countingPositions(): () => number {
+        const previous = V8.prepareStackTrace;
+        let taken = 0;
+        V8.prepareStackTrace = (error, frames) => {
+            if (frames.some((f) => f.getFunctionName() === "callsites" && (f.getFileName() ?? "").endsWith(RESOURCE_JS))) taken++;
+            return previous ? previous(error, frames) : String(error);
+        };
+        return () => taken;
+    }
+    const probe = (registered: Registered[]) => registered.find((r) => r.name === "probe")?.position;
+
+    it("the harness evaluates a whole stack without taking one, and the counter does see the SDK take one outside it", async () => {
+        const inside = countingPositions();
+        await uncached(() => run("staging"));
+        assert.equal(inside(), 0);
+        const outside = countingPositions();
+        await declareConfigMap();
+        assert.equal(outside(), 1, "one trace for the one resource declared outside an evaluation");
+    });
+
+    it("positions come back once the last of overlapping evaluations ends", async () => {
+        let release: () => void = () => undefined;
+        const held = new Promise<void>((r) => (release = r));
+        const first = withoutSourcePositions(() => held);
+        const during = await withoutSourcePositions(() => declareConfigMap());
+        assert.equal(probe(during), undefined, "no position inside an evaluation");
+        assert.equal(probe(await declareConfigMap()), undefined, "the first evaluation is still running");
+        release();
+        await first;
+        assert.equal(probe(await declareConfigMap())?.uri, url.pathToFileURL(__filename).toString(), "back after the last one");
     });
 });

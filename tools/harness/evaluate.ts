@@ -4,6 +4,7 @@ import { loadPlatformConfig } from "../../config/load";
 import { ConfigError } from "../../config/errors";
 import { deployPlatform } from "../../program";
 import { skipPromiseDebugTraces } from "../../runtime/promiseTraces";
+import { withoutSourcePositions } from "./sourcePositions";
 import { promotionSource, readStackFiles, StackConfig } from "./stackFiles";
 import { Lookup, lookUp, MOCK_DOCKER_HOST, REFUSE } from "./registry";
 
@@ -127,11 +128,20 @@ export async function promotionSourceOutputs(stack: StackConfig, opts: EvaluateO
  * stack itself reads `previousOutputs` (the outputs of the last update; none by default: a
  * first deployment).
  */
-export async function underMocks(
+export function underMocks(
     stack: Pick<StackConfig, "project" | "stack" | "config" | "secretKeys">,
     preview: boolean,
     program: () => unknown,
     engine: MockEngineOptions = {},
+): Promise<Evaluation> {
+    return withoutSourcePositions(() => declared(stack, preview, program, engine));
+}
+
+async function declared(
+    stack: Pick<StackConfig, "project" | "stack" | "config" | "secretKeys">,
+    preview: boolean,
+    program: () => unknown,
+    engine: MockEngineOptions,
 ): Promise<Evaluation> {
     const { resources, lookups, urns, dependencies } = await startMockEngine(stack, preview, engine);
 
