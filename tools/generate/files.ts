@@ -13,6 +13,26 @@ export const PROJECT = "hft-platform";
 
 /** Every derived file, by path from the repository root (`repo`), with its content. */
 export function derivedFiles(repo: string): Record<string, string> {
+    return {
+        ...schemaFiles(),
+        [STACK_SECRETS_DOC.split(path.sep).join("/")]: stackSecretsDoc(repo),
+        ...workflowFiles(ciStacks(repo)),
+        ...policyPackFiles(),
+    };
+}
+
+let fromSchema: Readonly<Record<string, string>> | undefined;
+
+/**
+ * The JSON Schema files and docs/configuration.md: written from this checkout's schema alone
+ * (whichever repository the generator writes to), so once per process.
+ */
+function schemaFiles(): Readonly<Record<string, string>> {
+    fromSchema ??= Object.freeze(writeSchemaFiles());
+    return fromSchema;
+}
+
+function writeSchemaFiles(): Record<string, string> {
     const schemas = jsonSchemas(PROJECT);
     const files: Record<string, string> = {};
     for (const [name, schema] of Object.entries(schemas)) files[`schemas/${name}`] = JSON.stringify(schema, null, 2) + "\n";
@@ -42,8 +62,5 @@ export function derivedFiles(repo: string): Record<string, string> {
         examplesSection(),
         referenceOf("GitHub delivery", `\`${PROJECT}:github\` in a stack file; absent: the stack manages Kubernetes only.`, defs.github, "github."),
     ].join("\n");
-    files[STACK_SECRETS_DOC.split(path.sep).join("/")] = stackSecretsDoc(repo);
-    Object.assign(files, workflowFiles(ciStacks(repo)));
-    Object.assign(files, policyPackFiles());
     return files;
 }
