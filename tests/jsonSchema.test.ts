@@ -30,7 +30,8 @@ describe("JSON Schema files for editors", () => {
     it("`--check` finds a stale, missing or extra file and exits 4 (findings) without writing; a run writes them", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-generate-"));
         try {
-            for (const file of ["Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml"]) fs.copyFileSync(path.join(REPO, file), path.join(dir, file));
+            // One stack is enough to see a stale, missing and extra snapshot (each stack is rendered three times here).
+            for (const file of ["Pulumi.yaml", "Pulumi.staging.yaml"]) fs.copyFileSync(path.join(REPO, file), path.join(dir, file));
             fs.mkdirSync(path.join(dir, "docs"));
             fs.writeFileSync(path.join(dir, "docs", "configuration.md"), "edited by hand\n");
             const out: string[] = [];
