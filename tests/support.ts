@@ -5,6 +5,7 @@ import type { ChildReport } from "../bench/preload";
 import { compilePreload, Runtime, runnerCommand } from "../bench/runner";
 import { evaluate, EvaluateOptions, Evaluation, promotionSourceOutputs, RecordedResource, unwrapSecrets } from "../tools/harness/evaluate";
 import { readStackFiles, StackConfig } from "../tools/harness/stackFiles";
+import { deepFreeze } from "../tools/harness/memo";
 import { lookUp } from "../tools/harness/registry";
 import { referencedSecretKeys } from "../config/platform";
 
@@ -70,13 +71,6 @@ export async function uncached<T>(f: () => Promise<T>): Promise<T> {
     } finally {
         uncachedDepth--;
     }
-}
-
-/** Freezes a recorded value all the way down (a cached evaluation is shared by the tests that ask for it). */
-function deepFreeze<T>(v: T): T {
-    if (typeof v !== "object" || v === null || Object.isFrozen(v) || v instanceof Error) return v;
-    for (const child of v instanceof Map ? [...v.values()] : Object.values(v)) deepFreeze(child);
-    return Object.freeze(v);
 }
 
 /** Evaluates a stack; the CI environment is empty unless given, whatever runs the tests. */

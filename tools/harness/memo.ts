@@ -20,9 +20,12 @@ export function memo<K, V>(f: (key: K) => V, size = 32): (key: K) => V {
     };
 }
 
-/** Freezes a parsed value all the way down, so an answer shared between callers cannot be changed by one. */
+/**
+ * Freezes a value all the way down (a Map's values too; an Error is left as it is), so an answer
+ * shared between callers cannot be changed by one.
+ */
 export function deepFreeze<T>(v: T): T {
-    if (typeof v !== "object" || v === null || Object.isFrozen(v)) return v;
-    for (const child of Object.values(v)) deepFreeze(child);
+    if (typeof v !== "object" || v === null || Object.isFrozen(v) || v instanceof Error) return v;
+    for (const child of v instanceof Map ? [...v.values()] : Object.values(v)) deepFreeze(child);
     return Object.freeze(v);
 }
