@@ -35,12 +35,12 @@ export const catalog = object(
             description: "Names the whole system; a label on every object.",
             examples: ["hft"],
         }),
-        tiers: map(tier, { check: f.dnsLabel, expected: "a tier name (DNS-1123 label)", pattern: DNS_LABEL })
+        tiers: map(tier, { check: f.dnsLabel, expected: "a tier name (DNS-1123 label)", example: "small", pattern: DNS_LABEL })
             .optional()
             .meta({ description: "Resource tiers (requests and limits) a service or a stack picks with `tier`.", examples: [{ standard: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } } }] }),
         commonEnv: commonEnv.optional().meta({ description: "Variables every service of every environment receives (in the environment's shared ConfigMap)." }),
         defaults: service.optional().meta({ description: "Service settings every service starts from." }),
-        services: map(service, { check: f.serviceName, expected: "a service name (DNS-1123 label: lowercase letters, digits and '-', at most 63)", pattern: /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/ })
+        services: map(service, { check: f.serviceName, expected: "a service name (DNS-1123 label: lowercase letters, digits and '-', at most 63)", example: "api", pattern: /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/ })
             .refine((s) => Object.keys(s).length > 0, { error: () => "expected at least one service, got {}" })
             .meta({ description: "The services, by name (the name of their Kubernetes objects)." }),
     },

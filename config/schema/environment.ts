@@ -19,7 +19,7 @@ const CLUSTER_REQUIRED = "'context' or 'kubeconfigSecret', so that this stack ca
 
 const cluster = object(
     {
-        context: text({ expected: "a kubeconfig context name" }).optional().meta({ description: "A kubeconfig context; the kubeconfig comes from the usual places." }),
+        context: text({ expected: "a kubeconfig context name", example: "prod-eu-west-1" }).optional().meta({ description: "A kubeconfig context; the kubeconfig comes from the usual places." }),
         kubeconfigSecret: text({ expected: "the name of a secret config key holding a kubeconfig, such as 'kubeconfig'", check: f.configKey, pattern: CONFIG_KEY })
             .optional()
             .meta({ description: "A secret config key holding a whole kubeconfig (for CI)." }),
@@ -38,7 +38,7 @@ const registry = object({
     repositoryPrefix: text({ expected: "a repository path such as 'acme-trading/hft' (lowercase, '/'-separated)", check: (s) => f.imageRepository(`registry.example.com/${s}`) })
         .optional()
         .meta({ description: "Path under the server for built images: `<server>/<repositoryPrefix>/<service>`." }),
-    username: text({ expected: "a registry user name", check: f.registryUsername }).optional().meta({ description: "With `passwordSecret`: the registry's credentials." }),
+    username: text({ expected: "a registry user name", check: f.registryUsername, example: "ci-bot" }).optional().meta({ description: "With `passwordSecret`: the registry's credentials." }),
     passwordSecret: text({ expected: "the name of a secret config key holding the registry password or token, such as 'registryPassword'", check: f.configKey, pattern: CONFIG_KEY })
         .optional()
         .meta({ description: "The secret config key holding the registry password or token." }),
@@ -193,9 +193,10 @@ export const environment = object(
                         "Every image this stack runs must be one the named stack ran for the same service (its `releases` output, read through a StackReference: this stack's credentials must be able to read that stack). `npm run promote` writes that stack's digests here (docs/promotion.md).",
                     examples: ["staging"],
                 }),
-            exceptions: map(text({ expected: "why this service may run an image the source stack never ran", check: f.reason }), {
+            exceptions: map(text({ expected: "why this service may run an image the source stack never ran", check: f.reason, example: "hotfix for INC-1234, released to production first" }), {
                 check: f.dnsLabel,
                 expected: "a service name (DNS-1123 label)",
+                example: "api",
                 pattern: DNS_LABEL,
             })
                 .optional()
@@ -231,10 +232,10 @@ export const environment = object(
         verify: verification.prefault({}).meta({ description: "How the services' checks (`verify`) run after each rollout: the HTTP checker's image, the deadline and the retries (docs/verification.md)." }),
         monitoring: object({
             operator: boolean().default(false).meta({ description: "The Prometheus Operator is installed: services with `metrics` get a ServiceMonitor (a PodMonitor for workers) instead of `prometheus.io/*` annotations." }),
-            namespace: text({ expected: "the namespace Prometheus runs in (DNS-1123 label)", check: f.dnsLabel, pattern: DNS_LABEL })
+            namespace: text({ expected: "the namespace Prometheus runs in (DNS-1123 label)", check: f.dnsLabel, pattern: DNS_LABEL, example: "monitoring" })
                 .default("monitoring")
                 .meta({ description: "Where Prometheus runs: admitted to the metrics port by the services' network policies." }),
-            labels: map(text({ expected: "a label value", check: f.labelValue }), { check: f.labelKey, expected: "a label key" })
+            labels: map(text({ expected: "a label value", check: f.labelValue, example: "kube-prometheus-stack" }), { check: f.labelKey, expected: "a label key", example: "release" })
                 .optional()
                 .meta({ description: "Labels the Prometheus instance selects monitors by.", examples: [{ release: "kube-prometheus-stack" }] }),
         })
@@ -252,7 +253,7 @@ export const environment = object(
             .optional()
             .meta({ description: "The External Secrets Operator store for services' `external` secrets." }),
         commonEnv: commonEnv.optional().meta({ description: "Variables every service of this environment receives (after the catalog's)." }),
-        tiers: map(tier, { check: f.dnsLabel, expected: "a tier name (DNS-1123 label)", pattern: DNS_LABEL })
+        tiers: map(tier, { check: f.dnsLabel, expected: "a tier name (DNS-1123 label)", example: "small", pattern: DNS_LABEL })
             .optional()
             .meta({ description: "Resource tiers of this stack: a tier named like one of `catalog.tiers` replaces it here (a smaller environment), others are added." }),
         publicService: text({ expected: "the name of a service with an Ingress", check: f.dnsLabel, pattern: DNS_LABEL })
@@ -266,7 +267,7 @@ export const environment = object(
             .prefault({})
             .meta({ description: "Whether and in which order CI previews and deploys this stack; `npm run generate` writes the workflows from it, the program ignores it. Absent: previewed, never deployed." }),
         serviceDefaults: service.optional().meta({ description: "Service settings for every service of this stack (over the catalog's)." }),
-        services: map(service, { check: f.dnsLabel, expected: "a service name (DNS-1123 label)", pattern: DNS_LABEL })
+        services: map(service, { check: f.dnsLabel, expected: "a service name (DNS-1123 label)", example: "api", pattern: DNS_LABEL })
             .optional()
             .meta({ description: "Per-service settings of this stack (over everything else)." }),
     },

@@ -34,14 +34,14 @@ export const ingress = object({
     clusterIssuer: text({ expected: "a cert-manager ClusterIssuer name such as 'letsencrypt-production'", check: f.dnsLabel, pattern: DNS_LABEL })
         .default("letsencrypt-production")
         .meta({ description: "The cert-manager ClusterIssuer that signs the Ingresses' certificates (and a created Gateway's)." }),
-    controllerNamespace: text({ expected: "the ingress controller's namespace (DNS-1123 label)", check: f.dnsLabel, pattern: DNS_LABEL })
+    controllerNamespace: text({ expected: "the ingress controller's namespace (DNS-1123 label)", check: f.dnsLabel, pattern: DNS_LABEL, example: "ingress-nginx" })
         .default("ingress-nginx")
         .meta({ description: "Where the ingress controller runs (admitted by exposed services' network policies)." }),
 })
     .prefault({})
     .meta({ description: "The ingress controller and certificate issuer." });
 
-const labels = map(text({ expected: "a label value", check: f.labelValue }), { check: f.labelKey, expected: "a label key" });
+const labels = map(text({ expected: "a label value", check: f.labelValue, example: "envoy" }), { check: f.labelKey, expected: "a label key", example: "app.kubernetes.io/name" });
 
 export const gateway = object({
     name: text({ expected: "the Gateway's name (DNS-1123 subdomain)", check: f.dnsSubdomain })
@@ -50,7 +50,7 @@ export const gateway = object({
     namespace: text({ expected: "the Gateway's namespace (DNS-1123 label)", check: f.dnsLabel, pattern: DNS_LABEL })
         .optional()
         .meta({ description: "Its namespace; default: the stack's namespace. Its `allowedRoutes` must admit routes from the stack's namespace.", examples: ["gateway-system"] }),
-    listener: text({ expected: "a listener name (DNS-1123 subdomain)", check: f.dnsSubdomain })
+    listener: text({ expected: "a listener name (DNS-1123 subdomain)", check: f.dnsSubdomain, example: "https" })
         .default("https")
         .meta({ description: "The HTTPS listener services' routes attach to (`sectionName`); its certificate is the Gateway's own." }),
     httpListener: text({ expected: "a listener name (DNS-1123 subdomain)", check: f.dnsSubdomain })
@@ -63,7 +63,7 @@ export const gateway = object({
                 "How CORS is expressed: `filter`, Gateway API's CORS filter (standard channel since Gateway API v1.5; for implementations that support it), or `headers`, static response headers (one allowed origin per service).",
         }),
     dataPlane: object({
-        namespace: text({ expected: "a namespace (DNS-1123 label)", check: f.dnsLabel, pattern: DNS_LABEL })
+        namespace: text({ expected: "a namespace (DNS-1123 label)", check: f.dnsLabel, pattern: DNS_LABEL, example: "envoy-gateway-system" })
             .optional()
             .meta({ description: "Where the Gateway's proxy pods run; default: the Gateway's namespace." }),
         podLabels: labels.optional().meta({ description: "Labels of the proxy pods, to admit only them.", examples: [{ "gateway.envoyproxy.io/owning-gateway-name": "public" }] }),

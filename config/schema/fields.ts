@@ -54,11 +54,16 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
     return z.enum(values, expecting(`one of ${values.join(", ")}`));
 }
 
+/** The example an `expected` text gives: `such as 'staging'`, `such as "250m"`. */
+const SUCH_AS = /such as (?:'([^']+)'|"([^"]+)")/;
+
 /**
  * A non-empty string, checked by `check`. `pattern` (a regular expression equivalent to the
  * check, or looser) goes into the JSON Schema so editors flag a bad value while typing.
+ * `example` (default: the first quoted value after "such as" in `expected`) is the key's
+ * example in the reference and for editors.
  */
-export function text(opts: { expected?: string; required?: string; check?: Check; pattern?: RegExp } = {}) {
+export function text(opts: { expected?: string; required?: string; check?: Check; pattern?: RegExp; example?: string } = {}) {
     const expected = opts.expected ?? "a string";
     const e = expecting(expected === "a string" ? "a non-empty string" : expected, opts.required);
     const base = z.string(e).min(1, e);
@@ -69,7 +74,20 @@ export function text(opts: { expected?: string; required?: string; check?: Check
           })
         : base;
     // What is allowed, in words, for the generated reference (editors ignore `x-` keywords).
-    return checked.meta({ ...(opts.pattern ? { pattern: opts.pattern.source } : {}), ...(expected !== "a string" ? { [ALLOWED]: expected } : {}) });
+    const suchAs = SUCH_AS.exec(expected);
+    const example = opts.example ?? suchAs?.[1] ?? suchAs?.[2];
+    if (example !== undefined) exampleAccepted(example, opts.check, opts.pattern, expected);
+    return checked.meta({
+        ...(opts.pattern ? { pattern: opts.pattern.source } : {}),
+        ...(expected !== "a string" ? { [ALLOWED]: expected } : {}),
+        ...(example !== undefined ? { examples: [example] } : {}),
+    });
+}
+
+/** A schema's own example is one it accepts: a wrong one is this program's mistake, caught when the schema loads. */
+function exampleAccepted(example: string, check: Check | undefined, pattern: RegExp | undefined, expected: string): void {
+    const problem = check?.(example) ?? (pattern && !pattern.test(example) ? `does not match ${pattern.source}` : undefined);
+    if (problem !== undefined) throw new Error(`config/schema: the example ${show(example)} of ${expected} is refused by its own check (${problem})`);
 }
 
 /** A list; `nonEmpty` refuses `[]`. Lists are replaced whole by a later layer, never merged. */
@@ -102,21 +120,32 @@ export const GOT = "\u0000value\u0000";
 /** Marks a value written in a short form or in full: its JSON Schema is the `anyOf` of the two alone. */
 export const SHORTHAND = "x-shorthand";
 
+/**
+ * Examples of a value whose schema transforms it: zod leaves `examples` out of the input JSON
+ * Schema of such a value, so they travel under this keyword, which tools/generate/jsonSchema.ts
+ * writes as `examples`.
+ */
+export const EXAMPLES = "x-examples";
+
 /** The JSON Schema keyword that carries a value's allowed form in words. */
 export const ALLOWED = "x-allowed";
 
 /** Marks the message of an unknown-key problem; what follows is the list of allowed keys. */
 export const UNKNOWN_KEYS = "allowed keys: ";
 
-/** A map of names the user chooses to values; each name is checked by `check`. */
-export function map<V extends z.ZodType>(value: V, key: { check: Check; expected: string; pattern?: RegExp; reserved?: Check }) {
+/**
+ * A map of names the user chooses to values; each name is checked by `check`. `example` is a
+ * name as a user would choose it, for the key's example in the reference and for editors.
+ */
+export function map<V extends z.ZodType>(value: V, key: { check: Check; expected: string; example: string; pattern?: RegExp; reserved?: Check }) {
     const name = z.string().superRefine((k, ctx) => {
         const problem = key.check(k);
         const reserved = problem === undefined ? key.reserved?.(k) : undefined;
         if (problem !== undefined) ctx.addIssue({ code: "custom", message: `${show(k)} is not ${key.expected}: ${problem}`, input: k });
         else if (reserved !== undefined) ctx.addIssue({ code: "custom", message: reserved, input: k });
     });
-    return z.record(key.pattern ? name.meta({ pattern: key.pattern.source }) : name, value, expecting("an object (a map of names to settings)"));
+    exampleAccepted(key.example, (k) => key.check(k) ?? key.reserved?.(k), key.pattern, key.expected);
+    return z.record(name.meta({ ...(key.pattern ? { pattern: key.pattern.source } : {}), examples: [key.example] }), value, expecting("an object (a map of names to settings)"));
 }
 
 /** An environment variable value: YAML reads `8080` and `true` as a number and a boolean; both are written as YAML reads them. */
@@ -124,6 +153,7 @@ export function envValue() {
     const e = expecting("a string, number or boolean");
     return z
         .union([z.string(), z.number().refine(Number.isFinite), z.boolean()], e)
+        .meta({ examples: ["json"] })
         .transform((v) => String(v));
 }
 

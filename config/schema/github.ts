@@ -35,8 +35,8 @@ const notPulumiToken = (name: string) =>
         : undefined);
 
 /** A list of at most GitHub's 6 names; duplicates count once. */
-function names(re: RegExp, what: string) {
-    return list(text({ expected: what, check: matches(re, what), pattern: re }))
+function names(re: RegExp, what: string, example?: string) {
+    return list(text({ expected: what, check: matches(re, what), pattern: re, example }))
         .superRefine((items, ctx) => {
             if (items.length > MAX_REVIEWERS) ctx.addIssue({ code: "custom", message: `expected at most ${MAX_REVIEWERS} entries (GitHub's limit), got ${show(items)}`, input: items });
         })
@@ -58,7 +58,7 @@ const secrets = map(
     }).superRefine((s, ctx) => {
         if (s.fromConfig === undefined) ctx.addIssue({ code: "custom", message: `expected {fromConfig: <secret config key>}, got ${GOT}` });
     }),
-    { check: matches(SECRET_NAME, "upper-case letters, digits and '_'"), reserved: notPulumiToken, expected: "a GitHub secret name", pattern: SECRET_NAME },
+    { check: matches(SECRET_NAME, "upper-case letters, digits and '_'"), reserved: notPulumiToken, expected: "a GitHub secret name", example: "SLACK_WEBHOOK_URL", pattern: SECRET_NAME },
 ).default({});
 
 /**
@@ -70,12 +70,12 @@ export const github = object({
         description: "The repository's owner (user or organization).",
     }),
     repository: text({ expected: "a repository name such as 'hft-platform'", check: matches(REPO, "letters, digits, '.', '_' and '-'"), pattern: REPO }).meta({ description: "The repository's name." }),
-    tokenSecret: text({ expected: "the name of a secret config key holding a GitHub token", check: f.configKey, pattern: CONFIG_KEY })
+    tokenSecret: text({ expected: "the name of a secret config key holding a GitHub token", check: f.configKey, pattern: CONFIG_KEY, example: "githubToken" })
         .optional()
         .meta({ description: "A secret config key with a GitHub token; without it the provider reads GITHUB_TOKEN." }),
     reviewers: object({
         teams: names(SLUG, "a team slug such as 'platform-leads'").meta({ description: "Team slugs whose members approve deploys." }),
-        users: names(LOGIN, "a GitHub user name").meta({ description: "Users who approve deploys." }),
+        users: names(LOGIN, "a GitHub user name", "octocat").meta({ description: "Users who approve deploys." }),
     })
         .superRefine((r, ctx) => {
             const total = r.teams.length + r.users.length;
@@ -102,12 +102,12 @@ export const github = object({
         description: "Environment secrets for CI, each from a secret config key; never a Pulumi token (`PULUMI_*TOKEN`): CI gets short-lived ones through OIDC.",
         examples: [{ DEPLOY_WEBHOOK_URL: { fromConfig: "deployWebhookUrl" } }],
     }),
-    variables: map(text(), { check: matches(SECRET_NAME, "upper-case letters, digits and '_'"), reserved: (k) => notReserved(k) ?? programVariable(k), expected: "a GitHub variable name", pattern: SECRET_NAME })
+    variables: map(text({ example: "eu-west-1" }), { example: "DEPLOY_REGION", check: matches(SECRET_NAME, "upper-case letters, digits and '_'"), reserved: (k) => notReserved(k) ?? programVariable(k), expected: "a GitHub variable name", pattern: SECRET_NAME })
         .default({})
         .meta({ description: "Extra plain environment variables (NAMESPACE and PUBLIC_URL are always set); never a credential, by name (`*_TOKEN`, `*_PASSWORD`...) or by value: those go in `secrets`." }),
     branchProtection: object({
         branch: text({ expected: "a branch name such as 'main'", check: matches(PATTERN, "a branch name"), pattern: PATTERN }).default("main").meta({ description: "The protected branch." }),
-        requiredChecks: list(text({ expected: "a status check name", check: matches(/^[^\n]{1,200}$/, "a status check name") }))
+        requiredChecks: list(text({ expected: "a status check name", check: matches(/^[^\n]{1,200}$/, "a status check name"), example: "test" }))
             .optional()
             .meta({
                 description:

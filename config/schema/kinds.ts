@@ -54,7 +54,7 @@ const code = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(", 
 
 /** A permission of the service's account in its namespace (a rule of its Role). */
 export const rbacRule = object({
-    apiGroups: list(z.string(expecting("an API group such as 'apps', or \"\" for the core group")), { nonEmpty: true })
+    apiGroups: list(z.string(expecting("an API group such as 'apps', or \"\" for the core group")).meta({ examples: ["coordination.k8s.io"] }), { nonEmpty: true })
         .default([""])
         .meta({ description: "API groups; `\"\"` is the core group (pods, configmaps)." }),
     resources: list(text({ expected: "a resource such as 'pods' or 'configmaps'", check: (s) => (/^[a-z*][a-z0-9/*-]*$/.test(s) ? undefined : "lowercase resource name") }), { nonEmpty: true })
@@ -63,7 +63,7 @@ export const rbacRule = object({
     verbs: list(oneOf(RBAC_VERBS), { nonEmpty: true })
         .optional()
         .meta({ description: "Verbs (required).", examples: [["get", "list", "watch"]] }),
-    resourceNames: list(text({ expected: "an object name" }), { nonEmpty: true }).optional().meta({ description: "Only these objects." }),
+    resourceNames: list(text({ expected: "an object name", example: "orders-leader" }), { nonEmpty: true }).optional().meta({ description: "Only these objects." }),
     acknowledge: text({ expected: "why the service needs this permission", check: f.reason })
         .optional()
         .meta({
@@ -72,7 +72,7 @@ export const rbacRule = object({
         }),
 });
 
-export const rbac = map(rbacRule, { check: f.dnsLabel, expected: "a rule name (DNS-1123 label)" })
+export const rbac = map(rbacRule, { check: f.dnsLabel, expected: "a rule name (DNS-1123 label)", example: "read-leases" })
     .optional()
     .meta({
         description: "Permissions of the service's account in its namespace (a Role and RoleBinding); the account's token is mounted only when there are some.",
@@ -117,7 +117,7 @@ const scalingRules = (direction: "up" | "down") =>
                 value: integer(1, 1000).optional().meta({ description: "How many pods or percent (required)." }),
                 periodSeconds: integer(1, 1800).default(60).meta({ description: "Per this many seconds." }),
             }),
-            { check: f.dnsLabel, expected: "a policy name (DNS-1123 label)" },
+            { check: f.dnsLabel, expected: "a policy name (DNS-1123 label)", example: "double" },
         )
             .optional()
             .meta({ description: "How fast to scale, by name.", examples: [{ pods: { type: "Pods", value: 4, periodSeconds: 60 } }] }),
@@ -136,7 +136,7 @@ export const customMetrics = map(
             .optional()
             .meta({ type: ["string", "number"], description: "The per-pod average the autoscaler aims for (required)." }),
     }),
-    { check: (s) => (/^[a-z][a-z0-9_:.-]*$/.test(s) ? undefined : "lowercase letters, digits, '_', ':', '.' and '-'"), expected: "a metric name" },
+    { check: (s) => (/^[a-z][a-z0-9_:.-]*$/.test(s) ? undefined : "lowercase letters, digits, '_', ':', '.' and '-'"), expected: "a metric name", example: "http_requests_per_second" },
 )
     .optional()
     .meta({ description: "Per-pod metrics from a custom metrics API (such as prometheus-adapter), by name.", examples: [{ orders_in_flight: { averageValue: "50" } }] });

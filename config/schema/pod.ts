@@ -1,6 +1,6 @@
 import { z } from "zod";
 import * as f from "../formats";
-import { boolean, envValue, expecting, integer, list, map, object, oneOf, shorthand, text } from "./fields";
+import { boolean, envValue, EXAMPLES, expecting, integer, list, map, object, oneOf, shorthand, text } from "./fields";
 
 /**
  * What a service's pods are made of besides the main container's image: its command, probes,
@@ -25,8 +25,8 @@ export const routedPath = (example: string) => text({ expected: `an HTTP path su
 export function quantity(amount?: "cpu" | "memory") {
     const check = amount === "cpu" ? f.cpuAmount : amount === "memory" ? f.memoryAmount : f.quantity;
     return z
-        .preprocess((v) => (typeof v === "number" && v > 0 && f.quantity(String(v)) === undefined ? String(v) : v), text({ expected: QUANTITY_EXPECTED, check }))
-        .meta({ type: ["string", "number"], examples: ["250m", "512Mi"] });
+        .preprocess((v) => (typeof v === "number" && v > 0 && f.quantity(String(v)) === undefined ? String(v) : v), text({ expected: QUANTITY_EXPECTED, check, example: amount === "cpu" ? "250m" : amount === "memory" ? "512Mi" : "1Gi" }))
+        .meta({ type: ["string", "number"] });
 }
 
 export const amounts = object({
@@ -43,7 +43,8 @@ const resources = object({
 const argv = (description: string, example: string[]) =>
     list(z.union([z.string(), z.number(), z.boolean()], expecting("a string")).transform((v) => String(v)))
         .optional()
-        .meta({ description, examples: [example] });
+        // zod leaves `examples` out of the input JSON Schema of a value it transforms: EXAMPLES carries them.
+        .meta({ description, [EXAMPLES]: [example] });
 
 export const command = argv("The container's command (its image's ENTRYPOINT otherwise).", ["opentelemetry-instrument", "python", "-m", "app"]);
 export const args = argv("The command's arguments (its image's CMD otherwise).", ["--workers", "4"]);
@@ -92,7 +93,7 @@ export const probes = object({
 /** The sources of a volume: exactly one is used. Writing one in a later layer replaces the others. */
 export const VOLUME_SOURCES = ["emptyDir", "configMap", "secret", "files", "claim", "existingClaim"] as const;
 
-const objectName = (what: string) => text({ expected: `the name of ${what} (DNS-1123 subdomain)`, check: f.dnsSubdomain });
+const objectName = (what: string, example: string) => text({ expected: `the name of ${what} (DNS-1123 subdomain)`, check: f.dnsSubdomain, example });
 
 export const volume = object({
     mountPath: text({ expected: "an absolute path such as '/app/logs'", check: f.mountPath, pattern: MOUNT_PATH })
@@ -105,22 +106,22 @@ export const volume = object({
     })
         .optional()
         .meta({ description: "A writable scratch directory, emptied when the pod goes (the default source).", examples: [{ sizeLimit: "1Gi" }] }),
-    configMap: objectName("an existing ConfigMap").optional().meta({ description: "An existing ConfigMap the platform does not own, its keys as files." }),
-    secret: objectName("an existing Secret").optional().meta({ description: "An existing Secret the platform does not own, its keys as files." }),
-    files: map(text({ expected: "the file's content" }), { check: f.fileName, expected: "a file name" })
+    configMap: objectName("an existing ConfigMap", "app-config").optional().meta({ description: "An existing ConfigMap the platform does not own, its keys as files." }),
+    secret: objectName("an existing Secret", "tls-certs").optional().meta({ description: "An existing Secret the platform does not own, its keys as files." }),
+    files: map(text({ expected: "the file's content", example: "log_level = info\n" }), { check: f.fileName, expected: "a file name", example: "app.conf" })
         .optional()
         .meta({ description: "Files written by the platform (a ConfigMap it owns; a change rolls the pods).", examples: [{ "redis.conf": "maxmemory 256mb\n" }] }),
     claim: object({
         size: quantity().optional().meta({ description: "The claim's size (required).", examples: ["10Gi"] }),
-        storageClass: objectName("a StorageClass").optional().meta({ description: "The StorageClass; default: the cluster's default class." }),
+        storageClass: objectName("a StorageClass", "standard").optional().meta({ description: "The StorageClass; default: the cluster's default class." }),
         accessMode: oneOf(["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany", "ReadOnlyMany"]).default("ReadWriteOnce").meta({ description: "How the claim's volume may be mounted." }),
-        labels: map(text({ expected: "a label value", check: f.labelValue }), { check: f.labelKey, expected: "a label key" })
+        labels: map(text({ expected: "a label value", check: f.labelValue, example: "nightly" }), { check: f.labelKey, expected: "a label key", example: "backup" })
             .optional()
             .meta({ description: "The claim template's labels; default: the service's selector. An imported StatefulSet keeps its own (claim templates are immutable)." }),
     })
         .optional()
         .meta({ description: "A persistent claim per pod (`stateful` only: a volumeClaimTemplate of the StatefulSet).", examples: [{ size: "10Gi", storageClass: "standard" }] }),
-    existingClaim: objectName("an existing PersistentVolumeClaim").optional().meta({ description: "An existing PersistentVolumeClaim." }),
+    existingClaim: objectName("an existing PersistentVolumeClaim", "data").optional().meta({ description: "An existing PersistentVolumeClaim." }),
 });
 
 export type VolumeSettings = z.output<typeof volume>;
@@ -128,6 +129,7 @@ export type VolumeSettings = z.output<typeof volume>;
 const mounts = map(text({ expected: "an absolute path such as '/app/logs'", check: f.mountPath, pattern: MOUNT_PATH }), {
     check: f.dnsLabel,
     expected: "the name of one of the service's volumes",
+    example: "logs",
     pattern: DNS_LABEL,
 })
     .optional()
@@ -141,17 +143,17 @@ export const extraContainer = (what: "init" | "sidecar") =>
             .meta({ description: "The image (required); pin it by digest for production.", examples: ["docker.io/library/busybox:1.36"] }),
         command,
         args,
-        env: map(envValue(), { check: f.envVarName, expected: "an environment variable name", pattern: ENV_NAME }).optional().meta({ description: "Plain environment variables of this container." }),
+        env: map(envValue(), { check: f.envVarName, expected: "an environment variable name", example: "LOG_FORMAT", pattern: ENV_NAME }).optional().meta({ description: "Plain environment variables of this container." }),
         resources: resources.optional().meta({ description: "CPU and memory; default: requests 50m and 64Mi, limits 250m and 128Mi." }),
         mounts,
         order: integer(0, 1000).default(0).meta({ description: what === "init" ? "Init containers run in this order, then by name." : "Sidecars start in this order, then by name." }),
     });
 
-export const initContainers = map(extraContainer("init"), { check: f.dnsLabel, expected: "a container name (DNS-1123 label)", pattern: DNS_LABEL })
+export const initContainers = map(extraContainer("init"), { check: f.dnsLabel, expected: "a container name (DNS-1123 label)", example: "migrate", pattern: DNS_LABEL })
     .optional()
     .meta({ description: "Containers that run to completion before the service starts (waiting for a dependency, a migration).", examples: [{ "wait-for-redis": { image: "docker.io/library/busybox:1.36", command: ["sh", "-c", "until nc -z redis 6379; do sleep 2; done"] } }] });
 
-export const sidecars = map(extraContainer("sidecar"), { check: f.dnsLabel, expected: "a container name (DNS-1123 label)", pattern: DNS_LABEL })
+export const sidecars = map(extraContainer("sidecar"), { check: f.dnsLabel, expected: "a container name (DNS-1123 label)", example: "proxy", pattern: DNS_LABEL })
     .optional()
     .meta({ description: "Containers that run beside the service for its whole life (native sidecars: init containers with `restartPolicy: Always`, Kubernetes 1.29+)." });
 

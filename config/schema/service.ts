@@ -31,7 +31,7 @@ export const PLATFORM_ENV: Readonly<Record<string, string>> = {
     SERVICE_NAME: "the service's name in the catalog",
 };
 
-export const envMap = map(envValue(), { check: f.envVarName, expected: "an environment variable name", pattern: ENV_NAME });
+export const envMap = map(envValue(), { check: f.envVarName, expected: "an environment variable name", example: "LOG_FORMAT", pattern: ENV_NAME });
 
 /** Variables the program writes into the environment's shared ConfigMap itself, with where they come from. */
 export const ENVIRONMENT_ENV: Readonly<Record<string, string>> = {
@@ -55,6 +55,7 @@ function platformSet(name: string, what: string): string | undefined {
 export const commonEnv = map(envValue(), {
     check: f.configMapEnvName,
     expected: "an environment variable name",
+    example: "LOG_FORMAT",
     pattern: ENV_NAME,
     reserved: (name) => (Object.hasOwn(ENVIRONMENT_ENV, name) ? `'${name}' is set by the platform (from ${ENVIRONMENT_ENV[name]}) and cannot be set in commonEnv` : undefined),
 });
@@ -71,7 +72,7 @@ export const secretSource = object(
         .meta({ description: "Generate a random password once and keep it in the stack's state.", examples: [{ length: 48 }] }),
     external: object({
         key: text({ expected: "the key of the secret in the store, such as 'trading/broker'" }).optional().meta({ description: "The secret's key in the store (required)." }),
-        property: text({ expected: "a property of the stored secret" }).optional().meta({ description: "A property of a structured secret (a JSON field)." }),
+        property: text({ expected: "a property of the stored secret", example: "password" }).optional().meta({ description: "A property of a structured secret (a JSON field)." }),
     })
         .optional()
         .meta({
@@ -95,7 +96,7 @@ export const service = object({
                 text({ expected: `a service name, ${NAME_EXPECTED}`, check: f.dnsLabel, pattern: DNS_LABEL }),
                 object({
                     namespace: text({ expected: "a namespace (DNS-1123 label)", check: f.dnsLabel, pattern: DNS_LABEL }).optional().meta({ description: "The namespace (required)." }),
-                    podLabels: map(text({ expected: "a label value", check: f.labelValue }), { check: f.labelKey, expected: "a label key" })
+                    podLabels: map(text({ expected: "a label value", check: f.labelValue, example: "prometheus" }), { check: f.labelKey, expected: "a label key", example: "app.kubernetes.io/name" })
                         .optional()
                         .meta({ description: "Only its pods with these labels; default: every pod of the namespace." }),
                 }),
@@ -114,13 +115,13 @@ export const service = object({
             description: "The name of the service's Kubernetes objects (workload, Service, Ingress...) when it is not the catalog name: an imported object keeps its name (a Kustomize `namePrefix`). Callers reach it as `http://<objectName>`.",
             examples: ["prod-api"],
         }),
-    containerName: text({ expected: "a container name (DNS-1123 label)", check: f.dnsLabel, pattern: DNS_LABEL })
+    containerName: text({ expected: "a container name (DNS-1123 label)", check: f.dnsLabel, pattern: DNS_LABEL, example: "app" })
         .optional()
         .meta({ description: "The main container's name; default: the service's name. An imported workload keeps its own." }),
-    portName: text({ expected: "a port name (at most 15 lowercase letters, digits and '-', with a letter)", check: f.portName })
+    portName: text({ expected: "a port name (at most 15 lowercase letters, digits and '-', with a letter)", check: f.portName, example: "http" })
         .optional()
         .meta({ description: "The name of the service's port on the container and the Service; default: `http` for `web`, `main` otherwise. An imported Service keeps its own." }),
-    selector: map(text({ expected: "a label value", check: f.labelValue }), { check: f.labelKey, expected: "a label key" })
+    selector: map(text({ expected: "a label value", check: f.labelValue, example: "orders" }), { check: f.labelKey, expected: "a label key", example: "app" })
         .optional()
         .meta({
             description: "The workload's selector labels, when not the platform's (`app.kubernetes.io/name`, `app.kubernetes.io/part-of`): an imported Deployment or StatefulSet keeps its selector, which Kubernetes cannot change without replacing it.",
@@ -142,7 +143,7 @@ export const service = object({
             .optional()
             .meta({ description: "Build context, relative to the project folder (required with `build`).", examples: ["services/api"] }),
         dockerfile: text({ expected: "a Dockerfile path such as 'services/api/Dockerfile'", check: f.relativePath }).optional().meta({ description: "Dockerfile, relative to the project folder; default: `Dockerfile` in the context." }),
-        target: text({ expected: "a build stage name", check: (s) => (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(s) ? undefined : "a Dockerfile stage name") })
+        target: text({ expected: "a build stage name", check: (s) => (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(s) ? undefined : "a Dockerfile stage name"), example: "runtime" })
             .optional()
             .meta({ description: "Dockerfile stage to build." }),
         args: envMap.optional().meta({ description: "Build arguments (`--build-arg`)." }),
@@ -161,6 +162,7 @@ export const service = object({
     env: map(envValue(), {
         check: f.configMapEnvName,
         expected: "an environment variable name",
+        example: "LOG_FORMAT",
         pattern: ENV_NAME,
         reserved: (name) => platformSet(name, "be set in env"),
     })
@@ -172,7 +174,12 @@ export const service = object({
             .optional()
             .meta({ description: "A prebuilt image's repository, without tag or digest.", examples: ["ghcr.io/acme/api"] }),
         tag: text({ expected: IMAGE_TAG_EXPECTED, check: f.imageTag }).optional().meta({ description: "The tag deployed, looked up in the registry and run by its digest (docs/images.md); default: the environment's `imageTag`, else the CI tags." }),
-        digest: text({ expected: "an image digest such as 'sha256:9f86d0...'", check: f.imageDigest, pattern: /^sha256:[0-9a-f]{64}$/ })
+        digest: text({
+            expected: "an image digest such as 'sha256:9f86d0...'",
+            check: f.imageDigest,
+            pattern: /^sha256:[0-9a-f]{64}$/,
+            example: "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        })
             .optional()
             .meta({ description: "Pins the image: the workload runs `repository@digest`, and the tag is not looked up (`npm run promote` writes it)." }),
     })
@@ -193,11 +200,11 @@ export const service = object({
                 path: routedPath("/health").optional().meta({ description: "The path (required)." }),
                 pathType: oneOf(PATH_TYPES).default("Prefix").meta({ description: "How it matches." }),
             }),
-            { check: f.dnsLabel, expected: "a path name (DNS-1123 label)", pattern: DNS_LABEL },
+            { check: f.dnsLabel, expected: "a path name (DNS-1123 label)", example: "admin", pattern: DNS_LABEL },
         )
             .optional()
             .meta({ description: "More paths routed to the service, by name, beside `path`.", examples: [{ health: { path: "/health", pathType: "Exact" } }] }),
-        tlsSecretName: text({ expected: "a Secret name (DNS-1123 subdomain)", check: f.dnsSubdomain })
+        tlsSecretName: text({ expected: "a Secret name (DNS-1123 subdomain)", check: f.dnsSubdomain, example: "trading-tls" })
             .optional()
             .meta({ description: "The Secret holding the host's certificate (cert-manager issues into it); default: `<objectName>-tls`. An imported Ingress keeps its own, so the certificate it has keeps serving." }),
         timeoutSeconds: integer(1, 3600).optional().meta({ description: "How long the proxy waits for the service's response; default: the controller's or Gateway's." }),
@@ -211,7 +218,7 @@ export const service = object({
             allowMethods: list(oneOf(HTTP_METHODS), { nonEmpty: true })
                 .default(["GET", "POST", "PUT", "DELETE", "OPTIONS"])
                 .meta({ description: "Methods allowed across origins." }),
-            allowHeaders: list(text({ expected: "an HTTP header name", check: (s) => (/^[A-Za-z0-9-]+$/.test(s) ? undefined : "letters, digits and '-' only") }), { nonEmpty: true })
+            allowHeaders: list(text({ expected: "an HTTP header name", check: (s) => (/^[A-Za-z0-9-]+$/.test(s) ? undefined : "letters, digits and '-' only"), example: "Authorization" }), { nonEmpty: true })
                 .default(["Authorization", "Content-Type"])
                 .meta({ description: "Request headers allowed across origins." }),
             allowCredentials: boolean().default(false).meta({ description: "Allow cookies and credentials across origins." }),
@@ -247,15 +254,15 @@ export const service = object({
             const given = SECRET_SOURCES.filter((k) => s[k] !== undefined);
             if (given.length !== 1) ctx.addIssue({ code: "custom", message: `expected exactly one of 'fromConfig', 'generate' or 'external'${given.length > 1 ? ", not several" : ""}, got ${GOT}`, input: s });
         }),
-        { check: f.configMapEnvName, expected: "an environment variable name", pattern: ENV_NAME, reserved: (name) => platformSet(name, "be a secret's name") },
+        { check: f.configMapEnvName, expected: "an environment variable name", example: "DATABASE_PASSWORD", pattern: ENV_NAME, reserved: (name) => platformSet(name, "be a secret's name") },
     )
         .optional()
         .meta({ description: "Secret environment variables, in the service's Secret.", examples: [{ BROKER_API_KEY: { fromConfig: "brokerApiKey" } }] }),
     servicePort: integer(1, 65535).default(80).meta({ description: "The port of the service's Kubernetes Service." }),
     sidecars,
-    tier: text({ expected: "a tier name defined in catalog.tiers", check: f.dnsLabel, pattern: DNS_LABEL }).optional().meta({ description: "A resource tier of `catalog.tiers`." }),
+    tier: text({ expected: "a tier name defined in catalog.tiers", check: f.dnsLabel, pattern: DNS_LABEL, example: "small" }).optional().meta({ description: "A resource tier of `catalog.tiers`." }),
     verify: checks,
-    volumes: map(volume, { check: f.dnsLabel, expected: "a volume name (DNS-1123 label)", pattern: DNS_LABEL })
+    volumes: map(volume, { check: f.dnsLabel, expected: "a volume name (DNS-1123 label)", example: "logs", pattern: DNS_LABEL })
         .optional()
         .meta({
             description: "Volumes of the main container, by name: a writable directory beside the read-only root (`emptyDir`, the default), files, an existing ConfigMap, Secret or claim, or a claim per pod (`stateful`).",

@@ -45,7 +45,7 @@ const check = object({
 export type CheckSettings = z.output<typeof check>;
 
 /** `verify`: a service's checks, by name (the name of the container that runs it). */
-export const checks = map(check, { check: f.dnsLabel, expected: "a check name (DNS-1123 label)", pattern: DNS_LABEL })
+export const checks = map(check, { check: f.dnsLabel, expected: "a check name (DNS-1123 label)", example: "healthz", pattern: DNS_LABEL })
     .optional()
     .meta({
         description:

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { catalog } from "../../config/schema/catalog";
 import { environment } from "../../config/schema/environment";
 import { github } from "../../config/schema/github";
-import { SHORTHAND, SHORTHANDS } from "../../config/schema/fields";
+import { EXAMPLES, SHORTHAND, SHORTHANDS } from "../../config/schema/fields";
 
 /**
  * The configuration schema as JSON Schema (draft 2020-12), for editors: one document each for
@@ -23,6 +23,7 @@ export function sectionSchema(schema: z.ZodType): JsonSchema {
 /**
  * A value with a short form is described by the `anyOf` of its two forms only (zod writes the
  * full form's keywords for the preprocessing step; config/schema/fields.ts keeps both forms).
+ * Examples carried under `x-examples` (a value zod transforms) become `examples`.
  */
 function shorthands(v: unknown): unknown {
     if (Array.isArray(v)) return v.map(shorthands);
@@ -33,7 +34,9 @@ function shorthands(v: unknown): unknown {
         const { short, full } = SHORTHANDS[o[SHORTHAND]];
         return { ...(description !== undefined ? { description } : {}), ...(examples !== undefined ? { examples } : {}), anyOf: [sectionSchema(short), sectionSchema(full)] };
     }
-    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, shorthands(x)]));
+    const { [EXAMPLES]: carried, ...own } = o;
+    const walked = Object.fromEntries(Object.entries(own).map(([k, x]) => [k, shorthands(x)]));
+    return carried !== undefined && walked.examples === undefined ? { ...walked, examples: carried } : walked;
 }
 
 /** A value Pulumi holds encrypted in a stack file. */

@@ -50,18 +50,65 @@ function allowedOf(s: Schema): string | undefined {
     return parts.length > 0 ? parts.join(", ") : undefined;
 }
 
-function rows(s: Schema, key: string, out: Row[], stopAt: readonly string[]): void {
-    const examples = s.examples as unknown[] | undefined;
-    if (key !== "") {
-        out.push({ key, type: typeOf(s), default: s.default, allowed: allowedOf(s), description: s.description as string | undefined, example: examples?.[0] });
+/**
+ * An example of a value of this schema: its own (`examples`), else one put together from its
+ * parts' (an object's required keys and at least two, a map's example name and value, a list of
+ * its item, the first form that has one), else the value a boolean, an enum or a number most
+ * plausibly takes (not the default for a boolean or an enum; the default, else the smallest
+ * allowed from 1, for a number). Undefined when a part it needs has none: a test wants one for
+ * every key.
+ */
+export function exampleOf(s: Schema): unknown {
+    const own = (s.examples as unknown[] | undefined)?.[0];
+    if (own !== undefined) return own;
+    if (Array.isArray(s.anyOf)) {
+        for (const form of s.anyOf as Schema[]) {
+            const e = exampleOf(form);
+            if (e !== undefined) return e;
+        }
+        return undefined;
     }
-    if (stopAt.includes(key)) return;
+    if (s.const !== undefined) return s.const;
+    if (Array.isArray(s.enum)) return (s.enum as unknown[]).find((v) => v !== s.default) ?? (s.enum as unknown[])[0];
+    if (s.type === "boolean") return s.default === undefined ? true : !s.default;
+    if (s.type === "integer" || s.type === "number") return s.default ?? Math.min(Math.max(1, (s.minimum as number | undefined) ?? 1), (s.maximum as number | undefined) ?? Infinity);
+    if (s.type === "array") {
+        const item = exampleOf((s.items ?? {}) as Schema);
+        return item === undefined ? undefined : [item];
+    }
+    if (s.type !== "object") return undefined;
+    const properties = (s.properties ?? {}) as Record<string, Schema>;
+    if (Object.keys(properties).length > 0) {
+        const required = (s.required ?? []) as string[];
+        const example: Record<string, unknown> = {};
+        for (const k of required) {
+            const e = exampleOf(properties[k]);
+            if (e === undefined) return undefined;
+            example[k] = e;
+        }
+        for (const [k, p] of Object.entries(properties)) {
+            if (Object.keys(example).length >= Math.max(required.length, 2)) break;
+            const e = k in example ? undefined : exampleOf(p);
+            if (e !== undefined) example[k] = e;
+        }
+        return Object.keys(example).length > 0 ? example : undefined;
+    }
+    const name = ((s.propertyNames as Schema | undefined)?.examples as unknown[] | undefined)?.[0];
+    const value = s.additionalProperties !== null && typeof s.additionalProperties === "object" ? exampleOf(s.additionalProperties as Schema) : undefined;
+    return typeof name !== "string" || value === undefined ? undefined : { [name]: value };
+}
+
+/** Every key of a section with its schema, in reference order (`<name>` for a map's entries). Keys in `stopAt` are listed, not entered. */
+export function keysOf(s: Schema, stopAt: readonly string[] = [], key = ""): { readonly key: string; readonly schema: Schema }[] {
+    const out = key === "" ? [] : [{ key, schema: s }];
+    if (stopAt.includes(key)) return out;
     const properties = ((fullForm(s) ?? s).properties ?? {}) as Record<string, Schema>;
-    for (const [k, child] of Object.entries(properties)) rows(child, key ? `${key}.${k}` : k, out, stopAt);
+    for (const [k, child] of Object.entries(properties)) out.push(...keysOf(child, stopAt, key ? `${key}.${k}` : k));
     if (s.type === "object" && s.additionalProperties && typeof s.additionalProperties === "object") {
         const value = s.additionalProperties as Schema;
-        if (value.type === "object" && value.properties) rows({ ...value, description: undefined, examples: undefined }, `${key}.<name>`, out, stopAt);
+        if (value.type === "object" && value.properties) out.push(...keysOf({ ...value, description: undefined, examples: undefined }, stopAt, `${key}.<name>`));
     }
+    return out;
 }
 
 /**
@@ -69,8 +116,14 @@ function rows(s: Schema, key: string, out: Row[], stopAt: readonly string[]): vo
  * which have a section of their own.
  */
 export function referenceOf(title: string, intro: string, schema: Schema, prefix: string, stopAt: readonly string[] = []): string {
-    const out: Row[] = [];
-    rows(schema, "", out, stopAt);
+    const out: Row[] = keysOf(schema, stopAt).map(({ key, schema: s }) => ({
+        key,
+        type: typeOf(s),
+        default: s.default,
+        allowed: allowedOf(s),
+        description: s.description as string | undefined,
+        example: exampleOf(s),
+    }));
     const lines = [`## ${title}`, "", intro, "", "| key | type | default | allowed | description | example |", "| --- | --- | --- | --- | --- | --- |"];
     for (const r of out.filter((r) => r.key.split(".").at(-1) !== "<name>" || r.description)) {
         lines.push(
