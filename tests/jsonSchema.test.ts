@@ -7,11 +7,6 @@ import * as os from "os";
 import { generate } from "../tools/generate";
 import { stacksOf } from "../tools/harness/stackFiles";
 import { stackSecretsDoc } from "../tools/generate/stackSecrets";
-import { exampleOf, keysOf } from "../tools/generate/reference";
-import { sectionSchema } from "../tools/generate/jsonSchema";
-import { service } from "../config/schema/service";
-import { map, text } from "../config/schema/fields";
-import { dnsLabel } from "../config/formats";
 import { REPO } from "./support";
 
 /**
@@ -114,43 +109,5 @@ describe("JSON Schema files for editors", () => {
         assert.match(section("production"), /\| `githubToken` \| `hft-platform:github\.tokenSecret` \| `pulumi config set --secret githubToken <value> --stack production` \|/);
         assert.doesNotMatch(doc, /pulumi(Access|Preview)Token|PULUMI_ACCESS_TOKEN/, "no stack keeps a Pulumi token for GitHub: CI's come from OIDC");
         assert.match(section("staging"), /\| `brokerApiKey` \| `hft-platform:catalog\.services\.execution\.secrets\.BROKER_API_KEY` \|/);
-    });
-});
-
-describe("the configuration reference (docs/configuration.md)", () => {
-    const defs = (JSON.parse(fs.readFileSync(path.join(REPO, "schemas", "stack.schema.json"), "utf8")) as { $defs: Record<string, Record<string, unknown>> }).$defs;
-    const sections: [string, Record<string, unknown>, string[]][] = [
-        ["catalog.", defs.catalog, ["defaults", "services.<name>"]],
-        ["environment.", defs.environment, ["serviceDefaults", "services.<name>"]],
-        ["", sectionSchema(service), []],
-        ["github.", defs.github, []],
-    ];
-    const keyed = sections.flatMap(([prefix, schema, stopAt]) => keysOf(schema, stopAt).map((k) => ({ ...k, key: prefix + k.key })));
-
-    it("gives every key an example, and each example is a value its key's JSON Schema accepts", () => {
-        const check = schemaValidator();
-        assert.ok(keyed.length > 300, `${keyed.length} keys`);
-        const problems = keyed.flatMap(({ key, schema }) => {
-            const example = exampleOf(schema);
-            if (example === undefined) return [`${key}: no example`];
-            const valid = check.compile(schema);
-            return valid(example) ? [] : [`${key}: ${JSON.stringify(example)} ${(valid.errors ?? []).map((e) => `${e.instancePath} ${e.message}`).join(", ")}`];
-        });
-        assert.deepEqual(problems, []);
-    });
-
-    it("refuses, when the schema loads, an example its own key would refuse: a value's check or pattern, a map name's check or reservation", () => {
-        assert.throws(() => text({ expected: "a DNS-1123 label such as 'Staging_1'", check: dnsLabel }), /the example "Staging_1" of a DNS-1123 label .* is refused by its own check/);
-        assert.throws(() => text({ expected: "a tag", pattern: /^v\d+$/, example: "latest" }), /refused by its own check \(does not match/);
-        assert.throws(() => map(text(), { check: dnsLabel, expected: "a name", example: "default", reserved: (k) => (k === "default" ? "reserved" : undefined) }), /"default" of a name is refused by its own check \(reserved\)/);
-        assert.doesNotThrow(() => text({ expected: "a DNS-1123 label such as 'staging'", check: dnsLabel }));
-    });
-
-    it("shows each key's example in its row", () => {
-        const doc = fs.readFileSync(path.join(REPO, "docs", "configuration.md"), "utf8");
-        const rows = doc.split("\n").filter((l) => l.startsWith("| `"));
-        assert.equal(rows.filter((r) => r.endsWith("|  |")).length, 0, "a row without an example");
-        assert.ok(rows.some((r) => r.startsWith("| `catalog.tiers.<name>.requests.cpu` |") && r.endsWith("| `250m` |")), "a CPU amount's example");
-        assert.ok(rows.some((r) => r.startsWith("| `environment.services` |") && r.includes('`{"api":')), "a map's example: a name and a value");
     });
 });

@@ -24,7 +24,7 @@ export const tier = object({ requests: tierAmounts("requests").prefault({}), lim
         const problem = both ? f.requestExceedsLimit(t.requests[r]!, t.limits[r]!) : undefined;
         if (problem) ctx.addIssue({ code: "custom", path: ["requests", r], message: problem });
     }
-});
+}).meta({ examples: [{ requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } }] });
 
 const SYSTEM = "a DNS-1123 label naming the whole system, such as 'hft'";
 
@@ -42,7 +42,7 @@ export const catalog = object(
         defaults: service.optional().meta({ description: "Service settings every service starts from." }),
         services: map(service, { check: f.serviceName, expected: "a service name (DNS-1123 label: lowercase letters, digits and '-', at most 63)", example: "api", pattern: /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/ })
             .refine((s) => Object.keys(s).length > 0, { error: () => "expected at least one service, got {}" })
-            .meta({ description: "The services, by name (the name of their Kubernetes objects)." }),
+            .meta({ description: "The services, by name (the name of their Kubernetes objects).", examples: [{ api: { port: 8000, image: { repository: "ghcr.io/acme/api", tag: "1.4.0" } } }] }),
     },
     { required: "the service catalog (an object with 'services'), set in Pulumi.yaml, or in a YAML file named by catalogFile" },
 );

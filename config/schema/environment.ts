@@ -56,7 +56,7 @@ export const rollout = object({
     progressDeadlineSeconds: integer(30, 3600).default(300).meta({ description: "Deployment `progressDeadlineSeconds`: Kubernetes marks a rollout failed after it." }),
     awaitTimeoutSeconds: integer(30, 7200)
         .optional()
-        .meta({ description: `How long \`pulumi up\` waits for a Deployment; default: \`progressDeadlineSeconds\` + ${AWAIT_MARGIN_SECONDS}.` }),
+        .meta({ description: `How long \`pulumi up\` waits for a Deployment; default: \`progressDeadlineSeconds\` + ${AWAIT_MARGIN_SECONDS}.`, examples: [900] }),
 }).superRefine((r, ctx) => {
     if (r.awaitTimeoutSeconds !== undefined && r.awaitTimeoutSeconds < r.progressDeadlineSeconds) {
         ctx.addIssue({
@@ -269,7 +269,7 @@ export const environment = object(
         serviceDefaults: service.optional().meta({ description: "Service settings for every service of this stack (over the catalog's)." }),
         services: map(service, { check: f.dnsLabel, expected: "a service name (DNS-1123 label)", example: "api", pattern: DNS_LABEL })
             .optional()
-            .meta({ description: "Per-service settings of this stack (over everything else)." }),
+            .meta({ description: "Per-service settings of this stack (over everything else).", examples: [{ api: { replicas: 3 } }] }),
     },
     { required: "the stack's environment (an object with 'namespace', 'domain' and 'cluster'), set in Pulumi.<stack>.yaml" },
 );

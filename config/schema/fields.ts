@@ -120,13 +120,6 @@ export const GOT = "\u0000value\u0000";
 /** Marks a value written in a short form or in full: its JSON Schema is the `anyOf` of the two alone. */
 export const SHORTHAND = "x-shorthand";
 
-/**
- * Examples of a value whose schema transforms it: zod leaves `examples` out of the input JSON
- * Schema of such a value, so they travel under this keyword, which tools/generate/jsonSchema.ts
- * writes as `examples`.
- */
-export const EXAMPLES = "x-examples";
-
 /** The JSON Schema keyword that carries a value's allowed form in words. */
 export const ALLOWED = "x-allowed";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import * as f from "../formats";
-import { boolean, envValue, EXAMPLES, expecting, integer, list, map, object, oneOf, shorthand, text } from "./fields";
+import { boolean, envValue, expecting, integer, list, map, object, oneOf, shorthand, text } from "./fields";
 
 /**
  * What a service's pods are made of besides the main container's image: its command, probes,
@@ -43,8 +43,7 @@ const resources = object({
 const argv = (description: string, example: string[]) =>
     list(z.union([z.string(), z.number(), z.boolean()], expecting("a string")).transform((v) => String(v)))
         .optional()
-        // zod leaves `examples` out of the input JSON Schema of a value it transforms: EXAMPLES carries them.
-        .meta({ description, [EXAMPLES]: [example] });
+        .meta({ description, examples: [example] });
 
 export const command = argv("The container's command (its image's ENTRYPOINT otherwise).", ["opentelemetry-instrument", "python", "-m", "app"]);
 export const args = argv("The command's arguments (its image's CMD otherwise).", ["--workers", "4"]);

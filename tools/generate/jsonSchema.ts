@@ -2,7 +2,7 @@ import { z } from "zod";
 import { catalog } from "../../config/schema/catalog";
 import { environment } from "../../config/schema/environment";
 import { github } from "../../config/schema/github";
-import { EXAMPLES, SHORTHAND, SHORTHANDS } from "../../config/schema/fields";
+import { SHORTHAND, SHORTHANDS } from "../../config/schema/fields";
 
 /**
  * The configuration schema as JSON Schema (draft 2020-12), for editors: one document each for
@@ -15,15 +15,23 @@ export const SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema";
 
 /** A section's schema as an editor sees it: the values a user writes (before defaults). */
 export function sectionSchema(schema: z.ZodType): JsonSchema {
-    const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+    const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any", override: keepExamples }) as JsonSchema;
     void _dialect;
     return shorthands(rest) as JsonSchema;
 }
 
 /**
+ * zod leaves a key's `examples` out of the input JSON Schema when its value is transformed (a
+ * list of strings from YAML numbers, a value with a short form): they are put back.
+ */
+function keepExamples(ctx: { zodSchema: unknown; jsonSchema: JsonSchema }): void {
+    const examples = z.globalRegistry.get(ctx.zodSchema as z.ZodType)?.examples;
+    if (examples !== undefined && ctx.jsonSchema.examples === undefined) ctx.jsonSchema.examples = examples;
+}
+
+/**
  * A value with a short form is described by the `anyOf` of its two forms only (zod writes the
  * full form's keywords for the preprocessing step; config/schema/fields.ts keeps both forms).
- * Examples carried under `x-examples` (a value zod transforms) become `examples`.
  */
 function shorthands(v: unknown): unknown {
     if (Array.isArray(v)) return v.map(shorthands);
@@ -34,9 +42,7 @@ function shorthands(v: unknown): unknown {
         const { short, full } = SHORTHANDS[o[SHORTHAND]];
         return { ...(description !== undefined ? { description } : {}), ...(examples !== undefined ? { examples } : {}), anyOf: [sectionSchema(short), sectionSchema(full)] };
     }
-    const { [EXAMPLES]: carried, ...own } = o;
-    const walked = Object.fromEntries(Object.entries(own).map(([k, x]) => [k, shorthands(x)]));
-    return carried !== undefined && walked.examples === undefined ? { ...walked, examples: carried } : walked;
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, shorthands(x)]));
 }
 
 /** A value Pulumi holds encrypted in a stack file. */

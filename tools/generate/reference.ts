@@ -52,7 +52,7 @@ function allowedOf(s: Schema): string | undefined {
 
 /**
  * An example of a value of this schema: its own (`examples`), else one put together from its
- * parts' (an object's required keys and at least two, a map's example name and value, a list of
+ * parts' (an object's required keys, or its first key with one; a map's example name and value; a list of
  * its item, the first form that has one), else the value a boolean, an enum or a number most
  * plausibly takes (not the default for a boolean or an enum; the default, else the smallest
  * allowed from 1, for a number). Undefined when a part it needs has none: a test wants one for
@@ -79,7 +79,10 @@ export function exampleOf(s: Schema): unknown {
     if (s.type !== "object") return undefined;
     const properties = (s.properties ?? {}) as Record<string, Schema>;
     if (Object.keys(properties).length > 0) {
-        const required = (s.required ?? []) as string[];
+        // Required by the schema, or by a check its description names ("(required)", "(required with ...)").
+        const required = Object.entries(properties)
+            .filter(([k, p]) => ((s.required ?? []) as string[]).includes(k) || (typeof p.description === "string" && /\(required\b/.test(p.description)))
+            .map(([k]) => k);
         const example: Record<string, unknown> = {};
         for (const k of required) {
             const e = exampleOf(properties[k]);
@@ -87,7 +90,8 @@ export function exampleOf(s: Schema): unknown {
             example[k] = e;
         }
         for (const [k, p] of Object.entries(properties)) {
-            if (Object.keys(example).length >= Math.max(required.length, 2)) break;
+            // One key beyond the required ones: two could be two a value may not hold together (`context` and `kubeconfigSecret`).
+            if (Object.keys(example).length >= Math.max(required.length, 1)) break;
             const e = k in example ? undefined : exampleOf(p);
             if (e !== undefined) example[k] = e;
         }
@@ -106,7 +110,9 @@ export function keysOf(s: Schema, stopAt: readonly string[] = [], key = ""): { r
     for (const [k, child] of Object.entries(properties)) out.push(...keysOf(child, stopAt, key ? `${key}.${k}` : k));
     if (s.type === "object" && s.additionalProperties && typeof s.additionalProperties === "object") {
         const value = s.additionalProperties as Schema;
-        if (value.type === "object" && value.properties) out.push(...keysOf({ ...value, description: undefined, examples: undefined }, stopAt, `${key}.<name>`));
+        // An entry's example: the first of the map's own example, else the value's own.
+        const entry = Object.values(((s.examples as unknown[] | undefined)?.[0] ?? {}) as Record<string, unknown>)[0];
+        if (value.type === "object" && value.properties) out.push(...keysOf({ ...value, description: undefined, examples: entry === undefined ? value.examples : [entry] }, stopAt, `${key}.<name>`));
     }
     return out;
 }
