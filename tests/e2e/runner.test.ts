@@ -29,7 +29,7 @@ const lineOf = (text: string, marker: string) => text.split("\n").findIndex((l) 
 describe("Pulumi's runner with Pulumi.yaml's runtime options (as `pulumi preview` starts the program)", function () {
     this.timeout(60000);
     let tmp: string;
-    before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hft-runner-"))));
+    before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "platform-runner-"))));
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     it("takes Pulumi's own TypeScript path: no nodeargs, TypeScript on", () => {
