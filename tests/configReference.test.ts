@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/errors";
 import { dnsLabel } from "../config/formats";
 import { readPlatformConfig } from "../config/platform";
-import { map, text } from "../config/schema/fields";
+import { exampleProblem, OWN_EXAMPLES, text } from "../config/schema/fields";
 import { service } from "../config/schema/service";
 import { sectionSchema } from "../tools/generate/jsonSchema";
 import { exampleOf, keysOf } from "../tools/generate/reference";
@@ -101,11 +101,17 @@ describe("the configuration reference (docs/configuration.md)", () => {
         assert.deepEqual(needed.sort(), Object.keys(NEEDS_ANOTHER_CONFIGURATION).sort(), "each listed example is still refused in production, or comes off the list");
     });
 
-    it("refuses, when the schema loads, an example its own key would refuse: a value's check or pattern, a map name's check or reservation", () => {
-        assert.throws(() => text({ expected: "a DNS-1123 label such as 'Staging_1'", check: dnsLabel }), /the example "Staging_1" of a DNS-1123 label .* is refused by its own check/);
-        assert.throws(() => text({ expected: "a tag", pattern: /^v\d+$/, example: "latest" }), /refused by its own check \(does not match/);
-        assert.throws(() => map(text(), { check: dnsLabel, expected: "a name", example: "default", reserved: (k) => (k === "default" ? "reserved" : undefined) }), /"default" of a name is refused by its own check \(reserved\)/);
-        assert.doesNotThrow(() => text({ expected: "a DNS-1123 label such as 'staging'", check: dnsLabel }));
+    it("every example a text value or a map's names give is one its own check, pattern and reservation accept; one they refuse is named", () => {
+        assert.ok(OWN_EXAMPLES.length > 100, `${OWN_EXAMPLES.length} examples recorded`);
+        assert.deepEqual(OWN_EXAMPLES.map(exampleProblem).filter((p) => p !== undefined), []);
+        assert.equal(exampleProblem({ example: "Staging_1", check: dnsLabel, expected: "a DNS-1123 label" })?.startsWith('the example "Staging_1" of a DNS-1123 label is refused by its own check'), true);
+        assert.match(exampleProblem({ example: "latest", pattern: /^v\d+$/, expected: "a tag" }) ?? "", /refused by its own check \(does not match/);
+        // LOG_LEVEL is set by the platform: the reservation of commonEnv's (and env's) names refuses it as their example.
+        const asEnvNames = OWN_EXAMPLES.filter((e) => e.example === "LOG_FORMAT").map((e) => exampleProblem({ ...e, example: "LOG_LEVEL" }));
+        assert.ok(asEnvNames.some((p) => p !== undefined && /'LOG_LEVEL' is set by the platform/.test(p)), String(asEnvNames));
+        // text() takes its example from the allowed form's "such as" when it is given none.
+        text({ expected: "a region such as 'eu-west-1'" });
+        assert.equal(OWN_EXAMPLES.at(-1)?.example, "eu-west-1");
     });
 
     it("shows each key's example in its row", () => {

@@ -5,7 +5,7 @@ import type { ChildReport } from "../bench/preload";
 import { compilePreload, Runtime, runnerCommand } from "../bench/runner";
 import { evaluate, EvaluateOptions, Evaluation, promotionSourceOutputs, RecordedResource, unwrapSecrets } from "../tools/harness/evaluate";
 import { readStackFiles, StackConfig } from "../tools/harness/stackFiles";
-import { deepFreeze } from "../tools/harness/memo";
+import { deepFreeze } from "../tools/memo";
 import { lookUp } from "../tools/harness/registry";
 import { referencedSecretKeys } from "../config/platform";
 

@@ -76,7 +76,7 @@ export function text(opts: { expected?: string; required?: string; check?: Check
     // What is allowed, in words, for the generated reference (editors ignore `x-` keywords).
     const suchAs = SUCH_AS.exec(expected);
     const example = opts.example ?? suchAs?.[1] ?? suchAs?.[2];
-    if (example !== undefined) exampleAccepted(example, opts.check, opts.pattern, expected);
+    if (example !== undefined) OWN_EXAMPLES.push({ example, check: opts.check, pattern: opts.pattern, expected });
     return checked.meta({
         ...(opts.pattern ? { pattern: opts.pattern.source } : {}),
         ...(expected !== "a string" ? { [ALLOWED]: expected } : {}),
@@ -84,10 +84,24 @@ export function text(opts: { expected?: string; required?: string; check?: Check
     });
 }
 
-/** A schema's own example is one it accepts: a wrong one is this program's mistake, caught when the schema loads. */
-function exampleAccepted(example: string, check: Check | undefined, pattern: RegExp | undefined, expected: string): void {
-    const problem = check?.(example) ?? (pattern && !pattern.test(example) ? `does not match ${pattern.source}` : undefined);
-    if (problem !== undefined) throw new Error(`config/schema: the example ${show(example)} of ${expected} is refused by its own check (${problem})`);
+/** An example a schema gives for a text value or a map's names, with what the key checks it by. */
+export interface OwnExample {
+    readonly example: string;
+    readonly check?: Check;
+    readonly pattern?: RegExp;
+    readonly expected: string;
+}
+
+/**
+ * Every example `text()` and `map()` were given, recorded as the schema loads and checked by a
+ * test (tests/configReference.test.ts), not at each start of the program.
+ */
+export const OWN_EXAMPLES: OwnExample[] = [];
+
+/** What the key's own check, pattern or reservation says against its example; undefined when it accepts it. */
+export function exampleProblem(e: OwnExample): string | undefined {
+    const problem = e.check?.(e.example) ?? (e.pattern && !e.pattern.test(e.example) ? `does not match ${e.pattern.source}` : undefined);
+    return problem === undefined ? undefined : `the example ${show(e.example)} of ${e.expected} is refused by its own check (${problem})`;
 }
 
 /** A list; `nonEmpty` refuses `[]`. Lists are replaced whole by a later layer, never merged. */
@@ -137,7 +151,7 @@ export function map<V extends z.ZodType>(value: V, key: { check: Check; expected
         if (problem !== undefined) ctx.addIssue({ code: "custom", message: `${show(k)} is not ${key.expected}: ${problem}`, input: k });
         else if (reserved !== undefined) ctx.addIssue({ code: "custom", message: reserved, input: k });
     });
-    exampleAccepted(key.example, (k) => key.check(k) ?? key.reserved?.(k), key.pattern, key.expected);
+    OWN_EXAMPLES.push({ example: key.example, check: (k) => key.check(k) ?? key.reserved?.(k), pattern: key.pattern, expected: key.expected });
     return z.record(name.meta({ ...(key.pattern ? { pattern: key.pattern.source } : {}), examples: [key.example] }), value, expecting("an object (a map of names to settings)"));
 }
 

@@ -2,11 +2,11 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { deepFreeze, memo } from "../../tools/harness/memo";
+import { deepFreeze, memo } from "../../tools/memo";
 import { readStackFiles } from "../../tools/harness/stackFiles";
 import { PROJECT, REPO } from "../support";
 
-describe("tools/harness/memo: a pure function's answers, the most recent kept", () => {
+describe("tools/memo: a pure function's answers, the most recent kept", () => {
     it("computes once per key, keeps the most recently used `size` keys, and remembers no failure", () => {
         const calls: string[] = [];
         const length = memo((s: string) => {

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
+import { memo } from "../memo";
 
 /** The folder `npm run generate` owns whole: the policy pack compiled to JavaScript. */
 export const POLICY_PACK = "policy-pack";
@@ -74,21 +75,17 @@ function parsedConfig(source: string): ts.ParsedCommandLine {
  * source map (it would name paths on this machine). Types are checked by `npm run typecheck`.
  */
 function compile(source: string, file: string, options: ts.CompilerOptions): string {
-    const text = fs.readFileSync(path.join(source, file), "utf8");
-    const key = JSON.stringify([file, options, text]);
-    let output = compiled.get(key);
-    if (output === undefined) {
-        output = transpile(file, text, options);
-        compiled.set(key, output);
-    }
-    return output;
+    return transpiled(JSON.stringify([file, fs.readFileSync(path.join(source, file), "utf8"), options]));
 }
 
 /**
- * Transpiled files by name, options and text: transpiling is a pure function of the three, and a
+ * Transpiled files by name, text and options (JSON of the three): a pure function of them, so a
  * process that derives the files twice (a `--check` after a run; the tests) transpiles each once.
  */
-const compiled = new Map<string, string>();
+const transpiled = memo((key: string) => {
+    const [file, text, options] = JSON.parse(key) as [string, string, ts.CompilerOptions];
+    return transpile(file, text, options);
+}, Number.POSITIVE_INFINITY);
 
 function transpile(file: string, text: string, options: ts.CompilerOptions): string {
     const out = ts.transpileModule(text, {

@@ -4,7 +4,7 @@ import { parseYaml, YamlProblem } from "../../config/boundedYaml";
 import { readCatalogFile } from "../../config/catalogFile";
 import { FileRefusal, readProjectFile } from "../../config/projectFile";
 import { referencedSecretKeys } from "../../config/platform";
-import { deepFreeze, memo } from "./memo";
+import { deepFreeze, memo } from "../memo";
 
 /** Stack configuration as the Pulumi engine hands it to the program. */
 export interface StackConfig {

@@ -2,7 +2,8 @@
  * A pure function's answers by key, the most recent `size` kept. The harness reads the same
  * project files many times in one process (`npm run generate` reads each stack file for the
  * workflows, the secret-keys page, the snapshots and each promotion source; the tests read them
- * for hundreds of evaluations), and the same text always parses to the same value.
+ * for hundreds of evaluations), and the same text always parses to the same value; the
+ * generator transpiles the same policy files for each derivation.
  */
 export function memo<K, V>(f: (key: K) => V, size = 32): (key: K) => V {
     const answers = new Map<K, V>();
